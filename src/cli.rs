@@ -1,0 +1,70 @@
+//! Command-line arguments, parsed by clap and resolved into what the library needs.
+//!
+//! clap types stop here: `run` and `validate` receive a loaded scenario and a
+//! [`RunConfig`](crate::runner::RunConfig), never raw flags.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A sales & operations planning simulator: hiring needs, coverage and forecast spread
+/// of a B2B sales organisation, by Monte Carlo.
+#[derive(Debug, Parser)]
+#[command(name = "sopsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario and write monthly.csv and summary.json.
+    Run(RunArgs),
+    /// Check a scenario file and report every problem; simulate nothing.
+    Validate(ValidateArgs),
+}
+
+/// Overrides shared by every command.
+#[derive(Debug, Args)]
+pub struct Overrides {
+    /// Override a scenario key, e.g. --set segments.mid-market.win_rate=0.18 (repeatable).
+    #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// `sopsim run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Number of trials (default: the scenario's `trials`, else 10,000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_TRIALS))]
+    pub trials: Option<u64>,
+    /// Seed (default: the scenario's `seed`, else 1).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder (default: output/<file stem>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: one per core); results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Key overrides.
+    #[command(flatten)]
+    pub overrides: Overrides,
+}
+
+/// `sopsim validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Key overrides.
+    #[command(flatten)]
+    pub overrides: Overrides,
+}

@@ -1,0 +1,441 @@
+//! Uncertain values: constants, 90% intervals and named distributions.
+//!
+//! A scenario number is a [`Dist`]: a plain number is a constant used as is; a
+//! `{ low, high }` table is a 90% interval fitted to a lognormal (amounts), a beta
+//! (rates in [0, 1]) or a normal (anything else); a `{ dist = "...", ... }` table names
+//! a distribution by its parameters. This module builds and samples them. It does not
+//! know which keys are drawn once per trial and which per event: the engine decides.
+
+use rand::Rng;
+use rand::distr::{Distribution, Uniform};
+use rand_distr::{Beta, Gamma, LogNormal, Normal, Pert, Poisson, Triangular};
+
+/// The 95th percentile of the standard normal: a 90% interval spans +-1.645 sd.
+pub const Z95: f64 = 1.644_853_626_951_472_2;
+/// The 90th percentile of the standard normal.
+pub const Z90: f64 = 1.281_551_565_544_600_4;
+
+/// The values a key may take; it decides how a `{ low, high }` interval is fitted and
+/// which distributions are allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Support {
+    /// A probability or rate in [0, 1]: intervals are fitted to a beta.
+    Unit,
+    /// A non-negative amount (money, counts, months): intervals are fitted to a
+    /// lognormal; a normal draw below zero is taken as zero.
+    NonNegative,
+    /// Any real number (e.g. a growth rate): intervals are fitted to a normal.
+    Real,
+}
+
+impl Support {
+    fn bounds(self) -> (f64, f64) {
+        match self {
+            Support::Unit => (0.0, 1.0),
+            Support::NonNegative => (0.0, f64::INFINITY),
+            Support::Real => (f64::NEG_INFINITY, f64::INFINITY),
+        }
+    }
+
+    /// Words for messages: "a rate in [0, 1]".
+    pub fn describe(self) -> &'static str {
+        match self {
+            Support::Unit => "a rate in [0, 1]",
+            Support::NonNegative => "a non-negative number",
+            Support::Real => "a number",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Sampler {
+    Const(f64),
+    Normal(Normal<f64>),
+    LogNormal(LogNormal<f64>),
+    Triangular(Triangular<f64>),
+    Pert(Pert<f64>),
+    Uniform(Uniform<f64>),
+    Beta(Beta<f64>),
+    Gamma(Gamma<f64>),
+    Poisson(Poisson<f64>),
+}
+
+/// An uncertain (or constant) number, ready to sample.
+#[derive(Debug, Clone)]
+pub struct Dist {
+    sampler: Sampler,
+    lower: f64,
+    upper: f64,
+    mean: f64,
+}
+
+/// Why a distribution could not be built: the parameter at fault (if one) and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistError {
+    /// The parameter to point at, e.g. `sd`; `None` for the table as a whole.
+    pub param: Option<&'static str>,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn err(param: Option<&'static str>, message: impl Into<String>) -> DistError {
+    DistError { param, message: message.into() }
+}
+
+/// The distributions a scenario may name, with their parameter sets.
+pub const NAMED: &[(&str, &[&[&str]])] = &[
+    ("normal", &[&["mean", "sd"]]),
+    ("lognormal", &[&["median", "p90"], &["mean", "sd"]]),
+    ("triangular", &[&["min", "mode", "max"]]),
+    ("pert", &[&["min", "mode", "max"]]),
+    ("uniform", &[&["min", "max"]]),
+    ("beta", &[&["mean", "sd"], &["alpha", "beta"]]),
+    ("gamma", &[&["mean", "sd"]]),
+    ("poisson", &[&["mean"]]),
+];
+
+impl Dist {
+    /// A constant.
+    pub fn constant(value: f64) -> Dist {
+        Dist { sampler: Sampler::Const(value), lower: value, upper: value, mean: value }
+    }
+
+    fn new(sampler: Sampler, support: Support, mean: f64) -> Dist {
+        let (lower, upper) = support.bounds();
+        Dist { sampler, lower, upper, mean }
+    }
+
+    /// A 90% interval: `low` is the 5th and `high` the 95th percentile.
+    pub fn interval(low: f64, high: f64, support: Support) -> Result<Dist, DistError> {
+        if !(low < high) {
+            return Err(err(Some("high"), format!("the interval needs low < high, found low = {low}, high = {high}")));
+        }
+        match support {
+            Support::Unit => {
+                if low <= 0.0 || high >= 1.0 {
+                    return Err(err(None, "a rate interval needs 0 < low < high < 1"));
+                }
+                let (alpha, beta) =
+                    fit_beta(low, high).ok_or_else(|| err(None, "no beta distribution fits this interval"))?;
+                Dist::beta(alpha, beta)
+            }
+            Support::NonNegative => {
+                if low <= 0.0 {
+                    return Err(err(
+                        Some("low"),
+                        "an interval of an amount is fitted to a lognormal and needs 0 < low",
+                    ));
+                }
+                let mu = 0.5 * (low.ln() + high.ln());
+                let sigma = (high.ln() - low.ln()) / (2.0 * Z95);
+                Dist::lognormal(mu, sigma, support)
+            }
+            Support::Real => {
+                let mean = 0.5 * (low + high);
+                let sd = (high - low) / (2.0 * Z95);
+                Dist::normal(mean, sd, support)
+            }
+        }
+    }
+
+    fn normal(mean: f64, sd: f64, support: Support) -> Result<Dist, DistError> {
+        if support == Support::Unit {
+            return Err(err(
+                None,
+                "a normal distribution can leave [0, 1]; a rate needs beta, uniform, triangular or pert",
+            ));
+        }
+        let n = Normal::new(mean, sd).map_err(|e| err(Some("sd"), e.to_string()))?;
+        Ok(Dist::new(Sampler::Normal(n), support, mean.max(support.bounds().0)))
+    }
+
+    fn lognormal(mu: f64, sigma: f64, support: Support) -> Result<Dist, DistError> {
+        if support == Support::Unit {
+            return Err(err(
+                None,
+                "a lognormal distribution can exceed 1; a rate needs beta, uniform, triangular or pert",
+            ));
+        }
+        let mean = (mu + 0.5 * sigma * sigma).exp();
+        if !mean.is_finite() {
+            return Err(err(None, "this lognormal is too wide: its mean is not a finite number"));
+        }
+        let d = LogNormal::new(mu, sigma).map_err(|e| err(None, e.to_string()))?;
+        Ok(Dist::new(Sampler::LogNormal(d), support, mean))
+    }
+
+    fn beta(alpha: f64, beta: f64) -> Result<Dist, DistError> {
+        let d = Beta::new(alpha, beta).map_err(|e| err(None, e.to_string()))?;
+        Ok(Dist::new(Sampler::Beta(d), Support::Unit, alpha / (alpha + beta)))
+    }
+
+    /// A named distribution; `get` returns a parameter's value if the table has it.
+    pub fn named(name: &str, get: &dyn Fn(&str) -> Option<f64>, support: Support) -> Result<Dist, DistError> {
+        let need = |p: &'static str| get(p).ok_or_else(|| err(None, format!("`{name}` needs the parameter `{p}`")));
+        let (lo, hi) = support.bounds();
+        let check_within = |p: &'static str, v: f64| {
+            if v < lo || v > hi {
+                Err(err(Some(p), format!("{p} = {v} lies outside the key's range; it must be {}", support.describe())))
+            } else {
+                Ok(())
+            }
+        };
+        match name {
+            "normal" => {
+                let (mean, sd) = (need("mean")?, need("sd")?);
+                positive("sd", sd)?;
+                Dist::normal(mean, sd, support)
+            }
+            "lognormal" => {
+                if let Some(median) = get("median") {
+                    let p90 = need("p90")?;
+                    positive("median", median)?;
+                    if p90 <= median {
+                        return Err(err(Some("p90"), "a lognormal needs p90 > median"));
+                    }
+                    Dist::lognormal(median.ln(), (p90 / median).ln() / Z90, support)
+                } else {
+                    let (mean, sd) = (need("mean")?, need("sd")?);
+                    positive("mean", mean)?;
+                    positive("sd", sd)?;
+                    let s2 = (1.0 + (sd / mean).powi(2)).ln();
+                    Dist::lognormal(mean.ln() - 0.5 * s2, s2.sqrt(), support)
+                }
+            }
+            "triangular" | "pert" => {
+                let (min, mode, max) = (need("min")?, need("mode")?, need("max")?);
+                if !(min <= mode && mode <= max && min < max) {
+                    return Err(err(Some("mode"), "needs min <= mode <= max and min < max"));
+                }
+                check_within("min", min)?;
+                check_within("max", max)?;
+                if name == "pert" {
+                    let d = Pert::new(min, max).with_mode(mode).map_err(|e| err(None, e.to_string()))?;
+                    Ok(Dist::new(Sampler::Pert(d), support, (min + 4.0 * mode + max) / 6.0))
+                } else {
+                    let d = Triangular::new(min, max, mode).map_err(|e| err(None, e.to_string()))?;
+                    Ok(Dist::new(Sampler::Triangular(d), support, (min + mode + max) / 3.0))
+                }
+            }
+            "uniform" => {
+                let (min, max) = (need("min")?, need("max")?);
+                if !(min < max) {
+                    return Err(err(Some("max"), "a uniform needs min < max"));
+                }
+                check_within("min", min)?;
+                check_within("max", max)?;
+                let d = Uniform::new(min, max).map_err(|e| err(None, e.to_string()))?;
+                Ok(Dist::new(Sampler::Uniform(d), support, 0.5 * (min + max)))
+            }
+            "beta" => {
+                if support != Support::Unit {
+                    return Err(err(None, "a beta distribution lies in [0, 1]; use it for rates only"));
+                }
+                if let Some(alpha) = get("alpha") {
+                    let beta = need("beta")?;
+                    positive("alpha", alpha)?;
+                    positive("beta", beta)?;
+                    Dist::beta(alpha, beta)
+                } else {
+                    let (mean, sd) = (need("mean")?, need("sd")?);
+                    if !(mean > 0.0 && mean < 1.0) {
+                        return Err(err(Some("mean"), "a beta needs 0 < mean < 1"));
+                    }
+                    positive("sd", sd)?;
+                    let var_max = mean * (1.0 - mean);
+                    if sd * sd >= var_max {
+                        return Err(err(
+                            Some("sd"),
+                            format!("a beta with mean {mean} needs sd < {:.4}", var_max.sqrt()),
+                        ));
+                    }
+                    let nu = var_max / (sd * sd) - 1.0;
+                    Dist::beta(mean * nu, (1.0 - mean) * nu)
+                }
+            }
+            "gamma" => {
+                if support == Support::Unit {
+                    return Err(err(
+                        None,
+                        "a gamma distribution can exceed 1; a rate needs beta, uniform, triangular or pert",
+                    ));
+                }
+                let (mean, sd) = (need("mean")?, need("sd")?);
+                positive("mean", mean)?;
+                positive("sd", sd)?;
+                let d = Gamma::new(mean * mean / (sd * sd), sd * sd / mean).map_err(|e| err(None, e.to_string()))?;
+                Ok(Dist::new(Sampler::Gamma(d), support, mean))
+            }
+            "poisson" => {
+                if support == Support::Unit {
+                    return Err(err(
+                        None,
+                        "a Poisson count is not a rate; a rate needs beta, uniform, triangular or pert",
+                    ));
+                }
+                let mean = need("mean")?;
+                positive("mean", mean)?;
+                let d = Poisson::new(mean).map_err(|e| err(Some("mean"), e.to_string()))?;
+                Ok(Dist::new(Sampler::Poisson(d), support, mean))
+            }
+            _ => Err(err(Some("dist"), format!("unknown distribution `{name}`"))),
+        }
+    }
+
+    /// One draw.
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let x = match &self.sampler {
+            Sampler::Const(v) => return *v,
+            Sampler::Normal(d) => d.sample(rng),
+            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::Triangular(d) => d.sample(rng),
+            Sampler::Pert(d) => d.sample(rng),
+            Sampler::Uniform(d) => d.sample(rng),
+            Sampler::Beta(d) => d.sample(rng),
+            Sampler::Gamma(d) => d.sample(rng),
+            Sampler::Poisson(d) => d.sample(rng),
+        };
+        x.clamp(self.lower, self.upper)
+    }
+
+    /// The distribution's mean (of the unclamped distribution for a normal).
+    pub fn mean(&self) -> f64 {
+        self.mean
+    }
+
+    /// The value, if this is a constant.
+    pub fn as_constant(&self) -> Option<f64> {
+        match self.sampler {
+            Sampler::Const(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+fn positive(param: &'static str, v: f64) -> Result<(), DistError> {
+    if v > 0.0 && v.is_finite() {
+        Ok(())
+    } else {
+        Err(err(Some(param), format!("{param} must be a positive number, found {v}")))
+    }
+}
+
+/// The beta distribution whose 5th and 95th percentiles are `low` and `high`.
+///
+/// With mean `m` and concentration `k` (alpha = m k, beta = (1 - m) k): for each `k`,
+/// bisection finds the `m` that puts 5% below `low`; then bisection on `log k` finds the
+/// concentration that puts 95% below `high` (that share grows with `k`).
+pub fn fit_beta(low: f64, high: f64) -> Option<(f64, f64)> {
+    let cdf = |m: f64, k: f64, x: f64| statrs::function::beta::checked_beta_reg(m * k, (1.0 - m) * k, x).ok();
+    let mean_for = |k: f64| -> Option<f64> {
+        let (mut a, mut b) = (1e-9, 1.0 - 1e-9);
+        for _ in 0..100 {
+            let m = 0.5 * (a + b);
+            if cdf(m, k, low)? > 0.05 {
+                a = m;
+            } else {
+                b = m;
+            }
+        }
+        Some(0.5 * (a + b))
+    };
+    let (mut a, mut b) = (1e-3f64.ln(), 1e8f64.ln());
+    for _ in 0..100 {
+        let lk = 0.5 * (a + b);
+        let k = lk.exp();
+        let m = mean_for(k)?;
+        if cdf(m, k, high)? < 0.95 {
+            a = lk;
+        } else {
+            b = lk;
+        }
+    }
+    let k = (0.5 * (a + b)).exp();
+    let m = mean_for(k)?;
+    let (alpha, beta) = (m * k, (1.0 - m) * k);
+    let ok = (cdf(m, k, low)? - 0.05).abs() < 1e-4 && (cdf(m, k, high)? - 0.95).abs() < 1e-4;
+    ok.then_some((alpha, beta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    fn empirical_quantile(d: &Dist, q: f64, n: usize) -> f64 {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let mut xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        xs.sort_by(f64::total_cmp);
+        xs[(q * n as f64) as usize]
+    }
+
+    #[test]
+    fn beta_fit_puts_the_interval_at_5_and_95_percent() {
+        for (low, high) in [(0.15, 0.28), (0.006, 0.015), (0.2, 0.4), (0.01, 0.9)] {
+            let (a, b) = fit_beta(low, high).expect("fits");
+            let f = |x| statrs::function::beta::beta_reg(a, b, x);
+            assert!((f(low) - 0.05).abs() < 1e-4, "{low}: {}", f(low));
+            assert!((f(high) - 0.95).abs() < 1e-4, "{high}: {}", f(high));
+        }
+    }
+
+    #[test]
+    fn lognormal_interval_has_its_percentiles_where_asked() {
+        // 200,000 draws: the sample 5th percentile has a standard error of about
+        // sqrt(0.05 * 0.95 / n) / f(q) -> well under 1% of the value here.
+        let d = Dist::interval(300.0, 500.0, Support::NonNegative).unwrap();
+        let p05 = empirical_quantile(&d, 0.05, 200_000);
+        let p95 = empirical_quantile(&d, 0.95, 200_000);
+        assert!((p05 / 300.0 - 1.0).abs() < 0.01, "{p05}");
+        assert!((p95 / 500.0 - 1.0).abs() < 0.01, "{p95}");
+    }
+
+    #[test]
+    fn named_lognormal_median_and_p90() {
+        let d = Dist::named(
+            "lognormal",
+            &|p| match p {
+                "median" => Some(30_000.0),
+                "p90" => Some(80_000.0),
+                _ => None,
+            },
+            Support::NonNegative,
+        )
+        .unwrap();
+        let p50 = empirical_quantile(&d, 0.5, 200_000);
+        let p90 = empirical_quantile(&d, 0.9, 200_000);
+        assert!((p50 / 30_000.0 - 1.0).abs() < 0.01, "{p50}");
+        assert!((p90 / 80_000.0 - 1.0).abs() < 0.015, "{p90}");
+    }
+
+    #[test]
+    fn rates_refuse_unbounded_distributions() {
+        let get = |p: &str| match p {
+            "mean" => Some(0.2),
+            "sd" => Some(0.05),
+            _ => None,
+        };
+        assert!(Dist::named("normal", &get, Support::Unit).is_err());
+        assert!(Dist::named("gamma", &get, Support::Unit).is_err());
+        let beta = Dist::named("beta", &get, Support::Unit).unwrap();
+        assert!((beta.mean() - 0.2).abs() < 1e-12);
+    }
+
+    #[test]
+    fn normal_amounts_never_go_below_zero() {
+        let d = Dist::named(
+            "normal",
+            &|p| match p {
+                "mean" => Some(1.0),
+                "sd" => Some(5.0),
+                _ => None,
+            },
+            Support::NonNegative,
+        )
+        .unwrap();
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
+        assert!((0..10_000).all(|_| d.sample(&mut rng) >= 0.0));
+    }
+}

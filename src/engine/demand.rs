@@ -1,0 +1,130 @@
+//! Demand: this month's opportunities, by segment.
+//!
+//! Inbound leads are Poisson around `leads_per_month x (1 + growth)^t x seasonality`,
+//! split among segments by a multinomial draw on `segment_mix`, and each lead becomes
+//! an opportunity with probability `lead_to_opportunity` (a Binomial draw per segment).
+//! SDRs add meetings, Poisson around `ramped SDRs x meetings_per_month`, each becoming an
+//! opportunity with probability `meeting_to_opportunity`.
+
+use rand::Rng;
+use rand_distr::{Binomial, Distribution, Poisson};
+
+use crate::scenario::{RoleKind, Scenario};
+
+use super::metrics::id;
+use super::params::TrialParams;
+use super::rng::{Process, name_key, stream};
+use super::{RoleState, SegmentState};
+
+/// Largest Poisson mean drawn; validation keeps scenarios far below it.
+const MAX_POISSON_MEAN: f64 = 1e15;
+
+/// A Poisson count with mean `lambda` (0 for a mean of 0).
+pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u64 {
+    if !(lambda > 0.0) {
+        return 0;
+    }
+    match Poisson::new(lambda.min(MAX_POISSON_MEAN)) {
+        Ok(d) => d.sample(rng) as u64,
+        Err(_) => 0,
+    }
+}
+
+/// A Binomial count of `n` trials with probability `p`.
+pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
+    if n == 0 || !(p > 0.0) {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    match Binomial::new(n, p) {
+        Ok(d) => d.sample(rng),
+        Err(_) => 0,
+    }
+}
+
+/// Splits `n` among shares (summing to 1) by a multinomial draw, added into `out`.
+pub fn multinomial_into<R: Rng + ?Sized>(rng: &mut R, n: u64, shares: &[f64], out: &mut [u64]) {
+    let mut left = n;
+    let mut mass = 1.0;
+    for (i, share) in shares.iter().enumerate() {
+        if left == 0 {
+            break;
+        }
+        let x = if i + 1 == shares.len() || mass <= *share { left } else { binomial(rng, left, share / mass) };
+        out[i] += x;
+        left -= x;
+        mass -= share;
+    }
+    if left > 0 {
+        out[0] += left;
+    }
+}
+
+/// Demand for month `t`: sets each segment's `demand` and records leads and meetings.
+#[allow(clippy::too_many_arguments)]
+pub fn generate(
+    scenario: &Scenario,
+    p: &TrialParams,
+    roles: &[RoleState],
+    segments: &mut [SegmentState],
+    seed: u64,
+    trial: u64,
+    t: usize,
+    put: &mut impl FnMut(usize, usize, f64),
+) {
+    let d = &scenario.demand;
+    let season = d.seasonality[scenario.start.offset(t as i64).month0()];
+    let lambda = p.leads_per_month * (1.0 + p.growth_per_month).powi(t as i32) * season;
+    let mut rng = stream(seed, trial, Process::Leads, 0, t as u64);
+    let leads = poisson(&mut rng, lambda);
+    let mut by_segment = vec![0u64; segments.len()];
+    multinomial_into(&mut rng, leads, &d.segment_mix, &mut by_segment);
+    for (seg, n) in segments.iter_mut().zip(&by_segment) {
+        seg.demand = binomial(&mut rng, *n, p.lead_to_opportunity);
+    }
+
+    let mut meetings_total = 0u64;
+    for (r, (role, state)) in scenario.roles.iter().zip(roles).enumerate() {
+        if role.kind != RoleKind::Sdr {
+            continue;
+        }
+        let ramped: f64 = state.staff.iter().map(|s| role.ramp_at(t as i64 - s)).sum();
+        let mut rng = stream(seed, trial, Process::Meetings, name_key(&role.id), t as u64);
+        let meetings = poisson(&mut rng, ramped * p.meetings_per_month[r]);
+        let opps = binomial(&mut rng, meetings, p.meeting_to_opportunity[r]);
+        meetings_total += meetings;
+        match role.segment {
+            Some(s) => segments[s].demand += opps,
+            None => {
+                let mut split = vec![0u64; segments.len()];
+                multinomial_into(&mut rng, opps, &d.segment_mix, &mut split);
+                segments.iter_mut().zip(split).for_each(|(seg, n)| seg.demand += n);
+            }
+        }
+    }
+    put(id::LEADS, t, leads as f64);
+    put(id::MEETINGS, t, meetings_total as f64);
+    put(id::OPP_DEMAND, t, segments.iter().map(|s| s.demand as f64).sum());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn multinomial_keeps_every_lead() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        for n in [0u64, 1, 7, 1000, 123_456] {
+            let mut out = vec![0u64; 3];
+            multinomial_into(&mut rng, n, &[0.5, 0.3, 0.2], &mut out);
+            assert_eq!(out.iter().sum::<u64>(), n);
+        }
+        let mut out = vec![0u64; 2];
+        multinomial_into(&mut rng, 10, &[0.0, 0.0], &mut out);
+        assert_eq!(out.iter().sum::<u64>(), 10, "no lead is lost even with an empty mix");
+    }
+}

@@ -1,0 +1,91 @@
+//! Random streams: every draw of a trial comes from a generator seeded from the run's
+//! seed, the trial index, the process that draws (demand, deals, attrition, ...), the
+//! entity it draws for (a segment, a role, a key) and the month.
+//!
+//! Keying streams this finely is what makes runs reproducible on any thread count and
+//! makes common random numbers work: two scenarios run with the same seed draw the same
+//! leads, the same deals for the same opportunities and the same departures for the same
+//! people wherever their structure agrees. The generator is Xoshiro256++, pinned by name.
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The generator every stream uses.
+pub type Stream = Xoshiro256PlusPlus;
+
+/// The processes that draw random numbers; each has its own streams.
+#[derive(Debug, Clone, Copy)]
+#[repr(u64)]
+pub enum Process {
+    /// Values drawn once per trial (rates, volumes), one stream per key.
+    Param = 1,
+    /// Inbound leads, their segment and their conversion, per month.
+    Leads = 2,
+    /// SDR meetings and their conversion, per role and month.
+    Meetings = 3,
+    /// Fractional capacity of closers, per role and month.
+    Capacity = 4,
+    /// Outcome, size and cycle of each worked opportunity, per segment and month.
+    Deals = 5,
+    /// Random departures, per role and month.
+    Attrition = 6,
+    /// Time to hire of each requisition, per role and month.
+    Hiring = 7,
+}
+
+/// SplitMix64's finaliser: a bijective mix of 64 bits.
+#[inline]
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// FNV-1a hash of a name, to key a stream by a segment, role or key path.
+pub fn name_key(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// The stream of `process` for `entity` in `month` of trial `trial` of a run seeded `seed`.
+#[inline]
+pub fn stream(seed: u64, trial: u64, process: Process, entity: u64, month: u64) -> Stream {
+    let mut h = mix(seed);
+    h = mix(h ^ trial);
+    h = mix(h ^ process as u64);
+    h = mix(h ^ entity);
+    h = mix(h ^ month);
+    Xoshiro256PlusPlus::seed_from_u64(h)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::Rng;
+
+    #[test]
+    fn streams_differ_by_every_part_of_their_key() {
+        let base = stream(7, 3, Process::Deals, 11, 5).next_u64();
+        assert_eq!(base, stream(7, 3, Process::Deals, 11, 5).next_u64());
+        for other in [
+            stream(8, 3, Process::Deals, 11, 5),
+            stream(7, 4, Process::Deals, 11, 5),
+            stream(7, 3, Process::Leads, 11, 5),
+            stream(7, 3, Process::Deals, 12, 5),
+            stream(7, 3, Process::Deals, 11, 6),
+        ] {
+            let mut other = other;
+            assert_ne!(base, other.next_u64());
+        }
+    }
+
+    const PINNED_FIRST_DRAW: u64 = 16_948_587_331_753_683_470;
+
+    /// Pins the stream values: a change here changes every published result.
+    #[test]
+    fn stream_values_are_stable() {
+        assert_eq!(name_key("ae"), 0x089c_3f07_b545_8feb);
+        let mut s = stream(1, 0, Process::Param, 0, 0);
+        assert_eq!(s.next_u64(), PINNED_FIRST_DRAW);
+    }
+}

@@ -1,0 +1,107 @@
+//! Outputs: exporters that turn results into bytes, and the one writer that owns files.
+//!
+//! Each exporter (`monthly.csv`, `summary.json`, the terminal summary) only produces
+//! bytes or text from the aggregated results. [`write_outputs`] writes them into a
+//! fresh folder beside the target and renames it into place, so a run's outputs
+//! appear whole or not at all and a failed write leaves the previous ones untouched.
+
+pub mod csv;
+pub mod json;
+pub mod text;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One output file: its name inside the run's folder and its bytes.
+#[derive(Debug, Clone)]
+pub struct OutputFile {
+    /// File name, without directories.
+    pub name: String,
+    /// Content.
+    pub bytes: Vec<u8>,
+}
+
+/// A failure while writing outputs; the previous outputs are intact.
+#[derive(Debug)]
+pub struct WriteError(pub String);
+
+/// Writes `files` into `dir` atomically: into a temporary sibling folder first, then
+/// renamed into place (the previous folder is kept until the new one is in place).
+pub fn write_outputs(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+    let fail = |what: &str, path: &Path, e: std::io::Error| {
+        WriteError(format!("{what} {}: {e}; the previous outputs in {} are unchanged", path.display(), dir.display()))
+    };
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).map_err(|e| fail("cannot create", &parent, e))?;
+    let leaf = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".to_string());
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{leaf}.tmp-{pid}"));
+    let old = parent.join(format!(".{leaf}.old-{pid}"));
+    let _ = fs::remove_dir_all(&tmp);
+    let result = (|| {
+        fs::create_dir(&tmp).map_err(|e| fail("cannot create", &tmp, e))?;
+        for f in files {
+            let path = tmp.join(&f.name);
+            let mut file = fs::File::create(&path).map_err(|e| fail("cannot create", &path, e))?;
+            file.write_all(&f.bytes).map_err(|e| fail("cannot write", &path, e))?;
+            file.sync_all().map_err(|e| fail("cannot write", &path, e))?;
+        }
+        let had_previous = dir.exists();
+        if had_previous {
+            fs::rename(dir, &old).map_err(|e| fail("cannot move aside", dir, e))?;
+        }
+        if let Err(e) = fs::rename(&tmp, dir) {
+            if had_previous {
+                let _ = fs::rename(&old, dir);
+            }
+            return Err(fail("cannot move into place", dir, e));
+        }
+        if had_previous {
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+    }
+    result
+}
+
+/// A folder name made safe from a scenario file's stem: letters, digits, `-`, `_` and
+/// `.` are kept, anything else becomes `_`, and a name of dots only becomes `scenario`.
+pub fn safe_name(stem: &str) -> String {
+    let name: String =
+        stem.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' }).collect();
+    if name.chars().all(|c| c == '.') { "scenario".to_string() } else { name }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_names_stay_inside_the_output_folder() {
+        assert_eq!(safe_name("scale-up"), "scale-up");
+        assert_eq!(safe_name(".."), "scenario");
+        assert_eq!(safe_name("a/b c"), "a_b_c");
+        assert_eq!(safe_name(""), "scenario");
+    }
+
+    #[test]
+    fn a_second_write_replaces_the_first_whole() {
+        let root = std::env::temp_dir().join(format!("sopsim-write-{}", std::process::id()));
+        let dir = root.join("out");
+        let one = |name: &str, text: &str| OutputFile { name: name.into(), bytes: text.as_bytes().to_vec() };
+        write_outputs(&dir, &[one("a.txt", "1"), one("b.txt", "1")]).unwrap();
+        write_outputs(&dir, &[one("a.txt", "2")]).unwrap();
+        assert_eq!(fs::read_to_string(dir.join("a.txt")).unwrap(), "2");
+        assert!(!dir.join("b.txt").exists(), "files of the previous run do not linger");
+        let leftovers = fs::read_dir(&root).unwrap().count();
+        assert_eq!(leftovers, 1, "no temporary folder is left behind");
+        fs::remove_dir_all(&root).unwrap();
+    }
+}

@@ -1,0 +1,171 @@
+//! Runs the trials of a scenario in parallel and aggregates them.
+//!
+//! Trials are cut into fixed chunks that rayon spreads over a pool of the requested
+//! size; each trial writes its own buffer, chunks are collected in index order, and
+//! every statistic is computed from values in trial order. So the numbers depend on
+//! the seed and the number of trials only, never on the thread count.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::engine::{self, metrics::Layout};
+use crate::scenario::Scenario;
+use crate::stats::{self, Stats};
+
+/// Trials per unit of parallel work (and per tick of the progress bar).
+const CHUNK: u64 = 64;
+
+/// How to run: resolved from the command line and the scenario.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Number of trials.
+    pub trials: u64,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+}
+
+/// The P(hit) of the target.
+#[derive(Debug, Clone)]
+pub struct TargetResult {
+    /// Share of trials whose ARR in the target month is at least the target.
+    pub p_hit: f64,
+    /// Its Monte Carlo standard error, `sqrt(p (1 - p) / trials)`.
+    pub standard_error: f64,
+}
+
+/// Aggregated results of a run.
+#[derive(Debug, Clone)]
+pub struct RunResults {
+    /// Metric names and months.
+    pub layout: Layout,
+    /// Trials run.
+    pub trials: u64,
+    /// Seed used.
+    pub seed: u64,
+    /// Threads used.
+    pub threads: usize,
+    /// Wall-clock seconds of simulation and aggregation.
+    pub elapsed_seconds: f64,
+    /// Statistics by cell, metric-major (`metric * months + t`); `None` where no trial
+    /// had a value.
+    pub cells: Vec<Option<Stats>>,
+    /// P(hit) of the target, if the scenario has one.
+    pub target: Option<TargetResult>,
+    /// Totals over the horizon (e.g. `bookings`, `hires.ae`), per trial then aggregated.
+    pub totals: Vec<(String, Stats)>,
+}
+
+impl RunResults {
+    /// Statistics of a metric in month `t`.
+    pub fn get(&self, metric: &str, t: usize) -> Option<&Stats> {
+        let m = self.layout.index(metric)?;
+        self.cells[m * self.layout.months + t].as_ref()
+    }
+
+    /// Statistics of a total over the horizon.
+    pub fn total(&self, name: &str) -> Option<&Stats> {
+        self.totals.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+    }
+}
+
+/// A run that could not start.
+#[derive(Debug)]
+pub struct RunError(pub String);
+
+/// Runs `config.trials` trials of `scenario` and aggregates them.
+pub fn run(scenario: &Scenario, config: &RunConfig) -> Result<RunResults, RunError> {
+    let started = Instant::now();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads)
+        .build()
+        .map_err(|e| RunError(format!("cannot start {} worker threads: {e}", config.threads)))?;
+    let threads = pool.current_num_threads();
+    let layout = Layout::new(scenario);
+    let cells = layout.cells();
+    let trials = config.trials;
+    let bar = progress_bar(config.progress, trials);
+
+    let chunks: Vec<Vec<f64>> = pool.install(|| {
+        (0..trials.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let first = c * CHUNK;
+                let last = (first + CHUNK).min(trials);
+                let mut buf = vec![0.0; (last - first) as usize * cells];
+                for (i, out) in (first..last).zip(buf.chunks_exact_mut(cells)) {
+                    engine::run_trial(scenario, &layout, config.seed, i, out);
+                }
+                if let Some(bar) = &bar {
+                    bar.inc(last - first);
+                }
+                buf
+            })
+            .collect()
+    });
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+
+    let trial_values = |cell: usize| -> Vec<f64> {
+        chunks.iter().flat_map(|chunk| chunk.chunks_exact(cells).map(move |trial| trial[cell])).collect()
+    };
+    let stats_cells: Vec<Option<Stats>> =
+        pool.install(|| (0..cells).into_par_iter().map(|cell| stats::describe(&mut trial_values(cell))).collect());
+
+    let months = layout.months;
+    let per_trial = |f: &dyn Fn(&[f64]) -> f64| -> Vec<f64> {
+        chunks.iter().flat_map(|chunk| chunk.chunks_exact(cells).map(f)).collect()
+    };
+    let sum_metric = |name: &str| -> Option<Vec<f64>> {
+        let m = layout.index(name)?;
+        Some(per_trial(&|v: &[f64]| v[m * months..(m + 1) * months].iter().sum()))
+    };
+    let mut totals = Vec::new();
+    let mut total_names = vec!["bookings".to_string(), "opportunities.lost".to_string(), "deals.won".to_string()];
+    for r in &scenario.roles {
+        total_names.push(format!("hires.{}", r.id));
+        total_names.push(format!("departures.{}", r.id));
+    }
+    for name in total_names {
+        if let Some(mut values) = sum_metric(&name)
+            && let Some(s) = stats::describe(&mut values)
+        {
+            totals.push((name, s));
+        }
+    }
+
+    let target = scenario.target.as_ref().map(|target| {
+        let cell = layout.index("arr").unwrap_or(0) * months + target.month;
+        let hits = per_trial(&|v: &[f64]| f64::from(u8::from(v[cell] >= target.arr))).iter().sum::<f64>();
+        let p = hits / trials as f64;
+        TargetResult { p_hit: p, standard_error: (p * (1.0 - p) / trials as f64).sqrt() }
+    });
+
+    Ok(RunResults {
+        layout,
+        trials,
+        seed: config.seed,
+        threads,
+        elapsed_seconds: started.elapsed().as_secs_f64(),
+        cells: stats_cells,
+        target,
+        totals,
+    })
+}
+
+fn progress_bar(enabled: bool, trials: u64) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(trials);
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} trials [{bar:30}] {eta}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    Some(bar)
+}

@@ -1,0 +1,825 @@
+//! The scenario: reading a TOML file into a validated [`Scenario`].
+//!
+//! `tree` parses the text keeping spans, `read` offers typed getters that collect every
+//! problem, and this module holds the schema: which keys exist, their ranges, defaults
+//! and sampling levels, and the cross-references between sections. A [`Scenario`] is
+//! only built when no error was found, so the engine never sees a bad value.
+
+pub mod diag;
+mod read;
+pub mod tree;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::dist::{Dist, Support};
+use crate::month::YearMonth;
+
+use diag::{Diagnostic, Severity, SourceId, Sources, Span, closest};
+use read::{Reader, Tbl};
+
+/// Largest horizon, in months (50 years).
+pub const MAX_MONTHS: u64 = 600;
+/// Largest number of trials in one run.
+pub const MAX_TRIALS: u64 = 10_000_000;
+/// Largest number of people of one role (on staff, hired or departing in one entry).
+pub const MAX_PEOPLE: u64 = 100_000;
+/// Largest money amount accepted anywhere (a trillion dollars).
+pub const MAX_MONEY: f64 = 1e12;
+/// Largest expected number of leads in a month.
+pub const MAX_LEADS_PER_MONTH: f64 = 1e8;
+/// Largest number of opportunities one rep can work in a month.
+pub const MAX_OPPS_PER_REP: f64 = 1_000.0;
+/// Largest ramp, in months.
+pub const MAX_RAMP_MONTHS: u64 = 120;
+
+/// A validated scenario: every value is in range and every reference resolved.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// First simulated month (t = 0).
+    pub start: YearMonth,
+    /// Number of simulated months.
+    pub months: usize,
+    /// Default number of trials.
+    pub trials: u64,
+    /// Default seed.
+    pub seed: u64,
+    /// Revenue base.
+    pub company: Company,
+    /// The ARR target, if any.
+    pub target: Option<Target>,
+    /// Market segments, in file order.
+    pub segments: Vec<Segment>,
+    /// Inbound demand.
+    pub demand: Demand,
+    /// Staff roles, in file order.
+    pub roles: Vec<Role>,
+}
+
+/// `[company]`: the revenue base.
+#[derive(Debug, Clone)]
+pub struct Company {
+    /// ARR at the start, dollars.
+    pub arr: f64,
+    /// Share of ARR lost a month; drawn once per trial.
+    pub monthly_churn: Dist,
+    /// Share of ARR added by existing customers a month; drawn once per trial.
+    pub monthly_expansion: Dist,
+}
+
+/// `[target]`: the ARR to reach.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// ARR to reach, dollars.
+    pub arr: f64,
+    /// Month index at which ARR is compared with the target.
+    pub month: usize,
+    /// Confidence the plan should reach.
+    pub confidence: f64,
+}
+
+/// `[[segments]]`: a market segment.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Name, unique.
+    pub name: String,
+    /// New ARR of a won deal, dollars; drawn per deal.
+    pub deal_size: Dist,
+    /// Probability that a worked opportunity is won; drawn once per trial.
+    pub win_rate: Dist,
+    /// Months from working an opportunity to its close; drawn per deal, rounded.
+    pub cycle_months: Dist,
+}
+
+/// `[demand]`: inbound leads.
+#[derive(Debug, Clone)]
+pub struct Demand {
+    /// Expected leads a month at t = 0 before seasonality; drawn once per trial.
+    pub leads_per_month: Dist,
+    /// Monthly compound growth of lead volume; drawn once per trial.
+    pub growth_per_month: Dist,
+    /// Factor of each calendar month, January first.
+    pub seasonality: [f64; 12],
+    /// Share of leads per segment, by segment index; sums to 1.
+    pub segment_mix: Vec<f64>,
+    /// Probability that a lead becomes an opportunity; drawn once per trial.
+    pub lead_to_opportunity: Dist,
+}
+
+/// What a role does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleKind {
+    /// Works opportunities and closes deals.
+    Closer,
+    /// Sets meetings that become opportunities.
+    Sdr,
+    /// Serves customers (staffing only in this version).
+    Support,
+    /// Manages closers (staffing only in this version).
+    Manager,
+    /// Sales operations (staffing only in this version).
+    Ops,
+}
+
+impl RoleKind {
+    const NAMES: [&'static str; 5] = ["closer", "sdr", "support", "manager", "ops"];
+
+    fn parse(text: &str) -> Option<RoleKind> {
+        Some(match text {
+            "closer" => RoleKind::Closer,
+            "sdr" => RoleKind::Sdr,
+            "support" => RoleKind::Support,
+            "manager" => RoleKind::Manager,
+            "ops" => RoleKind::Ops,
+            _ => return None,
+        })
+    }
+}
+
+/// `[[roles]]`: a group of people with the same job.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// Id, unique; names the metrics `headcount.<id>` etc.
+    pub id: String,
+    /// What the role does.
+    pub kind: RoleKind,
+    /// Segment index the role works in, if tied to one.
+    pub segment: Option<usize>,
+    /// On staff and fully ramped at the start.
+    pub headcount: u32,
+    /// Productivity by month of tenure (index 0 = start month); 1.0 after the last.
+    pub ramp: Vec<f64>,
+    /// Share of people who leave in a year; drawn once per trial.
+    pub annual_attrition: Dist,
+    /// Months from opening a requisition to the hire's start; drawn per requisition.
+    pub time_to_hire_months: Dist,
+    /// Closers: opportunities a fully ramped rep works a month; drawn once per trial.
+    pub opportunities_per_month: Dist,
+    /// SDRs: meetings a fully ramped SDR sets a month; drawn once per trial.
+    pub meetings_per_month: Dist,
+    /// SDRs: probability that a meeting becomes an opportunity; drawn once per trial.
+    pub meeting_to_opportunity: Dist,
+    /// Planned starts as (month offset from the start, count); negative = already on staff.
+    pub hires: Vec<(i64, u32)>,
+    /// Planned exits as (month index, count): the month is the last one counted.
+    pub departures: Vec<(usize, u32)>,
+    /// Whether each departure opens a requisition.
+    pub backfill: bool,
+}
+
+impl Role {
+    /// Productivity at a tenure of `months` (0 = the start month).
+    #[inline]
+    pub fn ramp_at(&self, months: i64) -> f64 {
+        usize::try_from(months).ok().and_then(|m| self.ramp.get(m)).copied().unwrap_or(1.0)
+    }
+}
+
+/// Failure to load a scenario: the diagnostics and the sources to render them.
+#[derive(Debug, Clone)]
+pub struct LoadError {
+    /// The texts the diagnostics point into.
+    pub sources: Sources,
+    /// What was found (errors and warnings).
+    pub diags: Vec<Diagnostic>,
+}
+
+impl LoadError {
+    /// All diagnostics rendered for a terminal, with a closing count.
+    pub fn render(&self) -> String {
+        let errors = self.diags.iter().filter(|d| d.severity == Severity::Error).count();
+        let mut out = self.sources.render_all(&self.diags);
+        out.push_str(&format!(
+            "{}: {} error{} found; nothing was simulated\n",
+            self.sources.file_name,
+            errors,
+            if errors == 1 { "" } else { "s" }
+        ));
+        out
+    }
+}
+
+/// A scenario that passed validation, with its warnings and the text it came from.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// Warnings to show the user.
+    pub warnings: Vec<Diagnostic>,
+    /// The sources, to render the warnings.
+    pub sources: Sources,
+}
+
+/// Reads and validates a scenario file with `--set` overrides.
+pub fn load_file(path: &Path, overrides: &[String]) -> Result<Loaded, LoadError> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| LoadError {
+        sources: Sources { file_name: name.clone(), ..Sources::default() },
+        diags: vec![
+            Diagnostic::error(None, "", format!("cannot read the scenario file: {e}"))
+                .help("check the path; scenarios live in scenarios/*.toml"),
+        ],
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            return Err(LoadError {
+                sources: Sources {
+                    file_name: name,
+                    file_text: String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                    overrides: overrides.to_vec(),
+                },
+                diags: vec![
+                    Diagnostic::error(Some(Span::file(at..at + 1)), "", "the file is not UTF-8 text")
+                        .expected("a TOML text file"),
+                ],
+            });
+        }
+    };
+    load_str(&text, &name, overrides)
+}
+
+/// Reads and validates scenario text; `file_name` is used in messages.
+pub fn load_str(text: &str, file_name: &str, overrides: &[String]) -> Result<Loaded, LoadError> {
+    let sources =
+        Sources { file_name: file_name.to_string(), file_text: text.to_string(), overrides: overrides.to_vec() };
+    let fail = |diags: Vec<Diagnostic>| LoadError { sources: sources.clone(), diags };
+    let mut root = tree::parse(text, SourceId::File).map_err(fail)?;
+    let diags = tree::apply_overrides(&mut root, overrides);
+    if !diags.is_empty() {
+        return Err(fail(diags));
+    }
+    let mut r = Reader::default();
+    let stem = Path::new(file_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let scenario = build(&mut r, &root, &stem);
+    let mut diags = r.diags;
+    diags.sort_by_key(|d| {
+        let src = d.span.map_or(usize::MAX, |s| match s.source {
+            SourceId::File => 0,
+            SourceId::Override(i) => i + 1,
+        });
+        (src, d.span.map_or(0, |s| s.start))
+    });
+    match scenario {
+        Some(scenario) if !diags.iter().any(|d| d.severity == Severity::Error) => {
+            Ok(Loaded { scenario, warnings: diags, sources })
+        }
+        _ => Err(fail(diags)),
+    }
+}
+
+fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
+    let mut top = Tbl::of(r, root, "")?;
+
+    let (name, start, months, trials, seed) = match r.table(&mut top, "scenario") {
+        Some(mut t) => {
+            let name = r.string(&mut t, "name").map(|(s, _)| s);
+            let start = r.month(&mut t, "start");
+            if !t.has("start") {
+                r.missing(&t, "start", "the first month, e.g. start = \"2027-01\"");
+            }
+            let months = r.count(&mut t, "months", MAX_MONTHS);
+            if !t.has("months") {
+                r.missing(&t, "months", "the number of months to simulate, e.g. months = 24");
+            }
+            let trials = r.count(&mut t, "trials", MAX_TRIALS);
+            let seed = r.count(&mut t, "seed", u64::MAX);
+            let months = match months {
+                Some(0) => {
+                    r.error(
+                        Diagnostic::error(Some(t.span), "scenario.months", "months must be at least 1")
+                            .expected(format!("a whole number from 1 to {MAX_MONTHS}")),
+                    );
+                    None
+                }
+                m => m,
+            };
+            let trials = match trials {
+                Some(0) => {
+                    r.error(
+                        Diagnostic::error(Some(t.span), "scenario.trials", "trials must be at least 1")
+                            .expected(format!("a whole number from 1 to {MAX_TRIALS}")),
+                    );
+                    None
+                }
+                n => Some(n.unwrap_or(10_000)),
+            };
+            r.finish(t);
+            (name.unwrap_or_else(|| stem.to_string()), start, months, trials, seed.unwrap_or(1))
+        }
+        None => {
+            if !top.has("scenario") {
+                r.missing(&top, "scenario", "a [scenario] table with start and months");
+            }
+            (stem.to_string(), None, None, None, 1)
+        }
+    };
+
+    let company = read_company(r, &mut top);
+    let segments = read_segments(r, &mut top);
+    let seg_names: Vec<&str> = segments.iter().map(|(s, _)| s.name.as_str()).collect();
+    let demand = read_demand(r, &mut top, &seg_names);
+    let roles = match (start, months) {
+        (Some(start), Some(months)) => read_roles(r, &mut top, &seg_names, start, months as usize),
+        _ => {
+            // Without a valid start and horizon, roles cannot be dated; read the rest
+            // for its own errors.
+            let _ = r.array_of_tables(&mut top, "roles");
+            Vec::new()
+        }
+    };
+    let target = match (start, months) {
+        (Some(start), Some(months)) => read_target(r, &mut top, start, months as usize),
+        _ => {
+            let _ = top.entry("target");
+            None
+        }
+    };
+    for future in ["territories", "comp_plans", "stages"] {
+        if let Some(e) = top.entry(future) {
+            r.warn(
+                Some(e.key_span),
+                future,
+                format!("`{future}` is accepted but not modelled in this version; it does not change the results"),
+            );
+        }
+    }
+    r.finish(top);
+
+    if r.has_errors() {
+        return None;
+    }
+    Some(Scenario {
+        name,
+        start: start?,
+        months: months? as usize,
+        trials: trials?,
+        seed,
+        company: company?,
+        target,
+        segments: segments.into_iter().map(|(s, _)| s).collect(),
+        demand: demand?,
+        roles,
+    })
+}
+
+fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company> {
+    let Some(mut t) = r.table(top, "company") else {
+        return Some(Company { arr: 0.0, monthly_churn: Dist::constant(0.0), monthly_expansion: Dist::constant(0.0) });
+    };
+    let arr = r.number(&mut t, "arr", 0.0, MAX_MONEY);
+    let churn = r.dist(&mut t, "monthly_churn", Support::Unit, 1.0);
+    let expansion = r.dist(&mut t, "monthly_expansion", Support::Unit, 1.0);
+    let ok_arr = arr.is_some() || !t.has("arr");
+    let ok_churn = churn.is_some() || !t.has("monthly_churn");
+    let ok_exp = expansion.is_some() || !t.has("monthly_expansion");
+    r.finish(t);
+    (ok_arr && ok_churn && ok_exp).then(|| Company {
+        arr: arr.unwrap_or(0.0),
+        monthly_churn: churn.unwrap_or(Dist::constant(0.0)),
+        monthly_expansion: expansion.unwrap_or(Dist::constant(0.0)),
+    })
+}
+
+fn read_target(r: &mut Reader, top: &mut Tbl<'_>, start: YearMonth, months: usize) -> Option<Target> {
+    let mut t = r.table(top, "target")?;
+    let arr = r.number(&mut t, "arr", 0.0, MAX_MONEY);
+    if !t.has("arr") {
+        r.missing(&t, "arr", "the ARR to reach, e.g. arr = 8_000_000");
+    }
+    let month = match t.entry("by") {
+        Some(e) => {
+            let m = r.month_text(&e.node, t.key_path("by"));
+            m.and_then(|m| {
+                let idx = m.months_since(start);
+                if (0..months as i64).contains(&idx) {
+                    Some(idx as usize)
+                } else {
+                    r.error(
+                        Diagnostic::error(
+                            Some(e.node.span),
+                            t.key_path("by"),
+                            format!("{m} is outside the simulated months"),
+                        )
+                        .expected(format!("a month from {start} to {}", start.offset(months as i64 - 1))),
+                    );
+                    None
+                }
+            })
+        }
+        None => Some(months - 1),
+    };
+    let confidence = r.number(&mut t, "confidence", 0.0, 1.0);
+    let conf_ok = confidence.is_some() || !t.has("confidence");
+    r.finish(t);
+    Some(Target { arr: arr?, month: month?, confidence: if conf_ok { confidence.unwrap_or(0.8) } else { return None } })
+}
+
+fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> Vec<(Segment, Span)> {
+    let tables = r.array_of_tables(top, "segments");
+    if tables.is_empty() && !top.has("segments") {
+        r.missing(top, "segments", "at least one [[segments]] table with name, deal_size and win_rate");
+    }
+    let mut out: Vec<(Segment, Span)> = Vec::new();
+    for mut t in tables {
+        let name = r.string(&mut t, "name");
+        if !t.has("name") {
+            r.missing(&t, "name", "the segment's name, e.g. name = \"mid-market\"");
+        }
+        let deal_size = r.dist(&mut t, "deal_size", Support::NonNegative, MAX_MONEY);
+        if !t.has("deal_size") {
+            r.missing(&t, "deal_size", "the new ARR of a won deal, e.g. deal_size = { low = 20_000, high = 60_000 }");
+        }
+        let win_rate = r.dist(&mut t, "win_rate", Support::Unit, 1.0);
+        if !t.has("win_rate") {
+            r.missing(&t, "win_rate", "the share of worked opportunities won, e.g. win_rate = 0.2");
+        }
+        let cycle = r.dist(&mut t, "cycle_months", Support::NonNegative, MAX_MONTHS as f64);
+        let cycle_ok = cycle.is_some() || !t.has("cycle_months");
+        if let Some((name, span)) = &name
+            && out.iter().any(|(s, _)| &s.name == name)
+        {
+            r.error(
+                Diagnostic::error(Some(*span), t.key_path("name"), format!("segment `{name}` is defined twice"))
+                    .help("give each [[segments]] table its own name"),
+            );
+        }
+        let span = t.span;
+        r.finish(t);
+        if let (Some((name, _)), Some(deal_size), Some(win_rate), true) = (name, deal_size, win_rate, cycle_ok) {
+            out.push((Segment { name, deal_size, win_rate, cycle_months: cycle.unwrap_or(Dist::constant(0.0)) }, span));
+        }
+    }
+    out
+}
+
+fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) -> Option<Demand> {
+    let default_mix = || if segments.len() == 1 { vec![1.0] } else { vec![0.0; segments.len()] };
+    let Some(mut t) = r.table(top, "demand") else {
+        return Some(Demand {
+            leads_per_month: Dist::constant(0.0),
+            growth_per_month: Dist::constant(0.0),
+            seasonality: [1.0; 12],
+            segment_mix: default_mix(),
+            lead_to_opportunity: Dist::constant(0.0),
+        });
+    };
+    let leads = r.dist(&mut t, "leads_per_month", Support::NonNegative, MAX_LEADS_PER_MONTH);
+    let growth = r.dist(&mut t, "growth_per_month", Support::Real, 1.0);
+    let conv = r.dist(&mut t, "lead_to_opportunity", Support::Unit, 1.0);
+    if t.has("leads_per_month") && !t.has("lead_to_opportunity") {
+        r.missing(
+            &t,
+            "lead_to_opportunity",
+            "the share of leads that become opportunities, e.g. lead_to_opportunity = 0.08",
+        );
+    }
+    let mut ok = (leads.is_some() || !t.has("leads_per_month"))
+        && (growth.is_some() || !t.has("growth_per_month"))
+        && (conv.is_some() || !t.has("lead_to_opportunity"));
+    if let Some(g) = &growth
+        && g.as_constant().is_some_and(|g| g <= -1.0)
+    {
+        r.error(
+            Diagnostic::error(Some(t.span), t.key_path("growth_per_month"), "growth_per_month must be above -1")
+                .expected("a monthly growth rate above -1, e.g. 0.02 for 2% a month"),
+        );
+        ok = false;
+    }
+    let mut seasonality = [1.0; 12];
+    if let Some((values, span)) = r.numbers(&mut t, "seasonality", 0.0, 100.0) {
+        if values.len() == 12 {
+            seasonality.copy_from_slice(&values);
+        } else {
+            r.error(
+                Diagnostic::error(
+                    Some(span),
+                    t.key_path("seasonality"),
+                    format!("seasonality has {} factors", values.len()),
+                )
+                .expected("12 factors, January first"),
+            );
+            ok = false;
+        }
+    } else if t.has("seasonality") {
+        ok = false;
+    }
+    let mut mix = default_mix();
+    match r.table(&mut t, "segment_mix") {
+        Some(m) => {
+            let mut seen = vec![false; segments.len()];
+            for e in m.entries() {
+                let path = m.key_path(&e.key);
+                let Some(idx) = segments.iter().position(|s| *s == e.key) else {
+                    let mut d = Diagnostic::error(
+                        Some(e.key_span),
+                        path,
+                        format!("segment_mix names `{}`, which is not a segment", e.key),
+                    )
+                    .expected(format!("one of the [[segments]] names: {}", segments.join(", ")));
+                    if let Some(c) = closest(&e.key, segments.iter().copied()) {
+                        d = d.help(format!("did you mean `{c}`?"));
+                    }
+                    r.error(d);
+                    ok = false;
+                    continue;
+                };
+                match r.number_node(&e.node, path, 0.0, 1e9) {
+                    Some(v) => {
+                        mix[idx] = v;
+                        seen[idx] = true;
+                    }
+                    None => ok = false,
+                }
+            }
+            let sum: f64 = mix.iter().sum();
+            if ok && sum <= 0.0 {
+                r.error(
+                    Diagnostic::error(Some(m.span), m.path.clone(), "segment_mix gives no lead to any segment")
+                        .expected("shares that sum to 1, e.g. { \"mid-market\" = 0.7, smb = 0.3 }"),
+                );
+                ok = false;
+            } else if ok && (sum - 1.0).abs() > 1e-6 {
+                r.warn(
+                    Some(m.span),
+                    m.path.clone(),
+                    format!("segment_mix sums to {sum}, not 1; the shares are divided by {sum}"),
+                );
+                mix.iter_mut().for_each(|x| *x /= sum);
+            }
+            m.accept_all();
+        }
+        None if t.has("segment_mix") => ok = false,
+        None => {
+            if segments.len() > 1 && t.has("leads_per_month") {
+                r.missing(
+                    &t,
+                    "segment_mix",
+                    "the share of leads per segment, e.g. segment_mix = { \"mid-market\" = 0.7, smb = 0.3 }",
+                );
+                ok = false;
+            }
+        }
+    }
+    r.finish(t);
+    ok.then(|| Demand {
+        leads_per_month: leads.unwrap_or(Dist::constant(0.0)),
+        growth_per_month: growth.unwrap_or(Dist::constant(0.0)),
+        seasonality,
+        segment_mix: mix,
+        lead_to_opportunity: conv.unwrap_or(Dist::constant(0.0)),
+    })
+}
+
+fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], start: YearMonth, months: usize) -> Vec<Role> {
+    let tables = r.array_of_tables(top, "roles");
+    let mut out: Vec<Role> = Vec::new();
+    for mut t in tables {
+        let id = r.string(&mut t, "id");
+        if !t.has("id") {
+            r.missing(&t, "id", "the role's id, e.g. id = \"ae\"");
+        }
+        if let Some((id, span)) = &id {
+            if out.iter().any(|x| &x.id == id) {
+                r.error(
+                    Diagnostic::error(Some(*span), t.key_path("id"), format!("role `{id}` is defined twice"))
+                        .help("give each [[roles]] table its own id"),
+                );
+            }
+            if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                r.error(
+                    Diagnostic::error(Some(*span), t.key_path("id"), format!("role id `{id}` is not a plain word"))
+                        .expected("letters, digits, - and _ (it names metrics such as headcount.<id>)"),
+                );
+            }
+        }
+        let kind = match r.string(&mut t, "kind") {
+            Some((k, span)) => {
+                let kind = RoleKind::parse(&k);
+                if kind.is_none() {
+                    let mut d = Diagnostic::error(Some(span), t.key_path("kind"), format!("unknown role kind `{k}`"))
+                        .expected(format!("one of: {}", RoleKind::NAMES.join(", ")));
+                    if let Some(c) = closest(&k, RoleKind::NAMES) {
+                        d = d.help(format!("did you mean `{c}`?"));
+                    }
+                    r.error(d);
+                }
+                kind
+            }
+            None => {
+                if !t.has("kind") {
+                    r.missing(&t, "kind", "one of: closer, sdr, support, manager, ops");
+                }
+                None
+            }
+        };
+        let segment = match r.string(&mut t, "segment") {
+            Some((s, span)) => match segments.iter().position(|x| *x == s) {
+                Some(i) => Some(Some(i)),
+                None => {
+                    let mut d =
+                        Diagnostic::error(Some(span), t.key_path("segment"), format!("no segment is named `{s}`"))
+                            .expected(format!("one of the [[segments]] names: {}", segments.join(", ")));
+                    if let Some(c) = closest(&s, segments.iter().copied()) {
+                        d = d.help(format!("did you mean `{c}`?"));
+                    }
+                    r.error(d);
+                    None
+                }
+            },
+            None if t.has("segment") => None,
+            None if kind == Some(RoleKind::Closer) && segments.len() > 1 => {
+                r.missing(&t, "segment", &format!("the segment the closers sell to, one of: {}", segments.join(", ")));
+                None
+            }
+            None if kind == Some(RoleKind::Closer) => Some(Some(0)),
+            None => Some(None),
+        };
+        let headcount = r.count(&mut t, "headcount", MAX_PEOPLE);
+        let ramp = read_ramp(r, &mut t);
+        let attrition = r.dist(&mut t, "annual_attrition", Support::Unit, 1.0);
+        let tth = r.dist(&mut t, "time_to_hire_months", Support::NonNegative, MAX_MONTHS as f64);
+        let backfill = r.boolean(&mut t, "backfill");
+        if backfill == Some(true) && !t.has("time_to_hire_months") {
+            r.missing(
+                &t,
+                "time_to_hire_months",
+                "the months from a departure to the backfill's start, e.g. time_to_hire_months = 2",
+            );
+        }
+        let opm = r.dist(&mut t, "opportunities_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
+        let mpm = r.dist(&mut t, "meetings_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
+        let m2o = r.dist(&mut t, "meeting_to_opportunity", Support::Unit, 1.0);
+        for (key, wanted) in [
+            ("opportunities_per_month", RoleKind::Closer),
+            ("meetings_per_month", RoleKind::Sdr),
+            ("meeting_to_opportunity", RoleKind::Sdr),
+        ] {
+            if let (Some(k), Some(e)) = (kind, t.entries().iter().find(|e| e.key == key))
+                && k != wanted
+            {
+                r.error(
+                    Diagnostic::error(
+                        Some(e.key_span),
+                        t.key_path(key),
+                        format!("`{key}` applies to {} roles only", RoleKind::NAMES[wanted as usize]),
+                    )
+                    .help("remove it, or change the role's kind"),
+                );
+            }
+        }
+        if kind == Some(RoleKind::Closer) && !t.has("opportunities_per_month") {
+            r.missing(
+                &t,
+                "opportunities_per_month",
+                "the opportunities a ramped closer works a month, e.g. opportunities_per_month = 12",
+            );
+        }
+        if kind == Some(RoleKind::Sdr) && !t.has("meetings_per_month") {
+            r.missing(&t, "meetings_per_month", "the meetings a ramped SDR sets a month, e.g. meetings_per_month = 20");
+        }
+        if let Some(e) = t.entry("comp_plan") {
+            r.warn(
+                Some(e.key_span),
+                t.key_path("comp_plan"),
+                "comp plans are not modelled in this version; `comp_plan` does not change the results",
+            );
+        }
+        if let Some(k @ (RoleKind::Support | RoleKind::Manager | RoleKind::Ops)) = kind {
+            r.warn(
+                Some(t.span),
+                t.path.clone(),
+                format!("a {} role's headcount, hires and departures are simulated; its effect on capacity is not modelled in this version", RoleKind::NAMES[k as usize]),
+            );
+        }
+        let hires = read_dated_counts(r, &mut t, "hires", start, months, true);
+        let departures = read_dated_counts(r, &mut t, "departures", start, months, false);
+        let staff_total: u64 =
+            headcount.unwrap_or(0) + hires.as_ref().map_or(0, |h| h.iter().map(|(_, n)| u64::from(*n)).sum());
+        if staff_total > MAX_PEOPLE {
+            r.error(
+                Diagnostic::error(
+                    Some(t.span),
+                    t.path.clone(),
+                    format!("the role has {staff_total} people between headcount and hires"),
+                )
+                .expected(format!("at most {} people per role", read::group_digits(MAX_PEOPLE))),
+            );
+        }
+        r.finish(t);
+        let (Some((id, _)), Some(kind), Some(segment), Some(ramp), Some(hires), Some(departures)) =
+            (id, kind, segment, ramp, hires, departures)
+        else {
+            continue;
+        };
+        out.push(Role {
+            id,
+            kind,
+            segment,
+            headcount: headcount.unwrap_or(0) as u32,
+            ramp,
+            annual_attrition: attrition.unwrap_or(Dist::constant(0.0)),
+            time_to_hire_months: tth.unwrap_or(Dist::constant(0.0)),
+            opportunities_per_month: opm.unwrap_or(Dist::constant(0.0)),
+            meetings_per_month: mpm.unwrap_or(Dist::constant(0.0)),
+            meeting_to_opportunity: m2o.unwrap_or(Dist::constant(1.0)),
+            hires,
+            departures: departures.into_iter().map(|(t, n)| (t as usize, n)).collect(),
+            backfill: backfill.unwrap_or(false),
+        });
+    }
+    out
+}
+
+fn read_ramp(r: &mut Reader, t: &mut Tbl<'_>) -> Option<Vec<f64>> {
+    let months = r.count(t, "ramp_months", MAX_RAMP_MONTHS);
+    let curve = r.numbers(t, "ramp", 0.0, 1.0);
+    match (t.has("ramp_months"), t.has("ramp")) {
+        (true, true) => {
+            r.error(
+                Diagnostic::error(Some(t.span), t.key_path("ramp"), "give either ramp_months or ramp, not both")
+                    .help("ramp_months = 4 means 0.25, 0.5, 0.75, then 1.0; ramp = [...] lists the first months"),
+            );
+            None
+        }
+        (true, false) => months.map(|m| (1..m).map(|k| k as f64 / m as f64).collect()),
+        (false, true) => {
+            let (curve, span) = curve?;
+            if curve.len() as u64 > MAX_RAMP_MONTHS {
+                r.error(
+                    Diagnostic::error(
+                        Some(span),
+                        t.key_path("ramp"),
+                        format!("the ramp curve has {} months", curve.len()),
+                    )
+                    .expected(format!("at most {MAX_RAMP_MONTHS} months")),
+                );
+                return None;
+            }
+            Some(curve)
+        }
+        (false, false) => Some(Vec::new()),
+    }
+}
+
+fn read_dated_counts(
+    r: &mut Reader,
+    t: &mut Tbl<'_>,
+    key: &'static str,
+    start: YearMonth,
+    months: usize,
+    before_start_ok: bool,
+) -> Option<Vec<(i64, u32)>> {
+    let Some(m) = r.table(t, key) else {
+        return if t.has(key) { None } else { Some(Vec::new()) };
+    };
+    let mut merged: BTreeMap<i64, u32> = BTreeMap::new();
+    let mut ok = true;
+    for e in m.entries() {
+        let path = m.key_path(&e.key);
+        let month = r.parse_month(&e.key, e.key_span, path.clone());
+        let count = r.count_node(&e.node, path.clone(), MAX_PEOPLE);
+        let (Some(month), Some(count)) = (month, count) else {
+            ok = false;
+            continue;
+        };
+        let idx = month.months_since(start);
+        if idx < 0 && !before_start_ok {
+            r.error(
+                Diagnostic::error(
+                    Some(e.key_span),
+                    path,
+                    format!("a planned departure in {month}, before the start ({start})"),
+                )
+                .help("leave people who left before the start out of headcount"),
+            );
+            ok = false;
+            continue;
+        }
+        if idx < -(MAX_RAMP_MONTHS as i64) * 10 {
+            r.error(
+                Diagnostic::error(Some(e.key_span), path, format!("{month} is more than 100 years before the start"))
+                    .help("people hired long ago belong in headcount"),
+            );
+            ok = false;
+            continue;
+        }
+        if idx >= months as i64 {
+            r.warn(
+                Some(e.key_span),
+                path,
+                format!(
+                    "{month} is after the last simulated month ({}); this entry has no effect",
+                    start.offset(months as i64 - 1)
+                ),
+            );
+            continue;
+        }
+        *merged.entry(idx).or_insert(0) += count as u32;
+    }
+    m.accept_all();
+    ok.then(|| merged.into_iter().collect())
+}

@@ -1,0 +1,445 @@
+//! Typed reading of the spanned tree, collecting every problem instead of stopping at
+//! the first.
+//!
+//! A [`Tbl`] is a view of one TOML table at a key path. Each getter records the key as
+//! known; [`Reader::finish`] then reports every key that nobody asked for, with the
+//! closest known key as a suggestion. So the schema is the code that reads it, and a
+//! misspelt key can never be silently ignored.
+
+use crate::dist::{Dist, NAMED, Support};
+use crate::month::YearMonth;
+
+use super::diag::{Diagnostic, Span, closest};
+use super::tree::{Entry, Node, Value, element_id};
+
+/// Collects diagnostics while a scenario is read.
+#[derive(Debug, Default)]
+pub struct Reader {
+    /// Everything found so far, errors and warnings.
+    pub diags: Vec<Diagnostic>,
+}
+
+/// A table being read at a key path.
+#[derive(Debug)]
+pub struct Tbl<'a> {
+    entries: &'a [Entry],
+    /// Where the table is.
+    pub span: Span,
+    /// Its key path, e.g. `roles.ae`.
+    pub path: String,
+    known: Vec<&'static str>,
+}
+
+impl<'a> Tbl<'a> {
+    /// A view of `node`, which must be a table (else `None`, with an error recorded).
+    pub fn of(r: &mut Reader, node: &'a Node, path: impl Into<String>) -> Option<Tbl<'a>> {
+        let path = path.into();
+        match &node.value {
+            Value::Table(entries) => Some(Tbl { entries, span: node.span, path, known: Vec::new() }),
+            other => {
+                r.diags.push(
+                    Diagnostic::error(Some(node.span), path, format!("expected a table, found {}", other.type_name()))
+                        .expected("a table"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The key path of a key of this table.
+    pub fn key_path(&self, key: &str) -> String {
+        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+    }
+
+    /// The entry for `key`, recording the key as known.
+    pub fn entry(&mut self, key: &'static str) -> Option<&'a Entry> {
+        self.known.push(key);
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// Whether the table has `key` (without recording it).
+    pub fn has(&self, key: &str) -> bool {
+        self.entries.iter().any(|e| e.key == key)
+    }
+
+    /// All entries, for tables whose keys are data (months, segment names).
+    pub fn entries(&self) -> &'a [Entry] {
+        self.entries
+    }
+
+    /// Reads nothing more from this table: every key is data, not schema.
+    pub fn accept_all(mut self) {
+        self.known.clear();
+        self.entries = &[];
+    }
+}
+
+impl Reader {
+    /// Records an error.
+    pub fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    /// Records a warning.
+    pub fn warn(&mut self, span: Option<Span>, path: impl Into<String>, message: impl Into<String>) {
+        self.diags.push(Diagnostic::warning(span, path, message));
+    }
+
+    /// Whether an error has been recorded.
+    pub fn has_errors(&self) -> bool {
+        self.diags.iter().any(|d| d.severity == super::diag::Severity::Error)
+    }
+
+    /// Reports the keys of `t` that were never asked for.
+    pub fn finish(&mut self, t: Tbl<'_>) {
+        for e in t.entries {
+            if t.known.contains(&e.key.as_str()) {
+                continue;
+            }
+            let mut d = Diagnostic::error(Some(e.key_span), t.key_path(&e.key), format!("unknown key `{}`", e.key))
+                .expected(format!("one of: {}", t.known.join(", ")));
+            if let Some(c) = closest(&e.key, t.known.iter().copied()) {
+                d = d.help(format!("did you mean `{c}`?"));
+            }
+            self.diags.push(d);
+        }
+    }
+
+    fn type_error(&mut self, node: &Node, path: String, expected: &str) {
+        self.diags.push(
+            Diagnostic::error(Some(node.span), path, format!("expected {expected}, found {}", node.value.type_name()))
+                .expected(expected.to_string()),
+        );
+    }
+
+    /// A required key that is missing.
+    pub fn missing(&mut self, t: &Tbl<'_>, key: &str, expected: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                Some(t.span),
+                t.key_path(key),
+                format!("missing key `{key}` in `{}`", display_path(&t.path)),
+            )
+            .expected(expected.to_string())
+            .help(format!("add `{key} = ...` to this table")),
+        );
+    }
+
+    /// A sub-table.
+    pub fn table<'a>(&mut self, t: &mut Tbl<'a>, key: &'static str) -> Option<Tbl<'a>> {
+        let e = t.entry(key)?;
+        Tbl::of(self, &e.node, t.key_path(key))
+    }
+
+    /// A string.
+    pub fn string(&mut self, t: &mut Tbl<'_>, key: &'static str) -> Option<(String, Span)> {
+        let e = t.entry(key)?;
+        match &e.node.value {
+            Value::Str(s) => Some((s.clone(), e.node.span)),
+            _ => {
+                self.type_error(&e.node, t.key_path(key), "a string in double quotes");
+                None
+            }
+        }
+    }
+
+    /// A boolean.
+    pub fn boolean(&mut self, t: &mut Tbl<'_>, key: &'static str) -> Option<bool> {
+        let e = t.entry(key)?;
+        match &e.node.value {
+            Value::Bool(b) => Some(*b),
+            _ => {
+                self.type_error(&e.node, t.key_path(key), "true or false");
+                None
+            }
+        }
+    }
+
+    /// A finite number in `[lo, hi]`.
+    pub fn number(&mut self, t: &mut Tbl<'_>, key: &'static str, lo: f64, hi: f64) -> Option<f64> {
+        let e = t.entry(key)?;
+        self.number_node(&e.node, t.key_path(key), lo, hi)
+    }
+
+    /// A node holding a finite number in `[lo, hi]`.
+    pub fn number_node(&mut self, node: &Node, path: String, lo: f64, hi: f64) -> Option<f64> {
+        let v = match node.value {
+            Value::Int(i) => i as f64,
+            Value::Float(f) => f,
+            _ => {
+                self.type_error(node, path, "a number");
+                return None;
+            }
+        };
+        if !v.is_finite() || v < lo || v > hi {
+            self.diags.push(
+                Diagnostic::error(Some(node.span), path, format!("value {} is out of range", node.value.display()))
+                    .expected(range_words(lo, hi)),
+            );
+            return None;
+        }
+        Some(v)
+    }
+
+    /// A whole number in `[0, max]` (an integer, or a float with no fraction).
+    pub fn count(&mut self, t: &mut Tbl<'_>, key: &'static str, max: u64) -> Option<u64> {
+        let e = t.entry(key)?;
+        self.count_node(&e.node, t.key_path(key), max)
+    }
+
+    /// A node holding a whole number in `[0, max]`.
+    pub fn count_node(&mut self, node: &Node, path: String, max: u64) -> Option<u64> {
+        let expected = format!("a whole number from 0 to {}", group_digits(max));
+        let v = match node.value {
+            Value::Int(i) => i as f64,
+            Value::Float(f) if f.fract() == 0.0 => f,
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Some(node.span),
+                        path,
+                        format!("expected a whole number, found {}", node.value.display()),
+                    )
+                    .expected(expected),
+                );
+                return None;
+            }
+        };
+        if !(0.0..=max as f64).contains(&v) {
+            self.diags.push(
+                Diagnostic::error(Some(node.span), path, format!("value {} is out of range", node.value.display()))
+                    .expected(expected),
+            );
+            return None;
+        }
+        Some(v as u64)
+    }
+
+    /// A month written `"YYYY-MM"`.
+    pub fn month(&mut self, t: &mut Tbl<'_>, key: &'static str) -> Option<YearMonth> {
+        let e = t.entry(key)?;
+        self.month_text(&e.node, t.key_path(key))
+    }
+
+    /// A node holding a `"YYYY-MM"` month.
+    pub fn month_text(&mut self, node: &Node, path: String) -> Option<YearMonth> {
+        let text = match &node.value {
+            Value::Str(s) => s.clone(),
+            Value::Datetime(d) => d.clone(),
+            _ => {
+                self.type_error(node, path, "a month written \"YYYY-MM\"");
+                return None;
+            }
+        };
+        self.parse_month(&text, node.span, path)
+    }
+
+    /// Parses `"YYYY-MM"`, recording an error at `span` if it is not one.
+    pub fn parse_month(&mut self, text: &str, span: Span, path: String) -> Option<YearMonth> {
+        let m = YearMonth::parse(text);
+        if m.is_none() {
+            self.diags.push(
+                Diagnostic::error(Some(span), path, format!("`{text}` is not a month"))
+                    .expected("a month written \"YYYY-MM\", e.g. \"2027-01\", with a year from 1900 to 2999")
+                    .help("months are quoted strings: start = \"2027-01\""),
+            );
+        }
+        m
+    }
+
+    /// An uncertain number: a constant, a `{ low, high }` 90% interval or a named
+    /// distribution, with values in `support` and at most `max`.
+    pub fn dist(&mut self, t: &mut Tbl<'_>, key: &'static str, support: Support, max: f64) -> Option<Dist> {
+        let e = t.entry(key)?;
+        self.dist_node(&e.node, t.key_path(key), support, max)
+    }
+
+    /// A node holding an uncertain number.
+    pub fn dist_node(&mut self, node: &Node, path: String, support: Support, max: f64) -> Option<Dist> {
+        let lo = match support {
+            Support::Real => -max,
+            _ => 0.0,
+        };
+        let hi = match support {
+            Support::Unit => 1.0,
+            _ => max,
+        };
+        match &node.value {
+            Value::Int(_) | Value::Float(_) => self.number_node(node, path, lo, hi).map(Dist::constant),
+            Value::Table(_) => {
+                let mut t = Tbl::of(self, node, path.clone())?;
+                let result = if t.has("dist") {
+                    self.named_dist(&mut t, support, lo, hi)
+                } else if t.has("low") || t.has("high") {
+                    let low = self.number(&mut t, "low", lo, hi);
+                    let high = self.number(&mut t, "high", lo, hi);
+                    match (low, high) {
+                        (Some(low), Some(high)) => self.built(Dist::interval(low, high, support), &t, node.span),
+                        (None, _) if !t.has("low") => {
+                            self.missing(&t, "low", "the 5th percentile of a 90% interval");
+                            None
+                        }
+                        (_, None) if !t.has("high") => {
+                            self.missing(&t, "high", "the 95th percentile of a 90% interval");
+                            None
+                        }
+                        _ => None,
+                    }
+                } else {
+                    self.error(
+                        Diagnostic::error(
+                            Some(node.span),
+                            path.clone(),
+                            "an uncertain value needs `low` and `high`, or `dist`",
+                        )
+                        .expected("a number, { low = a, high = b } (a 90% interval) or { dist = \"lognormal\", ... }"),
+                    );
+                    t.known.extend(["low", "high", "dist"]);
+                    None
+                };
+                self.finish(t);
+                result
+            }
+            _ => {
+                self.type_error(node, path, "a number, { low = a, high = b } or { dist = \"...\", ... }");
+                None
+            }
+        }
+    }
+
+    fn named_dist(&mut self, t: &mut Tbl<'_>, support: Support, lo: f64, hi: f64) -> Option<Dist> {
+        let names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
+        let (name, name_span) = self.string(t, "dist")?;
+        let Some((_, param_sets)) = NAMED.iter().find(|(n, _)| *n == name) else {
+            let mut d =
+                Diagnostic::error(Some(name_span), t.key_path("dist"), format!("unknown distribution `{name}`"))
+                    .expected(format!("one of: {}", names.join(", ")));
+            if let Some(c) = closest(&name, names.iter().copied()) {
+                d = d.help(format!("did you mean `{c}`?"));
+            }
+            self.error(d);
+            // Keep the parameters quiet: the name is the problem.
+            t.known.extend(["mean", "sd", "median", "p90", "min", "mode", "max", "alpha", "beta"]);
+            return None;
+        };
+        let mut values: Vec<(&'static str, f64)> = Vec::new();
+        let mut all_read = true;
+        for set in *param_sets {
+            for p in *set {
+                if t.has(p) && !values.iter().any(|(q, _)| q == p) {
+                    // Parameters such as sd or p90 may exceed the key's range; only
+                    // finiteness and sign are checked here, the distribution checks the rest.
+                    let lo_p = if support == Support::Real || *p == "mean" || *p == "mode" { lo } else { 0.0 };
+                    let hi_p = if matches!(*p, "sd" | "alpha" | "beta" | "p90") { f64::MAX } else { hi };
+                    match self.number(t, p, lo_p, hi_p) {
+                        Some(v) => values.push((p, v)),
+                        None => all_read = false,
+                    }
+                } else {
+                    t.known.push(p);
+                }
+            }
+        }
+        if !all_read {
+            return None;
+        }
+        let get = |p: &str| values.iter().find(|(q, _)| *q == p).map(|(_, v)| *v);
+        let built = Dist::named(&name, &get, support);
+        if let Err(e) = &built
+            && e.param.is_none()
+            && e.message.contains("needs the parameter")
+        {
+            let sets: Vec<String> = param_sets.iter().map(|s| s.join(", ")).collect();
+            self.error(
+                Diagnostic::error(Some(t.span), t.path.clone(), e.message.clone())
+                    .expected(format!("`{name}` takes {}", sets.join(" or "))),
+            );
+            return None;
+        }
+        self.built(built, t, t.span)
+    }
+
+    fn built(&mut self, built: Result<Dist, crate::dist::DistError>, t: &Tbl<'_>, span: Span) -> Option<Dist> {
+        match built {
+            Ok(d) => Some(d),
+            Err(e) => {
+                let (span, path) = match e.param.and_then(|p| t.entries.iter().find(|x| x.key == p)) {
+                    Some(entry) => (entry.node.span, t.key_path(&entry.key)),
+                    None => (span, t.path.clone()),
+                };
+                self.error(Diagnostic::error(Some(span), path, e.message));
+                None
+            }
+        }
+    }
+
+    /// An array of tables (`[[segments]]`), each element with its key path: by its
+    /// `name`/`id` when it has one, else by index.
+    pub fn array_of_tables<'a>(&mut self, t: &mut Tbl<'a>, key: &'static str) -> Vec<Tbl<'a>> {
+        let Some(e) = t.entry(key) else { return Vec::new() };
+        let Value::Array(items) = &e.node.value else {
+            self.type_error(&e.node, t.key_path(key), &format!("an array of tables, written [[{key}]]"));
+            return Vec::new();
+        };
+        items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| {
+                let path = match element_id(item) {
+                    Some(id) => format!("{}.{id}", t.key_path(key)),
+                    None => format!("{}[{i}]", t.key_path(key)),
+                };
+                Tbl::of(self, item, path)
+            })
+            .collect()
+    }
+
+    /// An array of numbers in `[lo, hi]`.
+    pub fn numbers(&mut self, t: &mut Tbl<'_>, key: &'static str, lo: f64, hi: f64) -> Option<(Vec<f64>, Span)> {
+        let e = t.entry(key)?;
+        let Value::Array(items) = &e.node.value else {
+            self.type_error(&e.node, t.key_path(key), "an array of numbers, e.g. [0.25, 0.5, 0.75]");
+            return None;
+        };
+        let path = t.key_path(key);
+        let values: Vec<Option<f64>> =
+            items.iter().enumerate().map(|(i, n)| self.number_node(n, format!("{path}[{i}]"), lo, hi)).collect();
+        values.into_iter().collect::<Option<Vec<f64>>>().map(|v| (v, e.node.span))
+    }
+}
+
+/// `(low, high)` in words.
+fn range_words(lo: f64, hi: f64) -> String {
+    match (lo.is_finite(), hi.is_finite() && hi < f64::MAX) {
+        (true, true) => format!("a number from {} to {}", group_digits_f(lo), group_digits_f(hi)),
+        (true, false) => format!("a number of at least {}", group_digits_f(lo)),
+        (false, true) => format!("a number of at most {}", group_digits_f(hi)),
+        (false, false) => "a finite number".to_string(),
+    }
+}
+
+fn group_digits_f(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        let s = group_digits(v.abs() as u64);
+        if v < 0.0 { format!("-{s}") } else { s }
+    } else {
+        v.to_string()
+    }
+}
+
+/// `1234567` as `1_234_567`, the way TOML lets people write it.
+pub fn group_digits(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push('_');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn display_path(path: &str) -> &str {
+    if path.is_empty() { "the top level" } else { path }
+}

@@ -1,0 +1,93 @@
+//! Aggregation across trials: means and quantiles of every metric and month.
+//!
+//! Quantiles are exact, from the sorted values, with linear interpolation between order
+//! statistics (Hyndman & Fan type 7, the default of R and NumPy): for level `q` over `n`
+//! values, `h = (n - 1) q` and the quantile is `x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h])`.
+//! Values that do not exist in a trial (NaN) are left out; a cell with none has no statistics.
+
+/// The quantile levels reported everywhere, matching the columns of `monthly.csv`.
+pub const LEVELS: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
+
+/// Column names of the levels.
+pub const LEVEL_NAMES: [&str; 7] = ["p05", "p10", "p25", "p50", "p75", "p90", "p95"];
+
+/// Mean and quantiles of one metric in one month.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    /// How many trials had a value.
+    pub count: usize,
+    /// Arithmetic mean, summed in trial order.
+    pub mean: f64,
+    /// Quantiles at [`LEVELS`].
+    pub quantiles: [f64; 7],
+}
+
+impl Stats {
+    /// The quantile at `level`, which must be one of [`LEVELS`].
+    pub fn at(&self, level: f64) -> f64 {
+        let i = LEVELS.iter().position(|l| (l - level).abs() < 1e-12).unwrap_or(3);
+        self.quantiles[i]
+    }
+
+    /// The median.
+    pub fn p50(&self) -> f64 {
+        self.quantiles[3]
+    }
+}
+
+/// The type-7 quantile of sorted values.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    match sorted.len() {
+        0 => f64::NAN,
+        1 => sorted[0],
+        n => {
+            let h = (n - 1) as f64 * q;
+            let lo = h.floor() as usize;
+            let hi = (lo + 1).min(n - 1);
+            let (a, b) = (sorted[lo], sorted[hi]);
+            if a == b { a } else { a + (h - lo as f64) * (b - a) }
+        }
+    }
+}
+
+/// Statistics of `values` (reordered in place); `None` if no value exists.
+pub fn describe(values: &mut Vec<f64>) -> Option<Stats> {
+    let mean = values.iter().filter(|v| !v.is_nan()).sum::<f64>();
+    values.retain(|v| !v.is_nan());
+    if values.is_empty() {
+        return None;
+    }
+    let count = values.len();
+    values.sort_unstable_by(f64::total_cmp);
+    let mut quantiles = [0.0; 7];
+    for (slot, q) in quantiles.iter_mut().zip(LEVELS) {
+        *slot = quantile_sorted(values, q);
+    }
+    Some(Stats { count, mean: mean / count as f64, quantiles })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_7_quantiles_match_r() {
+        // R: quantile(1:10, c(.05, .1, .25, .5, .75, .9, .95)) (type 7, the default)
+        let mut v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        let s = describe(&mut v).unwrap();
+        let r = [1.45, 1.9, 3.25, 5.5, 7.75, 9.1, 9.55];
+        for (a, b) in s.quantiles.iter().zip(r) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
+        assert_eq!(s.mean, 5.5);
+        assert_eq!(s.count, 10);
+    }
+
+    #[test]
+    fn missing_values_are_left_out() {
+        let mut v = vec![f64::NAN, 2.0, f64::NAN, 4.0];
+        let s = describe(&mut v).unwrap();
+        assert_eq!((s.count, s.mean, s.p50()), (2, 3.0, 3.0));
+        assert!(describe(&mut vec![f64::NAN]).is_none());
+    }
+}
