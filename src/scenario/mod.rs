@@ -248,11 +248,7 @@ pub fn load_str(text: &str, file_name: &str, overrides: &[String]) -> Result<Loa
         Sources { file_name: file_name.to_string(), file_text: text.to_string(), overrides: overrides.to_vec() };
     let fail = |diags: Vec<Diagnostic>| LoadError { sources: sources.clone(), diags };
     let mut root = tree::parse(text, SourceId::File).map_err(fail)?;
-    let diags = tree::apply_overrides(&mut root, overrides);
-    if !diags.is_empty() {
-        return Err(fail(diags));
-    }
-    let mut r = Reader::default();
+    let mut r = Reader { diags: tree::apply_overrides(&mut root, overrides) };
     let stem = Path::new(file_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let scenario = build(&mut r, &root, &stem);
     let mut diags = r.diags;
@@ -319,8 +315,8 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     };
 
     let company = read_company(r, &mut top);
-    let segments = read_segments(r, &mut top);
-    let seg_names: Vec<&str> = segments.iter().map(|(s, _)| s.name.as_str()).collect();
+    let (segments, all_names) = read_segments(r, &mut top);
+    let seg_names: Vec<&str> = all_names.iter().map(String::as_str).collect();
     let demand = read_demand(r, &mut top, &seg_names);
     let roles = match (start, months) {
         (Some(start), Some(months)) => read_roles(r, &mut top, &seg_names, start, months as usize),
@@ -418,14 +414,19 @@ fn read_target(r: &mut Reader, top: &mut Tbl<'_>, start: YearMonth, months: usiz
     Some(Target { arr: arr?, month: month?, confidence: if conf_ok { confidence.unwrap_or(0.8) } else { return None } })
 }
 
-fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> Vec<(Segment, Span)> {
+/// The valid segments, and the names of all segments (valid or not) for references.
+fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Vec<String>) {
     let tables = r.array_of_tables(top, "segments");
     if tables.is_empty() && !top.has("segments") {
         r.missing(top, "segments", "at least one [[segments]] table with name, deal_size and win_rate");
     }
     let mut out: Vec<(Segment, Span)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     for mut t in tables {
         let name = r.string(&mut t, "name");
+        if let Some((n, _)) = &name {
+            names.push(n.clone());
+        }
         if !t.has("name") {
             r.missing(&t, "name", "the segment's name, e.g. name = \"mid-market\"");
         }
@@ -440,7 +441,7 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> Vec<(Segment, Span)> {
         let cycle = r.dist(&mut t, "cycle_months", Support::NonNegative, MAX_MONTHS as f64);
         let cycle_ok = cycle.is_some() || !t.has("cycle_months");
         if let Some((name, span)) = &name
-            && out.iter().any(|(s, _)| &s.name == name)
+            && names.iter().filter(|n| *n == name).count() > 1
         {
             r.error(
                 Diagnostic::error(Some(*span), t.key_path("name"), format!("segment `{name}` is defined twice"))
@@ -453,7 +454,7 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> Vec<(Segment, Span)> {
             out.push((Segment { name, deal_size, win_rate, cycle_months: cycle.unwrap_or(Dist::constant(0.0)) }, span));
         }
     }
-    out
+    (out, names)
 }
 
 fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) -> Option<Demand> {

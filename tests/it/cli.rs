@@ -1,1 +1,187 @@
-//! filled in below
+//! The command line as users and scripts meet it: example scenarios run and write the
+//! contracted files, runs are reproducible across thread counts, bad input exits 2.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const EXAMPLES: [&str; 3] = ["seed-stage", "scale-up", "enterprise"];
+
+fn sopsim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sopsim"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the binary starts")
+}
+
+fn scenario(name: &str) -> String {
+    format!("scenarios/{name}.toml")
+}
+
+fn run_to(file: &str, out: &Path, extra: &[&str]) -> Output {
+    let out = out.to_str().unwrap();
+    let mut args = vec!["run", file, "--out", out, "--quiet"];
+    args.extend_from_slice(extra);
+    sopsim(&args)
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every example scenario runs and writes monthly.csv (exact header, every contracted
+/// metric, finite numbers, quantiles in order) and a summary.json with P(hit).
+#[test]
+fn every_example_scenario_runs_and_writes_its_outputs() {
+    for name in EXAMPLES {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join(name);
+        let o = run_to(&scenario(name), &out, &["--trials", "300"]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+
+        let csv = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(lines.next(), Some("metric,month,mean,p05,p10,p25,p50,p75,p90,p95"));
+        let mut metrics = std::collections::BTreeSet::new();
+        for line in lines {
+            let fields: Vec<&str> = line.split(',').collect();
+            assert_eq!(fields.len(), 10, "{line}");
+            metrics.insert(fields[0].to_string());
+            assert!(fields[1].len() == 7 && fields[1].as_bytes()[4] == b'-', "month {line}");
+            if fields[2].is_empty() {
+                assert_eq!(fields[0], "win_rate", "only a win rate may be missing: {line}");
+                continue;
+            }
+            let values: Vec<f64> = fields[2..].iter().map(|f| f.parse::<f64>().unwrap()).collect();
+            assert!(values.iter().all(|v| v.is_finite()), "{line}");
+            assert!(values[1..].windows(2).all(|w| w[0] <= w[1]), "quantiles out of order: {line}");
+        }
+        for required in [
+            "arr",
+            "bookings",
+            "churned_arr",
+            "expansion_arr",
+            "pipeline",
+            "weighted_pipeline",
+            "opportunities.demand",
+            "opportunities.worked",
+            "opportunities.lost",
+            "win_rate",
+        ] {
+            assert!(metrics.contains(required), "{name}: no metric {required}");
+        }
+        for per_role in ["headcount.", "ramped.", "hires.", "departures.", "open_reqs."] {
+            assert!(metrics.iter().any(|m| m.starts_with(per_role)), "{name}: no metric {per_role}<role>");
+        }
+
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        let p = summary["target"]["p_hit"].as_f64().unwrap();
+        let se = summary["target"]["p_hit_standard_error"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&p));
+        assert!((se - (p * (1.0 - p) / 300.0).sqrt()).abs() < 1e-12);
+        assert_eq!(summary["run"]["trials"], 300);
+        assert!(summary["hiring"].as_array().is_some_and(|h| !h.is_empty()));
+    }
+}
+
+/// The same seed gives byte-identical monthly.csv on one thread and on two.
+#[test]
+fn same_seed_same_bytes_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    for (out, threads) in [(&one, "1"), (&two, "2")] {
+        let o = run_to(&scenario("enterprise"), out, &["--trials", "500", "--seed", "99", "--threads", threads]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let a = std::fs::read(one.join("monthly.csv")).unwrap();
+    let b = std::fs::read(two.join("monthly.csv")).unwrap();
+    assert!(a == b, "monthly.csv differs between 1 and 2 threads");
+    let other = dir.path().join("other");
+    let o = run_to(&scenario("enterprise"), &other, &["--trials", "500", "--seed", "100"]);
+    assert!(o.status.success());
+    assert!(std::fs::read(other.join("monthly.csv")).unwrap() != a, "another seed gives other numbers");
+}
+
+fn write_scenario(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+const MISSPELT: &str = r#"[scenario]
+start = "2027-01"
+months = 12
+
+[[segments]]
+name = "mid-market"
+deal_size = 30_000
+win_rat = 0.2
+"#;
+
+/// A misspelt key: exit code 2, the file, line and column, the key path, the closest
+/// valid key, and no output folder.
+#[test]
+fn a_misspelt_key_is_refused_with_its_line_and_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_scenario(dir.path(), "typo.toml", MISSPELT);
+    let out = dir.path().join("out");
+    let o = run_to(file.to_str().unwrap(), &out, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("unknown key `win_rat`"), "{err}");
+    assert!(err.contains("typo.toml:8:1"), "{err}");
+    assert!(err.contains("segments.mid-market.win_rat"), "{err}");
+    assert!(err.contains("did you mean `win_rate`?"), "{err}");
+    assert!(!out.exists(), "nothing is written for a bad scenario");
+
+    let o = sopsim(&["validate", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `win_rate`?"));
+}
+
+/// Every example validates, and `validate` writes nothing.
+#[test]
+fn examples_validate() {
+    for name in EXAMPLES {
+        let o = sopsim(&["validate", &scenario(name)]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert!(String::from_utf8_lossy(&o.stdout).contains("valid"));
+        assert!(stderr(&o).is_empty(), "{name} has warnings: {}", stderr(&o));
+    }
+}
+
+/// `--set` changes a value for the run and is checked like the file: a bad value or
+/// path exits 2 naming the override.
+#[test]
+fn overrides_change_the_run_and_are_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("base");
+    let slower = dir.path().join("slower");
+    assert!(run_to(&scenario("scale-up"), &base, &["--trials", "400"]).status.success());
+    let o = run_to(&scenario("scale-up"), &slower, &["--trials", "400", "--set", "segments.mid-market.win_rate=0.05"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let p_hit = |dir: &Path| {
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+        s["target"]["p_hit"].as_f64().unwrap()
+    };
+    assert!(p_hit(&slower) < p_hit(&base), "a lower win rate lowers P(hit)");
+
+    let o = sopsim(&["validate", &scenario("scale-up"), "--set", "roles.ae.ramp_months=six"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("roles.ae.ramp_months") && err.contains("--set #1"), "{err}");
+
+    let o = sopsim(&["validate", &scenario("scale-up"), "--set", "segments.mid-markt.win_rate=0.1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean `mid-market`?"));
+}
+
+/// Usage errors exit 2 as well (clap's convention matches ours).
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(sopsim(&["run"]).status.code(), Some(2));
+    assert_eq!(sopsim(&["run", "scenarios/scale-up.toml", "--trials", "0"]).status.code(), Some(2));
+    assert_eq!(sopsim(&["run", "no/such/file.toml"]).status.code(), Some(2));
+}
