@@ -4,10 +4,10 @@
 //! `cargo bench --bench engine`; criterion reports time per trial. Divide by the
 //! scenario's rep-months (printed once at the start) for the cost per rep-month.
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use sopsim::engine::{metrics::Layout, run_trial};
-use sopsim::runner::{run, RunConfig};
-use sopsim::scenario::{load_file, load_str, Scenario};
+use sopsim::runner::{RunConfig, run};
+use sopsim::scenario::{Scenario, load_file, load_str};
 
 fn example(name: &str) -> Scenario {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.toml"));

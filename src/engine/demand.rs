@@ -76,7 +76,8 @@ pub fn generate(
 ) {
     let d = &scenario.demand;
     let season = d.seasonality[scenario.start.offset(t as i64).month0()];
-    let lambda = p.leads_per_month * (1.0 + p.growth_per_month).powi(t as i32) * season;
+    // A growth draw below -1 (possible from a wide normal) means no leads after t = 0.
+    let lambda = p.leads_per_month * (1.0 + p.growth_per_month).max(0.0).powi(t as i32) * season;
     let mut rng = stream(seed, trial, Process::Leads, 0, t as u64);
     let leads = poisson(&mut rng, lambda);
     let mut by_segment = vec![0u64; segments.len()];

@@ -10,6 +10,7 @@ use crate::stats::{LEVEL_NAMES, Stats};
 /// Statistics as a JSON object `{ count, mean, p05, ..., p95 }`.
 pub fn stats_json(s: &Stats) -> Value {
     let mut m = Map::new();
+    m.insert("count".into(), json!(s.count));
     m.insert("mean".into(), json!(s.mean));
     for (name, q) in LEVEL_NAMES.iter().zip(s.quantiles) {
         m.insert((*name).into(), json!(q));

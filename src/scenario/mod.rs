@@ -318,15 +318,10 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     let (segments, all_names) = read_segments(r, &mut top);
     let seg_names: Vec<&str> = all_names.iter().map(String::as_str).collect();
     let demand = read_demand(r, &mut top, &seg_names);
-    let roles = match (start, months) {
-        (Some(start), Some(months)) => read_roles(r, &mut top, &seg_names, start, months as usize),
-        _ => {
-            // Without a valid start and horizon, roles cannot be dated; read the rest
-            // for its own errors.
-            let _ = r.array_of_tables(&mut top, "roles");
-            Vec::new()
-        }
-    };
+    // Roles are checked even when the start or horizon is invalid; their dates are
+    // then checked for form only.
+    let dating = start.zip(months.map(|m| m as usize));
+    let roles = read_roles(r, &mut top, &seg_names, dating);
     let target = match (start, months) {
         (Some(start), Some(months)) => read_target(r, &mut top, start, months as usize),
         _ => {
@@ -334,6 +329,9 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
             None
         }
     };
+    if let (Some(d), Some(months)) = (&demand, months) {
+        check_lead_volume(r, &top, d, months as usize);
+    }
     for future in ["territories", "comp_plans", "stages"] {
         if let Some(e) = top.entry(future) {
             r.warn(
@@ -360,6 +358,27 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
         demand: demand?,
         roles,
     })
+}
+
+/// Refuses a lead volume that compounds beyond what can be simulated by the horizon.
+fn check_lead_volume(r: &mut Reader, top: &Tbl<'_>, d: &Demand, months: usize) {
+    let growth = d.growth_per_month.mean().max(0.0);
+    let peak_season = d.seasonality.iter().copied().fold(0.0, f64::max);
+    let at_horizon = d.leads_per_month.mean() * (1.0 + growth).powf(months as f64 - 1.0) * peak_season;
+    if !(at_horizon <= MAX_LEADS_PER_MONTH) {
+        let span = top.entries().iter().find(|e| e.key == "demand").map(|e| e.key_span);
+        r.error(
+            Diagnostic::error(
+                span,
+                "demand.growth_per_month",
+                format!(
+                    "expected leads reach {at_horizon:.3e} a month by the last month, beyond what can be simulated"
+                ),
+            )
+            .expected(format!("at most {} expected leads a month", read::group_digits(MAX_LEADS_PER_MONTH as u64)))
+            .help("lower growth_per_month or leads_per_month, or shorten the horizon"),
+        );
+    }
 }
 
 fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company> {
@@ -417,8 +436,14 @@ fn read_target(r: &mut Reader, top: &mut Tbl<'_>, start: YearMonth, months: usiz
 /// The valid segments, and the names of all segments (valid or not) for references.
 fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Vec<String>) {
     let tables = r.array_of_tables(top, "segments");
-    if tables.is_empty() && !top.has("segments") {
-        r.missing(top, "segments", "at least one [[segments]] table with name, deal_size and win_rate");
+    if tables.is_empty() {
+        match top.entries().iter().find(|e| e.key == "segments") {
+            Some(e) => r.error(
+                Diagnostic::error(Some(e.node.span), "segments", "`segments` is empty")
+                    .expected("at least one [[segments]] table with name, deal_size and win_rate"),
+            ),
+            None => r.missing(top, "segments", "at least one [[segments]] table with name, deal_size and win_rate"),
+        }
     }
     let mut out: Vec<(Segment, Span)> = Vec::new();
     let mut names: Vec<String> = Vec::new();
@@ -575,7 +600,11 @@ fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) -> Option<D
     })
 }
 
-fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], start: YearMonth, months: usize) -> Vec<Role> {
+fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], dating: Option<(YearMonth, usize)>) -> Vec<Role> {
+    let has_mix =
+        top.entries().iter().find(|e| e.key == "demand").is_some_and(
+            |d| matches!(&d.node.value, tree::Value::Table(t) if t.iter().any(|e| e.key == "segment_mix")),
+        );
     let tables = r.array_of_tables(top, "roles");
     let mut out: Vec<Role> = Vec::new();
     for mut t in tables {
@@ -637,6 +666,17 @@ fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], start: YearM
                 None
             }
             None if kind == Some(RoleKind::Closer) => Some(Some(0)),
+            None if kind == Some(RoleKind::Sdr) && segments.len() > 1 && !has_mix => {
+                r.missing(
+                    &t,
+                    "segment",
+                    &format!(
+                        "the segment the SDRs' meetings go to (one of: {}), or a [demand] segment_mix to split them",
+                        segments.join(", ")
+                    ),
+                );
+                None
+            }
             None => Some(None),
         };
         let headcount = r.count(&mut t, "headcount", MAX_PEOPLE);
@@ -696,8 +736,8 @@ fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], start: YearM
                 format!("a {} role's headcount, hires and departures are simulated; its effect on capacity is not modelled in this version", RoleKind::NAMES[k as usize]),
             );
         }
-        let hires = read_dated_counts(r, &mut t, "hires", start, months, true);
-        let departures = read_dated_counts(r, &mut t, "departures", start, months, false);
+        let hires = read_dated_counts(r, &mut t, "hires", dating, true);
+        let departures = read_dated_counts(r, &mut t, "departures", dating, false);
         let staff_total: u64 =
             headcount.unwrap_or(0) + hires.as_ref().map_or(0, |h| h.iter().map(|(_, n)| u64::from(*n)).sum());
         if staff_total > MAX_PEOPLE {
@@ -770,8 +810,7 @@ fn read_dated_counts(
     r: &mut Reader,
     t: &mut Tbl<'_>,
     key: &'static str,
-    start: YearMonth,
-    months: usize,
+    dating: Option<(YearMonth, usize)>,
     before_start_ok: bool,
 ) -> Option<Vec<(i64, u32)>> {
     let Some(m) = r.table(t, key) else {
@@ -783,7 +822,7 @@ fn read_dated_counts(
         let path = m.key_path(&e.key);
         let month = r.parse_month(&e.key, e.key_span, path.clone());
         let count = r.count_node(&e.node, path.clone(), MAX_PEOPLE);
-        let (Some(month), Some(count)) = (month, count) else {
+        let (Some(month), Some(count), Some((start, months))) = (month, count, dating) else {
             ok = false;
             continue;
         };
@@ -824,3 +863,6 @@ fn read_dated_counts(
     m.accept_all();
     ok.then(|| merged.into_iter().collect())
 }
+
+#[cfg(test)]
+mod tests;

@@ -190,6 +190,13 @@ impl Reader {
     /// A node holding a whole number in `[0, max]`.
     pub fn count_node(&mut self, node: &Node, path: String, max: u64) -> Option<u64> {
         let expected = format!("a whole number from 0 to {}", group_digits(max));
+        let exact = match node.value {
+            Value::Int(i) => u64::try_from(i).ok().filter(|v| *v <= max),
+            _ => None,
+        };
+        if exact.is_some() {
+            return exact;
+        }
         let v = match node.value {
             Value::Int(i) => i as f64,
             Value::Float(f) if f.fract() == 0.0 => f,

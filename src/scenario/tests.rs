@@ -1,0 +1,127 @@
+//! Validation: what is refused, how it is reported, and what is accepted.
+
+use super::diag::Severity;
+use super::*;
+
+const BASE: &str = r#"
+[scenario]
+start = "2027-01"
+months = 12
+
+[[segments]]
+name = "a"
+deal_size = 10_000
+win_rate = 0.2
+
+[[segments]]
+name = "b"
+deal_size = 20_000
+win_rate = 0.2
+"#;
+
+fn errors(text: &str) -> Vec<Diagnostic> {
+    match load_str(text, "t.toml", &[]) {
+        Ok(_) => Vec::new(),
+        Err(e) => e.diags.into_iter().filter(|d| d.severity == Severity::Error).collect(),
+    }
+}
+
+#[test]
+fn an_empty_segment_list_is_refused() {
+    let errs = errors("segments = []\n[scenario]\nstart = \"2027-01\"\nmonths = 3\n");
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].message.contains("`segments` is empty"));
+}
+
+#[test]
+fn sdrs_need_a_segment_or_a_mix_when_there_are_several_segments() {
+    let text = format!("{BASE}\n[[roles]]\nid = \"sdr\"\nkind = \"sdr\"\nmeetings_per_month = 10\n");
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert_eq!(errs[0].path, "roles.sdr.segment");
+    let with_mix = format!(
+        "{BASE}\n[demand]\nsegment_mix = {{ a = 0.5, b = 0.5 }}\n[[roles]]\nid = \"sdr\"\nkind = \"sdr\"\nmeetings_per_month = 10\n"
+    );
+    assert!(errors(&with_mix).is_empty());
+}
+
+#[test]
+fn large_seeds_are_read_exactly() {
+    let text = "[scenario]\nstart = \"2027-01\"\nmonths = 3\nseed = 9007199254740993\n[[segments]]\nname = \"a\"\ndeal_size = 1\nwin_rate = 0.1\n";
+    let loaded = load_str(text, "t.toml", &[]).unwrap();
+    assert_eq!(loaded.scenario.seed, 9_007_199_254_740_993);
+}
+
+#[test]
+fn every_problem_is_reported_at_once_in_file_order() {
+    let text = r#"
+[scenario]
+start = "2027-13"
+months = 12
+
+[[segments]]
+name = "a"
+deal_size = -5
+win_rate = 1.5
+cycle_monts = 2
+
+[[roles]]
+id = "ae"
+kind = "closer"
+opportunities_per_month = 5
+annual_attrition = { low = 0.4, high = 0.2 }
+"#;
+    let errs = errors(text);
+    let paths: Vec<&str> = errs.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "scenario.start",
+            "segments.a.deal_size",
+            "segments.a.win_rate",
+            "segments.a.cycle_monts",
+            "roles.ae.annual_attrition.high"
+        ],
+        "{errs:#?}"
+    );
+    assert_eq!(errs[3].help.as_deref(), Some("did you mean `cycle_months`?"));
+}
+
+#[test]
+fn a_mix_that_does_not_sum_to_one_is_normalised_with_a_warning() {
+    let text = format!(
+        "{BASE}\n[demand]\nleads_per_month = 10\nlead_to_opportunity = 0.1\nsegment_mix = {{ a = 3, b = 1 }}\n"
+    );
+    let loaded = load_str(&text, "t.toml", &[]).unwrap();
+    assert_eq!(loaded.scenario.demand.segment_mix, vec![0.75, 0.25]);
+    assert_eq!(loaded.warnings.len(), 1);
+    assert!(loaded.warnings[0].message.contains("sums to 4"));
+}
+
+#[test]
+fn hires_before_the_start_are_staff_with_tenure_and_late_ones_are_flagged() {
+    let text = format!(
+        "{BASE}\n[[roles]]\nid = \"ae\"\nkind = \"closer\"\nsegment = \"a\"\nopportunities_per_month = 5\nhires = {{ \"2026-10\" = 2, \"2027-02\" = 1, \"2029-01\" = 4 }}\n"
+    );
+    let loaded = load_str(&text, "t.toml", &[]).unwrap();
+    assert_eq!(loaded.scenario.roles[0].hires, vec![(-3, 2), (1, 1)]);
+    assert_eq!(loaded.warnings.len(), 1, "the 2029 hire is after the horizon");
+}
+
+#[test]
+fn a_role_cannot_have_both_ramp_forms() {
+    let text = format!(
+        "{BASE}\n[[roles]]\nid = \"ae\"\nkind = \"closer\"\nsegment = \"a\"\nopportunities_per_month = 5\nramp_months = 3\nramp = [0.5]\n"
+    );
+    let errs = errors(&text);
+    assert_eq!(errs.len(), 1);
+    assert!(errs[0].message.contains("either ramp_months or ramp"));
+}
+
+#[test]
+fn binary_garbage_and_empty_files_get_an_error_not_a_panic() {
+    for text in ["", "\u{0}\u{1}\u{2}", "[[[", "a = ", "[scenario]\nstart = 2027-01-01T00:00:00\nmonths = 1e400\n"] {
+        let result = load_str(text, "t.toml", &[]);
+        assert!(result.is_err(), "{text:?} should be refused");
+    }
+}
