@@ -34,6 +34,18 @@ pub fn summary(scenario: &Scenario, results: &RunResults, out_dir: &str) -> Stri
             percent1(t.confidence)
         );
     }
+    if let Some(t) = scenario.target.as_ref().filter(|t| t.month != last)
+        && let Some(a) = results.get("arr", t.month)
+    {
+        let _ = writeln!(
+            s,
+            "  ARR {} (target month): P10 {}  P50 {}  P90 {}",
+            label(t.month),
+            money(a.at(0.10)),
+            money(a.p50()),
+            money(a.at(0.90))
+        );
+    }
     if let Some(a) = results.get("arr", last) {
         let _ = writeln!(
             s,
