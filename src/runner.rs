@@ -77,8 +77,27 @@ impl RunResults {
 #[derive(Debug)]
 pub struct RunError(pub String);
 
+/// Largest memory the runner may hold for per-trial values (exact quantiles keep them all).
+pub const MEMORY_BUDGET_BYTES: u64 = 6 << 30;
+
+/// Refuses a run whose per-trial values would not fit in [`MEMORY_BUDGET_BYTES`].
+pub fn check_memory(scenario: &Scenario, trials: u64) -> Result<(), RunError> {
+    let cells = Layout::new(scenario).cells() as u64;
+    let needed = trials.saturating_mul(cells).saturating_mul(8);
+    if needed <= MEMORY_BUDGET_BYTES {
+        return Ok(());
+    }
+    Err(RunError(format!(
+        "{trials} trials of this scenario would hold {:.1} GiB of values, above the {} GiB budget of exact \
+         quantiles; run fewer trials (the Monte Carlo error shrinks with the square root of the trials)",
+        needed as f64 / f64::from(1u32 << 30),
+        MEMORY_BUDGET_BYTES >> 30
+    )))
+}
+
 /// Runs `config.trials` trials of `scenario` and aggregates them.
 pub fn run(scenario: &Scenario, config: &RunConfig) -> Result<RunResults, RunError> {
+    check_memory(scenario, config.trials)?;
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads)

@@ -30,7 +30,11 @@ pub fn summary(scenario: &Scenario, results: &RunResults, out_dir: &str) -> Stri
             money(t.arr),
             label(t.month),
             percent1(r.p_hit),
-            percent1(r.standard_error),
+            if r.standard_error < 0.001 {
+                format!("{:.2}%", r.standard_error * 100.0)
+            } else {
+                percent1(r.standard_error)
+            },
             percent1(t.confidence)
         );
     }
