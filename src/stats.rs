@@ -23,10 +23,10 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// The quantile at `level`, which must be one of [`LEVELS`].
+    /// The quantile at `level`, one of [`LEVELS`]; `NaN` for any other level (never a
+    /// neighbouring quantile in its place).
     pub fn at(&self, level: f64) -> f64 {
-        let i = LEVELS.iter().position(|l| (l - level).abs() < 1e-12).unwrap_or(3);
-        self.quantiles[i]
+        LEVELS.iter().position(|l| (l - level).abs() < 1e-12).map_or(f64::NAN, |i| self.quantiles[i])
     }
 
     /// The median.

@@ -91,7 +91,7 @@ pub fn generate(
         if role.kind != RoleKind::Sdr {
             continue;
         }
-        let ramped: f64 = state.staff.iter().map(|s| role.ramp_at(t as i64 - s)).sum();
+        let ramped: f64 = state.productivity(role, t).sum();
         let mut rng = stream(seed, trial, Process::Meetings, name_key(&role.id), t as u64);
         let meetings = poisson(&mut rng, ramped * p.meetings_per_month[r]);
         let opps = binomial(&mut rng, meetings, p.meeting_to_opportunity[r]);

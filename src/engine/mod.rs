@@ -110,6 +110,11 @@ fn gather(segments: &[SegmentState], kpis: &mut Kpis, t: usize) {
 }
 
 impl RoleState {
+    /// Each person's productivity in month `t`: the role's ramp at their tenure.
+    fn productivity<'a>(&'a self, role: &'a crate::scenario::Role, t: usize) -> impl Iterator<Item = f64> + 'a {
+        self.staff.iter().map(move |start| role.ramp_at(t as i64 - start))
+    }
+
     fn new(role: &crate::scenario::Role, months: usize) -> RoleState {
         let mut staff = vec![LONG_AGO; role.headcount as usize];
         for &(offset, n) in role.hires.iter().filter(|(o, _)| *o < 0) {

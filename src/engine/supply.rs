@@ -45,15 +45,14 @@ pub fn plan(
     let mut leavers = Vec::with_capacity(roles.len());
     for (r, (spec, state)) in scenario.roles.iter().zip(roles.iter_mut()).enumerate() {
         let key = name_key(&spec.id);
-        let ramp: Vec<f64> = state.staff.iter().map(|s| spec.ramp_at(t as i64 - s)).collect();
         put(Layout::role_metric(r, role::HEADCOUNT), t, state.staff.len() as f64);
-        put(Layout::role_metric(r, role::RAMPED), t, ramp.iter().sum());
+        put(Layout::role_metric(r, role::RAMPED), t, state.productivity(spec, t).sum());
 
         if let (RoleKind::Closer, Some(s)) = (spec.kind, spec.segment) {
             let mut rng = stream(seed, trial, Process::Capacity, key, t as u64);
             let per_rep = p.opportunities_per_month[r];
-            let capacity: u64 = ramp
-                .iter()
+            let capacity: u64 = state
+                .productivity(spec, t)
                 .map(|x| {
                     let c = x * per_rep;
                     let whole = c.floor();
