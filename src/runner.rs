@@ -9,7 +9,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::engine::{self, metrics::Layout};
+use crate::engine::{
+    self,
+    metrics::{Layout, TARGET_HIT},
+};
 use crate::scenario::Scenario;
 use crate::stats::{self, Stats};
 
@@ -51,13 +54,11 @@ pub struct RunResults {
     pub threads: usize,
     /// Wall-clock seconds of simulation and aggregation.
     pub elapsed_seconds: f64,
-    /// Statistics by cell, metric-major (`metric * months + t`); `None` where no trial
-    /// had a value.
+    /// Statistics by cell in the layout's order: monthly metrics metric-major
+    /// (`metric * months + t`), then per-trial scalars; `None` where no trial had a value.
     pub cells: Vec<Option<Stats>>,
     /// P(hit) of the target, if the scenario has one.
     pub target: Option<TargetResult>,
-    /// Totals over the horizon (e.g. `bookings`, `hires.ae`), per trial then aggregated.
-    pub totals: Vec<(String, Stats)>,
 }
 
 impl RunResults {
@@ -67,9 +68,10 @@ impl RunResults {
         self.cells[m * self.layout.months + t].as_ref()
     }
 
-    /// Statistics of a total over the horizon.
+    /// Statistics of a per-trial scalar (a horizon total such as `bookings` or
+    /// `hires.ae`, see [`Layout::scalars`]).
     pub fn total(&self, name: &str) -> Option<&Stats> {
-        self.totals.iter().find(|(n, _)| n == name).map(|(_, s)| s)
+        self.cells[self.layout.scalar_cell(name)?].as_ref()
     }
 }
 
@@ -136,32 +138,8 @@ pub fn run(scenario: &Scenario, config: &RunConfig) -> Result<RunResults, RunErr
     let stats_cells: Vec<Option<Stats>> =
         pool.install(|| (0..cells).into_par_iter().map(|cell| stats::describe(&mut trial_values(cell))).collect());
 
-    let months = layout.months;
-    let per_trial = |f: &dyn Fn(&[f64]) -> f64| -> Vec<f64> {
-        chunks.iter().flat_map(|chunk| chunk.chunks_exact(cells).map(f)).collect()
-    };
-    let sum_metric = |name: &str| -> Option<Vec<f64>> {
-        let m = layout.index(name)?;
-        Some(per_trial(&|v: &[f64]| v[m * months..(m + 1) * months].iter().sum()))
-    };
-    let mut totals = Vec::new();
-    let mut total_names = vec!["bookings".to_string(), "opportunities.lost".to_string(), "deals.won".to_string()];
-    for r in &scenario.roles {
-        total_names.push(format!("hires.{}", r.id));
-        total_names.push(format!("departures.{}", r.id));
-    }
-    for name in total_names {
-        if let Some(mut values) = sum_metric(&name)
-            && let Some(s) = stats::describe(&mut values)
-        {
-            totals.push((name, s));
-        }
-    }
-
-    let target = scenario.target.as_ref().map(|target| {
-        let cell = layout.index("arr").unwrap_or(0) * months + target.month;
-        let hits = per_trial(&|v: &[f64]| f64::from(u8::from(v[cell] >= target.arr))).iter().sum::<f64>();
-        let p = hits / trials as f64;
+    let target = scenario.target.as_ref().map(|_| {
+        let p = layout.scalar_cell(TARGET_HIT).and_then(|c| stats_cells[c].as_ref()).map_or(0.0, |s| s.mean);
         TargetResult { p_hit: p, standard_error: (p * (1.0 - p) / trials as f64).sqrt() }
     });
 
@@ -173,7 +151,6 @@ pub fn run(scenario: &Scenario, config: &RunConfig) -> Result<RunResults, RunErr
         elapsed_seconds: started.elapsed().as_secs_f64(),
         cells: stats_cells,
         target,
-        totals,
     })
 }
 

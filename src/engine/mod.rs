@@ -95,6 +95,27 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
         );
         put(id::ARR, t, arr);
     }
+    write_scalars(scenario, layout, out);
+}
+
+/// Per-trial scalars: horizon totals of some monthly metrics, and whether the target was hit.
+fn write_scalars(scenario: &Scenario, layout: &Layout, out: &mut [f64]) {
+    let months = layout.months;
+    let monthly = layout.monthly_cells();
+    for (s, name) in layout.scalars.iter().enumerate() {
+        let value = if name == metrics::TARGET_HIT {
+            match &scenario.target {
+                Some(target) => f64::from(u8::from(out[id::ARR * months + target.month] >= target.arr)),
+                None => f64::NAN,
+            }
+        } else {
+            match layout.index(name) {
+                Some(m) => out[m * months..(m + 1) * months].iter().sum(),
+                None => f64::NAN,
+            }
+        };
+        out[monthly + s] = value;
+    }
 }
 
 /// Gather: the KPIs of the months before `t` that later steps decide from.

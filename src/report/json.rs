@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::engine::metrics::TARGET_HIT;
 use crate::runner::RunResults;
 use crate::scenario::{Scenario, diag::Diagnostic};
 use crate::stats::{LEVEL_NAMES, Stats};
@@ -54,7 +55,13 @@ pub fn summary(
             horizon.insert(name.clone(), stats_json(s));
         }
     }
-    let totals: Map<String, Value> = results.totals.iter().map(|(n, s)| (n.clone(), stats_json(s))).collect();
+    let totals: Map<String, Value> = results
+        .layout
+        .scalars
+        .iter()
+        .filter(|n| n.as_str() != TARGET_HIT)
+        .filter_map(|n| Some((n.clone(), stats_json(results.total(n)?))))
+        .collect();
 
     let hiring: Vec<Value> = scenario
         .roles
