@@ -62,6 +62,24 @@ pub struct RunResults {
 }
 
 impl RunResults {
+    /// The histogram pooled from per-trial scalars named `<prefix>.<lower edge>`
+    /// (e.g. `attainment.0.5` counts each trial's observations from 0.5 up to the next
+    /// edge); `None` when the layout has no such scalars or no trial had a value.
+    pub fn histogram(&self, prefix: &str) -> Option<Histogram> {
+        let mut bins: Vec<(f64, f64)> = Vec::new();
+        for name in &self.layout.scalars {
+            let Some(edge) = name.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else { continue };
+            let Ok(edge) = edge.parse::<f64>() else { continue };
+            let count = self.total(name).map_or(0.0, |s| (s.mean * s.count as f64).round());
+            bins.push((edge, count));
+        }
+        if bins.is_empty() {
+            return None;
+        }
+        bins.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Some(Histogram { lower: bins.iter().map(|b| b.0).collect(), counts: bins.iter().map(|b| b.1).collect() })
+    }
+
     /// Statistics of a metric in month `t`.
     pub fn get(&self, metric: &str, t: usize) -> Option<&Stats> {
         let m = self.layout.index(metric)?;
@@ -72,6 +90,33 @@ impl RunResults {
     /// `hires.ae`, see [`Layout::scalars`]).
     pub fn total(&self, name: &str) -> Option<&Stats> {
         self.cells[self.layout.scalar_cell(name)?].as_ref()
+    }
+}
+
+/// A distribution pooled over all trials, from per-trial bin counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    /// Lower edge of each bin; bin `k` holds values in `[lower[k], lower[k + 1])` and the
+    /// last bin everything from its edge up.
+    pub lower: Vec<f64>,
+    /// Observations in each bin, summed over all trials.
+    pub counts: Vec<f64>,
+}
+
+impl Histogram {
+    /// All observations.
+    pub fn total(&self) -> f64 {
+        self.counts.iter().sum()
+    }
+
+    /// Share of observations at or above `x` (exact when `x` is a bin edge).
+    pub fn share_at_or_above(&self, x: f64) -> f64 {
+        let total = self.total();
+        if total <= 0.0 {
+            return f64::NAN;
+        }
+        let above: f64 = self.lower.iter().zip(&self.counts).filter(|(l, _)| **l >= x).map(|(_, c)| c).sum();
+        above / total
     }
 }
 
