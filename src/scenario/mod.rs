@@ -6,6 +6,7 @@
 //! only built when no error was found, so the engine never sees a bad value.
 
 pub mod diag;
+pub mod org;
 mod read;
 pub mod tree;
 
@@ -16,6 +17,7 @@ use crate::dist::{Dist, Support};
 use crate::month::YearMonth;
 
 use diag::{Diagnostic, Severity, SourceId, Sources, Span, closest};
+pub use org::{Band, CompPlan, Forecast, Stage, Territory};
 use read::{Reader, Tbl};
 
 /// Largest horizon, in months (50 years).
@@ -32,6 +34,8 @@ pub const MAX_LEADS_PER_MONTH: f64 = 1e8;
 pub const MAX_OPPS_PER_REP: f64 = 1_000.0;
 /// Largest ramp, in months.
 pub const MAX_RAMP_MONTHS: u64 = 120;
+/// Default factor on churn when support covers none of its load.
+pub const DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED: f64 = 2.0;
 
 /// A validated scenario: every value is in range and every reference resolved.
 #[derive(Debug, Clone)]
@@ -56,6 +60,14 @@ pub struct Scenario {
     pub demand: Demand,
     /// Staff roles, in file order.
     pub roles: Vec<Role>,
+    /// Territories, in file order.
+    pub territories: Vec<Territory>,
+    /// Compensation plans, in file order.
+    pub comp_plans: Vec<CompPlan>,
+    /// ARR stages, by ascending `from_arr`.
+    pub stages: Vec<Stage>,
+    /// How next month's bookings are forecast.
+    pub forecast: Forecast,
 }
 
 /// `[company]`: the revenue base.
@@ -67,6 +79,8 @@ pub struct Company {
     pub monthly_churn: Dist,
     /// Share of ARR added by existing customers a month; drawn once per trial.
     pub monthly_expansion: Dist,
+    /// Factor on churn when support covers none of its load (linear in the shortfall).
+    pub churn_multiplier_unsupported: f64,
 }
 
 /// `[target]`: the ARR to reach.
@@ -91,6 +105,8 @@ pub struct Segment {
     pub win_rate: Dist,
     /// Months from working an opportunity to its close; drawn per deal, rounded.
     pub cycle_months: Dist,
+    /// Support load of a dollar of this segment's ARR, relative to 1.
+    pub service_weight: f64,
 }
 
 /// `[demand]`: inbound leads.
@@ -167,6 +183,37 @@ pub struct Role {
     pub departures: Vec<(usize, u32)>,
     /// Whether each departure opens a requisition.
     pub backfill: bool,
+    /// How requisitions are opened.
+    pub policy: Policy,
+    /// Index of the role's compensation plan.
+    pub comp_plan: Option<usize>,
+    /// Capacity policy: most requisitions opened in a month.
+    pub max_hires_per_month: u32,
+    /// Capacity policy: most people on staff plus open requisitions.
+    pub headcount_budget: Option<u32>,
+    /// Capacity policy: the share of capacity the plan aims to use.
+    pub target_utilisation: f64,
+    /// Support: ARR one ramped person serves (service-weighted).
+    pub arr_per_head: f64,
+    /// Managers: people of the managed roles per manager.
+    pub span_of_control: f64,
+    /// Managers: indices of the roles they manage.
+    pub manages: Vec<usize>,
+}
+
+/// How a role's requisitions are opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Only the planned hires.
+    Plan,
+    /// Planned hires plus a requisition per departure.
+    Backfill,
+    /// Planned hires, backfills, and requisitions for the projected capacity gap.
+    Capacity,
+}
+
+impl Policy {
+    const NAMES: [&'static str; 3] = ["plan", "backfill", "capacity"];
 }
 
 impl Role {
@@ -321,7 +368,12 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     // Roles are checked even when the start or horizon is invalid; their dates are
     // then checked for form only.
     let dating = start.zip(months.map(|m| m as usize));
-    let roles = read_roles(r, &mut top, &seg_names, dating);
+    let (comp_plans, plan_ids, plans_ok) = org::read_comp_plans(r, &mut top);
+    let plan_refs: Vec<&str> = plan_ids.iter().map(String::as_str).collect();
+    let roles = read_roles(r, &mut top, &seg_names, &plan_refs, dating);
+    let territories = org::read_territories(r, &mut top, &seg_names);
+    let stages = org::read_stages(r, &mut top);
+    let forecast = org::read_forecast(r, &mut top);
     let target = match (start, months) {
         (Some(start), Some(months)) => read_target(r, &mut top, start, months as usize),
         _ => {
@@ -331,15 +383,6 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     };
     if let (Some(d), Some(months)) = (&demand, months) {
         check_lead_volume(r, &top, d, months as usize);
-    }
-    for future in ["territories", "comp_plans", "stages"] {
-        if let Some(e) = top.entry(future) {
-            r.warn(
-                Some(e.key_span),
-                future,
-                format!("`{future}` is accepted but not modelled in this version; it does not change the results"),
-            );
-        }
     }
     r.finish(top);
 
@@ -357,6 +400,10 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
         segments: segments.into_iter().map(|(s, _)| s).collect(),
         demand: demand?,
         roles,
+        territories: territories?,
+        comp_plans: plans_ok.then_some(comp_plans)?,
+        stages: stages?,
+        forecast: forecast?,
     })
 }
 
@@ -383,7 +430,12 @@ fn check_lead_volume(r: &mut Reader, top: &Tbl<'_>, d: &Demand, months: usize) {
 
 fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company> {
     let Some(mut t) = r.table(top, "company") else {
-        return Some(Company { arr: 0.0, monthly_churn: Dist::constant(0.0), monthly_expansion: Dist::constant(0.0) });
+        return Some(Company {
+            arr: 0.0,
+            monthly_churn: Dist::constant(0.0),
+            monthly_expansion: Dist::constant(0.0),
+            churn_multiplier_unsupported: DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED,
+        });
     };
     let arr = r.number(&mut t, "arr", 0.0, MAX_MONEY);
     let churn = r.dist(&mut t, "monthly_churn", Support::Unit, 1.0);
@@ -391,11 +443,14 @@ fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company> {
     let ok_arr = arr.is_some() || !t.has("arr");
     let ok_churn = churn.is_some() || !t.has("monthly_churn");
     let ok_exp = expansion.is_some() || !t.has("monthly_expansion");
+    let unsupported = r.number(&mut t, "churn_multiplier_unsupported", 0.0, 100.0);
+    let ok_uns = unsupported.is_some() || !t.has("churn_multiplier_unsupported");
     r.finish(t);
-    (ok_arr && ok_churn && ok_exp).then(|| Company {
+    (ok_arr && ok_churn && ok_exp && ok_uns).then(|| Company {
         arr: arr.unwrap_or(0.0),
         monthly_churn: churn.unwrap_or(Dist::constant(0.0)),
         monthly_expansion: expansion.unwrap_or(Dist::constant(0.0)),
+        churn_multiplier_unsupported: unsupported.unwrap_or(DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED),
     })
 }
 
@@ -465,6 +520,8 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Ve
         }
         let cycle = r.dist(&mut t, "cycle_months", Support::NonNegative, MAX_MONTHS as f64);
         let cycle_ok = cycle.is_some() || !t.has("cycle_months");
+        let weight = r.number(&mut t, "service_weight", 0.0, 1_000.0);
+        let cycle_ok = cycle_ok && (weight.is_some() || !t.has("service_weight"));
         if let Some((name, span)) = &name
             && names.iter().filter(|n| *n == name).count() > 1
         {
@@ -476,7 +533,16 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Ve
         let span = t.span;
         r.finish(t);
         if let (Some((name, _)), Some(deal_size), Some(win_rate), true) = (name, deal_size, win_rate, cycle_ok) {
-            out.push((Segment { name, deal_size, win_rate, cycle_months: cycle.unwrap_or(Dist::constant(0.0)) }, span));
+            out.push((
+                Segment {
+                    name,
+                    deal_size,
+                    win_rate,
+                    cycle_months: cycle.unwrap_or(Dist::constant(0.0)),
+                    service_weight: weight.unwrap_or(1.0),
+                },
+                span,
+            ));
         }
     }
     (out, names)
@@ -600,13 +666,20 @@ fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) -> Option<D
     })
 }
 
-fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], dating: Option<(YearMonth, usize)>) -> Vec<Role> {
+fn read_roles(
+    r: &mut Reader,
+    top: &mut Tbl<'_>,
+    segments: &[&str],
+    plans: &[&str],
+    dating: Option<(YearMonth, usize)>,
+) -> Vec<Role> {
     let has_mix =
         top.entries().iter().find(|e| e.key == "demand").is_some_and(
             |d| matches!(&d.node.value, tree::Value::Table(t) if t.iter().any(|e| e.key == "segment_mix")),
         );
     let tables = r.array_of_tables(top, "roles");
     let mut out: Vec<Role> = Vec::new();
+    let mut manages = Vec::new();
     for mut t in tables {
         let id = r.string(&mut t, "id");
         if !t.has("id") {
@@ -722,20 +795,12 @@ fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], dating: Opti
         if kind == Some(RoleKind::Sdr) && !t.has("meetings_per_month") {
             r.missing(&t, "meetings_per_month", "the meetings a ramped SDR sets a month, e.g. meetings_per_month = 20");
         }
-        if let Some(e) = t.entry("comp_plan") {
-            r.warn(
-                Some(e.key_span),
-                t.key_path("comp_plan"),
-                "comp plans are not modelled in this version; `comp_plan` does not change the results",
-            );
-        }
-        if let Some(k @ (RoleKind::Support | RoleKind::Manager | RoleKind::Ops)) = kind {
-            r.warn(
-                Some(t.span),
-                t.path.clone(),
-                format!("a {} role's headcount, hires and departures are simulated; its effect on capacity is not modelled in this version", RoleKind::NAMES[k as usize]),
-            );
-        }
+        let comp_plan = match r.string(&mut t, "comp_plan") {
+            Some((id, span)) => org::reference(r, span, t.key_path("comp_plan"), "comp plan", &id, plans).map(Some),
+            None if t.has("comp_plan") => None,
+            None => Some(None),
+        };
+        let staffing = read_staffing(r, &mut t, kind, backfill);
         let hires = read_dated_counts(r, &mut t, "hires", dating, true);
         let departures = read_dated_counts(r, &mut t, "departures", dating, false);
         let staff_total: u64 =
@@ -751,11 +816,20 @@ fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], dating: Opti
             );
         }
         r.finish(t);
-        let (Some((id, _)), Some(kind), Some(segment), Some(ramp), Some(hires), Some(departures)) =
-            (id, kind, segment, ramp, hires, departures)
+        let (
+            Some((id, _)),
+            Some(kind),
+            Some(segment),
+            Some(ramp),
+            Some(hires),
+            Some(departures),
+            Some(comp_plan),
+            Some(staffing),
+        ) = (id, kind, segment, ramp, hires, departures, comp_plan, staffing)
         else {
             continue;
         };
+        manages.push(staffing.manages);
         out.push(Role {
             id,
             kind,
@@ -769,10 +843,204 @@ fn read_roles(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str], dating: Opti
             meeting_to_opportunity: m2o.unwrap_or(Dist::constant(1.0)),
             hires,
             departures: departures.into_iter().map(|(t, n)| (t as usize, n)).collect(),
-            backfill: backfill.unwrap_or(false),
+            backfill: staffing.policy != Policy::Plan,
+            policy: staffing.policy,
+            comp_plan,
+            max_hires_per_month: staffing.max_hires_per_month,
+            headcount_budget: staffing.headcount_budget,
+            target_utilisation: staffing.target_utilisation,
+            arr_per_head: staffing.arr_per_head,
+            span_of_control: staffing.span_of_control,
+            manages: Vec::new(),
         });
     }
+    resolve_manages(r, &mut out, manages);
     out
+}
+
+/// The hiring policy and the keys of one kind of role.
+struct Staffing {
+    policy: Policy,
+    max_hires_per_month: u32,
+    headcount_budget: Option<u32>,
+    target_utilisation: f64,
+    arr_per_head: f64,
+    span_of_control: f64,
+    /// Managed role ids as written, with where they were written.
+    manages: Option<Vec<(String, Span)>>,
+}
+
+/// Reads `policy`, its limits, and the keys of support and manager roles.
+fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfill: Option<bool>) -> Option<Staffing> {
+    let mut ok = true;
+    let policy = match r.string(t, "policy") {
+        Some((p, span)) => {
+            let policy = match p.as_str() {
+                "plan" => Some(Policy::Plan),
+                "backfill" => Some(Policy::Backfill),
+                "capacity" => Some(Policy::Capacity),
+                _ => None,
+            };
+            if policy.is_none() {
+                let mut d = Diagnostic::error(Some(span), t.key_path("policy"), format!("unknown hiring policy `{p}`"))
+                    .expected(format!("one of: {}", Policy::NAMES.join(", ")));
+                if let Some(c) = closest(&p, Policy::NAMES) {
+                    d = d.help(format!("did you mean `{c}`?"));
+                }
+                r.error(d);
+            }
+            if policy == Some(Policy::Plan) && backfill == Some(true) {
+                r.error(
+                    Diagnostic::error(Some(span), t.key_path("policy"), "policy = \"plan\" contradicts backfill = true")
+                        .help("use policy = \"backfill\" (backfill = true says the same) or remove backfill"),
+                );
+            }
+            if policy == Some(Policy::Capacity) && matches!(kind, Some(RoleKind::Sdr | RoleKind::Ops)) {
+                r.error(
+                    Diagnostic::error(
+                        Some(span),
+                        t.key_path("policy"),
+                        "the capacity policy applies to closer, support and manager roles",
+                    )
+                    .help("an SDR or ops role hires by plan or backfill"),
+                );
+            }
+            policy
+        }
+        None if t.has("policy") => None,
+        None if kind == Some(RoleKind::Manager) => Some(Policy::Capacity),
+        None if backfill == Some(true) => Some(Policy::Backfill),
+        None => Some(Policy::Plan),
+    };
+    let needs_tth = policy == Some(Policy::Capacity) && !t.has("time_to_hire_months");
+    if needs_tth && kind != Some(RoleKind::Manager) {
+        r.missing(t, "time_to_hire_months", "the months from opening a requisition to the start, e.g. 2");
+    }
+    let max_hires = r.count(t, "max_hires_per_month", MAX_PEOPLE);
+    let budget = r.count(t, "headcount_budget", MAX_PEOPLE);
+    let utilisation = r.number(t, "target_utilisation", 0.0, 1.0);
+    if utilisation == Some(0.0) {
+        r.error(
+            Diagnostic::error(Some(t.span), t.key_path("target_utilisation"), "target_utilisation must be above 0")
+                .expected("the share of capacity the plan aims to use, e.g. 0.85"),
+        );
+        ok = false;
+    }
+    for key in ["max_hires_per_month", "headcount_budget", "target_utilisation"] {
+        if policy.is_some_and(|p| p != Policy::Capacity)
+            && let Some(e) = t.entries().iter().find(|e| e.key == key)
+        {
+            r.error(
+                Diagnostic::error(Some(e.key_span), t.key_path(key), format!("`{key}` applies to policy = \"capacity\""))
+                    .help("add policy = \"capacity\" or remove the key"),
+            );
+        }
+    }
+    let arr_per_head = r.number(t, "arr_per_head", 0.0, MAX_MONEY);
+    let span = r.number(t, "span_of_control", 0.0, MAX_PEOPLE as f64);
+    let manages = match t.entry("manages") {
+        Some(e) => match &e.node.value {
+            tree::Value::Array(items) => {
+                let mut names = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    match &item.value {
+                        tree::Value::Str(s) => names.push((s.clone(), item.span)),
+                        _ => {
+                            r.error(
+                                Diagnostic::error(
+                                    Some(item.span),
+                                    format!("{}[{i}]", t.key_path("manages")),
+                                    format!("expected a role id, found {}", item.value.type_name()),
+                                )
+                                .expected("role ids in double quotes, e.g. manages = [\"ae\"]"),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+                Some(names)
+            }
+            other => {
+                r.error(
+                    Diagnostic::error(
+                        Some(e.node.span),
+                        t.key_path("manages"),
+                        format!("expected an array of role ids, found {}", other.type_name()),
+                    )
+                    .expected("role ids in double quotes, e.g. manages = [\"ae\"]"),
+                );
+                ok = false;
+                None
+            }
+        },
+        None => None,
+    };
+    for (key, wanted) in [("arr_per_head", RoleKind::Support), ("span_of_control", RoleKind::Manager), ("manages", RoleKind::Manager)] {
+        if let (Some(k), Some(e)) = (kind, t.entries().iter().find(|e| e.key == key))
+            && k != wanted
+        {
+            r.error(
+                Diagnostic::error(
+                    Some(e.key_span),
+                    t.key_path(key),
+                    format!("`{key}` applies to {} roles only", RoleKind::NAMES[wanted as usize]),
+                )
+                .help("remove it, or change the role's kind"),
+            );
+        }
+    }
+    if kind == Some(RoleKind::Support) && !t.has("arr_per_head") {
+        r.missing(t, "arr_per_head", "the ARR one ramped support person serves, e.g. arr_per_head = 1_500_000");
+    }
+    if kind == Some(RoleKind::Manager) && !t.has("span_of_control") {
+        r.missing(t, "span_of_control", "the people one manager manages, e.g. span_of_control = 7");
+    }
+    for (key, v) in [("arr_per_head", arr_per_head), ("span_of_control", span)] {
+        if v == Some(0.0) {
+            r.error(
+                Diagnostic::error(Some(t.span), t.key_path(key), format!("{key} must be above 0"))
+                    .expected("a positive number"),
+            );
+            ok = false;
+        }
+    }
+    let all_ok = ok
+        && (max_hires.is_some() || !t.has("max_hires_per_month"))
+        && (budget.is_some() || !t.has("headcount_budget"))
+        && (utilisation.is_some() || !t.has("target_utilisation"))
+        && (arr_per_head.is_some() || !t.has("arr_per_head"))
+        && (span.is_some() || !t.has("span_of_control"));
+    Some(Staffing {
+        policy: policy?,
+        max_hires_per_month: max_hires.map_or(u32::MAX, |m| m as u32),
+        headcount_budget: budget.map(|b| b as u32),
+        target_utilisation: utilisation.unwrap_or(0.85),
+        arr_per_head: arr_per_head.unwrap_or(0.0),
+        span_of_control: span.unwrap_or(0.0),
+        manages,
+    })
+    .filter(|_| all_ok)
+}
+
+/// Resolves each manager role's `manages` to role indices (all closer roles by default).
+fn resolve_manages(r: &mut Reader, roles: &mut [Role], manages: Vec<Option<Vec<(String, Span)>>>) {
+    let ids: Vec<String> = roles.iter().map(|x| x.id.clone()).collect();
+    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let closers: Vec<usize> = roles.iter().enumerate().filter(|(_, x)| x.kind == RoleKind::Closer).map(|(i, _)| i).collect();
+    for (i, names) in manages.into_iter().enumerate() {
+        if roles[i].kind != RoleKind::Manager {
+            continue;
+        }
+        roles[i].manages = match names {
+            None => closers.clone(),
+            Some(names) => names
+                .iter()
+                .filter_map(|(n, span)| {
+                    org::reference(r, *span, format!("roles.{}.manages", ids[i]), "role", n, &id_refs)
+                })
+                .collect(),
+        };
+    }
 }
 
 fn read_ramp(r: &mut Reader, t: &mut Tbl<'_>) -> Option<Vec<f64>> {
