@@ -4,17 +4,19 @@
 //! split among segments by a multinomial draw on `segment_mix`, and each lead becomes
 //! an opportunity with probability `lead_to_opportunity` (a Binomial draw per segment).
 //! SDRs add meetings, Poisson around `ramped SDRs x meetings_per_month`, each becoming an
-//! opportunity with probability `meeting_to_opportunity`.
+//! opportunity with probability `meeting_to_opportunity`. Each territory's accounts open
+//! `Binomial(accounts, opportunity_rate)` opportunities, of which `Binomial(n, coverage)`
+//! fall in covered accounts and join the segment's demand; the rest are lost to the
+//! coverage gap (`opportunities.uncovered`).
 
 use rand::Rng;
 use rand_distr::{Binomial, Distribution, Poisson};
 
-use crate::scenario::{RoleKind, Scenario};
+use crate::scenario::RoleKind;
 
+use super::Trial;
 use super::metrics::id;
-use super::params::TrialParams;
 use super::rng::{Process, name_key, stream};
-use super::{RoleState, SegmentState};
 
 /// Largest Poisson mean drawn; validation keeps scenarios far below it.
 const MAX_POISSON_MEAN: f64 = 1e15;
@@ -62,18 +64,15 @@ pub fn multinomial_into<R: Rng + ?Sized>(rng: &mut R, n: u64, shares: &[f64], ou
     }
 }
 
+/// A territory's coverage: `min(1, reps x accounts_per_rep / accounts)`.
+pub fn coverage(reps: u32, accounts_per_rep: f64, accounts: u64) -> f64 {
+    (f64::from(reps) * accounts_per_rep / accounts as f64).min(1.0)
+}
+
 /// Demand for month `t`: sets each segment's `demand` and records leads and meetings.
-#[allow(clippy::too_many_arguments)]
-pub fn generate(
-    scenario: &Scenario,
-    p: &TrialParams,
-    roles: &[RoleState],
-    segments: &mut [SegmentState],
-    seed: u64,
-    trial: u64,
-    t: usize,
-    put: &mut impl FnMut(usize, usize, f64),
-) {
+pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
+    let (scenario, p, seed, trial) = (s.scenario, &s.p, s.seed, s.trial);
+    let segments = &mut s.segments;
     let d = &scenario.demand;
     let season = d.seasonality[scenario.start.offset(t as i64).month0()];
     // A growth draw below -1 (possible from a wide normal) means no leads after t = 0.
@@ -87,7 +86,7 @@ pub fn generate(
     }
 
     let mut meetings_total = 0u64;
-    for (r, (role, state)) in scenario.roles.iter().zip(roles).enumerate() {
+    for (r, (role, state)) in scenario.roles.iter().zip(&s.roles).enumerate() {
         if role.kind != RoleKind::Sdr {
             continue;
         }
@@ -97,7 +96,7 @@ pub fn generate(
         let opps = binomial(&mut rng, meetings, p.meeting_to_opportunity[r]);
         meetings_total += meetings;
         match role.segment {
-            Some(s) => segments[s].demand += opps,
+            Some(k) => segments[k].demand += opps,
             None => {
                 let mut split = vec![0u64; segments.len()];
                 multinomial_into(&mut rng, opps, &d.segment_mix, &mut split);
@@ -105,9 +104,23 @@ pub fn generate(
             }
         }
     }
+
+    let mut uncovered = 0u64;
+    for (k, terr) in scenario.territories.iter().enumerate() {
+        let mut rng = stream(seed, trial, Process::Accounts, name_key(&terr.name), t as u64);
+        let opened = binomial(&mut rng, terr.accounts, p.opportunity_rate[k]);
+        let covered = binomial(&mut rng, opened, coverage(s.territory_reps[k], terr.accounts_per_rep, terr.accounts));
+        segments[terr.segment].demand += covered;
+        uncovered += opened - covered;
+    }
+    for seg in segments.iter_mut() {
+        seg.demand_history.push(seg.demand as f64);
+    }
+    s.kpis.last_meetings = meetings_total as f64;
     put(id::LEADS, t, leads as f64);
     put(id::MEETINGS, t, meetings_total as f64);
     put(id::OPP_DEMAND, t, segments.iter().map(|s| s.demand as f64).sum());
+    put(id::OPP_UNCOVERED, t, uncovered as f64);
 }
 
 #[cfg(test)]

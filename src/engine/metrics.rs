@@ -11,7 +11,7 @@
 use crate::scenario::Scenario;
 
 /// Fixed metrics, in output order.
-pub const FIXED: [&str; 15] = [
+pub const FIXED: [&str; 32] = [
     "arr",
     "bookings",
     "churned_arr",
@@ -27,6 +27,23 @@ pub const FIXED: [&str; 15] = [
     "deals.won",
     "deals.closed",
     "win_rate",
+    "opportunities.uncovered",
+    "comp_cost",
+    "ops_cost",
+    "cost_of_sales",
+    "quota_attainment_rate",
+    "forecast",
+    "forecast_error",
+    "stage",
+    "support.coverage",
+    "kpi.win_rate",
+    "kpi.cycle_months",
+    "kpi.deal_size",
+    "kpi.pipeline_coverage",
+    "kpi.sales_velocity",
+    "kpi.meetings_per_sdr",
+    "kpi.selling_time",
+    "kpi.opportunities_per_rep",
 ];
 
 /// Index of a fixed metric.
@@ -47,10 +64,27 @@ pub mod id {
     pub const WON: usize = 12;
     pub const CLOSED: usize = 13;
     pub const WIN_RATE: usize = 14;
+    pub const OPP_UNCOVERED: usize = 15;
+    pub const COMP_COST: usize = 16;
+    pub const OPS_COST: usize = 17;
+    pub const COST_OF_SALES: usize = 18;
+    pub const QUOTA_ATTAINMENT_RATE: usize = 19;
+    pub const FORECAST: usize = 20;
+    pub const FORECAST_ERROR: usize = 21;
+    pub const STAGE: usize = 22;
+    pub const SUPPORT_COVERAGE: usize = 23;
+    pub const KPI_WIN_RATE: usize = 24;
+    pub const KPI_CYCLE: usize = 25;
+    pub const KPI_DEAL_SIZE: usize = 26;
+    pub const KPI_PIPELINE_COVERAGE: usize = 27;
+    pub const KPI_VELOCITY: usize = 28;
+    pub const KPI_MEETINGS_PER_SDR: usize = 29;
+    pub const KPI_SELLING_TIME: usize = 30;
+    pub const KPI_OPPS_PER_REP: usize = 31;
 }
 
 /// Per-role metrics, in output order after the fixed ones.
-pub const PER_ROLE: [&str; 5] = ["headcount", "ramped", "hires", "departures", "open_reqs"];
+pub const PER_ROLE: [&str; 7] = ["headcount", "ramped", "hires", "departures", "open_reqs", "needed", "capacity_gap"];
 
 /// Offsets of the per-role metrics within a role's block.
 #[allow(missing_docs)]
@@ -60,14 +94,36 @@ pub mod role {
     pub const HIRES: usize = 2;
     pub const DEPARTURES: usize = 3;
     pub const OPEN_REQS: usize = 4;
+    pub const NEEDED: usize = 5;
+    pub const GAP: usize = 6;
 }
+
+/// Lower edges of the quota-attainment histogram (fractions of quota): 0, 0.1, ..., 2.0;
+/// the last bin holds everything from 200% up.
+pub const ATTAINMENT_BINS: usize = 21;
+
+/// Lower edge of attainment bin `k`.
+pub fn attainment_edge(k: usize) -> f64 {
+    k as f64 / 10.0
+}
+
+/// Bin of an attainment (fraction of quota).
+pub fn attainment_bin(x: f64) -> usize {
+    if !(x > 0.0) { 0 } else { ((x * 10.0 + 1e-9).floor() as usize).min(ATTAINMENT_BINS - 1) }
+}
+
+/// Per-trial scalars of forecast accuracy, in order: MAPE, WAPE, bias.
+pub const FORECAST_SCALARS: [&str; 3] = ["forecast.mape", "forecast.wape", "forecast.bias"];
+
+/// Per-trial scalars of cost, in order: horizon comp cost, ops cost, cost of sales.
+pub const COST_SCALARS: [&str; 3] = ["comp_cost", "ops_cost", "cost_of_sales"];
 
 /// Per-trial scalar written when the scenario has a target: 1 if ARR reached it in the
 /// target month, else 0 (its mean is P(hit)).
 pub const TARGET_HIT: &str = "target.hit";
 
 /// Monthly metrics whose per-trial sum over the horizon is reported as a total.
-pub const TOTALS: [&str; 3] = ["bookings", "opportunities.lost", "deals.won"];
+pub const TOTALS: [&str; 4] = ["bookings", "opportunities.lost", "deals.won", "opportunities.uncovered"];
 
 /// Per-role monthly metrics whose per-trial sum over the horizon is reported as a total.
 pub const ROLE_TOTALS: [&str; 2] = ["hires", "departures"];
@@ -81,6 +137,13 @@ pub struct Layout {
     pub months: usize,
     /// Per-trial scalar names in output order, after the monthly cells.
     pub scalars: Vec<String>,
+    /// Metric index of `coverage.<first territory>`.
+    pub first_coverage: usize,
+    /// Metric index of `reached.<first stage>`.
+    pub first_stage: usize,
+    /// Scalar index of the first attainment bin (the bins exist only when some role
+    /// carries a quota).
+    pub first_attainment: usize,
 }
 
 impl Layout {
@@ -90,14 +153,24 @@ impl Layout {
         for r in &scenario.roles {
             names.extend(PER_ROLE.iter().map(|m| format!("{m}.{}", r.id)));
         }
+        let first_coverage = names.len();
+        names.extend(scenario.territories.iter().map(|t| format!("coverage.{}", t.name)));
+        let first_stage = names.len();
+        names.extend(scenario.stages.iter().map(|s| format!("reached.{}", s.key)));
         let mut scalars: Vec<String> = TOTALS.iter().map(|s| s.to_string()).collect();
         for r in &scenario.roles {
             scalars.extend(ROLE_TOTALS.iter().map(|m| format!("{m}.{}", r.id)));
         }
+        scalars.extend(COST_SCALARS.iter().map(|s| s.to_string()));
+        scalars.extend(FORECAST_SCALARS.iter().map(|s| s.to_string()));
+        let first_attainment = scalars.len();
+        if scenario.roles.iter().any(|r| r.carries_quota(scenario)) {
+            scalars.extend((0..ATTAINMENT_BINS).map(|k| format!("attainment.{}", attainment_edge(k))));
+        }
         if scenario.target.is_some() {
             scalars.push(TARGET_HIT.to_string());
         }
-        Layout { names, months: scenario.months, scalars }
+        Layout { names, months: scenario.months, scalars, first_coverage, first_stage, first_attainment }
     }
 
     /// Metric index of `metric` (a [`role`] offset) for role `r`.

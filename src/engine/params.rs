@@ -31,6 +31,12 @@ pub struct TrialParams {
     pub meetings_per_month: Vec<f64>,
     /// `roles.<id>.meeting_to_opportunity`, by role.
     pub meeting_to_opportunity: Vec<f64>,
+    /// `territories.<name>.opportunity_rate`, by territory.
+    pub opportunity_rate: Vec<f64>,
+    /// `forecast.bias`.
+    pub forecast_bias: f64,
+    /// `forecast.noise`.
+    pub forecast_noise: f64,
 }
 
 /// Draws `dist` for key `path` in trial `trial`.
@@ -79,6 +85,13 @@ impl TrialParams {
             opportunities_per_month: role(&|r| (&r.opportunities_per_month, "opportunities_per_month")),
             meetings_per_month: role(&|r| (&r.meetings_per_month, "meetings_per_month")),
             meeting_to_opportunity: role(&|r| (&r.meeting_to_opportunity, "meeting_to_opportunity")),
+            opportunity_rate: scenario
+                .territories
+                .iter()
+                .map(|t| d(&t.opportunity_rate, &format!("territories.{}.opportunity_rate", t.name)))
+                .collect(),
+            forecast_bias: d(&scenario.forecast.bias, "forecast.bias"),
+            forecast_noise: d(&scenario.forecast.noise, "forecast.noise"),
         }
     }
 }

@@ -1,70 +1,120 @@
-//! Reconcile: match demand to capacity, close deals, book ARR, open requisitions.
+//! Reconcile: match demand to capacity, close deals, book ARR, pay, let people go, hire.
 //!
 //! Each segment works `min(demand, capacity)` opportunities; the rest is lost and
-//! counted. Every worked opportunity draws, in this order, whether it will be won
-//! (probability = the trial's win rate, so the month's wins are Binomial), its size and
-//! its cycle in whole months; it closes `cycle` months later. ARR follows
-//! `ARR[t] = ARR[t-1] x (1 - churn + expansion) + bookings[t]`. Each departure of a role
-//! with `backfill = true` opens a requisition filled after its time to hire.
+//! counted. The worked opportunities are shared among the segment's closers in
+//! proportion to their capacity (largest remainders first). Every worked opportunity
+//! draws, in this order, whether it will be won (probability = the trial's win rate, so
+//! the month's wins are Binomial), its size and its cycle in whole months; it closes
+//! `cycle` months later and is credited to the rep who worked it, if still on staff.
+//! ARR follows `ARR[t] = ARR[t-1] x (1 - churn x u + expansion) + bookings[t]`, with `u`
+//! the support uplift (1 without support roles). Then pay, exits, requisitions, stages
+//! and the forecast for next month.
 
 use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
 
 use crate::scenario::Scenario;
 
-use super::metrics::{Layout, id, role};
-use super::params::TrialParams;
+use super::metrics::{self, Layout, id, role};
 use super::rng::{Process, name_key, stream};
-use super::{Kpis, RoleState, SegmentState};
+use super::{Trial, comp, demand, hiring, ratio, supply};
+
+/// Shares `worked` among reps with capacities `caps` (summing to at least `worked`) in
+/// proportion to capacity: floors first, then one more each by largest remainder
+/// (ties: the earlier rep).
+pub fn share(worked: u64, caps: &[u64], out: &mut Vec<u64>) {
+    out.clear();
+    let total: u64 = caps.iter().sum();
+    if total == 0 || worked == 0 {
+        out.resize(caps.len(), 0);
+        return;
+    }
+    let mut rem: Vec<(u128, usize)> = Vec::with_capacity(caps.len());
+    let mut given = 0u64;
+    for (i, &c) in caps.iter().enumerate() {
+        let num = u128::from(worked) * u128::from(c);
+        let base = (num / u128::from(total)) as u64;
+        out.push(base);
+        given += base;
+        rem.push((num % u128::from(total), i));
+    }
+    let mut left = worked - given;
+    if left > 0 {
+        rem.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for &(_, i) in &rem {
+            if left == 0 {
+                break;
+            }
+            out[i] += 1;
+            left -= 1;
+        }
+    }
+}
 
 /// Reconciles month `t` and returns the ARR at its end.
-#[allow(clippy::too_many_arguments)]
 pub fn month(
-    scenario: &Scenario,
-    p: &TrialParams,
-    kpis: &Kpis,
-    roles: &mut [RoleState],
-    segments: &mut [SegmentState],
-    leavers: &[u32],
+    s: &mut Trial<'_>,
+    layout: &Layout,
     arr_before: f64,
-    seed: u64,
-    trial: u64,
     t: usize,
     put: &mut impl FnMut(usize, usize, f64),
 ) -> f64 {
+    let scenario = s.scenario;
     let months = scenario.months;
+    let (seed, trial) = (s.seed, s.trial);
     let (mut capacity, mut worked_total, mut lost_total) = (0u64, 0u64, 0u64);
     let (mut bookings, mut won, mut closed) = (0.0, 0u32, 0u32);
-    let (mut pipeline, mut weighted) = (0.0, 0.0);
-    for (s, (spec, seg)) in scenario.segments.iter().zip(segments.iter_mut()).enumerate() {
+    let (mut pipeline, mut weighted, mut open_count, mut next_weighted) = (0.0, 0.0, 0u32, 0.0);
+    let mut bookings_by_segment = vec![0.0; s.segments.len()];
+    let mut caps = Vec::new();
+    let mut shares = Vec::new();
+    for (k, spec) in scenario.segments.iter().enumerate() {
+        let seg = &mut s.segments[k];
         let worked = seg.demand.min(seg.capacity);
         capacity += seg.capacity;
         worked_total += worked;
         lost_total += seg.demand - worked;
+        caps.clear();
+        caps.extend(seg.reps.iter().map(|r| r.2));
+        share(worked, &caps, &mut shares);
         let mut rng = stream(seed, trial, Process::Deals, name_key(&spec.name), t as u64);
-        let win_rate = p.win_rate[s];
-        for _ in 0..worked {
-            let is_won = rng.random::<f64>() < win_rate;
-            let size = spec.deal_size.sample(&mut rng);
-            let cycle = spec.cycle_months.sample(&mut rng).round();
-            let close = t as f64 + cycle;
-            if close >= months as f64 {
-                seg.beyond_value += size;
-                continue;
-            }
-            let close = close as usize;
-            seg.closing[close] += 1;
-            seg.closing_value[close] += size;
-            if is_won {
-                seg.closing_won[close] += 1;
-                seg.closing_won_value[close] += size;
+        let win_rate = s.p.win_rate[k];
+        for (&(r, person, _), &n) in seg.reps.iter().zip(&shares) {
+            let credited = scenario.roles[r].carries_quota(scenario);
+            for _ in 0..n {
+                let is_won = rng.random::<f64>() < win_rate;
+                let size = spec.deal_size.sample(&mut rng);
+                let cycle = spec.cycle_months.sample(&mut rng).round();
+                let close = t as f64 + cycle;
+                if close >= months as f64 {
+                    seg.beyond_value += size;
+                    seg.beyond_count += 1;
+                    continue;
+                }
+                let close = close as usize;
+                seg.closing[close] += 1;
+                seg.closing_value[close] += size;
+                seg.closing_cycles[close] += cycle;
+                if is_won {
+                    seg.closing_won[close] += 1;
+                    seg.closing_won_value[close] += size;
+                    if credited {
+                        s.credits[close].push((r, person, size));
+                    }
+                }
             }
         }
         bookings += seg.closing_won_value[t];
+        bookings_by_segment[k] = seg.closing_won_value[t];
         won += seg.closing_won[t];
         closed += seg.closing[t];
         let open: f64 = seg.closing_value[t + 1..].iter().sum::<f64>() + seg.beyond_value;
+        open_count += seg.closing[t + 1..].iter().sum::<u32>() + seg.beyond_count;
         pipeline += open;
-        weighted += open * kpis.win_rate[s];
+        weighted += open * s.kpis.win_rate[k];
+        if t + 1 < months {
+            next_weighted += seg.closing_value[t + 1] * s.kpis.win_rate[k];
+        }
     }
     put(id::OPP_CAPACITY, t, capacity as f64);
     put(id::OPP_WORKED, t, worked_total as f64);
@@ -75,27 +125,103 @@ pub fn month(
     put(id::WIN_RATE, t, if closed > 0 { f64::from(won) / f64::from(closed) } else { f64::NAN });
     put(id::PIPELINE, t, pipeline);
     put(id::WEIGHTED, t, weighted);
+    s.kpis.last_pipeline = pipeline;
+    s.kpis.last_open = f64::from(open_count);
+    s.kpis.last_worked = worked_total as f64;
+    s.kpis.last_capacity = capacity as f64;
 
-    let churned = arr_before * p.churn;
-    let expansion = arr_before * p.expansion;
-    put(id::CHURNED, t, churned);
-    put(id::EXPANSION, t, expansion);
+    for &(r, person, value) in &s.credits[t] {
+        s.roles[r].pay.credit(person, value);
+    }
+    let comp_cost = pay(s, t, put);
+    put(id::COMP_COST, t, comp_cost);
+    put(id::COST_OF_SALES, t, ratio(comp_cost, bookings));
 
-    for (r, (spec, state)) in scenario.roles.iter().zip(roles.iter_mut()).enumerate() {
-        let n = leavers[r];
-        if spec.backfill && n > 0 {
-            let mut rng = stream(seed, trial, Process::Hiring, name_key(&spec.id), t as u64);
-            for _ in 0..n {
-                let delay = spec.time_to_hire_months.sample(&mut rng).round().max(1.0);
-                state.open_reqs += 1;
-                let arrival = t as f64 + delay;
-                if arrival < months as f64 {
-                    state.backfill_arrivals[arrival as usize] += 1;
+    let churn = s.p.churn * (1.0 + (scenario.company.churn_multiplier_unsupported - 1.0) * (1.0 - s.support_coverage));
+    let expansion = s.p.expansion;
+    put(id::CHURNED, t, arr_before * churn);
+    put(id::EXPANSION, t, arr_before * expansion);
+    for (seg, b) in s.segments.iter_mut().zip(&bookings_by_segment) {
+        seg.arr = seg.arr * (1.0 - churn + expansion) + b;
+    }
+    let arr = arr_before * (1.0 - churn + expansion) + bookings;
+
+    let leavers = supply::exits(s, t);
+    hiring::requisitions(s, &leavers, t, put);
+    for (r, n) in leavers.iter().enumerate() {
+        put(Layout::role_metric(r, role::DEPARTURES), t, f64::from(*n));
+        put(Layout::role_metric(r, role::OPEN_REQS), t, f64::from(s.roles[r].open_reqs));
+    }
+    for (k, terr) in scenario.territories.iter().enumerate() {
+        put(layout.first_coverage + k, t, demand::coverage(s.territory_reps[k], terr.accounts_per_rep, terr.accounts));
+    }
+    let ops_cost = hiring::stages(s, layout, arr, t, put);
+    put(id::OPS_COST, t, ops_cost);
+
+    let (forecast, error) = s.forecast.score(bookings);
+    put(id::FORECAST, t, forecast);
+    put(id::FORECAST_ERROR, t, error);
+    if t + 1 < months {
+        s.forecast.next = Some(forecast_next(s, next_weighted, t));
+    }
+    arr
+}
+
+/// The forecast of next month's bookings made at the end of month `t`.
+fn forecast_next(s: &Trial<'_>, weighted: f64, t: usize) -> f64 {
+    let sigma = s.p.forecast_noise;
+    let noise = if sigma > 0.0 {
+        let mut rng = stream(s.seed, s.trial, Process::Forecast, 0, t as u64);
+        let z: f64 = StandardNormal.sample(&mut rng);
+        (sigma * z - sigma * sigma / 2.0).exp()
+    } else {
+        1.0
+    };
+    (weighted * (1.0 + s.p.forecast_bias) * noise).max(0.0)
+}
+
+/// Pays every role with a comp plan for month `t`, records the quota attainment rate,
+/// and at a plan year's last month adds each quota carrier's attainment to the histogram.
+fn pay(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> f64 {
+    let scenario: &Scenario = s.scenario;
+    let (mut cost, mut carriers, mut at_quota) = (0.0, 0u32, 0u32);
+    for (r, spec) in scenario.roles.iter().enumerate() {
+        let Some(plan) = spec.comp_plan.map(|c| &scenario.comp_plans[c]) else { continue };
+        let state = &mut s.roles[r];
+        let month = comp::pay_month(plan, spec, &mut state.pay, &state.staff, t);
+        cost += month.cost;
+        carriers += month.carriers;
+        at_quota += month.at_quota;
+        if spec.carries_quota(scenario) && comp::months_to_year_end(plan, scenario, t) == 0 {
+            for person in &state.staff {
+                let x = state.pay.attainment(person.id);
+                if x.is_finite() {
+                    s.attainment[metrics::attainment_bin(x)] += 1.0;
                 }
             }
         }
-        put(Layout::role_metric(r, role::DEPARTURES), t, f64::from(n));
-        put(Layout::role_metric(r, role::OPEN_REQS), t, f64::from(state.open_reqs));
     }
-    arr_before * (1.0 - p.churn + p.expansion) + bookings
+    put(id::QUOTA_ATTAINMENT_RATE, t, if carriers > 0 { f64::from(at_quota) / f64::from(carriers) } else { f64::NAN });
+    cost
+}
+
+#[cfg(test)]
+mod tests {
+    use super::share;
+
+    #[test]
+    fn shares_follow_capacity_and_sum_to_the_work() {
+        let mut out = Vec::new();
+        share(10, &[12, 12, 6], &mut out);
+        assert_eq!(out, vec![4, 4, 2]);
+        share(7, &[12, 12, 6], &mut out);
+        // 2.8, 2.8, 1.4 -> floors 2, 2, 1, then the two largest remainders.
+        assert_eq!(out, vec![3, 3, 1]);
+        share(30, &[12, 12, 6], &mut out);
+        assert_eq!(out, vec![12, 12, 6]);
+        share(0, &[3], &mut out);
+        assert_eq!(out, vec![0]);
+        share(5, &[], &mut out);
+        assert!(out.is_empty());
+    }
 }

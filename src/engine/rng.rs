@@ -29,8 +29,12 @@ pub enum Process {
     Deals = 5,
     /// Random departures, per role and month.
     Attrition = 6,
-    /// Time to hire of each requisition, per role and month.
+    /// Time to hire of each requisition, per role (or stage) and month.
     Hiring = 7,
+    /// Opportunities opened by territory accounts, per territory and month.
+    Accounts = 8,
+    /// Noise of the bookings forecast, per month.
+    Forecast = 9,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -1,78 +1,164 @@
 //! Supply: who is on staff, how far ramped, what they can carry, and who leaves.
 //!
-//! Hires start on the first day of their month (planned ones from `hires`, backfills
-//! when their requisition is filled). A person's productivity is the role's ramp curve
-//! at their tenure. A closer works `ramp x opportunities_per_month` opportunities, the
-//! fractional part with that probability. At the end of the month planned exits take
-//! the longest-tenured first, then each remaining person leaves with the monthly
-//! attrition probability; leavers are counted in the month they leave.
+//! Hires start on the first day of their month (planned ones from `hires`, requisitions
+//! when they are filled); a new closer takes the least-covered territory of its segment.
+//! A person's productivity is the role's ramp curve at their tenure. A closer works
+//! `ramp x opportunities_per_month` opportunities, the fractional part with that
+//! probability. Support staff serve `ramp x arr_per_head` of service-weighted ARR. At the
+//! end of the month planned exits take the longest-tenured first, then each remaining
+//! person leaves with the monthly attrition probability (times the plan's multiplier for
+//! a rep below its attainment threshold); leavers are counted in the month they leave and
+//! leave their territory uncovered until a new hire takes it.
 
 use rand::RngExt;
 
-use crate::scenario::{RoleKind, Scenario};
+use crate::scenario::RoleKind;
 
-use super::metrics::{Layout, role};
-use super::params::TrialParams;
+use super::metrics::{Layout, id, role};
 use super::rng::{Process, name_key, stream};
-use super::{RoleState, SegmentState};
+use super::{NO_TERRITORY, Person, Trial, comp};
 
-/// Starts of month `t`: planned hires and filled requisitions join the staff.
-pub fn start_month(scenario: &Scenario, roles: &mut [RoleState], t: usize, put: &mut impl FnMut(usize, usize, f64)) {
-    for (r, (spec, state)) in scenario.roles.iter().zip(roles.iter_mut()).enumerate() {
+/// Starts of month `t`: plan years restart, planned hires and filled requisitions join.
+pub fn start_month(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
+    let scenario = s.scenario;
+    for (r, spec) in scenario.roles.iter().enumerate() {
+        let plan = spec.comp_plan.map(|c| &scenario.comp_plans[c]);
+        if let Some(plan) = plan
+            && t > 0
+            && comp::starts_year(plan, scenario, t)
+        {
+            let state = &mut s.roles[r];
+            for person in &state.staff {
+                state.pay.join(plan, spec, scenario, person.id, person.start, t);
+            }
+        }
         let planned: u32 = spec.hires.iter().filter(|(o, _)| *o == t as i64).map(|(_, n)| *n).sum();
-        let filled = state.backfill_arrivals[t];
+        let state = &mut s.roles[r];
+        let filled = state.arrivals[t];
         state.open_reqs -= filled;
         let arriving = planned + filled;
-        state.staff.extend(std::iter::repeat_n(t as i64, arriving as usize));
+        for _ in 0..arriving {
+            let person = Person { start: t as i64, id: state.next_id, territory: NO_TERRITORY };
+            state.next_id += 1;
+            state.staff.push(person);
+            if let Some(plan) = plan {
+                state.pay.join(plan, spec, scenario, person.id, person.start, t);
+            }
+        }
+        let first_new = s.roles[r].staff.len() - arriving as usize;
+        for i in first_new..s.roles[r].staff.len() {
+            assign_territory(s, r, i);
+        }
         put(Layout::role_metric(r, role::HIRES), t, f64::from(arriving));
     }
 }
 
-/// Supply of month `t`: records headcount and ramped FTE, sets each segment's
-/// capacity, then takes this month's leavers off the staff. Returns leavers by role.
-#[allow(clippy::too_many_arguments)]
-pub fn plan(
-    scenario: &Scenario,
-    p: &TrialParams,
-    roles: &mut [RoleState],
-    segments: &mut [SegmentState],
-    seed: u64,
-    trial: u64,
-    t: usize,
-    put: &mut impl FnMut(usize, usize, f64),
-) -> Vec<u32> {
-    segments.iter_mut().for_each(|s| s.capacity = 0);
-    let mut leavers = Vec::with_capacity(roles.len());
-    for (r, (spec, state)) in scenario.roles.iter().zip(roles.iter_mut()).enumerate() {
-        let key = name_key(&spec.id);
+/// Gives person `i` of role `r` the least-covered territory of its segment (ties: the
+/// first in file order), if the role is a closer and its segment has territories.
+pub fn assign_territory(s: &mut Trial<'_>, r: usize, i: usize) {
+    let spec = &s.scenario.roles[r];
+    let (RoleKind::Closer, Some(segment)) = (spec.kind, spec.segment) else { return };
+    let best = s
+        .scenario
+        .territories
+        .iter()
+        .enumerate()
+        .filter(|(_, terr)| terr.segment == segment)
+        .map(|(k, terr)| (k, f64::from(s.territory_reps[k]) * terr.accounts_per_rep / terr.accounts as f64))
+        .fold(None, |best: Option<(usize, f64)>, (k, c)| match best {
+            Some((_, bc)) if bc <= c => best,
+            _ => Some((k, c)),
+        });
+    if let Some((k, _)) = best {
+        s.territory_reps[k] += 1;
+        s.roles[r].staff[i].territory = k as u32;
+    }
+}
+
+/// Supply of month `t`: records headcount and ramped FTE, sets each segment's capacity
+/// and its closers' shares of it, and support coverage.
+pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
+    let (scenario, seed, trial) = (s.scenario, s.seed, s.trial);
+    for seg in s.segments.iter_mut() {
+        seg.capacity = 0;
+        seg.reps.clear();
+    }
+    let (mut sdrs, mut ramped_closers, mut support_capacity, mut has_support) = (0.0, 0.0, 0.0, false);
+    for (r, (spec, state)) in scenario.roles.iter().zip(&s.roles).enumerate() {
+        let ramped: f64 = state.productivity(spec, t).sum();
         put(Layout::role_metric(r, role::HEADCOUNT), t, state.staff.len() as f64);
-        put(Layout::role_metric(r, role::RAMPED), t, state.productivity(spec, t).sum());
-
-        if let (RoleKind::Closer, Some(s)) = (spec.kind, spec.segment) {
-            let mut rng = stream(seed, trial, Process::Capacity, key, t as u64);
-            let per_rep = p.opportunities_per_month[r];
-            let capacity: u64 = state
-                .productivity(spec, t)
-                .map(|x| {
-                    let c = x * per_rep;
-                    let whole = c.floor();
-                    let frac = c - whole;
-                    whole as u64 + u64::from(frac > 0.0 && rng.random::<f64>() < frac)
-                })
-                .sum();
-            segments[s].capacity += capacity;
+        put(Layout::role_metric(r, role::RAMPED), t, ramped);
+        match spec.kind {
+            RoleKind::Sdr => sdrs += state.staff.len() as f64,
+            RoleKind::Support => {
+                has_support = true;
+                support_capacity += ramped * spec.arr_per_head;
+            }
+            _ => {}
         }
+        if let (RoleKind::Closer, Some(k)) = (spec.kind, spec.segment) {
+            ramped_closers += ramped;
+            let mut rng = stream(seed, trial, Process::Capacity, name_key(&spec.id), t as u64);
+            let per_rep = s.p.opportunities_per_month[r];
+            let seg = &mut s.segments[k];
+            for person in &state.staff {
+                let c = spec.ramp_at(t as i64 - person.start) * per_rep;
+                let whole = c.floor();
+                let frac = c - whole;
+                let cap = whole as u64 + u64::from(frac > 0.0 && rng.random::<f64>() < frac);
+                seg.capacity += cap;
+                seg.reps.push((r, person.id, cap));
+            }
+        }
+    }
+    s.kpis.last_sdrs = sdrs;
+    s.kpis.last_ramped_closers = ramped_closers;
+    s.support_coverage = if has_support {
+        let load: f64 =
+            scenario.segments.iter().zip(&s.segments).map(|(spec, seg)| seg.arr * spec.service_weight).sum();
+        if load > 0.0 { (support_capacity / load).min(1.0) } else { 1.0 }
+    } else {
+        1.0
+    };
+    put(id::SUPPORT_COVERAGE, t, if has_support { s.support_coverage } else { f64::NAN });
+}
 
+/// End of month `t`: planned exits, then attrition. Returns leavers by role.
+pub fn exits(s: &mut Trial<'_>, t: usize) -> Vec<u32> {
+    let (scenario, seed, trial) = (s.scenario, s.seed, s.trial);
+    let mut leavers = Vec::with_capacity(s.roles.len());
+    for (r, spec) in scenario.roles.iter().enumerate() {
+        let state = &mut s.roles[r];
         let planned: u32 = spec.departures.iter().filter(|(m, _)| *m == t).map(|(_, n)| *n).sum();
         let planned = (planned as usize).min(state.staff.len());
-        state.staff.drain(..planned);
-        let h = p.monthly_attrition[r];
-        let before = state.staff.len();
+        let mut gone: Vec<Person> = state.staff.drain(..planned).collect();
+        let h = s.p.monthly_attrition[r];
+        let low = spec.comp_plan.and_then(|c| scenario.comp_plans[c].low_attainment_attrition);
         if h > 0.0 {
-            let mut rng = stream(seed, trial, Process::Attrition, key, t as u64);
-            state.staff.retain(|_| rng.random::<f64>() >= h);
+            let mut rng = stream(seed, trial, Process::Attrition, name_key(&spec.id), t as u64);
+            let pay = &state.pay;
+            state.staff.retain(|person| {
+                let hazard = match low {
+                    Some((below, m))
+                        if spec.ramp_at(t as i64 - person.start) >= 1.0 && pay.attainment(person.id) < below =>
+                    {
+                        (h * m).min(1.0)
+                    }
+                    _ => h,
+                };
+                let stays = rng.random::<f64>() >= hazard;
+                if !stays {
+                    gone.push(*person);
+                }
+                stays
+            });
         }
-        leavers.push((planned + before - state.staff.len()) as u32);
+        for person in &gone {
+            if person.territory != NO_TERRITORY {
+                s.territory_reps[person.territory as usize] -= 1;
+            }
+        }
+        leavers.push(gone.len() as u32);
     }
     leavers
 }

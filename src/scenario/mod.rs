@@ -217,6 +217,16 @@ impl Policy {
 }
 
 impl Role {
+    /// Whether the role's people carry a bookings quota (closers on a plan with a quota).
+    pub fn carries_quota(&self, scenario: &Scenario) -> bool {
+        self.kind == RoleKind::Closer && self.comp_plan.is_some_and(|p| scenario.comp_plans[p].quota > 0.0)
+    }
+
+    /// Months until a new hire is fully productive (the length of the ramp curve).
+    pub fn ramp_len(&self) -> usize {
+        self.ramp.len()
+    }
+
     /// Productivity at a tenure of `months` (0 = the start month).
     #[inline]
     pub fn ramp_at(&self, months: i64) -> f64 {
@@ -891,8 +901,12 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
             }
             if policy == Some(Policy::Plan) && backfill == Some(true) {
                 r.error(
-                    Diagnostic::error(Some(span), t.key_path("policy"), "policy = \"plan\" contradicts backfill = true")
-                        .help("use policy = \"backfill\" (backfill = true says the same) or remove backfill"),
+                    Diagnostic::error(
+                        Some(span),
+                        t.key_path("policy"),
+                        "policy = \"plan\" contradicts backfill = true",
+                    )
+                    .help("use policy = \"backfill\" (backfill = true says the same) or remove backfill"),
                 );
             }
             if policy == Some(Policy::Capacity) && matches!(kind, Some(RoleKind::Sdr | RoleKind::Ops)) {
@@ -931,8 +945,12 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
             && let Some(e) = t.entries().iter().find(|e| e.key == key)
         {
             r.error(
-                Diagnostic::error(Some(e.key_span), t.key_path(key), format!("`{key}` applies to policy = \"capacity\""))
-                    .help("add policy = \"capacity\" or remove the key"),
+                Diagnostic::error(
+                    Some(e.key_span),
+                    t.key_path(key),
+                    format!("`{key}` applies to policy = \"capacity\""),
+                )
+                .help("add policy = \"capacity\" or remove the key"),
             );
         }
     }
@@ -975,7 +993,9 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
         },
         None => None,
     };
-    for (key, wanted) in [("arr_per_head", RoleKind::Support), ("span_of_control", RoleKind::Manager), ("manages", RoleKind::Manager)] {
+    for (key, wanted) in
+        [("arr_per_head", RoleKind::Support), ("span_of_control", RoleKind::Manager), ("manages", RoleKind::Manager)]
+    {
         if let (Some(k), Some(e)) = (kind, t.entries().iter().find(|e| e.key == key))
             && k != wanted
         {
@@ -1026,7 +1046,8 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
 fn resolve_manages(r: &mut Reader, roles: &mut [Role], manages: Vec<Option<Vec<(String, Span)>>>) {
     let ids: Vec<String> = roles.iter().map(|x| x.id.clone()).collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-    let closers: Vec<usize> = roles.iter().enumerate().filter(|(_, x)| x.kind == RoleKind::Closer).map(|(i, _)| i).collect();
+    let closers: Vec<usize> =
+        roles.iter().enumerate().filter(|(_, x)| x.kind == RoleKind::Closer).map(|(i, _)| i).collect();
     for (i, names) in manages.into_iter().enumerate() {
         if roles[i].kind != RoleKind::Manager {
             continue;

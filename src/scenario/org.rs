@@ -183,7 +183,11 @@ pub fn read_territories(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) ->
             None if t.has("segment") => None,
             None if segments.len() == 1 => Some(0),
             None => {
-                r.missing(&t, "segment", &format!("the segment whose closers cover it, one of: {}", segments.join(", ")));
+                r.missing(
+                    &t,
+                    "segment",
+                    &format!("the segment whose closers cover it, one of: {}", segments.join(", ")),
+                );
                 None
             }
         };
@@ -216,7 +220,10 @@ pub fn read_territories(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) ->
                 Diagnostic::error(
                     Some(t.span),
                     t.key_path("opportunity_rate"),
-                    format!("{:.3e} account opportunities a month is beyond what can be simulated", a as f64 * d.mean()),
+                    format!(
+                        "{:.3e} account opportunities a month is beyond what can be simulated",
+                        a as f64 * d.mean()
+                    ),
                 )
                 .expected(format!("accounts x opportunity_rate of at most {MAX_ACCOUNT_OPPS_PER_MONTH:e}")),
             );
@@ -307,7 +314,10 @@ pub fn read_comp_plans(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<CompPlan>, Vec
             Some(mut l) => {
                 let below = r.number(&mut l, "below", 0.0, 100.0);
                 let m = r.number(&mut l, "attrition_multiplier", 0.0, 1_000.0);
-                for (key, what) in [("below", "the attainment under which attrition rises, e.g. 0.5"), ("attrition_multiplier", "the factor on attrition, e.g. 2.0")] {
+                for (key, what) in [
+                    ("below", "the attainment under which attrition rises, e.g. 0.5"),
+                    ("attrition_multiplier", "the factor on attrition, e.g. 2.0"),
+                ] {
                     if !l.has(key) {
                         r.missing(&l, key, what);
                     }

@@ -1,0 +1,97 @@
+//! Gather: the KPIs of the months before `t`, measured from what happened, that the
+//! later steps decide from (the weighted pipeline and the forecast use the measured win
+//! rate; the capacity policy uses measured demand).
+//!
+//! Over the last [`WINDOW`] months of closes: win rate `won / closed`, average cycle
+//! (months from working to close, of the closed opportunities) and average deal size
+//! (won value / won deals). From last month: pipeline coverage `pipeline / (target ARR -
+//! ARR)` while the target is ahead, sales velocity `open opportunities x deal size x win
+//! rate / cycle in days`, meetings per SDR, selling time (the share of closer capacity
+//! worked) and opportunities worked per ramped closer.
+
+use super::Trial;
+use super::metrics::{Layout, id};
+use crate::scenario::Scenario;
+
+/// How many months of closes the measured rates look back over.
+pub const WINDOW: usize = 12;
+
+/// Average days in a month, for sales velocity per day.
+const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
+
+/// What gather measured, and last month's figures it measures from.
+#[derive(Debug, Clone)]
+pub struct Kpis {
+    /// Win rate each segment has measured over its window (its expected win rate until
+    /// a deal has closed).
+    pub win_rate: Vec<f64>,
+    /// Last month's open pipeline value.
+    pub last_pipeline: f64,
+    /// Last month's open opportunities.
+    pub last_open: f64,
+    /// Last month's meetings.
+    pub last_meetings: f64,
+    /// Last month's SDR headcount.
+    pub last_sdrs: f64,
+    /// Last month's opportunities worked.
+    pub last_worked: f64,
+    /// Last month's closer capacity in opportunities.
+    pub last_capacity: f64,
+    /// Last month's ramped closers.
+    pub last_ramped_closers: f64,
+}
+
+impl Kpis {
+    /// Before the first month: the expected win rates, nothing measured.
+    pub fn new(scenario: &Scenario) -> Kpis {
+        Kpis {
+            win_rate: scenario.segments.iter().map(|s| s.win_rate.mean()).collect(),
+            last_pipeline: f64::NAN,
+            last_open: f64::NAN,
+            last_meetings: f64::NAN,
+            last_sdrs: f64::NAN,
+            last_worked: f64::NAN,
+            last_capacity: f64::NAN,
+            last_ramped_closers: f64::NAN,
+        }
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+/// Measures the KPIs of the months before `t` and records them as month `t`'s `kpi.*`.
+pub fn measure(s: &mut Trial<'_>, _layout: &Layout, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
+    let from = t.saturating_sub(WINDOW);
+    let (mut closed_all, mut won_all, mut cycles, mut won_value) = (0u32, 0u32, 0.0, 0.0);
+    for (k, seg) in s.segments.iter().enumerate() {
+        let closed: u32 = seg.closing[from..t].iter().sum();
+        let won: u32 = seg.closing_won[from..t].iter().sum();
+        if closed > 0 {
+            s.kpis.win_rate[k] = f64::from(won) / f64::from(closed);
+        }
+        closed_all += closed;
+        won_all += won;
+        cycles += seg.closing_cycles[from..t].iter().sum::<f64>();
+        won_value += seg.closing_won_value[from..t].iter().sum::<f64>();
+    }
+    let win_rate = ratio(f64::from(won_all), f64::from(closed_all));
+    let cycle = ratio(cycles, f64::from(closed_all));
+    let deal_size = ratio(won_value, f64::from(won_all));
+    put(id::KPI_WIN_RATE, t, win_rate);
+    put(id::KPI_CYCLE, t, cycle);
+    put(id::KPI_DEAL_SIZE, t, deal_size);
+    let k = &s.kpis;
+    let coverage = match (&s.scenario.target, s.arr_history.last()) {
+        (Some(target), Some(arr)) if target.arr > *arr && t <= target.month => k.last_pipeline / (target.arr - arr),
+        _ => f64::NAN,
+    };
+    put(id::KPI_PIPELINE_COVERAGE, t, coverage);
+    // A cycle under a day still takes a day.
+    let velocity = k.last_open * deal_size * win_rate / (cycle * DAYS_PER_MONTH).max(1.0);
+    put(id::KPI_VELOCITY, t, velocity);
+    put(id::KPI_MEETINGS_PER_SDR, t, ratio(k.last_meetings, k.last_sdrs));
+    put(id::KPI_SELLING_TIME, t, ratio(k.last_worked, k.last_capacity));
+    put(id::KPI_OPPS_PER_REP, t, ratio(k.last_worked, k.last_ramped_closers));
+}

@@ -1,0 +1,230 @@
+//! Hiring: requisitions under each role's policy, and the sales-ops hires of ARR stages.
+//!
+//! `backfill` opens a requisition per departure. `capacity` also looks ahead
+//! `L = round(mean time to hire) + ramp months` and opens requisitions for the gap
+//! between the heads the role will need in `t + L` and the heads it will have:
+//! - closers need `max(D / (u x o) - others, territory heads - others)`, with `D` the
+//!   segment's projected demand (measured demand of the last 3 months, deseasonalised,
+//!   times the season of `t + L` and the expected growth to it), `u` the target
+//!   utilisation, `o` opportunities per ramped rep, `others` what the segment's other
+//!   closer roles will supply, and territory heads `sum ceil(accounts / accounts_per_rep)`;
+//! - support needs its projected service-weighted ARR (growing at the measured rate of
+//!   the last 3 months) over `arr_per_head`;
+//! - managers need the managed roles' staff plus open requisitions over the span.
+//!
+//! What the role will have in `t + L` is its staff's ramp at `t + L` times the survival
+//! `(1 - h)^L`, plus the requisitions due by then at their ramp. Requisitions are opened
+//! for `ceil(need - have)`, at most `max_hires_per_month` a month and within the
+//! headcount budget; each draws its time to hire.
+
+use crate::scenario::{Policy, Role, RoleKind, Scenario};
+
+use super::metrics::{Layout, role};
+use super::rng::{Process, name_key, stream};
+use super::{ARRIVALS_PAST_HORIZON, Trial};
+
+/// Months of measured demand the capacity policy projects from.
+const DEMAND_WINDOW: usize = 3;
+
+/// An ARR stage during a trial.
+#[derive(Debug, Clone, Copy)]
+pub struct StageState {
+    /// Consecutive months with ARR at or above the threshold.
+    run: u32,
+    /// Month reached (negative: before the start).
+    reached: Option<i64>,
+    /// Month its hire starts (negative: on staff at the start).
+    arrival: Option<i64>,
+}
+
+impl StageState {
+    /// Stages the starting ARR already meets count as reached, their hire on staff.
+    pub fn initial(scenario: &Scenario) -> Vec<StageState> {
+        scenario
+            .stages
+            .iter()
+            .map(|st| {
+                let met = scenario.company.arr >= st.from_arr;
+                StageState { run: 0, reached: met.then_some(-1), arrival: met.then_some(-1) }
+            })
+            .collect()
+    }
+}
+
+/// Updates the stages with month `t`'s ARR, records `stage` and `reached.*`, opens the
+/// stage hires' requisitions, and returns the month's ops cost.
+pub fn stages(s: &mut Trial<'_>, layout: &Layout, arr: f64, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> f64 {
+    let mut index = -1.0;
+    let mut cost = 0.0;
+    for (k, (spec, st)) in s.scenario.stages.iter().zip(s.stages.iter_mut()).enumerate() {
+        st.run = if arr >= spec.from_arr { st.run + 1 } else { 0 };
+        if st.reached.is_none() && st.run >= spec.months_above.max(1) {
+            st.reached = Some(t as i64);
+            let mut rng = stream(s.seed, s.trial, Process::Hiring, name_key(&format!("stages.{}", spec.key)), t as u64);
+            let delay = spec.time_to_hire_months.sample(&mut rng).round().clamp(0.0, ARRIVALS_PAST_HORIZON as f64);
+            st.arrival = Some(t as i64 + delay as i64);
+        }
+        if st.reached.is_some() {
+            index = k as f64;
+        }
+        put(layout.first_stage + k, t, f64::from(u8::from(st.reached.is_some())));
+        if st.arrival.is_some_and(|a| a <= t as i64) {
+            cost += spec.annual_cost / 12.0;
+        }
+    }
+    put(super::metrics::id::STAGE, t, index);
+    cost
+}
+
+/// Opens the requisitions of month `t` (backfills for `leavers`, then the capacity
+/// policy) and records `needed.<role>` and `capacity_gap.<role>`.
+pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl FnMut(usize, usize, f64)) {
+    let scenario = s.scenario;
+    for (r, spec) in scenario.roles.iter().enumerate() {
+        let mut rng = stream(s.seed, s.trial, Process::Hiring, name_key(&spec.id), t as u64);
+        let mut open = |s: &mut Trial<'_>, n: u32| {
+            for _ in 0..n {
+                let delay = spec.time_to_hire_months.sample(&mut rng).round().clamp(1.0, ARRIVALS_PAST_HORIZON as f64);
+                let state = &mut s.roles[r];
+                state.open_reqs += 1;
+                state.arrivals[t + delay as usize] += 1;
+            }
+        };
+        if spec.policy != Policy::Plan {
+            open(s, leavers[r]);
+        }
+        let (needed, have) = match need(s, r, t) {
+            Some(x) => x,
+            None => {
+                put(Layout::role_metric(r, role::NEEDED), t, f64::NAN);
+                put(Layout::role_metric(r, role::GAP), t, f64::NAN);
+                continue;
+            }
+        };
+        put(Layout::role_metric(r, role::NEEDED), t, needed);
+        put(Layout::role_metric(r, role::GAP), t, needed - have);
+        if spec.policy == Policy::Capacity {
+            let gap = (needed - have - 1e-9).ceil().max(0.0) as u64;
+            let state = &s.roles[r];
+            let room = spec.headcount_budget.map_or(u64::MAX, |b| {
+                u64::from(b).saturating_sub(state.staff.len() as u64 + u64::from(state.open_reqs))
+            });
+            let n = gap.min(u64::from(spec.max_hires_per_month)).min(room) as u32;
+            open(s, n);
+        }
+    }
+}
+
+/// The look-ahead of a role: months from opening a requisition to a fully ramped hire.
+pub fn lookahead(spec: &Role) -> usize {
+    spec.time_to_hire_months.mean().round().clamp(0.0, ARRIVALS_PAST_HORIZON as f64) as usize + spec.ramp_len()
+}
+
+/// What role `r` will have in `t + L` in ramped FTE and in heads.
+fn projected(s: &Trial<'_>, r: usize, t: usize) -> (f64, f64) {
+    let spec = &s.scenario.roles[r];
+    let state = &s.roles[r];
+    let l = lookahead(spec);
+    let at = (t + l) as i64;
+    let h = s.p.monthly_attrition[r];
+    let survive = (1.0 - h).powi(l as i32);
+    let mut fte: f64 = state.staff.iter().map(|p| spec.ramp_at(at - p.start)).sum::<f64>() * survive;
+    let mut heads = state.staff.len() as f64 * survive;
+    for (m, &n) in state.arrivals.iter().enumerate().skip(t + 1).take(l) {
+        let n = f64::from(n);
+        let survive = (1.0 - h).powi((t + l - m) as i32);
+        fte += n * spec.ramp_at(at - m as i64) * survive;
+        heads += n * survive;
+    }
+    (fte, heads)
+}
+
+/// Role `r`'s need and what it will have, in heads at `t + L`; `None` for roles whose
+/// need is not modelled (SDRs, ops).
+fn need(s: &Trial<'_>, r: usize, t: usize) -> Option<(f64, f64)> {
+    let scenario = s.scenario;
+    let spec = &scenario.roles[r];
+    let l = lookahead(spec);
+    let (fte, heads) = projected(s, r, t);
+    match spec.kind {
+        RoleKind::Closer => {
+            let k = spec.segment?;
+            let per_rep = s.p.opportunities_per_month[r];
+            let mut others_opps = 0.0;
+            let mut others_heads = 0.0;
+            for (o, other) in scenario.roles.iter().enumerate() {
+                if o != r && other.kind == RoleKind::Closer && other.segment == Some(k) {
+                    let (f, h) = projected(s, o, t);
+                    others_opps += f * s.p.opportunities_per_month[o];
+                    others_heads += h;
+                }
+            }
+            let demand = projected_demand(s, k, t, l);
+            let by_demand =
+                if per_rep > 0.0 { (demand / spec.target_utilisation - others_opps).max(0.0) / per_rep } else { 0.0 };
+            let territory_heads: f64 = scenario
+                .territories
+                .iter()
+                .filter(|terr| terr.segment == k)
+                .map(|terr| (terr.accounts as f64 / terr.accounts_per_rep).ceil())
+                .sum();
+            let by_territory = (territory_heads - others_heads).max(0.0);
+            // Demand is met by ramped FTE; a hire at t + L is fully ramped, so one head
+            // of the gap is one FTE. Territories are covered by heads.
+            let fte_gap = by_demand - fte;
+            let head_gap = by_territory - heads;
+            Some(if fte_gap >= head_gap { (by_demand, fte) } else { (by_territory, heads) })
+        }
+        RoleKind::Support => {
+            let load: f64 =
+                scenario.segments.iter().zip(&s.segments).map(|(spec, seg)| seg.arr * spec.service_weight).sum();
+            let n = s.arr_history.len();
+            let growth = if n > DEMAND_WINDOW && s.arr_history[n - 1 - DEMAND_WINDOW] > 0.0 {
+                (s.arr_history[n - 1] / s.arr_history[n - 1 - DEMAND_WINDOW]).powf(1.0 / DEMAND_WINDOW as f64) - 1.0
+            } else {
+                0.0
+            };
+            let load = load * (1.0 + growth.max(0.0)).powi(l as i32);
+            let others: f64 = scenario
+                .roles
+                .iter()
+                .enumerate()
+                .filter(|(o, other)| *o != r && other.kind == RoleKind::Support)
+                .map(|(o, other)| projected(s, o, t).0 * other.arr_per_head)
+                .sum();
+            Some(((load - others).max(0.0) / spec.arr_per_head, fte))
+        }
+        RoleKind::Manager => {
+            let managed: f64 =
+                spec.manages.iter().map(|&m| s.roles[m].staff.len() as f64 + f64::from(s.roles[m].open_reqs)).sum();
+            Some(((managed / spec.span_of_control).ceil(), heads))
+        }
+        RoleKind::Sdr | RoleKind::Ops => None,
+    }
+}
+
+/// Segment `k`'s opportunities in month `t + l`, projected from the demand measured in
+/// the last [`DEMAND_WINDOW`] months (deseasonalised), the season of `t + l` and the
+/// scenario's expected growth.
+fn projected_demand(s: &Trial<'_>, k: usize, t: usize, l: usize) -> f64 {
+    let scenario = s.scenario;
+    let d = &scenario.demand;
+    let season = |m: usize| d.seasonality[scenario.start.offset(m as i64).month0()];
+    let history = &s.segments[k].demand_history;
+    let from = (t + 1).saturating_sub(DEMAND_WINDOW);
+    let (mut level, mut n) = (0.0, 0.0);
+    for (m, &v) in history.iter().enumerate().take(t + 1).skip(from) {
+        let f = season(m);
+        if f > 0.0 {
+            level += v / f;
+            n += 1.0;
+        }
+    }
+    if n == 0.0 {
+        return 0.0;
+    }
+    let growth = (1.0 + d.growth_per_month.mean()).max(0.0);
+    // The level sits at the middle of the window; grow it to t + l.
+    let months_ahead = l as f64 + (t - from) as f64 / 2.0;
+    level / n * season(t + l) * growth.powf(months_ahead)
+}
