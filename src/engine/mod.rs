@@ -106,6 +106,8 @@ struct Trial<'a> {
     arr_history: Vec<f64>,
     /// Support coverage this month (1 without support roles).
     support_coverage: f64,
+    /// Pay of the sales roles (closers, SDRs, managers) so far.
+    sales_comp_total: f64,
     /// Quota attainments at plan-year ends, by histogram bin.
     attainment: [f64; metrics::ATTAINMENT_BINS],
 }
@@ -155,6 +157,7 @@ impl<'a> Trial<'a> {
             forecast: forecast::Tracker::default(),
             arr_history: Vec::with_capacity(months),
             support_coverage: 1.0,
+            sales_comp_total: 0.0,
             attainment: [0.0; metrics::ATTAINMENT_BINS],
             p,
         };
@@ -191,7 +194,7 @@ fn write_scalars(s: &Trial<'_>, layout: &Layout, out: &mut [f64]) {
             },
             "comp_cost" => comp,
             "ops_cost" => ops,
-            "cost_of_sales" => ratio(comp, bookings),
+            "cost_of_sales" => ratio(s.sales_comp_total, bookings),
             "forecast.mape" => accuracy.mape,
             "forecast.wape" => accuracy.wape,
             "forecast.bias" => accuracy.bias,

@@ -13,7 +13,7 @@
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::scenario::Scenario;
+use crate::scenario::{RoleKind, Scenario};
 
 use super::metrics::{self, Layout, id, role};
 use super::rng::{Process, name_key, stream};
@@ -133,9 +133,10 @@ pub fn month(
     for &(r, person, value) in &s.credits[t] {
         s.roles[r].pay.credit(person, value);
     }
-    let comp_cost = pay(s, t, put);
+    let (comp_cost, sales_comp) = pay(s, t, put);
     put(id::COMP_COST, t, comp_cost);
-    put(id::COST_OF_SALES, t, ratio(comp_cost, bookings));
+    put(id::COST_OF_SALES, t, ratio(sales_comp, bookings));
+    s.sales_comp_total += sales_comp;
 
     let churn = s.p.churn * (1.0 + (scenario.company.churn_multiplier_unsupported - 1.0) * (1.0 - s.support_coverage));
     let expansion = s.p.expansion;
@@ -182,14 +183,18 @@ fn forecast_next(s: &Trial<'_>, weighted: f64, t: usize) -> f64 {
 
 /// Pays every role with a comp plan for month `t`, records the quota attainment rate,
 /// and at a plan year's last month adds each quota carrier's attainment to the histogram.
-fn pay(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> f64 {
+/// Returns the cost of all roles and of the sales roles (closers, SDRs, managers).
+fn pay(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> (f64, f64) {
     let scenario: &Scenario = s.scenario;
-    let (mut cost, mut carriers, mut at_quota) = (0.0, 0u32, 0u32);
+    let (mut cost, mut sales, mut carriers, mut at_quota) = (0.0, 0.0, 0u32, 0u32);
     for (r, spec) in scenario.roles.iter().enumerate() {
         let Some(plan) = spec.comp_plan.map(|c| &scenario.comp_plans[c]) else { continue };
         let state = &mut s.roles[r];
         let month = comp::pay_month(plan, spec, &mut state.pay, &state.staff, t);
         cost += month.cost;
+        if matches!(spec.kind, RoleKind::Closer | RoleKind::Sdr | RoleKind::Manager) {
+            sales += month.cost;
+        }
         carriers += month.carriers;
         at_quota += month.at_quota;
         if spec.carries_quota(scenario) && comp::months_to_year_end(plan, scenario, t) == 0 {
@@ -202,7 +207,7 @@ fn pay(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> 
         }
     }
     put(id::QUOTA_ATTAINMENT_RATE, t, if carriers > 0 { f64::from(at_quota) / f64::from(carriers) } else { f64::NAN });
-    cost
+    (cost, sales)
 }
 
 #[cfg(test)]

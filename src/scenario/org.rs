@@ -47,7 +47,7 @@ pub struct CompPlan {
     pub base: f64,
     /// Annual variable pay at 100% of quota, dollars.
     pub variable: f64,
-    /// Annual quota of new bookings, dollars (0: no commission).
+    /// Annual quota of new bookings, dollars (0: no quota; the variable is paid at target).
     pub quota: f64,
     /// Bands of attainment, ascending from 0, each with its rate multiplier.
     pub bands: Vec<Band>,
@@ -288,15 +288,6 @@ pub fn read_comp_plans(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<CompPlan>, Vec
         let base = r.number(&mut t, "base", 0.0, MAX_MONEY);
         let variable = r.number(&mut t, "variable", 0.0, MAX_MONEY);
         let quota = r.number(&mut t, "quota", 0.0, MAX_MONEY);
-        if variable.is_some_and(|v| v > 0.0) && quota.is_none_or(|q| q == 0.0) && !t.has("quota") {
-            r.missing(&t, "quota", "the annual quota of new bookings that pays the variable, e.g. quota = 640_000");
-        } else if variable.is_some_and(|v| v > 0.0) && quota == Some(0.0) {
-            r.error(
-                Diagnostic::error(Some(t.span), t.key_path("quota"), "a plan with variable pay needs a quota above 0")
-                    .expected("the annual bookings that earn the variable at 100%"),
-            );
-            ok = false;
-        }
         let accelerators = read_tiers(r, &mut t, "accelerators", "above");
         let decelerators = read_tiers(r, &mut t, "decelerators", "below");
         let cap = r.number(&mut t, "cap", 0.0, 100.0);
