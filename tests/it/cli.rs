@@ -49,12 +49,31 @@ fn every_example_scenario_runs_and_writes_its_outputs() {
             metrics.insert(fields[0].to_string());
             assert!(fields[1].len() == 7 && fields[1].as_bytes()[4] == b'-', "month {line}");
             if fields[2].is_empty() {
-                assert_eq!(fields[0], "win_rate", "only a win rate may be missing: {line}");
+                let may_be_undefined =
+                    ["win_rate", "forecast", "forecast_error", "cost_of_sales", "quota_attainment_rate"]
+                        .contains(&fields[0])
+                        || ["kpi.", "needed.sdr", "capacity_gap.sdr"].iter().any(|p| fields[0].starts_with(p));
+                assert!(may_be_undefined, "only a ratio with no denominator may be missing: {line}");
                 continue;
             }
             let values: Vec<f64> = fields[2..].iter().map(|f| f.parse::<f64>().unwrap()).collect();
             assert!(values.iter().all(|v| v.is_finite()), "{line}");
             assert!(values[1..].windows(2).all(|w| w[0] <= w[1]), "quantiles out of order: {line}");
+            let m = fields[0];
+            let (lo, hi) = if m.starts_with("coverage.")
+                || m.starts_with("reached.")
+                || ["quota_attainment_rate", "support.coverage", "win_rate", "kpi.win_rate", "kpi.selling_time"]
+                    .contains(&m)
+            {
+                (0.0, 1.0)
+            } else if m.starts_with("capacity_gap.") {
+                (f64::NEG_INFINITY, f64::INFINITY)
+            } else if m == "stage" {
+                (-1.0, 10.0)
+            } else {
+                (0.0, f64::INFINITY)
+            };
+            assert!(values.iter().all(|v| (lo..=hi).contains(v)), "{name}: {m} outside [{lo}, {hi}]: {line}");
         }
         for required in [
             "arr",
@@ -70,8 +89,11 @@ fn every_example_scenario_runs_and_writes_its_outputs() {
         ] {
             assert!(metrics.contains(required), "{name}: no metric {required}");
         }
-        for per_role in ["headcount.", "ramped.", "hires.", "departures.", "open_reqs."] {
-            assert!(metrics.iter().any(|m| m.starts_with(per_role)), "{name}: no metric {per_role}<role>");
+        for required in ["comp_cost", "quota_attainment_rate", "forecast_error", "stage", "cost_of_sales"] {
+            assert!(metrics.contains(required), "{name}: no metric {required}");
+        }
+        for per_role in ["headcount.", "ramped.", "hires.", "departures.", "open_reqs.", "coverage.", "reached."] {
+            assert!(metrics.iter().any(|m| m.starts_with(per_role)), "{name}: no metric {per_role}*");
         }
 
         let summary: serde_json::Value =
