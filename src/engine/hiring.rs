@@ -1,7 +1,8 @@
 //! Hiring: requisitions under each role's policy, and the sales-ops hires of ARR stages.
 //!
 //! `backfill` opens a requisition per departure. `capacity` also looks ahead
-//! `L = round(mean time to hire) + ramp months` and opens requisitions for the gap
+//! `L = round(mean time to hire) + ramp months` (as `ramp_months` counts them: the curve
+//! and the first month at full productivity) and opens requisitions for the gap
 //! between the heads the role will need in `t + L` and the heads it will have:
 //! - closers need `max(D / (u x o) - others, territory heads - others)`, with `D` the
 //!   segment's projected demand (measured demand of the last 3 months, deseasonalised,
@@ -117,7 +118,7 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
 
 /// The look-ahead of a role: months from opening a requisition to a fully ramped hire.
 pub fn lookahead(spec: &Role) -> usize {
-    spec.time_to_hire_months.mean().round().clamp(0.0, ARRIVALS_PAST_HORIZON as f64) as usize + spec.ramp_len()
+    spec.time_to_hire_months.mean().round().clamp(0.0, ARRIVALS_PAST_HORIZON as f64) as usize + spec.ramp_months()
 }
 
 /// What role `r` will have in `t + L` in ramped FTE and in heads.

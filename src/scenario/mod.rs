@@ -222,9 +222,11 @@ impl Role {
         self.kind == RoleKind::Closer && self.comp_plan.is_some_and(|p| scenario.comp_plans[p].quota > 0.0)
     }
 
-    /// Months until a new hire is fully productive (the length of the ramp curve).
-    pub fn ramp_len(&self) -> usize {
-        self.ramp.len()
+    /// Ramp months as `ramp_months` counts them: the months of the curve plus the first
+    /// month at full productivity (`ramp_months = 4` is 0.25, 0.5, 0.75, 1.0); 0 without a
+    /// ramp.
+    pub fn ramp_months(&self) -> usize {
+        if self.ramp.is_empty() { 0 } else { self.ramp.len() + 1 }
     }
 
     /// Productivity at a tenure of `months` (0 = the start month).

@@ -16,7 +16,7 @@ use sopsim::stats::{self, LEVELS, Stats};
 use statrs::distribution::{Binomial, DiscreteCDF};
 
 /// Standard errors allowed between a Monte Carlo estimate and its closed form.
-const Z: f64 = 4.0;
+pub(crate) const Z: f64 = 4.0;
 
 /// Relative tolerance for deterministic values that go through floating-point sums.
 const EXACT: f64 = 1e-12;
@@ -26,7 +26,7 @@ const EXACT: f64 = 1e-12;
 // ---------------------------------------------------------------------------------------
 
 /// Loads scenario text, panicking with the rendered diagnostics if it is refused.
-fn load(text: &str) -> Scenario {
+pub(crate) fn load(text: &str) -> Scenario {
     match scenario::load_str(text, "closed_form.toml", &[]) {
         Ok(loaded) => loaded.scenario,
         Err(e) => panic!("test scenario refused:\n{}", e.render()),
@@ -34,20 +34,20 @@ fn load(text: &str) -> Scenario {
 }
 
 /// Runs the scenario through the runner.
-fn run(scenario: &Scenario, trials: u64, seed: u64, threads: usize) -> RunResults {
+pub(crate) fn run(scenario: &Scenario, trials: u64, seed: u64, threads: usize) -> RunResults {
     runner::run(scenario, &RunConfig { trials, seed, threads, progress: false }).expect("run starts")
 }
 
 /// Every value of every trial, from [`engine::run_trial`] (trial-major).
-struct Trials {
-    layout: Layout,
-    n: usize,
-    values: Vec<f64>,
+pub(crate) struct Trials {
+    pub(crate) layout: Layout,
+    pub(crate) n: usize,
+    pub(crate) values: Vec<f64>,
 }
 
 impl Trials {
     /// Trials `0..n` of `scenario` with `seed`: the same trials the runner aggregates.
-    fn simulate(scenario: &Scenario, seed: u64, n: usize) -> Trials {
+    pub(crate) fn simulate(scenario: &Scenario, seed: u64, n: usize) -> Trials {
         let layout = Layout::new(scenario);
         let cells = layout.cells();
         let mut values = vec![0.0; n * cells];
@@ -67,20 +67,20 @@ impl Trials {
     }
 
     /// One trial's path of a metric over all months.
-    fn path(&self, trial: usize, name: &str) -> Vec<f64> {
+    pub(crate) fn path(&self, trial: usize, name: &str) -> Vec<f64> {
         let m = self.metric(name);
         (0..self.layout.months).map(|t| self.at(trial, m, t)).collect()
     }
 
     /// The values of a metric in month `t`, one per trial.
-    fn month(&self, name: &str, t: usize) -> Vec<f64> {
+    pub(crate) fn month(&self, name: &str, t: usize) -> Vec<f64> {
         let m = self.metric(name);
         (0..self.n).map(|i| self.at(i, m, t)).collect()
     }
 }
 
 /// A runner cell that must exist.
-fn cell<'a>(results: &'a RunResults, metric: &str, t: usize) -> &'a Stats {
+pub(crate) fn cell<'a>(results: &'a RunResults, metric: &str, t: usize) -> &'a Stats {
     results.get(metric, t).unwrap_or_else(|| panic!("no statistics for {metric} in month {t}"))
 }
 
@@ -97,7 +97,7 @@ fn mean_var(x: &[f64]) -> (f64, f64) {
 
 /// `|got - want| <= tol`, with a message saying how far off it is.
 #[track_caller]
-fn assert_within(what: &str, got: f64, want: f64, tol: f64) {
+pub(crate) fn assert_within(what: &str, got: f64, want: f64, tol: f64) {
     assert!(
         (got - want).abs() <= tol,
         "{what}: got {got}, closed form {want}, tolerance {tol} (off by {:.2} tolerances)",
@@ -107,13 +107,13 @@ fn assert_within(what: &str, got: f64, want: f64, tol: f64) {
 
 /// Deterministic equality up to floating-point summation: relative [`EXACT`].
 #[track_caller]
-fn assert_exact(what: &str, got: f64, want: f64) {
+pub(crate) fn assert_exact(what: &str, got: f64, want: f64) {
     assert!((got - want).abs() <= EXACT * want.abs().max(1.0), "{what}: got {got}, expected exactly {want}");
 }
 
 /// A mean of `n` draws is within `Z` standard errors `sqrt(var / n)` of `mu`.
 #[track_caller]
-fn check_mean(what: &str, mean: f64, n: usize, mu: f64, var: f64) {
+pub(crate) fn check_mean(what: &str, mean: f64, n: usize, mu: f64, var: f64) {
     assert_within(&format!("{what}: mean"), mean, mu, Z * (var / n as f64).sqrt());
 }
 
@@ -199,7 +199,7 @@ fn check_quantiles(what: &str, stats: &Stats, n: usize, scale: f64, cdf: &dyn Fn
     exact
 }
 
-fn binomial(n: u64, p: f64) -> Binomial {
+pub(crate) fn binomial(n: u64, p: f64) -> Binomial {
     Binomial::new(p, n).expect("valid binomial")
 }
 

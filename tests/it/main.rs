@@ -1,4 +1,6 @@
-//! Integration tests, in one binary: closed-form checks of the model and the command line.
+//! Integration tests, in one binary: closed-form checks of the model, the organisation
+//! around the closers, and the command line.
 
 mod cli;
 mod closed_form;
+mod model;
