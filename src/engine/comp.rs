@@ -7,7 +7,7 @@
 //! is [`CompPlan::variable_earned`]`(B, Q)`, and each month pays the increase. During the
 //! first `ramp_draw_months` of tenure, variable pay is at least the draw. Roles whose
 //! people close no deals (SDRs, support, managers, ops) are paid base plus variable at
-//! target, `variable / 12` a month.
+//! target, `variable / 12` a month. Attainment figures count ramped reps only.
 
 use crate::scenario::{CompPlan, Role, RoleKind, Scenario};
 
@@ -81,12 +81,18 @@ impl Ledgers {
     }
 }
 
+/// Whether a person counts in the attainment figures in month `t`: ramped reps only
+/// (at full productivity), as sales ops reports attainment.
+pub fn counts_for_attainment(spec: &Role, person: &super::Person, t: usize) -> bool {
+    spec.ramp_at(t as i64 - person.start) >= 1.0
+}
+
 /// What a role's plan cost in a month, and its quota carriers' standing.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MonthPay {
     /// Base, commission and draws paid.
     pub cost: f64,
-    /// Quota carriers with quota to date.
+    /// Ramped quota carriers with quota to date.
     pub carriers: u32,
     /// Of those, how many are at or above 100% of it.
     pub at_quota: u32,
@@ -110,7 +116,7 @@ pub fn pay_month(plan: &CompPlan, spec: &Role, ledgers: &mut Ledgers, staff: &[s
         let tenure = t as i64 - person.start;
         let variable = if tenure < i64::from(plan.draw_months) { increase.max(plan.draw) } else { increase };
         out.cost += base + variable;
-        if ledgers.ytd_quota[i] > 0.0 {
+        if counts_for_attainment(spec, person, t) && ledgers.ytd_quota[i] > 0.0 {
             out.carriers += 1;
             out.at_quota += u32::from(ledgers.ytd_bookings[i] >= ledgers.ytd_quota[i]);
         }

@@ -198,7 +198,7 @@ fn pay(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> 
         carriers += month.carriers;
         at_quota += month.at_quota;
         if spec.carries_quota(scenario) && comp::months_to_year_end(plan, scenario, t) == 0 {
-            for person in &state.staff {
+            for person in state.staff.iter().filter(|p| comp::counts_for_attainment(spec, p, t)) {
                 let x = state.pay.attainment(person.id);
                 if x.is_finite() {
                     s.attainment[metrics::attainment_bin(x)] += 1.0;

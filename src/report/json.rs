@@ -1,9 +1,9 @@
-//! `summary.json`: the run, the target and its probability, horizon quantiles and
-//! hiring needs by role.
+//! `summary.json`: the run, the target and its probability, horizon quantiles, hiring
+//! needs by role, stage-reach probabilities, cost, quota attainment and forecast accuracy.
 
 use serde_json::{Map, Value, json};
 
-use crate::engine::metrics::TARGET_HIT;
+use crate::engine::metrics::{COST_SCALARS, TARGET_HIT};
 use crate::runner::RunResults;
 use crate::scenario::{Scenario, diag::Diagnostic};
 use crate::stats::{LEVEL_NAMES, Stats};
@@ -59,7 +59,8 @@ pub fn summary(
         .layout
         .scalars
         .iter()
-        .filter(|n| n.as_str() != TARGET_HIT)
+        .filter(|n| n.as_str() != TARGET_HIT && !n.starts_with("attainment.") && !n.starts_with("forecast."))
+        .filter(|n| !COST_SCALARS.contains(&n.as_str()))
         .filter_map(|n| Some((n.clone(), stats_json(results.total(n)?))))
         .collect();
 
@@ -83,6 +84,38 @@ pub fn summary(
         })
         .collect();
 
+    let stages: Vec<Value> = scenario
+        .stages
+        .iter()
+        .map(|st| {
+            let metric = format!("reached.{}", st.key);
+            let p: Vec<f64> = (0..months).map(|t| results.get(&metric, t).map_or(0.0, |s| s.mean)).collect();
+            let by = |q: f64| p.iter().position(|x| *x >= q).map(month_label);
+            json!({
+                "role": st.role,
+                "key": st.key,
+                "from_arr": st.from_arr,
+                "months_above": st.months_above,
+                "annual_cost": st.annual_cost,
+                "reached_at_start": scenario.company.arr >= st.from_arr,
+                "p_reached_by_month": (0..months).map(|t| json!({ "month": month_label(t), "p": p[t] })).collect::<Vec<_>>(),
+                "month_reached": { "p10": by(0.1), "p50": by(0.5), "p90": by(0.9) },
+            })
+        })
+        .collect();
+    let named = |names: &[&str]| -> Map<String, Value> {
+        names.iter().filter_map(|n| Some((n.to_string(), stats_json(results.total(n)?)))).collect()
+    };
+    let forecast = named(&["forecast.mape", "forecast.wape", "forecast.bias"]);
+    let cost = named(&COST_SCALARS);
+    let attainment = results.histogram("attainment").filter(|h| h.total() > 0.0).map(|h| {
+        json!({
+            "rep_years": h.total(),
+            "share_at_or_above_quota": h.share_at_or_above(1.0),
+            "bins": h.lower.iter().zip(&h.counts).map(|(l, c)| json!({ "from": l, "count": c })).collect::<Vec<_>>(),
+        })
+    });
+
     let doc = json!({
         "sopsim_version": env!("CARGO_PKG_VERSION"),
         "run": {
@@ -99,6 +132,10 @@ pub fn summary(
         "target": target,
         "horizon": { "month": month_label(last), "metrics": horizon, "totals": totals },
         "hiring": hiring,
+        "stages": stages,
+        "cost": cost,
+        "quota_attainment": attainment,
+        "forecast_accuracy": forecast,
         "warnings": warnings.iter().map(|w| format!("{}: {}", w.path, w.message)).collect::<Vec<_>>(),
     });
     let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
