@@ -692,12 +692,14 @@ fn read_roles(
     let tables = r.array_of_tables(top, "roles");
     let mut out: Vec<Role> = Vec::new();
     let mut manages = Vec::new();
+    let mut all_ids: Vec<String> = Vec::new();
     for mut t in tables {
         let id = r.string(&mut t, "id");
         if !t.has("id") {
             r.missing(&t, "id", "the role's id, e.g. id = \"ae\"");
         }
         if let Some((id, span)) = &id {
+            all_ids.push(id.clone());
             if out.iter().any(|x| &x.id == id) {
                 r.error(
                     Diagnostic::error(Some(*span), t.key_path("id"), format!("role `{id}` is defined twice"))
@@ -866,7 +868,7 @@ fn read_roles(
             manages: Vec::new(),
         });
     }
-    resolve_manages(r, &mut out, manages);
+    resolve_manages(r, &mut out, manages, &all_ids);
     out
 }
 
@@ -1044,10 +1046,11 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
     .filter(|_| all_ok)
 }
 
-/// Resolves each manager role's `manages` to role indices (all closer roles by default).
-fn resolve_manages(r: &mut Reader, roles: &mut [Role], manages: Vec<Option<Vec<(String, Span)>>>) {
+/// Resolves each manager role's `manages` to role indices (all closer roles by default);
+/// `all_ids` holds every role id written, valid or not.
+fn resolve_manages(r: &mut Reader, roles: &mut [Role], manages: Vec<Option<Vec<(String, Span)>>>, all_ids: &[String]) {
     let ids: Vec<String> = roles.iter().map(|x| x.id.clone()).collect();
-    let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+    let id_refs: Vec<&str> = all_ids.iter().map(String::as_str).collect();
     let closers: Vec<usize> =
         roles.iter().enumerate().filter(|(_, x)| x.kind == RoleKind::Closer).map(|(i, _)| i).collect();
     for (i, names) in manages.into_iter().enumerate() {
@@ -1059,7 +1062,9 @@ fn resolve_manages(r: &mut Reader, roles: &mut [Role], manages: Vec<Option<Vec<(
             Some(names) => names
                 .iter()
                 .filter_map(|(n, span)| {
-                    org::reference(r, *span, format!("roles.{}.manages", ids[i]), "role", n, &id_refs)
+                    org::reference(r, *span, format!("roles.{}.manages", ids[i]), "role", n, &id_refs)?;
+                    // A role written but refused has its own error; it is not managed.
+                    ids.iter().position(|x| x == n)
                 })
                 .collect(),
         };

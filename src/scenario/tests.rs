@@ -125,3 +125,109 @@ fn binary_garbage_and_empty_files_get_an_error_not_a_panic() {
         assert!(result.is_err(), "{text:?} should be refused");
     }
 }
+
+#[test]
+fn organisation_references_are_resolved_with_suggestions() {
+    let text = format!(
+        r#"{BASE}
+[[roles]]
+id = "ae"
+kind = "closer"
+segment = "a"
+opportunities_per_month = 5
+comp_plan = "ea"
+policy = "capacty"
+
+[[roles]]
+id = "mgr"
+kind = "manager"
+span_of_control = 7
+manages = ["ae", "sdr"]
+
+[[territories]]
+name = "East"
+segment = "aa"
+accounts = 100
+accounts_per_rep = 10
+
+[[comp_plans]]
+id = "ae"
+base = 1
+"#
+    );
+    let errs = errors(&text);
+    let at =
+        |path: &str| errs.iter().find(|d| d.path == path).unwrap_or_else(|| panic!("no error at {path}: {errs:?}"));
+    assert!(at("roles.ae.comp_plan").help.as_deref().is_some_and(|h| h.contains("`ae`")));
+    assert!(at("roles.ae.policy").help.as_deref().is_some_and(|h| h.contains("`capacity`")));
+    assert!(at("roles.mgr.manages").message.contains("`sdr`"));
+    assert!(at("territories.East.segment").help.as_deref().is_some_and(|h| h.contains("`a`")));
+    assert_eq!(errs.len(), 4, "{errs:?}");
+}
+
+#[test]
+fn comp_plans_and_stages_are_range_checked() {
+    let text = format!(
+        r#"{BASE}
+[[comp_plans]]
+id = "x"
+quota = 100
+variable = 10
+accelerators = [ {{ above = 1.0, multiplier = 1.5 }} ]
+decelerators = [ {{ below = 1.2, multiplier = 0.5 }} ]
+plan_year_start = 0
+
+[[stages]]
+from_arr = -5
+role = "analyst"
+
+[[stages]]
+from_arr = 10
+role = "  "
+
+[forecast]
+bias = -1.5
+"#
+    );
+    let errs = errors(&text);
+    let paths: Vec<&str> = errs.iter().map(|d| d.path.as_str()).collect();
+    for want in [
+        "comp_plans.x.accelerators",
+        "comp_plans.x.plan_year_start",
+        "stages[0].from_arr",
+        "stages[1].role",
+        "forecast.bias",
+    ] {
+        assert!(paths.contains(&want), "no error at {want}: {paths:?}");
+    }
+}
+
+#[test]
+fn capacity_keys_need_the_capacity_policy_and_kinds_their_keys() {
+    let text = format!(
+        r#"{BASE}
+[[roles]]
+id = "ae"
+kind = "closer"
+segment = "a"
+opportunities_per_month = 5
+max_hires_per_month = 2
+arr_per_head = 1_000_000
+
+[[roles]]
+id = "csm"
+kind = "support"
+policy = "capacity"
+"#
+    );
+    let errs = errors(&text);
+    let paths: Vec<&str> = errs.iter().map(|d| d.path.as_str()).collect();
+    for want in [
+        "roles.ae.max_hires_per_month",
+        "roles.ae.arr_per_head",
+        "roles.csm.arr_per_head",
+        "roles.csm.time_to_hire_months",
+    ] {
+        assert!(paths.contains(&want), "no error at {want}: {paths:?}");
+    }
+}
