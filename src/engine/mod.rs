@@ -110,6 +110,18 @@ struct Trial<'a> {
     sales_comp_total: f64,
     /// Quota attainments at plan-year ends, by histogram bin.
     attainment: [f64; metrics::ATTAINMENT_BINS],
+    /// Buffers reused from month to month.
+    scratch: Scratch,
+}
+
+/// Buffers the monthly steps reuse instead of allocating.
+#[derive(Debug, Default)]
+struct Scratch {
+    caps: Vec<u64>,
+    shares: Vec<u64>,
+    remainders: Vec<(u128, usize)>,
+    bookings: Vec<f64>,
+    leavers: Vec<u32>,
 }
 
 /// Runs trial `trial` of `scenario` with `seed`, writing into `out`
@@ -159,6 +171,7 @@ impl<'a> Trial<'a> {
             support_coverage: 1.0,
             sales_comp_total: 0.0,
             attainment: [0.0; metrics::ATTAINMENT_BINS],
+            scratch: Scratch::default(),
             p,
         };
         for r in 0..t.roles.len() {

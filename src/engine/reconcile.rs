@@ -22,14 +22,14 @@ use super::{Trial, comp, demand, hiring, ratio, supply};
 /// Shares `worked` among reps with capacities `caps` (summing to at least `worked`) in
 /// proportion to capacity: floors first, then one more each by largest remainder
 /// (ties: the earlier rep).
-pub fn share(worked: u64, caps: &[u64], out: &mut Vec<u64>) {
+pub fn share(worked: u64, caps: &[u64], out: &mut Vec<u64>, rem: &mut Vec<(u128, usize)>) {
     out.clear();
+    rem.clear();
     let total: u64 = caps.iter().sum();
     if total == 0 || worked == 0 {
         out.resize(caps.len(), 0);
         return;
     }
-    let mut rem: Vec<(u128, usize)> = Vec::with_capacity(caps.len());
     let mut given = 0u64;
     for (i, &c) in caps.iter().enumerate() {
         let num = u128::from(worked) * u128::from(c);
@@ -41,7 +41,7 @@ pub fn share(worked: u64, caps: &[u64], out: &mut Vec<u64>) {
     let mut left = worked - given;
     if left > 0 {
         rem.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for &(_, i) in &rem {
+        for &(_, i) in rem.iter() {
             if left == 0 {
                 break;
             }
@@ -65,21 +65,20 @@ pub fn month(
     let (mut capacity, mut worked_total, mut lost_total) = (0u64, 0u64, 0u64);
     let (mut bookings, mut won, mut closed) = (0.0, 0u32, 0u32);
     let (mut pipeline, mut weighted, mut open_count, mut next_weighted) = (0.0, 0.0, 0u32, 0.0);
-    let mut bookings_by_segment = vec![0.0; s.segments.len()];
-    let mut caps = Vec::new();
-    let mut shares = Vec::new();
+    let mut scratch = std::mem::take(&mut s.scratch);
+    scratch.bookings.clear();
     for (k, spec) in scenario.segments.iter().enumerate() {
         let seg = &mut s.segments[k];
         let worked = seg.demand.min(seg.capacity);
         capacity += seg.capacity;
         worked_total += worked;
         lost_total += seg.demand - worked;
-        caps.clear();
-        caps.extend(seg.reps.iter().map(|r| r.2));
-        share(worked, &caps, &mut shares);
+        scratch.caps.clear();
+        scratch.caps.extend(seg.reps.iter().map(|r| r.2));
+        share(worked, &scratch.caps, &mut scratch.shares, &mut scratch.remainders);
         let mut rng = stream(seed, trial, Process::Deals, name_key(&spec.name), t as u64);
         let win_rate = s.p.win_rate[k];
-        for (&(r, person, _), &n) in seg.reps.iter().zip(&shares) {
+        for (&(r, person, _), &n) in seg.reps.iter().zip(&scratch.shares) {
             let credited = scenario.roles[r].carries_quota(scenario);
             for _ in 0..n {
                 let is_won = rng.random::<f64>() < win_rate;
@@ -105,7 +104,7 @@ pub fn month(
             }
         }
         bookings += seg.closing_won_value[t];
-        bookings_by_segment[k] = seg.closing_won_value[t];
+        scratch.bookings.push(seg.closing_won_value[t]);
         won += seg.closing_won[t];
         closed += seg.closing[t];
         let open: f64 = seg.closing_value[t + 1..].iter().sum::<f64>() + seg.beyond_value;
@@ -142,17 +141,18 @@ pub fn month(
     let expansion = s.p.expansion;
     put(id::CHURNED, t, arr_before * churn);
     put(id::EXPANSION, t, arr_before * expansion);
-    for (seg, b) in s.segments.iter_mut().zip(&bookings_by_segment) {
+    for (seg, b) in s.segments.iter_mut().zip(&scratch.bookings) {
         seg.arr = seg.arr * (1.0 - churn + expansion) + b;
     }
     let arr = arr_before * (1.0 - churn + expansion) + bookings;
 
-    let leavers = supply::exits(s, t);
-    hiring::requisitions(s, &leavers, t, put);
-    for (r, n) in leavers.iter().enumerate() {
+    supply::exits(s, t, &mut scratch.leavers);
+    hiring::requisitions(s, &scratch.leavers, t, put);
+    for (r, n) in scratch.leavers.iter().enumerate() {
         put(Layout::role_metric(r, role::DEPARTURES), t, f64::from(*n));
         put(Layout::role_metric(r, role::OPEN_REQS), t, f64::from(s.roles[r].open_reqs));
     }
+    s.scratch = scratch;
     for (k, terr) in scenario.territories.iter().enumerate() {
         put(layout.first_coverage + k, t, demand::coverage(s.territory_reps[k], terr.accounts_per_rep, terr.accounts));
     }
@@ -216,17 +216,17 @@ mod tests {
 
     #[test]
     fn shares_follow_capacity_and_sum_to_the_work() {
-        let mut out = Vec::new();
-        share(10, &[12, 12, 6], &mut out);
+        let (mut out, mut rem) = (Vec::new(), Vec::new());
+        share(10, &[12, 12, 6], &mut out, &mut rem);
         assert_eq!(out, vec![4, 4, 2]);
-        share(7, &[12, 12, 6], &mut out);
+        share(7, &[12, 12, 6], &mut out, &mut rem);
         // 2.8, 2.8, 1.4 -> floors 2, 2, 1, then the two largest remainders.
         assert_eq!(out, vec![3, 3, 1]);
-        share(30, &[12, 12, 6], &mut out);
+        share(30, &[12, 12, 6], &mut out, &mut rem);
         assert_eq!(out, vec![12, 12, 6]);
-        share(0, &[3], &mut out);
+        share(0, &[3], &mut out, &mut rem);
         assert_eq!(out, vec![0]);
-        share(5, &[], &mut out);
+        share(5, &[], &mut out, &mut rem);
         assert!(out.is_empty());
     }
 }

@@ -123,15 +123,22 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
     put(id::SUPPORT_COVERAGE, t, if has_support { s.support_coverage } else { f64::NAN });
 }
 
-/// End of month `t`: planned exits, then attrition. Returns leavers by role.
-pub fn exits(s: &mut Trial<'_>, t: usize) -> Vec<u32> {
+/// End of month `t`: planned exits, then attrition. Writes leavers by role into `leavers`.
+pub fn exits(s: &mut Trial<'_>, t: usize, leavers: &mut Vec<u32>) {
     let (scenario, seed, trial) = (s.scenario, s.seed, s.trial);
-    let mut leavers = Vec::with_capacity(s.roles.len());
+    leavers.clear();
+    let territory_reps = &mut s.territory_reps;
+    let mut free = |person: &Person| {
+        if person.territory != NO_TERRITORY {
+            territory_reps[person.territory as usize] -= 1;
+        }
+    };
     for (r, spec) in scenario.roles.iter().enumerate() {
         let state = &mut s.roles[r];
         let planned: u32 = spec.departures.iter().filter(|(m, _)| *m == t).map(|(_, n)| *n).sum();
         let planned = (planned as usize).min(state.staff.len());
-        let mut gone: Vec<Person> = state.staff.drain(..planned).collect();
+        state.staff.drain(..planned).for_each(|p| free(&p));
+        let before = state.staff.len();
         let h = s.p.monthly_attrition[r];
         let low = spec.comp_plan.and_then(|c| scenario.comp_plans[c].low_attainment_attrition);
         if h > 0.0 {
@@ -148,17 +155,11 @@ pub fn exits(s: &mut Trial<'_>, t: usize) -> Vec<u32> {
                 };
                 let stays = rng.random::<f64>() >= hazard;
                 if !stays {
-                    gone.push(*person);
+                    free(person);
                 }
                 stays
             });
         }
-        for person in &gone {
-            if person.territory != NO_TERRITORY {
-                s.territory_reps[person.territory as usize] -= 1;
-            }
-        }
-        leavers.push(gone.len() as u32);
+        leavers.push((planned + before - state.staff.len()) as u32);
     }
-    leavers
 }
