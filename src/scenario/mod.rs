@@ -781,24 +781,16 @@ fn read_roles(
         let opm = r.dist(&mut t, "opportunities_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
         let mpm = r.dist(&mut t, "meetings_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
         let m2o = r.dist(&mut t, "meeting_to_opportunity", Support::Unit, 1.0);
-        for (key, wanted) in [
-            ("opportunities_per_month", RoleKind::Closer),
-            ("meetings_per_month", RoleKind::Sdr),
-            ("meeting_to_opportunity", RoleKind::Sdr),
-        ] {
-            if let (Some(k), Some(e)) = (kind, t.entries().iter().find(|e| e.key == key))
-                && k != wanted
-            {
-                r.error(
-                    Diagnostic::error(
-                        Some(e.key_span),
-                        t.key_path(key),
-                        format!("`{key}` applies to {} roles only", RoleKind::NAMES[wanted as usize]),
-                    )
-                    .help("remove it, or change the role's kind"),
-                );
-            }
-        }
+        keys_of_kind(
+            r,
+            &t,
+            kind,
+            &[
+                ("opportunities_per_month", RoleKind::Closer),
+                ("meetings_per_month", RoleKind::Sdr),
+                ("meeting_to_opportunity", RoleKind::Sdr),
+            ],
+        );
         if kind == Some(RoleKind::Closer) && !t.has("opportunities_per_month") {
             r.missing(
                 &t,
@@ -997,22 +989,12 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
         },
         None => None,
     };
-    for (key, wanted) in
-        [("arr_per_head", RoleKind::Support), ("span_of_control", RoleKind::Manager), ("manages", RoleKind::Manager)]
-    {
-        if let (Some(k), Some(e)) = (kind, t.entries().iter().find(|e| e.key == key))
-            && k != wanted
-        {
-            r.error(
-                Diagnostic::error(
-                    Some(e.key_span),
-                    t.key_path(key),
-                    format!("`{key}` applies to {} roles only", RoleKind::NAMES[wanted as usize]),
-                )
-                .help("remove it, or change the role's kind"),
-            );
-        }
-    }
+    keys_of_kind(
+        r,
+        t,
+        kind,
+        &[("arr_per_head", RoleKind::Support), ("span_of_control", RoleKind::Manager), ("manages", RoleKind::Manager)],
+    );
     if kind == Some(RoleKind::Support) && !t.has("arr_per_head") {
         r.missing(t, "arr_per_head", "the ARR one ramped support person serves, e.g. arr_per_head = 1_500_000");
     }
@@ -1044,6 +1026,24 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
         manages,
     })
     .filter(|_| all_ok)
+}
+
+/// Reports each key of `keys` written on a role of another kind than the key's.
+fn keys_of_kind(r: &mut Reader, t: &Tbl<'_>, kind: Option<RoleKind>, keys: &[(&str, RoleKind)]) {
+    for &(key, wanted) in keys {
+        if let (Some(k), Some(e)) = (kind, t.entries().iter().find(|e| e.key == key))
+            && k != wanted
+        {
+            r.error(
+                Diagnostic::error(
+                    Some(e.key_span),
+                    t.key_path(key),
+                    format!("`{key}` applies to {} roles only", RoleKind::NAMES[wanted as usize]),
+                )
+                .help("remove it, or change the role's kind"),
+            );
+        }
+    }
 }
 
 /// Resolves each manager role's `manages` to role indices (all closer roles by default);
