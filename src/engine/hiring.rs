@@ -13,8 +13,9 @@
 //!   the last 3 months) over `arr_per_head`;
 //! - managers need the managed roles' staff plus open requisitions over the span.
 //!
-//! What the role will have in `t + L` is its staff's ramp at `t + L` times the survival
-//! `(1 - h)^L`, plus the requisitions due by then at their ramp. Requisitions are opened
+//! What the role will have in `t + L` is its staff's ramp at `t + L` plus the
+//! requisitions due by then at their ramp; departures are met by their backfills, so
+//! attrition is not discounted twice. Requisitions are opened
 //! for `ceil(need - have)`, at most `max_hires_per_month` a month and within the
 //! headcount budget; each draws its time to hire.
 
@@ -121,21 +122,19 @@ pub fn lookahead(spec: &Role) -> usize {
     spec.time_to_hire_months.mean().round().clamp(0.0, ARRIVALS_PAST_HORIZON as f64) as usize + spec.ramp_months()
 }
 
-/// What role `r` will have in `t + L` in ramped FTE and in heads.
+/// What role `r` will have in `t + L` in ramped FTE and in heads: its staff and the
+/// requisitions due by then, at their ramp in `t + L`. Attrition is not discounted:
+/// every departure opens its own backfill under this policy.
 fn projected(s: &Trial<'_>, r: usize, t: usize) -> (f64, f64) {
     let spec = &s.scenario.roles[r];
     let state = &s.roles[r];
     let l = lookahead(spec);
     let at = (t + l) as i64;
-    let h = s.p.monthly_attrition[r];
-    let survive = (1.0 - h).powi(l as i32);
-    let mut fte: f64 = state.staff.iter().map(|p| spec.ramp_at(at - p.start)).sum::<f64>() * survive;
-    let mut heads = state.staff.len() as f64 * survive;
+    let mut fte: f64 = state.staff.iter().map(|p| spec.ramp_at(at - p.start)).sum::<f64>();
+    let mut heads = state.staff.len() as f64;
     for (m, &n) in state.arrivals.iter().enumerate().skip(t + 1).take(l) {
-        let n = f64::from(n);
-        let survive = (1.0 - h).powi((t + l - m) as i32);
-        fte += n * spec.ramp_at(at - m as i64) * survive;
-        heads += n * survive;
+        fte += f64::from(n) * spec.ramp_at(at - m as i64);
+        heads += f64::from(n);
     }
     (fte, heads)
 }
