@@ -108,9 +108,9 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
         if spec.policy == Policy::Capacity {
             let gap = (needed - have - 1e-9).ceil().max(0.0) as u64;
             let state = &s.roles[r];
-            let room = spec.headcount_budget.map_or(u64::MAX, |b| {
-                u64::from(b).saturating_sub(state.staff.len() as u64 + u64::from(state.open_reqs))
-            });
+            // Without a budget, a role never grows past the most people a role may have.
+            let budget = spec.headcount_budget.map_or(crate::scenario::MAX_PEOPLE, u64::from);
+            let room = budget.saturating_sub(state.staff.len() as u64 + u64::from(state.open_reqs));
             let n = gap.min(u64::from(spec.max_hires_per_month)).min(room) as u32;
             open(s, n);
         }
