@@ -5,3 +5,4 @@ mod bad;
 mod cli;
 mod closed_form;
 mod model;
+mod outputs;
