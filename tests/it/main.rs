@@ -6,3 +6,4 @@ mod cli;
 mod closed_form;
 mod model;
 mod outputs;
+mod props;
