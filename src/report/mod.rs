@@ -12,6 +12,7 @@ pub mod text;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// One output file: its name inside the run's folder and its bytes.
 #[derive(Debug, Clone)]
@@ -26,9 +27,37 @@ pub struct OutputFile {
 #[derive(Debug)]
 pub struct WriteError(pub String);
 
+/// Whether [`write_outputs`] has put a run's outputs in place; the lock is held while it
+/// writes, so an interrupt waits for a write in progress to finish or to be undone.
+static WRITTEN: Mutex<bool> = Mutex::new(false);
+
+/// On Ctrl-C (or SIGTERM), waits for a write in progress to finish or be undone, says
+/// what became of the outputs in `dir`, and exits with code 130. No temporary folder is
+/// left behind: [`write_outputs`] removes its own before it returns.
+pub fn exit_on_interrupt(dir: &Path) -> Result<(), WriteError> {
+    let dir = dir.display().to_string();
+    ctrlc::set_handler(move || {
+        let written = *WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
+        if written {
+            eprintln!("interrupted; the new outputs in {dir} were already written whole");
+        } else {
+            eprintln!("interrupted; the previous outputs in {dir} are unchanged");
+        }
+        std::process::exit(130);
+    })
+    .map_err(|e| WriteError(format!("cannot watch for Ctrl-C: {e}")))
+}
+
 /// Writes `files` into `dir` atomically: into a temporary sibling folder first, then
 /// renamed into place (the previous folder is kept until the new one is in place).
 pub fn write_outputs(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+    let mut written = WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
+    let result = write_outputs_now(dir, files);
+    *written = result.is_ok();
+    result
+}
+
+fn write_outputs_now(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
     let fail = |what: &str, path: &Path, e: std::io::Error| {
         WriteError(format!("{what} {}: {e}; the previous outputs in {} are unchanged", path.display(), dir.display()))
     };

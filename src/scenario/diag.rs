@@ -144,9 +144,11 @@ impl Sources {
                     let end = floor_char_boundary(text, span.end.min(text.len()));
                     let on_line = text[start..end].split('\n').next().unwrap_or("");
                     let carets = on_line.chars().count().clamp(1, 160usize.saturating_sub(col - 1).max(1));
+                    // A caret past the shown part of a long line points at its end.
+                    let pad = (col - 1).min(shown.chars().count());
                     let _ = writeln!(out, "{:width$} |", "");
                     let _ = writeln!(out, "{line} | {shown}");
-                    let _ = writeln!(out, "{:width$} | {}{}", "", " ".repeat(col - 1), "^".repeat(carets));
+                    let _ = writeln!(out, "{:width$} | {}{}", "", " ".repeat(pad), "^".repeat(carets));
                 }
             }
             None => {

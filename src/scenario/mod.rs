@@ -336,32 +336,13 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
             if !t.has("start") {
                 r.missing(&t, "start", "the first month, e.g. start = \"2027-01\"");
             }
-            let months = r.count(&mut t, "months", MAX_MONTHS);
+            let months = r.count_from(&mut t, "months", 1, MAX_MONTHS);
             if !t.has("months") {
                 r.missing(&t, "months", "the number of months to simulate, e.g. months = 24");
             }
-            let trials = r.count(&mut t, "trials", MAX_TRIALS);
+            let trials = r.count_from(&mut t, "trials", 1, MAX_TRIALS);
             let seed = r.count(&mut t, "seed", u64::MAX);
-            let months = match months {
-                Some(0) => {
-                    r.error(
-                        Diagnostic::error(Some(t.span), "scenario.months", "months must be at least 1")
-                            .expected(format!("a whole number from 1 to {MAX_MONTHS}")),
-                    );
-                    None
-                }
-                m => m,
-            };
-            let trials = match trials {
-                Some(0) => {
-                    r.error(
-                        Diagnostic::error(Some(t.span), "scenario.trials", "trials must be at least 1")
-                            .expected(format!("a whole number from 1 to {MAX_TRIALS}")),
-                    );
-                    None
-                }
-                n => Some(n.unwrap_or(10_000)),
-            };
+            let trials = if t.has("trials") { trials } else { Some(10_000) };
             r.finish(t);
             (name.unwrap_or_else(|| stem.to_string()), start, months, trials, seed.unwrap_or(1))
         }

@@ -189,9 +189,20 @@ impl Reader {
 
     /// A node holding a whole number in `[0, max]`.
     pub fn count_node(&mut self, node: &Node, path: String, max: u64) -> Option<u64> {
-        let expected = format!("a whole number from 0 to {}", group_digits(max));
+        self.count_node_from(node, path, 0, max)
+    }
+
+    /// A whole number in `[min, max]` under `key`.
+    pub fn count_from(&mut self, t: &mut Tbl<'_>, key: &'static str, min: u64, max: u64) -> Option<u64> {
+        let e = t.entry(key)?;
+        self.count_node_from(&e.node, t.key_path(key), min, max)
+    }
+
+    /// A node holding a whole number in `[min, max]`.
+    pub fn count_node_from(&mut self, node: &Node, path: String, min: u64, max: u64) -> Option<u64> {
+        let expected = format!("a whole number from {min} to {}", group_digits(max));
         let exact = match node.value {
-            Value::Int(i) => u64::try_from(i).ok().filter(|v| *v <= max),
+            Value::Int(i) => u64::try_from(i).ok().filter(|v| (min..=max).contains(v)),
             _ => None,
         };
         if exact.is_some() {
@@ -212,7 +223,7 @@ impl Reader {
                 return None;
             }
         };
-        if !(0.0..=max as f64).contains(&v) {
+        if !(min as f64..=max as f64).contains(&v) {
             self.diags.push(
                 Diagnostic::error(Some(node.span), path, format!("value {} is out of range", node.value.display()))
                     .expected(expected),

@@ -1,0 +1,291 @@
+//! Property tests: no scenario text makes loading panic, and valid but extreme scenarios
+//! run to finite numbers. `PROPTEST_CASES` sets the number of cases (64 by default).
+//! The long runs, as the README gives them: 100,000 cases of `props::any` (seconds),
+//! 3,000 of `props::edited` (each validates a whole example) and 1,000 of
+//! `props::extreme` (up to 600 months a trial).
+
+use proptest::prelude::*;
+use sopsim::engine::metrics::Layout;
+use sopsim::engine::run_trial;
+use sopsim::scenario::load_str;
+
+const EXAMPLES: [&str; 3] = [
+    include_str!("../../scenarios/seed-stage.toml"),
+    include_str!("../../scenarios/scale-up.toml"),
+    include_str!("../../scenarios/enterprise.toml"),
+];
+
+/// Tokens that stress the reader when put in place of a line's token.
+const ODD: [&str; 24] = [
+    "",
+    "=",
+    "[",
+    "]",
+    "{",
+    "}",
+    "\"",
+    "-1",
+    "0",
+    "1e309",
+    "-0.0",
+    "nan",
+    "inf",
+    "-inf",
+    "1e-320",
+    "18446744073709551616",
+    "9223372036854775807",
+    "\"2027-13\"",
+    "\"0000-00\"",
+    "[[roles]]",
+    "[[segments]]",
+    "{ low = 1, high = 1 }",
+    "{ dist = \"beta\", alpha = 0, beta = 0 }",
+    "{ dist = \"gamma\", mean = 1e12, sd = 1e-12 }",
+];
+
+fn cases(default: u32) -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+}
+
+/// One edit of a scenario's text: which edit, and where (indices taken modulo the size).
+#[derive(Debug, Clone)]
+enum Edit {
+    DeleteLine(usize),
+    DuplicateLine(usize),
+    ReplaceLine(usize, usize),
+    SwapToken(usize, usize, usize, usize),
+    OddToken(usize, usize, usize),
+    CutAt(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let i = any::<usize>;
+    prop_oneof![
+        i().prop_map(Edit::DeleteLine),
+        i().prop_map(Edit::DuplicateLine),
+        (i(), i()).prop_map(|(a, b)| Edit::ReplaceLine(a, b)),
+        (i(), i(), i(), i()).prop_map(|(a, b, c, d)| Edit::SwapToken(a, b, c, d)),
+        (i(), i(), i()).prop_map(|(a, b, c)| Edit::OddToken(a, b, c)),
+        i().prop_map(Edit::CutAt),
+    ]
+}
+
+fn apply(text: &str, edits: &[Edit]) -> String {
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for e in edits {
+        if lines.is_empty() {
+            break;
+        }
+        let n = lines.len();
+        let tokens = |l: &str| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        match *e {
+            Edit::DeleteLine(a) => {
+                lines.remove(a % n);
+            }
+            Edit::DuplicateLine(a) => {
+                let l = lines[a % n].clone();
+                lines.insert(a % n, l);
+            }
+            Edit::ReplaceLine(a, b) => lines[a % n] = lines[b % n].clone(),
+            Edit::SwapToken(a, b, c, d) => {
+                let from = tokens(&lines[c % n]);
+                let mut to = tokens(&lines[a % n]);
+                if !from.is_empty() && !to.is_empty() {
+                    let k = b % to.len();
+                    to[k] = from[d % from.len()].clone();
+                    lines[a % n] = to.join(" ");
+                }
+            }
+            Edit::OddToken(a, b, c) => {
+                let mut to = tokens(&lines[a % n]);
+                if !to.is_empty() {
+                    let k = b % to.len();
+                    to[k] = ODD[c % ODD.len()].to_string();
+                    lines[a % n] = to.join(" ");
+                }
+            }
+            Edit::CutAt(a) => lines.truncate(a % n),
+        }
+    }
+    lines.join("\n")
+}
+
+/// Every finite value, except the ratios MODEL.md allows to be missing (NaN) when their
+/// denominator is zero; never an infinity.
+fn assert_finite(scenario: &sopsim::scenario::Scenario, layout: &Layout, out: &[f64], text: &str) {
+    let ratio_roles: Vec<String> = scenario
+        .roles
+        .iter()
+        .filter(|r| matches!(r.kind, sopsim::scenario::RoleKind::Sdr | sopsim::scenario::RoleKind::Ops))
+        .flat_map(|r| [format!("needed.{}", r.id), format!("capacity_gap.{}", r.id)])
+        .collect();
+    let may_be_missing = |m: &str| {
+        ["win_rate", "forecast", "forecast_error", "cost_of_sales", "quota_attainment_rate", "support.coverage"]
+            .contains(&m)
+            || m.starts_with("kpi.")
+            || ratio_roles.iter().any(|r| r == m)
+    };
+    for (k, name) in layout.names.iter().enumerate() {
+        for t in 0..layout.months {
+            let v = out[k * layout.months + t];
+            assert!(!v.is_infinite(), "{name}[{t}] = {v}\n{text}");
+            assert!(!v.is_nan() || may_be_missing(name), "{name}[{t}] is NaN\n{text}");
+        }
+    }
+    for (k, name) in layout.scalars.iter().enumerate() {
+        let v = out[layout.monthly_cells() + k];
+        assert!(!v.is_infinite(), "{name} = {v}\n{text}");
+        assert!(!v.is_nan() || name.contains("forecast") || name.contains("cost"), "{name} is NaN\n{text}");
+    }
+}
+
+/// Loads `text`; if it is valid, runs two trials and checks their numbers.
+fn load_and_run(text: &str) -> Result<(), String> {
+    let loaded = load_str(text, "case.toml", &[]).map_err(|e| e.render())?;
+    let s = &loaded.scenario;
+    let layout = Layout::new(s);
+    let mut out = vec![0.0; layout.cells()];
+    for trial in 0..2 {
+        run_trial(s, &layout, 1, trial, &mut out);
+        assert_finite(s, &layout, &out, text);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(cases(64))]
+
+    #[test]
+    fn any_bytes_load_without_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = load_str(&text, "bytes.toml", &[]);
+    }
+
+    #[test]
+    fn edited_examples_load_without_panic(which in 0..3usize, edits in proptest::collection::vec(edit(), 1..6)) {
+        let text = apply(EXAMPLES[which], &edits);
+        let _ = load_str(&text, "edited.toml", &[]);
+    }
+
+    #[test]
+    fn extreme_scenarios_run_to_finite_numbers(
+        months in prop_oneof![Just(1u64), Just(2), Just(13), Just(120), Just(600)],
+        arr in prop_oneof![Just(0.0f64), Just(1.0), Just(1e12)],
+        churn in prop_oneof![Just(0.0f64), Just(1.0), Just(0.5)],
+        expansion in prop_oneof![Just(0.0f64), Just(1.0), Just(0.01)],
+        deal in prop_oneof![
+            Just("0".to_string()),
+            Just("1e12".to_string()),
+            Just("{ dist = \"lognormal\", median = 1, p90 = 1e12 }".to_string()),
+            Just("{ dist = \"lognormal\", mean = 1e12, sd = 1e12 }".to_string()),
+            Just("{ low = 1, high = 1e12 }".to_string()),
+            Just("{ dist = \"gamma\", mean = 1e12, sd = 1e12 }".to_string()),
+            Just("{ dist = \"normal\", mean = 1e12, sd = 1e12 }".to_string()),
+        ],
+        win in prop_oneof![Just(0.0f64), Just(1.0), Just(0.3)],
+        cycle in prop_oneof![Just("0"), Just("600"), Just("{ dist = \"gamma\", mean = 600, sd = 600 }")],
+        leads in prop_oneof![Just(0.0f64), Just(1.0), Just(1e8)],
+        headcount in prop_oneof![Just(0u64), Just(1), Just(40)],
+        hires in prop_oneof![Just(0u64), Just(1), Just(300)],
+        ramp in prop_oneof![Just(0u64), Just(1), Just(120)],
+        opm in prop_oneof![Just(0.0f64), Just(0.5), Just(1000.0)],
+        attrition in prop_oneof![Just(0.0f64), Just(1.0), Just(0.3)],
+        accounts in prop_oneof![Just(1u64), Just(1_000_000_000)],
+        per_rep in prop_oneof![Just(1e-9f64), Just(1.0), Just(1e9)],
+        quota in prop_oneof![Just(0.0f64), Just(1.0), Just(1e12)],
+        from_arr in prop_oneof![Just(0.0f64), Just(1e12)],
+        noise in prop_oneof![Just(0.0f64), Just(5.0)],
+        bias in prop_oneof![Just(-0.99f64), Just(0.0), Just(10.0)],
+        policy in prop_oneof![Just("plan"), Just("backfill"), Just("capacity")],
+    ) {
+        let hire_month = if months > 1 { "2027-02" } else { "2027-01" };
+        // The capacity policy has no upper bound of its own: without a budget, a tiny
+        // span of control or a huge load asks for billions of people.
+        let budget = if policy == "capacity" { "headcount_budget = 500" } else { "" };
+        let text = format!(r#"
+[scenario]
+start = "2027-01"
+months = {months}
+
+[company]
+arr = {arr:e}
+monthly_churn = {churn:e}
+monthly_expansion = {expansion:e}
+
+[target]
+arr = 1e12
+
+[[segments]]
+name = "s"
+deal_size = {deal}
+win_rate = {win:e}
+cycle_months = {cycle}
+
+[demand]
+leads_per_month = {leads:e}
+lead_to_opportunity = 1
+
+[[roles]]
+id = "ae"
+kind = "closer"
+headcount = {headcount}
+ramp_months = {ramp}
+opportunities_per_month = {opm:e}
+annual_attrition = {attrition:e}
+time_to_hire_months = 1
+hires = {{ "{hire_month}" = {hires} }}
+policy = "{policy}"
+{budget}
+comp_plan = "ae"
+
+[[roles]]
+id = "sdr"
+kind = "sdr"
+headcount = {headcount}
+meetings_per_month = 1000
+annual_attrition = {attrition:e}
+
+[[roles]]
+id = "support"
+kind = "support"
+headcount = {headcount}
+arr_per_head = 1
+time_to_hire_months = 1
+comp_plan = "ae"
+
+[[roles]]
+id = "boss"
+kind = "manager"
+span_of_control = 1e-9
+policy = "capacity"
+headcount_budget = 500
+
+[[territories]]
+name = "t"
+accounts = {accounts}
+accounts_per_rep = {per_rep:e}
+opportunity_rate = 1e-9
+
+[[comp_plans]]
+id = "ae"
+base = 1e12
+variable = 1e12
+quota = {quota:e}
+accelerators = [ {{ above = 0, multiplier = 100 }} ]
+ramp_draw_months = 600
+
+[[stages]]
+from_arr = {from_arr:e}
+role = "analyst"
+months_above = 0
+
+[forecast]
+bias = {bias:e}
+noise = {noise:e}
+"#);
+        if let Err(message) = load_and_run(&text) {
+            panic!("{message}");
+        }
+    }
+}
