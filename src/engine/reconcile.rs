@@ -98,7 +98,11 @@ pub fn month(
                     seg.closing_won[close] += 1;
                     seg.closing_won_value[close] += size;
                     if credited {
-                        s.credits[close].push((r, person, size));
+                        // A rep's deals closing in the same month share one credit.
+                        match s.credits[close].last_mut() {
+                            Some(last) if last.0 == r && last.1 == person => last.2 += size,
+                            _ => s.credits[close].push((r, person, size)),
+                        }
                     }
                 }
             }
