@@ -95,7 +95,6 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
                 threads: args.threads.map_or(0, usize::from),
                 progress: !args.quiet,
             };
-            runner::check_memory(scenario, config.trials).map_err(|e| Error::Input(format!("error: {}\n", e.0)))?;
             let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
             let file_label = args.file.display().to_string();
             let files = vec![
