@@ -23,7 +23,7 @@ use crate::engine::metrics::Layout;
 use crate::runner::{self, RunConfig};
 use crate::scenario::Loaded;
 use crate::scenario::diag::Sources;
-use crate::stats::aggregate::{Kept, SketchCell};
+use crate::stats::aggregate::{Block, Kept, SketchCell};
 use crate::stats::sketch::{Sketch, SketchParts};
 use crate::stats::sum::ExactSum;
 use crate::stats::{Aggregate, Quantiles};
@@ -314,10 +314,10 @@ impl Partial {
         w.extend_from_slice(&header);
         match &self.aggregate.kept {
             Kept::Exact(blocks) => {
-                let values: usize = blocks.iter().map(Vec::len).sum();
-                w.extend_from_slice(&(values as u64).to_le_bytes());
-                for v in blocks.iter().flatten() {
-                    w.extend_from_slice(&v.to_le_bytes());
+                w.extend_from_slice(&(blocks.len() as u64).to_le_bytes());
+                for block in blocks {
+                    w.extend_from_slice(&(block.trials as u64).to_le_bytes());
+                    put_f64s(&mut w, &block.values);
                 }
             }
             Kept::Sketch(cells) => {
@@ -392,11 +392,22 @@ impl Partial {
         }
         let kept = match quantiles {
             Quantiles::Exact => {
-                let n = usize::try_from(r.u64()?).map_err(|_| truncated())?;
-                if Some(n) != cells.checked_mul((range.end - range.start) as usize) {
-                    return Err("its values do not match its trials and layout".into());
+                let count = usize::try_from(r.u64()?).map_err(|_| truncated())?;
+                let mut blocks = Vec::with_capacity(count.min(r.bytes.len() / 16));
+                let mut trials = 0u64;
+                for _ in 0..count {
+                    let n = usize::try_from(r.u64()?).map_err(|_| truncated())?;
+                    let len = usize::try_from(r.u64()?).map_err(|_| truncated())?;
+                    if Some(len) != n.checked_mul(cells) {
+                        return Err("a block of values in it does not match its layout".into());
+                    }
+                    trials = trials.saturating_add(n as u64);
+                    blocks.push(Block { trials: n, values: r.f64s(len)? });
                 }
-                Kept::Exact(vec![r.f64s(n)?])
+                if trials != range.end - range.start {
+                    return Err("its values do not match its trials".into());
+                }
+                Kept::Exact(blocks)
             }
             Quantiles::Sketch => {
                 let mut out = Vec::with_capacity(cells.min(r.bytes.len() / 8));

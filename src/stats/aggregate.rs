@@ -78,17 +78,50 @@ pub(crate) struct SketchCell {
     pub(crate) sketch: Sketch,
 }
 
+/// Whole numbers below this add up exactly in any order, 64 at a time, in a double.
+const EXACT_WHOLE: f64 = (1u64 << 46) as f64;
+
+/// Adds `values` to `sum` exactly, 64 at a time: whole numbers (counts) below
+/// [`EXACT_WHOLE`] by their plain sum, which is exact (below 2^52), others one by one.
+fn add_exactly(sum: &mut ExactSum, values: &[f64]) {
+    for part in values.chunks(64) {
+        if part.iter().all(|&v| v.abs() < EXACT_WHOLE && v == (v as i64) as f64) {
+            sum.add(part.iter().sum());
+        } else {
+            part.iter().for_each(|&v| sum.add(v));
+        }
+    }
+}
+
 impl SketchCell {
+    /// Adds NaN-free values.
+    #[inline]
+    fn add(&mut self, values: &[f64]) {
+        for &v in values {
+            self.sketch.add(v);
+        }
+        add_exactly(&mut self.sum, values);
+        self.count += values.len() as u64;
+    }
+
     fn into_stats(self) -> Option<Stats> {
         sketched(self.sum.value(), self.count, &self.sketch)
     }
 }
 
+/// The values of some trials, cell by cell: cell `c` of the block's `trials` trials is
+/// `values[c * trials .. (c + 1) * trials]` (NaN where a trial had no value).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Block {
+    pub(crate) trials: usize,
+    pub(crate) values: Vec<f64>,
+}
+
 /// What an aggregate keeps.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Kept {
-    /// Every trial's values: blocks of whole trials, each trial's cells in layout order.
-    Exact(Vec<Vec<f64>>),
+    /// Every trial's values, in blocks.
+    Exact(Vec<Block>),
     /// One sketch accumulator per cell.
     Sketch(Vec<SketchCell>),
 }
@@ -135,15 +168,30 @@ impl Aggregate {
             return;
         }
         let trials = rows.len() / width;
+        // Transposed to cell by cell (8 trials at a time, so reads and writes stay in
+        // cache lines): each cell's values are then contiguous, and each accumulator is
+        // visited once for all the trials of `rows`.
+        let mut columns = vec![0.0f64; trials * width];
+        for first in (0..trials).step_by(8) {
+            let last = (first + 8).min(trials);
+            for c in 0..width {
+                for t in first..last {
+                    columns[c * trials + t] = rows[t * width + c];
+                }
+            }
+        }
         match &mut self.kept {
-            Kept::Exact(blocks) => blocks.push(rows[..trials * width].to_vec()),
+            Kept::Exact(blocks) => blocks.push(Block { trials, values: columns }),
             Kept::Sketch(cells) => {
-                // Cell by cell, so each accumulator stays in cache for all of `rows`.
-                for (c, cell) in cells.iter_mut().enumerate() {
-                    for v in (0..trials).map(|t| rows[t * width + c]).filter(|v| !v.is_nan()) {
-                        cell.sum.add(v);
-                        cell.sketch.add(v);
-                        cell.count += 1;
+                let mut kept = [0.0f64; 64];
+                for (cell, column) in cells.iter_mut().zip(columns.chunks_exact(trials)) {
+                    for part in column.chunks(kept.len()) {
+                        let mut n = 0;
+                        for &v in part {
+                            kept[n] = v;
+                            n += usize::from(!v.is_nan());
+                        }
+                        cell.add(&kept[..n]);
                     }
                 }
             }
@@ -178,7 +226,7 @@ impl Aggregate {
     /// Heap bytes held (values, sketches, partial sums).
     pub fn heap_bytes(&self) -> usize {
         match &self.kept {
-            Kept::Exact(blocks) => blocks.iter().map(|b| b.capacity() * 8).sum(),
+            Kept::Exact(blocks) => blocks.iter().map(|b| b.values.capacity() * 8).sum(),
             Kept::Sketch(cells) => cells
                 .iter()
                 .map(|c| c.sketch.heap_bytes() + c.sum.parts().0.len() * 8 + std::mem::size_of::<SketchCell>())
@@ -196,11 +244,12 @@ impl Aggregate {
                 .map(|c| {
                     let mut column: Vec<f64> = blocks
                         .iter()
-                        .flat_map(|b| b.chunks_exact(width).map(move |trial| trial[c]))
+                        .flat_map(|b| &b.values[c * b.trials..(c + 1) * b.trials])
+                        .copied()
                         .filter(|v| !v.is_nan())
                         .collect();
                     let mut sum = ExactSum::new();
-                    column.iter().for_each(|&v| sum.add(v));
+                    add_exactly(&mut sum, &column);
                     exact(sum.value(), &mut column)
                 })
                 .collect(),
