@@ -1,7 +1,8 @@
 //! Runs the trials of a scenario in parallel and aggregates them as they finish.
 //!
-//! Trials are cut into fixed chunks of [`CHUNK`] trials. Each worker thread takes the
-//! next chunk, runs its trials into one buffer and adds them to its own streaming
+//! Trials are cut into chunks of at most [`CHUNK`] trials (fewer when a run has too few
+//! trials to give every thread eight chunks, so that expensive trials still spread
+//! evenly). Each worker thread takes the next chunk, runs its trials into one buffer and adds them to its own streaming
 //! [`Aggregate`]; at the end the workers' aggregates are merged. An aggregate depends
 //! only on the values it was given, not on their grouping or order (exact sums,
 //! mergeable quantiles), so the numbers depend on the seed and the number of trials
@@ -20,7 +21,7 @@ use crate::engine::{
 use crate::scenario::Scenario;
 use crate::stats::{Aggregate, Quantiles, Stats};
 
-/// Trials per unit of parallel work (and per tick of the progress bar).
+/// Most trials per unit of parallel work (and per tick of the progress bar).
 pub const CHUNK: u64 = 64;
 
 /// How to run: resolved from the command line and the scenario.
@@ -221,20 +222,24 @@ fn simulate_on(
     let threads = pool.current_num_threads();
     let layout = Layout::new(scenario);
     let cells = layout.cells();
-    let bar = progress_bar(config.progress, trials.end.saturating_sub(trials.start));
-    let chunks = trials.end.saturating_sub(trials.start).div_ceil(CHUNK);
+    let count = trials.end.saturating_sub(trials.start);
+    let bar = progress_bar(config.progress, count);
+    // The aggregate does not depend on how trials are grouped, so the chunk size is free
+    // to follow the run: at least eight chunks per thread when the trials allow.
+    let chunk = (count / (threads as u64 * 8)).clamp(1, CHUNK);
+    let chunks = count.div_ceil(chunk);
     let next = AtomicU64::new(0);
 
     let parts: Vec<Aggregate> = pool.broadcast(|_| {
         let mut aggregate = Aggregate::new(cells, quantiles);
-        let mut buf = vec![0.0; CHUNK as usize * cells];
+        let mut buf = vec![0.0; chunk as usize * cells];
         loop {
             let c = next.fetch_add(1, Ordering::Relaxed);
             if c >= chunks {
                 break;
             }
-            let first = trials.start + c * CHUNK;
-            let last = (first + CHUNK).min(trials.end);
+            let first = trials.start + c * chunk;
+            let last = (first + chunk).min(trials.end);
             let rows = &mut buf[..(last - first) as usize * cells];
             for (i, out) in (first..last).zip(rows.chunks_exact_mut(cells)) {
                 engine::run_trial(scenario, &layout, config.seed, i, out);

@@ -161,10 +161,10 @@ fn runner_layout(loaded: &Loaded) -> sopsim::engine::metrics::Layout {
     sopsim::engine::metrics::Layout::new(&loaded.scenario)
 }
 
-/// Four shards of 1,000 trials (250 each: not a multiple of the 64-trial chunk), run on
-/// one thread, written to partial files, read back and merged in reverse order, equal one
-/// run of all trials on two threads: counts, means, every quantile and P(hit), bit for
-/// bit, with exact quantiles and with sketched ones (sketches merge exactly).
+/// Four shards of 1,000 trials (250 each, run on one thread in chunks of 31 trials),
+/// written to partial files, read back and merged in reverse order, equal one run of all
+/// trials on two threads (in chunks of 62): counts, means, every quantile and P(hit), bit
+/// for bit, with exact quantiles and with sketched ones (sketches merge exactly).
 #[test]
 fn four_shards_merged_equal_one_run() {
     let loaded = scale_up(&[]);
