@@ -17,7 +17,9 @@
 //!
 //! A bucket is read as its lower edge when that is a whole number and the bucket is at
 //! most 1 wide (so whole numbers below 2^(SUB_BITS+1) = 512 come back exactly: counts,
-//! headcounts, 0/1 flags), else as its midpoint (within half the bound). Zero is counted
+//! headcounts, 0/1 flags). Otherwise the `k`-th smallest of the `n` values a bucket holds
+//! is read at the point `(k + 1/2) / n` of the way through it, as if they were spread
+//! evenly, so that quantiles falling in one crowded bucket still differ. Zero is counted
 //! apart and exact; magnitudes below the smallest normal double (`2.2e-308`) count as
 //! zero. Each sign keeps at most [`MAX_BUCKETS`] buckets (64 powers of two, a ratio of
 //! 1.8e19 between the largest and smallest magnitude); smaller magnitudes than that
@@ -133,11 +135,17 @@ fn index_of(magnitude: f64) -> i32 {
     (magnitude.to_bits() >> SHIFT) as i32
 }
 
-/// The value a bucket is read as (see the module documentation).
-fn representative(index: i32) -> f64 {
+/// The magnitude read for the `k`-th smallest (0-based) of the `n` values in bucket
+/// `index` (see the module documentation): its lower edge for a small whole-number
+/// bucket, else the point `(k + 1/2) / n` of the way through the bucket.
+fn read(index: i32, k: u64, n: u64) -> f64 {
     let lo = f64::from_bits((index as u64) << SHIFT);
     let hi = f64::from_bits(((index + 1) as u64) << SHIFT);
-    if !hi.is_finite() || (lo.fract() == 0.0 && hi - lo <= 1.0) { lo } else { lo + 0.5 * (hi - lo) }
+    if !hi.is_finite() || (lo.fract() == 0.0 && hi - lo <= 1.0) {
+        lo
+    } else {
+        lo + (hi - lo) * ((k as f64 + 0.5) / n as f64)
+    }
 }
 
 impl Sketch {
@@ -187,31 +195,36 @@ impl Sketch {
         let mut out = Vec::with_capacity(ranks.len());
         let mut next = ranks.iter().peekable();
         let mut seen = 0u64;
-        let mut emit = |count: u64, value: f64, out: &mut Vec<f64>| {
+        // Emits the values of `count` more ranks; `value(j)` is the j-th of them.
+        let mut emit = |count: u64, value: &dyn Fn(u64) -> f64, out: &mut Vec<f64>| {
+            let start = seen;
             seen += count;
             while let Some(&&r) = next.peek() {
                 if r >= seen {
                     break;
                 }
-                out.push(value);
+                out.push(value(r - start));
                 next.next();
             }
         };
-        emit(self.negative_infinite, f64::NEG_INFINITY, &mut out);
+        emit(self.negative_infinite, &|_| f64::NEG_INFINITY, &mut out);
         let neg = &self.negative;
         for (i, &n) in neg.counts.iter().enumerate().rev() {
             if n > 0 {
-                emit(u64::from(n), -representative(neg.offset + i as i32), &mut out);
+                // Ascending values are descending magnitudes.
+                let (index, n) = (neg.offset + i as i32, u64::from(n));
+                emit(n, &|j| -read(index, n - 1 - j, n), &mut out);
             }
         }
-        emit(self.zeros, 0.0, &mut out);
+        emit(self.zeros, &|_| 0.0, &mut out);
         let pos = &self.positive;
         for (i, &n) in pos.counts.iter().enumerate() {
             if n > 0 {
-                emit(u64::from(n), representative(pos.offset + i as i32), &mut out);
+                let (index, n) = (pos.offset + i as i32, u64::from(n));
+                emit(n, &|j| read(index, j, n), &mut out);
             }
         }
-        emit(self.positive_infinite, f64::INFINITY, &mut out);
+        emit(self.positive_infinite, &|_| f64::INFINITY, &mut out);
         out.resize(ranks.len(), f64::NAN);
         out
     }
@@ -275,8 +288,10 @@ mod tests {
         let mut x: f64 = 1e-300;
         while x < 1e300 {
             for v in [x, x * 1.001, x * 1.37, -x] {
-                let read = representative(index_of(v.abs())).copysign(v);
-                assert!((read - v).abs() <= RELATIVE_ERROR * v.abs(), "{v} read as {read}");
+                for (k, n) in [(0, 1), (0, 7), (6, 7), (999, 1000)] {
+                    let got = read(index_of(v.abs()), k, n).copysign(v);
+                    assert!((got - v).abs() <= RELATIVE_ERROR * v.abs(), "{v} read as {got}");
+                }
             }
             x *= 1.7;
         }
@@ -285,7 +300,7 @@ mod tests {
     #[test]
     fn small_whole_numbers_come_back_exactly() {
         for n in 1..512 {
-            assert_eq!(representative(index_of(f64::from(n))), f64::from(n));
+            assert_eq!(read(index_of(f64::from(n)), 0, 3), f64::from(n));
         }
         let mut s = Sketch::new();
         [0.0, 1.0, 1.0, 7.0, 300.0].iter().for_each(|&v| s.add(v));
@@ -331,7 +346,7 @@ mod tests {
         assert!(forward.positive.counts.len() <= MAX_BUCKETS);
         assert_eq!(forward.count(), 6);
         // The top of the window is exact; the tiny values sit at its floor.
-        assert_eq!(forward.at_ranks(&[5])[0], representative(index_of(1e30)));
+        assert_eq!(forward.at_ranks(&[5])[0], read(index_of(1e30), 0, 1));
     }
 
     #[test]
