@@ -534,6 +534,55 @@ mod tests {
         }
     }
 
+    /// A small part of each quantile mode, as `run_shard` would write it.
+    fn small_part(quantiles: Quantiles) -> Partial {
+        let layout = LayoutHeader { months: 2, names: vec!["arr".into()], scalars: vec!["target.hit".into()] };
+        let mut aggregate = Aggregate::new(3, quantiles);
+        aggregate.add_trials(&[1.5, -2.0, 1.0, f64::NAN, 0.0, 0.0, 1.75, -2.25, 1.0]);
+        Partial {
+            header: Header {
+                sopsim_version: env!("CARGO_PKG_VERSION").into(),
+                scenario_hash: scenario_hash("x", &[]),
+                scenario: ScenarioSource { file: "x.toml".into(), text: "x".into(), overrides: vec![] },
+                seed: 1,
+                trials: 6,
+                shard: Shard { index: 1, count: 2 },
+                first_trial: 0,
+                end_trial: 3,
+                quantiles: quantiles.name().into(),
+                layout,
+                threads: 1,
+                elapsed_seconds: 0.5,
+            },
+            aggregate,
+        }
+    }
+
+    /// Regression guard for input that passed the checksum but not the format: every
+    /// single-byte change (with the checksum made to match) and every truncation of a
+    /// valid part is read as a part or refused with a message, never a panic.
+    #[test]
+    fn damaged_parts_are_refused_without_panicking() {
+        for quantiles in [Quantiles::Exact, Quantiles::Sketch] {
+            let bytes = small_part(quantiles).encode();
+            assert!(Partial::decode(&bytes).is_ok());
+            let body = bytes.len() - 8;
+            for at in 0..body {
+                for flip in [0x01u8, 0x80, 0xff] {
+                    let mut damaged = bytes[..body].to_vec();
+                    damaged[at] ^= flip;
+                    let mut h = Fnv::new();
+                    h.write(&damaged);
+                    damaged.extend_from_slice(&h.0.to_le_bytes());
+                    let _ = Partial::decode(&damaged);
+                }
+            }
+            for len in 0..bytes.len() {
+                assert!(Partial::decode(&bytes[..len]).is_err(), "{len} bytes of {}", bytes.len());
+            }
+        }
+    }
+
     #[test]
     fn the_scenario_hash_covers_text_and_overrides() {
         let a = scenario_hash("x = 1", &[]);
