@@ -7,8 +7,8 @@
 //! draw as an [`Op`] and checks itself against the engine's own output for that trial
 //! (leads, meetings, demand, capacity, worked opportunities, deals won and closed,
 //! headcount, hires, departures and open requisitions by role and month): if the
-//! engine has changed how it draws, the replay diverges and the bench stops with a
-//! message instead of reporting a floor that is not the engine's.
+//! engine has changed how it draws, the replay diverges and the bench says so and
+//! reports no floor for that scenario rather than a floor that is not the engine's.
 //!
 //! [`Plan::draw`] then makes exactly those draws: it creates each stream, draws each
 //! Poisson, binomial (building the distribution as the engine does), uniform and
@@ -145,8 +145,8 @@ impl<'a> Floor<'a> {
     }
 
     /// Replays trial `trial` and writes down its draws; `out` is the engine's output for
-    /// that trial, which the replay must match.
-    pub fn record(&self, trial: u64, out: &[f64]) -> Plan {
+    /// that trial, which the replay must match (else the first difference, in words).
+    pub fn record(&self, trial: u64, out: &[f64]) -> Result<Plan, String> {
         Replay::new(self, trial).run(out)
     }
 }
@@ -210,19 +210,20 @@ impl<'f, 'a> Replay<'f, 'a> {
         }
     }
 
-    fn run(mut self, out: &[f64]) -> Plan {
+    fn run(mut self, out: &[f64]) -> Result<Plan, String> {
         let s = self.floor.scenario;
         let months = s.months;
         let trial = self.trial;
+        let diverged = std::cell::RefCell::new(None);
         let check = |metric: usize, t: usize, replayed: f64, what: &str| {
-            let engine = out[metric * months + t];
-            assert!(
-                engine == replayed,
-                "the floor's replay of trial {} diverges from the engine: {what} in month {t} is {engine} in \
-                 the engine and {replayed} in the replay; the engine draws differently now: update \
-                 benches/floor/mod.rs",
-                trial
-            );
+            let engine = out.get(metric * months + t).copied().unwrap_or(f64::NAN);
+            if engine != replayed && diverged.borrow().is_none() {
+                *diverged.borrow_mut() = Some(format!(
+                    "the floor's replay of trial {trial} diverges from the engine: {what} in month {t} is \
+                     {engine} in the engine and {replayed} in the replay; the engine draws differently now: \
+                     update benches/floor/mod.rs"
+                ));
+            }
         };
 
         // Once-per-trial keys: one stream each, one draw.
@@ -388,6 +389,9 @@ impl<'f, 'a> Replay<'f, 'a> {
                 check(Layout::role_metric(r, role::OPEN_REQS), t, f64::from(open_reqs[r]), "open_reqs");
             }
         }
-        Plan { trial: self.trial, ops: self.ops, opportunities, rep_months }
+        match diverged.into_inner() {
+            Some(message) => Err(message),
+            None => Ok(Plan { trial: self.trial, ops: self.ops, opportunities, rep_months }),
+        }
     }
 }
