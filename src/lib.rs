@@ -91,6 +91,13 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Run(args) => {
+            if let (Some(shard), None) = (args.shard, &args.partial) {
+                // clap lets `--out` silence the requirement, as it conflicts with `--partial`.
+                return Err(Error::Input(format!(
+                    "error: --shard {shard} runs part of the trials; it needs --partial FILE to write them to \
+                     (then `sopsim merge` writes the outputs)\n"
+                )));
+            }
             let loaded = load(&args.file, &args.overrides.set, args.quiet)?;
             let scenario = &loaded.scenario;
             let config = RunConfig {
@@ -137,7 +144,7 @@ fn write_results(
 
 /// `run --partial`: runs one shard and writes its partial file.
 fn write_partial(loaded: &Loaded, config: &RunConfig, shard: Shard, path: &Path, quiet: bool) -> Result<(), Error> {
-    let part = shard::run_shard(loaded, config, shard).map_err(|e| Error::Input(format!("error: {e}\n")))?;
+    let part = shard::run_shard(loaded, config, shard)?;
     shard::write_atomic(path, &part.encode()).map_err(Error::Run)?;
     if !quiet {
         let h = &part.header;

@@ -19,6 +19,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Error;
 use crate::engine::metrics::Layout;
 use crate::runner::{self, RunConfig};
 use crate::scenario::Loaded;
@@ -154,8 +155,9 @@ pub fn scenario_hash(text: &str, overrides: &[String]) -> String {
 }
 
 /// Runs shard `shard` of the run `config` of a loaded scenario, with the quantile mode
-/// of the whole run ([`Quantiles::for_run`]).
-pub fn run_shard(loaded: &Loaded, config: &RunConfig, shard: Shard) -> Result<Partial, String> {
+/// of the whole run ([`Quantiles::for_run`]). A shard count above the trials is bad
+/// input; a run that cannot start is a failure.
+pub fn run_shard(loaded: &Loaded, config: &RunConfig, shard: Shard) -> Result<Partial, Error> {
     let quantiles = Quantiles::for_run(config.trials, Layout::new(&loaded.scenario).cells());
     run_shard_with(loaded, config, shard, quantiles)
 }
@@ -166,16 +168,16 @@ pub fn run_shard_with(
     config: &RunConfig,
     shard: Shard,
     quantiles: Quantiles,
-) -> Result<Partial, String> {
+) -> Result<Partial, Error> {
     let scenario = &loaded.scenario;
     if shard.count > config.trials {
-        return Err(format!(
-            "--shard {shard} cuts {} trials into {} shards; use at most {} shards (one trial each)",
+        return Err(Error::Input(format!(
+            "error: --shard {shard} cuts {} trials into {} shards; use at most {} shards (one trial each)\n",
             config.trials, shard.count, config.trials
-        ));
+        )));
     }
     let range = shard.trials(config.trials);
-    let done = runner::simulate(scenario, config, range.clone(), quantiles).map_err(|e| e.0)?;
+    let done = runner::simulate(scenario, config, range.clone(), quantiles).map_err(|e| Error::Run(e.0))?;
     let Sources { file_name, file_text, overrides } = &loaded.sources;
     Ok(Partial {
         header: Header {

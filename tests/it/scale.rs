@@ -236,8 +236,9 @@ fn sopsim(args: &[&str]) -> std::process::Output {
 
 /// The command line: three shards written with `run --shard K/3 --partial`, merged with
 /// `merge`, give the same `monthly.csv` bytes as one run, and the same `summary.json`
-/// but for the run's threads and seconds. A merge with a shard missing and a bad
-/// `--shard` exit 2 and write nothing.
+/// but for the run's threads and seconds. A merge with a shard missing, a bad `--shard`
+/// (0/3, more shards than trials) and `--shard` without `--partial` exit 2 and write
+/// nothing.
 #[test]
 fn sharded_command_line_runs_merge_into_the_files_of_one_run() {
     let dir = tempfile::tempdir().unwrap();
@@ -267,7 +268,12 @@ fn sharded_command_line_runs_merge_into_the_files_of_one_run() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("shards missing: 3/3"));
     assert!(!Path::new(&d("partial-merge")).exists(), "nothing is written");
-    let o = sopsim(&["run", file, "--shard", "0/3", "--partial", &d("bad.part")]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(!Path::new(&d("bad.part")).exists(), "nothing is written");
+    for bad in [&["--shard", "0/3"][..], &["--shard", "4/4", "--trials", "3"]] {
+        let o = sopsim(&[&["run", file, "--partial", &d("bad.part")][..], bad].concat());
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        assert!(!Path::new(&d("bad.part")).exists(), "{bad:?}: nothing is written");
+    }
+    let o = sopsim(&["run", file, "--shard", "1/3", "--out", &d("no-partial")]);
+    assert_eq!(o.status.code(), Some(2), "--shard needs --partial");
+    assert!(!Path::new(&d("no-partial")).exists());
 }
