@@ -7,6 +7,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::shard::Shard;
+
 /// A sales & operations planning simulator: hiring needs, coverage and forecast spread
 /// of a B2B sales organisation, by Monte Carlo.
 #[derive(Debug, Parser)]
@@ -24,6 +26,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check a scenario file and report every problem; simulate nothing.
     Validate(ValidateArgs),
+    /// Merge the partial files of every shard of a run into the outputs of the whole run.
+    Merge(MergeArgs),
 }
 
 /// Overrides shared by every command.
@@ -54,9 +58,31 @@ pub struct RunArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run only shard K of N: the K-th of N contiguous ranges of trial indexes (1 <= K <= N),
+    /// each trial drawing what it draws in the whole run; needs --partial.
+    #[arg(long, value_name = "K/N", requires = "partial", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+    /// Write the run's (or shard's) partial aggregates to FILE instead of the outputs;
+    /// `sopsim merge` turns the parts of all shards into the outputs of the whole run.
+    #[arg(long, value_name = "FILE", conflicts_with = "out")]
+    pub partial: Option<PathBuf>,
     /// Key overrides.
     #[command(flatten)]
     pub overrides: Overrides,
+}
+
+/// `sopsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The partial files of every shard of one run (`sopsim run --shard K/N --partial FILE`).
+    #[arg(required = true, value_name = "PARTS")]
+    pub parts: Vec<PathBuf>,
+    /// Output folder (default: output/<scenario file stem>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `sopsim validate`.

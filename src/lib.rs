@@ -6,6 +6,8 @@
 //! 3. a trial plays the months through gather, demand, supply and reconcile;
 //! 4. [`stats`] aggregates every metric and month into means and quantiles;
 //! 5. [`report`] turns the results into `monthly.csv`, `summary.json` and a terminal summary.
+//!
+//! A run can also be cut into [`shard`]s whose partial files merge into the same results.
 
 #![deny(missing_docs)]
 // `!(a < b)` is meant: it is also true when a value is NaN, which must be refused.
@@ -19,14 +21,16 @@ pub mod month;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod shard;
 pub mod stats;
 
 use std::path::{Path, PathBuf};
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, MergeArgs};
 use report::OutputFile;
-use runner::RunConfig;
-use scenario::Loaded;
+use runner::{RunConfig, RunResults};
+use scenario::{Loaded, Scenario, diag::Diagnostic};
+use shard::{Partial, Shard};
 
 /// Why a command failed, and so its exit code.
 #[derive(Debug)]
@@ -87,6 +91,13 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Run(args) => {
+            if let (Some(shard), None) = (args.shard, &args.partial) {
+                // clap lets `--out` silence the requirement, as it conflicts with `--partial`.
+                return Err(Error::Input(format!(
+                    "error: --shard {shard} runs part of the trials; it needs --partial FILE to write them to \
+                     (then `sopsim merge` writes the outputs)\n"
+                )));
+            }
             let loaded = load(&args.file, &args.overrides.set, args.quiet)?;
             let scenario = &loaded.scenario;
             let config = RunConfig {
@@ -95,26 +106,98 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
                 threads: args.threads.map_or(0, usize::from),
                 progress: !args.quiet,
             };
-            runner::check_memory(scenario, config.trials).map_err(|e| Error::Input(format!("error: {}\n", e.0)))?;
-            let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
-            let file_label = args.file.display().to_string();
-            let files = vec![
-                OutputFile {
-                    name: "monthly.csv".into(),
-                    bytes: report::csv::monthly(scenario, &results).map_err(Error::Run)?,
-                },
-                OutputFile {
-                    name: "summary.json".into(),
-                    bytes: report::json::summary(scenario, &file_label, &results, &loaded.warnings)
-                        .map_err(Error::Run)?,
-                },
-            ];
-            let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.file));
-            report::write_outputs(&out_dir, &files).map_err(|e| Error::Run(e.0))?;
-            if !args.quiet {
-                print!("{}", report::text::summary(scenario, &results, &out_dir.display().to_string()));
+            if let Some(path) = &args.partial {
+                return write_partial(&loaded, &config, args.shard.unwrap_or(Shard::WHOLE), path, args.quiet);
             }
-            Ok(())
+            let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
+            let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.file));
+            let file_label = args.file.display().to_string();
+            write_results(scenario, &file_label, &loaded.warnings, &results, &out_dir, args.quiet)
         }
+        Command::Merge(args) => merge(args),
     }
+}
+
+/// Writes a run's outputs into `out_dir` (whole or not at all) and prints the summary
+/// unless `quiet`: the same files for a run and for a merge of its shards.
+fn write_results(
+    scenario: &Scenario,
+    file_label: &str,
+    warnings: &[Diagnostic],
+    results: &RunResults,
+    out_dir: &Path,
+    quiet: bool,
+) -> Result<(), Error> {
+    let files = vec![
+        OutputFile { name: "monthly.csv".into(), bytes: report::csv::monthly(scenario, results).map_err(Error::Run)? },
+        OutputFile {
+            name: "summary.json".into(),
+            bytes: report::json::summary(scenario, file_label, results, warnings).map_err(Error::Run)?,
+        },
+    ];
+    report::write_outputs(out_dir, &files).map_err(|e| Error::Run(e.0))?;
+    if !quiet {
+        print!("{}", report::text::summary(scenario, results, &out_dir.display().to_string()));
+    }
+    Ok(())
+}
+
+/// `run --partial`: runs one shard and writes its partial file.
+fn write_partial(loaded: &Loaded, config: &RunConfig, shard: Shard, path: &Path, quiet: bool) -> Result<(), Error> {
+    let part = shard::run_shard(loaded, config, shard)?;
+    shard::write_atomic(path, &part.encode()).map_err(Error::Run)?;
+    if !quiet {
+        let h = &part.header;
+        println!(
+            "{}: shard {} = trials {}..{} of {}, seed {}; wrote {} in {:.2} s on {} threads",
+            loaded.scenario.name,
+            h.shard,
+            h.first_trial,
+            h.end_trial,
+            h.trials,
+            h.seed,
+            path.display(),
+            h.elapsed_seconds,
+            h.threads
+        );
+    }
+    Ok(())
+}
+
+/// `merge`: reads and checks every part, merges them and writes the whole run's outputs.
+fn merge(args: MergeArgs) -> Result<(), Error> {
+    let input = |m: String| Error::Input(format!("error: {m}\n"));
+    let mut parts = Vec::with_capacity(args.parts.len());
+    for path in &args.parts {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| input(format!("cannot read {name}: {e}")))?;
+        let part = Partial::decode(&bytes).map_err(|e| input(format!("{name}: {e}")))?;
+        parts.push((name, part));
+    }
+    let merged = shard::merge(parts).map_err(input)?;
+    let source = &merged.header.scenario;
+    let loaded = scenario::load_str(&source.text, &source.file, &source.overrides)
+        .map_err(|e| input(format!("the scenario stored in the parts no longer loads:\n{}", e.render())))?;
+    let scenario = &loaded.scenario;
+    let layout = engine::metrics::Layout::new(scenario);
+    let h = &merged.header;
+    if (&layout.names, &layout.scalars, layout.months) != (&h.layout.names, &h.layout.scalars, h.layout.months) {
+        return Err(input(format!(
+            "the parts' metrics do not match those of their scenario in this sopsim ({}); merge with the \
+             version that wrote them",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    let (trials, seed) = (h.trials, h.seed);
+    let results = RunResults::from_aggregate(
+        layout,
+        merged.aggregate,
+        trials,
+        seed,
+        merged.threads,
+        merged.elapsed_seconds,
+        scenario.target.is_some(),
+    );
+    let out_dir = args.out.unwrap_or_else(|| default_out_dir(Path::new(&source.file)));
+    write_results(scenario, &source.file, &loaded.warnings, &results, &out_dir, args.quiet)
 }

@@ -1,23 +1,28 @@
-//! Runs the trials of a scenario in parallel and aggregates them.
+//! Runs the trials of a scenario in parallel and aggregates them as they finish.
 //!
-//! Trials are cut into fixed chunks that rayon spreads over a pool of the requested
-//! size; each trial writes its own buffer, chunks are collected in index order, and
-//! every statistic is computed from values in trial order. So the numbers depend on
-//! the seed and the number of trials only, never on the thread count.
+//! Trials are cut into chunks of at most [`CHUNK`] trials (fewer when a run has too few
+//! trials to give every thread eight chunks, so that expensive trials still spread
+//! evenly). Each worker thread takes the next chunk, runs its trials into one buffer and adds them to its own streaming
+//! [`Aggregate`]; at the end the workers' aggregates are merged. An aggregate depends
+//! only on the values it was given, not on their grouping or order (exact sums,
+//! mergeable quantiles), so the numbers depend on the seed and the number of trials
+//! only, never on the thread count, and a run cut into shards ([`simulate`] on a range
+//! of trials) merges into the same results. Memory is the workers' aggregates and one
+//! chunk buffer each, not the trials.
 
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
-
-use rayon::prelude::*;
 
 use crate::engine::{
     self,
     metrics::{Layout, TARGET_HIT},
 };
 use crate::scenario::Scenario;
-use crate::stats::{self, Stats};
+use crate::stats::{Aggregate, Quantiles, Stats};
 
-/// Trials per unit of parallel work (and per tick of the progress bar).
-const CHUNK: u64 = 64;
+/// Most trials per unit of parallel work (and per tick of the progress bar).
+pub const CHUNK: u64 = 64;
 
 /// How to run: resolved from the command line and the scenario.
 #[derive(Debug, Clone)]
@@ -59,9 +64,31 @@ pub struct RunResults {
     pub cells: Vec<Option<Stats>>,
     /// P(hit) of the target, if the scenario has one.
     pub target: Option<TargetResult>,
+    /// How the quantiles were computed (exact, or sketched within a relative error).
+    pub quantiles: Quantiles,
 }
 
 impl RunResults {
+    /// The results of `trials` trials from their merged aggregate; `has_target` tells
+    /// whether the scenario has a target (P(hit) is the mean of `target.hit`).
+    pub fn from_aggregate(
+        layout: Layout,
+        aggregate: Aggregate,
+        trials: u64,
+        seed: u64,
+        threads: usize,
+        elapsed_seconds: f64,
+        has_target: bool,
+    ) -> RunResults {
+        let quantiles = aggregate.quantiles();
+        let cells = aggregate.into_stats();
+        let target = has_target.then(|| {
+            let p = layout.scalar_cell(TARGET_HIT).and_then(|c| cells[c].as_ref()).map_or(0.0, |s| s.mean);
+            TargetResult { p_hit: p, standard_error: (p * (1.0 - p) / trials as f64).sqrt() }
+        });
+        RunResults { layout, trials, seed, threads, elapsed_seconds, cells, target, quantiles }
+    }
+
     /// The histogram pooled from per-trial scalars named `<prefix>.<lower edge>`
     /// (e.g. `attainment.0.5` counts each trial's observations from 0.5 up to the next
     /// edge); `None` when the layout has no such scalars or no trial had a value.
@@ -124,79 +151,115 @@ impl Histogram {
 #[derive(Debug)]
 pub struct RunError(pub String);
 
-/// Largest memory the runner may hold for per-trial values (exact quantiles keep them all).
-pub const MEMORY_BUDGET_BYTES: u64 = 6 << 30;
-
-/// Refuses a run whose per-trial values would not fit in [`MEMORY_BUDGET_BYTES`].
-pub fn check_memory(scenario: &Scenario, trials: u64) -> Result<(), RunError> {
-    let cells = Layout::new(scenario).cells() as u64;
-    let needed = trials.saturating_mul(cells).saturating_mul(8);
-    if needed <= MEMORY_BUDGET_BYTES {
-        return Ok(());
-    }
-    Err(RunError(format!(
-        "{trials} trials of this scenario would hold {:.1} GiB of values, above the {} GiB budget of exact \
-         quantiles; run fewer trials (the Monte Carlo error shrinks with the square root of the trials)",
-        needed as f64 / f64::from(1u32 << 30),
-        MEMORY_BUDGET_BYTES >> 30
-    )))
+/// The aggregate of a range of trials of a run, before statistics are read from it.
+#[derive(Debug)]
+pub struct Simulated {
+    /// Metric names and months.
+    pub layout: Layout,
+    /// The aggregate of the trials.
+    pub aggregate: Aggregate,
+    /// The trials run (indexes in the whole run).
+    pub trials: Range<u64>,
+    /// Threads used.
+    pub threads: usize,
+    /// Wall-clock seconds of simulation and aggregation.
+    pub elapsed_seconds: f64,
 }
 
-/// Runs `config.trials` trials of `scenario` and aggregates them.
+/// Runs `config.trials` trials of `scenario` and aggregates them. Quantiles are exact
+/// when the run's values fit the budget ([`Quantiles::for_run`]), else sketched.
 pub fn run(scenario: &Scenario, config: &RunConfig) -> Result<RunResults, RunError> {
-    check_memory(scenario, config.trials)?;
+    let quantiles = Quantiles::for_run(config.trials, Layout::new(scenario).cells());
+    run_with(scenario, config, quantiles)
+}
+
+/// [`run`] with the quantile mode given.
+pub fn run_with(scenario: &Scenario, config: &RunConfig, quantiles: Quantiles) -> Result<RunResults, RunError> {
     let started = Instant::now();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads)
+    let pool = pool(config.threads)?;
+    let part = simulate_on(&pool, scenario, config, 0..config.trials, quantiles)?;
+    let threads = part.threads;
+    let results = pool.install(|| {
+        RunResults::from_aggregate(
+            part.layout,
+            part.aggregate,
+            config.trials,
+            config.seed,
+            threads,
+            0.0,
+            scenario.target.is_some(),
+        )
+    });
+    Ok(RunResults { elapsed_seconds: started.elapsed().as_secs_f64(), ..results })
+}
+
+fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
         .build()
-        .map_err(|e| RunError(format!("cannot start {} worker threads: {e}", config.threads)))?;
+        .map_err(|e| RunError(format!("cannot start {threads} worker threads: {e}")))
+}
+
+/// Runs the trials `trials` (indexes in the whole run, so each draws what it draws in
+/// any run with the same seed) of `scenario` and aggregates them with `quantiles`.
+pub fn simulate(
+    scenario: &Scenario,
+    config: &RunConfig,
+    trials: Range<u64>,
+    quantiles: Quantiles,
+) -> Result<Simulated, RunError> {
+    simulate_on(&pool(config.threads)?, scenario, config, trials, quantiles)
+}
+
+fn simulate_on(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    config: &RunConfig,
+    trials: Range<u64>,
+    quantiles: Quantiles,
+) -> Result<Simulated, RunError> {
+    let started = Instant::now();
     let threads = pool.current_num_threads();
     let layout = Layout::new(scenario);
     let cells = layout.cells();
-    let trials = config.trials;
-    let bar = progress_bar(config.progress, trials);
+    let count = trials.end.saturating_sub(trials.start);
+    let bar = progress_bar(config.progress, count);
+    // The aggregate does not depend on how trials are grouped, so the chunk size is free
+    // to follow the run: at least eight chunks per thread when the trials allow.
+    let chunk = (count / (threads as u64 * 8)).clamp(1, CHUNK);
+    let chunks = count.div_ceil(chunk);
+    let next = AtomicU64::new(0);
 
-    let chunks: Vec<Vec<f64>> = pool.install(|| {
-        (0..trials.div_ceil(CHUNK))
-            .into_par_iter()
-            .map(|c| {
-                let first = c * CHUNK;
-                let last = (first + CHUNK).min(trials);
-                let mut buf = vec![0.0; (last - first) as usize * cells];
-                for (i, out) in (first..last).zip(buf.chunks_exact_mut(cells)) {
-                    engine::run_trial(scenario, &layout, config.seed, i, out);
-                }
-                if let Some(bar) = &bar {
-                    bar.inc(last - first);
-                }
-                buf
-            })
-            .collect()
+    let parts: Vec<Aggregate> = pool.broadcast(|_| {
+        let mut aggregate = Aggregate::new(cells, quantiles);
+        let mut buf = vec![0.0; chunk as usize * cells];
+        loop {
+            let c = next.fetch_add(1, Ordering::Relaxed);
+            if c >= chunks {
+                break;
+            }
+            let first = trials.start + c * chunk;
+            let last = (first + chunk).min(trials.end);
+            let rows = &mut buf[..(last - first) as usize * cells];
+            for (i, out) in (first..last).zip(rows.chunks_exact_mut(cells)) {
+                engine::run_trial(scenario, &layout, config.seed, i, out);
+            }
+            aggregate.add_trials(rows);
+            if let Some(bar) = &bar {
+                bar.inc(last - first);
+            }
+        }
+        aggregate
     });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-
-    let trial_values = |cell: usize| -> Vec<f64> {
-        chunks.iter().flat_map(|chunk| chunk.chunks_exact(cells).map(move |trial| trial[cell])).collect()
-    };
-    let stats_cells: Vec<Option<Stats>> =
-        pool.install(|| (0..cells).into_par_iter().map(|cell| stats::describe(&mut trial_values(cell))).collect());
-
-    let target = scenario.target.as_ref().map(|_| {
-        let p = layout.scalar_cell(TARGET_HIT).and_then(|c| stats_cells[c].as_ref()).map_or(0.0, |s| s.mean);
-        TargetResult { p_hit: p, standard_error: (p * (1.0 - p) / trials as f64).sqrt() }
-    });
-
-    Ok(RunResults {
-        layout,
-        trials,
-        seed: config.seed,
-        threads,
-        elapsed_seconds: started.elapsed().as_secs_f64(),
-        cells: stats_cells,
-        target,
-    })
+    let mut parts = parts.into_iter();
+    let mut aggregate = parts.next().unwrap_or_else(|| Aggregate::new(cells, quantiles));
+    for part in parts {
+        aggregate.merge(part).map_err(|e| RunError(e.0))?;
+    }
+    Ok(Simulated { layout, aggregate, trials, threads, elapsed_seconds: started.elapsed().as_secs_f64() })
 }
 
 fn progress_bar(enabled: bool, trials: u64) -> Option<indicatif::ProgressBar> {

@@ -1,5 +1,6 @@
 //! Integration tests, in one binary: closed-form checks of the model, the organisation
-//! around the closers, and the command line.
+//! around the closers, the command line, bad input, outputs, properties over any input,
+//! and scale (sketched quantiles, shards and their merge).
 
 mod bad;
 mod cli;
@@ -7,3 +8,4 @@ mod closed_form;
 mod model;
 mod outputs;
 mod props;
+mod scale;

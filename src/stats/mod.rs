@@ -1,9 +1,19 @@
 //! Aggregation across trials: means and quantiles of every metric and month.
 //!
-//! Quantiles are exact, from the sorted values, with linear interpolation between order
-//! statistics (Hyndman & Fan type 7, the default of R and NumPy): for level `q` over `n`
-//! values, `h = (n - 1) q` and the quantile is `x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h])`.
-//! Values that do not exist in a trial (NaN) are left out; a cell with none has no statistics.
+//! Quantiles interpolate linearly between order statistics (Hyndman & Fan type 7, the
+//! default of R and NumPy): for level `q` over `n` values, `h = (n - 1) q` and the
+//! quantile is `x[floor h] + (h - floor h) (x[floor h + 1] - x[floor h])`. They are exact
+//! (from the values themselves) while a run's values fit a fixed memory budget, and read
+//! from a mergeable sketch with a bounded relative error beyond it ([`aggregate`]).
+//! Means divide an exact sum ([`sum`]) by the count. Values that do not exist in a trial
+//! (NaN) are left out; a cell with none has no statistics.
+
+pub mod aggregate;
+pub mod sketch;
+pub mod sum;
+
+pub use aggregate::{Aggregate, Quantiles};
+use sum::ExactSum;
 
 /// The quantile levels reported everywhere, matching the columns of `monthly.csv`.
 pub const LEVELS: [f64; 7] = [0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95];
@@ -16,7 +26,7 @@ pub const LEVEL_NAMES: [&str; 7] = ["p05", "p10", "p25", "p50", "p75", "p90", "p
 pub struct Stats {
     /// How many trials had a value.
     pub count: usize,
-    /// Arithmetic mean, summed in trial order.
+    /// Arithmetic mean: the exact sum, rounded once, divided by `count`.
     pub mean: f64,
     /// Quantiles at [`LEVELS`].
     pub quantiles: [f64; 7],
@@ -52,8 +62,14 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
 
 /// Statistics of `values` (reordered in place); `None` if no value exists.
 pub fn describe(values: &mut Vec<f64>) -> Option<Stats> {
-    let mean = values.iter().filter(|v| !v.is_nan()).sum::<f64>();
     values.retain(|v| !v.is_nan());
+    let mut sum = ExactSum::new();
+    values.iter().for_each(|&v| sum.add(v));
+    exact(sum.value(), values)
+}
+
+/// Statistics of NaN-free `values` (reordered in place) whose exact sum is `sum`.
+pub(crate) fn exact(sum: f64, values: &mut [f64]) -> Option<Stats> {
     if values.is_empty() {
         return None;
     }
@@ -66,7 +82,30 @@ pub fn describe(values: &mut Vec<f64>) -> Option<Stats> {
         let (a, b) = (order(lo), order((lo + 1).min(count - 1)));
         *slot = if a == b { a } else { a + (h - lo as f64) * (b - a) };
     }
-    Some(Stats { count, mean: mean / count as f64, quantiles })
+    Some(Stats { count, mean: sum / count as f64, quantiles })
+}
+
+/// Statistics from a sketch of `count` values whose exact sum is `sum`.
+pub(crate) fn sketched(sum: f64, count: u64, sketch: &sketch::Sketch) -> Option<Stats> {
+    if count == 0 {
+        return None;
+    }
+    let last = count - 1;
+    let positions = LEVELS.map(|q| {
+        let h = last as f64 * q;
+        let lo = (h.floor() as u64).min(last);
+        (h, lo, (lo + 1).min(last))
+    });
+    let mut ranks: Vec<u64> = positions.iter().flat_map(|&(_, lo, hi)| [lo, hi]).collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let values = sketch.at_ranks(&ranks);
+    let at = |r: u64| ranks.binary_search(&r).map_or(f64::NAN, |i| values[i]);
+    let quantiles = positions.map(|(h, lo, hi)| {
+        let (a, b) = (at(lo), at(hi));
+        if a == b { a } else { a + (h - lo as f64) * (b - a) }
+    });
+    Some(Stats { count: count as usize, mean: sum / count as f64, quantiles })
 }
 
 /// Places every order statistic the quantiles need (positions `floor h` and

@@ -1,0 +1,319 @@
+//! The streaming aggregate of a run: one accumulator per cell (metric and month, or
+//! per-trial scalar), fed trial by trial and merged across threads, processes and
+//! machines.
+//!
+//! Each cell keeps the count of its values, their exact sum ([`ExactSum`]) and, for the
+//! quantiles, either every value (exact quantiles) or a [`Sketch`] (quantiles within
+//! [`sketch::RELATIVE_ERROR`]). Which one is decided once per run from the run's size
+//! ([`Quantiles::for_run`]), never from how the run is split. Everything a cell holds
+//! depends only on the multiset of its values: merging parts in any grouping and order
+//! gives the same statistics, bit for bit, so a run's results depend on its seed and
+//! trial count only, not on threads or shards.
+
+use rayon::prelude::*;
+
+use super::sketch::{self, Sketch};
+use super::sum::ExactSum;
+use super::{Stats, exact, sketched};
+
+/// The memory a run may spend on keeping every value for exact quantiles: 8 bytes per
+/// trial and cell. A larger run sketches its quantiles instead, in memory that does not
+/// grow with the number of trials.
+pub const EXACT_BUDGET_BYTES: u64 = 128 << 20;
+
+/// How a run computes its quantiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantiles {
+    /// From every value: exact type-7 quantiles.
+    Exact,
+    /// From a mergeable sketch: within [`sketch::RELATIVE_ERROR`] of the exact ones.
+    Sketch,
+}
+
+impl Quantiles {
+    /// Exact when the values of `trials` trials of `cells` cells fit
+    /// [`EXACT_BUDGET_BYTES`], else sketched.
+    pub fn for_run(trials: u64, cells: usize) -> Quantiles {
+        if trials.saturating_mul(cells as u64).saturating_mul(8) <= EXACT_BUDGET_BYTES {
+            Quantiles::Exact
+        } else {
+            Quantiles::Sketch
+        }
+    }
+
+    /// `"exact"` or `"sketch"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quantiles::Exact => "exact",
+            Quantiles::Sketch => "sketch",
+        }
+    }
+
+    /// The mode named `name` (see [`Quantiles::name`]).
+    pub fn from_name(name: &str) -> Option<Quantiles> {
+        match name {
+            "exact" => Some(Quantiles::Exact),
+            "sketch" => Some(Quantiles::Sketch),
+            _ => None,
+        }
+    }
+
+    /// The bound on the relative error of a quantile: 0 when exact.
+    pub fn relative_error(self) -> f64 {
+        match self {
+            Quantiles::Exact => 0.0,
+            Quantiles::Sketch => sketch::RELATIVE_ERROR,
+        }
+    }
+}
+
+/// The sketch accumulator of one cell.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SketchCell {
+    /// Values added (NaN excluded).
+    pub(crate) count: u64,
+    /// Their exact sum.
+    pub(crate) sum: ExactSum,
+    /// Their sketch.
+    pub(crate) sketch: Sketch,
+}
+
+/// Whole numbers below this add up exactly in any order, 64 at a time, in a double.
+const EXACT_WHOLE: f64 = (1u64 << 46) as f64;
+
+/// Adds `values` to `sum` exactly, 64 at a time: whole numbers (counts) below
+/// [`EXACT_WHOLE`] by their plain sum, which is exact (below 2^52), others one by one.
+fn add_exactly(sum: &mut ExactSum, values: &[f64]) {
+    for part in values.chunks(64) {
+        if part.iter().all(|&v| v.abs() < EXACT_WHOLE && v == (v as i64) as f64) {
+            sum.add(part.iter().sum());
+        } else {
+            part.iter().for_each(|&v| sum.add(v));
+        }
+    }
+}
+
+impl SketchCell {
+    /// Adds NaN-free values.
+    #[inline]
+    fn add(&mut self, values: &[f64]) {
+        for &v in values {
+            self.sketch.add(v);
+        }
+        add_exactly(&mut self.sum, values);
+        self.count += values.len() as u64;
+    }
+
+    fn into_stats(self) -> Option<Stats> {
+        sketched(self.sum.value(), self.count, &self.sketch)
+    }
+}
+
+/// The values of some trials, cell by cell: cell `c` of the block's `trials` trials is
+/// `values[c * trials .. (c + 1) * trials]` (NaN where a trial had no value).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Block {
+    pub(crate) trials: usize,
+    pub(crate) values: Vec<f64>,
+}
+
+/// What an aggregate keeps.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Kept {
+    /// Every trial's values, in blocks.
+    Exact(Vec<Block>),
+    /// One sketch accumulator per cell.
+    Sketch(Vec<SketchCell>),
+}
+
+/// The aggregate of some trials of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Aggregate {
+    pub(crate) cells: usize,
+    pub(crate) kept: Kept,
+}
+
+/// Why two aggregates cannot be merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MergeError(pub String);
+
+impl Aggregate {
+    /// An empty aggregate of `cells` cells.
+    pub fn new(cells: usize, quantiles: Quantiles) -> Aggregate {
+        let kept = match quantiles {
+            Quantiles::Exact => Kept::Exact(Vec::new()),
+            Quantiles::Sketch => Kept::Sketch(vec![SketchCell::default(); cells]),
+        };
+        Aggregate { cells, kept }
+    }
+
+    /// How its quantiles are computed.
+    pub fn quantiles(&self) -> Quantiles {
+        match self.kept {
+            Kept::Exact(_) => Quantiles::Exact,
+            Kept::Sketch(_) => Quantiles::Sketch,
+        }
+    }
+
+    /// Number of cells.
+    pub fn cells(&self) -> usize {
+        self.cells
+    }
+
+    /// Adds the trials of `rows`: whole trials one after the other, each `cells()`
+    /// values in the layout's order. NaN values are left out.
+    pub fn add_trials(&mut self, rows: &[f64]) {
+        let width = self.cells;
+        if width == 0 || rows.len() < width {
+            return;
+        }
+        let trials = rows.len() / width;
+        // Transposed to cell by cell (8 trials at a time, so reads and writes stay in
+        // cache lines): each cell's values are then contiguous, and each accumulator is
+        // visited once for all the trials of `rows`.
+        let mut columns = vec![0.0f64; trials * width];
+        for first in (0..trials).step_by(8) {
+            let last = (first + 8).min(trials);
+            for c in 0..width {
+                for t in first..last {
+                    columns[c * trials + t] = rows[t * width + c];
+                }
+            }
+        }
+        match &mut self.kept {
+            Kept::Exact(blocks) => blocks.push(Block { trials, values: columns }),
+            Kept::Sketch(cells) => {
+                let mut kept = [0.0f64; 64];
+                for (cell, column) in cells.iter_mut().zip(columns.chunks_exact(trials)) {
+                    for part in column.chunks(kept.len()) {
+                        let mut n = 0;
+                        for &v in part {
+                            kept[n] = v;
+                            n += usize::from(!v.is_nan());
+                        }
+                        cell.add(&kept[..n]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Merges `other` into this aggregate; both must have the same cells and mode.
+    pub fn merge(&mut self, other: Aggregate) -> Result<(), MergeError> {
+        if self.quantiles() != other.quantiles() || self.cells != other.cells {
+            return Err(MergeError(format!(
+                "cannot merge an aggregate of {} cells ({} quantiles) into one of {} cells ({} quantiles)",
+                other.cells,
+                other.quantiles().name(),
+                self.cells,
+                self.quantiles().name()
+            )));
+        }
+        match (&mut self.kept, other.kept) {
+            (Kept::Exact(a), Kept::Exact(b)) => a.extend(b),
+            (Kept::Sketch(a), Kept::Sketch(b)) => {
+                for (x, y) in a.iter_mut().zip(b) {
+                    x.count += y.count;
+                    x.sum.merge(&y.sum);
+                    x.sketch.merge(&y.sketch);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Heap bytes held (values, sketches, partial sums).
+    pub fn heap_bytes(&self) -> usize {
+        match &self.kept {
+            Kept::Exact(blocks) => blocks.iter().map(|b| b.values.capacity() * 8).sum(),
+            Kept::Sketch(cells) => cells
+                .iter()
+                .map(|c| c.sketch.heap_bytes() + c.sum.parts().0.len() * 8 + std::mem::size_of::<SketchCell>())
+                .sum(),
+        }
+    }
+
+    /// The statistics of every cell (`None` where no value was added), computed cell by
+    /// cell on the current rayon pool.
+    pub fn into_stats(self) -> Vec<Option<Stats>> {
+        let width = self.cells;
+        match self.kept {
+            Kept::Exact(blocks) => (0..width)
+                .into_par_iter()
+                .map(|c| {
+                    let mut column: Vec<f64> = blocks
+                        .iter()
+                        .flat_map(|b| &b.values[c * b.trials..(c + 1) * b.trials])
+                        .copied()
+                        .filter(|v| !v.is_nan())
+                        .collect();
+                    let mut sum = ExactSum::new();
+                    add_exactly(&mut sum, &column);
+                    exact(sum.value(), &mut column)
+                })
+                .collect(),
+            Kept::Sketch(cells) => cells.into_par_iter().map(SketchCell::into_stats).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::describe;
+
+    fn rows(trials: usize, cells: usize) -> Vec<f64> {
+        (0..trials * cells)
+            .map(|i| if i % 17 == 3 { f64::NAN } else { ((i * 7919) % 1013) as f64 * 0.37 - 50.0 })
+            .collect()
+    }
+
+    #[test]
+    fn exact_mode_matches_describe_on_each_column() {
+        let (trials, cells) = (300, 5);
+        let rows = rows(trials, cells);
+        let mut agg = Aggregate::new(cells, Quantiles::Exact);
+        agg.add_trials(&rows[..64 * cells]);
+        let mut rest = Aggregate::new(cells, Quantiles::Exact);
+        rest.add_trials(&rows[64 * cells..]);
+        agg.merge(rest).unwrap();
+        for (c, got) in agg.into_stats().into_iter().enumerate() {
+            let mut column: Vec<f64> = (0..trials).map(|t| rows[t * cells + c]).collect();
+            assert_eq!(got, describe(&mut column), "cell {c}");
+        }
+    }
+
+    #[test]
+    fn sketch_mode_keeps_counts_and_means_exact_and_quantiles_within_the_bound() {
+        let (trials, cells) = (3000, 3);
+        let rows = rows(trials, cells);
+        let mut agg = Aggregate::new(cells, Quantiles::Sketch);
+        agg.add_trials(&rows);
+        for (c, got) in agg.into_stats().into_iter().enumerate() {
+            let mut column: Vec<f64> = (0..trials).map(|t| rows[t * cells + c]).collect();
+            let want = describe(&mut column).unwrap();
+            let got = got.unwrap();
+            assert_eq!((got.count, got.mean.to_bits()), (want.count, want.mean.to_bits()));
+            for (g, w) in got.quantiles.iter().zip(want.quantiles) {
+                assert!((g - w).abs() <= sketch::RELATIVE_ERROR * w.abs(), "cell {c}: {g} vs {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn aggregates_of_different_modes_or_sizes_do_not_merge() {
+        let mut a = Aggregate::new(3, Quantiles::Exact);
+        assert!(a.merge(Aggregate::new(3, Quantiles::Sketch)).is_err());
+        assert!(a.merge(Aggregate::new(4, Quantiles::Exact)).is_err());
+    }
+
+    #[test]
+    fn the_mode_follows_the_budget() {
+        let cells = 730;
+        let fits = EXACT_BUDGET_BYTES / 8 / cells as u64;
+        assert_eq!(Quantiles::for_run(fits, cells), Quantiles::Exact);
+        assert_eq!(Quantiles::for_run(fits + 1, cells), Quantiles::Sketch);
+        assert_eq!(Quantiles::for_run(u64::MAX, cells), Quantiles::Sketch);
+    }
+}
