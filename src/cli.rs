@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Formats;
 
 /// A sales & operations planning simulator: hiring needs, coverage and forecast spread
 /// of a B2B sales organisation, by Monte Carlo.
@@ -20,7 +22,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write monthly.csv and summary.json.
+    /// Simulate a scenario and write monthly.csv, summary.json and charts.
     Run(RunArgs),
     /// Check a scenario file and report every problem; simulate nothing.
     Validate(ValidateArgs),
@@ -54,9 +56,50 @@ pub struct RunArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Files to write, comma-separated (default: all).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMAT,...")]
+    pub format: Vec<Format>,
     /// Key overrides.
     #[command(flatten)]
     pub overrides: Overrides,
+}
+
+/// A kind of output file, for `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// monthly.csv
+    Csv,
+    /// summary.json
+    Json,
+    /// every chart as .svg
+    Svg,
+    /// every chart as .png
+    Png,
+    /// every chart as .svg and .png
+    Charts,
+    /// all of the above (the default)
+    All,
+}
+
+impl RunArgs {
+    /// The files to write: those named by `--format`, or all of them.
+    pub fn formats(&self) -> Formats {
+        if self.format.is_empty() {
+            return Formats::ALL;
+        }
+        let mut f = Formats::NONE;
+        for format in &self.format {
+            match format {
+                Format::Csv => f.csv = true,
+                Format::Json => f.json = true,
+                Format::Svg => f.svg = true,
+                Format::Png => f.png = true,
+                Format::Charts => (f.svg, f.png) = (true, true),
+                Format::All => f = Formats::ALL,
+            }
+        }
+        f
+    }
 }
 
 /// `sopsim validate`.

@@ -5,7 +5,8 @@
 //! 2. [`runner`] runs its trials in parallel, each one [`engine::run_trial`];
 //! 3. a trial plays the months through gather, demand, supply and reconcile;
 //! 4. [`stats`] aggregates every metric and month into means and quantiles;
-//! 5. [`report`] turns the results into `monthly.csv`, `summary.json` and a terminal summary.
+//! 5. [`report`] turns the results into `monthly.csv`, `summary.json`, charts, `report.html`,
+//!    `report.xlsx` and a terminal summary.
 
 #![deny(missing_docs)]
 // `!(a < b)` is meant: it is also true when a value is NaN, which must be refused.
@@ -24,7 +25,6 @@ pub mod stats;
 use std::path::{Path, PathBuf};
 
 use cli::{Cli, Command};
-use report::OutputFile;
 use runner::RunConfig;
 use scenario::Loaded;
 
@@ -98,21 +98,23 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
             runner::check_memory(scenario, config.trials).map_err(|e| Error::Input(format!("error: {}\n", e.0)))?;
             let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
             let file_label = args.file.display().to_string();
-            let files = vec![
-                OutputFile {
-                    name: "monthly.csv".into(),
-                    bytes: report::csv::monthly(scenario, &results).map_err(Error::Run)?,
-                },
-                OutputFile {
-                    name: "summary.json".into(),
-                    bytes: report::json::summary(scenario, &file_label, &results, &loaded.warnings)
-                        .map_err(Error::Run)?,
-                },
-            ];
+            let run = report::Run {
+                scenario,
+                results: &results,
+                file: &file_label,
+                sources: &loaded.sources,
+                warnings: &loaded.warnings,
+            };
+            let started = std::time::Instant::now();
+            let files = report::outputs(&run, args.formats(), config.threads).map_err(Error::Run)?;
             let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.file));
             report::write_outputs(&out_dir, &files).map_err(|e| Error::Run(e.0))?;
             if !args.quiet {
-                print!("{}", report::text::summary(scenario, &results, &out_dir.display().to_string()));
+                let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+                let dir = out_dir.display().to_string();
+                let written =
+                    report::text::Written { dir: &dir, files: &names, seconds: started.elapsed().as_secs_f64() };
+                print!("{}", report::text::summary(scenario, &results, &written));
             }
             Ok(())
         }

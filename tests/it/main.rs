@@ -1,4 +1,6 @@
-//! Integration tests, in one binary: closed-form checks of the model and the command line.
+//! Integration tests, in one binary: closed-form checks of the model, the command line,
+//! and the charts, report and workbook.
 
 mod cli;
 mod closed_form;
+mod report;
