@@ -22,7 +22,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write monthly.csv, summary.json and charts.
+    /// Simulate a scenario and write monthly.csv, summary.json, charts and report.html.
     Run(RunArgs),
     /// Check a scenario file and report every problem; simulate nothing.
     Validate(ValidateArgs),
@@ -71,6 +71,8 @@ pub enum Format {
     Csv,
     /// summary.json
     Json,
+    /// report.html (charts inline)
+    Html,
     /// every chart as .svg
     Svg,
     /// every chart as .png
@@ -92,6 +94,7 @@ impl RunArgs {
             match format {
                 Format::Csv => f.csv = true,
                 Format::Json => f.json = true,
+                Format::Html => f.html = true,
                 Format::Svg => f.svg = true,
                 Format::Png => f.png = true,
                 Format::Charts => (f.svg, f.png) = (true, true),

@@ -1,14 +1,16 @@
 //! Outputs: exporters that turn results into bytes, and the one writer that owns files.
 //!
-//! Each exporter (`monthly.csv`, `summary.json`, the charts, the terminal summary)
-//! only produces bytes or text from the aggregated results and the scenario;
-//! [`outputs`] gathers the files a run asked for.
+//! Each exporter (`monthly.csv`, `summary.json`, the charts, `report.html`, the
+//! terminal summary) only produces bytes or text from the aggregated results and the
+//! scenario; [`outputs`] gathers the files a run asked for.
 //! [`write_outputs`] writes them into a fresh folder beside the target and renames it
 //! into place, so a run's outputs appear whole or not at all and a failed write leaves
 //! the previous ones untouched.
 
 pub mod charts;
 pub mod csv;
+pub mod html;
+pub mod inputs;
 pub mod json;
 pub mod text;
 
@@ -33,13 +35,15 @@ pub struct Formats {
     pub svg: bool,
     /// Each chart as `<chart>.png`.
     pub png: bool,
+    /// `report.html`.
+    pub html: bool,
 }
 
 impl Formats {
     /// Every output.
-    pub const ALL: Formats = Formats { csv: true, json: true, svg: true, png: true };
+    pub const ALL: Formats = Formats { csv: true, json: true, svg: true, png: true, html: true };
     /// No output (to build a selection from).
-    pub const NONE: Formats = Formats { csv: false, json: false, svg: false, png: false };
+    pub const NONE: Formats = Formats { csv: false, json: false, svg: false, png: false, html: false };
 }
 
 /// A finished run as the exporters read it.
@@ -58,7 +62,7 @@ pub struct Run<'a> {
 }
 
 /// The files of a run in the formats asked for, in a fixed order: `monthly.csv`,
-/// `summary.json`, then each chart's SVG and PNG. The
+/// `summary.json`, `report.html`, then each chart's SVG and PNG. The
 /// charts are drawn in parallel on `threads` threads (0: one per core).
 pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<OutputFile>, String> {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -66,10 +70,11 @@ pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<Output
         .build()
         .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
     let file = |name: &str, bytes: Vec<u8>| OutputFile { name: name.to_string(), bytes };
-    let charts = if formats.svg || formats.png { charts::build(run.scenario, run.results) } else { Vec::new() };
+    let charts =
+        if formats.svg || formats.png || formats.html { charts::build(run.scenario, run.results) } else { Vec::new() };
     let (drawn, tables) = pool.install(|| {
         rayon::join(
-            || charts::render(&charts, formats.svg, formats.png),
+            || charts::render(&charts, formats.svg || formats.html, formats.png),
             || -> Result<Vec<OutputFile>, String> {
                 let mut files = Vec::new();
                 if formats.csv {
@@ -83,8 +88,15 @@ pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<Output
         )
     });
     let (drawn, mut files) = (drawn?, tables?);
+    if formats.html {
+        let inline: Vec<(&charts::Chart, &str)> =
+            charts.iter().zip(&drawn).filter_map(|(c, d)| Some((c, d.svg.as_deref()?))).collect();
+        files.push(file("report.html", html::report(run, &inline)));
+    }
     for (chart, d) in charts.iter().zip(drawn) {
-        if let Some(svg) = d.svg {
+        if formats.svg
+            && let Some(svg) = d.svg
+        {
             files.push(file(&format!("{}.svg", chart.name), svg.into_bytes()));
         }
         if let Some(png) = d.png {

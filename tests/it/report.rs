@@ -1,13 +1,14 @@
-//! Charts and the terminal summary (issue 4): every chart of every example renders as
-//! a PNG of the expected size and an SVG that parses; labels read as money, months and
-//! percentages; outputs are byte-identical for a seed; `--format` and `--quiet` do what
-//! they say; the binary needs no font or image library from the system.
+//! Charts, report.html and the terminal summary (issue 4): every chart of every
+//! example renders as a PNG of the expected size and an SVG that parses; labels read
+//! as money, months and percentages; the page is self-contained and holds every chart;
+//! outputs are byte-identical for a seed; `--format` and `--quiet` do what they say;
+//! the binary needs no font or image library from the system.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
 use sopsim::engine::metrics::Layout;
-use sopsim::report::{self, Formats, charts, charts::Chart};
+use sopsim::report::{self, Formats, charts, charts::Chart, html};
 use sopsim::runner::{self, Histogram, RunConfig, RunResults, TargetResult};
 use sopsim::scenario::{self, Loaded};
 use sopsim::stats::{LEVELS, Stats};
@@ -255,10 +256,56 @@ fn the_spread_histogram_is_read_from_the_quantiles() {
     assert_eq!(labels.len(), 6);
 }
 
-/// A real run writes every chart as SVG and PNG, and a second run with the same seed on
-/// another thread count gives byte-identical charts.
+/// The page answers first, holds every chart and the sections with their data or a
+/// sentence saying the scenario has none, and names no outside address.
 #[test]
-fn a_run_writes_its_charts_reproducibly() {
+fn report_html_holds_every_chart_and_loads_nothing_from_outside() {
+    let (loaded, results) = synthetic();
+    let run = report::Run {
+        scenario: &loaded.scenario,
+        results: &results,
+        file: "synthetic.toml",
+        sources: &loaded.sources,
+        warnings: &loaded.warnings,
+    };
+    let (built, drawn) = synthetic_charts();
+    let inline: Vec<(&Chart, &str)> = built.iter().zip(&drawn).map(|(c, d)| (c, d.svg.as_deref().unwrap())).collect();
+    let page = String::from_utf8(html::report(&run, &inline)).unwrap();
+    assert!(
+        page.contains("<h1>73% chance of reaching $8M ARR by Dec 2027; P50 $8.6M, P10 $7.4M</h1>"),
+        "the answer opens the page"
+    );
+    assert_eq!(page.matches("<svg ").count(), built.len());
+    for chart in &built {
+        assert!(page.contains(&format!("aria-label=\"{}\"", html::esc(&chart.title))), "{} missing", chart.name);
+    }
+    assert_no_outside_address(&page);
+    for section in
+        ["Hiring needs", "ARR and bookings", "Territory coverage", "Cost of sales", "ARR stages", "Inputs as read"]
+    {
+        assert!(page.contains(&format!("<h2>{section}</h2>")), "no section {section}");
+    }
+    assert!(page.contains("<td>NA East</td>") && page.contains("<td>Cost of sales</td>"));
+    assert!(!page.contains("No territories"));
+    assert!(page.contains("seed 5 · 100 trials"), "the run's seed and trials");
+    assert!(page.contains(&format!("sopsim {}", env!("CARGO_PKG_VERSION"))));
+    assert!(page.contains("<td>segments.mid-market.win_rate</td><td>0.2</td>"), "the inputs as read");
+}
+
+fn assert_no_outside_address(page: &str) {
+    let lower = page.to_lowercase();
+    for needle in ["http:", "https:", "//", "src=", "href=", "url(", "@import", "<script", "<link", "<img", "<iframe"] {
+        let hits: Vec<&str> =
+            lower.match_indices(needle).map(|(i, _)| &page[i.saturating_sub(40)..(i + 40).min(page.len())]).collect();
+        assert!(hits.is_empty(), "report.html contains {needle:?}: {hits:?}");
+    }
+}
+
+/// A real run writes every output; the page holds each chart written beside it and says
+/// what the scenario lacks; a second run with the same seed on another thread count
+/// gives byte-identical charts and page.
+#[test]
+fn a_run_writes_charts_and_page_reproducibly() {
     let dir = tempfile::tempdir().unwrap();
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     for (out, threads) in [(&one, "1"), (&two, "2")] {
@@ -290,6 +337,13 @@ fn a_run_writes_its_charts_reproducibly() {
             assert!(a == b, "{file} differs between two runs of the same seed");
         }
     }
+
+    let page = std::fs::read_to_string(one.join("report.html")).unwrap();
+    let svgs = written.iter().filter(|f| f.ends_with(".svg")).count();
+    assert_eq!(page.matches("<svg ").count(), svgs, "the page holds every chart");
+    assert_no_outside_address(&page);
+    assert!(page.contains("% chance of reaching $8M ARR by Jun 2028; P50 $"));
+    assert!(page.contains("No territories in this scenario."));
 }
 
 /// `--format` writes the files named and no others; the summary table is printed
@@ -298,7 +352,7 @@ fn a_run_writes_its_charts_reproducibly() {
 fn format_chooses_the_files_and_the_summary_shows_the_headline_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &[&str]); 3] =
-        [("csv", &["monthly.csv"]), ("svg", &["arr_fan.svg"]), ("json,png", &["summary.json", "arr_fan.png"])];
+        [("csv", &["monthly.csv"]), ("html", &["report.html"]), ("json,png", &["summary.json", "arr_fan.png"])];
     for (format, expected) in cases {
         let out = dir.path().join(format.replace(',', "-"));
         let o = sopsim(&[
@@ -359,9 +413,9 @@ fn outputs_come_in_a_fixed_order() {
     };
     assert!(report::outputs(&run, Formats::NONE, 1).unwrap().is_empty());
     let all: Vec<String> = report::outputs(&run, Formats::ALL, 2).unwrap().into_iter().map(|f| f.name).collect();
-    assert_eq!(all[..2], ["monthly.csv", "summary.json"]);
-    assert_eq!(all[2..4], ["arr_fan.svg", "arr_fan.png"]);
-    assert_eq!(all.len(), 2 + 2 * 9);
+    assert_eq!(all[..3], ["monthly.csv", "summary.json", "report.html"]);
+    assert_eq!(all[3..5], ["arr_fan.svg", "arr_fan.png"]);
+    assert_eq!(all.len(), 3 + 2 * 9);
 }
 
 /// The histogram helper the attainment chart reads pools bins as documented.
