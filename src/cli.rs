@@ -22,7 +22,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write monthly.csv, summary.json, charts and report.html.
+    /// Simulate a scenario and write monthly.csv, summary.json, charts, report.html and report.xlsx.
     Run(RunArgs),
     /// Check a scenario file and report every problem; simulate nothing.
     Validate(ValidateArgs),
@@ -73,6 +73,8 @@ pub enum Format {
     Json,
     /// report.html (charts inline)
     Html,
+    /// report.xlsx
+    Xlsx,
     /// every chart as .svg
     Svg,
     /// every chart as .png
@@ -95,6 +97,7 @@ impl RunArgs {
                 Format::Csv => f.csv = true,
                 Format::Json => f.json = true,
                 Format::Html => f.html = true,
+                Format::Xlsx => f.xlsx = true,
                 Format::Svg => f.svg = true,
                 Format::Png => f.png = true,
                 Format::Charts => (f.svg, f.png) = (true, true),

@@ -1,8 +1,8 @@
 //! Outputs: exporters that turn results into bytes, and the one writer that owns files.
 //!
-//! Each exporter (`monthly.csv`, `summary.json`, the charts, `report.html`, the
-//! terminal summary) only produces bytes or text from the aggregated results and the
-//! scenario; [`outputs`] gathers the files a run asked for.
+//! Each exporter (`monthly.csv`, `summary.json`, the charts, `report.html`,
+//! `report.xlsx`, the terminal summary) only produces bytes or text from the
+//! aggregated results and the scenario; [`outputs`] gathers the files a run asked for.
 //! [`write_outputs`] writes them into a fresh folder beside the target and renames it
 //! into place, so a run's outputs appear whole or not at all and a failed write leaves
 //! the previous ones untouched.
@@ -13,6 +13,7 @@ pub mod html;
 pub mod inputs;
 pub mod json;
 pub mod text;
+pub mod xlsx;
 
 use std::fs;
 use std::io::Write;
@@ -37,13 +38,15 @@ pub struct Formats {
     pub png: bool,
     /// `report.html`.
     pub html: bool,
+    /// `report.xlsx`.
+    pub xlsx: bool,
 }
 
 impl Formats {
     /// Every output.
-    pub const ALL: Formats = Formats { csv: true, json: true, svg: true, png: true, html: true };
+    pub const ALL: Formats = Formats { csv: true, json: true, svg: true, png: true, html: true, xlsx: true };
     /// No output (to build a selection from).
-    pub const NONE: Formats = Formats { csv: false, json: false, svg: false, png: false, html: false };
+    pub const NONE: Formats = Formats { csv: false, json: false, svg: false, png: false, html: false, xlsx: false };
 }
 
 /// A finished run as the exporters read it.
@@ -62,7 +65,7 @@ pub struct Run<'a> {
 }
 
 /// The files of a run in the formats asked for, in a fixed order: `monthly.csv`,
-/// `summary.json`, `report.html`, then each chart's SVG and PNG. The
+/// `summary.json`, `report.html`, `report.xlsx`, then each chart's SVG and PNG. The
 /// charts are drawn in parallel on `threads` threads (0: one per core).
 pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<OutputFile>, String> {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -83,6 +86,9 @@ pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<Output
                 if formats.json {
                     files.push(file("summary.json", json::summary(run.scenario, run.file, run.results, run.warnings)?));
                 }
+                if formats.xlsx {
+                    files.push(file("report.xlsx", xlsx::workbook(run)?));
+                }
                 Ok(files)
             },
         )
@@ -91,7 +97,8 @@ pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<Output
     if formats.html {
         let inline: Vec<(&charts::Chart, &str)> =
             charts.iter().zip(&drawn).filter_map(|(c, d)| Some((c, d.svg.as_deref()?))).collect();
-        files.push(file("report.html", html::report(run, &inline)));
+        let at = usize::from(formats.csv) + usize::from(formats.json);
+        files.insert(at, file("report.html", html::report(run, &inline)));
     }
     for (chart, d) in charts.iter().zip(drawn) {
         if formats.svg

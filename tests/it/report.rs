@@ -1,12 +1,14 @@
-//! Charts, report.html and the terminal summary (issue 4): every chart of every
-//! example renders as a PNG of the expected size and an SVG that parses; labels read
-//! as money, months and percentages; the page is self-contained and holds every chart;
-//! outputs are byte-identical for a seed; `--format` and `--quiet` do what they say;
-//! the binary needs no font or image library from the system.
+//! Charts, report.html, report.xlsx and the terminal summary (issue 4): every chart of
+//! every example renders as a PNG of the expected size and an SVG that parses; labels
+//! read as money, months and percentages; the page is self-contained and holds every
+//! chart; the workbook carries the same numbers as monthly.csv; outputs are
+//! byte-identical for a seed; `--format` and `--quiet` do what they say; the binary
+//! needs no font or image library from the system.
 
 use std::path::Path;
 use std::process::{Command, Output};
 
+use calamine::{Data, Reader, Xlsx, open_workbook};
 use sopsim::engine::metrics::Layout;
 use sopsim::report::{self, Formats, charts, charts::Chart, html};
 use sopsim::runner::{self, Histogram, RunConfig, RunResults, TargetResult};
@@ -302,10 +304,11 @@ fn assert_no_outside_address(page: &str) {
 }
 
 /// A real run writes every output; the page holds each chart written beside it and says
-/// what the scenario lacks; a second run with the same seed on another thread count
-/// gives byte-identical charts and page.
+/// what the scenario lacks; the workbook has its sheets and the P50 ARR of the last month
+/// equal to monthly.csv, as a number; a second run with the same seed on another thread
+/// count gives byte-identical charts, page and workbook.
 #[test]
-fn a_run_writes_charts_and_page_reproducibly() {
+fn a_run_writes_charts_page_and_workbook_reproducibly() {
     let dir = tempfile::tempdir().unwrap();
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     for (out, threads) in [(&one, "1"), (&two, "2")] {
@@ -344,6 +347,29 @@ fn a_run_writes_charts_and_page_reproducibly() {
     assert_no_outside_address(&page);
     assert!(page.contains("% chance of reaching $8M ARR by Jun 2028; P50 $"));
     assert!(page.contains("No territories in this scenario."));
+
+    let csv = std::fs::read_to_string(one.join("monthly.csv")).unwrap();
+    let arr_last = csv.lines().rfind(|l| l.starts_with("arr,")).unwrap();
+    let fields: Vec<&str> = arr_last.split(',').collect();
+    assert_eq!(fields[1], "2028-12");
+    let p50: f64 = fields[6].parse().unwrap();
+
+    let mut book: Xlsx<_> = open_workbook(one.join("report.xlsx")).expect("report.xlsx opens");
+    assert_eq!(
+        book.sheet_names(),
+        ["Summary", "Monthly P50", "Monthly P10", "Monthly P90", "Monthly mean", "Hiring plan", "Inputs"]
+    );
+    let sheet = book.worksheet_range("Monthly P50").unwrap();
+    let header: Vec<&Data> = sheet.rows().next().unwrap().iter().collect();
+    assert_eq!(header.len(), 25, "the metric column and 24 months");
+    assert!(matches!(header[24], Data::DateTime(_)), "months are dates: {:?}", header[24]);
+    let arr = sheet.rows().find(|r| r[0] == Data::String("arr".into())).expect("an arr row");
+    assert_eq!(arr[24], Data::Float(p50), "P50 ARR of Dec 2028 as in monthly.csv");
+
+    let plan = book.worksheet_range("Hiring plan").unwrap();
+    assert!(plan.rows().any(|r| r[0] == Data::String("ae".into()) && matches!(r[1], Data::Float(_))));
+    let inputs = book.worksheet_range("Inputs").unwrap();
+    assert!(inputs.rows().any(|r| r[0] == Data::String("company.arr".into()) && r[1] == Data::Float(2_400_000.0)));
 }
 
 /// `--format` writes the files named and no others; the summary table is printed
@@ -351,8 +377,11 @@ fn a_run_writes_charts_and_page_reproducibly() {
 #[test]
 fn format_chooses_the_files_and_the_summary_shows_the_headline_numbers() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &[&str]); 3] =
-        [("csv", &["monthly.csv"]), ("html", &["report.html"]), ("json,png", &["summary.json", "arr_fan.png"])];
+    let cases: [(&str, &[&str]); 3] = [
+        ("csv,xlsx", &["monthly.csv", "report.xlsx"]),
+        ("html", &["report.html"]),
+        ("json,png", &["summary.json", "arr_fan.png"]),
+    ];
     for (format, expected) in cases {
         let out = dir.path().join(format.replace(',', "-"));
         let o = sopsim(&[
@@ -413,9 +442,9 @@ fn outputs_come_in_a_fixed_order() {
     };
     assert!(report::outputs(&run, Formats::NONE, 1).unwrap().is_empty());
     let all: Vec<String> = report::outputs(&run, Formats::ALL, 2).unwrap().into_iter().map(|f| f.name).collect();
-    assert_eq!(all[..3], ["monthly.csv", "summary.json", "report.html"]);
-    assert_eq!(all[3..5], ["arr_fan.svg", "arr_fan.png"]);
-    assert_eq!(all.len(), 3 + 2 * 9);
+    assert_eq!(all[..4], ["monthly.csv", "summary.json", "report.html", "report.xlsx"]);
+    assert_eq!(all[4..6], ["arr_fan.svg", "arr_fan.png"]);
+    assert_eq!(all.len(), 4 + 2 * 9);
 }
 
 /// The histogram helper the attainment chart reads pools bins as documented.
