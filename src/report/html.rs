@@ -15,7 +15,7 @@ use crate::stats::Stats;
 use super::Run;
 use super::charts::Chart;
 use super::charts::build::suffixes;
-use super::charts::spec::count;
+use super::charts::spec::{count, whole};
 use super::inputs;
 
 /// A span of months summarised together: a calendar quarter, or a year when a horizon
@@ -303,8 +303,8 @@ fn hiring_table(run: &Run) -> String {
         cells.extend(periods.iter().map(|p| format!("{:.1}", period_mean(r, &metric, p))));
         let total = r.total(&metric);
         cells.push(total.map_or_else(|| "n/a".into(), |s| format!("{:.1}", s.mean)));
-        cells.push(total.map_or_else(|| "n/a".into(), |s| format!("{}–{}", count(s.at(0.10)), count(s.at(0.90)))));
-        cells.push(r.get(&format!("headcount.{role}"), last).map_or_else(|| "n/a".into(), |s| count(s.p50())));
+        cells.push(total.map_or_else(|| "n/a".into(), |s| format!("{}–{}", whole(s.at(0.10)), whole(s.at(0.90)))));
+        cells.push(r.get(&format!("headcount.{role}"), last).map_or_else(|| "n/a".into(), |s| whole(s.p50())));
         t.push_str(&row(&cells));
     }
     t.push_str("</tbody>\n</table>\n");
@@ -345,9 +345,9 @@ fn capacity_note(r: &RunResults) -> String {
         (Some(lost), _) => format!(
             "<p class=\"note\">Opportunities demanded, worked by the closers on hand, and lost for lack of \
              capacity: {} lost over the horizon (P50; P10 {}, P90 {}).</p>\n",
-            count(lost.p50().round()),
-            count(lost.at(0.10).round()),
-            count(lost.at(0.90).round())
+            whole(lost.p50()),
+            whole(lost.at(0.10)),
+            whole(lost.at(0.90))
         ),
         _ => String::new(),
     }

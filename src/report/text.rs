@@ -9,7 +9,7 @@ use crate::scenario::Scenario;
 use crate::stats::Stats;
 
 use super::charts::build::suffixes;
-use super::charts::spec::{Unit, count};
+use super::charts::spec::{Unit, count, whole};
 
 /// What a run wrote, for the last line of the summary.
 #[derive(Debug, Clone, Copy)]
@@ -88,7 +88,7 @@ pub fn summary(scenario: &Scenario, results: &RunResults, written: &Written) -> 
     let _ = writeln!(s, "\n  {:<width$}  {:>9} {:>9} {:>9}", "", "P10", "P50", "P90");
     for (name, st, unit) in &rows {
         // Whole people and opportunities: a tenth read from interpolated quantiles is noise here.
-        let cell = |v: f64| if *unit == Unit::Count { count(v.round()) } else { unit.format(v) };
+        let cell = |v: f64| if *unit == Unit::Count { whole(v) } else { unit.format(v) };
         let _ =
             writeln!(s, "  {name:<width$}  {:>9} {:>9} {:>9}", cell(st.at(0.10)), cell(st.p50()), cell(st.at(0.90)));
     }

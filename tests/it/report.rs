@@ -178,6 +178,16 @@ fn synthetic() -> (Loaded, RunResults) {
     (loaded, results)
 }
 
+fn synthetic_run<'a>(loaded: &'a Loaded, results: &'a RunResults) -> report::Run<'a> {
+    report::Run {
+        scenario: &loaded.scenario,
+        results,
+        file: "synthetic.toml",
+        sources: &loaded.sources,
+        warnings: &loaded.warnings,
+    }
+}
+
 fn synthetic_charts() -> (Vec<Chart>, Vec<charts::Drawn>) {
     let (loaded, results) = synthetic();
     let built = charts::build(&loaded.scenario, &results);
@@ -263,13 +273,7 @@ fn the_spread_histogram_is_read_from_the_quantiles() {
 #[test]
 fn report_html_holds_every_chart_and_loads_nothing_from_outside() {
     let (loaded, results) = synthetic();
-    let run = report::Run {
-        scenario: &loaded.scenario,
-        results: &results,
-        file: "synthetic.toml",
-        sources: &loaded.sources,
-        warnings: &loaded.warnings,
-    };
+    let run = synthetic_run(&loaded, &results);
     let (built, drawn) = synthetic_charts();
     let inline: Vec<(&Chart, &str)> = built.iter().zip(&drawn).map(|(c, d)| (c, d.svg.as_deref().unwrap())).collect();
     let page = String::from_utf8(html::report(&run, &inline)).unwrap();
@@ -433,13 +437,7 @@ fn a_failed_write_exits_1_and_leaves_nothing() {
 #[test]
 fn outputs_come_in_a_fixed_order() {
     let (loaded, results) = synthetic();
-    let run = report::Run {
-        scenario: &loaded.scenario,
-        results: &results,
-        file: "synthetic.toml",
-        sources: &loaded.sources,
-        warnings: &loaded.warnings,
-    };
+    let run = synthetic_run(&loaded, &results);
     assert!(report::outputs(&run, Formats::NONE, 1).unwrap().is_empty());
     let all: Vec<String> = report::outputs(&run, Formats::ALL, 2).unwrap().into_iter().map(|f| f.name).collect();
     assert_eq!(all[..4], ["monthly.csv", "summary.json", "report.html", "report.xlsx"]);

@@ -9,7 +9,7 @@ use crate::scenario::Scenario;
 use crate::stats::{LEVELS, Stats};
 
 use super::spec::{
-    Band, Bars, Bin, Categories, Chart, Distribution, Level, Line, Monthly, Plot, Rgb, Stroke, Unit, count,
+    Band, Bars, Bin, Categories, Chart, Distribution, Level, Line, Monthly, Plot, Rgb, Stroke, Unit, count, whole,
 };
 
 /// ARR, the median and the main series.
@@ -218,7 +218,7 @@ fn headcount(c: &Context) -> Option<Chart> {
         let color = PALETTE[i % PALETTE.len()];
         m.bands.push(band("", color, 0.15, c.series(&metric, |s| s.at(0.10))?, c.series(&metric, |s| s.at(0.90))?));
         let p50 = c.series(&metric, Stats::p50)?;
-        at_end.push(format!("{role} {}", count(p50.last().copied().unwrap_or(f64::NAN))));
+        at_end.push(format!("{role} {}", whole(p50.last().copied().unwrap_or(f64::NAN))));
         m.lines.push(line(role, color, Stroke::Solid, p50));
     }
     let title = format!("Headcount by role: {} in {} (P50)", at_end.join(", "), c.months[c.last()]);
@@ -253,11 +253,11 @@ fn hires(c: &Context) -> Option<Chart> {
         y_label: "hires over the horizon".into(),
         value_labels: roles
             .iter()
-            .map(|(_, s)| format!("{} ({}–{})", count(s.p50()), count(s.at(0.10)), count(s.at(0.90))))
+            .map(|(_, s)| format!("{} ({}–{})", whole(s.p50()), whole(s.at(0.10)), whole(s.at(0.90))))
             .collect(),
         bars,
     };
-    let title = format!("Hires by role, {span}: {} expected in all", count(expected.round()));
+    let title = format!("Hires by role, {span}: {} expected in all", whole(expected));
     let subtitle = "Planned starts and backfills per role: P50 bar, P10–P90 whisker and in brackets".to_string();
     c.chart("hires", title, subtitle, Plot::Categories(plot))
 }
@@ -418,7 +418,7 @@ fn capacity(c: &Context) -> Option<Chart> {
     m.lines.push(line("worked", GREEN, Stroke::Solid, worked));
     let title = match c.results.total("opportunities.lost") {
         Some(lost) => {
-            format!("Capacity vs demand: {} opportunities lost over {} months (P50)", count(lost.p50()), c.months.len())
+            format!("Capacity vs demand: {} opportunities lost over {} months (P50)", whole(lost.p50()), c.months.len())
         }
         None => "Capacity vs demand".to_string(),
     };

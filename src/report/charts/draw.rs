@@ -233,29 +233,8 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Strin
             .chain(m.levels.iter().map(|l| &l.value)),
     );
     let top = m.y_max.unwrap_or_else(|| axis_top(data_max));
-    let x = Positions { range: -0.5..n as f64 - 0.5, ticks: m.ticks.iter().map(|t| *t as f64).collect() };
-    let mut cc = ChartBuilder::on(area)
-        .x_label_area_size(40)
-        .y_label_area_size(if m.y_label.is_empty() { 80 } else { 104 })
-        .margin_top(8)
-        .build_cartesian_2d(x, 0.0..top)
-        .map_err(fail)?;
-    let month_label = |x: &f64| m.months.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
-    let unit = m.unit;
-    let value_label = move |y: &f64| unit.format(*y);
-    cc.configure_mesh()
-        .disable_x_mesh()
-        .max_light_lines(0)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .label_style(mesh_text())
-        .axis_desc_style(text(16.0, MUTED))
-        .y_desc(m.y_label.as_str())
-        .y_labels(7)
-        .x_label_formatter(&month_label)
-        .y_label_formatter(&value_label)
-        .draw()
-        .map_err(fail)?;
+    let ticks = m.ticks.iter().map(|t| *t as f64).collect();
+    let mut cc = positional(area, &m.months, ticks, m.unit, &m.y_label, top, mesh_text())?;
 
     for b in &m.bands {
         let style = rgb(b.color).mix(b.opacity).filled();
@@ -307,6 +286,43 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Strin
     Ok(())
 }
 
+/// A plot over positions 0, 1, ... (months or categories) named by `labels`, ticked at
+/// `ticks`, with a value axis in `unit` from 0 to `top`; the mesh is drawn.
+fn positional<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    labels: &[String],
+    ticks: Vec<f64>,
+    unit: Unit,
+    y_label: &str,
+    top: f64,
+    x_style: TextStyle<'static>,
+) -> Result<Cartesian<'a, DB, Positions>, String> {
+    let x = Positions { range: -0.5..labels.len() as f64 - 0.5, ticks };
+    let mut cc = ChartBuilder::on(area)
+        .x_label_area_size(44)
+        .y_label_area_size(if y_label.is_empty() { 80 } else { 104 })
+        .margin_top(8)
+        .build_cartesian_2d(x, 0.0..top)
+        .map_err(fail)?;
+    let label = |x: &f64| labels.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
+    let value = |y: &f64| unit.format(*y);
+    cc.configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .axis_style(AXIS)
+        .label_style(mesh_text())
+        .x_label_style(x_style)
+        .axis_desc_style(text(16.0, MUTED))
+        .y_desc(y_label)
+        .y_labels(7)
+        .x_label_formatter(&label)
+        .y_label_formatter(&value)
+        .draw()
+        .map_err(fail)?;
+    Ok(cc)
+}
+
 type Cartesian<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>;
 
 /// Bars centred on positions 0, 1, ..., of half-width `half`, with their whiskers.
@@ -342,30 +358,8 @@ fn categories<DB: DrawingBackend>(area: &Area<DB>, c: &Categories) -> Result<(),
     let highs = c.bars.whiskers.as_ref().map(|w| &w.1);
     let data_max = finite_max(c.bars.values.iter().chain(highs.into_iter().flatten()));
     let top = axis_top(data_max) * 1.08;
-    let x = Positions { range: -0.5..k as f64 - 0.5, ticks: (0..k).map(|i| i as f64).collect() };
-    let mut cc = ChartBuilder::on(area)
-        .x_label_area_size(44)
-        .y_label_area_size(if c.y_label.is_empty() { 80 } else { 104 })
-        .margin_top(8)
-        .build_cartesian_2d(x, 0.0..top)
-        .map_err(fail)?;
-    let name = |x: &f64| c.names.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
-    let unit = c.unit;
-    let value_label = move |y: &f64| unit.format(*y);
-    cc.configure_mesh()
-        .disable_x_mesh()
-        .max_light_lines(0)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .label_style(mesh_text())
-        .x_label_style(text(18.0, INK))
-        .axis_desc_style(text(16.0, MUTED))
-        .y_desc(c.y_label.as_str())
-        .y_labels(7)
-        .x_label_formatter(&name)
-        .y_label_formatter(&value_label)
-        .draw()
-        .map_err(fail)?;
+    let ticks = (0..k).map(|i| i as f64).collect();
+    let mut cc = positional(area, &c.names, ticks, c.unit, &c.y_label, top, text(18.0, INK))?;
     let half = if k <= 2 { 0.22 } else { 0.3 };
     draw_bars(&mut cc, &c.bars, half)?;
     let style = anchored(bold(17.0, INK), HPos::Center, VPos::Bottom);

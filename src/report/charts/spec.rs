@@ -48,6 +48,11 @@ pub fn count(v: f64) -> String {
     if tenth == 0 { format!("{sign}{digits}{grouped}") } else { format!("{sign}{digits}{grouped}.{tenth}") }
 }
 
+/// A number of people or opportunities, to the nearest whole one: `19.1` -> `19`.
+pub fn whole(v: f64) -> String {
+    count(v.round())
+}
+
 /// How a line is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stroke {
@@ -224,5 +229,7 @@ mod tests {
         assert_eq!(count(1_234_567.04), "1,234,567");
         assert_eq!(count(-3.25), "-3.3");
         assert_eq!(count(f64::NAN), "n/a");
+        assert_eq!(whole(19.1), "19");
+        assert_eq!(whole(2.5), "3");
     }
 }
