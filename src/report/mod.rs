@@ -19,6 +19,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::runner::RunResults;
 use crate::scenario::{
     Scenario,
@@ -144,12 +146,13 @@ pub fn write_outputs(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError>
     let _ = fs::remove_dir_all(&tmp);
     let result = (|| {
         fs::create_dir(&tmp).map_err(|e| fail("cannot create", &tmp, e))?;
-        for f in files {
+        // In parallel: most of the time goes to waiting for each file to reach the disk.
+        files.par_iter().try_for_each(|f| {
             let path = tmp.join(&f.name);
             let mut file = fs::File::create(&path).map_err(|e| fail("cannot create", &path, e))?;
             file.write_all(&f.bytes).map_err(|e| fail("cannot write", &path, e))?;
-            file.sync_all().map_err(|e| fail("cannot write", &path, e))?;
-        }
+            file.sync_all().map_err(|e| fail("cannot write", &path, e))
+        })?;
         let had_previous = dir.exists();
         if had_previous {
             fs::rename(dir, &old).map_err(|e| fail("cannot move aside", dir, e))?;

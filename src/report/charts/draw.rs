@@ -1,6 +1,7 @@
 //! Drawing a [`Chart`] on any plotters backend: the header (title, subtitle, legend),
-//! the plot, and the source line. Text is measured and rasterised with the bundled
-//! font; nothing here reads the results or knows the model.
+//! the plot, and the source line. Text is measured with the bundled font (plotters
+//! writes an SVG `font-size` of a style's size / 1.24); nothing here reads the results
+//! or knows the model.
 
 use std::ops::Range;
 
@@ -53,12 +54,12 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
     root.fill(&WHITE).map_err(fail)?;
     let (width, height) = root.dim_in_pixel();
     let room = width as i32 - 2 * SIDE;
-    let title = fitted(root, &chart.title, 30.0, 20.0, room, true)?;
+    let title = fitted(root, &chart.title, 35.0, 24.0, room, true)?;
     root.draw_text(&chart.title, &title, (SIDE, 22)).map_err(fail)?;
-    let subtitle = fitted(root, &chart.subtitle, 19.0, 13.0, room, false)?;
+    let subtitle = fitted(root, &chart.subtitle, 22.0, 16.0, room, false)?;
     root.draw_text(&chart.subtitle, &subtitle, (SIDE, 64)).map_err(fail)?;
     legend(root, &legend_items(&chart.plot), (SIDE, 104))?;
-    let source = anchored(text(13.0, MUTED), HPos::Left, VPos::Bottom);
+    let source = anchored(text(15.0, MUTED), HPos::Left, VPos::Bottom);
     root.draw_text(&chart.source, &source, (SIDE, height as i32 - 10)).map_err(fail)?;
 
     let plot = root.margin(HEADER, FOOTER, 16, 30);
@@ -138,7 +139,7 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
 }
 
 fn legend<DB: DrawingBackend>(root: &Area<DB>, items: &[(Key, String)], at: (i32, i32)) -> Result<(), String> {
-    let style = anchored(text(16.0, INK), HPos::Left, VPos::Center);
+    let style = anchored(text(19.0, INK), HPos::Left, VPos::Center);
     let (mut x, y) = at;
     for (key, label) in items {
         match key {
@@ -219,7 +220,7 @@ impl Ranged for Positions {
 }
 
 fn mesh_text() -> TextStyle<'static> {
-    text(16.0, MUTED)
+    text(19.0, MUTED)
 }
 
 fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), String> {
@@ -259,7 +260,7 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Strin
         cc.draw_series(DashedLineSeries::new(ends, 10, 7, style)).map_err(fail)?;
         if !level.label.is_empty() {
             // At the left end: series usually start below a target and rise past it.
-            let label = anchored(bold(16.0, rgb(level.color)), HPos::Left, VPos::Bottom);
+            let label = anchored(bold(19.0, rgb(level.color)), HPos::Left, VPos::Bottom);
             cc.draw_series(std::iter::once(
                 EmptyElement::at((-0.5, level.value)) + Text::new(level.label.clone(), (8, -6), label),
             ))
@@ -269,7 +270,7 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Strin
     if let Some((t, label)) = &m.mark {
         let at = *t as f64;
         cc.draw_series(DashedLineSeries::new([(at, 0.0), (at, top)], 6, 6, AXIS.stroke_width(2))).map_err(fail)?;
-        let style = anchored(text(15.0, MUTED), HPos::Right, VPos::Top);
+        let style = anchored(text(18.0, MUTED), HPos::Right, VPos::Top);
         cc.draw_series(std::iter::once(EmptyElement::at((at, top)) + Text::new(label.clone(), (-6, 6), style)))
             .map_err(fail)?;
     }
@@ -313,7 +314,7 @@ fn positional<'a, DB: DrawingBackend>(
         .axis_style(AXIS)
         .label_style(mesh_text())
         .x_label_style(x_style)
-        .axis_desc_style(text(16.0, MUTED))
+        .axis_desc_style(text(19.0, MUTED))
         .y_desc(y_label)
         .y_labels(7)
         .x_label_formatter(&label)
@@ -359,10 +360,10 @@ fn categories<DB: DrawingBackend>(area: &Area<DB>, c: &Categories) -> Result<(),
     let data_max = finite_max(c.bars.values.iter().chain(highs.into_iter().flatten()));
     let top = axis_top(data_max) * 1.08;
     let ticks = (0..k).map(|i| i as f64).collect();
-    let mut cc = positional(area, &c.names, ticks, c.unit, &c.y_label, top, text(18.0, INK))?;
+    let mut cc = positional(area, &c.names, ticks, c.unit, &c.y_label, top, text(22.0, INK))?;
     let half = if k <= 2 { 0.22 } else { 0.3 };
     draw_bars(&mut cc, &c.bars, half)?;
-    let style = anchored(bold(17.0, INK), HPos::Center, VPos::Bottom);
+    let style = anchored(bold(21.0, INK), HPos::Center, VPos::Bottom);
     for (i, label) in c.value_labels.iter().enumerate() {
         let v = c.bars.values.get(i).copied().unwrap_or(f64::NAN);
         let above = highs.and_then(|h| h.get(i)).copied().filter(|h| h.is_finite()).map_or(v, |h| h.max(v));
@@ -400,7 +401,7 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
         .bold_line_style(GRID)
         .axis_style(AXIS)
         .label_style(mesh_text())
-        .axis_desc_style(text(16.0, MUTED))
+        .axis_desc_style(text(19.0, MUTED))
         .x_desc(d.x_label.as_str())
         .x_labels(9)
         .x_label_formatter(&x_label)
@@ -421,7 +422,7 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
     let edge = RGBColor(255, 255, 255).stroke_width(1);
     let edges = d.bins.iter().map(|b| Rectangle::new([(b.from, 0.0), (b.to, b.height)], edge));
     cc.draw_series(edges).map_err(fail)?;
-    let label_style = anchored(bold(16.0, INK), HPos::Center, VPos::Bottom);
+    let label_style = anchored(bold(20.0, INK), HPos::Center, VPos::Bottom);
     for (x, h, label) in &d.bin_labels {
         cc.draw_series(std::iter::once(
             EmptyElement::at((*x, *h)) + Text::new(label.clone(), (0, -6), label_style.clone()),
@@ -436,12 +437,12 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
     if let Some(t) = &d.threshold {
         let style = rgb(t.color).stroke_width(3);
         cc.draw_series(DashedLineSeries::new([(t.value, 0.0), (t.value, top)], 10, 7, style)).map_err(fail)?;
-        let label = anchored(bold(17.0, rgb(t.color)), h, VPos::Top);
-        cc.draw_series(std::iter::once(EmptyElement::at((t.value, top)) + Text::new(t.label.clone(), (dx, 52), label)))
+        let label = anchored(bold(20.0, rgb(t.color)), h, VPos::Top);
+        cc.draw_series(std::iter::once(EmptyElement::at((t.value, top)) + Text::new(t.label.clone(), (dx, 58), label)))
             .map_err(fail)?;
     }
     if let Some(callout) = &d.callout {
-        let style = anchored(bold(30.0, rgb(super::build::GREEN)), h, VPos::Top);
+        let style = anchored(bold(37.0, rgb(super::build::GREEN)), h, VPos::Top);
         cc.draw_series(std::iter::once(EmptyElement::at((at, top)) + Text::new(callout.clone(), (dx, 10), style)))
             .map_err(fail)?;
     }

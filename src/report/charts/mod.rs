@@ -1,9 +1,10 @@
 //! Charts, each written as SVG and PNG, drawn only from the aggregated results.
 //!
 //! [`build()`] reads [`RunResults`](crate::runner::RunResults) into [`Chart`]s: plain
-//! data saying what to draw and in what words (`spec`). [`svg`] and [`png`] draw a
-//! chart with plotters, measuring and rasterising text with the DejaVu Sans font
-//! compiled into the program (`assets/fonts`), so nothing is read from the system.
+//! data saying what to draw and in what words (`spec`). [`svg`] draws a chart with
+//! plotters, which measures text with the DejaVu Sans font compiled into the program
+//! (`assets/fonts`); [`png`] rasterises that SVG with resvg, shaping text with the same
+//! font. Nothing is read from the system.
 //! A chart whose metrics a run lacks (no territories, no comp plans, no stages) is
 //! simply not built.
 
@@ -11,11 +12,13 @@ pub mod build;
 mod draw;
 pub mod spec;
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use plotters::prelude::{BitMapBackend, IntoDrawingArea, SVGBackend};
+use plotters::prelude::{IntoDrawingArea, SVGBackend};
 use plotters::style::{FontStyle, register_font};
 use rayon::prelude::*;
+use resvg::tiny_skia::{Color, Pixmap, Transform};
+use resvg::usvg::{self, fontdb};
 
 pub use build::build;
 pub use spec::{Chart, Plot};
@@ -27,6 +30,20 @@ pub const HEIGHT: u32 = 700;
 
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 static FONT_BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// The bundled fonts for resvg, with `sans-serif` (the family the SVG names) mapped to them.
+fn font_database() -> Arc<fontdb::Database> {
+    static DATABASE: OnceLock<Arc<fontdb::Database>> = OnceLock::new();
+    DATABASE
+        .get_or_init(|| {
+            let mut db = fontdb::Database::new();
+            db.load_font_source(fontdb::Source::Binary(Arc::new(FONT)));
+            db.load_font_source(fontdb::Source::Binary(Arc::new(FONT_BOLD)));
+            db.set_sans_serif_family("DejaVu Sans");
+            Arc::new(db)
+        })
+        .clone()
+}
 
 /// Registers the bundled fonts with plotters, once.
 fn fonts() -> Result<(), String> {
@@ -53,13 +70,20 @@ pub fn svg(chart: &Chart) -> Result<String, String> {
 
 /// The chart as a PNG image of [`WIDTH`] x [`HEIGHT`] pixels.
 pub fn png(chart: &Chart) -> Result<Vec<u8>, String> {
-    fonts()?;
-    let mut pixels = vec![0u8; WIDTH as usize * HEIGHT as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
-        draw::draw(chart, &root)?;
-    }
-    encode_png(&pixels, WIDTH, HEIGHT)
+    rasterise(&svg(chart)?)
+}
+
+/// A chart's SVG as a PNG image of [`WIDTH`] x [`HEIGHT`] pixels on white.
+fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
+    let options =
+        usvg::Options { font_family: "DejaVu Sans".to_string(), fontdb: font_database(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("cannot read the chart's SVG: {e}"))?;
+    let mut pixmap = Pixmap::new(WIDTH, HEIGHT).ok_or("cannot allocate the chart's image")?;
+    pixmap.fill(Color::WHITE);
+    resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
+    // Opaque on white: drop the alpha channel (premultiplied values equal the colour).
+    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    encode_png(&rgb, WIDTH, HEIGHT)
 }
 
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
@@ -87,26 +111,15 @@ pub struct Drawn {
 /// Draws every chart as SVG and/or PNG, in parallel on the current rayon pool; the
 /// result is in the order of `charts` whatever the scheduling.
 pub fn render(charts: &[Chart], svg_too: bool, png_too: bool) -> Result<Vec<Drawn>, String> {
-    let jobs: Vec<(usize, bool)> = (0..charts.len())
-        .flat_map(|i| [(i, true), (i, false)])
-        .filter(|(_, is_png)| if *is_png { png_too } else { svg_too })
-        .collect();
-    let done: Vec<(usize, Drawn)> = jobs
-        .par_iter()
-        .map(|&(i, is_png)| {
-            let chart = &charts[i];
-            let drawn = if is_png {
-                Drawn { svg: None, png: Some(png(chart)?) }
-            } else {
-                Drawn { svg: Some(svg(chart)?), png: None }
-            };
-            Ok((i, drawn))
-        })
-        .collect::<Result<_, String>>()?;
-    let mut out = vec![Drawn::default(); charts.len()];
-    for (i, d) in done {
-        out[i].svg = out[i].svg.take().or(d.svg);
-        out[i].png = out[i].png.take().or(d.png);
+    if !svg_too && !png_too {
+        return Ok(vec![Drawn::default(); charts.len()]);
     }
-    Ok(out)
+    charts
+        .par_iter()
+        .map(|chart| {
+            let svg = svg(chart)?;
+            let png = if png_too { Some(rasterise(&svg)?) } else { None };
+            Ok(Drawn { svg: svg_too.then_some(svg), png })
+        })
+        .collect()
 }
