@@ -36,6 +36,9 @@ pub const PALETTE: [Rgb; 8] = [
 
 /// The charts of a run, in reading order; those without data are left out.
 pub fn build(scenario: &Scenario, results: &RunResults) -> Vec<Chart> {
+    if results.layout.months == 0 {
+        return Vec::new();
+    }
     let c = Context::new(scenario, results);
     [
         arr_fan(&c),
