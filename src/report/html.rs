@@ -428,17 +428,17 @@ fn stages_table(run: &Run) -> String {
     }
     let last = r.layout.months.saturating_sub(1);
     let mut t = String::from(
-        "<p class=\"note\">The chance that ARR has reached each stage by the last month, and the median month \
-         it is reached among the trials that reach it.</p>\n<table>\n",
+        "<p class=\"note\">The chance that ARR has reached each stage by the last month, and the first month \
+         by which it has reached it in at least half of the trials.</p>\n<table>\n",
     );
-    t.push_str(&head(&["Stage".into(), "Chance by the end".into(), "Median month reached".into()]));
+    t.push_str(&head(&["Stage".into(), "Chance by the end".into(), "Likely (50%) by".into()]));
     t.push_str("<tbody>\n");
     for name in &stages {
-        let chance = r.get(&format!("reached.{name}"), last).map_or_else(|| "n/a".into(), |s| percent(s.mean));
-        let when = r
-            .total(&format!("month_reached.{name}"))
-            .filter(|m| m.p50().is_finite() && m.p50() >= 0.0)
-            .map_or_else(|| "—".into(), |m| s.start.offset(m.p50().round() as i64).short_label());
+        let metric = format!("reached.{name}");
+        let chance = r.get(&metric, last).map_or_else(|| "n/a".into(), |s| percent(s.mean));
+        let when = (0..r.layout.months)
+            .find(|t| r.get(&metric, *t).is_some_and(|s| s.mean >= 0.5))
+            .map_or_else(|| "not within the horizon".into(), |t| s.start.offset(t as i64).short_label());
         t.push_str(&row(&[esc(name), chance, when]));
     }
     t.push_str("</tbody>\n</table>\n");

@@ -20,9 +20,28 @@ use super::inputs;
 
 /// The unit a metric is measured in: dollars, a share, or a count.
 pub fn unit_of(metric: &str) -> Unit {
-    const MONEY: [&str; 7] =
-        ["arr", "bookings", "churned_arr", "expansion_arr", "pipeline", "weighted_pipeline", "comp_cost"];
-    const SHARES: [&str; 4] = ["win_rate", "cost_of_sales", "quota_attainment_rate", "forecast_error"];
+    const MONEY: [&str; 11] = [
+        "arr",
+        "bookings",
+        "churned_arr",
+        "expansion_arr",
+        "pipeline",
+        "weighted_pipeline",
+        "comp_cost",
+        "ops_cost",
+        "forecast",
+        "kpi.deal_size",
+        "kpi.sales_velocity",
+    ];
+    const SHARES: [&str; 7] = [
+        "win_rate",
+        "cost_of_sales",
+        "quota_attainment_rate",
+        "forecast_error",
+        "support.coverage",
+        "kpi.win_rate",
+        "kpi.selling_time",
+    ];
     if MONEY.contains(&metric) {
         Unit::Money
     } else if SHARES.contains(&metric) || metric.starts_with("coverage.") || metric.starts_with("reached.") {

@@ -151,18 +151,17 @@ fn synthetic() -> (Loaded, RunResults) {
         ("hires.ae", stats(6.0, 1.0)),
         ("comp_cost", stats(1.08e6, 5e4)),
         ("cost_of_sales", stats(0.196, 0.01)),
-        ("month_reached.$1M", stats(0.0, 0.0)),
         ("attainment.0", Stats { count: 100, mean: 0.3, quantiles: [0.0; 7] }),
         ("attainment.0.5", Stats { count: 100, mean: 0.4, quantiles: [0.0; 7] }),
         ("attainment.1", Stats { count: 100, mean: 0.2, quantiles: [0.0; 7] }),
         ("attainment.1.5", Stats { count: 100, mean: 0.1, quantiles: [0.0; 7] }),
         ("target.hit", Stats { count: 100, mean: 0.73, quantiles: [0.0; 7] }),
     ];
-    let layout = Layout {
-        names: monthly.iter().map(|(n, _)| n.to_string()).collect(),
-        months,
-        scalars: scalars.iter().map(|(n, _)| n.to_string()).collect(),
-    };
+    // The scenario's own layout, with the metrics of this synthetic run.
+    let mut layout = Layout::new(&loaded.scenario);
+    layout.names = monthly.iter().map(|(n, _)| n.to_string()).collect();
+    layout.months = months;
+    layout.scalars = scalars.iter().map(|(n, _)| n.to_string()).collect();
     let mut cells: Vec<Option<Stats>> =
         monthly.iter().flat_map(|(_, f)| (0..months).map(|t| Some(f(t as f64)))).collect();
     cells.extend(scalars.iter().map(|(_, s)| Some(*s)));
@@ -293,6 +292,8 @@ fn report_html_holds_every_chart_and_loads_nothing_from_outside() {
     }
     assert!(page.contains("<td>NA East</td>") && page.contains("<td>Cost of sales</td>"));
     assert!(!page.contains("No territories"));
+    assert!(page.contains("<td>$1M</td><td>100%</td><td>Jan 2027</td>"), "stage reached from the start");
+    assert!(page.contains("<td>$10M</td><td>50%</td><td>Dec 2027</td>"), "stage likely by the last month");
     assert!(page.contains("seed 5 · 100 trials"), "the run's seed and trials");
     assert!(page.contains(&format!("sopsim {}", env!("CARGO_PKG_VERSION"))));
     assert!(page.contains("<td>segments.mid-market.win_rate</td><td>0.2</td>"), "the inputs as read");
