@@ -63,6 +63,11 @@ fn svg_texts(svg: &str, what: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a chart's first text is its title, whole or cut with an ellipsis to fit.
+fn shows_title(first: &str, title: &str) -> bool {
+    first == title || first.strip_suffix('…').is_some_and(|cut| !cut.is_empty() && title.starts_with(cut.trim_end()))
+}
+
 fn names(charts: &[Chart]) -> Vec<&'static str> {
     charts.iter().map(|c| c.name).collect()
 }
@@ -83,7 +88,7 @@ fn every_chart_of_every_example_renders_as_png_and_svg() {
             let what = format!("{name}/{}", chart.name);
             assert_png(d.png.as_deref().expect("a PNG"), &what);
             let texts = svg_texts(d.svg.as_deref().expect("an SVG"), &what);
-            assert!(texts.contains(&chart.title), "{what}: no title in {texts:?}");
+            assert!(shows_title(&texts[0], &chart.title), "{what}: no title in {texts:?}");
             assert!(texts.iter().all(|t| !t.contains("NaN") && !t.contains("inf")), "{what}: {texts:?}");
         }
         let fan = drawn[0].svg.as_deref().unwrap();
@@ -210,7 +215,7 @@ fn a_run_with_every_metric_draws_every_chart() {
     );
     for (chart, d) in built.iter().zip(&drawn) {
         assert_png(d.png.as_deref().unwrap(), chart.name);
-        assert!(svg_texts(d.svg.as_deref().unwrap(), chart.name).contains(&chart.title));
+        assert!(shows_title(&svg_texts(d.svg.as_deref().unwrap(), chart.name)[0], &chart.title));
     }
 }
 
@@ -249,8 +254,32 @@ fn chart_labels_read_as_money_months_and_percentages() {
     assert!(coverage.iter().any(|t| t == "NA East") && coverage.iter().any(|t| t == "EMEA"), "{coverage:?}");
     let hires = texts_of(&built, &drawn, "hires");
     assert!(hires.contains(&"6 (5–7)".to_string()), "{hires:?}");
+    let stages = texts_of(&built, &drawn, "stages");
+    assert_eq!(stages[0], "ARR stages: 50% chance of reaching $10M by Dec 2027");
+    assert!(
+        attainment.contains(&"Reps by attainment, all trials pooled; the last bar holds all from 150% up".to_string())
+    );
     let capacity = texts_of(&built, &drawn, "capacity");
     assert!(capacity.contains(&"Capacity vs demand: 96 opportunities lost over 12 months (P50)".to_string()));
+}
+
+/// A title too long for the chart's width is cut with an ellipsis rather than run off
+/// the edge; so is a legend with too many entries.
+#[test]
+fn long_titles_and_legends_are_cut_to_the_chart() {
+    let (mut built, _) = synthetic_charts();
+    let mut chart = built.remove(0);
+    chart.title = "An ARR target that a very long scenario name pushes far beyond the width ".repeat(4);
+    if let charts::Plot::Monthly(m) = &mut chart.plot {
+        let line = m.lines[0].clone();
+        m.lines =
+            (0..20).map(|i| charts::spec::Line { label: format!("territory number {i}"), ..line.clone() }).collect();
+    }
+    let texts = svg_texts(&charts::svg(&chart).unwrap(), "long");
+    assert!(texts[0].ends_with('…') && texts[0].len() < chart.title.len(), "{}", texts[0]);
+    assert!(texts.iter().any(|t| t == "…"), "the legend says it is cut: {texts:?}");
+    assert!(!texts.iter().any(|t| t == "territory number 19"), "{texts:?}");
+    assert_png(&charts::png(&chart).unwrap(), "long");
 }
 
 /// The quantile histogram of the spread chart holds the shares between quantiles.

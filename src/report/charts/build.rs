@@ -403,7 +403,9 @@ fn attainment(c: &Context) -> Option<Chart> {
         legend: Some(("below quota".into(), "at or above quota".into())),
     };
     let title = format!("Quota attainment at plan-year end: {} of reps at or above quota", percent(at_quota));
-    let subtitle = "Reps by attainment, all trials pooled".to_string();
+    let open_from = h.lower.last().copied().unwrap_or(f64::NAN);
+    let subtitle =
+        format!("Reps by attainment, all trials pooled; the last bar holds all from {} up", percent(open_from));
     c.chart("attainment", title, subtitle, Plot::Distribution(plot))
 }
 
@@ -434,15 +436,23 @@ fn stages(c: &Context) -> Option<Chart> {
         return None;
     }
     let mut m = c.monthly(Unit::Percent, "chance of having reached it");
-    let mut by_end = Vec::new();
+    // The title names the highest stage with a real chance by the end.
+    let mut headline: Option<(String, f64)> = None;
     for (i, name) in stages.iter().enumerate() {
         let chance = c.series(&format!("reached.{name}"), |s| s.mean)?;
-        by_end.push(format!("{name} {}", percent(chance.last().copied().unwrap_or(f64::NAN))));
+        let by_end = chance.last().copied().unwrap_or(f64::NAN);
+        if by_end >= 0.01 && headline.as_ref().is_none_or(|(_, p)| by_end <= *p) {
+            headline = Some((name.clone(), by_end));
+        }
         m.lines.push(line(name, PALETTE[i % PALETTE.len()], Stroke::Solid, chance));
     }
     m.levels.push(Level { value: 1.0, label: String::new(), color: GREY });
     m.y_max = Some(1.08);
-    let title = format!("Chance of reaching each ARR stage by {}: {}", c.months[c.last()], by_end.join(", "));
+    let end = &c.months[c.last()];
+    let title = match headline {
+        Some((name, p)) => format!("ARR stages: {} chance of reaching {name} by {end}", percent(p)),
+        None => format!("ARR stages: none likely by {end}"),
+    };
     let subtitle = "Share of trials whose ARR has reached the stage by the end of each month".to_string();
     c.chart("stages", title, subtitle, Plot::Monthly(m))
 }

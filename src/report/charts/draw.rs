@@ -54,11 +54,11 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
     root.fill(&WHITE).map_err(fail)?;
     let (width, height) = root.dim_in_pixel();
     let room = width as i32 - 2 * SIDE;
-    let title = fitted(root, &chart.title, 35.0, 24.0, room, true)?;
-    root.draw_text(&chart.title, &title, (SIDE, 22)).map_err(fail)?;
-    let subtitle = fitted(root, &chart.subtitle, 22.0, 16.0, room, false)?;
-    root.draw_text(&chart.subtitle, &subtitle, (SIDE, 64)).map_err(fail)?;
-    legend(root, &legend_items(&chart.plot), (SIDE, 104))?;
+    let (title, style) = fitted(root, &chart.title, 35.0, 24.0, room, true)?;
+    root.draw_text(&title, &style, (SIDE, 22)).map_err(fail)?;
+    let (subtitle, style) = fitted(root, &chart.subtitle, 22.0, 16.0, room, false)?;
+    root.draw_text(&subtitle, &style, (SIDE, 64)).map_err(fail)?;
+    legend(root, &legend_items(&chart.plot), (SIDE, 104), width as i32 - SIDE)?;
     let source = anchored(text(15.0, MUTED), HPos::Left, VPos::Bottom);
     root.draw_text(&chart.source, &source, (SIDE, height as i32 - 10)).map_err(fail)?;
 
@@ -71,7 +71,8 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
     root.present().map_err(fail)
 }
 
-/// A style whose text fits in `room` pixels: the largest size from `size` down to `min`.
+/// The text and a style that fit in `room` pixels: the largest size from `size` down
+/// to `min`, and at `min` the text cut short with an ellipsis if it is still too long.
 fn fitted<DB: DrawingBackend>(
     root: &Area<DB>,
     s: &str,
@@ -79,16 +80,35 @@ fn fitted<DB: DrawingBackend>(
     min: f64,
     room: i32,
     strong: bool,
-) -> Result<TextStyle<'static>, String> {
+) -> Result<(String, TextStyle<'static>), String> {
     let mut size = size;
     loop {
         let style = if strong { bold(size, INK) } else { text(size, MUTED) };
-        let (w, _) = root.estimate_text_size(s, &style).map_err(fail)?;
-        if w as i32 <= room || size <= min {
-            return Ok(style);
+        if width(root, s, &style)? <= room {
+            return Ok((s.to_string(), style));
+        }
+        if size <= min {
+            return Ok((shortened(root, s, &style, room)?, style));
         }
         size -= 1.0;
     }
+}
+
+fn width<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle) -> Result<i32, String> {
+    root.estimate_text_size(s, style).map(|(w, _)| w as i32).map_err(fail)
+}
+
+/// `s` cut at a character boundary so that it and an ellipsis fit in `room` pixels.
+fn shortened<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle, room: i32) -> Result<String, String> {
+    let mut cut: Vec<char> = s.chars().collect();
+    while !cut.is_empty() {
+        cut.pop();
+        let candidate = format!("{}…", cut.iter().collect::<String>().trim_end());
+        if width(root, &candidate, style)? <= room {
+            return Ok(candidate);
+        }
+    }
+    Ok("…".to_string())
 }
 
 /// One entry of a legend.
@@ -138,10 +158,22 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
     items
 }
 
-fn legend<DB: DrawingBackend>(root: &Area<DB>, items: &[(Key, String)], at: (i32, i32)) -> Result<(), String> {
+/// The legend in one row from `at`; entries that would pass `right` are left out and
+/// an ellipsis says so.
+fn legend<DB: DrawingBackend>(
+    root: &Area<DB>,
+    items: &[(Key, String)],
+    at: (i32, i32),
+    right: i32,
+) -> Result<(), String> {
     let style = anchored(text(19.0, INK), HPos::Left, VPos::Center);
     let (mut x, y) = at;
     for (key, label) in items {
+        let w = width(root, label, &style)?;
+        if x + 32 + w > right {
+            root.draw_text("…", &style, (x, y)).map_err(fail)?;
+            break;
+        }
         match key {
             Key::Swatch(c, opacity) => {
                 let fill = rgb(*c).mix(*opacity).filled();
@@ -164,8 +196,7 @@ fn legend<DB: DrawingBackend>(root: &Area<DB>, items: &[(Key, String)], at: (i32
             }
         }
         root.draw_text(label, &style, (x + 32, y)).map_err(fail)?;
-        let (w, _) = root.estimate_text_size(label, &style).map_err(fail)?;
-        x += 32 + w as i32 + 28;
+        x += 32 + w + 28;
     }
     Ok(())
 }
