@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Formats;
 
 use crate::shard::Shard;
 
@@ -22,7 +24,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a scenario and write monthly.csv and summary.json.
+    /// Simulate a scenario and write monthly.csv, summary.json, charts, report.html and report.xlsx.
     Run(RunArgs),
     /// Check a scenario file and report every problem; simulate nothing.
     Validate(ValidateArgs),
@@ -66,6 +68,9 @@ pub struct RunArgs {
     /// `sopsim merge` turns the parts of all shards into the outputs of the whole run.
     #[arg(long, value_name = "FILE", conflicts_with = "out")]
     pub partial: Option<PathBuf>,
+    /// Files to write, comma-separated (default: all).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMAT,...")]
+    pub format: Vec<Format>,
     /// Key overrides.
     #[command(flatten)]
     pub overrides: Overrides,
@@ -83,6 +88,50 @@ pub struct MergeArgs {
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A kind of output file, for `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// monthly.csv
+    Csv,
+    /// summary.json
+    Json,
+    /// report.html (charts inline)
+    Html,
+    /// report.xlsx
+    Xlsx,
+    /// every chart as .svg
+    Svg,
+    /// every chart as .png
+    Png,
+    /// every chart as .svg and .png
+    Charts,
+    /// all of the above (the default)
+    All,
+}
+
+impl RunArgs {
+    /// The files to write: those named by `--format`, or all of them.
+    pub fn formats(&self) -> Formats {
+        if self.format.is_empty() {
+            return Formats::ALL;
+        }
+        let mut f = Formats::NONE;
+        for format in &self.format {
+            match format {
+                Format::Csv => f.csv = true,
+                Format::Json => f.json = true,
+                Format::Html => f.html = true,
+                Format::Xlsx => f.xlsx = true,
+                Format::Svg => f.svg = true,
+                Format::Png => f.png = true,
+                Format::Charts => (f.svg, f.png) = (true, true),
+                Format::All => f = Formats::ALL,
+            }
+        }
+        f
+    }
 }
 
 /// `sopsim validate`.

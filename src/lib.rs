@@ -5,7 +5,8 @@
 //! 2. [`runner`] runs its trials in parallel, each one [`engine::run_trial`];
 //! 3. a trial plays the months through gather, demand, supply and reconcile;
 //! 4. [`stats`] aggregates every metric and month into means and quantiles;
-//! 5. [`report`] turns the results into `monthly.csv`, `summary.json` and a terminal summary.
+//! 5. [`report`] turns the results into `monthly.csv`, `summary.json`, charts, `report.html`,
+//!    `report.xlsx` and a terminal summary.
 //!
 //! A run can also be cut into [`shard`]s whose partial files merge into the same results.
 
@@ -27,9 +28,9 @@ pub mod stats;
 use std::path::{Path, PathBuf};
 
 use cli::{Cli, Command, MergeArgs};
-use report::OutputFile;
+use report::Formats;
 use runner::{RunConfig, RunResults};
-use scenario::{Loaded, Scenario, diag::Diagnostic};
+use scenario::Loaded;
 use shard::{Partial, Shard};
 
 /// Why a command failed, and so its exit code.
@@ -110,9 +111,10 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
                 return write_partial(&loaded, &config, args.shard.unwrap_or(Shard::WHOLE), path, args.quiet);
             }
             let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
+            let formats = args.formats();
             let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.file));
             let file_label = args.file.display().to_string();
-            write_results(scenario, &file_label, &loaded.warnings, &results, &out_dir, args.quiet)
+            write_results(&loaded, &file_label, &results, &out_dir, args.quiet, formats, config.threads)
         }
         Command::Merge(args) => merge(args),
     }
@@ -121,23 +123,24 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
 /// Writes a run's outputs into `out_dir` (whole or not at all) and prints the summary
 /// unless `quiet`: the same files for a run and for a merge of its shards.
 fn write_results(
-    scenario: &Scenario,
+    loaded: &Loaded,
     file_label: &str,
-    warnings: &[Diagnostic],
     results: &RunResults,
     out_dir: &Path,
     quiet: bool,
+    formats: Formats,
+    threads: usize,
 ) -> Result<(), Error> {
-    let files = vec![
-        OutputFile { name: "monthly.csv".into(), bytes: report::csv::monthly(scenario, results).map_err(Error::Run)? },
-        OutputFile {
-            name: "summary.json".into(),
-            bytes: report::json::summary(scenario, file_label, results, warnings).map_err(Error::Run)?,
-        },
-    ];
+    let scenario = &loaded.scenario;
+    let run = report::Run { scenario, results, file: file_label, sources: &loaded.sources, warnings: &loaded.warnings };
+    let started = std::time::Instant::now();
+    let files = report::outputs(&run, formats, threads).map_err(Error::Run)?;
     report::write_outputs(out_dir, &files).map_err(|e| Error::Run(e.0))?;
     if !quiet {
-        print!("{}", report::text::summary(scenario, results, &out_dir.display().to_string()));
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        let dir = out_dir.display().to_string();
+        let written = report::text::Written { dir: &dir, files: &names, seconds: started.elapsed().as_secs_f64() };
+        print!("{}", report::text::summary(scenario, results, &written));
     }
     Ok(())
 }
@@ -199,5 +202,5 @@ fn merge(args: MergeArgs) -> Result<(), Error> {
         scenario.target.is_some(),
     );
     let out_dir = args.out.unwrap_or_else(|| default_out_dir(Path::new(&source.file)));
-    write_results(scenario, &source.file, &loaded.warnings, &results, &out_dir, args.quiet)
+    write_results(&loaded, &source.file, &results, &out_dir, args.quiet, Formats::ALL, 0)
 }

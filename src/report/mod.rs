@@ -1,18 +1,120 @@
 //! Outputs: exporters that turn results into bytes, and the one writer that owns files.
 //!
-//! Each exporter (`monthly.csv`, `summary.json`, the terminal summary) only produces
-//! bytes or text from the aggregated results. [`write_outputs`] writes them into a
-//! fresh folder beside the target and renames it into place, so a run's outputs
-//! appear whole or not at all and a failed write leaves the previous ones untouched.
+//! Each exporter (`monthly.csv`, `summary.json`, the charts, `report.html`,
+//! `report.xlsx`, the terminal summary) only produces bytes or text from the
+//! aggregated results and the scenario; [`outputs`] gathers the files a run asked for.
+//! [`write_outputs`] writes them into a fresh folder beside the target and renames it
+//! into place, so a run's outputs appear whole or not at all and a failed write leaves
+//! the previous ones untouched.
 
+pub mod charts;
 pub mod csv;
+pub mod html;
+pub mod inputs;
 pub mod json;
 pub mod text;
+pub mod xlsx;
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+
+use rayon::prelude::*;
+
+use crate::runner::RunResults;
+use crate::scenario::{
+    Scenario,
+    diag::{Diagnostic, Sources},
+};
+
+/// Which files a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Formats {
+    /// `monthly.csv`.
+    pub csv: bool,
+    /// `summary.json`.
+    pub json: bool,
+    /// Each chart as `<chart>.svg`.
+    pub svg: bool,
+    /// Each chart as `<chart>.png`.
+    pub png: bool,
+    /// `report.html`.
+    pub html: bool,
+    /// `report.xlsx`.
+    pub xlsx: bool,
+}
+
+impl Formats {
+    /// Every output.
+    pub const ALL: Formats = Formats { csv: true, json: true, svg: true, png: true, html: true, xlsx: true };
+    /// No output (to build a selection from).
+    pub const NONE: Formats = Formats { csv: false, json: false, svg: false, png: false, html: false, xlsx: false };
+}
+
+/// A finished run as the exporters read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    /// The validated scenario (labels, start, target).
+    pub scenario: &'a Scenario,
+    /// The aggregated results.
+    pub results: &'a RunResults,
+    /// The scenario path as given on the command line.
+    pub file: &'a str,
+    /// The scenario's text and the `--set` overrides, as read.
+    pub sources: &'a Sources,
+    /// Validation warnings.
+    pub warnings: &'a [Diagnostic],
+}
+
+/// The files of a run in the formats asked for, in a fixed order: `monthly.csv`,
+/// `summary.json`, `report.html`, `report.xlsx`, then each chart's SVG and PNG. The
+/// charts are drawn in parallel on `threads` threads (0: one per core).
+pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<OutputFile>, String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
+    let file = |name: &str, bytes: Vec<u8>| OutputFile { name: name.to_string(), bytes };
+    let charts =
+        if formats.svg || formats.png || formats.html { charts::build(run.scenario, run.results) } else { Vec::new() };
+    let (drawn, tables) = pool.install(|| {
+        rayon::join(
+            || charts::render(&charts, formats.svg || formats.html, formats.png),
+            || -> Result<Vec<OutputFile>, String> {
+                let mut files = Vec::new();
+                if formats.csv {
+                    files.push(file("monthly.csv", csv::monthly(run.scenario, run.results)?));
+                }
+                if formats.json {
+                    files.push(file("summary.json", json::summary(run.scenario, run.file, run.results, run.warnings)?));
+                }
+                if formats.xlsx {
+                    files.push(file("report.xlsx", xlsx::workbook(run)?));
+                }
+                Ok(files)
+            },
+        )
+    });
+    let (drawn, mut files) = (drawn?, tables?);
+    if formats.html {
+        let inline: Vec<(&charts::Chart, &str)> =
+            charts.iter().zip(&drawn).filter_map(|(c, d)| Some((c, d.svg.as_deref()?))).collect();
+        let at = usize::from(formats.csv) + usize::from(formats.json);
+        files.insert(at, file("report.html", html::report(run, &inline)));
+    }
+    for (chart, d) in charts.iter().zip(drawn) {
+        if formats.svg
+            && let Some(svg) = d.svg
+        {
+            files.push(file(&format!("{}.svg", chart.name), svg.into_bytes()));
+        }
+        if let Some(png) = d.png {
+            files.push(file(&format!("{}.png", chart.name), png));
+        }
+    }
+    Ok(files)
+}
 
 /// One output file: its name inside the run's folder and its bytes.
 #[derive(Debug, Clone)]
@@ -73,12 +175,13 @@ fn write_outputs_now(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError>
     let _ = fs::remove_dir_all(&tmp);
     let result = (|| {
         fs::create_dir(&tmp).map_err(|e| fail("cannot create", &tmp, e))?;
-        for f in files {
+        // In parallel: most of the time goes to waiting for each file to reach the disk.
+        files.par_iter().try_for_each(|f| {
             let path = tmp.join(&f.name);
             let mut file = fs::File::create(&path).map_err(|e| fail("cannot create", &path, e))?;
             file.write_all(&f.bytes).map_err(|e| fail("cannot write", &path, e))?;
-            file.sync_all().map_err(|e| fail("cannot write", &path, e))?;
-        }
+            file.sync_all().map_err(|e| fail("cannot write", &path, e))
+        })?;
         let had_previous = dir.exists();
         if had_previous {
             fs::rename(dir, &old).map_err(|e| fail("cannot move aside", dir, e))?;

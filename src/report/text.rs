@@ -1,22 +1,38 @@
-//! The short summary printed after a run: the answer first, then the spread and hires.
+//! The short summary printed after a run: the answer first, then a compact table of
+//! the headline numbers (P10, P50, P90), then what was written where.
 
 use std::fmt::Write as _;
 
-use crate::format::{money, percent1};
+use crate::format::{money, percent, percent1};
 use crate::runner::RunResults;
 use crate::scenario::Scenario;
+use crate::stats::Stats;
+
+use super::charts::build::suffixes;
+use super::charts::spec::{Unit, count, whole};
+
+/// What a run wrote, for the last line of the summary.
+#[derive(Debug, Clone, Copy)]
+pub struct Written<'a> {
+    /// The output folder as shown to the user.
+    pub dir: &'a str,
+    /// The names of the files written.
+    pub files: &'a [String],
+    /// Seconds spent making and writing them.
+    pub seconds: f64,
+}
 
 /// The terminal summary of a run.
-pub fn summary(scenario: &Scenario, results: &RunResults, out_dir: &str) -> String {
+pub fn summary(scenario: &Scenario, results: &RunResults, written: &Written) -> String {
     let months = results.layout.months;
-    let last = months - 1;
+    let last = months.saturating_sub(1);
     let label = |t: usize| scenario.start.offset(t as i64).short_label();
     let mut s = String::new();
     let _ = writeln!(
         s,
         "{}: {} trials, {} months from {} to {}, seed {}",
         scenario.name,
-        results.trials,
+        count(results.trials as f64),
         months,
         label(0),
         label(last),
@@ -24,71 +40,98 @@ pub fn summary(scenario: &Scenario, results: &RunResults, out_dir: &str) -> Stri
     );
     if let (Some(t), Some(r)) = (&scenario.target, &results.target) {
         let verdict = if r.p_hit >= t.confidence { "meets" } else { "below" };
+        let se = if r.standard_error < 0.001 {
+            format!("{:.2}%", r.standard_error * 100.0)
+        } else {
+            percent1(r.standard_error)
+        };
         let _ = writeln!(
             s,
-            "  target {} ARR by {}: P(hit) = {} ± {} ({verdict} the {} confidence asked)",
+            "  {} chance of reaching {} ARR by {}: P(hit) = {} ± {se} ({verdict} the {} confidence asked)",
+            percent(r.p_hit),
             money(t.arr),
             label(t.month),
             percent1(r.p_hit),
-            if r.standard_error < 0.001 {
-                format!("{:.2}%", r.standard_error * 100.0)
-            } else {
-                percent1(r.standard_error)
-            },
-            percent1(t.confidence)
+            percent(t.confidence)
         );
     }
-    if let Some(t) = scenario.target.as_ref().filter(|t| t.month != last)
-        && let Some(a) = results.get("arr", t.month)
-    {
-        let _ = writeln!(
-            s,
-            "  ARR {} (target month): P10 {}  P50 {}  P90 {}",
-            label(t.month),
-            money(a.at(0.10)),
-            money(a.p50()),
-            money(a.at(0.90))
-        );
+
+    let mut rows: Vec<(String, Option<&Stats>, Unit)> = Vec::new();
+    if let Some(t) = scenario.target.as_ref().filter(|t| t.month != last) {
+        rows.push((format!("ARR {} (target month)", label(t.month)), results.get("arr", t.month), Unit::Money));
     }
-    if let Some(a) = results.get("arr", last) {
-        let _ = writeln!(
-            s,
-            "  ARR {}: P10 {}  P50 {}  P90 {}  (start {})",
-            label(last),
-            money(a.at(0.10)),
-            money(a.p50()),
-            money(a.at(0.90)),
-            money(scenario.company.arr)
-        );
-    }
-    if let Some(b) = results.total("bookings") {
-        let _ = writeln!(
-            s,
-            "  new bookings over the horizon: P10 {}  P50 {}  P90 {}",
-            money(b.at(0.10)),
-            money(b.p50()),
-            money(b.at(0.90))
-        );
-    }
-    for r in &scenario.roles {
-        let hires = results.total(&format!("hires.{}", r.id));
-        let head = results.get(&format!("headcount.{}", r.id), last);
-        if let (Some(h), Some(c)) = (hires, head) {
-            let _ = writeln!(
-                s,
-                "  {:<12} hires {:>6.1} (P10 {:.0}, P90 {:.0}); headcount at end P50 {:.0}",
-                r.id,
-                h.mean,
-                h.at(0.10),
-                h.at(0.90),
-                c.p50()
-            );
+    rows.push((
+        format!("ARR {} (start {})", label(last), money(scenario.company.arr)),
+        results.get("arr", last),
+        Unit::Money,
+    ));
+    rows.push((format!("new bookings, {months} months"), results.total("bookings"), Unit::Money));
+    for (name, what, unit) in [
+        ("comp_cost", "compensation cost", Unit::Money),
+        ("cost_of_sales", "cost of sales", Unit::Percent),
+        ("opportunities.lost", "opportunities lost", Unit::Count),
+    ] {
+        if let Some(st) = results.total(name) {
+            rows.push((what.to_string(), Some(st), unit));
         }
     }
+    let roles = suffixes(&results.layout.names, "hires");
+    for role in &roles {
+        rows.push((format!("hires {role}"), results.total(&format!("hires.{role}")), Unit::Count));
+    }
+    for role in &roles {
+        let head = results.get(&format!("headcount.{role}"), last);
+        rows.push((format!("headcount {role}, {}", label(last)), head, Unit::Count));
+    }
+    let rows: Vec<(String, &Stats, Unit)> = rows.into_iter().filter_map(|(l, st, u)| Some((l, st?, u))).collect();
+    let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    let _ = writeln!(s, "\n  {:<width$}  {:>9} {:>9} {:>9}", "", "P10", "P50", "P90");
+    for (name, st, unit) in &rows {
+        // Whole people and opportunities: a tenth read from interpolated quantiles is noise here.
+        let cell = |v: f64| if *unit == Unit::Count { whole(v) } else { unit.format(v) };
+        let _ =
+            writeln!(s, "  {name:<width$}  {:>9} {:>9} {:>9}", cell(st.at(0.10)), cell(st.p50()), cell(st.at(0.90)));
+    }
+
     let _ = writeln!(
         s,
-        "  wrote {out_dir}/monthly.csv and summary.json in {:.2} s on {} threads",
-        results.elapsed_seconds, results.threads
+        "\n  wrote {} to {} in {:.2} s (simulation {:.2} s on {} threads)",
+        file_list(written.files),
+        written.dir,
+        written.seconds,
+        results.elapsed_seconds,
+        results.threads
     );
     s
+}
+
+/// `monthly.csv, summary.json and 12 chart files`: the files by name, charts counted.
+fn file_list(files: &[String]) -> String {
+    let charts = files.iter().filter(|f| f.ends_with(".svg") || f.ends_with(".png")).count();
+    let mut parts: Vec<String> =
+        files.iter().filter(|f| !(f.ends_with(".svg") || f.ends_with(".png"))).cloned().collect();
+    if charts > 0 {
+        parts.push(format!("{charts} chart files"));
+    }
+    match parts.len() {
+        0 => "nothing".to_string(),
+        1 => parts.remove(0),
+        n => format!("{} and {}", parts[..n - 1].join(", "), parts[n - 1]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_files_are_listed_with_charts_counted() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(file_list(&names(&["monthly.csv"])), "monthly.csv");
+        assert_eq!(
+            file_list(&names(&["monthly.csv", "summary.json", "a.svg", "a.png"])),
+            "monthly.csv, summary.json and 2 chart files"
+        );
+        assert_eq!(file_list(&[]), "nothing");
+    }
 }

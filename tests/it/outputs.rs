@@ -79,7 +79,8 @@ fn odd_names_write_only_inside_the_output_folder() {
         .replace("name = \"Seed stage 2027\"", "name = \"../../escaped/..\\\\x /etc/passwd\"");
     let file = dir.path().join("a b;..%2f$(x).toml");
     std::fs::write(&file, text).unwrap();
-    let o = sopsim_in(dir.path(), &["run", file.to_str().unwrap(), "--quiet", "--trials", "50"]);
+    let o =
+        sopsim_in(dir.path(), &["run", file.to_str().unwrap(), "--quiet", "--trials", "50", "--format", "csv,json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(entries(dir.path()), ["a b;..%2f$(x).toml", "output"]);
     assert_eq!(entries(&dir.path().join("output")), ["a_b_.._2f__x_"]);

@@ -1,0 +1,481 @@
+//! Drawing a [`Chart`] on any plotters backend: the header (title, subtitle, legend),
+//! the plot, and the source line. Text is measured with the bundled font (plotters
+//! writes an SVG `font-size` of a style's size / 1.24); nothing here reads the results
+//! or knows the model.
+
+use std::ops::Range;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::spec::{Bars, Categories, Chart, Distribution, Monthly, Plot, Rgb, Stroke, Unit};
+
+/// Text colour of titles.
+const INK: RGBColor = RGBColor(25, 25, 25);
+/// Text colour of subtitles, ticks and notes.
+const MUTED: RGBColor = RGBColor(95, 95, 95);
+/// Grid lines.
+const GRID: RGBColor = RGBColor(228, 228, 228);
+/// Axis lines.
+const AXIS: RGBColor = RGBColor(160, 160, 160);
+/// Height of the header (title, subtitle, legend) in pixels.
+const HEADER: u32 = 128;
+/// Height of the source line at the bottom.
+const FOOTER: u32 = 34;
+/// Left and right margins of the header and footer.
+const SIDE: i32 = 36;
+
+type Area<DB> = DrawingArea<DB, Shift>;
+
+fn rgb(c: Rgb) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
+
+fn text(size: f64, color: RGBColor) -> TextStyle<'static> {
+    ("sans-serif", size).into_font().color(&color)
+}
+
+fn bold(size: f64, color: RGBColor) -> TextStyle<'static> {
+    FontDesc::new(FontFamily::SansSerif, size, FontStyle::Bold).color(&color)
+}
+
+fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
+    style.pos(Pos::new(h, v))
+}
+
+fn fail(e: impl std::fmt::Display) -> String {
+    format!("cannot draw the chart: {e}")
+}
+
+/// Draws `chart` on `root` and presents it.
+pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), String> {
+    root.fill(&WHITE).map_err(fail)?;
+    let (width, height) = root.dim_in_pixel();
+    let room = width as i32 - 2 * SIDE;
+    let (title, style) = fitted(root, &chart.title, 35.0, 24.0, room, true)?;
+    root.draw_text(&title, &style, (SIDE, 22)).map_err(fail)?;
+    let (subtitle, style) = fitted(root, &chart.subtitle, 22.0, 16.0, room, false)?;
+    root.draw_text(&subtitle, &style, (SIDE, 64)).map_err(fail)?;
+    legend(root, &legend_items(&chart.plot), (SIDE, 104), width as i32 - SIDE)?;
+    let source = anchored(text(15.0, MUTED), HPos::Left, VPos::Bottom);
+    root.draw_text(&chart.source, &source, (SIDE, height as i32 - 10)).map_err(fail)?;
+
+    let plot = root.margin(HEADER, FOOTER, 16, 30);
+    match &chart.plot {
+        Plot::Monthly(m) => monthly(&plot, m)?,
+        Plot::Categories(c) => categories(&plot, c)?,
+        Plot::Distribution(d) => distribution(&plot, d)?,
+    }
+    root.present().map_err(fail)
+}
+
+/// The text and a style that fit in `room` pixels: the largest size from `size` down
+/// to `min`, and at `min` the text cut short with an ellipsis if it is still too long.
+fn fitted<DB: DrawingBackend>(
+    root: &Area<DB>,
+    s: &str,
+    size: f64,
+    min: f64,
+    room: i32,
+    strong: bool,
+) -> Result<(String, TextStyle<'static>), String> {
+    let mut size = size;
+    loop {
+        let style = if strong { bold(size, INK) } else { text(size, MUTED) };
+        if width(root, s, &style)? <= room {
+            return Ok((s.to_string(), style));
+        }
+        if size <= min {
+            return Ok((shortened(root, s, &style, room)?, style));
+        }
+        size -= 1.0;
+    }
+}
+
+fn width<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle) -> Result<i32, String> {
+    root.estimate_text_size(s, style).map(|(w, _)| w as i32).map_err(fail)
+}
+
+/// `s` cut at a character boundary so that it and an ellipsis fit in `room` pixels.
+fn shortened<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle, room: i32) -> Result<String, String> {
+    let mut cut: Vec<char> = s.chars().collect();
+    while !cut.is_empty() {
+        cut.pop();
+        let candidate = format!("{}…", cut.iter().collect::<String>().trim_end());
+        if width(root, &candidate, style)? <= room {
+            return Ok(candidate);
+        }
+    }
+    Ok("…".to_string())
+}
+
+/// One entry of a legend.
+enum Key {
+    /// A filled square.
+    Swatch(Rgb, f64),
+    /// A line, solid or dashed.
+    Stroke(Rgb, Stroke),
+    /// A vertical whisker.
+    Whisker(Rgb),
+}
+
+fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
+    let mut items = Vec::new();
+    match plot {
+        Plot::Monthly(m) => {
+            let mut whisker = None;
+            for b in m.bands.iter().filter(|b| !b.label.is_empty()) {
+                items.push((Key::Swatch(b.color, b.opacity), b.label.clone()));
+            }
+            for b in m.bars.iter().filter(|b| !b.label.is_empty()) {
+                items.push((Key::Swatch(b.color, 0.85), b.label.clone()));
+                if b.whiskers.is_some() {
+                    whisker = Some(b.color);
+                }
+            }
+            if let Some(c) = whisker {
+                items.push((Key::Whisker(c), "P10–P90".to_string()));
+            }
+            for l in m.lines.iter().filter(|l| !l.label.is_empty()) {
+                items.push((Key::Stroke(l.color, l.stroke), l.label.clone()));
+            }
+        }
+        Plot::Categories(c) => {
+            items.push((Key::Swatch(c.bars.color, 0.85), c.bars.label.clone()));
+            if c.bars.whiskers.is_some() {
+                items.push((Key::Whisker(c.bars.color), "P10–P90".to_string()));
+            }
+        }
+        Plot::Distribution(d) => {
+            if let Some((below, above)) = &d.legend {
+                items.push((Key::Swatch(super::build::SLATE, 0.85), below.clone()));
+                items.push((Key::Swatch(super::build::GREEN, 0.85), above.clone()));
+            }
+        }
+    }
+    items
+}
+
+/// The legend in one row from `at`; entries that would pass `right` are left out and
+/// an ellipsis says so.
+fn legend<DB: DrawingBackend>(
+    root: &Area<DB>,
+    items: &[(Key, String)],
+    at: (i32, i32),
+    right: i32,
+) -> Result<(), String> {
+    let style = anchored(text(19.0, INK), HPos::Left, VPos::Center);
+    let (mut x, y) = at;
+    for (key, label) in items {
+        let w = width(root, label, &style)?;
+        if x + 32 + w > right {
+            root.draw_text("…", &style, (x, y)).map_err(fail)?;
+            break;
+        }
+        match key {
+            Key::Swatch(c, opacity) => {
+                let fill = rgb(*c).mix(*opacity).filled();
+                root.draw(&Rectangle::new([(x, y - 8), (x + 24, y + 8)], fill)).map_err(fail)?;
+            }
+            Key::Stroke(c, Stroke::Solid) => {
+                root.draw(&PathElement::new(vec![(x, y), (x + 24, y)], rgb(*c).stroke_width(3))).map_err(fail)?;
+            }
+            Key::Stroke(c, Stroke::Dashed) => {
+                for dash in [(x, x + 9), (x + 15, x + 24)] {
+                    root.draw(&PathElement::new(vec![(dash.0, y), (dash.1, y)], rgb(*c).stroke_width(3)))
+                        .map_err(fail)?;
+                }
+            }
+            Key::Whisker(c) => {
+                let s = rgb(*c).stroke_width(2);
+                root.draw(&PathElement::new(vec![(x + 12, y - 9), (x + 12, y + 9)], s)).map_err(fail)?;
+                root.draw(&PathElement::new(vec![(x + 7, y - 9), (x + 17, y - 9)], s)).map_err(fail)?;
+                root.draw(&PathElement::new(vec![(x + 7, y + 9), (x + 17, y + 9)], s)).map_err(fail)?;
+            }
+        }
+        root.draw_text(label, &style, (x + 32, y)).map_err(fail)?;
+        x += 32 + w + 28;
+    }
+    Ok(())
+}
+
+/// The top of a value axis for data up to `max`: a little headroom, never zero.
+fn axis_top(max: f64) -> f64 {
+    if max.is_finite() && max > 0.0 { max * 1.1 } else { 1.0 }
+}
+
+fn finite_max<'a>(values: impl IntoIterator<Item = &'a f64>) -> f64 {
+    values.into_iter().copied().filter(|v| v.is_finite()).fold(f64::NEG_INFINITY, f64::max)
+}
+
+/// Runs of consecutive finite values: `(position, value)` points, one `Vec` per run.
+fn runs(values: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (i, v) in values.iter().enumerate() {
+        if v.is_finite() {
+            if let Some(run) = out.last_mut() {
+                run.push((i as f64, *v));
+            }
+        } else if out.last().is_some_and(|r| !r.is_empty()) {
+            out.push(Vec::new());
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// A horizontal axis of positions 0, 1, ... (months, categories) with ticks where asked.
+struct Positions {
+    range: Range<f64>,
+    ticks: Vec<f64>,
+}
+
+impl Ranged for Positions {
+    type FormatOption = DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let share = (value - self.range.start) / (self.range.end - self.range.start);
+        limit.0 + (f64::from(limit.1 - limit.0) * share + 1e-3).floor() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() { Vec::new() } else { self.ticks.clone() }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.range.clone()
+    }
+}
+
+fn mesh_text() -> TextStyle<'static> {
+    text(19.0, MUTED)
+}
+
+fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), String> {
+    let n = m.months.len();
+    let data_max = finite_max(
+        m.bands
+            .iter()
+            .flat_map(|b| &b.high)
+            .chain(m.lines.iter().flat_map(|l| &l.values))
+            .chain(m.bars.iter().flat_map(|b| b.values.iter().chain(b.whiskers.iter().flat_map(|w| &w.1))))
+            .chain(m.levels.iter().map(|l| &l.value)),
+    );
+    let top = m.y_max.unwrap_or_else(|| axis_top(data_max));
+    let ticks = m.ticks.iter().map(|t| *t as f64).collect();
+    let mut cc = positional(area, &m.months, ticks, m.unit, &m.y_label, top, mesh_text())?;
+
+    for b in &m.bands {
+        let style = rgb(b.color).mix(b.opacity).filled();
+        let both: Vec<f64> = b
+            .low
+            .iter()
+            .zip(&b.high)
+            .map(|(l, h)| if l.is_finite() && h.is_finite() { 0.0 } else { f64::NAN })
+            .collect();
+        for run in runs(&both) {
+            let mut points: Vec<(f64, f64)> = run.iter().map(|(t, _)| (*t, b.high[*t as usize])).collect();
+            points.extend(run.iter().rev().map(|(t, _)| (*t, b.low[*t as usize])));
+            cc.draw_series(std::iter::once(Polygon::new(points, style))).map_err(fail)?;
+        }
+    }
+    for bars in &m.bars {
+        draw_bars(&mut cc, bars, 0.34)?;
+    }
+    for level in &m.levels {
+        let style = rgb(level.color).stroke_width(2);
+        let ends = [(-0.5, level.value), (n as f64 - 0.5, level.value)];
+        cc.draw_series(DashedLineSeries::new(ends, 10, 7, style)).map_err(fail)?;
+        if !level.label.is_empty() {
+            // At the left end: series usually start below a target and rise past it.
+            let label = anchored(bold(19.0, rgb(level.color)), HPos::Left, VPos::Bottom);
+            cc.draw_series(std::iter::once(
+                EmptyElement::at((-0.5, level.value)) + Text::new(level.label.clone(), (8, -6), label),
+            ))
+            .map_err(fail)?;
+        }
+    }
+    if let Some((t, label)) = &m.mark {
+        let at = *t as f64;
+        cc.draw_series(DashedLineSeries::new([(at, 0.0), (at, top)], 6, 6, AXIS.stroke_width(2))).map_err(fail)?;
+        let style = anchored(text(18.0, MUTED), HPos::Right, VPos::Top);
+        cc.draw_series(std::iter::once(EmptyElement::at((at, top)) + Text::new(label.clone(), (-6, 6), style)))
+            .map_err(fail)?;
+    }
+    for l in &m.lines {
+        let style = rgb(l.color).stroke_width(3);
+        for run in runs(&l.values) {
+            match l.stroke {
+                Stroke::Solid => cc.draw_series(LineSeries::new(run, style)).map(|_| ()),
+                Stroke::Dashed => cc.draw_series(DashedLineSeries::new(run, 10, 7, style)).map(|_| ()),
+            }
+            .map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// A plot over positions 0, 1, ... (months or categories) named by `labels`, ticked at
+/// `ticks`, with a value axis in `unit` from 0 to `top`; the mesh is drawn.
+fn positional<'a, DB: DrawingBackend>(
+    area: &'a Area<DB>,
+    labels: &[String],
+    ticks: Vec<f64>,
+    unit: Unit,
+    y_label: &str,
+    top: f64,
+    x_style: TextStyle<'static>,
+) -> Result<Cartesian<'a, DB, Positions>, String> {
+    let x = Positions { range: -0.5..labels.len() as f64 - 0.5, ticks };
+    let mut cc = ChartBuilder::on(area)
+        .x_label_area_size(44)
+        .y_label_area_size(if y_label.is_empty() { 80 } else { 104 })
+        .margin_top(8)
+        .build_cartesian_2d(x, 0.0..top)
+        .map_err(fail)?;
+    let label = |x: &f64| labels.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
+    let value = |y: &f64| unit.format(*y);
+    cc.configure_mesh()
+        .disable_x_mesh()
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .axis_style(AXIS)
+        .label_style(mesh_text())
+        .x_label_style(x_style)
+        .axis_desc_style(text(19.0, MUTED))
+        .y_desc(y_label)
+        .y_labels(7)
+        .x_label_formatter(&label)
+        .y_label_formatter(&value)
+        .draw()
+        .map_err(fail)?;
+    Ok(cc)
+}
+
+type Cartesian<'a, DB, X> = ChartContext<'a, DB, Cartesian2d<X, plotters::coord::types::RangedCoordf64>>;
+
+/// Bars centred on positions 0, 1, ..., of half-width `half`, with their whiskers.
+fn draw_bars<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
+    cc: &mut Cartesian<'_, DB, X>,
+    bars: &Bars,
+    half: f64,
+) -> Result<(), String> {
+    let fill = rgb(bars.color).mix(0.85).filled();
+    let rects = bars.values.iter().enumerate().filter(|(_, v)| v.is_finite() && **v > 0.0).map(|(i, v)| {
+        let x = i as f64;
+        Rectangle::new([(x - half, 0.0), (x + half, *v)], fill)
+    });
+    cc.draw_series(rects).map_err(fail)?;
+    if let Some((low, high)) = &bars.whiskers {
+        let ink = RGBColor(60, 60, 60).stroke_width(2);
+        let cap = half * 0.35;
+        for (i, (lo, hi)) in low.iter().zip(high).enumerate() {
+            if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
+                continue;
+            }
+            let x = i as f64;
+            let paths =
+                [vec![(x, *lo), (x, *hi)], vec![(x - cap, *lo), (x + cap, *lo)], vec![(x - cap, *hi), (x + cap, *hi)]];
+            cc.draw_series(paths.into_iter().map(|p| PathElement::new(p, ink))).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+fn categories<DB: DrawingBackend>(area: &Area<DB>, c: &Categories) -> Result<(), String> {
+    let k = c.names.len();
+    let highs = c.bars.whiskers.as_ref().map(|w| &w.1);
+    let data_max = finite_max(c.bars.values.iter().chain(highs.into_iter().flatten()));
+    let top = axis_top(data_max) * 1.08;
+    let ticks = (0..k).map(|i| i as f64).collect();
+    let mut cc = positional(area, &c.names, ticks, c.unit, &c.y_label, top, text(22.0, INK))?;
+    let half = if k <= 2 { 0.22 } else { 0.3 };
+    draw_bars(&mut cc, &c.bars, half)?;
+    let style = anchored(bold(21.0, INK), HPos::Center, VPos::Bottom);
+    for (i, label) in c.value_labels.iter().enumerate() {
+        let v = c.bars.values.get(i).copied().unwrap_or(f64::NAN);
+        let above = highs.and_then(|h| h.get(i)).copied().filter(|h| h.is_finite()).map_or(v, |h| h.max(v));
+        if above.is_finite() {
+            cc.draw_series(std::iter::once(
+                EmptyElement::at((i as f64, above)) + Text::new(label.clone(), (0, -8), style.clone()),
+            ))
+            .map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result<(), String> {
+    let threshold = d.threshold.as_ref().map(|t| t.value);
+    let lo = d.bins.iter().map(|b| b.from).chain(threshold).fold(f64::INFINITY, f64::min);
+    let hi = d.bins.iter().map(|b| b.to).chain(threshold).fold(f64::NEG_INFINITY, f64::max);
+    let pad = if hi > lo { (hi - lo) * 0.06 } else { 1.0 };
+    let (x0, x1) = (lo - pad, hi + pad);
+    let data_max = finite_max(d.bins.iter().map(|b| &b.height));
+    let top = axis_top(data_max) * 1.25;
+    let mut cc = ChartBuilder::on(area)
+        .x_label_area_size(64)
+        .y_label_area_size(if d.y_unit.is_some() { 104 } else { 24 })
+        .margin_top(8)
+        .build_cartesian_2d(x0..x1, 0.0..top)
+        .map_err(fail)?;
+    let x_unit = d.x_unit;
+    let x_label = move |x: &f64| x_unit.format(*x);
+    let y_unit = d.y_unit.unwrap_or(Unit::Count);
+    let y_label = move |y: &f64| y_unit.format(*y);
+    let mut mesh = cc.configure_mesh();
+    mesh.disable_x_mesh()
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .axis_style(AXIS)
+        .label_style(mesh_text())
+        .axis_desc_style(text(19.0, MUTED))
+        .x_desc(d.x_label.as_str())
+        .x_labels(9)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label);
+    if d.y_unit.is_some() {
+        mesh.y_desc(d.y_label.as_str()).y_labels(7);
+    } else {
+        mesh.disable_y_mesh().disable_y_axis();
+    }
+    mesh.draw().map_err(fail)?;
+
+    let colour = |hit: bool| if hit || threshold.is_none() { super::build::GREEN } else { super::build::SLATE };
+    let rects = d.bins.iter().filter(|b| b.to > b.from && b.height.is_finite()).map(|b| {
+        let fill = rgb(colour(b.hit)).mix(0.85).filled();
+        Rectangle::new([(b.from, 0.0), (b.to, b.height)], fill)
+    });
+    cc.draw_series(rects).map_err(fail)?;
+    let edge = RGBColor(255, 255, 255).stroke_width(1);
+    let edges = d.bins.iter().map(|b| Rectangle::new([(b.from, 0.0), (b.to, b.height)], edge));
+    cc.draw_series(edges).map_err(fail)?;
+    let label_style = anchored(bold(20.0, INK), HPos::Center, VPos::Bottom);
+    for (x, h, label) in &d.bin_labels {
+        cc.draw_series(std::iter::once(
+            EmptyElement::at((*x, *h)) + Text::new(label.clone(), (0, -6), label_style.clone()),
+        ))
+        .map_err(fail)?;
+    }
+
+    // The threshold and the callout beside it, on the side with more room.
+    let at = threshold.unwrap_or(x0);
+    let right_side = (at - x0) / (x1 - x0) < 0.6;
+    let (h, dx) = if right_side { (HPos::Left, 10) } else { (HPos::Right, -10) };
+    if let Some(t) = &d.threshold {
+        let style = rgb(t.color).stroke_width(3);
+        cc.draw_series(DashedLineSeries::new([(t.value, 0.0), (t.value, top)], 10, 7, style)).map_err(fail)?;
+        let label = anchored(bold(20.0, rgb(t.color)), h, VPos::Top);
+        cc.draw_series(std::iter::once(EmptyElement::at((t.value, top)) + Text::new(t.label.clone(), (dx, 58), label)))
+            .map_err(fail)?;
+    }
+    if let Some(callout) = &d.callout {
+        let style = anchored(bold(37.0, rgb(super::build::GREEN)), h, VPos::Top);
+        cc.draw_series(std::iter::once(EmptyElement::at((at, top)) + Text::new(callout.clone(), (dx, 10), style)))
+            .map_err(fail)?;
+    }
+    Ok(())
+}

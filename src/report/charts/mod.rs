@@ -1,0 +1,125 @@
+//! Charts, each written as SVG and PNG, drawn only from the aggregated results.
+//!
+//! [`build()`] reads [`RunResults`](crate::runner::RunResults) into [`Chart`]s: plain
+//! data saying what to draw and in what words (`spec`). [`svg`] draws a chart with
+//! plotters, which measures text with the DejaVu Sans font compiled into the program
+//! (`assets/fonts`); [`png`] rasterises that SVG with resvg, shaping text with the same
+//! font. Nothing is read from the system.
+//! A chart whose metrics a run lacks (no territories, no comp plans, no stages) is
+//! simply not built.
+
+pub mod build;
+mod draw;
+pub mod spec;
+
+use std::sync::{Arc, OnceLock};
+
+use plotters::prelude::{IntoDrawingArea, SVGBackend};
+use plotters::style::{FontStyle, register_font};
+use rayon::prelude::*;
+use resvg::tiny_skia::{Color, Pixmap, Transform};
+use resvg::usvg::{self, fontdb};
+
+pub use build::build;
+pub use spec::{Chart, Plot};
+
+/// Width of every chart, in pixels.
+pub const WIDTH: u32 = 1200;
+/// Height of every chart, in pixels.
+pub const HEIGHT: u32 = 700;
+
+static FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static FONT_BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// The bundled fonts for resvg, with `sans-serif` (the family the SVG names) mapped to them.
+fn font_database() -> Arc<fontdb::Database> {
+    static DATABASE: OnceLock<Arc<fontdb::Database>> = OnceLock::new();
+    DATABASE
+        .get_or_init(|| {
+            let mut db = fontdb::Database::new();
+            db.load_font_source(fontdb::Source::Binary(Arc::new(FONT)));
+            db.load_font_source(fontdb::Source::Binary(Arc::new(FONT_BOLD)));
+            db.set_sans_serif_family("DejaVu Sans");
+            Arc::new(db)
+        })
+        .clone()
+}
+
+/// Registers the bundled fonts with plotters, once.
+fn fonts() -> Result<(), String> {
+    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+    READY
+        .get_or_init(|| {
+            let bad = |_| "the font compiled into the program cannot be read".to_string();
+            register_font("sans-serif", FontStyle::Normal, FONT).map_err(bad)?;
+            register_font("sans-serif", FontStyle::Bold, FONT_BOLD).map_err(bad)
+        })
+        .clone()
+}
+
+/// The chart as an SVG document.
+pub fn svg(chart: &Chart) -> Result<String, String> {
+    fonts()?;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        draw::draw(chart, &root)?;
+    }
+    Ok(out)
+}
+
+/// The chart as a PNG image of [`WIDTH`] x [`HEIGHT`] pixels.
+pub fn png(chart: &Chart) -> Result<Vec<u8>, String> {
+    rasterise(&svg(chart)?)
+}
+
+/// A chart's SVG as a PNG image of [`WIDTH`] x [`HEIGHT`] pixels on white.
+fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
+    let options =
+        usvg::Options { font_family: "DejaVu Sans".to_string(), fontdb: font_database(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("cannot read the chart's SVG: {e}"))?;
+    let mut pixmap = Pixmap::new(WIDTH, HEIGHT).ok_or("cannot allocate the chart's image")?;
+    pixmap.fill(Color::WHITE);
+    resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
+    // Opaque on white: drop the alpha channel (premultiplied values equal the colour).
+    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    encode_png(&rgb, WIDTH, HEIGHT)
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
+    let fail = |e: png::EncodingError| format!("cannot encode the chart as PNG: {e}");
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header().map_err(fail)?;
+    writer.write_image_data(rgb).map_err(fail)?;
+    writer.finish().map_err(fail)?;
+    Ok(out)
+}
+
+/// A chart drawn in the formats asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Drawn {
+    /// The SVG document, if asked for.
+    pub svg: Option<String>,
+    /// The PNG bytes, if asked for.
+    pub png: Option<Vec<u8>>,
+}
+
+/// Draws every chart as SVG and/or PNG, in parallel on the current rayon pool; the
+/// result is in the order of `charts` whatever the scheduling.
+pub fn render(charts: &[Chart], svg_too: bool, png_too: bool) -> Result<Vec<Drawn>, String> {
+    if !svg_too && !png_too {
+        return Ok(vec![Drawn::default(); charts.len()]);
+    }
+    charts
+        .par_iter()
+        .map(|chart| {
+            let svg = svg(chart)?;
+            let png = if png_too { Some(rasterise(&svg)?) } else { None };
+            Ok(Drawn { svg: svg_too.then_some(svg), png })
+        })
+        .collect()
+}
