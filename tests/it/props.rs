@@ -200,8 +200,8 @@ proptest! {
         policy in prop_oneof![Just("plan"), Just("backfill"), Just("capacity")],
     ) {
         let hire_month = if months > 1 { "2027-02" } else { "2027-01" };
-        // The capacity policy has no upper bound of its own: without a budget, a tiny
-        // span of control or a huge load asks for billions of people.
+        // Without a budget the capacity policy stops only at MAX_PEOPLE a role, which a tiny
+        // span of control or a huge load reaches: valid, but slow for a property test.
         let budget = if policy == "capacity" { "headcount_budget = 500" } else { "" };
         let text = format!(r#"
 [scenario]
