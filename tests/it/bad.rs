@@ -4,15 +4,9 @@
 //! `SOPSIM_BLESS=1 cargo test --test it bad` rewrites the snapshots; review the diff.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn sopsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sopsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary starts")
-}
+use crate::cli::sopsim;
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

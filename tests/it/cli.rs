@@ -6,7 +6,8 @@ use std::process::{Command, Output};
 
 const EXAMPLES: [&str; 3] = ["seed-stage", "scale-up", "enterprise"];
 
-fn sopsim(args: &[&str]) -> Output {
+/// Runs the binary from the crate's folder.
+pub(crate) fn sopsim(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_sopsim"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -6,7 +6,9 @@
 //! needs no font or image library from the system.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
+
+use crate::cli::sopsim;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use sopsim::engine::metrics::Layout;
@@ -19,14 +21,6 @@ const EXAMPLES: [&str; 3] = ["seed-stage", "scale-up", "enterprise"];
 
 /// The charts every example has (territories, comp plans and stages add more).
 const CORE_CHARTS: [&str; 6] = ["arr_fan", "bookings", "headcount", "hires", "arr_spread", "capacity"];
-
-fn sopsim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_sopsim"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary starts")
-}
 
 fn example(name: &str) -> Loaded {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("scenarios/{name}.toml"));
