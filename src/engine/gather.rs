@@ -10,7 +10,7 @@
 //! worked) and opportunities worked per ramped closer.
 
 use super::Trial;
-use super::metrics::{Layout, id};
+use super::metrics::id;
 use crate::scenario::Scenario;
 
 /// How many months of closes the measured rates look back over.
@@ -62,7 +62,7 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 /// Measures the KPIs of the months before `t` and records them as month `t`'s `kpi.*`.
-pub fn measure(s: &mut Trial<'_>, _layout: &Layout, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
+pub fn measure(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
     let from = t.saturating_sub(WINDOW);
     let (mut closed_all, mut won_all, mut cycles, mut won_value) = (0u32, 0u32, 0.0, 0.0);
     for (k, seg) in s.segments.iter().enumerate() {

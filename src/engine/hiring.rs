@@ -83,10 +83,13 @@ pub fn stages(s: &mut Trial<'_>, layout: &Layout, arr: f64, t: usize, put: &mut 
 pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl FnMut(usize, usize, f64)) {
     let scenario = s.scenario;
     for (r, spec) in scenario.roles.iter().enumerate() {
-        let mut rng = stream(s.seed, s.trial, Process::Hiring, name_key(&spec.id), t as u64);
+        // The month's stream is made only when a requisition opens.
+        let mut rng = None;
         let mut open = |s: &mut Trial<'_>, n: u32| {
             for _ in 0..n {
-                let delay = spec.time_to_hire_months.sample(&mut rng).round().clamp(1.0, ARRIVALS_PAST_HORIZON as f64);
+                let rng =
+                    rng.get_or_insert_with(|| stream(s.seed, s.trial, Process::Hiring, name_key(&spec.id), t as u64));
+                let delay = spec.time_to_hire_months.sample(rng).round().clamp(1.0, ARRIVALS_PAST_HORIZON as f64);
                 let state = &mut s.roles[r];
                 state.open_reqs += 1;
                 state.arrivals[t + delay as usize] += 1;

@@ -135,7 +135,7 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
 
     for t in 0..months {
         supply::start_month(&mut s, t, &mut put);
-        gather::measure(&mut s, layout, t, &mut put);
+        gather::measure(&mut s, t, &mut put);
         demand::generate(&mut s, t, &mut put);
         supply::plan(&mut s, t, &mut put);
         arr = reconcile::month(&mut s, layout, arr, t, &mut put);
