@@ -76,6 +76,61 @@ pub struct RunArgs {
     pub overrides: Overrides,
 }
 
+/// Options shared by the what-if commands (plan, sweep, compare, sensitivity).
+#[derive(Debug, Args)]
+pub struct WhatIfArgs {
+    /// Trials per evaluation (default: depends on the command, see its help).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_TRIALS))]
+    pub trials: Option<u64>,
+    /// Seed (default: the scenario's `seed`, else 1); every evaluation uses the same trials.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder (default: output/<file stem>-<command>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Worker threads (default: one per core); results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Key overrides.
+    #[command(flatten)]
+    pub overrides: Overrides,
+}
+
+/// `sopsim plan`.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Role to plan hires for (repeatable; default: every closer role). The schedule
+    /// replaces the role's planned hires from the start month on.
+    #[arg(long = "role", value_name = "ID")]
+    pub roles: Vec<String>,
+    /// ARR to reach (default: the scenario's target.arr).
+    #[arg(long, value_name = "DOLLARS")]
+    pub target_arr: Option<f64>,
+    /// Month by which to reach it, YYYY-MM (default: the scenario's target month).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub by: Option<String>,
+    /// Probability of reaching the target the schedule must give (default: the
+    /// scenario's target.confidence, else 0.8).
+    #[arg(long, value_name = "P")]
+    pub confidence: Option<f64>,
+    /// Most hires starting in one month, per role (default: the role's
+    /// max_hires_per_month, else 3).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub max_per_month: Option<u32>,
+    /// Trials per candidate schedule in the search (default: 2,000); the schedule found
+    /// is then verified on --trials fresh trials (default: the scenario's trials).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(100..=crate::scenario::MAX_TRIALS))]
+    pub search_trials: Option<u64>,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: WhatIfArgs,
+}
+
 /// `sopsim merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {

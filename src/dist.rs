@@ -60,10 +60,48 @@ enum Sampler {
     Poisson(Poisson<f64>),
 }
 
+/// The parameters of a distribution, for its quantile function.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Const(f64),
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    /// A beta on [min, max].
+    ScaledBeta {
+        alpha: f64,
+        beta: f64,
+        min: f64,
+        max: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Gamma {
+        shape: f64,
+        scale: f64,
+    },
+    Poisson {
+        mean: f64,
+    },
+}
+
 /// An uncertain (or constant) number, ready to sample.
 #[derive(Debug, Clone)]
 pub struct Dist {
     sampler: Sampler,
+    shape: Shape,
     lower: f64,
     upper: f64,
     mean: f64,
@@ -97,12 +135,12 @@ pub const NAMED: &[(&str, &[&[&str]])] = &[
 impl Dist {
     /// A constant.
     pub fn constant(value: f64) -> Dist {
-        Dist { sampler: Sampler::Const(value), lower: value, upper: value, mean: value }
+        Dist { sampler: Sampler::Const(value), shape: Shape::Const(value), lower: value, upper: value, mean: value }
     }
 
-    fn new(sampler: Sampler, support: Support, mean: f64) -> Dist {
+    fn new(sampler: Sampler, shape: Shape, support: Support, mean: f64) -> Dist {
         let (lower, upper) = support.bounds();
-        Dist { sampler, lower, upper, mean }
+        Dist { sampler, shape, lower, upper, mean }
     }
 
     /// A 90% interval: `low` is the 5th and `high` the 95th percentile.
@@ -146,7 +184,7 @@ impl Dist {
             ));
         }
         let n = Normal::new(mean, sd).map_err(|e| err(Some("sd"), e.to_string()))?;
-        Ok(Dist::new(Sampler::Normal(n), support, mean.max(support.bounds().0)))
+        Ok(Dist::new(Sampler::Normal(n), Shape::Normal { mean, sd }, support, mean.max(support.bounds().0)))
     }
 
     fn lognormal(mu: f64, sigma: f64, support: Support) -> Result<Dist, DistError> {
@@ -161,12 +199,17 @@ impl Dist {
             return Err(err(None, "this lognormal is too wide: its mean is not a finite number"));
         }
         let d = LogNormal::new(mu, sigma).map_err(|e| err(None, e.to_string()))?;
-        Ok(Dist::new(Sampler::LogNormal(d), support, mean))
+        Ok(Dist::new(Sampler::LogNormal(d), Shape::LogNormal { mu, sigma }, support, mean))
     }
 
     fn beta(alpha: f64, beta: f64) -> Result<Dist, DistError> {
         let d = Beta::new(alpha, beta).map_err(|e| err(None, e.to_string()))?;
-        Ok(Dist::new(Sampler::Beta(d), Support::Unit, alpha / (alpha + beta)))
+        Ok(Dist::new(
+            Sampler::Beta(d),
+            Shape::ScaledBeta { alpha, beta, min: 0.0, max: 1.0 },
+            Support::Unit,
+            alpha / (alpha + beta),
+        ))
     }
 
     /// A named distribution; `get` returns a parameter's value if the table has it.
@@ -211,10 +254,15 @@ impl Dist {
                 check_within("max", max)?;
                 if name == "pert" {
                     let d = Pert::new(min, max).with_mode(mode).map_err(|e| err(None, e.to_string()))?;
-                    Ok(Dist::new(Sampler::Pert(d), support, (min + 4.0 * mode + max) / 6.0))
+                    // PERT is a beta on [min, max] with these shapes (rand_distr's shape 4).
+                    let (alpha, beta) =
+                        (1.0 + 4.0 * (mode - min) / (max - min), 1.0 + 4.0 * (max - mode) / (max - min));
+                    let shape = Shape::ScaledBeta { alpha, beta, min, max };
+                    Ok(Dist::new(Sampler::Pert(d), shape, support, (min + 4.0 * mode + max) / 6.0))
                 } else {
                     let d = Triangular::new(min, max, mode).map_err(|e| err(None, e.to_string()))?;
-                    Ok(Dist::new(Sampler::Triangular(d), support, (min + mode + max) / 3.0))
+                    let shape = Shape::Triangular { min, mode, max };
+                    Ok(Dist::new(Sampler::Triangular(d), shape, support, (min + mode + max) / 3.0))
                 }
             }
             "uniform" => {
@@ -225,7 +273,7 @@ impl Dist {
                 check_within("min", min)?;
                 check_within("max", max)?;
                 let d = Uniform::new(min, max).map_err(|e| err(None, e.to_string()))?;
-                Ok(Dist::new(Sampler::Uniform(d), support, 0.5 * (min + max)))
+                Ok(Dist::new(Sampler::Uniform(d), Shape::Uniform { min, max }, support, 0.5 * (min + max)))
             }
             "beta" => {
                 if support != Support::Unit {
@@ -263,8 +311,9 @@ impl Dist {
                 let (mean, sd) = (need("mean")?, need("sd")?);
                 positive("mean", mean)?;
                 positive("sd", sd)?;
-                let d = Gamma::new(mean * mean / (sd * sd), sd * sd / mean).map_err(|e| err(None, e.to_string()))?;
-                Ok(Dist::new(Sampler::Gamma(d), support, mean))
+                let (shape, scale) = (mean * mean / (sd * sd), sd * sd / mean);
+                let d = Gamma::new(shape, scale).map_err(|e| err(None, e.to_string()))?;
+                Ok(Dist::new(Sampler::Gamma(d), Shape::Gamma { shape, scale }, support, mean))
             }
             "poisson" => {
                 if support == Support::Unit {
@@ -276,7 +325,7 @@ impl Dist {
                 let mean = need("mean")?;
                 positive("mean", mean)?;
                 let d = Poisson::new(mean).map_err(|e| err(Some("mean"), e.to_string()))?;
-                Ok(Dist::new(Sampler::Poisson(d), support, mean))
+                Ok(Dist::new(Sampler::Poisson(d), Shape::Poisson { mean }, support, mean))
             }
             _ => Err(err(Some("dist"), format!("unknown distribution `{name}`"))),
         }
@@ -304,6 +353,39 @@ impl Dist {
         self.mean
     }
 
+    /// The value below which a share `p` of draws fall (the inverse of the distribution
+    /// function), clamped to the key's range as draws are; `p` is taken within [0, 1].
+    pub fn quantile(&self, p: f64) -> f64 {
+        use statrs::distribution::{ContinuousCDF, DiscreteCDF};
+        let p = if p.is_nan() { 0.5 } else { p.clamp(0.0, 1.0) };
+        let x = match self.shape {
+            Shape::Const(v) => return v,
+            Shape::Normal { mean, sd } => mean + sd * standard_normal_quantile(p),
+            Shape::LogNormal { mu, sigma } => (mu + sigma * standard_normal_quantile(p)).exp(),
+            Shape::Triangular { min, mode, max } => {
+                let cut = (mode - min) / (max - min);
+                if p < cut {
+                    min + (p * (max - min) * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - p) * (max - min) * (max - mode)).sqrt()
+                }
+            }
+            Shape::ScaledBeta { alpha, beta, min, max } => {
+                min + (max - min) * statrs::function::beta::inv_beta_reg(alpha, beta, p)
+            }
+            Shape::Uniform { min, max } => min + p * (max - min),
+            Shape::Gamma { shape, scale } => match statrs::distribution::Gamma::new(shape, 1.0 / scale) {
+                Ok(g) => g.inverse_cdf(p),
+                Err(_) => self.mean,
+            },
+            Shape::Poisson { mean } => match statrs::distribution::Poisson::new(mean) {
+                Ok(d) => d.inverse_cdf(p) as f64,
+                Err(_) => mean,
+            },
+        };
+        x.clamp(self.lower, self.upper)
+    }
+
     /// The value, if this is a constant.
     pub fn as_constant(&self) -> Option<f64> {
         match self.sampler {
@@ -311,6 +393,16 @@ impl Dist {
             _ => None,
         }
     }
+}
+
+/// The standard normal distribution function.
+pub fn standard_normal_cdf(x: f64) -> f64 {
+    0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2)
+}
+
+/// The standard normal quantile function; -inf and +inf at 0 and 1.
+pub fn standard_normal_quantile(p: f64) -> f64 {
+    -std::f64::consts::SQRT_2 * statrs::function::erf::erfc_inv(2.0 * p)
 }
 
 fn positive(param: &'static str, v: f64) -> Result<(), DistError> {
@@ -369,6 +461,39 @@ mod tests {
         let mut xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
         xs.sort_by(f64::total_cmp);
         xs[(q * n as f64) as usize]
+    }
+
+    #[test]
+    fn quantiles_invert_each_distribution() {
+        // For each p, the share of 100,000 draws at or below quantile(p) is Binomial(n, p) / n:
+        // within 4 standard errors sqrt(p (1 - p) / n) of p.
+        let n = 100_000;
+        let named = |name: &str, params: &[(&str, f64)], support| {
+            let get = |k: &str| params.iter().find(|(p, _)| *p == k).map(|(_, v)| *v);
+            Dist::named(name, &get, support).unwrap()
+        };
+        let dists = [
+            Dist::interval(300.0, 500.0, Support::NonNegative).unwrap(),
+            Dist::interval(0.15, 0.28, Support::Unit).unwrap(),
+            Dist::interval(-0.01, 0.03, Support::Real).unwrap(),
+            named("triangular", &[("min", 1.0), ("mode", 2.0), ("max", 5.0)], Support::NonNegative),
+            named("pert", &[("min", 0.1), ("mode", 0.2), ("max", 0.5)], Support::Unit),
+            named("uniform", &[("min", 2.0), ("max", 6.0)], Support::NonNegative),
+            named("gamma", &[("mean", 3.0), ("sd", 1.2)], Support::NonNegative),
+        ];
+        for d in &dists {
+            let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+            let draws: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+            for p in [0.05, 0.1, 0.5, 0.9, 0.95] {
+                let q = d.quantile(p);
+                let share = draws.iter().filter(|x| **x <= q).count() as f64 / n as f64;
+                let se = (p * (1.0 - p) / n as f64).sqrt();
+                assert!((share - p).abs() < 4.0 * se, "{d:?} at {p}: {share}");
+            }
+        }
+        assert_eq!(Dist::constant(3.0).quantile(0.9), 3.0);
+        assert!((standard_normal_quantile(standard_normal_cdf(1.3)) - 1.3).abs() < 1e-9);
+        assert!((standard_normal_cdf(Z95) - 0.95).abs() < 1e-9);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod runner;
 pub mod scenario;
 pub mod shard;
 pub mod stats;
+pub mod whatif;
 
 use std::path::{Path, PathBuf};
 

@@ -273,3 +273,73 @@ fn progress_bar(enabled: bool, trials: u64) -> Option<indicatif::ProgressBar> {
     }
     Some(bar)
 }
+
+/// Per-trial values of some cells of a run, for what needs each trial rather than
+/// aggregates (paired comparisons, rank correlations, goal-seek on common random
+/// numbers).
+#[derive(Debug, Clone)]
+pub struct PerTrial {
+    /// Cells picked, as indexes in the layout's trial buffer.
+    pub cells: Vec<usize>,
+    /// Trials run, in index order.
+    pub trials: Range<u64>,
+    /// `values[i * cells.len() + k]`: cell `cells[k]` of the `i`-th trial.
+    pub values: Vec<f64>,
+}
+
+impl PerTrial {
+    /// Number of trials.
+    pub fn len(&self) -> usize {
+        self.values.len() / self.cells.len().max(1)
+    }
+
+    /// Whether no trial was run.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The `k`-th picked cell of every trial, in trial order.
+    pub fn column(&self, k: usize) -> Vec<f64> {
+        let n = self.cells.len();
+        self.values.iter().skip(k).step_by(n.max(1)).copied().collect()
+    }
+}
+
+/// Runs the trials `trials` of `scenario` on `pool` and keeps the cells `cells` of each
+/// (see [`Layout`] for cell indexes), in trial order. The values depend on the seed and
+/// trial indexes only, not on the threads.
+pub fn per_trial(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    seed: u64,
+    trials: Range<u64>,
+    cells: &[usize],
+) -> PerTrial {
+    use rayon::prelude::*;
+    let layout = Layout::new(scenario);
+    let width = layout.cells();
+    let count = trials.end.saturating_sub(trials.start);
+    let chunk = (count / (pool.current_num_threads() as u64 * 8)).clamp(1, CHUNK);
+    let starts: Vec<u64> = (trials.start..trials.end).step_by(chunk as usize).collect();
+    let parts: Vec<Vec<f64>> = pool.install(|| {
+        starts
+            .par_iter()
+            .map(|&first| {
+                let last = (first + chunk).min(trials.end);
+                let mut buf = vec![0.0; width];
+                let mut out = Vec::with_capacity((last - first) as usize * cells.len());
+                for i in first..last {
+                    engine::run_trial(scenario, &layout, seed, i, &mut buf);
+                    out.extend(cells.iter().map(|&c| buf[c]));
+                }
+                out
+            })
+            .collect()
+    });
+    PerTrial { cells: cells.to_vec(), trials, values: parts.concat() }
+}
+
+/// A pool of `threads` worker threads (0: one per core).
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
+    pool(threads)
+}

@@ -8,7 +8,7 @@
 mod comp;
 pub mod forecast;
 pub mod metrics;
-mod params;
+pub mod params;
 pub mod rng;
 
 mod demand;

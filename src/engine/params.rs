@@ -1,10 +1,15 @@
 //! The values drawn once per trial: the true rates and volumes of this trial's world.
 //!
 //! Each key has its own stream, keyed by its path, so adding a role or a segment does
-//! not change the draws of the others.
+//! not change the draws of the others; `[[correlations]]` tie some keys through a
+//! Gaussian copula (see [`crate::scenario::inputs::Copula`]).
 
-use crate::dist::Dist;
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+use crate::dist::{Dist, standard_normal_cdf};
 use crate::scenario::Scenario;
+use crate::scenario::inputs::InputKey;
 
 use super::rng::{Process, name_key, stream};
 
@@ -53,46 +58,81 @@ pub fn monthly_attrition(annual: f64) -> f64 {
     1.0 - (1.0 - annual).powf(1.0 / 12.0)
 }
 
+/// Trial `trial`'s draw of every once-per-trial key of `scenario`, in the order of
+/// [`Scenario::inputs`]. A key outside any correlation is drawn from its own stream;
+/// the correlated keys take a standard normal from their own streams, mixed by the
+/// copula, and read their distribution's quantile at its probability.
+pub fn draw_inputs(scenario: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
+    let correlated = |k: usize| scenario.copula.as_ref().is_some_and(|c| c.members.contains(&k));
+    let mut values: Vec<f64> = scenario
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(k, input)| {
+            let dist = input.key.dist(scenario);
+            match dist.as_constant() {
+                Some(v) => v,
+                None if correlated(k) => f64::NAN,
+                None => dist.sample(&mut stream(seed, trial, Process::Param, input.stream, 0)),
+            }
+        })
+        .collect();
+    if let Some(copula) = &scenario.copula {
+        let z: Vec<f64> = copula
+            .members
+            .iter()
+            .map(|&k| {
+                let mut rng = stream(seed, trial, Process::Param, scenario.inputs[k].stream, 0);
+                rng.sample::<f64, _>(StandardNormal)
+            })
+            .collect();
+        let mut x = vec![0.0; z.len()];
+        copula.mix(&z, &mut x);
+        for (&k, x) in copula.members.iter().zip(x) {
+            values[k] = scenario.inputs[k].key.dist(scenario).quantile(standard_normal_cdf(x));
+        }
+    }
+    values
+}
+
 impl TrialParams {
     /// Draws every once-per-trial key of `scenario` for trial `trial`.
     pub fn draw(scenario: &Scenario, seed: u64, trial: u64) -> TrialParams {
-        let d = |dist: &Dist, path: &str| draw_key(dist, path, seed, trial);
-        let role = |f: &dyn Fn(&crate::scenario::Role) -> (&Dist, &'static str)| -> Vec<f64> {
-            scenario
-                .roles
-                .iter()
-                .map(|r| {
-                    let (dist, key) = f(r);
-                    d(dist, &format!("roles.{}.{key}", r.id))
-                })
-                .collect()
+        let (roles, segments, territories) =
+            (scenario.roles.len(), scenario.segments.len(), scenario.territories.len());
+        let mut p = TrialParams {
+            churn: 0.0,
+            expansion: 0.0,
+            leads_per_month: 0.0,
+            growth_per_month: 0.0,
+            lead_to_opportunity: 0.0,
+            win_rate: vec![0.0; segments],
+            monthly_attrition: vec![0.0; roles],
+            opportunities_per_month: vec![0.0; roles],
+            meetings_per_month: vec![0.0; roles],
+            meeting_to_opportunity: vec![0.0; roles],
+            opportunity_rate: vec![0.0; territories],
+            forecast_bias: 0.0,
+            forecast_noise: 0.0,
         };
-        TrialParams {
-            churn: d(&scenario.company.monthly_churn, "company.monthly_churn"),
-            expansion: d(&scenario.company.monthly_expansion, "company.monthly_expansion"),
-            leads_per_month: d(&scenario.demand.leads_per_month, "demand.leads_per_month"),
-            growth_per_month: d(&scenario.demand.growth_per_month, "demand.growth_per_month"),
-            lead_to_opportunity: d(&scenario.demand.lead_to_opportunity, "demand.lead_to_opportunity"),
-            win_rate: scenario
-                .segments
-                .iter()
-                .map(|s| d(&s.win_rate, &format!("segments.{}.win_rate", s.name)))
-                .collect(),
-            monthly_attrition: role(&|r| (&r.annual_attrition, "annual_attrition"))
-                .into_iter()
-                .map(monthly_attrition)
-                .collect(),
-            opportunities_per_month: role(&|r| (&r.opportunities_per_month, "opportunities_per_month")),
-            meetings_per_month: role(&|r| (&r.meetings_per_month, "meetings_per_month")),
-            meeting_to_opportunity: role(&|r| (&r.meeting_to_opportunity, "meeting_to_opportunity")),
-            opportunity_rate: scenario
-                .territories
-                .iter()
-                .map(|t| d(&t.opportunity_rate, &format!("territories.{}.opportunity_rate", t.name)))
-                .collect(),
-            forecast_bias: d(&scenario.forecast.bias, "forecast.bias"),
-            forecast_noise: d(&scenario.forecast.noise, "forecast.noise"),
+        for (input, v) in scenario.inputs.iter().zip(draw_inputs(scenario, seed, trial)) {
+            match input.key {
+                InputKey::Churn => p.churn = v,
+                InputKey::Expansion => p.expansion = v,
+                InputKey::Leads => p.leads_per_month = v,
+                InputKey::Growth => p.growth_per_month = v,
+                InputKey::LeadToOpportunity => p.lead_to_opportunity = v,
+                InputKey::WinRate(i) => p.win_rate[i] = v,
+                InputKey::Attrition(r) => p.monthly_attrition[r] = monthly_attrition(v),
+                InputKey::OpportunitiesPerMonth(r) => p.opportunities_per_month[r] = v,
+                InputKey::MeetingsPerMonth(r) => p.meetings_per_month[r] = v,
+                InputKey::MeetingToOpportunity(r) => p.meeting_to_opportunity[r] = v,
+                InputKey::OpportunityRate(t) => p.opportunity_rate[t] = v,
+                InputKey::ForecastBias => p.forecast_bias = v,
+                InputKey::ForecastNoise => p.forecast_noise = v,
+            }
         }
+        p
     }
 }
 

@@ -6,6 +6,7 @@
 //! only built when no error was found, so the engine never sees a bad value.
 
 pub mod diag;
+pub mod inputs;
 pub mod org;
 mod read;
 pub mod tree;
@@ -68,6 +69,12 @@ pub struct Scenario {
     pub stages: Vec<Stage>,
     /// How next month's bookings are forecast.
     pub forecast: Forecast,
+    /// The keys drawn once per trial, in drawing order (see [`inputs::list`]).
+    pub inputs: Vec<inputs::Input>,
+    /// `[[correlations]]` between once-per-trial keys.
+    pub correlations: Vec<inputs::Correlation>,
+    /// The Gaussian copula of the correlated keys, if any.
+    pub copula: Option<inputs::Copula>,
 }
 
 /// `[company]`: the revenue base.
@@ -367,6 +374,7 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     let territories = org::read_territories(r, &mut top, &seg_names);
     let stages = org::read_stages(r, &mut top);
     let forecast = org::read_forecast(r, &mut top);
+    let correlations = inputs::read_correlations(r, &mut top);
     let target = match (start, months) {
         (Some(start), Some(months)) => read_target(r, &mut top, start, months as usize),
         _ => {
@@ -382,7 +390,7 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     if r.has_errors() {
         return None;
     }
-    Some(Scenario {
+    let mut scenario = Scenario {
         name,
         start: start?,
         months: months? as usize,
@@ -397,7 +405,13 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
         comp_plans: plans_ok.then_some(comp_plans)?,
         stages: stages?,
         forecast: forecast?,
-    })
+        inputs: Vec::new(),
+        correlations: Vec::new(),
+        copula: None,
+    };
+    scenario.inputs = inputs::list(&scenario);
+    (scenario.correlations, scenario.copula) = inputs::resolve(r, &scenario, &correlations?)?;
+    Some(scenario)
 }
 
 /// Refuses a lead volume that compounds beyond what can be simulated by the horizon.

@@ -10,7 +10,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::spec::{Bars, Categories, Chart, Distribution, Monthly, Plot, Rgb, Stroke, Unit};
+use super::spec::{Bars, Categories, Chart, Distribution, Monthly, Plot, Rgb, Stroke, Unit, Xy};
 
 /// Text colour of titles.
 const INK: RGBColor = RGBColor(25, 25, 25);
@@ -67,6 +67,7 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
         Plot::Monthly(m) => monthly(&plot, m)?,
         Plot::Categories(c) => categories(&plot, c)?,
         Plot::Distribution(d) => distribution(&plot, d)?,
+        Plot::Xy(xy) => xy_plot(&plot, xy)?,
     }
     root.present().map_err(fail)
 }
@@ -146,6 +147,14 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
             items.push((Key::Swatch(c.bars.color, 0.85), c.bars.label.clone()));
             if c.bars.whiskers.is_some() {
                 items.push((Key::Whisker(c.bars.color), "P10–P90".to_string()));
+            }
+        }
+        Plot::Xy(xy) => {
+            for b in xy.bands.iter().filter(|b| !b.label.is_empty()) {
+                items.push((Key::Swatch(b.color, b.opacity), b.label.clone()));
+            }
+            for l in xy.lines.iter().filter(|l| !l.label.is_empty()) {
+                items.push((Key::Stroke(l.color, l.stroke), l.label.clone()));
             }
         }
         Plot::Distribution(d) => {
@@ -476,6 +485,101 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
         let style = anchored(bold(37.0, rgb(super::build::GREEN)), h, VPos::Top);
         cc.draw_series(std::iter::once(EmptyElement::at((at, top)) + Text::new(callout.clone(), (dx, 10), style)))
             .map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// `(x, value)` runs of consecutive finite values over the positions `x`.
+fn xy_runs(x: &[f64], values: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    runs(values).into_iter().map(|run| run.into_iter().map(|(i, v)| (x[i as usize], v)).collect()).collect()
+}
+
+fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), String> {
+    let lo = xy.x.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
+    let hi = finite_max(&xy.x);
+    let (lo, hi) = if lo < hi {
+        (lo, hi)
+    } else if lo.is_finite() {
+        (lo - 1.0, lo + 1.0)
+    } else {
+        (0.0, 1.0)
+    };
+    let pad = (hi - lo) * 0.04;
+    let (x0, x1) = (lo - pad, hi + pad);
+    let data_max = finite_max(
+        xy.bands
+            .iter()
+            .flat_map(|b| &b.high)
+            .chain(xy.lines.iter().flat_map(|l| &l.values))
+            .chain(xy.levels.iter().map(|l| &l.value)),
+    );
+    let top = xy.y_max.unwrap_or_else(|| axis_top(data_max));
+    let mut cc = ChartBuilder::on(area)
+        .x_label_area_size(64)
+        .y_label_area_size(if xy.y_label.is_empty() { 80 } else { 104 })
+        .margin_top(8)
+        .build_cartesian_2d(x0..x1, 0.0..top)
+        .map_err(fail)?;
+    let (x_unit, y_unit) = (xy.x_unit, xy.y_unit);
+    let x_label = move |x: &f64| x_unit.format(*x);
+    let y_label = move |y: &f64| y_unit.format(*y);
+    cc.configure_mesh()
+        .max_light_lines(0)
+        .bold_line_style(GRID)
+        .axis_style(AXIS)
+        .label_style(mesh_text())
+        .axis_desc_style(text(19.0, MUTED))
+        .x_desc(xy.x_label.as_str())
+        .y_desc(xy.y_label.as_str())
+        .x_labels(9)
+        .y_labels(7)
+        .x_label_formatter(&x_label)
+        .y_label_formatter(&y_label)
+        .draw()
+        .map_err(fail)?;
+    for b in &xy.bands {
+        let style = rgb(b.color).mix(b.opacity).filled();
+        let both: Vec<f64> = b
+            .low
+            .iter()
+            .zip(&b.high)
+            .map(|(l, h)| if l.is_finite() && h.is_finite() { 0.0 } else { f64::NAN })
+            .collect();
+        for run in runs(&both) {
+            let idx: Vec<usize> = run.iter().map(|(i, _)| *i as usize).collect();
+            let mut points: Vec<(f64, f64)> = idx.iter().map(|&i| (xy.x[i], b.high[i])).collect();
+            points.extend(idx.iter().rev().map(|&i| (xy.x[i], b.low[i])));
+            cc.draw_series(std::iter::once(Polygon::new(points, style))).map_err(fail)?;
+        }
+    }
+    for level in &xy.levels {
+        let style = rgb(level.color).stroke_width(2);
+        cc.draw_series(DashedLineSeries::new([(x0, level.value), (x1, level.value)], 10, 7, style)).map_err(fail)?;
+        if !level.label.is_empty() {
+            let label = anchored(bold(19.0, rgb(level.color)), HPos::Left, VPos::Bottom);
+            cc.draw_series(std::iter::once(
+                EmptyElement::at((x0, level.value)) + Text::new(level.label.clone(), (8, -6), label),
+            ))
+            .map_err(fail)?;
+        }
+    }
+    if let Some((at, label)) = &xy.mark {
+        cc.draw_series(DashedLineSeries::new([(*at, 0.0), (*at, top)], 6, 6, AXIS.stroke_width(2))).map_err(fail)?;
+        let style = anchored(text(18.0, MUTED), HPos::Left, VPos::Top);
+        cc.draw_series(std::iter::once(EmptyElement::at((*at, top)) + Text::new(label.clone(), (6, 6), style)))
+            .map_err(fail)?;
+    }
+    for l in &xy.lines {
+        let style = rgb(l.color).stroke_width(3);
+        for run in xy_runs(&xy.x, &l.values) {
+            match l.stroke {
+                Stroke::Solid => cc.draw_series(LineSeries::new(run.clone(), style)).map(|_| ()),
+                Stroke::Dashed => cc.draw_series(DashedLineSeries::new(run.clone(), 10, 7, style)).map(|_| ()),
+            }
+            .map_err(fail)?;
+            let dot = rgb(l.color).filled();
+            cc.draw_series(run.iter().map(|p| Circle::new(*p, 5, dot))).map_err(fail)?;
+        }
     }
     Ok(())
 }

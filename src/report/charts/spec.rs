@@ -190,6 +190,32 @@ pub struct Distribution {
     pub legend: Option<(String, String)>,
 }
 
+/// Lines (and bands) over a numeric horizontal axis: a value against a parameter, such
+/// as P(hit) against the number of hires or against lead volume.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Xy {
+    /// Unit of the horizontal axis.
+    pub x_unit: Unit,
+    /// Name of the horizontal axis.
+    pub x_label: String,
+    /// Unit of the value axis.
+    pub y_unit: Unit,
+    /// Name of the value axis (empty: none).
+    pub y_label: String,
+    /// The horizontal positions that the bands' and lines' values belong to, ascending.
+    pub x: Vec<f64>,
+    /// Shaded ranges, drawn first.
+    pub bands: Vec<Band>,
+    /// Lines, drawn with a dot at each position.
+    pub lines: Vec<Line>,
+    /// Horizontal reference lines (a confidence level, a target).
+    pub levels: Vec<Level>,
+    /// A position marked by a vertical line, with its label.
+    pub mark: Option<(f64, String)>,
+    /// Fixed top of the value axis; else it follows the data.
+    pub y_max: Option<f64>,
+}
+
 /// The plot of a chart.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plot {
@@ -199,6 +225,8 @@ pub enum Plot {
     Categories(Categories),
     /// A distribution.
     Distribution(Distribution),
+    /// Values against a numeric parameter.
+    Xy(Xy),
 }
 
 /// A chart: its file name, its words and its plot.

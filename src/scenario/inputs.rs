@@ -1,0 +1,441 @@
+//! The keys drawn once per trial, and the rank correlations between them.
+//!
+//! A trial draws each of these keys once: they are this trial's world (its churn, its
+//! lead volume, its win rates). [`list`] names them in the order the engine draws them,
+//! each with its key path, which keys its random stream; `sensitivity` ranks them and
+//! `[[correlations]]` ties some of them together through a Gaussian copula ([`Copula`]).
+
+use crate::dist::Dist;
+use crate::engine::rng::name_key;
+
+use super::diag::{Diagnostic, Span};
+use super::read::{Reader, Tbl};
+use super::tree::Value;
+use super::{Scenario, org};
+
+/// Which key a once-per-trial input is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKey {
+    /// `company.monthly_churn`.
+    Churn,
+    /// `company.monthly_expansion`.
+    Expansion,
+    /// `demand.leads_per_month`.
+    Leads,
+    /// `demand.growth_per_month`.
+    Growth,
+    /// `demand.lead_to_opportunity`.
+    LeadToOpportunity,
+    /// `segments.<name>.win_rate`, by segment index.
+    WinRate(usize),
+    /// `roles.<id>.annual_attrition`, by role index.
+    Attrition(usize),
+    /// `roles.<id>.opportunities_per_month`, by role index.
+    OpportunitiesPerMonth(usize),
+    /// `roles.<id>.meetings_per_month`, by role index.
+    MeetingsPerMonth(usize),
+    /// `roles.<id>.meeting_to_opportunity`, by role index.
+    MeetingToOpportunity(usize),
+    /// `territories.<name>.opportunity_rate`, by territory index.
+    OpportunityRate(usize),
+    /// `forecast.bias`.
+    ForecastBias,
+    /// `forecast.noise`.
+    ForecastNoise,
+}
+
+impl InputKey {
+    /// The key's distribution in `scenario`.
+    pub fn dist(self, s: &Scenario) -> &Dist {
+        match self {
+            InputKey::Churn => &s.company.monthly_churn,
+            InputKey::Expansion => &s.company.monthly_expansion,
+            InputKey::Leads => &s.demand.leads_per_month,
+            InputKey::Growth => &s.demand.growth_per_month,
+            InputKey::LeadToOpportunity => &s.demand.lead_to_opportunity,
+            InputKey::WinRate(i) => &s.segments[i].win_rate,
+            InputKey::Attrition(r) => &s.roles[r].annual_attrition,
+            InputKey::OpportunitiesPerMonth(r) => &s.roles[r].opportunities_per_month,
+            InputKey::MeetingsPerMonth(r) => &s.roles[r].meetings_per_month,
+            InputKey::MeetingToOpportunity(r) => &s.roles[r].meeting_to_opportunity,
+            InputKey::OpportunityRate(t) => &s.territories[t].opportunity_rate,
+            InputKey::ForecastBias => &s.forecast.bias,
+            InputKey::ForecastNoise => &s.forecast.noise,
+        }
+    }
+
+    /// Whether a higher value of the key helps reach the target, for words and charts.
+    pub fn helps(self) -> bool {
+        !matches!(self, InputKey::Churn | InputKey::Attrition(_))
+    }
+}
+
+/// A key drawn once per trial.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// Which key.
+    pub key: InputKey,
+    /// Its key path, e.g. `segments.mid-market.win_rate`.
+    pub path: String,
+    /// The entity that keys its random stream (a hash of the path).
+    pub stream: u64,
+}
+
+/// Every once-per-trial key of a scenario, constants included, in drawing order.
+pub fn list(s: &Scenario) -> Vec<Input> {
+    let mut keys = vec![
+        (InputKey::Churn, "company.monthly_churn".to_string()),
+        (InputKey::Expansion, "company.monthly_expansion".to_string()),
+        (InputKey::Leads, "demand.leads_per_month".to_string()),
+        (InputKey::Growth, "demand.growth_per_month".to_string()),
+        (InputKey::LeadToOpportunity, "demand.lead_to_opportunity".to_string()),
+    ];
+    keys.extend(
+        s.segments.iter().enumerate().map(|(i, g)| (InputKey::WinRate(i), format!("segments.{}.win_rate", g.name))),
+    );
+    type PerRole = (fn(usize) -> InputKey, &'static str);
+    let per_role: [PerRole; 4] = [
+        (InputKey::Attrition, "annual_attrition"),
+        (InputKey::OpportunitiesPerMonth, "opportunities_per_month"),
+        (InputKey::MeetingsPerMonth, "meetings_per_month"),
+        (InputKey::MeetingToOpportunity, "meeting_to_opportunity"),
+    ];
+    for (make, key) in per_role {
+        keys.extend(s.roles.iter().enumerate().map(|(r, role)| (make(r), format!("roles.{}.{key}", role.id))));
+    }
+    keys.extend(
+        s.territories
+            .iter()
+            .enumerate()
+            .map(|(t, terr)| (InputKey::OpportunityRate(t), format!("territories.{}.opportunity_rate", terr.name))),
+    );
+    keys.push((InputKey::ForecastBias, "forecast.bias".to_string()));
+    keys.push((InputKey::ForecastNoise, "forecast.noise".to_string()));
+    keys.into_iter().map(|(key, path)| Input { key, stream: name_key(&path), path }).collect()
+}
+
+/// The inputs of `s` that are uncertain (not constants): the ones a sensitivity ranks
+/// and a correlation may tie.
+pub fn uncertain(s: &Scenario) -> Vec<usize> {
+    s.inputs.iter().enumerate().filter(|(_, i)| i.key.dist(s).as_constant().is_none()).map(|(k, _)| k).collect()
+}
+
+/// `[[correlations]]`: a rank correlation asked between two inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlation {
+    /// The two inputs, by index in [`Scenario::inputs`].
+    pub between: [usize; 2],
+    /// Spearman's rank correlation asked, in (-1, 1).
+    pub rank: f64,
+}
+
+/// The Gaussian copula of the correlated inputs: each member's standard normal draw
+/// (from its own stream) is mixed by the Cholesky factor of the normal correlations
+/// `2 sin(pi rho / 6)`, which give rank correlation `rho`; the member's value is then
+/// its distribution's quantile at the mixed normal's probability.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Copula {
+    /// The correlated inputs, by index in [`Scenario::inputs`].
+    pub members: Vec<usize>,
+    /// Lower-triangular Cholesky factor, row-major, `members.len()` squared.
+    pub factor: Vec<f64>,
+}
+
+/// A `[[correlations]]` element as written, before its keys are resolved.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The two key paths with their places in the file.
+    between: Vec<(String, Span)>,
+    /// The rank correlation asked.
+    rank: f64,
+    /// Where the element is, and its key path.
+    span: Span,
+    path: String,
+}
+
+/// Reads `[[correlations]]` as written: `between` (two key paths) and `rank`; their keys
+/// are resolved by [`resolve`] once the scenario is built.
+pub fn read_correlations(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<Written>> {
+    let mut out = Vec::new();
+    let mut ok = true;
+    for mut t in r.array_of_tables(top, "correlations") {
+        let rank = r.number(&mut t, "rank", -1.0, 1.0);
+        if !t.has("rank") {
+            r.missing(&t, "rank", "the rank correlation between the two keys, e.g. rank = 0.6");
+        }
+        if let (Some(v), Some(e)) = (rank, t.entries().iter().find(|e| e.key == "rank"))
+            && v.abs() >= 1.0
+        {
+            {
+                r.error(
+                    Diagnostic::error(
+                        Some(e.node.span),
+                        t.key_path("rank"),
+                        format!("a rank correlation of {v} makes one key a function of the other"),
+                    )
+                    .expected("a number strictly between -1 and 1")
+                    .help("use 0.99 (or -0.99) for keys that move almost as one"),
+                );
+                ok = false;
+            }
+        }
+        let mut between = Vec::new();
+        match t.entry("between") {
+            Some(e) => match &e.node.value {
+                Value::Array(items) if items.len() == 2 => {
+                    for (i, item) in items.iter().enumerate() {
+                        match &item.value {
+                            Value::Str(s) => between.push((s.clone(), item.span)),
+                            other => {
+                                r.error(
+                                    Diagnostic::error(
+                                        Some(item.span),
+                                        format!("{}[{i}]", t.key_path("between")),
+                                        format!("expected a key path, found {}", other.type_name()),
+                                    )
+                                    .expected("key paths in double quotes, e.g. \"demand.leads_per_month\""),
+                                );
+                                ok = false;
+                            }
+                        }
+                    }
+                }
+                other => {
+                    r.error(
+                        Diagnostic::error(
+                            Some(e.node.span),
+                            t.key_path("between"),
+                            format!("expected two key paths, found {}", other.type_name()),
+                        )
+                        .expected("an array of two key paths, e.g. between = [\"demand.leads_per_month\", \"segments.smb.win_rate\"]"),
+                    );
+                    ok = false;
+                }
+            },
+            None => r.missing(
+                &t,
+                "between",
+                "the two keys to correlate, e.g. between = [\"demand.leads_per_month\", \"segments.smb.win_rate\"]",
+            ),
+        }
+        let (span, path) = (t.span, t.path.clone());
+        r.finish(t);
+        match rank {
+            Some(rank) if between.len() == 2 => out.push(Written { between, rank, span, path }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+/// Resolves the written correlations against the scenario's once-per-trial keys and
+/// builds their copula; errors name the key and the keys that may be correlated.
+pub fn resolve(r: &mut Reader, s: &Scenario, written: &[Written]) -> Option<(Vec<Correlation>, Option<Copula>)> {
+    let names: Vec<&str> = s.inputs.iter().map(|i| i.path.as_str()).collect();
+    let mut out = Vec::new();
+    let mut ok = true;
+    for w in written {
+        let mut between = [0; 2];
+        for (k, (path, span)) in w.between.iter().enumerate() {
+            let at = format!("{}.between[{k}]", w.path);
+            match org::reference(r, *span, at.clone(), "once-per-trial key", path, &names) {
+                Some(i) if s.inputs[i].key.dist(s).as_constant().is_some() => {
+                    r.error(
+                        Diagnostic::error(
+                            Some(*span),
+                            at,
+                            format!("`{path}` is a constant, so it cannot be correlated"),
+                        )
+                        .help("give it a range, e.g. { low = ..., high = ... }, or remove this correlation"),
+                    );
+                    ok = false;
+                }
+                Some(i) => between[k] = i,
+                None => ok = false,
+            }
+        }
+        if ok && between[0] == between[1] {
+            r.error(
+                Diagnostic::error(Some(w.span), w.path.clone(), "a key is correlated with itself")
+                    .help("name two different keys in between"),
+            );
+            ok = false;
+        }
+        if ok
+            && out.iter().any(|c: &Correlation| {
+                let mut a = c.between;
+                a.sort_unstable();
+                let mut b = between;
+                b.sort_unstable();
+                a == b
+            })
+        {
+            r.error(
+                Diagnostic::error(Some(w.span), w.path.clone(), "this pair of keys is correlated twice")
+                    .help("keep one [[correlations]] entry per pair"),
+            );
+            ok = false;
+        }
+        out.push(Correlation { between, rank: w.rank });
+    }
+    if !ok {
+        return None;
+    }
+    if out.is_empty() {
+        return Some((out, None));
+    }
+    match Copula::new(&out) {
+        Some(c) => Some((out, Some(c))),
+        None => {
+            r.error(
+                Diagnostic::error(
+                    written.first().map(|w| w.span),
+                    "correlations",
+                    "these correlations cannot all hold at once (their matrix is not positive definite)",
+                )
+                .help("weaken some of them: for example a with b and b with c both strongly positive imply a with c positive"),
+            );
+            None
+        }
+    }
+}
+
+/// The normal (Pearson) correlation whose Gaussian copula has rank correlation `rank`.
+pub fn normal_correlation(rank: f64) -> f64 {
+    2.0 * (std::f64::consts::PI * rank / 6.0).sin()
+}
+
+impl Copula {
+    /// The copula of `correlations`, or `None` if their matrix is not positive definite
+    /// (the correlations cannot all hold at once).
+    pub fn new(correlations: &[Correlation]) -> Option<Copula> {
+        let mut members: Vec<usize> = correlations.iter().flat_map(|c| c.between).collect();
+        members.sort_unstable();
+        members.dedup();
+        let n = members.len();
+        let at = |input: usize| members.iter().position(|m| *m == input).unwrap_or(0);
+        let mut m = vec![0.0; n * n];
+        for i in 0..n {
+            m[i * n + i] = 1.0;
+        }
+        for c in correlations {
+            let (a, b) = (at(c.between[0]), at(c.between[1]));
+            let r = normal_correlation(c.rank);
+            m[a * n + b] = r;
+            m[b * n + a] = r;
+        }
+        let factor = cholesky(&m, n)?;
+        Some(Copula { members, factor })
+    }
+
+    /// Mixes independent standard normals `z` (one per member) into correlated ones.
+    pub fn mix(&self, z: &[f64], out: &mut [f64]) {
+        let n = self.members.len();
+        for (i, o) in out.iter_mut().enumerate().take(n) {
+            *o = (0..=i).map(|j| self.factor[i * n + j] * z[j]).sum();
+        }
+    }
+}
+
+/// The lower Cholesky factor of the symmetric `n x n` matrix `m`, or `None` if it is
+/// not positive definite.
+fn cholesky(m: &[f64], n: usize) -> Option<Vec<f64>> {
+    let mut l = vec![0.0; n * n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum();
+            if i == j {
+                let d = m[i * n + i] - s;
+                if !(d > 1e-10) {
+                    return None;
+                }
+                l[i * n + j] = d.sqrt();
+            } else {
+                l[i * n + j] = (m[i * n + j] - s) / l[j * n + j];
+            }
+        }
+    }
+    Some(l)
+}
+
+/// Spearman's rank correlation of two samples (average ranks for ties); NaN when either
+/// is constant or they are shorter than two.
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    let (rx, ry) = (ranks(x), ranks(y));
+    pearson(&rx, &ry)
+}
+
+/// Pearson's correlation; NaN when either sample is constant.
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    if n < 2 {
+        return f64::NAN;
+    }
+    let mx = x[..n].iter().sum::<f64>() / n as f64;
+    let my = y[..n].iter().sum::<f64>() / n as f64;
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for i in 0..n {
+        let (dx, dy) = (x[i] - mx, y[i] - my);
+        sxy += dx * dy;
+        sxx += dx * dx;
+        syy += dy * dy;
+    }
+    if sxx > 0.0 && syy > 0.0 { sxy / (sxx * syy).sqrt() } else { f64::NAN }
+}
+
+/// Ranks from 1, ties sharing their average rank.
+pub fn ranks(x: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|a, b| x[*a].total_cmp(&x[*b]));
+    let mut r = vec![0.0; x.len()];
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && x[order[j + 1]] == x[order[i]] {
+            j += 1;
+        }
+        let rank = (i + j) as f64 / 2.0 + 1.0;
+        for k in i..=j {
+            r[order[k]] = rank;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_correlation_inverts_the_rank_correlation_of_a_gaussian_copula() {
+        // Kruskal (1958): rho_s = (6 / pi) asin(r / 2).
+        for rho in [-0.9, -0.3, 0.0, 0.5, 0.7, 0.99] {
+            let r = normal_correlation(rho);
+            assert!(((6.0 / std::f64::consts::PI) * (r / 2.0).asin() - rho).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn cholesky_reproduces_the_matrix_and_refuses_impossible_ones() {
+        let m = [1.0, 0.5, 0.2, 0.5, 1.0, 0.3, 0.2, 0.3, 1.0];
+        let l = cholesky(&m, 3).unwrap();
+        for i in 0..3 {
+            for j in 0..3 {
+                let v: f64 = (0..3).map(|k| l[i * 3 + k] * l[j * 3 + k]).sum();
+                assert!((v - m[i * 3 + j]).abs() < 1e-12);
+            }
+        }
+        // a with b and b with c strongly positive, a with c strongly negative: impossible.
+        let bad = [1.0, 0.9, -0.9, 0.9, 1.0, 0.9, -0.9, 0.9, 1.0];
+        assert!(cholesky(&bad, 3).is_none());
+    }
+
+    #[test]
+    fn spearman_uses_average_ranks() {
+        assert_eq!(ranks(&[3.0, 1.0, 3.0, 2.0]), vec![3.5, 1.0, 3.5, 2.0]);
+        assert!((spearman(&[1.0, 2.0, 3.0, 4.0], &[10.0, 20.0, 25.0, 100.0]) - 1.0).abs() < 1e-12);
+        assert!((spearman(&[1.0, 2.0, 3.0, 4.0], &[4.0, 3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+        assert!(spearman(&[1.0, 1.0], &[1.0, 2.0]).is_nan());
+    }
+}

@@ -1,0 +1,211 @@
+//! What-if commands: `plan` (goal-seek a hiring schedule), `sweep`, `compare` and
+//! `sensitivity`.
+//!
+//! They share what is here: loading the scenario with `--set` overrides as `run` does,
+//! running trials on common random numbers (the same seed and trial indexes, so two
+//! variants of a scenario draw the same demand, deals and departures wherever their
+//! structure agrees) and keeping each trial's outcome, the statistics of paired
+//! differences, and writing a folder of files whole or not at all.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+use crate::cli::WhatIfArgs;
+use crate::engine::metrics::{Layout, TARGET_HIT, id};
+use crate::report::{self, OutputFile, charts::Chart};
+use crate::runner;
+use crate::scenario::{Loaded, Scenario};
+
+/// A loaded scenario and how to run it, resolved from a what-if command line.
+pub struct Setup {
+    /// The scenario with its overrides.
+    pub loaded: Loaded,
+    /// The scenario path as given.
+    pub file: PathBuf,
+    /// Seed of the run (`--seed`, else the scenario's).
+    pub seed: u64,
+    /// Trials per evaluation.
+    pub trials: u64,
+    /// The worker threads.
+    pub pool: rayon::ThreadPool,
+    /// Print nothing on success.
+    pub quiet: bool,
+}
+
+impl Setup {
+    /// Loads `file` with the command's overrides; `trials` is `--trials`, else
+    /// `default_trials` of the scenario.
+    pub fn new(file: &Path, args: &WhatIfArgs, default_trials: impl Fn(&Scenario) -> u64) -> Result<Setup, Error> {
+        let loaded = crate::load(file, &args.overrides.set, args.quiet)?;
+        let scenario = &loaded.scenario;
+        let trials = args.trials.unwrap_or_else(|| default_trials(scenario));
+        let seed = args.seed.unwrap_or(scenario.seed);
+        let pool = runner::thread_pool(args.threads.map_or(0, usize::from)).map_err(|e| Error::Run(e.0))?;
+        Ok(Setup { loaded, file: file.to_path_buf(), seed, trials, pool, quiet: args.quiet })
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.loaded.scenario
+    }
+
+    /// Each trial's outcome for `scenario` (a variant of this one) on trials `trials`.
+    pub fn outcomes(&self, scenario: &Scenario, trials: Range<u64>) -> Outcomes {
+        outcomes(&self.pool, scenario, self.seed, trials)
+    }
+}
+
+/// The output folder of a what-if command: `--out`, else `output/<file stem>-<what>`.
+pub fn out_dir(out: Option<&Path>, file: &Path, what: &str) -> PathBuf {
+    match out {
+        Some(dir) => dir.to_path_buf(),
+        None => {
+            let base = crate::default_out_dir(file);
+            let leaf = base.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            base.with_file_name(format!("{leaf}-{what}"))
+        }
+    }
+}
+
+/// What each trial ended with, in trial order.
+#[derive(Debug, Clone, Default)]
+pub struct Outcomes {
+    /// 1 where ARR reached the target in the target month, else 0 (empty without a target).
+    pub hit: Vec<f64>,
+    /// ARR in the target month (the last month without a target).
+    pub arr: Vec<f64>,
+    /// Comp cost over the horizon.
+    pub comp_cost: Vec<f64>,
+    /// Hires of every role over the horizon.
+    pub hires: Vec<f64>,
+}
+
+impl Outcomes {
+    /// P(hit) and its standard error; NaN without a target.
+    pub fn p_hit(&self) -> (f64, f64) {
+        mean_se(&self.hit)
+    }
+}
+
+/// The month whose ARR a scenario is judged by: the target month, else the last month.
+pub fn judged_month(scenario: &Scenario) -> usize {
+    scenario.target.as_ref().map_or(scenario.months.saturating_sub(1), |t| t.month)
+}
+
+/// Runs trials `trials` of `scenario` with `seed` and keeps each trial's outcome.
+pub fn outcomes(pool: &rayon::ThreadPool, scenario: &Scenario, seed: u64, trials: Range<u64>) -> Outcomes {
+    let layout = Layout::new(scenario);
+    let months = layout.months;
+    let mut cells = vec![id::ARR * months + judged_month(scenario), layout.scalar_cell("comp_cost").unwrap_or(0)];
+    let hires: Vec<usize> =
+        scenario.roles.iter().filter_map(|r| layout.scalar_cell(&format!("hires.{}", r.id))).collect();
+    cells.extend(&hires);
+    let hit = layout.scalar_cell(TARGET_HIT);
+    cells.extend(hit);
+    let data = runner::per_trial(pool, scenario, seed, trials, &cells);
+    let n = data.len();
+    let width = cells.len();
+    let mut out = Outcomes {
+        arr: data.column(0),
+        comp_cost: data.column(1),
+        hires: vec![0.0; n],
+        hit: if hit.is_some() { data.column(width - 1) } else { Vec::new() },
+    };
+    for (i, h) in out.hires.iter_mut().enumerate() {
+        *h = (0..hires.len()).map(|k| data.values[i * width + 2 + k]).sum();
+    }
+    out
+}
+
+/// The mean of `x` and its standard error `sd / sqrt(n)`; NaN when `x` is empty.
+pub fn mean_se(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    if x.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    let mean = x.iter().sum::<f64>() / n;
+    if x.len() < 2 {
+        return (mean, f64::NAN);
+    }
+    let var = x.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// The mean of the paired differences `b[i] - a[i]` and its standard error: the same
+/// trials on both sides, so what they share cancels.
+pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let d: Vec<f64> = a.iter().zip(b).map(|(x, y)| y - x).collect();
+    mean_se(&d)
+}
+
+/// The quantile `q` (type 7) of `x`; NaN when empty.
+pub fn quantile(x: &[f64], q: f64) -> f64 {
+    let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() { f64::NAN } else { crate::stats::quantile_sorted(&sorted, q) }
+}
+
+/// The charts as `.svg` and `.png` files, drawn on the setup's threads.
+pub fn chart_files(pool: &rayon::ThreadPool, charts: &[Chart]) -> Result<Vec<OutputFile>, Error> {
+    let drawn = pool.install(|| report::charts::render(charts, true, true)).map_err(Error::Run)?;
+    let mut files = Vec::new();
+    for (chart, d) in charts.iter().zip(drawn) {
+        if let Some(svg) = d.svg {
+            files.push(OutputFile { name: format!("{}.svg", chart.name), bytes: svg.into_bytes() });
+        }
+        if let Some(png) = d.png {
+            files.push(OutputFile { name: format!("{}.png", chart.name), bytes: png });
+        }
+    }
+    Ok(files)
+}
+
+/// A CSV file from a header and rows.
+pub fn csv_file(name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<OutputFile, Error> {
+    let fail = |e: ::csv::Error| Error::Run(format!("cannot write {name}: {e}"));
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(fail)?;
+    for row in rows {
+        w.write_record(row).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Error::Run(format!("cannot write {name}: {e}")))?;
+    Ok(OutputFile { name: name.to_string(), bytes })
+}
+
+/// Writes `files` into `dir`, whole or not at all.
+pub fn write(dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
+    report::write_outputs(dir, files).map_err(|e| Error::Run(e.0))
+}
+
+/// The source line of a what-if chart.
+pub fn source_line(scenario: &Scenario, trials: u64, seed: u64) -> String {
+    format!(
+        "sopsim {} · {} · {} trials · seed {}",
+        env!("CARGO_PKG_VERSION"),
+        scenario.name,
+        report::charts::spec::count(trials as f64),
+        seed
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paired_differences_cancel_what_both_sides_share() {
+        let a = [1.0, 5.0, 9.0, 13.0];
+        let b = [2.0, 6.0, 10.0, 14.0];
+        assert_eq!(paired(&a, &b), (1.0, 0.0));
+        let (m, se) = mean_se(&[0.0, 1.0, 1.0, 0.0]);
+        assert_eq!(m, 0.5);
+        assert!((se - (1.0f64 / 3.0 / 4.0).sqrt()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn output_folders_sit_beside_the_run_folder() {
+        assert_eq!(out_dir(None, Path::new("scenarios/scale-up.toml"), "plan"), Path::new("output/scale-up-plan"));
+        assert_eq!(out_dir(Some(Path::new("x")), Path::new("a.toml"), "plan"), Path::new("x"));
+    }
+}
