@@ -30,6 +30,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Merge the partial files of every shard of a run into the outputs of the whole run.
     Merge(MergeArgs),
+    /// Find the smallest hiring schedule that reaches the target with the confidence asked.
+    Plan(PlanArgs),
 }
 
 /// Overrides shared by every command.
@@ -105,7 +107,7 @@ pub struct PlanArgs {
     /// The scenario file (TOML).
     pub file: PathBuf,
     /// Role to plan hires for (repeatable; default: every closer role). The schedule
-    /// replaces the role's planned hires from the start month on.
+    /// replaces the role's planned hires from the first month a new requisition can fill.
     #[arg(long = "role", value_name = "ID")]
     pub roles: Vec<String>,
     /// ARR to reach (default: the scenario's target.arr).

@@ -7,6 +7,9 @@
 //! structure agrees) and keeping each trial's outcome, the statistics of paired
 //! differences, and writing a folder of files whole or not at all.
 
+pub mod edit;
+pub mod plan;
+
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -37,7 +40,17 @@ impl Setup {
     /// Loads `file` with the command's overrides; `trials` is `--trials`, else
     /// `default_trials` of the scenario.
     pub fn new(file: &Path, args: &WhatIfArgs, default_trials: impl Fn(&Scenario) -> u64) -> Result<Setup, Error> {
-        let loaded = crate::load(file, &args.overrides.set, args.quiet)?;
+        Setup::with_overrides(file, args, args.overrides.set.clone(), default_trials)
+    }
+
+    /// [`Setup::new`] with the overrides given (the command's `--set` and any it adds).
+    pub fn with_overrides(
+        file: &Path,
+        args: &WhatIfArgs,
+        overrides: Vec<String>,
+        default_trials: impl Fn(&Scenario) -> u64,
+    ) -> Result<Setup, Error> {
+        let loaded = crate::load(file, &overrides, args.quiet)?;
         let scenario = &loaded.scenario;
         let trials = args.trials.unwrap_or_else(|| default_trials(scenario));
         let seed = args.seed.unwrap_or(scenario.seed);

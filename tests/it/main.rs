@@ -1,8 +1,7 @@
 //! Integration tests, in one binary: closed-form checks of the model, the organisation
-//! around the closers, the command line, bad input, outputs, properties over any input,
-//! and scale (sketched quantiles, shards and their merge).
-//! Integration tests, in one binary: closed-form checks of the model, the command line,
-//! and the charts, report and workbook.
+//! around the closers, the command line, bad input, outputs, the charts, report and
+//! workbook, properties over any input, scale (sketched quantiles, shards and their
+//! merge) and the what-if commands.
 
 mod bad;
 mod cli;
@@ -12,3 +11,4 @@ mod outputs;
 mod props;
 mod report;
 mod scale;
+mod whatif_plan;

@@ -1,0 +1,106 @@
+//! Writing a scenario back as TOML with changed keys, comments and layout kept: the
+//! `planned.toml` of `sopsim plan`. Key paths read as `--set` reads them: tables by
+//! key, arrays of tables by the `name` or `id` of an element (or its 0-based index).
+
+use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
+
+/// `text` with each `key.path=value` of `overrides` set, in order. The overrides have
+/// been validated by loading the scenario with them, so a failure here is a bug.
+pub fn apply(text: &str, overrides: &[String]) -> Result<String, String> {
+    let mut doc: DocumentMut = text.parse().map_err(|e| format!("cannot re-read the scenario as TOML: {e}"))?;
+    for o in overrides {
+        let (path, raw) = o.split_once('=').ok_or_else(|| format!("`{o}` is not key.path=value"))?;
+        let parts: Vec<&str> = path.split('.').map(str::trim).collect();
+        let raw = raw.trim();
+        let value: Value = raw.parse().unwrap_or_else(|_| Value::from(raw));
+        set(doc.as_table_mut(), &parts, value).map_err(|e| format!("cannot set {path}: {e}"))?;
+    }
+    Ok(doc.to_string())
+}
+
+/// A TOML string literal of `s`, quoted and escaped.
+pub fn quoted(s: &str) -> String {
+    Value::from(s).to_string().trim().to_string()
+}
+
+fn set(table: &mut dyn TableLike, parts: &[&str], value: Value) -> Result<(), String> {
+    let (first, rest) = parts.split_first().ok_or("an empty key path")?;
+    if rest.is_empty() {
+        match table.get_mut(first) {
+            Some(item) => {
+                // Keep the spacing and comment around the old value.
+                let decor = item.as_value().map(|v| v.decor().clone());
+                let mut value = value;
+                if let Some(decor) = decor {
+                    *value.decor_mut() = decor;
+                }
+                *item = Item::Value(value);
+            }
+            None => {
+                table.insert(first, Item::Value(value));
+            }
+        }
+        return Ok(());
+    }
+    if table.get(first).is_none() {
+        table.insert(first, Item::Table(Table::new()));
+    }
+    let item = table.get_mut(first).ok_or("a key vanished")?;
+    match item {
+        Item::Table(t) => set(t, rest, value),
+        Item::Value(Value::InlineTable(t)) => set(t, rest, value),
+        Item::ArrayOfTables(items) => {
+            let (id, deeper) = rest.split_first().ok_or("no element named")?;
+            let position = items.iter().position(|t| element_is(t, id)).or_else(|| id.parse::<usize>().ok());
+            let t = position.and_then(|p| items.get_mut(p)).ok_or_else(|| format!("no element `{id}`"))?;
+            set(t, deeper, value)
+        }
+        Item::Value(Value::Array(items)) => {
+            let (id, deeper) = rest.split_first().ok_or("no element named")?;
+            let position = items
+                .iter()
+                .position(|v| v.as_inline_table().is_some_and(|t| element_is(t, id)))
+                .or_else(|| id.parse::<usize>().ok());
+            match position.and_then(|p| items.get_mut(p)) {
+                Some(Value::InlineTable(t)) => set(t, deeper, value),
+                _ => Err(format!("no element `{id}`")),
+            }
+        }
+        _ => Err(format!("`{first}` is not a table")),
+    }
+}
+
+fn element_is(t: &dyn TableLike, id: &str) -> bool {
+    ["name", "id"].iter().any(|k| t.get(k).and_then(Item::as_str) == Some(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_keys_and_keeps_comments() {
+        let text = "# top\n[target]\narr = 1_000 # the goal\n\n[[roles]]\nid = \"ae\"\nhires = { \"2027-01\" = 1 }\n";
+        let out = apply(
+            text,
+            &["target.arr=2000".into(), "roles.ae.hires={ \"2027-03\" = 2 }".into(), "roles.ae.backfill=true".into()],
+        )
+        .unwrap();
+        assert!(out.starts_with("# top\n"), "{out}");
+        assert!(out.contains("arr = 2000 # the goal"), "{out}");
+        assert!(out.contains("hires = { \"2027-03\" = 2 }"), "{out}");
+        assert!(out.contains("backfill = true"), "{out}");
+        let back: toml::Table = out.parse().unwrap();
+        assert_eq!(back["target"]["arr"].as_integer(), Some(2000));
+    }
+
+    #[test]
+    fn creates_missing_tables_and_quotes_text() {
+        let out = apply("[scenario]\nmonths = 3\n", &["target.by=2027-06".into()]).unwrap();
+        let back: toml::Table = out.parse().unwrap();
+        assert_eq!(back["target"]["by"].as_str(), Some("2027-06"));
+        let q = quoted("a\"b'c");
+        let back: toml::Table = format!("k = {q}").parse().unwrap();
+        assert_eq!(back["k"].as_str(), Some("a\"b'c"), "{q}");
+    }
+}

@@ -1,0 +1,162 @@
+//! `sopsim plan`: the schedule found holds on trials it never saw, and is the smallest.
+
+use std::path::Path;
+
+use crate::cli::sopsim;
+
+/// Two AEs on staff, no attrition, plenty of demand: bookings grow with each rep, so
+/// each hire moves P(hit) a long way and the checks below are not near a coin toss.
+/// A rep works 20 opportunities a month at a 25% win rate, deals of median $10K:
+/// about $50K of new ARR a month each. With no hire ARR ends near $2.2M; the target of
+/// $3.2M by December needs about three more reps for most of the year.
+const TEAM: &str = r#"
+[scenario]
+name = "plan test"
+start = "2027-01"
+months = 12
+seed = 3
+
+[company]
+arr = 1_000_000
+monthly_churn = 0.0
+monthly_expansion = 0.0
+
+[target]
+arr = 3_200_000
+confidence = 0.8
+
+[[segments]]
+name = "mm"
+deal_size = { dist = "lognormal", median = 10_000, p90 = 20_000 }
+win_rate = 0.25
+cycle_months = 0
+
+[demand]
+leads_per_month = 10_000
+lead_to_opportunity = 0.5
+
+[[roles]]
+id = "ae"
+kind = "closer"
+segment = "mm"
+headcount = 2
+annual_attrition = 0.0
+time_to_hire_months = 1
+opportunities_per_month = 20
+hires = { "2027-06" = 4 }
+"#;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+/// P(hit) and its standard error from a run's summary.json.
+fn p_hit(dir: &Path) -> (f64, f64) {
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    let t = &json["target"];
+    (t["p_hit"].as_f64().unwrap(), t["p_hit_standard_error"].as_f64().unwrap())
+}
+
+fn run(file: &str, out: &Path, extra: &[&str]) -> (f64, f64) {
+    let mut args = vec!["run", file, "--quiet", "--format", "json", "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    let o = sopsim(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    p_hit(out)
+}
+
+#[test]
+fn the_plan_holds_on_another_seed_and_its_last_hire_is_needed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "team.toml", TEAM);
+    let out = tmp.path().join("plan");
+    let o = sopsim(&[
+        "plan",
+        &file,
+        "--search-trials",
+        "1000",
+        "--trials",
+        "4000",
+        "--max-per-month",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["plan.csv", "search.csv", "planned.toml", "plan_p_hit.svg", "plan_p_hit.png"] {
+        assert!(out.join(f).is_file(), "{f} written");
+    }
+    let plan = std::fs::read_to_string(out.join("plan.csv")).unwrap();
+    let mut lines = plan.lines();
+    assert_eq!(lines.next(), Some("role,start,hires,open_requisition_by,cumulative_hires,ramped_by"));
+    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(String::from).collect()).collect();
+    assert!(!rows.is_empty(), "the target needs hires: {plan}");
+    let mut hires: Vec<(String, u32)> = Vec::new();
+    for row in &rows {
+        assert_eq!(row[0], "ae");
+        let n: u32 = row[2].parse().unwrap();
+        assert!((1..=2).contains(&n), "at most --max-per-month a month: {plan}");
+        assert!(row[1].as_str() >= "2027-02", "no start before time to hire allows: {plan}");
+        assert!(row[1].as_str() <= "2027-12");
+        hires.push((row[1].clone(), n));
+    }
+
+    // planned.toml is the scenario with the schedule, and runs as is. On another seed
+    // (trials the search never saw) it reaches the confidence within 2 standard errors.
+    let planned = out.join("planned.toml").display().to_string();
+    let text = std::fs::read_to_string(&planned).unwrap();
+    assert!(text.contains("# A rep works") || text.contains("[scenario]"));
+    assert!(!text.contains("\"2027-06\" = 4"), "the scenario's own hires are replaced: {text}");
+    let (p, se) = run(&planned, &tmp.path().join("again"), &["--seed", "991", "--trials", "10000"]);
+    assert!(p >= 0.8 - 2.0 * se, "P(hit) {p} ± {se} on a fresh seed");
+
+    // Without its last hire, the schedule falls short of the confidence.
+    let (last_month, last_n) = hires.pop().unwrap();
+    if last_n > 1 {
+        hires.push((last_month, last_n - 1));
+    }
+    let table: Vec<String> = hires.iter().map(|(m, n)| format!("\"{m}\" = {n}")).collect();
+    let set = format!("roles.ae.hires={{ {} }}", table.join(", "));
+    let (p_short, se_short) =
+        run(&planned, &tmp.path().join("short"), &["--seed", "991", "--trials", "10000", "--set", &set]);
+    assert!(p_short + 2.0 * se_short < 0.8, "without the last hire: {p_short} ± {se_short}");
+    assert!(stdout.contains("without the last hire"), "{stdout}");
+
+    // The curve of P(hit) against hires rises (same trials for every point).
+    let curve = std::fs::read_to_string(out.join("search.csv")).unwrap();
+    let ps: Vec<f64> = curve.lines().skip(1).map(|l| l.split(',').nth(1).unwrap().parse().unwrap()).collect();
+    assert!(ps.windows(2).all(|w| w[1] >= w[0]), "{curve}");
+}
+
+#[test]
+fn plan_refuses_what_it_cannot_plan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = write(tmp.path(), "team.toml", TEAM);
+    let o = sopsim(&["plan", &file, "--role", "aee", "--out", tmp.path().join("x").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `ae`"), "{err}");
+
+    let no_target = TEAM.replace("[target]\narr = 3_200_000\nconfidence = 0.8\n", "");
+    let file = write(tmp.path(), "none.toml", &no_target);
+    let o = sopsim(&["plan", &file, "--out", tmp.path().join("y").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--target-arr"));
+
+    let o = sopsim(&["plan", &file, "--target-arr", "3200000", "--by", "2029-01", "--out", "z"]);
+    assert_eq!(o.status.code(), Some(2), "a target month outside the horizon is refused like the file's");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("target.by"), "{err}");
+    assert!(!tmp.path().join("x").exists() && !Path::new("z").exists(), "nothing written");
+
+    // Unreachable within the limits: exit 1, the message says so.
+    let file = write(tmp.path(), "far.toml", &TEAM.replace("arr = 3_200_000", "arr = 30_000_000"));
+    let out = tmp.path().join("far");
+    let o = sopsim(&["plan", &file, "--search-trials", "200", "--trials", "200", "--out", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no schedule within the limits"));
+}
