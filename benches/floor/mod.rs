@@ -1,6 +1,6 @@
 //! The random-draw floor of a trial: the draws the engine makes, and nothing else.
 //!
-//! [`Plan::record`] replays a trial of the engine from outside it: the same streams
+//! [`Floor::record`] replays a trial of the engine from outside it: the same streams
 //! (`engine::rng::stream` with the same keys), the same distributions, in the same
 //! order, with just enough state to know how many draws each month needs and with what
 //! parameters: staff (start month, id, territory), requisition arrivals (kept past the
@@ -30,7 +30,7 @@
 //! last, when the trial's `forecast.noise` is positive) depends on nothing else and is
 //! replayed as such; its value is not checked (the forecast it scales is not replayed).
 //!
-//! [`Plan::draw`] then makes exactly those draws: it creates each stream, draws each
+//! [`Floor::draw`] then makes exactly those draws: it creates each stream, draws each
 //! Poisson, binomial (building the distribution as the engine does), uniform, standard
 //! normal and scenario distribution (deal size, cycle, time to hire, stage time to hire,
 //! once-per-trial keys), and adds the results into one number so none is optimised
