@@ -7,7 +7,8 @@
 //!   SDRs, 60 months);
 //! - `floor/<scenario>`: the same trials' random draws and nothing else (see
 //!   `floor/mod.rs`: same streams, same distributions, same counts, checked against
-//!   the engine's own output);
+//!   the engine's own output, from which it also takes the capacity policy's
+//!   requisitions and the months stages are reached);
 //! - `aggregate/<mode>`: aggregating 10,000 trials of the scale-up example, exact and
 //!   sketched, on one thread;
 //! - `run/...`: whole runs (trials and aggregation) on one and on two threads.
