@@ -9,7 +9,7 @@ use rand_distr::StandardNormal;
 
 use crate::dist::{Dist, standard_normal_cdf};
 use crate::scenario::Scenario;
-use crate::scenario::inputs::InputKey;
+use crate::scenario::inputs::{InputKey, spearman};
 
 use super::rng::{Process, name_key, stream};
 
@@ -93,6 +93,35 @@ pub fn draw_inputs(scenario: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
         }
     }
     values
+}
+
+/// Most trials whose draws [`realised_correlations`] reads.
+pub const REALISED_TRIALS: u64 = 100_000;
+
+/// The rank correlation each `[[correlations]]` entry reached over the first
+/// `min(trials, REALISED_TRIALS)` trials of a run seeded `seed`, in entry order, and
+/// the number of trials read.
+pub fn realised_correlations(scenario: &Scenario, seed: u64, trials: u64) -> (Vec<f64>, u64) {
+    use rayon::prelude::*;
+    if scenario.correlations.is_empty() {
+        return (Vec::new(), 0);
+    }
+    let n = trials.min(REALISED_TRIALS);
+    let keys: Vec<usize> = scenario.copula.as_ref().map_or_else(Vec::new, |c| c.members.clone());
+    let draws: Vec<Vec<f64>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let all = draw_inputs(scenario, seed, i);
+            keys.iter().map(|&k| all[k]).collect()
+        })
+        .collect();
+    let column = |k: usize| -> Vec<f64> {
+        let at = keys.iter().position(|m| *m == k).unwrap_or(0);
+        draws.iter().map(|d| d[at]).collect()
+    };
+    let realised =
+        scenario.correlations.iter().map(|c| spearman(&column(c.between[0]), &column(c.between[1]))).collect();
+    (realised, n)
 }
 
 impl TrialParams {

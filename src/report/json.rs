@@ -43,6 +43,21 @@ pub fn summary(
         _ => Value::Null,
     };
 
+    let (realised, read) = crate::engine::params::realised_correlations(scenario, results.seed, results.trials);
+    let correlations: Vec<Value> = scenario
+        .correlations
+        .iter()
+        .zip(&realised)
+        .map(|(c, r)| {
+            json!({
+                "between": [&scenario.inputs[c.between[0]].path, &scenario.inputs[c.between[1]].path],
+                "rank": c.rank,
+                "realised": r,
+                "trials_read": read,
+            })
+        })
+        .collect();
+
     let mut horizon = Map::new();
     for name in results.layout.names.iter() {
         let stock = name == "arr"
@@ -130,6 +145,7 @@ pub fn summary(
             "elapsed_seconds": results.elapsed_seconds,
         },
         "target": target,
+        "correlations": correlations,
         "horizon": { "month": month_label(last), "metrics": horizon, "totals": totals },
         "hiring": hiring,
         "stages": stages,

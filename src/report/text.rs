@@ -56,6 +56,18 @@ pub fn summary(scenario: &Scenario, results: &RunResults, written: &Written) -> 
         );
     }
 
+    let (realised, read) = crate::engine::params::realised_correlations(scenario, results.seed, results.trials);
+    for (c, r) in scenario.correlations.iter().zip(realised) {
+        let _ = writeln!(
+            s,
+            "  rank correlation of {} and {}: {:.2} asked, {r:.2} realised over {} trials",
+            scenario.inputs[c.between[0]].path,
+            scenario.inputs[c.between[1]].path,
+            c.rank,
+            count(read as f64)
+        );
+    }
+
     let mut rows: Vec<(String, Option<&Stats>, Unit)> = Vec::new();
     if let Some(t) = scenario.target.as_ref().filter(|t| t.month != last) {
         rows.push((format!("ARR {} (target month)", label(t.month)), results.get("arr", t.month), Unit::Money));

@@ -205,7 +205,7 @@ pub fn read_correlations(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<Writte
                         Diagnostic::error(
                             Some(e.node.span),
                             t.key_path("between"),
-                            format!("expected two key paths, found {}", other.type_name()),
+                            format!("expected two key paths, found {}", other.display()),
                         )
                         .expected("an array of two key paths, e.g. between = [\"demand.leads_per_month\", \"segments.smb.win_rate\"]"),
                     );

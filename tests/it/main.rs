@@ -6,6 +6,7 @@
 mod bad;
 mod cli;
 mod closed_form;
+mod correlations;
 mod model;
 mod outputs;
 mod props;
