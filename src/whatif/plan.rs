@@ -29,7 +29,7 @@ use crate::Error;
 use crate::cli::PlanArgs;
 use crate::format::{money, percent, percent1};
 use crate::report::charts::build::{GREEN, NAVY, RED, SLATE};
-use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy};
+use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy, count};
 use crate::report::csv::number;
 use crate::scenario::{Policy, RoleKind, Scenario};
 
@@ -580,15 +580,25 @@ fn planned_toml(setup: &Setup, search: &Search<'_>, found: &Found, overrides: &[
             percent(t.confidence)
         )
     });
-    let mut head = format!(
-        "# Planned by sopsim {} from {}: the hires of {} reach {target}\n# (P(hit) {} ± {} on {} fresh trials).\n",
-        env!("CARGO_PKG_VERSION"),
-        setup.file.display(),
-        search.planned.iter().map(|p| search.base.roles[p.role].id.as_str()).collect::<Vec<_>>().join(", "),
-        percent1(found.verified.p),
-        percent1(found.verified.se),
-        setup.trials
-    );
+    let roles = search.planned.iter().map(|p| search.base.roles[p.role].id.as_str()).collect::<Vec<_>>().join(", ");
+    let mut head =
+        format!("# Planned by `sopsim plan` ({}) from {}\n", env!("CARGO_PKG_VERSION"), setup.file.display());
+    if found.reached {
+        let _ = writeln!(
+            head,
+            "# The hires of {roles} below reach {target}: P(hit) {} ± {} on {} fresh trials.",
+            percent1(found.verified.p),
+            percent1(found.verified.se),
+            count(setup.trials as f64)
+        );
+    } else {
+        let _ = writeln!(
+            head,
+            "# No schedule within the limits reaches {target}; this one hires {roles} as fast as allowed: \
+             P(hit) {} on the search trials.",
+            percent1(found.search.p)
+        );
+    }
     if !overrides.is_empty() {
         let _ = writeln!(head, "# Overrides applied: {}", overrides.join(" "));
     }
@@ -676,9 +686,9 @@ fn summary(search: &Search<'_>, found: &Found, seconds: f64) -> String {
             "  P(hit) {} ± {} on {} fresh trials (search {} on {} trials)",
             percent1(found.verified.p),
             percent1(found.verified.se),
-            search.setup.trials,
+            count(search.setup.trials as f64),
             percent1(found.search.p),
-            search.trials.end - search.trials.start
+            count((search.trials.end - search.trials.start) as f64)
         );
     }
     if let Some(w) = found.without_last {
