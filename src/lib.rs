@@ -118,6 +118,8 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
             write_results(&loaded, &file_label, &results, &out_dir, args.quiet, formats, config.threads)
         }
         Command::Merge(args) => merge(args),
+        Command::Sweep(args) => whatif::sweep::main(&args),
+        Command::Compare(args) => whatif::compare::main(&args),
     }
 }
 
