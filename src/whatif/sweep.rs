@@ -303,7 +303,7 @@ fn terminal(
     let keys: Vec<&str> = varies.iter().map(|v| v.key.as_str()).collect();
     let _ = writeln!(
         out,
-        "{}: sweep of {} over {} points, {} trials each, seed {} ({:.2} s)",
+        "{}: sweep of {} over {} points, {} trials each, seed {} ({:.2} s); ARR in {month}",
         scenario.name,
         keys.join(" x "),
         rows.len(),
@@ -324,7 +324,6 @@ fn terminal(
         "P(hit) ± SE", "ARR P10", "P50", "P90", "hires", "comp cost"
     );
     let _ = writeln!(out, "{}", line.trim_end());
-    let _ = writeln!(out, "  {:w$}(ARR in {month})", "", w = widths.iter().map(|w| w + 2).sum::<usize>());
     for p in rows {
         let mut line = String::from("  ");
         for (k, v) in p.values.iter().enumerate() {
@@ -433,7 +432,7 @@ fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Cha
         let (what, unit) = if has_target { ("P(hit)", Unit::Percent) } else { ("P50 ARR", Unit::Money) };
         let best = rows.iter().max_by(|x, y| value(x).total_cmp(&value(y))).unwrap_or(&rows[0]);
         let worst = rows.iter().min_by(|x, y| value(x).total_cmp(&value(y))).unwrap_or(&rows[0]);
-        let at = |p: &Point| format!("{} = {}, {} = {}", a.key, p.values[0], b.key, p.values[1]);
+        let at = |p: &Point| format!("({}, {})", p.values[0], p.values[1]);
         let title = format!(
             "{what} ranges from {} to {}: highest at {}",
             unit.format(value(worst)),
@@ -441,9 +440,11 @@ fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Cha
             at(best)
         );
         let subtitle = match (has_target, target) {
-            (true, Some((arr, _))) => format!("Chance of ARR ≥ {} in {month}, by {} and {}", money(arr), a.key, b.key),
-            (true, None) => format!("Chance of reaching each point's target, by {} and {}", a.key, b.key),
-            _ => format!("Median ARR in {month}, by {} and {}", a.key, b.key),
+            (true, Some((arr, _))) => {
+                format!("Chance of ARR ≥ {} in {month} by {} (across) and {} (up)", money(arr), a.key, b.key)
+            }
+            (true, None) => format!("Chance of reaching each point's target by {} (across) and {} (up)", a.key, b.key),
+            _ => format!("Median ARR in {month} by {} (across) and {} (up)", a.key, b.key),
         };
         let heat = Heatmap {
             x_label: a.key.clone(),
@@ -523,7 +524,7 @@ fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Cha
                 plot.levels.push(Level { value: arr, label: format!("Target {}", money(arr)), color: RED });
             }
             let title = format!(
-                "P50 ARR in {month} {} as {key} goes from {} to {}",
+                "P50 ARR {} as {key} goes from {} to {}",
                 trend(&q(1), None, &labels, money),
                 labels[0],
                 labels[labels.len() - 1]
@@ -531,7 +532,7 @@ fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Cha
             out.push(chart(
                 "sweep_arr",
                 title,
-                "Median ARR at each value; shaded: where 80% of trials land".into(),
+                format!("Median ARR in {month} at each value; shaded: where 80% of trials land"),
                 Plot::Xy(plot),
             ));
         }
@@ -576,9 +577,13 @@ fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Cha
                 bars,
                 value_labels: p50.iter().map(|v| money(*v)).collect(),
             };
-            let title =
-                format!("P50 ARR in {month} is highest with {key} = {}: {}", vary.values[best], money(p50[best]));
-            out.push(chart("sweep_arr", title, "Median ARR by value; whiskers P10–P90".into(), Plot::Categories(plot)));
+            let title = format!("P50 ARR is highest with {key} = {}: {}", vary.values[best], money(p50[best]));
+            out.push(chart(
+                "sweep_arr",
+                title,
+                format!("Median ARR in {month} by value; whiskers P10–P90"),
+                Plot::Categories(plot),
+            ));
         }
     }
     out
