@@ -32,6 +32,10 @@ pub enum Command {
     Merge(MergeArgs),
     /// Find the smallest hiring schedule that reaches the target with the confidence asked.
     Plan(PlanArgs),
+    /// Run a scenario at every value (or pair of values) of one or two keys and write sweep.csv and charts.
+    Sweep(SweepArgs),
+    /// Run two or more scenarios on the same trials and report them side by side, with paired differences.
+    Compare(CompareArgs),
 }
 
 /// Overrides shared by every command.
@@ -128,6 +132,33 @@ pub struct PlanArgs {
     /// is then verified on --trials fresh trials (default: the scenario's trials).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(100..=crate::scenario::MAX_TRIALS))]
     pub search_trials: Option<u64>,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: WhatIfArgs,
+}
+
+/// `sopsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// A key and its values, once or twice: `KEY=V1,V2,...` (each value read as TOML, as
+    /// with --set) or `KEY=FROM..TO step S` (TO included when it lands on a step; at most
+    /// 200 values). Trials per point default to the scenario's trials, at most 2,000.
+    #[arg(long = "vary", value_name = "KEY=V1,V2,...", required = true)]
+    pub vary: Vec<String>,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: WhatIfArgs,
+}
+
+/// `sopsim compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The scenario files (TOML), two or more; differences are to the first. Trials and
+    /// seed default to the first scenario's.
+    #[arg(required = true, num_args = 2.., value_name = "FILES")]
+    pub files: Vec<PathBuf>,
     /// Shared options.
     #[command(flatten)]
     pub common: WhatIfArgs,

@@ -119,6 +119,8 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
         }
         Command::Merge(args) => merge(args),
         Command::Plan(args) => whatif::plan::main(&args),
+        Command::Sweep(args) => whatif::sweep::main(&args),
+        Command::Compare(args) => whatif::compare::main(&args),
     }
 }
 

@@ -7,8 +7,10 @@
 //! structure agrees) and keeping each trial's outcome, the statistics of paired
 //! differences, and writing a folder of files whole or not at all.
 
+pub mod compare;
 pub mod edit;
 pub mod plan;
+pub mod sweep;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

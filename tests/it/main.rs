@@ -13,3 +13,4 @@ mod props;
 mod report;
 mod scale;
 mod whatif_plan;
+mod whatif_sweep;

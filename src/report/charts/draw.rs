@@ -68,6 +68,7 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
         Plot::Categories(c) => categories(&plot, c)?,
         Plot::Distribution(d) => distribution(&plot, d)?,
         Plot::Xy(xy) => xy_plot(&plot, xy)?,
+        Plot::Heatmap(h) => super::heatmap::draw(&plot, h)?,
     }
     root.present().map_err(fail)
 }
@@ -146,7 +147,9 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
         Plot::Categories(c) => {
             items.push((Key::Swatch(c.bars.color, 0.85), c.bars.label.clone()));
             if c.bars.whiskers.is_some() {
-                items.push((Key::Whisker(c.bars.color), "P10–P90".to_string()));
+                // Whiskers on shares (P(hit)) are ±2 standard errors; on amounts, P10–P90.
+                let what = if c.unit == Unit::Percent { "±2 SE" } else { "P10–P90" };
+                items.push((Key::Whisker(c.bars.color), what.to_string()));
             }
         }
         Plot::Xy(xy) => {
@@ -157,6 +160,7 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
                 items.push((Key::Stroke(l.color, l.stroke), l.label.clone()));
             }
         }
+        Plot::Heatmap(h) => items.extend(super::heatmap::legend(h).into_iter().map(|(c, l)| (Key::Swatch(c, 1.0), l))),
         Plot::Distribution(d) => {
             if let Some((below, above)) = &d.legend {
                 items.push((Key::Swatch(super::build::SLATE, 0.85), below.clone()));

@@ -10,6 +10,7 @@
 
 pub mod build;
 mod draw;
+mod heatmap;
 pub mod spec;
 
 use std::sync::{Arc, OnceLock};

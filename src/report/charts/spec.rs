@@ -227,6 +227,8 @@ pub enum Plot {
     Distribution(Distribution),
     /// Values against a numeric parameter.
     Xy(Xy),
+    /// A grid of values over two parameters.
+    Heatmap(Heatmap),
 }
 
 /// A chart: its file name, its words and its plot.
@@ -242,6 +244,29 @@ pub struct Chart {
     pub source: String,
     /// The plot.
     pub plot: Plot,
+}
+
+/// A grid of values over two parameters, each cell coloured on a sequential scale (light
+/// for the lowest value, `color` for the highest) with its value written in it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    /// Name of the horizontal axis.
+    pub x_label: String,
+    /// Label of each column, left to right.
+    pub columns: Vec<String>,
+    /// Name of the vertical axis.
+    pub y_label: String,
+    /// Label of each row, bottom to top.
+    pub rows: Vec<String>,
+    /// Unit of the values.
+    pub unit: Unit,
+    /// What the colour shows, for the legend (e.g. `P(hit)`).
+    pub value_label: String,
+    /// Value of each cell, row-major from the bottom row: `values[row * columns + column]`;
+    /// `NaN` is drawn grey.
+    pub values: Vec<f64>,
+    /// Colour of the highest value.
+    pub color: Rgb,
 }
 
 #[cfg(test)]
