@@ -30,6 +30,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Merge the partial files of every shard of a run into the outputs of the whole run.
     Merge(MergeArgs),
+    /// Rank the uncertain inputs by their influence on ARR: a tornado chart and a per-quarter view.
+    Sensitivity(SensitivityArgs),
 }
 
 /// Overrides shared by every command.
@@ -127,6 +129,20 @@ pub struct PlanArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(100..=crate::scenario::MAX_TRIALS))]
     pub search_trials: Option<u64>,
     /// Shared options.
+    #[command(flatten)]
+    pub common: WhatIfArgs,
+}
+
+/// `sopsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Trials of each run with one input fixed at its P10 or P90: the first trials of
+    /// the base run, at most --trials (default: 2,000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=crate::scenario::MAX_TRIALS))]
+    pub swing_trials: Option<u64>,
+    /// Shared options; --trials is the base run's (default: the scenario's trials).
     #[command(flatten)]
     pub common: WhatIfArgs,
 }

@@ -118,6 +118,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
             write_results(&loaded, &file_label, &results, &out_dir, args.quiet, formats, config.threads)
         }
         Command::Merge(args) => merge(args),
+        Command::Sensitivity(args) => whatif::sensitivity::main(&args),
     }
 }
 

@@ -12,3 +12,4 @@ mod outputs;
 mod props;
 mod report;
 mod scale;
+mod whatif_sensitivity;

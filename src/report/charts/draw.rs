@@ -68,6 +68,7 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
         Plot::Categories(c) => categories(&plot, c)?,
         Plot::Distribution(d) => distribution(&plot, d)?,
         Plot::Xy(xy) => xy_plot(&plot, xy)?,
+        Plot::Tornado(t) => super::tornado::draw(&plot, t)?,
     }
     root.present().map_err(fail)
 }
@@ -156,6 +157,11 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
             for l in xy.lines.iter().filter(|l| !l.label.is_empty()) {
                 items.push((Key::Stroke(l.color, l.stroke), l.label.clone()));
             }
+        }
+        Plot::Tornado(t) => {
+            items.push((Key::Swatch(t.low_key.1, 0.9), t.low_key.0.clone()));
+            items.push((Key::Swatch(t.high_key.1, 0.9), t.high_key.0.clone()));
+            items.push((Key::Stroke(Rgb(60, 60, 60), Stroke::Dashed), t.base_label.clone()));
         }
         Plot::Distribution(d) => {
             if let Some((below, above)) = &d.legend {

@@ -11,6 +11,7 @@
 pub mod build;
 mod draw;
 pub mod spec;
+mod tornado;
 
 use std::sync::{Arc, OnceLock};
 
