@@ -551,21 +551,33 @@ pub fn summary(s: &Scenario, found: &Sensitivity, seed: u64) -> String {
     let ends: Vec<String> =
         found.influences.iter().map(|f| format!("{} -> {}", value(f.low_value), value(f.high_value))).collect();
     let ends_width = ends.iter().map(|e| e.chars().count()).max().unwrap_or(0).max(10);
-    let _ = writeln!(
+    let hit = s.target.is_some();
+    let _ = write!(
         out,
         "\n  {:<width$}  {:<ends_width$}  {:>10} {:>10} {:>10} {:>11}",
         "input", "P10 -> P90", "ARR @ P10", "ARR @ P90", "swing", "rank corr."
     );
+    let _ = writeln!(out, "{}", if hit { "   P(hit) @ P10 -> P90" } else { "" });
     for (f, e) in found.influences.iter().zip(&ends) {
         let swing = if f.swing > 0.0 { format!("+{}", money(f.swing)) } else { money(f.swing) };
-        let rho = if f.rank_correlation.is_finite() { format!("{:+.2}", f.rank_correlation) } else { "n/a".into() };
-        let _ = writeln!(
+        let rho = match f.rank_correlation {
+            r if !r.is_finite() => "n/a".to_string(),
+            r if r.abs() < 0.005 => "0.00".to_string(),
+            r => format!("{r:+.2}"),
+        };
+        let _ = write!(
             out,
             "  {:<width$}  {e:<ends_width$}  {:>10} {:>10} {swing:>10} {rho:>11}",
             f.path,
             money(f.at_low.mean),
             money(f.at_high.mean)
         );
+        let p = if hit {
+            format!("   {:>6} -> {}", percent(f.at_low.p_hit), percent(f.at_high.p_hit))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{p}");
     }
     out
 }
