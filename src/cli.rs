@@ -31,6 +31,8 @@ pub enum Command {
     /// Merge the partial files of every shard of a run into the outputs of the whole run.
     Merge(MergeArgs),
     /// Rank the uncertain inputs by their influence on ARR: a tornado chart and a per-quarter view.
+    #[command(after_help = "--trials is the base run's, for the rank correlations (default: the scenario's \
+                            trials); each input is then fixed at its P10 and at its P90 for --swing-trials trials.")]
     Sensitivity(SensitivityArgs),
 }
 

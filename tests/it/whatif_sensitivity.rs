@@ -186,7 +186,7 @@ fn a_scenario_without_uncertain_inputs_is_refused() {
 }
 
 /// Every file is written: the two CSVs with their headers (one column per quarter end),
-/// and both charts as SVG (well-formed XML) and PNG.
+/// and both charts as SVG (well-formed XML) and PNG; the same on one thread.
 #[test]
 fn every_file_is_written() {
     let text = scenario("{ low = 200, high = 600 }", "{ low = 0.15, high = 0.25 }", "{ low = 0.005, high = 0.015 }");
@@ -224,4 +224,10 @@ fn every_file_is_written() {
     }
     let tornado = std::fs::read_to_string(out.join("tornado.svg")).unwrap();
     assert!(tornado.contains("between its P10 and P90"), "the title states the finding");
+    // The same seed gives the same bytes on one thread.
+    let (_, one) = run(&text, &["--trials", "400", "--seed", "3", "--quiet", "--threads", "1"]);
+    for file in ["sensitivity.csv", "sensitivity_quarters.csv", "tornado.svg"] {
+        let a = std::fs::read(out.join(file)).unwrap();
+        assert!(a == std::fs::read(one.path().join("out").join(file)).unwrap(), "{file} differs on one thread");
+    }
 }
