@@ -36,6 +36,10 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Run two or more scenarios on the same trials and report them side by side, with paired differences.
     Compare(CompareArgs),
+    /// Rank the uncertain inputs by their influence on ARR: a tornado chart and a per-quarter view.
+    #[command(after_help = "--trials is the base run's, for the rank correlations (default: the scenario's \
+                            trials); each input is then fixed at its P10 and at its P90 for --swing-trials trials.")]
+    Sensitivity(SensitivityArgs),
 }
 
 /// Overrides shared by every command.
@@ -160,6 +164,20 @@ pub struct CompareArgs {
     #[arg(required = true, num_args = 2.., value_name = "FILES")]
     pub files: Vec<PathBuf>,
     /// Shared options.
+    #[command(flatten)]
+    pub common: WhatIfArgs,
+}
+
+/// `sopsim sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// The scenario file (TOML).
+    pub file: PathBuf,
+    /// Trials of each run with one input fixed at its P10 or P90: the first trials of
+    /// the base run, at most --trials (default: 2,000).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=crate::scenario::MAX_TRIALS))]
+    pub swing_trials: Option<u64>,
+    /// Shared options; --trials is the base run's (default: the scenario's trials).
     #[command(flatten)]
     pub common: WhatIfArgs,
 }

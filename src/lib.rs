@@ -121,6 +121,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
         Command::Plan(args) => whatif::plan::main(&args),
         Command::Sweep(args) => whatif::sweep::main(&args),
         Command::Compare(args) => whatif::compare::main(&args),
+        Command::Sensitivity(args) => whatif::sensitivity::main(&args),
     }
 }
 

@@ -22,6 +22,8 @@ use crate::report::{self, OutputFile, charts::Chart};
 use crate::runner;
 use crate::scenario::{Loaded, Scenario};
 
+pub mod sensitivity;
+
 /// A loaded scenario and how to run it, resolved from a what-if command line.
 pub struct Setup {
     /// The scenario with its overrides.

@@ -13,4 +13,5 @@ mod props;
 mod report;
 mod scale;
 mod whatif_plan;
+mod whatif_sensitivity;
 mod whatif_sweep;

@@ -69,6 +69,7 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
         Plot::Distribution(d) => distribution(&plot, d)?,
         Plot::Xy(xy) => xy_plot(&plot, xy)?,
         Plot::Heatmap(h) => super::heatmap::draw(&plot, h)?,
+        Plot::Tornado(t) => super::tornado::draw(&plot, t)?,
     }
     root.present().map_err(fail)
 }
@@ -161,6 +162,11 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
             }
         }
         Plot::Heatmap(h) => items.extend(super::heatmap::legend(h).into_iter().map(|(c, l)| (Key::Swatch(c, 1.0), l))),
+        Plot::Tornado(t) => {
+            items.push((Key::Swatch(t.low_key.1, 0.9), t.low_key.0.clone()));
+            items.push((Key::Swatch(t.high_key.1, 0.9), t.high_key.0.clone()));
+            items.push((Key::Stroke(Rgb(60, 60, 60), Stroke::Dashed), t.base_label.clone()));
+        }
         Plot::Distribution(d) => {
             if let Some((below, above)) = &d.legend {
                 items.push((Key::Swatch(super::build::SLATE, 0.85), below.clone()));

@@ -12,6 +12,7 @@ pub mod build;
 mod draw;
 mod heatmap;
 pub mod spec;
+mod tornado;
 
 use std::sync::{Arc, OnceLock};
 

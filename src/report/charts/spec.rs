@@ -216,6 +216,34 @@ pub struct Xy {
     pub y_max: Option<f64>,
 }
 
+/// A tornado: for each input, the outcome with the input at its low end and at its high
+/// end, as horizontal bars from a base value; inputs top to bottom in the order given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tornado {
+    /// Input names, top first.
+    pub labels: Vec<String>,
+    /// The outcome with each input at its low end.
+    pub low: Vec<f64>,
+    /// The outcome with each input at its high end.
+    pub high: Vec<f64>,
+    /// Each input's value at its low end, written beside that end of its bar.
+    pub low_values: Vec<String>,
+    /// Each input's value at its high end.
+    pub high_values: Vec<String>,
+    /// The outcome with every input uncertain: where the bars start.
+    pub base: f64,
+    /// Legend text of the base line.
+    pub base_label: String,
+    /// Unit of the outcome axis.
+    pub unit: Unit,
+    /// Name of the outcome axis.
+    pub x_label: String,
+    /// Legend text and colour of the low ends.
+    pub low_key: (String, Rgb),
+    /// Legend text and colour of the high ends.
+    pub high_key: (String, Rgb),
+}
+
 /// The plot of a chart.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plot {
@@ -229,6 +257,8 @@ pub enum Plot {
     Xy(Xy),
     /// A grid of values over two parameters.
     Heatmap(Heatmap),
+    /// Horizontal bars around a base value, one per input.
+    Tornado(Tornado),
 }
 
 /// A chart: its file name, its words and its plot.
