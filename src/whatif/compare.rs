@@ -343,15 +343,8 @@ fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
     if rows.iter().any(|r| r.p_hit.0.is_finite()) {
         let p: Vec<f64> = rows.iter().map(|r| r.p_hit.0).collect();
         let se: Vec<f64> = rows.iter().map(|r| r.p_hit.1).collect();
-        let bars = Bars {
-            label: "P(hit)".into(),
-            color: NAVY,
-            values: p.clone(),
-            whiskers: Some((
-                p.iter().zip(&se).map(|(p, s)| (p - 2.0 * s).max(0.0)).collect(),
-                p.iter().zip(&se).map(|(p, s)| (p + 2.0 * s).min(1.0)).collect(),
-            )),
-        };
+        let bars =
+            Bars { label: "P(hit)".into(), color: NAVY, values: p.clone(), whiskers: Some(super::two_se(&p, &se)) };
         let parts: Vec<String> = labels.iter().zip(&p).map(|(l, v)| format!("{l} {}", percent(*v))).collect();
         let title = if sides.len() == 2 && p.iter().all(|v| v.is_finite()) {
             let d = rows[1].diff_p_hit;

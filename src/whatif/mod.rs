@@ -156,6 +156,14 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
     mean_se(&d)
 }
 
+/// Probabilities `p` plus and minus two standard errors `se`, kept within [0, 1]: the
+/// band (or whiskers) drawn around P(hit).
+pub fn two_se(p: &[f64], se: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let low = p.iter().zip(se).map(|(p, s)| (p - 2.0 * s).max(0.0)).collect();
+    let high = p.iter().zip(se).map(|(p, s)| (p + 2.0 * s).min(1.0)).collect();
+    (low, high)
+}
+
 /// The quantile `q` (type 7) of `x`; NaN when empty.
 pub fn quantile(x: &[f64], q: f64) -> f64 {
     let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();

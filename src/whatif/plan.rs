@@ -608,8 +608,8 @@ fn planned_toml(setup: &Setup, search: &Search<'_>, found: &Found, overrides: &[
 fn curve_chart(search: &Search<'_>, found: &Found) -> Chart {
     let x: Vec<f64> = found.curve.iter().map(|(h, _)| f64::from(*h)).collect();
     let p: Vec<f64> = found.curve.iter().map(|(_, m)| m.p).collect();
-    let low: Vec<f64> = found.curve.iter().map(|(_, m)| (m.p - 2.0 * m.se).max(0.0)).collect();
-    let high: Vec<f64> = found.curve.iter().map(|(_, m)| (m.p + 2.0 * m.se).min(1.0)).collect();
+    let se: Vec<f64> = found.curve.iter().map(|(_, m)| m.se).collect();
+    let (low, high) = super::two_se(&p, &se);
     let n: u32 = found.schedule.iter().flatten().sum();
     let roles = search.planned.iter().map(|p| search.base.roles[p.role].id.as_str()).collect::<Vec<_>>().join(" + ");
     let title = if found.reached {

@@ -486,13 +486,8 @@ fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Cha
                 let p: Vec<f64> = sorted.iter().map(|r| r.p_hit).collect();
                 let se: Vec<f64> = sorted.iter().map(|r| r.p_hit_se).collect();
                 let mut plot = xy(Unit::Percent, "P(hit)");
-                plot.bands.push(Band {
-                    label: "±2 SE".into(),
-                    color: NAVY,
-                    opacity: 0.18,
-                    low: p.iter().zip(&se).map(|(p, s)| (p - 2.0 * s).max(0.0)).collect(),
-                    high: p.iter().zip(&se).map(|(p, s)| (p + 2.0 * s).min(1.0)).collect(),
-                });
+                let (low, high) = super::two_se(&p, &se);
+                plot.bands.push(Band { label: "±2 SE".into(), color: NAVY, opacity: 0.18, low, high });
                 plot.lines.push(Line { label: "P(hit)".into(), color: NAVY, stroke: Stroke::Solid, values: p.clone() });
                 if let Some((_, confidence)) = target {
                     plot.levels.push(Level {
@@ -545,10 +540,7 @@ fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Cha
                     label: "P(hit)".into(),
                     color: NAVY,
                     values: p.clone(),
-                    whiskers: Some((
-                        p.iter().zip(&se).map(|(p, s)| (p - 2.0 * s).max(0.0)).collect(),
-                        p.iter().zip(&se).map(|(p, s)| (p + 2.0 * s).min(1.0)).collect(),
-                    )),
+                    whiskers: Some(super::two_se(&p, &se)),
                 };
                 let best = (0..p.len()).max_by(|&i, &j| p[i].total_cmp(&p[j])).unwrap_or(0);
                 let title = format!("P(hit) is highest with {key} = {}: {}", names[best], percent(p[best]));

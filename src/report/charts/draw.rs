@@ -10,7 +10,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::spec::{Bars, Categories, Chart, Distribution, Monthly, Plot, Rgb, Stroke, Unit, Xy};
+use super::spec::{Band, Bars, Categories, Chart, Distribution, Monthly, Plot, Rgb, Stroke, Unit, Xy};
 
 /// Text colour of titles.
 const INK: RGBColor = RGBColor(25, 25, 25);
@@ -245,6 +245,22 @@ fn runs(values: &[f64]) -> Vec<Vec<(f64, f64)>> {
     out
 }
 
+/// The outline of a band over each run of positions where both edges are finite: along
+/// the high edge, then back along the low one; `x` places position `i`.
+fn band_polygons(b: &Band, x: impl Fn(usize) -> f64) -> Vec<Vec<(f64, f64)>> {
+    let both: Vec<f64> =
+        b.low.iter().zip(&b.high).map(|(l, h)| if l.is_finite() && h.is_finite() { 0.0 } else { f64::NAN }).collect();
+    runs(&both)
+        .into_iter()
+        .map(|run| {
+            let idx: Vec<usize> = run.iter().map(|(i, _)| *i as usize).collect();
+            let mut points: Vec<(f64, f64)> = idx.iter().map(|&i| (x(i), b.high[i])).collect();
+            points.extend(idx.iter().rev().map(|&i| (x(i), b.low[i])));
+            points
+        })
+        .collect()
+}
+
 /// A horizontal axis of positions 0, 1, ... (months, categories) with ticks where asked.
 struct Positions {
     range: Range<f64>,
@@ -289,17 +305,8 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Strin
 
     for b in &m.bands {
         let style = rgb(b.color).mix(b.opacity).filled();
-        let both: Vec<f64> = b
-            .low
-            .iter()
-            .zip(&b.high)
-            .map(|(l, h)| if l.is_finite() && h.is_finite() { 0.0 } else { f64::NAN })
-            .collect();
-        for run in runs(&both) {
-            let mut points: Vec<(f64, f64)> = run.iter().map(|(t, _)| (*t, b.high[*t as usize])).collect();
-            points.extend(run.iter().rev().map(|(t, _)| (*t, b.low[*t as usize])));
-            cc.draw_series(std::iter::once(Polygon::new(points, style))).map_err(fail)?;
-        }
+        let shapes = band_polygons(b, |t| t as f64);
+        cc.draw_series(shapes.into_iter().map(|points| Polygon::new(points, style))).map_err(fail)?;
     }
     for bars in &m.bars {
         draw_bars(&mut cc, bars, 0.34)?;
@@ -549,18 +556,8 @@ fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), String> {
         .map_err(fail)?;
     for b in &xy.bands {
         let style = rgb(b.color).mix(b.opacity).filled();
-        let both: Vec<f64> = b
-            .low
-            .iter()
-            .zip(&b.high)
-            .map(|(l, h)| if l.is_finite() && h.is_finite() { 0.0 } else { f64::NAN })
-            .collect();
-        for run in runs(&both) {
-            let idx: Vec<usize> = run.iter().map(|(i, _)| *i as usize).collect();
-            let mut points: Vec<(f64, f64)> = idx.iter().map(|&i| (xy.x[i], b.high[i])).collect();
-            points.extend(idx.iter().rev().map(|&i| (xy.x[i], b.low[i])));
-            cc.draw_series(std::iter::once(Polygon::new(points, style))).map_err(fail)?;
-        }
+        let shapes = band_polygons(b, |i| xy.x[i]);
+        cc.draw_series(shapes.into_iter().map(|points| Polygon::new(points, style))).map_err(fail)?;
     }
     for level in &xy.levels {
         let style = rgb(level.color).stroke_width(2);
