@@ -75,6 +75,20 @@ pub fn default_out_dir(file: &Path) -> PathBuf {
     Path::new("output").join(report::safe_name(&stem))
 }
 
+/// The folder a command writes its outputs into, if it writes one.
+pub fn output_dir(cli: &Cli) -> Option<PathBuf> {
+    let what_if = |out: &Option<PathBuf>, file: &Path, what: &str| Some(whatif::out_dir(out.as_deref(), file, what));
+    match &cli.command {
+        Command::Run(a) => Some(a.out.clone().unwrap_or_else(|| default_out_dir(&a.file))),
+        Command::Merge(a) => a.out.clone(),
+        Command::Validate(_) => None,
+        Command::Plan(a) => what_if(&a.common.out, &a.file, "plan"),
+        Command::Sweep(a) => what_if(&a.common.out, &a.file, "sweep"),
+        Command::Sensitivity(a) => what_if(&a.common.out, &a.file, "sensitivity"),
+        Command::Compare(a) => Some(a.common.out.clone().unwrap_or_else(|| whatif::compare::default_dir(&a.files))),
+    }
+}
+
 /// Runs the command line; returns what to print on stdout.
 pub fn main_with(cli: Cli) -> Result<(), Error> {
     match cli.command {

@@ -4,12 +4,11 @@ use clap::Parser;
 
 fn main() {
     let cli = sopsim::cli::Cli::parse();
-    if let sopsim::cli::Command::Run(args) = &cli.command {
-        // Ctrl-C leaves the previous outputs as they were, and says so (exit code 130).
-        let out = args.out.clone().unwrap_or_else(|| sopsim::default_out_dir(&args.file));
-        if let Err(e) = sopsim::report::exit_on_interrupt(&out) {
-            eprintln!("warning: {}", e.0);
-        }
+    // Ctrl-C leaves the previous outputs as they were, and says so (exit code 130).
+    if let Some(out) = sopsim::output_dir(&cli)
+        && let Err(e) = sopsim::report::exit_on_interrupt(&out)
+    {
+        eprintln!("warning: {}", e.0);
     }
     if let Err(e) = sopsim::main_with(cli) {
         eprint!("{}", e.message());
