@@ -123,7 +123,7 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
 
 /// The look-ahead of a role: months from opening a requisition to a fully ramped hire.
 pub fn lookahead(spec: &Role) -> usize {
-    spec.time_to_hire_months.mean().round().clamp(0.0, ARRIVALS_PAST_HORIZON as f64) as usize + spec.ramp_months()
+    super::round(spec.time_to_hire_months.mean()).clamp(0.0, ARRIVALS_PAST_HORIZON as f64) as usize + spec.ramp_months()
 }
 
 /// What role `r` will have in `t + L` in ramped FTE and in heads: its staff and the

@@ -112,13 +112,14 @@ fn add_extracted(sum: &mut ExactSum, values: &[f64]) {
     let rest = &mut rest[..values.len()];
     rest.copy_from_slice(values);
     for _ in 0..4 {
-        let max = rest.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        // The largest magnitude, or NaN if a value is NaN.
+        let max = rest.iter().fold(0.0f64, |m, v| if v.abs() > m || v.is_nan() { v.abs() } else { m });
         if max == 0.0 {
             return;
         }
         let e = ((max.to_bits() >> 52) as i32) - 1023;
         if !(-EXTRACT_EXPONENT..=EXTRACT_EXPONENT).contains(&e) {
-            // Also NaN and infinities (`max` ignores NaN; their exponent is 1024).
+            // Also NaN and infinities (their exponent is 1024).
             break;
         }
         let sigma = f64::from_bits(((e + 8 + 1023) as u64) << 52);
@@ -348,6 +349,8 @@ mod tests {
             vec![-0.0, 0.25, -0.25],
             vec![1e300, 1.0, -1e300, 1e-300],
             vec![f64::INFINITY, 2.5],
+            vec![0.0, f64::NAN],
+            vec![f64::NAN, 0.0, 1.5],
             vec![f64::MAX, f64::MAX, 0.5],
             vec![5e-324, 1e-310, 0.1],
             vec![1e-290, 3e-300, -1e-295],
