@@ -22,6 +22,9 @@ pub struct Ledgers {
     pub year_quota: Vec<f64>,
     /// Quota of the plan year to date, prorated to tenure and ramp.
     pub ytd_quota: Vec<f64>,
+    /// Whether a person's bookings or plan-year quota changed since their variable was
+    /// last worked out (when they did not, neither did the variable earned).
+    changed: Vec<bool>,
 }
 
 /// Months from `t` to the last month of its plan year (0 when `t` is the last).
@@ -41,6 +44,15 @@ pub fn monthly_quota(plan: &CompPlan, role: &Role, start: i64, t: usize) -> f64 
 }
 
 impl Ledgers {
+    /// Empties the ledgers (keeping their memory).
+    pub fn clear(&mut self) {
+        self.ytd_bookings.clear();
+        self.earned.clear();
+        self.year_quota.clear();
+        self.ytd_quota.clear();
+        self.changed.clear();
+    }
+
     fn ensure(&mut self, id: u32) {
         let n = id as usize + 1;
         if self.ytd_bookings.len() < n {
@@ -48,6 +60,7 @@ impl Ledgers {
             self.earned.resize(n, 0.0);
             self.year_quota.resize(n, 0.0);
             self.ytd_quota.resize(n, 0.0);
+            self.changed.resize(n, true);
         }
     }
 
@@ -59,6 +72,7 @@ impl Ledgers {
         self.ytd_bookings[i] = 0.0;
         self.earned[i] = 0.0;
         self.ytd_quota[i] = 0.0;
+        self.changed[i] = true;
         let end = t + months_to_year_end(plan, scenario, t);
         self.year_quota[i] = (t..=end).map(|u| monthly_quota(plan, role, start, u)).sum();
     }
@@ -67,6 +81,7 @@ impl Ledgers {
     pub fn credit(&mut self, id: u32, value: f64) {
         if let Some(b) = self.ytd_bookings.get_mut(id as usize) {
             *b += value;
+            self.changed[id as usize] = true;
         }
     }
 
@@ -110,9 +125,16 @@ pub fn pay_month(plan: &CompPlan, spec: &Role, ledgers: &mut Ledgers, staff: &[s
     for person in staff {
         let i = person.id as usize;
         ledgers.ytd_quota[i] += monthly_quota(plan, spec, person.start, t);
-        let earned = plan.variable_earned(ledgers.ytd_bookings[i], ledgers.year_quota[i]);
-        let increase = (earned - ledgers.earned[i]).max(0.0);
-        ledgers.earned[i] = earned;
+        // Unchanged bookings and quota earn what they earned last month: no increase.
+        let increase = if ledgers.changed[i] {
+            ledgers.changed[i] = false;
+            let earned = plan.variable_earned(ledgers.ytd_bookings[i], ledgers.year_quota[i]);
+            let increase = (earned - ledgers.earned[i]).max(0.0);
+            ledgers.earned[i] = earned;
+            increase
+        } else {
+            0.0
+        };
         let tenure = t as i64 - person.start;
         let variable = if tenure < i64::from(plan.draw_months) { increase.max(plan.draw) } else { increase };
         out.cost += base + variable;

@@ -73,15 +73,17 @@ pub fn coverage(reps: u32, accounts_per_rep: f64, accounts: u64) -> f64 {
 pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
     let (scenario, p, seed, trial) = (s.scenario, &s.p, s.seed, s.trial);
     let segments = &mut s.segments;
+    let by_segment = &mut s.scratch.by_segment;
     let d = &scenario.demand;
     let season = d.seasonality[scenario.start.offset(t as i64).month0()];
     // A growth draw below -1 (possible from a wide normal) means no leads after t = 0.
     let lambda = p.leads_per_month * (1.0 + p.growth_per_month).max(0.0).powi(t as i32) * season;
     let mut rng = stream(seed, trial, Process::Leads, 0, t as u64);
     let leads = poisson(&mut rng, lambda);
-    let mut by_segment = vec![0u64; segments.len()];
-    multinomial_into(&mut rng, leads, &d.segment_mix, &mut by_segment);
-    for (seg, n) in segments.iter_mut().zip(&by_segment) {
+    by_segment.clear();
+    by_segment.resize(segments.len(), 0);
+    multinomial_into(&mut rng, leads, &d.segment_mix, by_segment);
+    for (seg, n) in segments.iter_mut().zip(by_segment.iter()) {
         seg.demand = binomial(&mut rng, *n, p.lead_to_opportunity);
     }
 
@@ -98,9 +100,10 @@ pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, 
         match role.segment {
             Some(k) => segments[k].demand += opps,
             None => {
-                let mut split = vec![0u64; segments.len()];
-                multinomial_into(&mut rng, opps, &d.segment_mix, &mut split);
-                segments.iter_mut().zip(split).for_each(|(seg, n)| seg.demand += n);
+                by_segment.clear();
+                by_segment.resize(segments.len(), 0);
+                multinomial_into(&mut rng, opps, &d.segment_mix, by_segment);
+                segments.iter_mut().zip(by_segment.iter()).for_each(|(seg, n)| seg.demand += n);
             }
         }
     }

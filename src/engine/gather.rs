@@ -66,15 +66,16 @@ pub fn measure(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f
     let from = t.saturating_sub(WINDOW);
     let (mut closed_all, mut won_all, mut cycles, mut won_value) = (0u32, 0u32, 0.0, 0.0);
     for (k, seg) in s.segments.iter().enumerate() {
-        let closed: u32 = seg.closing[from..t].iter().sum();
-        let won: u32 = seg.closing_won[from..t].iter().sum();
+        let window = &seg.closing[from..t];
+        let closed: u32 = window.iter().map(|c| c.count).sum();
+        let won: u32 = window.iter().map(|c| c.won).sum();
         if closed > 0 {
             s.kpis.win_rate[k] = f64::from(won) / f64::from(closed);
         }
         closed_all += closed;
         won_all += won;
-        cycles += seg.closing_cycles[from..t].iter().sum::<f64>();
-        won_value += seg.closing_won_value[from..t].iter().sum::<f64>();
+        cycles += window.iter().map(|c| c.cycles).sum::<f64>();
+        won_value += window.iter().map(|c| c.won_value).sum::<f64>();
     }
     let win_rate = ratio(f64::from(won_all), f64::from(closed_all));
     let cycle = ratio(cycles, f64::from(closed_all));

@@ -63,7 +63,8 @@ pub fn stages(s: &mut Trial<'_>, layout: &Layout, arr: f64, t: usize, put: &mut 
         if st.reached.is_none() && st.run >= spec.months_above.max(1) {
             st.reached = Some(t as i64);
             let mut rng = stream(s.seed, s.trial, Process::Hiring, name_key(&format!("stages.{}", spec.key)), t as u64);
-            let delay = spec.time_to_hire_months.sample(&mut rng).round().clamp(0.0, ARRIVALS_PAST_HORIZON as f64);
+            let delay =
+                super::round(spec.time_to_hire_months.sample(&mut rng)).clamp(0.0, ARRIVALS_PAST_HORIZON as f64);
             st.arrival = Some(t as i64 + delay as i64);
         }
         if st.reached.is_some() {
@@ -89,7 +90,7 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
             for _ in 0..n {
                 let rng =
                     rng.get_or_insert_with(|| stream(s.seed, s.trial, Process::Hiring, name_key(&spec.id), t as u64));
-                let delay = spec.time_to_hire_months.sample(rng).round().clamp(1.0, ARRIVALS_PAST_HORIZON as f64);
+                let delay = super::round(spec.time_to_hire_months.sample(rng)).clamp(1.0, ARRIVALS_PAST_HORIZON as f64);
                 let state = &mut s.roles[r];
                 state.open_reqs += 1;
                 state.arrivals[t + delay as usize] += 1;
@@ -122,7 +123,7 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
 
 /// The look-ahead of a role: months from opening a requisition to a fully ramped hire.
 pub fn lookahead(spec: &Role) -> usize {
-    spec.time_to_hire_months.mean().round().clamp(0.0, ARRIVALS_PAST_HORIZON as f64) as usize + spec.ramp_months()
+    super::round(spec.time_to_hire_months.mean()).clamp(0.0, ARRIVALS_PAST_HORIZON as f64) as usize + spec.ramp_months()
 }
 
 /// What role `r` will have in `t + L` in ramped FTE and in heads: its staff and the

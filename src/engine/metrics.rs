@@ -144,6 +144,29 @@ pub struct Layout {
     /// Scalar index of the first attainment bin (the bins exist only when some role
     /// carries a quota).
     pub first_attainment: usize,
+    /// Where each scalar's value comes from, by scalar index.
+    pub(crate) sources: Vec<ScalarSource>,
+}
+
+/// Where a per-trial scalar's value comes from, decided once per layout.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ScalarSource {
+    /// [`TARGET_HIT`].
+    TargetHit,
+    /// The horizon total of a monthly metric (by metric index).
+    Total(usize),
+    /// `cost_of_sales`: the sales roles' pay over bookings.
+    CostOfSales,
+    /// `forecast.mape`.
+    ForecastMape,
+    /// `forecast.wape`.
+    ForecastWape,
+    /// `forecast.bias`.
+    ForecastBias,
+    /// An attainment bin (by bin).
+    Attainment(usize),
+    /// No such value (NaN).
+    Missing,
 }
 
 impl Layout {
@@ -170,7 +193,34 @@ impl Layout {
         if scenario.target.is_some() {
             scalars.push(TARGET_HIT.to_string());
         }
-        Layout { names, months: scenario.months, scalars, first_coverage, first_stage, first_attainment }
+        let mut layout = Layout {
+            names,
+            months: scenario.months,
+            scalars,
+            first_coverage,
+            first_stage,
+            first_attainment,
+            sources: vec![],
+        };
+        layout.sources = (0..layout.scalars.len()).map(|k| layout.source(k)).collect();
+        layout
+    }
+
+    /// Where scalar `k`'s value comes from.
+    fn source(&self, k: usize) -> ScalarSource {
+        match self.scalars[k].as_str() {
+            TARGET_HIT => ScalarSource::TargetHit,
+            "comp_cost" => ScalarSource::Total(id::COMP_COST),
+            "ops_cost" => ScalarSource::Total(id::OPS_COST),
+            "cost_of_sales" => ScalarSource::CostOfSales,
+            "forecast.mape" => ScalarSource::ForecastMape,
+            "forecast.wape" => ScalarSource::ForecastWape,
+            "forecast.bias" => ScalarSource::ForecastBias,
+            _ if k >= self.first_attainment && k < self.first_attainment + ATTAINMENT_BINS => {
+                ScalarSource::Attainment(k - self.first_attainment)
+            }
+            name => self.index(name).map_or(ScalarSource::Missing, ScalarSource::Total),
+        }
     }
 
     /// Metric index of `metric` (a [`role`] offset) for role `r`.

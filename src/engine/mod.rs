@@ -61,16 +61,8 @@ struct RoleState {
 /// One segment's deals during a trial.
 #[derive(Debug, Clone)]
 struct SegmentState {
-    /// Value of open opportunities that close in each month.
-    closing_value: Vec<f64>,
-    /// Value of won deals that close (are booked) in each month.
-    closing_won_value: Vec<f64>,
-    /// Opportunities that close in each month.
-    closing: Vec<u32>,
-    /// Won deals that close in each month.
-    closing_won: Vec<u32>,
-    /// Sum of the cycles (months) of the opportunities that close in each month.
-    closing_cycles: Vec<f64>,
+    /// The opportunities that close in each month.
+    closing: Vec<Closing>,
     /// Value of open opportunities that close after the horizon.
     beyond_value: f64,
     /// Open opportunities that close after the horizon.
@@ -85,6 +77,21 @@ struct SegmentState {
     reps: Vec<(usize, u32, u64)>,
     /// ARR of the segment's customers at the end of the previous month.
     arr: f64,
+}
+
+/// The opportunities of a segment that close in one month.
+#[derive(Debug, Clone, Copy, Default)]
+struct Closing {
+    /// Value of the open opportunities that close this month.
+    value: f64,
+    /// Value of the won deals that close (are booked) this month.
+    won_value: f64,
+    /// Sum of the cycles (months) of the opportunities that close this month.
+    cycles: f64,
+    /// Opportunities that close this month.
+    count: u32,
+    /// Won deals that close this month.
+    won: u32,
 }
 
 /// Everything a trial carries from month to month.
@@ -122,6 +129,23 @@ struct Scratch {
     remainders: Vec<(u128, usize)>,
     bookings: Vec<f64>,
     leavers: Vec<u32>,
+    by_segment: Vec<u64>,
+}
+
+thread_local! {
+    /// The buffers of the last trial run on this thread, for the next one to reuse (their
+    /// capacity only: every trial starts from the same state as with new buffers).
+    static SPARE: std::cell::Cell<Option<Buffers>> = const { std::cell::Cell::new(None) };
+}
+
+/// The growable buffers of a trial, kept from one trial to the next.
+#[derive(Debug, Default)]
+struct Buffers {
+    roles: Vec<RoleState>,
+    segments: Vec<SegmentState>,
+    credits: Vec<Vec<(usize, u32, f64)>>,
+    arr_history: Vec<f64>,
+    scratch: Scratch,
 }
 
 /// Runs trial `trial` of `scenario` with `seed`, writing into `out`
@@ -129,7 +153,7 @@ struct Scratch {
 pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, out: &mut [f64]) {
     let months = scenario.months;
     debug_assert_eq!(out.len(), layout.cells());
-    let mut s = Trial::new(scenario, seed, trial);
+    let mut s = Trial::new(scenario, seed, trial, SPARE.take().unwrap_or_default());
     let mut arr = scenario.company.arr;
     let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
 
@@ -143,35 +167,58 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
         s.arr_history.push(arr);
     }
     write_scalars(&s, layout, out);
+    SPARE.set(Some(Buffers {
+        roles: s.roles,
+        segments: s.segments,
+        credits: s.credits,
+        arr_history: s.arr_history,
+        scratch: s.scratch,
+    }));
 }
 
 impl<'a> Trial<'a> {
-    fn new(scenario: &'a Scenario, seed: u64, trial: u64) -> Trial<'a> {
+    /// A trial's state before its first month, in `spare`'s buffers.
+    fn new(scenario: &'a Scenario, seed: u64, trial: u64, spare: Buffers) -> Trial<'a> {
         let months = scenario.months;
         let p = TrialParams::draw(scenario, seed, trial);
         let mix = &scenario.demand.segment_mix;
-        let segments = scenario
-            .segments
-            .iter()
-            .enumerate()
-            .map(|(s, _)| SegmentState::new(months, scenario.company.arr * mix.get(s).copied().unwrap_or(0.0)))
-            .collect();
+        let Buffers { mut roles, mut segments, mut credits, mut arr_history, scratch } = spare;
+        roles.truncate(scenario.roles.len());
+        for (r, spec) in scenario.roles.iter().enumerate() {
+            match roles.get_mut(r) {
+                Some(state) => state.reset(spec, months),
+                None => roles.push(RoleState::new(spec, months)),
+            }
+        }
+        segments.truncate(scenario.segments.len());
+        for k in 0..scenario.segments.len() {
+            let arr = scenario.company.arr * mix.get(k).copied().unwrap_or(0.0);
+            match segments.get_mut(k) {
+                Some(seg) => seg.reset(months, arr),
+                None => segments.push(SegmentState::new(months, arr)),
+            }
+        }
+        credits.truncate(months);
+        credits.iter_mut().for_each(Vec::clear);
+        credits.resize_with(months, Vec::new);
+        arr_history.clear();
+        arr_history.reserve(months);
         let mut t = Trial {
             scenario,
             seed,
             trial,
-            roles: scenario.roles.iter().map(|r| RoleState::new(r, months)).collect(),
+            roles,
             segments,
             territory_reps: vec![0; scenario.territories.len()],
-            credits: vec![Vec::new(); months],
+            credits,
             kpis: gather::Kpis::new(scenario),
             stages: hiring::StageState::initial(scenario),
             forecast: forecast::Tracker::default(),
-            arr_history: Vec::with_capacity(months),
+            arr_history,
             support_coverage: 1.0,
             sales_comp_total: 0.0,
             attainment: [0.0; metrics::ATTAINMENT_BINS],
-            scratch: Scratch::default(),
+            scratch,
             p,
         };
         for r in 0..t.roles.len() {
@@ -193,31 +240,43 @@ impl<'a> Trial<'a> {
 /// Per-trial scalars: horizon totals of some monthly metrics, cost, forecast accuracy,
 /// the attainment histogram, and whether the target was hit.
 fn write_scalars(s: &Trial<'_>, layout: &Layout, out: &mut [f64]) {
+    use metrics::ScalarSource;
     let months = layout.months;
-    let monthly = layout.monthly_cells();
-    let sum = |m: usize| -> f64 { out[m * months..(m + 1) * months].iter().sum() };
-    let (comp, ops, bookings) = (sum(id::COMP_COST), sum(id::OPS_COST), sum(id::BOOKINGS));
+    let (monthly, scalars) = out.split_at_mut(layout.monthly_cells());
+    let sum = |m: usize| -> f64 { monthly[m * months..(m + 1) * months].iter().sum() };
     let accuracy = s.forecast.accuracy();
-    let mut values = Vec::with_capacity(layout.scalars.len());
-    for (k, name) in layout.scalars.iter().enumerate() {
-        values.push(match name.as_str() {
-            metrics::TARGET_HIT => match &s.scenario.target {
-                Some(target) => f64::from(u8::from(out[id::ARR * months + target.month] >= target.arr)),
+    for (value, source) in scalars.iter_mut().zip(&layout.sources) {
+        *value = match *source {
+            ScalarSource::TargetHit => match &s.scenario.target {
+                Some(target) => f64::from(u8::from(monthly[id::ARR * months + target.month] >= target.arr)),
                 None => f64::NAN,
             },
-            "comp_cost" => comp,
-            "ops_cost" => ops,
-            "cost_of_sales" => ratio(s.sales_comp_total, bookings),
-            "forecast.mape" => accuracy.mape,
-            "forecast.wape" => accuracy.wape,
-            "forecast.bias" => accuracy.bias,
-            _ if k >= layout.first_attainment && k < layout.first_attainment + metrics::ATTAINMENT_BINS => {
-                s.attainment[k - layout.first_attainment]
-            }
-            _ => layout.index(name).map_or(f64::NAN, sum),
-        });
+            ScalarSource::Total(m) => sum(m),
+            ScalarSource::CostOfSales => ratio(s.sales_comp_total, sum(id::BOOKINGS)),
+            ScalarSource::ForecastMape => accuracy.mape,
+            ScalarSource::ForecastWape => accuracy.wape,
+            ScalarSource::ForecastBias => accuracy.bias,
+            ScalarSource::Attainment(k) => s.attainment[k],
+            ScalarSource::Missing => f64::NAN,
+        };
     }
-    out[monthly..].copy_from_slice(&values);
+}
+
+/// `x.round()` (half away from zero), without the maths library's call: below 2^52 in
+/// magnitude a double's fraction `x - trunc(x)` is exact, so comparing it with 1/2 decides
+/// the rounding exactly; larger magnitudes, infinities and NaN are returned as they are
+/// (they are whole or not numbers), as `f64::round` does.
+#[inline]
+fn round(x: f64) -> f64 {
+    const WHOLE: f64 = (1u64 << 52) as f64;
+    if !(x.abs() < WHOLE) {
+        return x;
+    }
+    let whole = x as i64;
+    let fraction = x - whole as f64;
+    let rounded = whole + i64::from(fraction >= 0.5) - i64::from(fraction <= -0.5);
+    // The sign of a zero follows `x`, as with `f64::round(-0.3) == -0.0`.
+    (rounded as f64).copysign(x)
 }
 
 /// `a / b`, or NaN when `b` is not positive.
@@ -232,41 +291,107 @@ impl RoleState {
     }
 
     fn new(role: &Role, months: usize) -> RoleState {
-        let mut starts = vec![LONG_AGO; role.headcount as usize];
-        for &(offset, n) in role.hires.iter().filter(|(o, _)| *o < 0) {
-            starts.extend(std::iter::repeat_n(offset, n as usize));
-        }
-        starts.sort_unstable();
-        let staff: Vec<Person> = starts
-            .into_iter()
-            .enumerate()
-            .map(|(i, start)| Person { start, id: i as u32, territory: NO_TERRITORY })
-            .collect();
-        RoleState {
-            next_id: staff.len() as u32,
-            staff,
-            arrivals: vec![0; months + ARRIVALS_PAST_HORIZON + 1],
+        let mut state = RoleState {
+            staff: Vec::new(),
+            arrivals: Vec::new(),
             open_reqs: 0,
+            next_id: 0,
             pay: comp::Ledgers::default(),
+        };
+        state.reset(role, months);
+        state
+    }
+
+    /// The role's state before the first month: its headcount and the hires planned
+    /// before the start on staff, oldest first; no requisitions; empty ledgers.
+    fn reset(&mut self, role: &Role, months: usize) {
+        self.staff.clear();
+        let person = |start| Person { start, id: 0, territory: NO_TERRITORY };
+        self.staff.extend(std::iter::repeat_n(person(LONG_AGO), role.headcount as usize));
+        for &(offset, n) in role.hires.iter().filter(|(o, _)| *o < 0) {
+            self.staff.extend(std::iter::repeat_n(person(offset), n as usize));
         }
+        self.staff.sort_unstable_by_key(|p| p.start);
+        for (i, p) in self.staff.iter_mut().enumerate() {
+            p.id = i as u32;
+        }
+        self.next_id = self.staff.len() as u32;
+        self.arrivals.clear();
+        self.arrivals.resize(months + ARRIVALS_PAST_HORIZON + 1, 0);
+        self.open_reqs = 0;
+        self.pay.clear();
     }
 }
 
 impl SegmentState {
     fn new(months: usize, arr: f64) -> SegmentState {
-        SegmentState {
-            closing_value: vec![0.0; months],
-            closing_won_value: vec![0.0; months],
-            closing: vec![0; months],
-            closing_won: vec![0; months],
-            closing_cycles: vec![0.0; months],
+        let mut seg = SegmentState {
+            closing: Vec::new(),
             beyond_value: 0.0,
             beyond_count: 0,
             demand: 0,
-            demand_history: Vec::with_capacity(months),
+            demand_history: Vec::new(),
             capacity: 0,
             reps: Vec::new(),
             arr,
+        };
+        seg.reset(months, arr);
+        seg
+    }
+
+    /// The segment before the first month: nothing open, ARR `arr`.
+    fn reset(&mut self, months: usize, arr: f64) {
+        self.closing.clear();
+        self.closing.resize(months, Closing::default());
+        self.beyond_value = 0.0;
+        self.beyond_count = 0;
+        self.demand = 0;
+        self.demand_history.clear();
+        self.demand_history.reserve(months);
+        self.capacity = 0;
+        self.reps.clear();
+        self.arr = arr;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round;
+
+    #[test]
+    fn round_matches_the_maths_library_bit_for_bit() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+            -4503599627370495.5,
+            4503599627370496.0,
+            1e300,
+            f64::MIN_POSITIVE,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let mut x = 1e-3f64;
+        while x < 1e17 {
+            for y in [x, -x, x.next_up(), x.next_down(), x + 0.5, x - 0.5] {
+                xs.push(y);
+            }
+            x *= 1.37;
+        }
+        for k in 0..4000 {
+            let h = k as f64 / 8.0;
+            xs.extend([h, -h, h.next_up(), h.next_down(), -h.next_up(), -h.next_down()]);
+        }
+        for x in xs {
+            assert_eq!(round(x).to_bits(), x.round().to_bits(), "{x}");
         }
     }
 }

@@ -32,11 +32,17 @@ pub fn share(worked: u64, caps: &[u64], out: &mut Vec<u64>, rem: &mut Vec<(u128,
     }
     let mut given = 0u64;
     for (i, &c) in caps.iter().enumerate() {
-        let num = u128::from(worked) * u128::from(c);
-        let base = (num / u128::from(total)) as u64;
+        // In 64 bits when the product fits (a 128-bit division is a library call).
+        let (base, r) = match worked.checked_mul(c) {
+            Some(num) => (num / total, u128::from(num % total)),
+            None => {
+                let num = u128::from(worked) * u128::from(c);
+                ((num / u128::from(total)) as u64, num % u128::from(total))
+            }
+        };
         out.push(base);
         given += base;
-        rem.push((num % u128::from(total), i));
+        rem.push((r, i));
     }
     let mut left = worked - given;
     if left > 0 {
@@ -83,7 +89,7 @@ pub fn month(
             for _ in 0..n {
                 let is_won = rng.random::<f64>() < win_rate;
                 let size = spec.deal_size.sample(&mut rng);
-                let cycle = spec.cycle_months.sample(&mut rng).round();
+                let cycle = super::round(spec.cycle_months.sample(&mut rng));
                 let close = t as f64 + cycle;
                 if close >= months as f64 {
                     seg.beyond_value += size;
@@ -91,32 +97,36 @@ pub fn month(
                     continue;
                 }
                 let close = close as usize;
-                seg.closing[close] += 1;
-                seg.closing_value[close] += size;
-                seg.closing_cycles[close] += cycle;
+                let slot = &mut seg.closing[close];
+                slot.count += 1;
+                slot.value += size;
+                slot.cycles += cycle;
                 if is_won {
-                    seg.closing_won[close] += 1;
-                    seg.closing_won_value[close] += size;
+                    slot.won += 1;
+                    slot.won_value += size;
                     if credited {
                         // A rep's deals closing in the same month share one credit.
-                        match s.credits[close].last_mut() {
+                        let credits = &mut s.credits[close];
+                        match credits.last_mut() {
                             Some(last) if last.0 == r && last.1 == person => last.2 += size,
-                            _ => s.credits[close].push((r, person, size)),
+                            _ => credits.push((r, person, size)),
                         }
                     }
                 }
             }
         }
-        bookings += seg.closing_won_value[t];
-        scratch.bookings.push(seg.closing_won_value[t]);
-        won += seg.closing_won[t];
-        closed += seg.closing[t];
-        let open: f64 = seg.closing_value[t + 1..].iter().sum::<f64>() + seg.beyond_value;
-        open_count += seg.closing[t + 1..].iter().sum::<u32>() + seg.beyond_count;
+        let now = seg.closing[t];
+        bookings += now.won_value;
+        scratch.bookings.push(now.won_value);
+        won += now.won;
+        closed += now.count;
+        let later = &seg.closing[t + 1..];
+        let open: f64 = later.iter().map(|c| c.value).sum::<f64>() + seg.beyond_value;
+        open_count += later.iter().map(|c| c.count).sum::<u32>() + seg.beyond_count;
         pipeline += open;
         weighted += open * s.kpis.win_rate[k];
-        if t + 1 < months {
-            next_weighted += seg.closing_value[t + 1] * s.kpis.win_rate[k];
+        if let Some(next) = later.first() {
+            next_weighted += next.value * s.kpis.win_rate[k];
         }
     }
     put(id::OPP_CAPACITY, t, capacity as f64);

@@ -170,6 +170,39 @@ impl Sketch {
         }
     }
 
+    /// Counts each of `values`, as [`Sketch::add`] one by one does; NaN is ignored.
+    /// Consecutive values of one bucket (as the trials' values of a count or a headcount
+    /// often are) are counted together: one update of the bucket instead of a chain of
+    /// updates, each waiting for the one before.
+    pub fn add_all(&mut self, values: &[f64]) {
+        // The pending run: its bucket, its sign (true: positive) and its length.
+        let (mut index, mut positive, mut n) = (0i32, false, 0u32);
+        for &x in values {
+            let m = x.abs();
+            if (f64::MIN_POSITIVE..f64::INFINITY).contains(&m) {
+                let (i, p) = (index_of(m), x > 0.0);
+                if n > 0 && i == index && p == positive {
+                    n += 1;
+                    continue;
+                }
+                self.add_run(index, positive, n);
+                (index, positive, n) = (i, p, 1);
+            } else {
+                self.add(x);
+            }
+        }
+        self.add_run(index, positive, n);
+    }
+
+    /// Adds `n` values of bucket `index` of the positive or the negative store.
+    #[inline]
+    fn add_run(&mut self, index: i32, positive: bool, n: u32) {
+        if n > 0 {
+            let store = if positive { &mut self.positive } else { &mut self.negative };
+            store.add(index, n);
+        }
+    }
+
     /// Adds every count of `other`.
     pub fn merge(&mut self, other: &Sketch) {
         self.positive.merge(&other.positive);
@@ -333,6 +366,20 @@ mod tests {
             merged.merge(&s);
         }
         assert_eq!(whole, merged);
+    }
+
+    #[test]
+    fn adding_a_slice_equals_adding_one_by_one() {
+        let mut values: Vec<f64> = (0..3000).map(|i| ((i / 7) % 5) as f64 - 2.0).collect();
+        values.extend((0..500).map(|i| ((i * 7919) % 1013) as f64 * 1.0e-3 - 0.4));
+        values.extend([0.0, -0.0, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e-310, 3.0, 3.0, -3.0, 1e300, 1e-300]);
+        let mut one = Sketch::new();
+        values.iter().for_each(|&v| one.add(v));
+        let mut all = Sketch::new();
+        for part in values.chunks(64) {
+            all.add_all(part);
+        }
+        assert_eq!(all, one);
     }
 
     #[test]
