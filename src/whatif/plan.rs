@@ -413,20 +413,34 @@ pub fn main(args: &PlanArgs) -> Result<(), Error> {
         println!("wrote {} in {}", names.join(", "), out_dir.display());
     }
     if found.reached {
-        Ok(())
-    } else {
-        Err(Error::Run(format!(
-            "error: no schedule within the limits reaches {} by {} with {} confidence: hiring {} a month from the \
-             earliest month gives P(hit) = {}; raise --max-per-month, move the target, or plan more roles \
-             (the files in {} show that schedule)\n",
-            money(target.arr),
-            scenario.start.offset(last as i64),
-            percent(confidence),
-            search.planned.iter().map(|p| p.cap.to_string()).collect::<Vec<_>>().join("/"),
-            percent1(found.search.p),
-            out_dir.display()
-        )))
+        return Ok(());
     }
+    // More hires stop helping when P(hit) at half the most hires is already within two
+    // standard errors of P(hit) at the most (and some trials hit): something else limits
+    // the target.
+    let plateau = match (found.curve.first(), found.curve.last()) {
+        (Some(_), Some((most, at_most))) => {
+            let half = found.curve.iter().rev().find(|(h, _)| *h <= most / 2);
+            at_most.p > 0.0 && half.is_some_and(|(_, m)| at_most.p - m.p <= 2.0 * at_most.se.max(m.se))
+        }
+        _ => false,
+    };
+    let advice = if plateau {
+        "P(hit) stops rising with more hires, so headcount of these roles is not what limits the target: \
+         look at demand, win rates or other roles (sopsim sensitivity ranks them)"
+    } else {
+        "raise --max-per-month, move the target, or plan more roles"
+    };
+    Err(Error::Run(format!(
+        "error: no schedule within the limits reaches {} by {} with {} confidence: hiring {} a month from the \
+         earliest month gives P(hit) = {}; {advice} (the files in {} show that schedule)\n",
+        money(target.arr),
+        scenario.start.offset(last as i64),
+        percent(confidence),
+        search.planned.iter().map(|p| p.cap.to_string()).collect::<Vec<_>>().join("/"),
+        percent1(found.search.p),
+        out_dir.display()
+    )))
 }
 
 fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found, Error> {
