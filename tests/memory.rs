@@ -3,8 +3,8 @@
 //! in parallel threads.
 //!
 //! With sketched quantiles, memory does not grow with the number of trials: the peak of
-//! a run of 16,000 trials is at most 1.5 times that of 2,000 trials (the sketches widen
-//! a little as rarer values arrive; the values themselves are never kept). With exact
+//! a run of 8 x 4,096 trials is at most 1.5 times that of 4,096 trials (the sketches
+//! widen a little as rarer values arrive; the values themselves are never kept). With exact
 //! quantiles, the peak is the values themselves (8 bytes per trial and cell) plus what
 //! a sketched run of the same scenario needs, within a factor 1.5.
 
@@ -89,14 +89,19 @@ fn memory_does_not_grow_with_trials_beyond_the_budget() {
     // Warm up: the thread pool's and the allocator's own first allocations.
     peak_of(500, Quantiles::Sketch);
 
-    let small = peak_of(2_000, Quantiles::Sketch);
-    let large = peak_of(16_000, Quantiles::Sketch);
-    eprintln!("sketched: {small} bytes at 2,000 trials, {large} bytes at 16,000 trials ({cells} cells)");
+    // The smaller run is the smallest whose chunks are full on two threads (the runner
+    // cuts small runs into at least eight chunks per thread): a chunk's buffer is part of
+    // the fixed budget, so both runs hold the same buffers and differ in trials only.
+    let base = 2 * 8 * runner::CHUNK;
+    let small = peak_of(base, Quantiles::Sketch);
+    let large = peak_of(8 * base, Quantiles::Sketch);
+    eprintln!("sketched: {small} bytes at {base} trials, {large} bytes at {} trials ({cells} cells)", 8 * base);
     assert!(large as f64 <= 1.5 * small as f64, "sketched peak grew from {small} to {large} bytes with 8x the trials");
 
-    let exact = peak_of(16_000, Quantiles::Exact);
-    let values = 16_000 * cells * 8;
-    eprintln!("exact: {exact} bytes at 16,000 trials, of which values {values}");
+    let trials = 8 * base as usize;
+    let exact = peak_of(trials as u64, Quantiles::Exact);
+    let values = trials * cells * 8;
+    eprintln!("exact: {exact} bytes at {trials} trials, of which values {values}");
     assert!(exact >= values, "exact quantiles keep every value");
     assert!(
         (exact as f64) <= 1.5 * (values + large) as f64,
