@@ -493,7 +493,7 @@ fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found, Error> {
     for &h in &points {
         let mut s = search.empty();
         let mut left = h;
-        // Spread over the roles in the proportions of the schedule found (first role if none).
+        // Spread over the roles in the proportions of the schedule found (the last role if none).
         let shares: Vec<u32> = schedule.iter().map(|c| c.iter().sum()).collect();
         let sum: u32 = shares.iter().sum();
         for (k, share) in shares.iter().enumerate() {
