@@ -151,7 +151,15 @@ fn write_results(
     threads: usize,
 ) -> Result<(), Error> {
     let scenario = &loaded.scenario;
-    let run = report::Run { scenario, results, file: file_label, sources: &loaded.sources, warnings: &loaded.warnings };
+    let realised = engine::params::realised_correlations(scenario, results.seed, results.trials);
+    let run = report::Run {
+        scenario,
+        results,
+        file: file_label,
+        sources: &loaded.sources,
+        warnings: &loaded.warnings,
+        realised: &realised,
+    };
     let started = std::time::Instant::now();
     let files = report::outputs(&run, formats, threads).map_err(Error::Run)?;
     report::write_outputs(out_dir, &files).map_err(|e| Error::Run(e.0))?;
@@ -159,7 +167,7 @@ fn write_results(
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
         let dir = out_dir.display().to_string();
         let written = report::text::Written { dir: &dir, files: &names, seconds: started.elapsed().as_secs_f64() };
-        print!("{}", report::text::summary(scenario, results, &written));
+        print!("{}", report::text::summary(scenario, results, &realised, &written));
     }
     Ok(())
 }

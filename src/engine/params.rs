@@ -98,13 +98,24 @@ pub fn draw_inputs(scenario: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
 /// Most trials whose draws [`realised_correlations`] reads.
 pub const REALISED_TRIALS: u64 = 100_000;
 
+/// The rank correlations a run's trials realised, one per `[[correlations]]` entry.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Realised {
+    /// Spearman's correlation of each entry's two keys, in entry order.
+    pub values: Vec<f64>,
+    /// Trials read: the first `min(trials, REALISED_TRIALS)`.
+    pub trials_read: u64,
+}
+
+/// A run without correlations.
+pub static NO_CORRELATIONS: Realised = Realised { values: Vec::new(), trials_read: 0 };
+
 /// The rank correlation each `[[correlations]]` entry reached over the first
-/// `min(trials, REALISED_TRIALS)` trials of a run seeded `seed`, in entry order, and
-/// the number of trials read.
-pub fn realised_correlations(scenario: &Scenario, seed: u64, trials: u64) -> (Vec<f64>, u64) {
+/// `min(trials, REALISED_TRIALS)` trials of a run seeded `seed`.
+pub fn realised_correlations(scenario: &Scenario, seed: u64, trials: u64) -> Realised {
     use rayon::prelude::*;
     if scenario.correlations.is_empty() {
-        return (Vec::new(), 0);
+        return Realised::default();
     }
     let n = trials.min(REALISED_TRIALS);
     let keys: Vec<usize> = scenario.copula.as_ref().map_or_else(Vec::new, |c| c.members.clone());
@@ -119,9 +130,8 @@ pub fn realised_correlations(scenario: &Scenario, seed: u64, trials: u64) -> (Ve
         let at = keys.iter().position(|m| *m == k).unwrap_or(0);
         draws.iter().map(|d| d[at]).collect()
     };
-    let realised =
-        scenario.correlations.iter().map(|c| spearman(&column(c.between[0]), &column(c.between[1]))).collect();
-    (realised, n)
+    let values = scenario.correlations.iter().map(|c| spearman(&column(c.between[0]), &column(c.between[1]))).collect();
+    Realised { values, trials_read: n }
 }
 
 impl TrialParams {

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::engine::metrics::{COST_SCALARS, TARGET_HIT};
+use crate::engine::params::Realised;
 use crate::runner::RunResults;
 use crate::scenario::{Scenario, diag::Diagnostic};
 use crate::stats::{LEVEL_NAMES, Stats};
@@ -25,6 +26,7 @@ pub fn summary(
     file: &str,
     results: &RunResults,
     warnings: &[Diagnostic],
+    realised: &Realised,
 ) -> Result<Vec<u8>, String> {
     let months = results.layout.months;
     let last = months - 1;
@@ -43,17 +45,16 @@ pub fn summary(
         _ => Value::Null,
     };
 
-    let (realised, read) = crate::engine::params::realised_correlations(scenario, results.seed, results.trials);
     let correlations: Vec<Value> = scenario
         .correlations
         .iter()
-        .zip(&realised)
+        .zip(&realised.values)
         .map(|(c, r)| {
             json!({
                 "between": [&scenario.inputs[c.between[0]].path, &scenario.inputs[c.between[1]].path],
                 "rank": c.rank,
                 "realised": r,
-                "trials_read": read,
+                "trials_read": realised.trials_read,
             })
         })
         .collect();

@@ -65,6 +65,8 @@ pub struct Run<'a> {
     pub sources: &'a Sources,
     /// Validation warnings.
     pub warnings: &'a [Diagnostic],
+    /// The rank correlations the trials realised (computed once per run).
+    pub realised: &'a crate::engine::params::Realised,
 }
 
 /// The files of a run in the formats asked for, in a fixed order: `monthly.csv`,
@@ -87,7 +89,10 @@ pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<Output
                     files.push(file("monthly.csv", csv::monthly(run.scenario, run.results)?));
                 }
                 if formats.json {
-                    files.push(file("summary.json", json::summary(run.scenario, run.file, run.results, run.warnings)?));
+                    files.push(file(
+                        "summary.json",
+                        json::summary(run.scenario, run.file, run.results, run.warnings, run.realised)?,
+                    ));
                 }
                 if formats.xlsx {
                     files.push(file("report.xlsx", xlsx::workbook(run)?));

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use crate::engine::params::Realised;
 use crate::format::{money, percent, percent1};
 use crate::runner::RunResults;
 use crate::scenario::Scenario;
@@ -23,7 +24,7 @@ pub struct Written<'a> {
 }
 
 /// The terminal summary of a run.
-pub fn summary(scenario: &Scenario, results: &RunResults, written: &Written) -> String {
+pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, written: &Written) -> String {
     let months = results.layout.months;
     let last = months.saturating_sub(1);
     let label = |t: usize| scenario.start.offset(t as i64).short_label();
@@ -56,15 +57,14 @@ pub fn summary(scenario: &Scenario, results: &RunResults, written: &Written) -> 
         );
     }
 
-    let (realised, read) = crate::engine::params::realised_correlations(scenario, results.seed, results.trials);
-    for (c, r) in scenario.correlations.iter().zip(realised) {
+    for (c, r) in scenario.correlations.iter().zip(&realised.values) {
         let _ = writeln!(
             s,
             "  rank correlation of {} and {}: {:.2} asked, {r:.2} realised over {} trials",
             scenario.inputs[c.between[0]].path,
             scenario.inputs[c.between[1]].path,
             c.rank,
-            count(read as f64)
+            count(realised.trials_read as f64)
         );
     }
 

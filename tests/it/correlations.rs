@@ -61,8 +61,9 @@ between = ["company.monthly_churn", "demand.leads_per_month"]
 rank = -0.4
 "#,
     );
-    let (realised, read) = realised_correlations(&s, 11, 10_000);
-    assert_eq!(read, 10_000);
+    let realised = realised_correlations(&s, 11, 10_000);
+    assert_eq!(realised.trials_read, 10_000);
+    let realised = realised.values;
     assert!((realised[0] - 0.7).abs() < 0.03, "{realised:?}");
     assert!((realised[1] + 0.4).abs() < 0.03, "{realised:?}");
     // A pair not asked for is independent in the copula (a zero in its matrix), though

@@ -184,6 +184,7 @@ fn synthetic_run<'a>(loaded: &'a Loaded, results: &'a RunResults) -> report::Run
         file: "synthetic.toml",
         sources: &loaded.sources,
         warnings: &loaded.warnings,
+        realised: &sopsim::engine::params::NO_CORRELATIONS,
     }
 }
 
