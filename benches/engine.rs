@@ -172,10 +172,11 @@ fn scale_up_rows() -> (usize, Vec<f64>) {
     (cells, rows)
 }
 
-/// Aggregates 10,000 trials of `rows` in 64-trial chunks and reads the statistics.
+/// Aggregates 10,000 trials of `rows` in chunks of the runner's size and reads the
+/// statistics.
 fn aggregate(cells: usize, rows: &[f64], quantiles: Quantiles) -> usize {
     let mut a = Aggregate::new(cells, quantiles);
-    for chunk in rows.chunks(64 * cells) {
+    for chunk in rows.chunks(runner::CHUNK as usize * cells) {
         a.add_trials(chunk);
     }
     a.into_stats().len()

@@ -81,17 +81,45 @@ pub(crate) struct SketchCell {
 /// Whole numbers below this add up exactly in any order, 64 at a time, in a double.
 const EXACT_WHOLE: f64 = (1u64 << 46) as f64;
 
+/// `1.5 x 2^52`: below 2^51 in magnitude, `(v + M) - M` is `v` rounded to a whole number.
+const ROUND_WHOLE: f64 = (3u64 << 51) as f64;
+
+/// Lanes of the plain sums below: independent additions the processor overlaps.
+const LANES: usize = 8;
+
 /// Adds `values` to `sum` exactly, 64 at a time: whole numbers (counts) below
 /// [`EXACT_WHOLE`] by their plain sum, which is exact (below 2^52), others by
 /// [`add_extracted`].
 fn add_exactly(sum: &mut ExactSum, values: &[f64]) {
     for part in values.chunks(64) {
-        if part.iter().all(|&v| v.abs() < EXACT_WHOLE && v == (v as i64) as f64) {
-            sum.add(part.iter().sum());
+        // Whole and small; NaN fails both tests. Checked for all values, with no early exit,
+        // so that the check runs on vectors.
+        let whole =
+            part.iter().fold(true, |ok, &v| ok & (v.abs() < EXACT_WHOLE) & ((v + ROUND_WHOLE) - ROUND_WHOLE == v));
+        if whole {
+            sum.add(exact_plain_sum(part, -0.0));
         } else {
             add_extracted(sum, part);
         }
     }
+}
+
+/// The sum of at most 64 `values` whose sum is exact however it is grouped (every partial
+/// sum is a double), in [`LANES`] independent lanes starting from `zero`; as a sum value
+/// by value from `zero` would be, it is -0 only if `zero` and all values are -0.
+#[inline]
+fn exact_plain_sum(values: &[f64], zero: f64) -> f64 {
+    let mut lanes = [zero; LANES];
+    let mut parts = values.chunks_exact(LANES);
+    for part in &mut parts {
+        for (lane, v) in lanes.iter_mut().zip(part) {
+            *lane += v;
+        }
+    }
+    for (lane, v) in lanes.iter_mut().zip(parts.remainder()) {
+        *lane += v;
+    }
+    lanes.iter().fold(zero, |a, b| a + b)
 }
 
 /// Largest exponent of the values [`add_extracted`] splits (beyond it they are added one
@@ -102,34 +130,40 @@ const EXTRACT_EXPONENT: i32 = 960;
 /// addition per value (Rump, Ogita & Oishi, "Accurate floating-point summation part I",
 /// 2008: ExtractVector). With `2^E <= max |v| < 2^(E+1)` and `s = 2^(E+8)`, each value
 /// splits exactly into `q = (s + v) - s`, a multiple of `2^(E-45)` at most `2^(E+1)` in
-/// magnitude, and `v - q`; 64 such `q` add up exactly in any order (their sum is a
-/// multiple of `2^(E-45)` below `2^(E+7)`: 52 bits). The remainders are split the same
-/// way until none is left. The exact total is the same as adding each value, so is the
-/// sum's rounded value; a level's sum is never -0, as adding its values would not be.
+/// magnitude, and `v - q`; 64 such `q` add up exactly in any order and grouping (every
+/// partial sum is a multiple of `2^(E-45)` below `2^(E+7)`: 52 bits). The remainders are
+/// split the same way until none is left. The exact total is the same as adding each
+/// value, so is the sum's rounded value; a level's sum is never -0, as adding its values
+/// would not be.
 fn add_extracted(sum: &mut ExactSum, values: &[f64]) {
     debug_assert!(values.len() <= 64);
     let mut rest = [0.0f64; 64];
     let rest = &mut rest[..values.len()];
     rest.copy_from_slice(values);
-    for _ in 0..4 {
-        // The largest magnitude, or NaN if a value is NaN.
-        let max = rest.iter().fold(0.0f64, |m, v| if v.abs() > m || v.is_nan() { v.abs() } else { m });
-        if max == 0.0 {
+    for level in 0..4 {
+        // The bits of the largest magnitude: magnitudes order as their bits, and a NaN's
+        // bits are above infinity's, so a NaN makes the exponent 1024.
+        let max = rest.iter().fold(0u64, |m, v| m.max(v.to_bits() & !(1u64 << 63)));
+        if max == 0 {
+            if level == 0 {
+                // Only zeros: their sum is -0 if they all are, as adding each would be.
+                sum.add(exact_plain_sum(rest, -0.0));
+            }
             return;
         }
-        let e = ((max.to_bits() >> 52) as i32) - 1023;
+        let e = ((max >> 52) as i32) - 1023;
         if !(-EXTRACT_EXPONENT..=EXTRACT_EXPONENT).contains(&e) {
             // Also NaN and infinities (their exponent is 1024).
             break;
         }
         let sigma = f64::from_bits(((e + 8 + 1023) as u64) << 52);
-        let mut level = 0.0;
-        for v in rest.iter_mut() {
-            let q = (sigma + *v) - sigma;
-            *v -= q;
-            level += q;
+        let mut q = [0.0f64; 64];
+        let q = &mut q[..rest.len()];
+        for (q, v) in q.iter_mut().zip(rest.iter_mut()) {
+            *q = (sigma + *v) - sigma;
+            *v -= *q;
         }
-        sum.add(level);
+        sum.add(exact_plain_sum(q, 0.0));
     }
     rest.iter().filter(|v| **v != 0.0 || v.is_nan()).for_each(|&v| sum.add(v));
 }
@@ -207,26 +241,32 @@ impl Aggregate {
             return;
         }
         let trials = rows.len() / width;
-        // Transposed to cell by cell (8 trials at a time, so reads and writes stay in
-        // cache lines): each cell's values are then contiguous, and each accumulator is
-        // visited once for all the trials of `rows`.
-        let mut columns = vec![0.0f64; trials * width];
-        for first in (0..trials).step_by(8) {
-            let last = (first + 8).min(trials);
-            for c in 0..width {
-                for t in first..last {
-                    columns[c * trials + t] = rows[t * width + c];
-                }
-            }
-        }
         match &mut self.kept {
-            Kept::Exact(blocks) => blocks.push(Block { trials, values: columns }),
+            Kept::Exact(blocks) => {
+                // Transposed to cell by cell (8 trials at a time, so reads and writes stay
+                // in cache lines): each cell's values are then contiguous.
+                let mut columns = vec![0.0f64; trials * width];
+                for first in (0..trials).step_by(8) {
+                    let last = (first + 8).min(trials);
+                    for c in 0..width {
+                        for t in first..last {
+                            columns[c * trials + t] = rows[t * width + c];
+                        }
+                    }
+                }
+                blocks.push(Block { trials, values: columns });
+            }
             Kept::Sketch(cells) => {
+                // Cell by cell, so that each accumulator is visited once for all the trials
+                // of `rows`; a cell's values are read straight from the trials' rows (the
+                // rows' cache lines stay in cache for the next few cells).
                 let mut kept = [0.0f64; 64];
-                for (cell, column) in cells.iter_mut().zip(columns.chunks_exact(trials)) {
-                    for part in column.chunks(kept.len()) {
+                for (c, cell) in cells.iter_mut().enumerate() {
+                    for first in (0..trials).step_by(kept.len()) {
+                        let last = (first + kept.len()).min(trials);
                         let mut n = 0;
-                        for &v in part {
+                        for t in first..last {
+                            let v = rows[t * width + c];
                             kept[n] = v;
                             n += usize::from(!v.is_nan());
                         }
@@ -341,7 +381,7 @@ mod tests {
     }
 
     #[test]
-    fn extracted_sums_equal_sums_value_by_value() {
+    fn extracted_and_plain_sums_equal_sums_value_by_value() {
         use rand::{RngExt, SeedableRng};
         let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
         let mut sets: Vec<Vec<f64>> = vec![
@@ -355,6 +395,12 @@ mod tests {
             vec![5e-324, 1e-310, 0.1],
             vec![1e-290, 3e-300, -1e-295],
             vec![(1u64 << 53) as f64, 1.5, -1.0],
+            // Whole numbers (the plain-sum path), signed zeros among them.
+            vec![-0.0, -0.0],
+            vec![3.0, -3.0, -0.0],
+            (0..64).map(|i| f64::from(i % 7) * 1e13).collect(),
+            (0..64).map(|i| if i == 9 { 0.5 } else { f64::from(i) }).collect(),
+            vec![(1u64 << 46) as f64, 1.0],
         ];
         for n in [1, 2, 7, 63, 64] {
             for scale in [1e-12, 1.0, 3e5, 7e9, 1e200] {
@@ -372,9 +418,12 @@ mod tests {
                     one.add(v);
                     many.add(v);
                 });
+                let mut whole = many.clone();
                 values.iter().for_each(|&v| one.add(v));
                 add_extracted(&mut many, values);
                 assert_eq!(many.value().to_bits(), one.value().to_bits(), "{values:?} after {before:?}");
+                add_exactly(&mut whole, values);
+                assert_eq!(whole.value().to_bits(), one.value().to_bits(), "{values:?} after {before:?}");
             }
         }
     }
