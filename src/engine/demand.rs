@@ -16,7 +16,7 @@ use crate::scenario::RoleKind;
 
 use super::Trial;
 use super::metrics::id;
-use super::rng::{Process, name_key, stream};
+use super::rng::{Process, trial_stream};
 
 /// Largest Poisson mean drawn; validation keeps scenarios far below it.
 const MAX_POISSON_MEAN: f64 = 1e15;
@@ -71,14 +71,14 @@ pub fn coverage(reps: u32, accounts_per_rep: f64, accounts: u64) -> f64 {
 
 /// Demand for month `t`: sets each segment's `demand` and records leads and meetings.
 pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
-    let (scenario, p, seed, trial) = (s.scenario, &s.p, s.seed, s.trial);
+    let (scenario, p, key) = (s.scenario, &s.p, s.key);
     let segments = &mut s.segments;
     let by_segment = &mut s.scratch.by_segment;
     let d = &scenario.demand;
     let season = d.seasonality[scenario.start.offset(t as i64).month0()];
     // A growth draw below -1 (possible from a wide normal) means no leads after t = 0.
     let lambda = p.leads_per_month * (1.0 + p.growth_per_month).max(0.0).powi(t as i32) * season;
-    let mut rng = stream(seed, trial, Process::Leads, 0, t as u64);
+    let mut rng = trial_stream(key, Process::Leads, 0, t as u64);
     let leads = poisson(&mut rng, lambda);
     by_segment.clear();
     by_segment.resize(segments.len(), 0);
@@ -93,7 +93,7 @@ pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, 
             continue;
         }
         let ramped: f64 = state.productivity(role, t).sum();
-        let mut rng = stream(seed, trial, Process::Meetings, name_key(&role.id), t as u64);
+        let mut rng = trial_stream(key, Process::Meetings, role.stream, t as u64);
         let meetings = poisson(&mut rng, ramped * p.meetings_per_month[r]);
         let opps = binomial(&mut rng, meetings, p.meeting_to_opportunity[r]);
         meetings_total += meetings;
@@ -110,7 +110,7 @@ pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, 
 
     let mut uncovered = 0u64;
     for (k, terr) in scenario.territories.iter().enumerate() {
-        let mut rng = stream(seed, trial, Process::Accounts, name_key(&terr.name), t as u64);
+        let mut rng = trial_stream(key, Process::Accounts, terr.stream, t as u64);
         let opened = binomial(&mut rng, terr.accounts, p.opportunity_rate[k]);
         let covered = binomial(&mut rng, opened, coverage(s.territory_reps[k], terr.accounts_per_rep, terr.accounts));
         segments[terr.segment].demand += covered;

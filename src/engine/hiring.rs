@@ -22,7 +22,7 @@
 use crate::scenario::{Policy, Role, RoleKind, Scenario};
 
 use super::metrics::{Layout, role};
-use super::rng::{Process, name_key, stream};
+use super::rng::{Process, name_key, trial_stream};
 use super::{ARRIVALS_PAST_HORIZON, Trial};
 
 /// Months of measured demand the capacity policy projects from.
@@ -62,7 +62,7 @@ pub fn stages(s: &mut Trial<'_>, layout: &Layout, arr: f64, t: usize, put: &mut 
         st.run = if arr >= spec.from_arr { st.run + 1 } else { 0 };
         if st.reached.is_none() && st.run >= spec.months_above.max(1) {
             st.reached = Some(t as i64);
-            let mut rng = stream(s.seed, s.trial, Process::Hiring, name_key(&format!("stages.{}", spec.key)), t as u64);
+            let mut rng = trial_stream(s.key, Process::Hiring, name_key(&format!("stages.{}", spec.key)), t as u64);
             let delay =
                 super::round(spec.time_to_hire_months.sample(&mut rng)).clamp(0.0, ARRIVALS_PAST_HORIZON as f64);
             st.arrival = Some(t as i64 + delay as i64);
@@ -88,12 +88,13 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
         let mut rng = None;
         let mut open = |s: &mut Trial<'_>, n: u32| {
             for _ in 0..n {
-                let rng =
-                    rng.get_or_insert_with(|| stream(s.seed, s.trial, Process::Hiring, name_key(&spec.id), t as u64));
+                let rng = rng.get_or_insert_with(|| trial_stream(s.key, Process::Hiring, spec.stream, t as u64));
                 let delay = super::round(spec.time_to_hire_months.sample(rng)).clamp(1.0, ARRIVALS_PAST_HORIZON as f64);
                 let state = &mut s.roles[r];
                 state.open_reqs += 1;
-                state.arrivals[t + delay as usize] += 1;
+                let month = t + delay as usize;
+                state.arrivals[month] += 1;
+                state.arrivals_end = state.arrivals_end.max(month + 1);
             }
         };
         if spec.policy != Policy::Plan {

@@ -50,6 +50,8 @@ struct RoleState {
     staff: Vec<Person>,
     /// Requisition hires arriving in each month (backfill and capacity), past the horizon too.
     arrivals: Vec<u32>,
+    /// One past the last month of `arrivals` that may be non-zero.
+    arrivals_end: usize,
     /// Requisitions opened and not yet filled.
     open_reqs: u32,
     /// Next person id.
@@ -98,8 +100,8 @@ struct Closing {
 struct Trial<'a> {
     scenario: &'a Scenario,
     p: TrialParams,
-    seed: u64,
-    trial: u64,
+    /// The key its random streams share: [`rng::trial_key`] of the seed and trial index.
+    key: u64,
     roles: Vec<RoleState>,
     segments: Vec<SegmentState>,
     /// Closers assigned to each territory.
@@ -205,8 +207,7 @@ impl<'a> Trial<'a> {
         arr_history.reserve(months);
         let mut t = Trial {
             scenario,
-            seed,
-            trial,
+            key: rng::trial_key(seed, trial),
             roles,
             segments,
             territory_reps: vec![0; scenario.territories.len()],
@@ -294,6 +295,7 @@ impl RoleState {
         let mut state = RoleState {
             staff: Vec::new(),
             arrivals: Vec::new(),
+            arrivals_end: 0,
             open_reqs: 0,
             next_id: 0,
             pay: comp::Ledgers::default(),
@@ -316,8 +318,15 @@ impl RoleState {
             p.id = i as u32;
         }
         self.next_id = self.staff.len() as u32;
-        self.arrivals.clear();
-        self.arrivals.resize(months + ARRIVALS_PAST_HORIZON + 1, 0);
+        let len = months + ARRIVALS_PAST_HORIZON + 1;
+        if self.arrivals.len() == len {
+            // Only the months the last trial filled (a few, against over a thousand).
+            self.arrivals[..self.arrivals_end].fill(0);
+        } else {
+            self.arrivals.clear();
+            self.arrivals.resize(len, 0);
+        }
+        self.arrivals_end = 0;
         self.open_reqs = 0;
         self.pay.clear();
     }

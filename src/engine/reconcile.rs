@@ -16,7 +16,7 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::scenario::{RoleKind, Scenario};
 
 use super::metrics::{self, Layout, id, role};
-use super::rng::{Process, name_key, stream};
+use super::rng::{Process, trial_stream};
 use super::{Trial, comp, demand, hiring, ratio, supply};
 
 /// Shares `worked` among reps with capacities `caps` (summing to at least `worked`) in
@@ -67,7 +67,7 @@ pub fn month(
 ) -> f64 {
     let scenario = s.scenario;
     let months = scenario.months;
-    let (seed, trial) = (s.seed, s.trial);
+    let key = s.key;
     let (mut capacity, mut worked_total, mut lost_total) = (0u64, 0u64, 0u64);
     let (mut bookings, mut won, mut closed) = (0.0, 0u32, 0u32);
     let (mut pipeline, mut weighted, mut open_count, mut next_weighted) = (0.0, 0.0, 0u32, 0.0);
@@ -82,7 +82,7 @@ pub fn month(
         scratch.caps.clear();
         scratch.caps.extend(seg.reps.iter().map(|r| r.2));
         share(worked, &scratch.caps, &mut scratch.shares, &mut scratch.remainders);
-        let mut rng = stream(seed, trial, Process::Deals, name_key(&spec.name), t as u64);
+        let mut rng = trial_stream(key, Process::Deals, spec.stream, t as u64);
         let win_rate = s.p.win_rate[k];
         for (&(r, person, _), &n) in seg.reps.iter().zip(&scratch.shares) {
             let credited = scenario.roles[r].carries_quota(scenario);
@@ -186,7 +186,7 @@ pub fn month(
 fn forecast_next(s: &Trial<'_>, weighted: f64, t: usize) -> f64 {
     let sigma = s.p.forecast_noise;
     let noise = if sigma > 0.0 {
-        let mut rng = stream(s.seed, s.trial, Process::Forecast, 0, t as u64);
+        let mut rng = trial_stream(s.key, Process::Forecast, 0, t as u64);
         let z: f64 = StandardNormal.sample(&mut rng);
         (sigma * z - sigma * sigma / 2.0).exp()
     } else {

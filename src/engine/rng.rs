@@ -54,9 +54,20 @@ pub fn name_key(name: &str) -> u64 {
 /// The stream of `process` for `entity` in `month` of trial `trial` of a run seeded `seed`.
 #[inline]
 pub fn stream(seed: u64, trial: u64, process: Process, entity: u64, month: u64) -> Stream {
-    let mut h = mix(seed);
-    h = mix(h ^ trial);
-    h = mix(h ^ process as u64);
+    trial_stream(trial_key(seed, trial), process, entity, month)
+}
+
+/// The part of a stream's key that a trial's streams share (see [`trial_stream`]).
+#[inline]
+pub fn trial_key(seed: u64, trial: u64) -> u64 {
+    mix(mix(seed) ^ trial)
+}
+
+/// [`stream`] from the trial's [`trial_key`]: the same generator, without mixing the seed
+/// and trial index again for each of the trial's streams.
+#[inline]
+pub fn trial_stream(key: u64, process: Process, entity: u64, month: u64) -> Stream {
+    let mut h = mix(key ^ process as u64);
     h = mix(h ^ entity);
     h = mix(h ^ month);
     Xoshiro256PlusPlus::seed_from_u64(h)

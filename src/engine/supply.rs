@@ -15,7 +15,7 @@ use rand::RngExt;
 use crate::scenario::RoleKind;
 
 use super::metrics::{Layout, id, role};
-use super::rng::{Process, name_key, stream};
+use super::rng::{Process, trial_stream};
 use super::{NO_TERRITORY, Person, Trial, comp};
 
 /// Starts of month `t`: plan years restart, planned hires and filled requisitions join.
@@ -78,7 +78,7 @@ pub fn assign_territory(s: &mut Trial<'_>, r: usize, i: usize) {
 /// Supply of month `t`: records headcount and ramped FTE, sets each segment's capacity
 /// and its closers' shares of it, and support coverage.
 pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
-    let (scenario, seed, trial) = (s.scenario, s.seed, s.trial);
+    let (scenario, key) = (s.scenario, s.key);
     for seg in s.segments.iter_mut() {
         seg.capacity = 0;
         seg.reps.clear();
@@ -98,14 +98,16 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
         }
         if let (RoleKind::Closer, Some(k)) = (spec.kind, spec.segment) {
             ramped_closers += ramped;
-            let mut rng = stream(seed, trial, Process::Capacity, name_key(&spec.id), t as u64);
+            let mut rng = trial_stream(key, Process::Capacity, spec.stream, t as u64);
             let per_rep = s.p.opportunities_per_month[r];
             let seg = &mut s.segments[k];
             for person in &state.staff {
+                // Not negative (a ramp times a non-negative draw): its whole part is a cast,
+                // without the maths library's `floor`.
                 let c = spec.ramp_at(t as i64 - person.start) * per_rep;
-                let whole = c.floor();
-                let frac = c - whole;
-                let cap = whole as u64 + u64::from(frac > 0.0 && rng.random::<f64>() < frac);
+                let whole = c as u64;
+                let frac = c - whole as f64;
+                let cap = whole + u64::from(frac > 0.0 && rng.random::<f64>() < frac);
                 seg.capacity += cap;
                 seg.reps.push((r, person.id, cap));
             }
@@ -125,7 +127,7 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
 
 /// End of month `t`: planned exits, then attrition. Writes leavers by role into `leavers`.
 pub fn exits(s: &mut Trial<'_>, t: usize, leavers: &mut Vec<u32>) {
-    let (scenario, seed, trial) = (s.scenario, s.seed, s.trial);
+    let (scenario, key) = (s.scenario, s.key);
     leavers.clear();
     let territory_reps = &mut s.territory_reps;
     let mut free = |person: &Person| {
@@ -142,7 +144,7 @@ pub fn exits(s: &mut Trial<'_>, t: usize, leavers: &mut Vec<u32>) {
         let h = s.p.monthly_attrition[r];
         let low = spec.comp_plan.and_then(|c| scenario.comp_plans[c].low_attainment_attrition);
         if h > 0.0 {
-            let mut rng = stream(seed, trial, Process::Attrition, name_key(&spec.id), t as u64);
+            let mut rng = trial_stream(key, Process::Attrition, spec.stream, t as u64);
             let pay = &state.pay;
             state.staff.retain(|person| {
                 let hazard = match low {

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::dist::{Dist, Support};
+use crate::engine::rng::name_key;
 use crate::month::YearMonth;
 
 use diag::{Diagnostic, Severity, SourceId, Sources, Span, closest};
@@ -106,6 +107,8 @@ pub struct Target {
 pub struct Segment {
     /// Name, unique.
     pub name: String,
+    /// The hash of the name that keys the segment's random streams.
+    pub stream: u64,
     /// New ARR of a won deal, dollars; drawn per deal.
     pub deal_size: Dist,
     /// Probability that a worked opportunity is won; drawn once per trial.
@@ -166,6 +169,8 @@ impl RoleKind {
 pub struct Role {
     /// Id, unique; names the metrics `headcount.<id>` etc.
     pub id: String,
+    /// The hash of the id that keys the role's random streams.
+    pub stream: u64,
     /// What the role does.
     pub kind: RoleKind,
     /// Segment index the role works in, if tied to one.
@@ -542,6 +547,7 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Ve
         if let (Some((name, _)), Some(deal_size), Some(win_rate), true) = (name, deal_size, win_rate, cycle_ok) {
             out.push((
                 Segment {
+                    stream: name_key(&name),
                     name,
                     deal_size,
                     win_rate,
@@ -832,6 +838,7 @@ fn read_roles(
         };
         manages.push(staffing.manages);
         out.push(Role {
+            stream: name_key(&id),
             id,
             kind,
             segment,

@@ -18,6 +18,8 @@ pub const MAX_ACCOUNT_OPPS_PER_MONTH: f64 = 1e7;
 pub struct Territory {
     /// Name, unique; names the metric `coverage.<name>`.
     pub name: String,
+    /// The hash of the name that keys the territory's random streams.
+    pub stream: u64,
     /// Segment index.
     pub segment: usize,
     /// Accounts in the territory.
@@ -233,6 +235,7 @@ pub fn read_territories(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) ->
         match (name, segment, accounts, per_rep, rate_ok) {
             (Some((name, _)), Some(segment), Some(accounts), Some(per_rep), true) if accounts > 0 && per_rep > 0.0 => {
                 out.push(Territory {
+                    stream: crate::engine::rng::name_key(&name),
                     name,
                     segment,
                     accounts,
