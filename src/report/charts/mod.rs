@@ -79,13 +79,53 @@ pub fn png(chart: &Chart) -> Result<Vec<u8>, String> {
 fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
     let options =
         usvg::Options { font_family: "DejaVu Sans".to_string(), fontdb: font_database(), ..usvg::Options::default() };
-    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("cannot read the chart's SVG: {e}"))?;
+    let tree =
+        usvg::Tree::from_str(&paint_opacity(svg), &options).map_err(|e| format!("cannot read the chart's SVG: {e}"))?;
     let mut pixmap = Pixmap::new(WIDTH, HEIGHT).ok_or("cannot allocate the chart's image")?;
     pixmap.fill(Color::WHITE);
     resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
     // Opaque on white: drop the alpha channel (premultiplied values equal the colour).
-    let rgb: Vec<u8> = pixmap.data().chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+    let mut rgb = Vec::with_capacity(pixmap.data().len() / 4 * 3);
+    for p in pixmap.data().chunks_exact(4) {
+        rgb.extend_from_slice(&p[..3]);
+    }
     encode_png(&rgb, WIDTH, HEIGHT)
+}
+
+/// `svg` with the `opacity` of each shape that has only one paint (a fill and no stroke,
+/// or a stroke and no fill) moved onto that paint (`fill-opacity` or `stroke-opacity`).
+/// Plotters writes translucent bands and swatches with `opacity`, which a renderer
+/// draws in a layer of their own and then blends; on a shape with one paint the
+/// picture is the same, without the layer.
+fn paint_opacity(svg: &str) -> String {
+    const SHAPES: [&str; 7] = ["<polygon ", "<polyline ", "<rect ", "<circle ", "<ellipse ", "<path ", "<line "];
+    const OPACITY: &str = " opacity=\"";
+    let mut out = String::with_capacity(svg.len() + svg.len() / 16);
+    let mut rest = svg;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = rest[start..].find('>') else { break };
+        let tag = &rest[start..start + len + 1];
+        out.push_str(&rest[..start]);
+        rest = &rest[start + len + 1..];
+        let shape = SHAPES.iter().any(|s| tag.starts_with(s));
+        let translucent = tag.find(OPACITY).filter(|&at| !tag[at + OPACITY.len()..].starts_with("1\""));
+        let (Some(at), true) = (translucent, shape) else {
+            out.push_str(tag);
+            continue;
+        };
+        let no_fill = tag.contains(" fill=\"none\"");
+        let no_stroke = !tag.contains(" stroke=\"") || tag.contains(" stroke=\"none\"");
+        let paint = match (no_fill, no_stroke) {
+            (true, false) => " stroke-opacity=\"",
+            (false, true) => " fill-opacity=\"",
+            _ => OPACITY,
+        };
+        out.push_str(&tag[..at]);
+        out.push_str(paint);
+        out.push_str(&tag[at + OPACITY.len()..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
@@ -124,4 +164,31 @@ pub fn render(charts: &[Chart], svg_too: bool, png_too: bool) -> Result<Vec<Draw
             Ok(Drawn { svg: svg_too.then_some(svg), png })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opacity_moves_onto_the_only_paint_of_a_shape() {
+        let svg = concat!(
+            r##"<svg width="10" height="10"><polygon opacity="0.18" fill="#1F4E79" points="1,1 2,2 "/>"##,
+            r##"<polyline fill="none" opacity="0.5" stroke="#A0A0A0" points="1,1 2,2 "/>"##,
+            r##"<rect x="0" y="0" width="1" height="1" opacity="0.3" fill="#1F4E79" stroke="none"/>"##,
+            r##"<rect x="0" y="0" width="1" height="1" opacity="0.3" fill="#1F4E79" stroke="#000000"/>"##,
+            r##"<rect x="0" y="0" width="1" height="1" opacity="1" fill="#FFFFFF" stroke="none"/>"##,
+            r##"<g opacity="0.5"><text x="1" y="1" opacity="0.5" fill="#191919">a &lt; b</text></g></svg>"##,
+        );
+        let want = concat!(
+            r##"<svg width="10" height="10"><polygon fill-opacity="0.18" fill="#1F4E79" points="1,1 2,2 "/>"##,
+            r##"<polyline fill="none" stroke-opacity="0.5" stroke="#A0A0A0" points="1,1 2,2 "/>"##,
+            r##"<rect x="0" y="0" width="1" height="1" fill-opacity="0.3" fill="#1F4E79" stroke="none"/>"##,
+            // Two paints, an opaque shape, a group and text keep their `opacity`.
+            r##"<rect x="0" y="0" width="1" height="1" opacity="0.3" fill="#1F4E79" stroke="#000000"/>"##,
+            r##"<rect x="0" y="0" width="1" height="1" opacity="1" fill="#FFFFFF" stroke="none"/>"##,
+            r##"<g opacity="0.5"><text x="1" y="1" opacity="0.5" fill="#191919">a &lt; b</text></g></svg>"##,
+        );
+        assert_eq!(paint_opacity(svg), want);
+    }
 }
