@@ -10,6 +10,9 @@ use rand::Rng;
 use rand::distr::{Distribution, Uniform};
 use rand_distr::{Beta, Gamma, LogNormal, Normal, Pert, Poisson, Triangular};
 
+mod whole;
+pub use whole::WholeDraw;
+
 /// The 95th percentile of the standard normal: a 90% interval spans +-1.645 sd.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
 /// The 90th percentile of the standard normal.
@@ -384,6 +387,58 @@ impl Dist {
             },
         };
         x.clamp(self.lower, self.upper)
+    }
+
+    /// The probability that a draw (clamped to the key's range, as draws are) is below
+    /// `x`: `P(draw < x)`. For a Poisson, `P(draw <= ceil(x) - 1)`.
+    pub fn probability_below(&self, x: f64) -> f64 {
+        use statrs::distribution::{DiscreteCDF, Poisson};
+        use statrs::function::{beta::checked_beta_reg, gamma::checked_gamma_lr};
+        if x.is_nan() || x <= self.lower {
+            return 0.0;
+        }
+        if x > self.upper {
+            return 1.0;
+        }
+        let p = match self.shape {
+            Shape::Const(v) => f64::from(u8::from(v < x)),
+            Shape::Normal { mean, sd } => standard_normal_cdf((x - mean) / sd),
+            Shape::LogNormal { mu, sigma } if x > 0.0 => standard_normal_cdf((x.ln() - mu) / sigma),
+            Shape::LogNormal { .. } => 0.0,
+            Shape::Triangular { min, mode, max } => {
+                if x <= min {
+                    0.0
+                } else if x >= max {
+                    1.0
+                } else if x <= mode {
+                    (x - min) * (x - min) / ((max - min) * (mode - min))
+                } else {
+                    1.0 - (max - x) * (max - x) / ((max - min) * (max - mode))
+                }
+            }
+            Shape::ScaledBeta { alpha, beta, min, max } => {
+                let z = (x - min) / (max - min);
+                if z <= 0.0 {
+                    0.0
+                } else if z >= 1.0 {
+                    1.0
+                } else {
+                    checked_beta_reg(alpha, beta, z).unwrap_or(f64::NAN)
+                }
+            }
+            Shape::Uniform { min, max } => ((x - min) / (max - min)).clamp(0.0, 1.0),
+            Shape::Gamma { shape, scale } if x > 0.0 => checked_gamma_lr(shape, x / scale).unwrap_or(f64::NAN),
+            Shape::Gamma { .. } => 0.0,
+            Shape::Poisson { mean } => {
+                let below = x.ceil() - 1.0;
+                match Poisson::new(mean) {
+                    Ok(d) if below >= 0.0 => d.cdf(below.min(u64::MAX as f64) as u64),
+                    Ok(_) => 0.0,
+                    Err(_) => f64::NAN,
+                }
+            }
+        };
+        p.clamp(0.0, 1.0)
     }
 
     /// The value, if this is a constant.

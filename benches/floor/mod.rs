@@ -32,11 +32,11 @@
 //!
 //! [`Floor::draw`] then makes exactly those draws: it creates each stream, draws each
 //! Poisson, binomial (building the distribution as the engine does), uniform, standard
-//! normal and scenario distribution (deal size, cycle, time to hire, stage time to hire,
-//! once-per-trial keys), and adds the results into one number so none is optimised
-//! away. It keeps no staff, no pipeline, no ARR, no pay and writes no output: the
-//! difference between the engine and the floor is everything the engine does besides
-//! drawing.
+//! normal and scenario distribution (deal size, time to hire, stage time to hire,
+//! once-per-trial keys) and each deal's whole-month cycle (from the segment's table, as
+//! the engine does), and adds the results into one number so none is optimised away.
+//! It keeps no staff, no pipeline, no ARR, no pay and writes no output: the difference
+//! between the engine and the floor is everything the engine does besides drawing.
 
 // `!(a > b)` is meant, as in the engine: it is also true for NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -84,7 +84,8 @@ pub enum Op {
     Normal,
     /// `n` draws of a scenario distribution, rounded as the engine rounds them.
     Sample(Draw, u32),
-    /// `n` worked opportunities of segment `s`: outcome uniform, deal size, cycle each.
+    /// `n` worked opportunities of segment `s`: outcome uniform, deal size, whole-month
+    /// cycle each.
     Deals(usize, u32),
 }
 
@@ -182,7 +183,7 @@ impl<'a> Floor<'a> {
                     for _ in 0..n {
                         sink += rng.random::<f64>();
                         sink += seg.deal_size.sample(&mut rng);
-                        sink += seg.cycle_months.sample(&mut rng).round();
+                        sink += f64::from(seg.cycle.sample(&mut rng));
                     }
                 }
             }
@@ -569,11 +570,10 @@ impl<'f, 'a> Replay<'f, 'a> {
                     for _ in 0..n {
                         let won = self.rng.random::<f64>() < win_rate[g];
                         let size = seg.deal_size.sample(&mut self.rng);
-                        let close = t as f64 + seg.cycle_months.sample(&mut self.rng).round();
-                        if close >= months as f64 {
+                        let close = t + seg.cycle.sample(&mut self.rng) as usize;
+                        if close >= months {
                             continue;
                         }
-                        let close = close as usize;
                         closing[close].0 += 1;
                         if won {
                             closing[close].1 += 1;

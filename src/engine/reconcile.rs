@@ -89,18 +89,17 @@ pub fn month(
             for _ in 0..n {
                 let is_won = rng.random::<f64>() < win_rate;
                 let size = spec.deal_size.sample(&mut rng);
-                let cycle = super::round(spec.cycle_months.sample(&mut rng));
-                let close = t as f64 + cycle;
-                if close >= months as f64 {
+                let cycle = spec.cycle.sample(&mut rng);
+                let close = t + cycle as usize;
+                if close >= months {
                     seg.beyond_value += size;
                     seg.beyond_count += 1;
                     continue;
                 }
-                let close = close as usize;
                 let slot = &mut seg.closing[close];
                 slot.count += 1;
                 slot.value += size;
-                slot.cycles += cycle;
+                slot.cycles += f64::from(cycle);
                 if is_won {
                     slot.won += 1;
                     slot.won_value += size;

@@ -14,7 +14,7 @@ pub mod tree;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::dist::{Dist, Support};
+use crate::dist::{Dist, Support, WholeDraw};
 use crate::engine::rng::name_key;
 use crate::month::YearMonth;
 
@@ -115,6 +115,9 @@ pub struct Segment {
     pub win_rate: Dist,
     /// Months from working an opportunity to its close; drawn per deal, rounded.
     pub cycle_months: Dist,
+    /// `cycle_months` rounded to whole months, as the engine draws it (by inversion;
+    /// values past [`MAX_MONTHS`], beyond any horizon alike, drawn as `MAX_MONTHS`).
+    pub cycle: WholeDraw,
     /// Support load of a dollar of this segment's ARR, relative to 1.
     pub service_weight: f64,
 }
@@ -551,6 +554,7 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Ve
                     name,
                     deal_size,
                     win_rate,
+                    cycle: WholeDraw::new(cycle.as_ref().unwrap_or(&Dist::constant(0.0)), MAX_MONTHS as u32),
                     cycle_months: cycle.unwrap_or(Dist::constant(0.0)),
                     service_weight: weight.unwrap_or(1.0),
                 },
