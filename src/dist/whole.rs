@@ -16,7 +16,7 @@ use super::Dist;
 /// 2^53: uniforms are 53-bit integers, as `rand`'s `f64` draws are.
 const ONE: u64 = 1 << 53;
 /// The guide table has `2^GUIDE_BITS` entries, one per equal slice of [0, 1).
-const GUIDE_BITS: u32 = 6;
+const GUIDE_BITS: u32 = 8;
 
 /// The draws of a non-negative [`Dist`], rounded half away from zero and capped:
 /// `min(round(x), cap)`.
