@@ -15,6 +15,9 @@ pub use whole::WholeDraw;
 
 /// The 95th percentile of the standard normal: a 90% interval spans +-1.645 sd.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
+/// The largest gamma shape whose distribution function [`Dist::probability_below`]
+/// computes (its series takes about `sqrt(70 x shape)` steps near the mean).
+pub const MAX_GAMMA_SHAPE: f64 = 1e8;
 /// The 90th percentile of the standard normal.
 pub const Z90: f64 = 1.281_551_565_544_600_4;
 
@@ -390,7 +393,10 @@ impl Dist {
     }
 
     /// The probability that a draw (clamped to the key's range, as draws are) is below
-    /// `x`: `P(draw < x)`. For a Poisson, `P(draw <= ceil(x) - 1)`.
+    /// `x`: `P(draw < x)`. For a Poisson, `P(draw <= ceil(x) - 1)`. NaN where it is not
+    /// computed: a gamma of shape above [`MAX_GAMMA_SHAPE`] (a spread below 1/10,000 of
+    /// its mean), whose incomplete gamma function's series would take too long to
+    /// converge or, past 2^53, never end.
     pub fn probability_below(&self, x: f64) -> f64 {
         use statrs::distribution::{DiscreteCDF, Poisson};
         use statrs::function::{beta::checked_beta_reg, gamma::checked_gamma_lr};
@@ -427,6 +433,7 @@ impl Dist {
                 }
             }
             Shape::Uniform { min, max } => ((x - min) / (max - min)).clamp(0.0, 1.0),
+            Shape::Gamma { shape, .. } if shape > MAX_GAMMA_SHAPE => f64::NAN,
             Shape::Gamma { shape, scale } if x > 0.0 => checked_gamma_lr(shape, x / scale).unwrap_or(f64::NAN),
             Shape::Gamma { .. } => 0.0,
             Shape::Poisson { mean } => {

@@ -30,22 +30,28 @@ pub struct WholeDraw {
     /// `guide[j]`: the least `k` with `bounds[k] > j x 2^53 / 2^GUIDE_BITS`, where the
     /// search for a `u` in slice `j` starts.
     guide: Vec<u32>,
+    /// A distribution whose distribution function is not computed (see
+    /// [`Dist::probability_below`]), drawn and rounded instead, with its cap.
+    drawn: Option<(Dist, f64)>,
 }
 
 impl WholeDraw {
     /// The whole-number draws of `dist` (whose draws are non-negative), values above
     /// `cap` drawn as `cap`.
     pub fn new(dist: &Dist, cap: u32) -> WholeDraw {
+        let none = |constant, drawn| WholeDraw { constant, bounds: Vec::new(), guide: Vec::new(), drawn };
         if let Some(v) = dist.as_constant() {
-            let k = v.max(0.0).round().min(f64::from(cap)) as u32;
-            return WholeDraw { constant: Some(k), bounds: Vec::new(), guide: Vec::new() };
+            return none(Some(v.max(0.0).round().min(f64::from(cap)) as u32), None);
         }
         // P(round(x) <= k) = P(x < k + 1/2) for x >= 0 (a half rounds up).
         let mut bounds = Vec::new();
         let mut last = 0u64;
         for k in 0..cap {
             let p = dist.probability_below(f64::from(k) + 0.5);
-            // `as` saturates: NaN (no probability) gives 0, p = 1 gives 2^53.
+            if p.is_nan() {
+                return none(None, Some((dist.clone(), f64::from(cap))));
+            }
+            // `as` saturates: p = 1 gives 2^53.
             let b = ((p * ONE as f64).round() as u64).clamp(last, ONE);
             bounds.push(b);
             last = b;
@@ -66,19 +72,29 @@ impl WholeDraw {
             }
             guide.push(k as u32);
         }
-        WholeDraw { constant: None, bounds, guide }
+        WholeDraw { constant: None, bounds, guide, drawn: None }
     }
 
-    /// One draw: a constant's value without a draw, else one `u64` from `rng`.
+    /// One draw: a constant's value without a draw, else one `u64` from `rng` (or, for
+    /// a distribution without a table, its own draw, rounded).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
         if let Some(k) = self.constant {
             return k;
         }
+        if let Some((dist, cap)) = &self.drawn {
+            return dist.sample(rng).max(0.0).round().min(*cap) as u32;
+        }
         self.invert(rng.next_u64() >> 11)
     }
 
-    /// The value drawn for the 53-bit uniform `u` (below 2^53).
+    /// Whether draws come from the table (one number each): false for a constant and for
+    /// a distribution whose distribution function is not computed.
+    pub fn is_tabulated(&self) -> bool {
+        !self.bounds.is_empty()
+    }
+
+    /// The value drawn for the 53-bit uniform `u` (below 2^53), from the table.
     #[inline]
     pub fn invert(&self, u: u64) -> u32 {
         let mut k = self.guide[(u >> (53 - GUIDE_BITS)) as usize] as usize;
@@ -89,10 +105,13 @@ impl WholeDraw {
         k as u32
     }
 
-    /// The probability of drawing `k`.
+    /// The probability of drawing `k` (NaN for a distribution without a table).
     pub fn probability(&self, k: u32) -> f64 {
         if let Some(c) = self.constant {
             return f64::from(u8::from(c == k));
+        }
+        if self.drawn.is_some() {
+            return f64::NAN;
         }
         let k = k as usize;
         let hi = self.bounds.get(k).copied().unwrap_or(ONE);
@@ -183,6 +202,29 @@ mod tests {
         WholeDraw::new(&named("gamma", &[("mean", 2.0), ("sd", 1.0)]), 600).sample(&mut a);
         b.next_u64();
         assert_eq!(a.next_u64(), b.next_u64());
+    }
+
+    /// A gamma too narrow for its distribution function (mean 0.5, sd 1e-12: shape
+    /// 2.5e23, where the series would never end) is drawn and rounded instead, so it
+    /// loads at once and its draws are those of the distribution: `round(x)` for the
+    /// same stream, about half 0 and half 1 (the mean is a half).
+    #[test]
+    fn a_gamma_too_narrow_for_its_distribution_function_is_drawn_and_rounded() {
+        let d = named("gamma", &[("mean", 0.5), ("sd", 1e-12)]);
+        let w = WholeDraw::new(&d, 600);
+        assert!(!w.is_tabulated());
+        assert!(w.probability(0).is_nan());
+        let (mut a, mut b) = (Xoshiro256PlusPlus::seed_from_u64(8), Xoshiro256PlusPlus::seed_from_u64(8));
+        let mut ones = 0;
+        for _ in 0..10_000 {
+            let k = w.sample(&mut a);
+            assert_eq!(f64::from(k), d.sample(&mut b).round());
+            ones += k;
+        }
+        assert!((4_500..=5_500).contains(&ones), "{ones} ones in 10,000");
+        // At the bound the table is still built.
+        let sd = 2.0 / crate::dist::MAX_GAMMA_SHAPE.sqrt();
+        assert!(WholeDraw::new(&named("gamma", &[("mean", 2.0), ("sd", sd * 1.01)]), 600).is_tabulated());
     }
 
     /// Frequencies of the table's draws against rounded draws of `rand_distr`'s own
