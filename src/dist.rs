@@ -634,6 +634,51 @@ mod tests {
         assert!((standard_normal_cdf(Z95) - 0.95).abs() < 1e-9);
     }
 
+    /// `probability_below` at its edges, against closed forms: the clamp at the key's
+    /// lower bound (a normal amount's mass below 0 is a draw of 0), triangulars with the
+    /// mode at either end, a Poisson at and between whole numbers, a constant, and the
+    /// inverse of `quantile` in the middle.
+    #[test]
+    fn probability_below_at_its_edges() {
+        let named = |name: &str, params: &[(&str, f64)]| {
+            let get = |k: &str| params.iter().find(|(p, _)| *p == k).map(|(_, v)| *v);
+            Dist::named(name, &get, Support::NonNegative).unwrap()
+        };
+        let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-14, "{a} vs {b}");
+        // Normal amount, mean 1, sd 2: nothing is below 0 (clamped), P(x < 0.5) as is.
+        let normal = named("normal", &[("mean", 1.0), ("sd", 2.0)]);
+        assert_eq!(normal.probability_below(0.0), 0.0);
+        close(normal.probability_below(0.5), standard_normal_cdf(-0.25));
+        // Triangular on [0, 4] with the mode at 0: P(x < c) = 1 - (4 - c)^2 / 16.
+        let left = named("triangular", &[("min", 0.0), ("mode", 0.0), ("max", 4.0)]);
+        close(left.probability_below(1.0), 1.0 - 9.0 / 16.0);
+        assert_eq!(left.probability_below(4.0), 1.0);
+        // ... and at 4: P(x < c) = c^2 / 16.
+        let right = named("triangular", &[("min", 0.0), ("mode", 4.0), ("max", 4.0)]);
+        close(right.probability_below(1.0), 1.0 / 16.0);
+        close(right.probability_below(3.999), 3.999f64.powi(2) / 16.0);
+        // Poisson, mean 2: P(N < 2) = P(N <= 1) = 3 e^-2, the same at 1.5 and 2.
+        let poisson = named("poisson", &[("mean", 2.0)]);
+        close(poisson.probability_below(2.0), 3.0 * (-2.0f64).exp());
+        close(poisson.probability_below(1.5), 3.0 * (-2.0f64).exp());
+        close(poisson.probability_below(0.5), (-2.0f64).exp());
+        assert_eq!(poisson.probability_below(0.0), 0.0);
+        // A constant 2: nothing below 2, everything below 2.0001.
+        assert_eq!(Dist::constant(2.0).probability_below(2.0), 0.0);
+        assert_eq!(Dist::constant(2.0).probability_below(2.0001), 1.0);
+        // Continuous: the inverse of the quantile function.
+        for d in [
+            named("gamma", &[("mean", 3.0), ("sd", 1.2)]),
+            named("lognormal", &[("median", 3.0), ("p90", 9.0)]),
+            named("pert", &[("min", 0.5), ("mode", 2.0), ("max", 9.0)]),
+            named("uniform", &[("min", 0.2), ("max", 4.2)]),
+        ] {
+            for p in [0.05, 0.5, 0.95] {
+                assert!((d.probability_below(d.quantile(p)) - p).abs() < 1e-9, "{d:?} at {p}");
+            }
+        }
+    }
+
     #[test]
     fn beta_fit_puts_the_interval_at_5_and_95_percent() {
         for (low, high) in [(0.15, 0.28), (0.006, 0.015), (0.2, 0.4), (0.01, 0.9)] {

@@ -5,7 +5,8 @@
 //! can be drawn exactly from one uniform: the least `k` with `u < P(round(x) <= k)`.
 //! That costs a table lookup instead of a gamma or lognormal draw (a normal, an
 //! exponential and a rejection step), always takes exactly one number from the stream
-//! (so the draws after it keep their place whatever the distribution), and is monotone
+//! (so the draws after it keep their place whatever the distribution; a constant draws
+//! nothing, as every constant), and is monotone
 //! in `u` (two scenarios with the same seed and different cycle distributions draw
 //! cycles that move together: common random numbers at their closest).
 

@@ -836,7 +836,7 @@ hires = {hires}
 }
 
 /// Exact, per trial: a deal's cycle takes one number from the deal stream whatever its
-/// distribution, by inversion, so two scenarios that differ only in `cycle_months` work
+/// distribution (constants aside), by inversion, so two scenarios that differ only in `cycle_months` work
 /// the same opportunities with the same sizes, and with a cycle distribution that is
 /// stochastically larger (uniform on [3, 6] against a gamma of mean 1) every deal closes
 /// no sooner. With `win_rate = 1`, the value of all worked opportunities, `sum_t
