@@ -2,7 +2,8 @@
 //!
 //! Trials are cut into chunks of at most [`CHUNK`] trials (fewer when a run has too few
 //! trials to give every thread eight chunks, so that expensive trials still spread
-//! evenly). Each worker thread takes the next chunk, runs its trials into one buffer and adds them to its own streaming
+//! evenly). Each worker thread takes the next few trials (a sixteenth of a chunk), runs
+//! them into its buffer and, once the buffer holds a chunk, adds it to its own streaming
 //! [`Aggregate`]; at the end the workers' aggregates are merged. An aggregate depends
 //! only on the values it was given, not on their grouping or order (exact sums,
 //! mergeable quantiles), so the numbers depend on the seed and the number of trials
@@ -229,28 +230,39 @@ fn simulate_on(
     let bar = progress_bar(config.progress, count);
     // The aggregate does not depend on how trials are grouped, so the chunk size is free
     // to follow the run: at least eight chunks per thread when the trials allow.
-    let chunk = (count / (threads as u64 * 8)).clamp(1, CHUNK);
-    let chunks = count.div_ceil(chunk);
-    let next = AtomicU64::new(0);
+    let chunk = (count / (threads as u64 * 8)).clamp(1, CHUNK) as usize;
+    // Trials are handed out a sixteenth of a chunk at a time, so that the threads finish
+    // within a few trials of each other; a thread adds the trials it ran to its aggregate
+    // a whole chunk at a time (the trials of a chunk need not be consecutive).
+    let grain = (chunk as u64 / 16).max(1);
+    let next = AtomicU64::new(trials.start);
 
     let parts: Vec<Aggregate> = pool.broadcast(|_| {
         let mut aggregate = Aggregate::new(cells, quantiles);
-        let mut buf = vec![0.0; chunk as usize * cells];
-        loop {
-            let c = next.fetch_add(1, Ordering::Relaxed);
-            if c >= chunks {
-                break;
-            }
-            let first = trials.start + c * chunk;
-            let last = (first + chunk).min(trials.end);
-            let rows = &mut buf[..(last - first) as usize * cells];
-            for (i, out) in (first..last).zip(rows.chunks_exact_mut(cells)) {
-                engine::run_trial(scenario, &layout, config.seed, i, out);
-            }
+        let mut buf = vec![0.0; chunk * cells];
+        let mut held = 0;
+        let add = |aggregate: &mut Aggregate, rows: &[f64]| {
             aggregate.add_trials(rows);
             if let Some(bar) = &bar {
-                bar.inc(last - first);
+                bar.inc((rows.len() / cells.max(1)) as u64);
             }
+        };
+        loop {
+            let first = next.fetch_add(grain, Ordering::Relaxed);
+            if first >= trials.end {
+                break;
+            }
+            for i in first..(first + grain).min(trials.end) {
+                engine::run_trial(scenario, &layout, config.seed, i, &mut buf[held * cells..(held + 1) * cells]);
+                held += 1;
+                if held == chunk {
+                    add(&mut aggregate, &buf);
+                    held = 0;
+                }
+            }
+        }
+        if held > 0 {
+            add(&mut aggregate, &buf[..held * cells]);
         }
         aggregate
     });
