@@ -22,27 +22,29 @@ const GUIDE_BITS: u32 = 8;
 /// The draws of a non-negative [`Dist`], rounded half away from zero and capped:
 /// `min(round(x), cap)`.
 #[derive(Debug, Clone)]
-pub struct WholeDraw {
-    /// The value of a constant, which draws nothing.
-    constant: Option<u32>,
-    /// `bounds[k] = round(2^53 x P(min(round(x), cap) <= k))`, non-decreasing, the last
-    /// one 2^53: the draw is the least `k` with `u < bounds[k]`, `u` a 53-bit uniform.
-    bounds: Vec<u64>,
-    /// `guide[j]`: the least `k` with `bounds[k] > j x 2^53 / 2^GUIDE_BITS`, where the
-    /// search for a `u` in slice `j` starts.
-    guide: Vec<u32>,
+pub enum WholeDraw {
+    /// A constant's value, which draws nothing.
+    Constant(u32),
+    /// A table, searched with one 53-bit uniform `u` a draw.
+    Table {
+        /// `bounds[k] = round(2^53 x P(min(round(x), cap) <= k))`, non-decreasing, the
+        /// last one 2^53: the draw is the least `k` with `u < bounds[k]`.
+        bounds: Vec<u64>,
+        /// `guide[j]`: the least `k` with `bounds[k] > j x 2^53 / 2^GUIDE_BITS`, where
+        /// the search for a `u` in slice `j` starts.
+        guide: Vec<u32>,
+    },
     /// A distribution whose distribution function is not computed (see
     /// [`Dist::probability_below`]), drawn and rounded instead, with its cap.
-    drawn: Option<(Dist, f64)>,
+    Drawn(Dist, f64),
 }
 
 impl WholeDraw {
     /// The whole-number draws of `dist` (whose draws are non-negative), values above
     /// `cap` drawn as `cap`.
     pub fn new(dist: &Dist, cap: u32) -> WholeDraw {
-        let none = |constant, drawn| WholeDraw { constant, bounds: Vec::new(), guide: Vec::new(), drawn };
         if let Some(v) = dist.as_constant() {
-            return none(Some(v.max(0.0).round().min(f64::from(cap)) as u32), None);
+            return WholeDraw::Constant(v.max(0.0).round().min(f64::from(cap)) as u32);
         }
         // P(round(x) <= k) = P(x < k + 1/2) for x >= 0 (a half rounds up).
         let mut bounds = Vec::new();
@@ -50,7 +52,7 @@ impl WholeDraw {
         for k in 0..cap {
             let p = dist.probability_below(f64::from(k) + 0.5);
             if p.is_nan() {
-                return none(None, Some((dist.clone(), f64::from(cap))));
+                return WholeDraw::Drawn(dist.clone(), f64::from(cap));
             }
             // `as` saturates: p = 1 gives 2^53.
             let b = ((p * ONE as f64).round() as u64).clamp(last, ONE);
@@ -73,52 +75,44 @@ impl WholeDraw {
             }
             guide.push(k as u32);
         }
-        WholeDraw { constant: None, bounds, guide, drawn: None }
+        WholeDraw::Table { bounds, guide }
     }
 
-    /// One draw: a constant's value without a draw, else one `u64` from `rng` (or, for
-    /// a distribution without a table, its own draw, rounded).
+    /// One draw: a constant's value without a draw, a table's from one `u64` of `rng`,
+    /// else the distribution's own draw, rounded.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
-        if let Some(k) = self.constant {
-            return k;
+        match self {
+            WholeDraw::Table { bounds, guide } => invert(bounds, guide, rng.next_u64() >> 11),
+            WholeDraw::Constant(k) => *k,
+            WholeDraw::Drawn(dist, cap) => dist.sample(rng).max(0.0).round().min(*cap) as u32,
         }
-        if let Some((dist, cap)) = &self.drawn {
-            return dist.sample(rng).max(0.0).round().min(*cap) as u32;
-        }
-        self.invert(rng.next_u64() >> 11)
-    }
-
-    /// Whether draws come from the table (one number each): false for a constant and for
-    /// a distribution whose distribution function is not computed.
-    pub fn is_tabulated(&self) -> bool {
-        !self.bounds.is_empty()
-    }
-
-    /// The value drawn for the 53-bit uniform `u` (below 2^53), from the table.
-    #[inline]
-    pub fn invert(&self, u: u64) -> u32 {
-        let mut k = self.guide[(u >> (53 - GUIDE_BITS)) as usize] as usize;
-        // Ends: the last bound is 2^53 > u.
-        while u >= self.bounds[k] {
-            k += 1;
-        }
-        k as u32
     }
 
     /// The probability of drawing `k` (NaN for a distribution without a table).
     pub fn probability(&self, k: u32) -> f64 {
-        if let Some(c) = self.constant {
-            return f64::from(u8::from(c == k));
+        match self {
+            WholeDraw::Constant(c) => f64::from(u8::from(*c == k)),
+            WholeDraw::Drawn(..) => f64::NAN,
+            WholeDraw::Table { bounds, .. } => {
+                let k = k as usize;
+                let hi = bounds.get(k).copied().unwrap_or(ONE);
+                let lo = if k == 0 { 0 } else { bounds.get(k - 1).copied().unwrap_or(ONE) };
+                (hi - lo) as f64 / ONE as f64
+            }
         }
-        if self.drawn.is_some() {
-            return f64::NAN;
-        }
-        let k = k as usize;
-        let hi = self.bounds.get(k).copied().unwrap_or(ONE);
-        let lo = if k == 0 { 0 } else { self.bounds.get(k - 1).copied().unwrap_or(ONE) };
-        (hi - lo) as f64 / ONE as f64
     }
+}
+
+/// The value a table draws for the 53-bit uniform `u` (below 2^53).
+#[inline]
+fn invert(bounds: &[u64], guide: &[u32], u: u64) -> u32 {
+    let mut k = guide[(u >> (53 - GUIDE_BITS)) as usize] as usize;
+    // Ends: the last bound is 2^53 > u.
+    while u >= bounds[k] {
+        k += 1;
+    }
+    k as u32
 }
 
 #[cfg(test)]
@@ -127,6 +121,21 @@ mod tests {
     use crate::dist::Support;
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// A table's bounds and the value it draws for `u`.
+    fn bounds(w: &WholeDraw) -> &[u64] {
+        match w {
+            WholeDraw::Table { bounds, .. } => bounds,
+            _ => panic!("not a table: {w:?}"),
+        }
+    }
+
+    fn draw_for(w: &WholeDraw, u: u64) -> u32 {
+        match w {
+            WholeDraw::Table { bounds, guide } => invert(bounds, guide, u),
+            _ => panic!("not a table: {w:?}"),
+        }
+    }
 
     fn named(name: &str, params: &[(&str, f64)]) -> Dist {
         let get = |p: &str| params.iter().find(|(k, _)| *k == p).map(|(_, v)| *v);
@@ -166,8 +175,8 @@ mod tests {
         let w = WholeDraw::new(&named("gamma", &[("mean", 10.0), ("sd", 10.0)]), 6);
         assert!((w.probability(6) - (-0.55f64).exp()).abs() < 1e-14);
         assert_eq!(w.probability(7), 0.0);
-        assert_eq!(w.invert(ONE - 1), 6);
-        assert_eq!(w.invert(0), 0);
+        assert_eq!(draw_for(&w, ONE - 1), 6);
+        assert_eq!(draw_for(&w, 0), 0);
     }
 
     #[test]
@@ -177,10 +186,10 @@ mod tests {
         let mut previous = (0, 0);
         for _ in 0..20_000 {
             let u = rng.next_u64() >> 11;
-            let k = w.invert(u);
+            let k = draw_for(&w, u);
             // By a linear search from zero, with no guide table.
             let mut expect = 0;
-            while u >= w.bounds[expect] {
+            while u >= bounds(&w)[expect] {
                 expect += 1;
             }
             assert_eq!(k as usize, expect);
@@ -213,7 +222,7 @@ mod tests {
     fn a_gamma_too_narrow_for_its_distribution_function_is_drawn_and_rounded() {
         let d = named("gamma", &[("mean", 0.5), ("sd", 1e-12)]);
         let w = WholeDraw::new(&d, 600);
-        assert!(!w.is_tabulated());
+        assert!(matches!(w, WholeDraw::Drawn(..)));
         assert!(w.probability(0).is_nan());
         let (mut a, mut b) = (Xoshiro256PlusPlus::seed_from_u64(8), Xoshiro256PlusPlus::seed_from_u64(8));
         let mut ones = 0;
@@ -225,7 +234,10 @@ mod tests {
         assert!((4_500..=5_500).contains(&ones), "{ones} ones in 10,000");
         // At the bound the table is still built.
         let sd = 2.0 / crate::dist::MAX_GAMMA_SHAPE.sqrt();
-        assert!(WholeDraw::new(&named("gamma", &[("mean", 2.0), ("sd", sd * 1.01)]), 600).is_tabulated());
+        assert!(matches!(
+            WholeDraw::new(&named("gamma", &[("mean", 2.0), ("sd", sd * 1.01)]), 600),
+            WholeDraw::Table { .. }
+        ));
     }
 
     /// Frequencies of the table's draws against rounded draws of `rand_distr`'s own
