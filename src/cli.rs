@@ -64,6 +64,12 @@ pub struct RunArgs {
     /// Output folder (default: output/<file stem>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write into an existing output folder that holds files sopsim did not write,
+    /// replacing only files of the names sopsim writes and leaving the others (without
+    /// it such a folder is refused); with --partial, replace a file that is not a
+    /// partial file. Never replaces a folder by a file, nor writes through a link.
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: one per core); results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -98,6 +104,11 @@ pub struct WhatIfArgs {
     /// Output folder (default: output/<file stem>-<command>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write into an existing output folder that holds files sopsim did not write,
+    /// replacing only files of the names sopsim writes and leaving the others (without
+    /// it such a folder is refused); never replaces a file or a symbolic link.
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: one per core); results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
@@ -191,6 +202,11 @@ pub struct MergeArgs {
     /// Output folder (default: output/<scenario file stem>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Write into an existing output folder that holds files sopsim did not write,
+    /// replacing only files of the names sopsim writes and leaving the others (without
+    /// it such a folder is refused); never replaces a file or a symbolic link.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing on success.
     #[arg(long, short)]
     pub quiet: bool,

@@ -29,7 +29,7 @@ pub mod whatif;
 use std::path::{Path, PathBuf};
 
 use cli::{Cli, Command, MergeArgs};
-use report::Formats;
+use report::{Formats, Target};
 use runner::{RunConfig, RunResults};
 use scenario::Loaded;
 use shard::{Partial, Shard};
@@ -75,22 +75,61 @@ pub fn default_out_dir(file: &Path) -> PathBuf {
     Path::new("output").join(report::safe_name(&stem))
 }
 
-/// The folder a command writes its outputs into, if it writes one.
-pub fn output_dir(cli: &Cli) -> Option<PathBuf> {
-    let what_if = |out: &Option<PathBuf>, file: &Path, what: &str| Some(whatif::out_dir(out.as_deref(), file, what));
-    match &cli.command {
-        Command::Run(a) => Some(a.out.clone().unwrap_or_else(|| default_out_dir(&a.file))),
-        Command::Merge(a) => a.out.clone(),
-        Command::Validate(_) => None,
+/// Where a command writes: its output folder, a shard's partial file, or (`merge`
+/// without `--out`) a folder it learns from the parts; `None` for `validate`.
+pub fn target(cli: &Cli) -> Option<Target> {
+    let what_if = |out: &Option<PathBuf>, file: &Path, what: &str| whatif::out_dir(out.as_deref(), file, what);
+    let folder = match &cli.command {
+        Command::Run(a) => match &a.partial {
+            Some(part) => return Some(Target::File(part.clone())),
+            None => a.out.clone().unwrap_or_else(|| default_out_dir(&a.file)),
+        },
+        Command::Merge(a) => return Some(a.out.clone().map_or(Target::Later, Target::Folder)),
+        Command::Validate(_) => return None,
         Command::Plan(a) => what_if(&a.common.out, &a.file, "plan"),
         Command::Sweep(a) => what_if(&a.common.out, &a.file, "sweep"),
         Command::Sensitivity(a) => what_if(&a.common.out, &a.file, "sensitivity"),
-        Command::Compare(a) => Some(a.common.out.clone().unwrap_or_else(|| whatif::compare::default_dir(&a.files))),
+        Command::Compare(a) => a.common.out.clone().unwrap_or_else(|| whatif::compare::default_dir(&a.files)),
+    };
+    Some(Target::Folder(folder))
+}
+
+/// Whether the command line says `--force`.
+fn force(cli: &Cli) -> bool {
+    match &cli.command {
+        Command::Run(a) => a.force,
+        Command::Merge(a) => a.force,
+        Command::Validate(_) => false,
+        Command::Plan(a) => a.common.force,
+        Command::Sweep(a) => a.common.force,
+        Command::Sensitivity(a) => a.common.force,
+        Command::Compare(a) => a.common.force,
+    }
+}
+
+/// Refuses, before anything is simulated, a command whose outputs would replace what
+/// sopsim did not write (see [`report::folder`] and [`shard::check_part_path`]); the
+/// writers check again when they write.
+fn check_target(cli: &Cli) -> Result<(), Error> {
+    match target(cli) {
+        Some(Target::Folder(dir)) => report::folder::check(&dir, force(cli)).map(|_| ()).map_err(|r| Error::Input(r.0)),
+        Some(Target::File(part)) => shard::check_part_path(&part, force(cli)).map_err(Error::Input),
+        Some(Target::Later) | None => Ok(()),
+    }
+}
+
+impl From<report::WriteError> for Error {
+    fn from(e: report::WriteError) -> Error {
+        match e {
+            report::WriteError::Refused(m) => Error::Input(m),
+            report::WriteError::Failed(m) => Error::Run(m),
+        }
     }
 }
 
 /// Runs the command line; returns what to print on stdout.
 pub fn main_with(cli: Cli) -> Result<(), Error> {
+    check_target(&cli)?;
     match cli.command {
         Command::Validate(args) => {
             let loaded = load(&args.file, &args.overrides.set, false)?;
@@ -123,13 +162,15 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
                 progress: !args.quiet,
             };
             if let Some(path) = &args.partial {
-                return write_partial(&loaded, &config, args.shard.unwrap_or(Shard::WHOLE), path, args.quiet);
+                let shard = args.shard.unwrap_or(Shard::WHOLE);
+                return write_partial(&loaded, &config, shard, path, args.force, args.quiet);
             }
             let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
             let formats = args.formats();
             let out_dir = args.out.unwrap_or_else(|| default_out_dir(&args.file));
             let file_label = args.file.display().to_string();
-            write_results(&loaded, &file_label, &results, &out_dir, args.quiet, formats, config.threads)
+            let out = Out { dir: &out_dir, force: args.force, quiet: args.quiet };
+            write_results(&loaded, &file_label, &results, &out, formats, config.threads)
         }
         Command::Merge(args) => merge(args),
         Command::Plan(args) => whatif::plan::main(&args),
@@ -139,14 +180,23 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
     }
 }
 
-/// Writes a run's outputs into `out_dir` (whole or not at all) and prints the summary
+/// Where and how a run's outputs are written.
+struct Out<'a> {
+    /// The output folder.
+    dir: &'a Path,
+    /// `--force`: write into a folder that holds files sopsim did not write.
+    force: bool,
+    /// Print nothing on success.
+    quiet: bool,
+}
+
+/// Writes a run's outputs into `out.dir` (whole or not at all) and prints the summary
 /// unless `quiet`: the same files for a run and for a merge of its shards.
 fn write_results(
     loaded: &Loaded,
     file_label: &str,
     results: &RunResults,
-    out_dir: &Path,
-    quiet: bool,
+    out: &Out,
     formats: Formats,
     threads: usize,
 ) -> Result<(), Error> {
@@ -162,10 +212,10 @@ fn write_results(
     };
     let started = std::time::Instant::now();
     let files = report::outputs(&run, formats, threads).map_err(Error::Run)?;
-    report::write_outputs(out_dir, &files).map_err(|e| Error::Run(e.0))?;
-    if !quiet {
+    report::write_outputs(out.dir, &files, out.force)?;
+    if !out.quiet {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-        let dir = out_dir.display().to_string();
+        let dir = out.dir.display().to_string();
         let written = report::text::Written { dir: &dir, files: &names, seconds: started.elapsed().as_secs_f64() };
         print!("{}", report::text::summary(scenario, results, &realised, &written));
     }
@@ -173,9 +223,17 @@ fn write_results(
 }
 
 /// `run --partial`: runs one shard and writes its partial file.
-fn write_partial(loaded: &Loaded, config: &RunConfig, shard: Shard, path: &Path, quiet: bool) -> Result<(), Error> {
+fn write_partial(
+    loaded: &Loaded,
+    config: &RunConfig,
+    shard: Shard,
+    path: &Path,
+    force: bool,
+    quiet: bool,
+) -> Result<(), Error> {
     let part = shard::run_shard(loaded, config, shard)?;
-    shard::write_atomic(path, &part.encode()).map_err(Error::Run)?;
+    shard::check_part_path(path, force).map_err(Error::Input)?;
+    report::write_file(path, &part.encode())?;
     if !quiet {
         let h = &part.header;
         println!(
@@ -229,5 +287,6 @@ fn merge(args: MergeArgs) -> Result<(), Error> {
         scenario.target.is_some(),
     );
     let out_dir = args.out.unwrap_or_else(|| default_out_dir(Path::new(&source.file)));
-    write_results(&loaded, &source.file, &results, &out_dir, args.quiet, Formats::ALL, 0)
+    let out = Out { dir: &out_dir, force: args.force, quiet: args.quiet };
+    write_results(&loaded, &source.file, &results, &out, Formats::ALL, 0)
 }

@@ -5,10 +5,10 @@ use clap::Parser;
 fn main() {
     let cli = sopsim::cli::Cli::parse();
     // Ctrl-C leaves the previous outputs as they were, and says so (exit code 130).
-    if let Some(out) = sopsim::output_dir(&cli)
-        && let Err(e) = sopsim::report::exit_on_interrupt(&out)
+    if let Some(target) = sopsim::target(&cli)
+        && let Err(e) = sopsim::report::exit_on_interrupt(target)
     {
-        eprintln!("warning: {}", e.0);
+        eprintln!("warning: {}", e.message());
     }
     if let Err(e) = sopsim::main_with(cli) {
         eprint!("{}", e.message());

@@ -285,26 +285,36 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, String> {
     Ok(Merged { header, aggregate, threads, elapsed_seconds })
 }
 
-/// Writes `bytes` to `path` whole or not at all (a temporary file beside it, renamed).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+/// Whether `run --partial` may write its part to `path`: nothing is there, or a sopsim
+/// partial file is (it is replaced). A symbolic link or a folder is refused, and so,
+/// unless `force`, is any other file: it is not sopsim's to replace. The message is
+/// whole, ready to print.
+pub fn check_part_path(path: &Path, force: bool) -> Result<(), String> {
+    let shown = path.display();
+    let refuse = |why: &str, what_to_do: &str| {
+        Err(format!("error: --partial {shown} {why}\n   = help: {what_to_do}; nothing was simulated\n"))
     };
-    let leaf = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "part".into());
-    let tmp = dir.join(format!(".{leaf}.tmp-{}", std::process::id()));
-    let result = (|| {
-        std::fs::create_dir_all(&dir)?;
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
-    })
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return Ok(()) };
+    if meta.file_type().is_symlink() {
+        return refuse(
+            "is a symbolic link; sopsim writes the part as a new file and never writes through a link",
+            "give the path of the file itself",
+        );
+    }
+    if meta.is_dir() {
+        return refuse("is a folder", "give the path of a file for the part, e.g. --partial parts/1.part");
+    }
+    let mut head = [0u8; MAGIC.len()];
+    let is_part = meta.is_file()
+        && std::fs::File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head)).is_ok()
+        && &head == MAGIC;
+    if is_part || (force && meta.is_file()) {
+        return Ok(());
+    }
+    refuse(
+        "exists and is not a sopsim partial file; sopsim replaces only its own parts",
+        "choose another path, or add --force to replace it",
+    )
 }
 
 impl Partial {

@@ -5,10 +5,12 @@
 //! aggregated results and the scenario; [`outputs`] gathers the files a run asked for.
 //! [`write_outputs`] writes them into a fresh folder beside the target and renames it
 //! into place, so a run's outputs appear whole or not at all and a failed write leaves
-//! the previous ones untouched.
+//! the previous ones untouched; it replaces only a folder sopsim wrote ([`folder`]).
+//! [`write_file`] writes one file (a shard's part) the same way.
 
 pub mod charts;
 pub mod csv;
+pub mod folder;
 pub mod html;
 pub mod inputs;
 pub mod json;
@@ -130,64 +132,142 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// A failure while writing outputs; the previous outputs are intact.
-#[derive(Debug)]
-pub struct WriteError(pub String);
-
-/// Whether [`write_outputs`] has put a run's outputs in place; the lock is held while it
-/// writes, so an interrupt waits for a write in progress to finish or to be undone.
-static WRITTEN: Mutex<bool> = Mutex::new(false);
-
-/// On Ctrl-C (or SIGTERM), waits for a write in progress to finish or be undone, says
-/// what became of the outputs in `dir`, and exits with code 130. No temporary folder is
-/// left behind: [`write_outputs`] removes its own before it returns.
-pub fn exit_on_interrupt(dir: &Path) -> Result<(), WriteError> {
-    let dir = dir.display().to_string();
-    ctrlc::set_handler(move || {
-        let written = *WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
-        if written {
-            eprintln!("interrupted; the new outputs in {dir} were already written whole");
-        } else {
-            eprintln!("interrupted; the previous outputs in {dir} are unchanged");
-        }
-        std::process::exit(130);
-    })
-    .map_err(|e| WriteError(format!("cannot watch for Ctrl-C: {e}")))
+/// Why outputs were not written; the previous outputs are intact either way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteError {
+    /// The place asked for is not sopsim's to replace (see [`folder`]): bad input.
+    Refused(String),
+    /// The write failed (a full disk, a read-only folder).
+    Failed(String),
 }
 
-/// Writes `files` into `dir` atomically: into a temporary sibling folder first, then
-/// renamed into place (the previous folder is kept until the new one is in place).
-pub fn write_outputs(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
-    let mut written = WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
-    let result = write_outputs_now(dir, files);
-    *written = result.is_ok();
+impl WriteError {
+    /// The message to print.
+    pub fn message(&self) -> &str {
+        match self {
+            WriteError::Refused(m) | WriteError::Failed(m) => m,
+        }
+    }
+}
+
+/// Where a command puts what it writes, for the message of an interrupt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An output folder.
+    Folder(PathBuf),
+    /// One file (a shard's partial file).
+    File(PathBuf),
+    /// Not known yet (`merge` learns its folder from the parts); a write says where.
+    Later,
+}
+
+/// What has been written, and where; the lock is held while a write is in progress, so
+/// an interrupt waits for it to finish or be undone.
+struct State {
+    target: Option<Target>,
+    written: bool,
+}
+
+static STATE: Mutex<State> = Mutex::new(State { target: None, written: false });
+
+fn state() -> std::sync::MutexGuard<'static, State> {
+    STATE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// On Ctrl-C (or SIGTERM), waits for a write in progress to finish or be undone, says
+/// what became of the outputs of `target`, and exits with code 130. No temporary file
+/// or folder is left behind: the writers remove their own before they return.
+pub fn exit_on_interrupt(target: Target) -> Result<(), WriteError> {
+    state().target = Some(target);
+    ctrlc::set_handler(move || {
+        let s = state();
+        let message = match (&s.target, s.written) {
+            (Some(Target::Folder(d)), false) => format!("the previous outputs in {} are unchanged", d.display()),
+            (Some(Target::Folder(d)), true) => format!("the new outputs in {} were already written whole", d.display()),
+            (Some(Target::File(f)), false) => format!("{} is unchanged", f.display()),
+            (Some(Target::File(f)), true) => format!("{} was already written whole", f.display()),
+            (Some(Target::Later) | None, _) => "nothing was written".to_string(),
+        };
+        eprintln!("interrupted; {message}");
+        std::process::exit(130);
+    })
+    .map_err(|e| WriteError::Failed(format!("cannot watch for Ctrl-C: {e}")))
+}
+
+/// Writes `files` into the folder `dir`, if sopsim may ([`folder::check`]): a new or
+/// replaced folder is written into a temporary sibling first, then renamed into place
+/// (the previous folder is kept until the new one is in place), with the manifest
+/// [`folder::MANIFEST`] that lists the files. With `force`, a folder that holds files
+/// sopsim did not write gets sopsim's files one by one and keeps the others.
+pub fn write_outputs(dir: &Path, files: &[OutputFile], force: bool) -> Result<(), WriteError> {
+    let mut state = state();
+    state.target = Some(Target::Folder(dir.to_path_buf()));
+    let plan = folder::check(dir, force).map_err(|r| WriteError::Refused(r.0))?;
+    let result = match plan {
+        folder::Plan::Create | folder::Plan::Replace => write_whole(dir, files),
+        folder::Plan::Into { ours } => write_into(dir, files, &ours),
+    };
+    state.written = result.is_ok();
     result
 }
 
-fn write_outputs_now(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
-    let fail = |what: &str, path: &Path, e: std::io::Error| {
-        WriteError(format!("{what} {}: {e}; the previous outputs in {} are unchanged", path.display(), dir.display()))
-    };
-    let parent = match dir.parent() {
+/// The parent folder of `path` (`.` for a bare name) and `path`'s last component.
+fn parent_and_leaf(path: &Path, default_leaf: &str) -> (PathBuf, String) {
+    let parent = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    let leaf = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| default_leaf.to_string());
+    (parent, leaf)
+}
+
+fn failure(dir: &Path) -> impl Fn(&str, &Path, std::io::Error) -> WriteError + '_ {
+    move |what, path, e| {
+        WriteError::Failed(format!(
+            "{what} {}: {e}; the previous outputs in {} are unchanged",
+            path.display(),
+            dir.display()
+        ))
+    }
+}
+
+/// Writes `files` and their manifest into a fresh temporary sibling of `dir` and
+/// returns it; removes it again on failure.
+fn write_temporary(dir: &Path, files: &[OutputFile]) -> Result<PathBuf, WriteError> {
+    let fail = failure(dir);
+    let (parent, leaf) = parent_and_leaf(dir, "run");
     fs::create_dir_all(&parent).map_err(|e| fail("cannot create", &parent, e))?;
-    let leaf = dir.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".to_string());
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{leaf}.tmp-{pid}"));
-    let old = parent.join(format!(".{leaf}.old-{pid}"));
+    let tmp = parent.join(format!(".{leaf}.tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    let manifest = OutputFile { name: folder::MANIFEST.to_string(), bytes: folder::manifest(&names).into_bytes() };
     let result = (|| {
         fs::create_dir(&tmp).map_err(|e| fail("cannot create", &tmp, e))?;
         // In parallel: most of the time goes to waiting for each file to reach the disk.
-        files.par_iter().try_for_each(|f| {
+        files.par_iter().chain(rayon::iter::once(&manifest)).try_for_each(|f| {
             let path = tmp.join(&f.name);
-            let mut file = fs::File::create(&path).map_err(|e| fail("cannot create", &path, e))?;
+            let mut file = fs::File::create_new(&path).map_err(|e| fail("cannot create", &path, e))?;
             file.write_all(&f.bytes).map_err(|e| fail("cannot write", &path, e))?;
             file.sync_all().map_err(|e| fail("cannot write", &path, e))
-        })?;
-        let had_previous = dir.exists();
+        })
+    })();
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// A new folder, or one of sopsim's replaced whole: renamed into place at once.
+fn write_whole(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+    let fail = failure(dir);
+    let tmp = write_temporary(dir, files)?;
+    let (parent, leaf) = parent_and_leaf(dir, "run");
+    let old = parent.join(format!(".{leaf}.old-{}", std::process::id()));
+    let result = (|| {
+        let had_previous = fs::symlink_metadata(dir).is_ok();
         if had_previous {
             fs::rename(dir, &old).map_err(|e| fail("cannot move aside", dir, e))?;
         }
@@ -206,6 +286,67 @@ fn write_outputs_now(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError>
         let _ = fs::remove_dir_all(&tmp);
     }
     result
+}
+
+/// `--force` into a folder that holds files sopsim did not write: each file is renamed
+/// into place on its own, the files of sopsim's earlier write (`ours`) that this one
+/// does not write are removed, and nothing else is touched.
+fn write_into(dir: &Path, files: &[OutputFile], ours: &[String]) -> Result<(), WriteError> {
+    let fail = |what: &str, path: &Path, e: std::io::Error| {
+        WriteError::Failed(format!(
+            "{what} {}: {e}; the files sopsim did not write in {} are unchanged",
+            path.display(),
+            dir.display()
+        ))
+    };
+    let tmp = write_temporary(dir, files)?;
+    let result = (|| {
+        for f in files {
+            let to = dir.join(&f.name);
+            fs::rename(tmp.join(&f.name), &to).map_err(|e| fail("cannot move into place", &to, e))?;
+        }
+        for name in ours.iter().filter(|n| !files.iter().any(|f| &f.name == *n)) {
+            let path = dir.join(name);
+            if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                fs::remove_file(&path).map_err(|e| fail("cannot remove", &path, e))?;
+            }
+        }
+        let manifest = dir.join(folder::MANIFEST);
+        fs::rename(tmp.join(folder::MANIFEST), &manifest).map_err(|e| fail("cannot move into place", &manifest, e))
+    })();
+    let _ = fs::remove_dir_all(&tmp);
+    result
+}
+
+/// Writes one file atomically: into a new temporary file beside it, then renamed over
+/// `path`, so that it is whole or as it was. A symbolic link at `path` is refused, never
+/// written through or replaced.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let mut state = state();
+    state.target = Some(Target::File(path.to_path_buf()));
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(WriteError::Refused(format!(
+            "error: {} is a symbolic link; sopsim writes a new file there and never writes through a link\n   \
+             = help: give the path of the file itself; nothing was written\n",
+            path.display()
+        )));
+    }
+    let fail = |e: std::io::Error| WriteError::Failed(format!("cannot write {}: {e}", path.display()));
+    let (dir, leaf) = parent_and_leaf(path, "part");
+    let tmp = dir.join(format!(".{leaf}.tmp-{}", std::process::id()));
+    let result = (|| {
+        fs::create_dir_all(&dir)?;
+        let _ = fs::remove_file(&tmp);
+        let mut f = fs::File::create_new(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    state.written = result.is_ok();
+    result.map_err(fail)
 }
 
 /// A folder name made safe from a scenario file's stem: letters, digits, `-`, `_` and
@@ -232,13 +373,56 @@ mod tests {
     fn a_second_write_replaces_the_first_whole() {
         let root = std::env::temp_dir().join(format!("sopsim-write-{}", std::process::id()));
         let dir = root.join("out");
-        let one = |name: &str, text: &str| OutputFile { name: name.into(), bytes: text.as_bytes().to_vec() };
-        write_outputs(&dir, &[one("a.txt", "1"), one("b.txt", "1")]).unwrap();
-        write_outputs(&dir, &[one("a.txt", "2")]).unwrap();
+        write_outputs(&dir, &[one("a.txt", "1"), one("b.txt", "1")], false).unwrap();
+        write_outputs(&dir, &[one("a.txt", "2")], false).unwrap();
         assert_eq!(fs::read_to_string(dir.join("a.txt")).unwrap(), "2");
         assert!(!dir.join("b.txt").exists(), "files of the previous run do not linger");
+        assert_eq!(fs::read_to_string(dir.join(folder::MANIFEST)).unwrap(), folder::manifest(&["a.txt"]));
         let leftovers = fs::read_dir(&root).unwrap().count();
         assert_eq!(leftovers, 1, "no temporary folder is left behind");
         fs::remove_dir_all(&root).unwrap();
+    }
+
+    fn one(name: &str, text: &str) -> OutputFile {
+        OutputFile { name: name.into(), bytes: text.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn a_folder_with_a_users_files_is_refused_or_written_into_with_force() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        write_outputs(&dir, &[one("a.txt", "1"), one("b.txt", "1")], false).unwrap();
+        fs::write(dir.join("notes.txt"), "mine").unwrap();
+        let e = write_outputs(&dir, &[one("a.txt", "2")], false).unwrap_err();
+        assert!(matches!(&e, WriteError::Refused(m) if m.contains("notes.txt")), "{e:?}");
+        assert_eq!(fs::read_to_string(dir.join("a.txt")).unwrap(), "1", "nothing changed");
+
+        write_outputs(&dir, &[one("a.txt", "2")], true).unwrap();
+        assert_eq!(fs::read_to_string(dir.join("a.txt")).unwrap(), "2");
+        assert!(!dir.join("b.txt").exists(), "sopsim's own earlier file is removed");
+        assert_eq!(fs::read_to_string(dir.join("notes.txt")).unwrap(), "mine", "the user's file stays");
+        assert_eq!(fs::read_to_string(dir.join(folder::MANIFEST)).unwrap(), folder::manifest(&["a.txt"]));
+        let mut left: Vec<String> =
+            fs::read_dir(root.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        left.sort();
+        assert_eq!(left, ["out"], "no temporary folder is left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_is_written_whole_and_never_through_a_link() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("part");
+        write_file(&path, b"one").unwrap();
+        write_file(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let victim = root.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let link = root.path().join("link");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        assert!(matches!(write_file(&link, b"x"), Err(WriteError::Refused(_))));
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays");
+        assert_eq!(fs::read_dir(root.path()).unwrap().count(), 3, "no temporary file is left behind");
     }
 }

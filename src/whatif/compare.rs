@@ -171,7 +171,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Error> {
     let charts = charts(&sides, &rows, &source);
     files.extend(super::chart_files(&pool, &charts)?);
     let dir = common.out.clone().unwrap_or_else(|| default_dir(&args.files));
-    super::write(&dir, &files)?;
+    super::write(&dir, &files, args.common.force)?;
 
     if !common.quiet {
         print!("{}", terminal(&sides, &rows, &diffs, trials, seed, seconds));

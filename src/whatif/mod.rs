@@ -198,9 +198,9 @@ pub fn csv_file(name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Out
     Ok(OutputFile { name: name.to_string(), bytes })
 }
 
-/// Writes `files` into `dir`, whole or not at all.
-pub fn write(dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
-    report::write_outputs(dir, files).map_err(|e| Error::Run(e.0))
+/// Writes `files` into `dir`, whole or not at all; `force` as [`report::write_outputs`].
+pub fn write(dir: &Path, files: &[OutputFile], force: bool) -> Result<(), Error> {
+    Ok(report::write_outputs(dir, files, force)?)
 }
 
 /// The source line of a what-if chart.

@@ -406,7 +406,7 @@ pub fn main(args: &PlanArgs) -> Result<(), Error> {
     files.push(crate::report::OutputFile { name: "planned.toml".into(), bytes: planned_toml.into_bytes() });
     let chart = curve_chart(&search, &found);
     files.extend(super::chart_files(&setup.pool, &[chart])?);
-    super::write(&out_dir, &files)?;
+    super::write(&out_dir, &files, args.common.force)?;
     if !setup.quiet {
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         print!("{}", summary(&search, &found, seconds));

@@ -313,7 +313,7 @@ pub fn main(args: &SensitivityArgs) -> Result<(), Error> {
     let charts = [tornado_chart(s, &found, &source), quarters_chart(s, &found, &source)];
     files.extend(chart_files(&setup.pool, &charts)?);
     let dir = out_dir(args.common.out.as_deref(), &args.file, "sensitivity");
-    write(&dir, &files)?;
+    write(&dir, &files, args.common.force)?;
     if !setup.quiet {
         print!("{}", summary(s, &found, setup.seed));
         println!(

@@ -279,7 +279,7 @@ pub fn main(args: &SweepArgs) -> Result<(), Error> {
     let charts = charts(&varies, &rows, &month, &source);
     files.extend(super::chart_files(&setup.pool, &charts)?);
     let dir = super::out_dir(args.common.out.as_deref(), &args.file, "sweep");
-    super::write(&dir, &files)?;
+    super::write(&dir, &files, args.common.force)?;
 
     if !setup.quiet {
         print!("{}", terminal(base_scenario, &varies, &rows, &month, setup.trials, setup.seed, seconds));

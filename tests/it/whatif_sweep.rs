@@ -310,7 +310,10 @@ fn sweeps_write_every_file() {
     let mut names: Vec<String> =
         std::fs::read_dir(&one).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
-    assert_eq!(names, ["sweep.csv", "sweep_arr.png", "sweep_arr.svg", "sweep_p_hit.png", "sweep_p_hit.svg"]);
+    assert_eq!(
+        names,
+        [".sopsim-output", "sweep.csv", "sweep_arr.png", "sweep_arr.svg", "sweep_p_hit.png", "sweep_p_hit.svg"]
+    );
     let svg = std::fs::read_to_string(one.join("sweep_p_hit.svg")).unwrap();
     assert!(svg.contains("as demand.leads_per_month goes from 100 to 300"), "the title states the finding");
 

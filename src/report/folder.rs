@@ -1,0 +1,269 @@
+//! Which folders sopsim may replace: only those it wrote itself.
+//!
+//! Every folder sopsim writes holds a manifest, [`MANIFEST`], that lists the files it
+//! wrote there. A later write replaces the folder whole only when it holds nothing else;
+//! a folder with files sopsim did not write (a user's `~/Documents`, notes added to a run
+//! folder), an existing file and a symbolic link are refused before anything is
+//! simulated, with what to do instead. `--force` writes sopsim's files into a folder of
+//! the first kind and leaves every other file in it as it is. This module decides; the
+//! writer in [`super`] carries it out. It never deletes anything itself.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+/// The manifest's file name inside every output folder sopsim writes.
+pub const MANIFEST: &str = ".sopsim-output";
+
+/// The manifest's first line; the files written follow, one name a line.
+const MANIFEST_HEAD: &str =
+    "sopsim output folder: the files below were written by sopsim, which replaces them on its next write here";
+
+/// The names earlier versions wrote into their folders, before the manifest: a folder
+/// without a manifest that holds only files of these names is one of theirs, and is
+/// replaced as theirs were. This list describes the past, so it never grows.
+const EARLIER_NAMES: &[&str] = &[
+    "monthly.csv",
+    "summary.json",
+    "report.html",
+    "report.xlsx",
+    "plan.csv",
+    "search.csv",
+    "planned.toml",
+    "sweep.csv",
+    "compare.csv",
+    "inputs_diff.csv",
+    "sensitivity.csv",
+    "sensitivity_quarters.csv",
+];
+
+/// The charts of earlier versions, each written as `.svg` and `.png`.
+const EARLIER_CHARTS: &[&str] = &[
+    "arr_fan",
+    "bookings",
+    "headcount",
+    "hires",
+    "coverage",
+    "arr_spread",
+    "attainment",
+    "capacity",
+    "stages",
+    "plan_p_hit",
+    "sweep_p_hit",
+    "sweep_arr",
+    "sweep_heatmap",
+    "compare_fan",
+    "compare_p_hit",
+    "tornado",
+    "sensitivity_quarters",
+];
+
+/// What a write into a folder will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// Nothing is there: the folder is created.
+    Create,
+    /// A folder of sopsim's own (or an empty one): replaced whole.
+    Replace,
+    /// `--force` on a folder with files sopsim did not write: sopsim's files are put in
+    /// one by one, those of its earlier write that it no longer writes are removed, and
+    /// the others are left as they are.
+    Into {
+        /// The files sopsim wrote there before, from the manifest.
+        ours: Vec<String>,
+    },
+}
+
+/// Why sopsim will not write where it was asked to: the whole message, ready to print.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal(pub String);
+
+/// Decides what writing the output folder `dir` will do, or refuses it: an existing
+/// file, a symbolic link, or (without `force`) a folder holding anything sopsim did
+/// not write. Errors reading the folder are left to the write, which reports them.
+pub fn check(dir: &Path, force: bool) -> Result<Plan, Refusal> {
+    let shown = dir.display();
+    let refuse = |why: String, what_to_do: &str| {
+        Err(Refusal(format!("error: the output folder {shown} {why}\n   = help: {what_to_do}; nothing was written\n")))
+    };
+    if dir.file_name().is_none() {
+        return refuse(
+            "names no folder of its own".into(),
+            "give the path of a folder for the outputs, e.g. --out runs/plan-a",
+        );
+    }
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(m) => m,
+        Err(_) => return Ok(Plan::Create),
+    };
+    if meta.file_type().is_symlink() {
+        let to = fs::read_link(dir).map(|t| format!(" (to {})", t.display())).unwrap_or_default();
+        return refuse(
+            format!("is a symbolic link{to}; sopsim replaces its output folder whole, which would replace the link"),
+            "give the folder's own path with --out",
+        );
+    }
+    if !meta.is_dir() {
+        return refuse(
+            "is an existing file, not a folder; sopsim writes a folder of outputs and never replaces a file".into(),
+            "choose another folder with --out",
+        );
+    }
+    let entries = match entries(dir) {
+        Ok(e) => e,
+        Err(_) => return Ok(Plan::Replace),
+    };
+    let ours = match fs::read_to_string(dir.join(MANIFEST)) {
+        Ok(text) => parse(&text),
+        Err(_) => entries.iter().filter(|e| e.file && written_earlier(&e.name)).map(|e| e.name.clone()).collect(),
+    };
+    let foreign: Vec<String> = entries
+        .iter()
+        .filter(|e| e.name != MANIFEST && !(e.file && ours.contains(&e.name)))
+        .map(|e| if e.file { e.name.clone() } else { format!("{}/", e.name) })
+        .collect();
+    if foreign.is_empty() {
+        return Ok(Plan::Replace);
+    }
+    if force {
+        return Ok(Plan::Into { ours: ours.into_iter().collect() });
+    }
+    let shown_foreign = match foreign.len() {
+        n if n <= 5 => foreign.join(", "),
+        n => format!("{} and {} more", foreign[..4].join(", "), n - 4),
+    };
+    refuse(
+        format!(
+            "holds files sopsim did not write ({shown_foreign}); sopsim replaces only folders it wrote, and never \
+             deletes what it did not write"
+        ),
+        "choose another folder with --out (or move those files out), or add --force to write sopsim's files into \
+         it, replacing only files of the same names and leaving the others as they are",
+    )
+}
+
+/// The manifest's text for a folder holding `files`.
+pub fn manifest(files: &[&str]) -> String {
+    let mut text = format!("{MANIFEST_HEAD}\n");
+    for name in files {
+        text.push_str(name);
+        text.push('\n');
+    }
+    text
+}
+
+/// The names a manifest lists (its first line is the heading).
+fn parse(text: &str) -> BTreeSet<String> {
+    text.lines().skip(1).filter(|l| !l.is_empty()).map(str::to_string).collect()
+}
+
+/// Whether an earlier version, which wrote no manifest, wrote a file of this name.
+fn written_earlier(name: &str) -> bool {
+    EARLIER_NAMES.contains(&name)
+        || name
+            .rsplit_once('.')
+            .is_some_and(|(stem, ext)| matches!(ext, "svg" | "png") && EARLIER_CHARTS.contains(&stem))
+}
+
+/// One entry of a folder: its name and whether it is a regular file (not a folder, a
+/// link or anything else).
+struct Entry {
+    name: String,
+    file: bool,
+}
+
+fn entries(dir: &Path) -> std::io::Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let file = e.file_type().is_ok_and(|t| t.is_file());
+        out.push(Entry { name: e.file_name().to_string_lossy().into_owned(), file });
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for f in files {
+            let path = dir.path().join(f);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).unwrap();
+            }
+            fs::write(path, "x").unwrap();
+        }
+        dir
+    }
+
+    #[test]
+    fn nothing_there_is_created_and_an_empty_folder_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(check(&dir.path().join("new"), false), Ok(Plan::Create));
+        assert_eq!(check(dir.path(), false), Ok(Plan::Replace));
+    }
+
+    #[test]
+    fn a_folder_sopsim_wrote_is_replaced_and_one_with_more_in_it_refused() {
+        let dir = folder(&["monthly.csv", "summary.json"]);
+        fs::write(dir.path().join(MANIFEST), manifest(&["monthly.csv", "summary.json"])).unwrap();
+        assert_eq!(check(dir.path(), false), Ok(Plan::Replace));
+        fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        let Err(Refusal(message)) = check(dir.path(), false) else { panic!("a user's file is not replaced") };
+        assert!(message.contains("(notes.txt)") && message.contains("--force"), "{message}");
+        let ours = vec!["monthly.csv".to_string(), "summary.json".to_string()];
+        assert_eq!(check(dir.path(), true), Ok(Plan::Into { ours }));
+    }
+
+    #[test]
+    fn a_listed_name_that_is_a_folder_is_not_ours() {
+        let dir = folder(&["monthly.csv/inside.txt"]);
+        fs::write(dir.path().join(MANIFEST), manifest(&["monthly.csv"])).unwrap();
+        let Err(Refusal(message)) = check(dir.path(), false) else { panic!("a folder is not a file sopsim wrote") };
+        assert!(message.contains("(monthly.csv/)"), "{message}");
+    }
+
+    #[test]
+    fn earlier_outputs_without_a_manifest_are_recognised_by_their_names_only() {
+        let dir = folder(&["monthly.csv", "summary.json", "arr_fan.svg", "arr_fan.png", "tornado.svg"]);
+        assert_eq!(check(dir.path(), false), Ok(Plan::Replace));
+        let dir = folder(&["thesis.txt", "docs/a.txt"]);
+        let Err(Refusal(message)) = check(dir.path(), false) else { panic!("a user's folder is not replaced") };
+        assert!(message.contains("(docs/, thesis.txt)"), "{message}");
+        let dir = folder(&["summary.json", "data.csv"]);
+        assert!(check(dir.path(), false).is_err(), "one foreign name is enough to refuse");
+    }
+
+    #[test]
+    fn files_links_and_dot_paths_are_refused_even_with_force() {
+        let dir = folder(&["a.txt"]);
+        let file = dir.path().join("a.txt");
+        let Err(Refusal(message)) = check(&file, true) else { panic!("a file is never replaced") };
+        assert!(message.contains("is an existing file"), "{message}");
+        assert!(check(Path::new("."), true).is_err());
+        assert!(check(Path::new("/"), true).is_err());
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(dir.path(), &link).unwrap();
+            let Err(Refusal(message)) = check(&link, true) else { panic!("a link is never replaced") };
+            assert!(message.contains("symbolic link"), "{message}");
+        }
+    }
+
+    #[test]
+    fn many_foreign_files_are_summarised() {
+        let dir = folder(&["a", "b", "c", "d", "e", "f", "g"]);
+        let Err(Refusal(message)) = check(dir.path(), false) else { panic!() };
+        assert!(message.contains("(a, b, c, d and 3 more)"), "{message}");
+    }
+
+    #[test]
+    fn the_manifest_lists_what_it_was_given() {
+        let text = manifest(&["monthly.csv", "arr_fan.svg"]);
+        assert_eq!(parse(&text), BTreeSet::from(["monthly.csv".to_string(), "arr_fan.svg".to_string()]));
+    }
+}
