@@ -152,9 +152,11 @@ pub fn manifest(files: &[&str]) -> String {
     text
 }
 
-/// The names a manifest lists (its first line is the heading).
+/// The names a manifest lists (its first line is the heading); only plain file names
+/// count, so that no manifest can point outside its folder.
 fn parse(text: &str) -> BTreeSet<String> {
-    text.lines().skip(1).filter(|l| !l.is_empty()).map(str::to_string).collect()
+    let plain = |l: &&str| !l.is_empty() && *l != "." && *l != ".." && !l.contains(['/', '\\', '\0']);
+    text.lines().skip(1).filter(plain).map(str::to_string).collect()
 }
 
 /// Whether an earlier version, which wrote no manifest, wrote a file of this name.
@@ -262,8 +264,10 @@ mod tests {
     }
 
     #[test]
-    fn the_manifest_lists_what_it_was_given() {
+    fn the_manifest_lists_what_it_was_given_and_never_a_path() {
         let text = manifest(&["monthly.csv", "arr_fan.svg"]);
         assert_eq!(parse(&text), BTreeSet::from(["monthly.csv".to_string(), "arr_fan.svg".to_string()]));
+        let crafted = manifest(&["../thesis.txt", "/etc/passwd", "a\\b", "..", "ok.csv"]);
+        assert_eq!(parse(&crafted), BTreeSet::from(["ok.csv".to_string()]));
     }
 }
