@@ -64,6 +64,8 @@ enum Sampler {
     Beta(Beta<f64>),
     Gamma(Gamma<f64>),
     Poisson(Poisson<f64>),
+    /// The sorted values of an empirical distribution.
+    Empirical(std::sync::Arc<[f64]>),
 }
 
 /// The parameters of a distribution, for its quantile function.
@@ -101,6 +103,8 @@ enum Shape {
     Poisson {
         mean: f64,
     },
+    /// Its values are in the sampler.
+    Empirical,
 }
 
 /// An uncertain (or constant) number, ready to sample.
@@ -136,7 +140,11 @@ pub const NAMED: &[(&str, &[&[&str]])] = &[
     ("beta", &[&["mean", "sd"], &["alpha", "beta"]]),
     ("gamma", &[&["mean", "sd"]]),
     ("poisson", &[&["mean"]]),
+    ("empirical", &[&["values"]]),
 ];
+
+/// The most values an empirical distribution may list.
+pub const MAX_EMPIRICAL_VALUES: usize = 10_000;
 
 impl Dist {
     /// A constant.
@@ -337,6 +345,40 @@ impl Dist {
         }
     }
 
+    /// The empirical distribution of `values` (at least two, finite, within the key's
+    /// range): its quantile function is the linear interpolation between the sorted
+    /// values (type 7), `Q(p) = v[floor(h)] + (h - floor(h)) (v[floor(h) + 1] - v[floor(h)])`
+    /// with `h = (n - 1) p`, so a draw is `Q(u)` of one uniform `u`: between the smallest
+    /// and the largest value, each gap between neighbours holding `1 / (n - 1)` of the
+    /// draws.
+    pub fn empirical(values: &[f64], support: Support) -> Result<Dist, DistError> {
+        if values.len() < 2 {
+            return Err(err(Some("values"), "an empirical distribution needs at least two values"));
+        }
+        if values.len() > MAX_EMPIRICAL_VALUES {
+            return Err(err(
+                Some("values"),
+                format!(
+                    "an empirical distribution takes at most {MAX_EMPIRICAL_VALUES} values, found {}",
+                    values.len()
+                ),
+            ));
+        }
+        let (lo, hi) = support.bounds();
+        if let Some(v) = values.iter().find(|v| !(v.is_finite() && **v >= lo && **v <= hi)) {
+            return Err(err(Some("values"), format!("{v} is not {}", support.describe())));
+        }
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let mean = sorted.iter().sum::<f64>() / sorted.len() as f64;
+        let (min, max) = (sorted[0], sorted[sorted.len() - 1]);
+        if min == max {
+            return Ok(Dist::constant(min));
+        }
+        let sampler = Sampler::Empirical(sorted.into());
+        Ok(Dist { sampler, shape: Shape::Empirical, lower: min, upper: max, mean })
+    }
+
     /// One draw.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -350,6 +392,9 @@ impl Dist {
             Sampler::Beta(d) => d.sample(rng),
             Sampler::Gamma(d) => d.sample(rng),
             Sampler::Poisson(d) => d.sample(rng),
+            Sampler::Empirical(v) => {
+                return empirical_quantile(v, (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64));
+            }
         };
         x.clamp(self.lower, self.upper)
     }
@@ -387,6 +432,10 @@ impl Dist {
             Shape::Poisson { mean } => match statrs::distribution::Poisson::new(mean) {
                 Ok(d) => d.inverse_cdf(p) as f64,
                 Err(_) => mean,
+            },
+            Shape::Empirical => match &self.sampler {
+                Sampler::Empirical(v) => empirical_quantile(v, p),
+                _ => self.mean,
             },
         };
         x.clamp(self.lower, self.upper)
@@ -444,6 +493,10 @@ impl Dist {
                     Err(_) => f64::NAN,
                 }
             }
+            Shape::Empirical => match &self.sampler {
+                Sampler::Empirical(v) => empirical_below(v, x),
+                _ => f64::NAN,
+            },
         };
         p.clamp(0.0, 1.0)
     }
@@ -455,6 +508,29 @@ impl Dist {
             _ => None,
         }
     }
+}
+
+/// The type-7 quantile of sorted `v` (at least two values) at `p` in [0, 1].
+fn empirical_quantile(v: &[f64], p: f64) -> f64 {
+    let h = (v.len() - 1) as f64 * p.clamp(0.0, 1.0);
+    let k = (h as usize).min(v.len() - 2);
+    v[k] + (h - k as f64) * (v[k + 1] - v[k])
+}
+
+/// `P(Q(U) < x)` for the type-7 quantile function `Q` of sorted `v`: the inverse of
+/// [`empirical_quantile`], with the share of a run of equal values counted above it.
+fn empirical_below(v: &[f64], x: f64) -> f64 {
+    let n = v.len();
+    // The first index whose value is at least x.
+    let j = v.partition_point(|&y| y < x);
+    if j == 0 {
+        return 0.0;
+    }
+    if j == n {
+        return 1.0;
+    }
+    let (a, b) = (v[j - 1], v[j]);
+    ((j - 1) as f64 + (x - a) / (b - a)) / (n - 1) as f64
 }
 
 /// The standard normal distribution function.
@@ -745,5 +821,43 @@ mod tests {
         .unwrap();
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         assert!((0..10_000).all(|_| d.sample(&mut rng) >= 0.0));
+    }
+
+    #[test]
+    fn empirical_draws_follow_the_interpolated_values() {
+        // Values 0, 1, 3 in any order: half the draws in [0, 1], uniform, half in [1, 3].
+        let d = Dist::empirical(&[3.0, 0.0, 1.0], Support::NonNegative).unwrap();
+        assert_eq!((d.quantile(0.0), d.quantile(0.25), d.quantile(0.5), d.quantile(1.0)), (0.0, 0.5, 1.0, 3.0));
+        assert_eq!((d.probability_below(0.5), d.probability_below(2.0)), (0.25, 0.75));
+        assert_eq!((d.probability_below(-1.0), d.probability_below(3.5)), (0.0, 1.0));
+        assert!((d.mean() - 4.0 / 3.0).abs() < 1e-15, "the mean of the listed values");
+        for p in [0.01, 0.2, 0.5, 0.77, 0.99] {
+            assert!((d.probability_below(d.quantile(p)) - p).abs() < 1e-12, "the inverse at {p}");
+        }
+        // Shares of 200,000 draws below 0.5, 1 and 2 against 0.25, 0.5 and 0.75, within
+        // 5 binomial standard errors (about 0.005).
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        for (x, p) in [(0.5, 0.25), (1.0, 0.5), (2.0, 0.75)] {
+            let share = draws.iter().filter(|&&v| v < x).count() as f64 / n as f64;
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            assert!((share - p).abs() < 5.0 * se, "P(X < {x}) = {share}, expected {p} ± {}", 5.0 * se);
+        }
+        assert!(draws.iter().all(|v| (0.0..=3.0).contains(v)));
+    }
+
+    #[test]
+    fn empirical_ties_and_refusals() {
+        // A run of equal values is a jump of the distribution function.
+        let d = Dist::empirical(&[1.0, 2.0, 2.0, 2.0, 5.0], Support::NonNegative).unwrap();
+        assert_eq!(d.probability_below(2.0), 0.25);
+        assert!(d.probability_below(2.0 + 1e-9) > 0.74);
+        assert_eq!(d.quantile(0.5), 2.0);
+        assert_eq!(Dist::empirical(&[4.0, 4.0], Support::NonNegative).unwrap().as_constant(), Some(4.0));
+        assert!(Dist::empirical(&[1.0], Support::NonNegative).is_err(), "one value is not a distribution");
+        assert!(Dist::empirical(&[-1.0, 2.0], Support::NonNegative).is_err());
+        assert!(Dist::empirical(&[0.2, 1.5], Support::Unit).is_err());
+        assert!(Dist::empirical(&[0.0, f64::NAN], Support::Real).is_err());
     }
 }

@@ -340,6 +340,15 @@ impl Reader {
             t.known.extend(["mean", "sd", "median", "p90", "min", "mode", "max", "alpha", "beta"]);
             return None;
         };
+        if name == "empirical" {
+            let Some((values, _)) = self.numbers(t, "values", lo, hi) else {
+                if !t.has("values") {
+                    self.missing(t, "values", "the values seen, e.g. values = [1.5, 2, 3.5, 8]");
+                }
+                return None;
+            };
+            return self.built(Dist::empirical(&values, support), t, t.span);
+        }
         let mut values: Vec<(&'static str, f64)> = Vec::new();
         let mut all_read = true;
         for set in *param_sets {
