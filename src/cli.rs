@@ -36,6 +36,8 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Run two or more scenarios on the same trials and report them side by side, with paired differences.
     Compare(CompareArgs),
+    /// Fit a ready-to-run scenario from a CRM opportunity export (CSV).
+    Gather(GatherArgs),
     /// Rank the uncertain inputs by their influence on ARR: a tornado chart and a per-quarter view.
     #[command(after_help = "--trials is the base run's, for the rank correlations (default: the scenario's \
                             trials); each input is then fixed at its P10 and at its P90 for --swing-trials trials.")]
@@ -191,6 +193,43 @@ pub struct SensitivityArgs {
     /// Shared options; --trials is the base run's (default: the scenario's trials).
     #[command(flatten)]
     pub common: WhatIfArgs,
+}
+
+/// `sopsim gather`.
+#[derive(Debug, Args)]
+pub struct GatherArgs {
+    /// The opportunity export (CSV with a header row; this data set's, Salesforce's and
+    /// HubSpot's headers are recognised).
+    pub export: PathBuf,
+    /// Name a column's role: id, owner, stage, created, close, amount or segment, e.g.
+    /// --map "Closing Date=close" (repeatable).
+    #[arg(long = "map", value_name = "COLUMN=ROLE")]
+    pub maps: Vec<String>,
+    /// A stage that means won, besides Won and Closed Won (repeatable).
+    #[arg(long = "won", value_name = "WORD")]
+    pub won: Vec<String>,
+    /// A stage that means lost, besides Lost and Closed Lost (repeatable).
+    #[arg(long = "lost", value_name = "WORD")]
+    pub lost: Vec<String>,
+    /// The column whose values are the segments (default: one segment, `all`).
+    #[arg(long, value_name = "COLUMN")]
+    pub segment_by: Option<String>,
+    /// Use only what was known on this date: deals closed after it are open at it
+    /// (default: the export's last date).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// Months the scenario simulates, from the month after the as-of date.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_MONTHS))]
+    pub months: u64,
+    /// Write the scenario to FILE (default: standard output).
+    #[arg(long, value_name = "FILE.toml")]
+    pub out: Option<PathBuf>,
+    /// Replace an existing --out file that `sopsim gather` did not write.
+    #[arg(long)]
+    pub force: bool,
+    /// Print no warnings or summary.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `sopsim merge`.

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod format;
+pub mod gather;
 pub mod month;
 pub mod report;
 pub mod runner;
@@ -86,6 +87,7 @@ pub fn target(cli: &Cli) -> Option<Target> {
         },
         Command::Merge(a) => return Some(a.out.clone().map_or(Target::Later, Target::Folder)),
         Command::Validate(_) => return None,
+        Command::Gather(a) => return a.out.clone().map(Target::File),
         Command::Plan(a) => what_if(&a.common.out, &a.file, "plan"),
         Command::Sweep(a) => what_if(&a.common.out, &a.file, "sweep"),
         Command::Sensitivity(a) => what_if(&a.common.out, &a.file, "sensitivity"),
@@ -100,6 +102,7 @@ fn force(cli: &Cli) -> bool {
         Command::Run(a) => a.force,
         Command::Merge(a) => a.force,
         Command::Validate(_) => false,
+        Command::Gather(a) => a.force,
         Command::Plan(a) => a.common.force,
         Command::Sweep(a) => a.common.force,
         Command::Sensitivity(a) => a.common.force,
@@ -113,6 +116,9 @@ fn force(cli: &Cli) -> bool {
 fn check_target(cli: &Cli) -> Result<(), Error> {
     match target(cli) {
         Some(Target::Folder(dir)) => report::folder::check(&dir, force(cli)).map(|_| ()).map_err(|r| Error::Input(r.0)),
+        Some(Target::File(path)) if matches!(cli.command, Command::Gather(_)) => {
+            gather_out_check(&path, force(cli)).map_err(Error::Input)
+        }
         Some(Target::File(part)) => shard::check_part_path(&part, force(cli)).map_err(Error::Input),
         Some(Target::Later) | None => Ok(()),
     }
@@ -173,6 +179,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
             write_results(&loaded, &file_label, &results, &out, formats, config.threads)
         }
         Command::Merge(args) => merge(args),
+        Command::Gather(args) => gather(&args),
         Command::Plan(args) => whatif::plan::main(&args),
         Command::Sweep(args) => whatif::sweep::main(&args),
         Command::Compare(args) => whatif::compare::main(&args),
@@ -289,4 +296,93 @@ fn merge(args: MergeArgs) -> Result<(), Error> {
     let out_dir = args.out.unwrap_or_else(|| default_out_dir(Path::new(&source.file)));
     let out = Out { dir: &out_dir, force: args.force, quiet: args.quiet };
     write_results(&loaded, &source.file, &results, &out, Formats::ALL, 0)
+}
+
+/// The first line of every scenario `gather` writes, by which it knows its own files.
+const GATHERED: &str = "# Gathered by `sopsim gather`";
+
+/// Whether `gather --out` may write `path`: nothing there, or a scenario it gathered
+/// before; a link, a folder and (without `force`) any other file are refused.
+fn gather_out_check(path: &Path, force: bool) -> Result<(), String> {
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return Ok(()) };
+    let refuse = |why: &str, help: &str| {
+        Err(format!("error: --out {} {why}\n   = help: {help}; nothing was written\n", path.display()))
+    };
+    if meta.file_type().is_symlink() {
+        return refuse("is a symbolic link; sopsim writes a new file there", "give the path of the file itself");
+    }
+    if !meta.is_file() {
+        return refuse("is not a file", "give the path of a .toml file");
+    }
+    let ours = std::fs::read(path).is_ok_and(|b| b.starts_with(GATHERED.as_bytes()));
+    if ours || force {
+        return Ok(());
+    }
+    refuse("exists and was not written by `sopsim gather`", "choose another file, or add --force to replace it")
+}
+
+/// `gather`: fits a scenario from an export, checks that it loads, and writes it.
+fn gather(args: &cli::GatherArgs) -> Result<(), Error> {
+    let input = |m: String| Error::Input(format!("error: {m}\n"));
+    let mut maps = Vec::new();
+    for m in &args.maps {
+        let Some((column, role)) = m.rsplit_once('=') else {
+            return Err(input(format!("--map {m}: expected COLUMN=ROLE, e.g. --map \"Closing Date=close\"")));
+        };
+        let Some(role) = gather::read::Role::parse(role) else {
+            return Err(input(format!(
+                "--map {m}: `{role}` is not a role; expected one of id, owner, stage, created, close, amount, segment"
+            )));
+        };
+        maps.push((column.to_string(), role));
+    }
+    if let Some(column) = &args.segment_by {
+        maps.push((column.clone(), gather::read::Role::Segment));
+    }
+    let as_of = match &args.as_of {
+        Some(text) => Some(
+            gather::date::parse(text)
+                .ok_or_else(|| input(format!("--as-of {text}: expected a date written YYYY-MM-DD")))?,
+        ),
+        None => None,
+    };
+    let file = args.export.display().to_string();
+    let bytes = std::fs::read(&args.export).map_err(|e| input(format!("cannot read {file}: {e}")))?;
+    let options = gather::Options {
+        read: gather::read::ReadOptions { maps, won: args.won.clone(), lost: args.lost.clone() },
+        as_of,
+        months: args.months,
+    };
+    let gathered = gather::gather(&file, &bytes, &options).map_err(|e| Error::Input(e.0))?;
+    let name = args.out.as_ref().map_or("gathered.toml".to_string(), |p| p.display().to_string());
+    if let Err(e) = scenario::load_str(&gathered.toml, &name, &[]) {
+        return Err(Error::Run(format!(
+            "the gathered scenario does not load, which is a fault of sopsim gather:\n{}",
+            e.render()
+        )));
+    }
+    if !args.quiet {
+        for w in &gathered.warnings {
+            eprintln!("{w}");
+        }
+        for line in &gathered.summary {
+            eprintln!("{line}");
+        }
+    }
+    match &args.out {
+        Some(path) => {
+            gather_out_check(path, args.force).map_err(Error::Input)?;
+            report::write_file(path, gathered.toml.as_bytes())?;
+            if !args.quiet {
+                eprintln!(
+                    "wrote {} (as of {}); run it with `sopsim run {}`",
+                    path.display(),
+                    gathered.as_of,
+                    path.display()
+                );
+            }
+        }
+        None => print!("{}", gathered.toml),
+    }
+    Ok(())
 }

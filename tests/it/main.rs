@@ -7,6 +7,7 @@ mod bad;
 mod cli;
 mod closed_form;
 mod correlations;
+mod gather;
 mod model;
 mod outputs;
 mod props;

@@ -1,0 +1,542 @@
+//! `sopsim gather`: a ready-to-run scenario fitted from a CRM opportunity export.
+//!
+//! [`read`] turns the export into opportunities (outcome, dates, amount, owner,
+//! segment) and counts its quirks; this module takes what was known at the as-of date
+//! (a deal closed after it is open at it), measures each segment's win rate, deal size
+//! and cycle, the monthly volume's level and trend, the closers on staff and their
+//! load, the spread between reps and the open pipeline, with [`fit`]; and writes the
+//! scenario, each key commented with its evidence (count, window, method). It never
+//! writes a number it did not measure without saying so in the comment beside it.
+
+pub mod date;
+pub mod fit;
+pub mod read;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use date::{Date, month_label};
+use fit::Fit;
+use read::{Export, Outcome, ReadError, ReadOptions, group};
+
+/// How to gather.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Columns, won and lost stages.
+    pub read: ReadOptions,
+    /// What is known: the export up to this date (default: its last date).
+    pub as_of: Option<Date>,
+    /// Months the scenario simulates.
+    pub months: u64,
+}
+
+/// A gathered scenario.
+#[derive(Debug, Clone)]
+pub struct Gathered {
+    /// The scenario's TOML text.
+    pub toml: String,
+    /// The export's quirks, one line each.
+    pub warnings: Vec<String>,
+    /// A few lines saying what was measured.
+    pub summary: Vec<String>,
+    /// The as-of date.
+    pub as_of: Date,
+}
+
+/// Days before the as-of date in which an owner's activity makes them a closer on staff.
+pub const ACTIVE_DAYS: i32 = 90;
+
+/// What one segment's history says.
+#[derive(Debug, Default)]
+struct Segment {
+    won: u64,
+    lost: u64,
+    sizes: Vec<f64>,
+    cycles: Vec<f64>,
+    /// Opportunities created per month of the volume window.
+    created: BTreeMap<i32, u64>,
+    /// Owners creating opportunities per month of the window.
+    creators: BTreeMap<i32, std::collections::BTreeSet<u32>>,
+    /// Open at the as-of date, by age in whole months (-1: created date unknown).
+    open: BTreeMap<i32, u64>,
+    first_close: Option<Date>,
+    last_close: Option<Date>,
+}
+
+/// Per owner: won, closed, opportunities created in the window, first and last month.
+#[derive(Debug, Default, Clone)]
+struct Owner {
+    won: u64,
+    closed: u64,
+    created: u64,
+    months: Option<(i32, i32)>,
+    last_active: Option<Date>,
+    by_segment: BTreeMap<u32, u64>,
+}
+
+/// Gathers the export `bytes` of `file`.
+pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, ReadError> {
+    let export = read::read(file, bytes, &options.read)?;
+    let last = export.opps.iter().flat_map(|o| [o.created, o.closed]).flatten().max();
+    let Some(last) = last else {
+        return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be measured over time\n")));
+    };
+    let as_of = options.as_of.unwrap_or(last);
+    let first_created = export.opps.iter().filter_map(|o| o.created).filter(|&c| c <= as_of).min();
+    let first_close = export.opps.iter().filter_map(|o| o.closed).filter(|&c| c <= as_of).min();
+    let (Some(first_created), Some(first_close)) = (first_created, first_close) else {
+        return Err(ReadError(format!(
+            "error: {file} has no opportunity created and none closed by the as-of date {as_of}\n   = help: give a \
+             later --as-of (the export runs to {last})\n"
+        )));
+    };
+    // Volume window: whole months, from the first whole month of creations and not
+    // before the first close (an export of deals closed since a date lacks the
+    // opportunities that closed before it), to the last whole month by the as-of date.
+    let starts_whole = |d: Date| if d.ymd().2 == 1 { d.month_index() } else { d.month_index() + 1 };
+    let window_start = starts_whole(first_created).max(first_close.month_index());
+    let window_end = if as_of.is_month_end() { as_of.month_index() } else { as_of.month_index() - 1 };
+
+    let mut segments: Vec<Segment> = (0..export.segments.len()).map(|_| Segment::default()).collect();
+    let mut owners: Vec<Owner> = vec![Owner::default(); export.owners.len()];
+    let mut known = 0u64;
+    for o in &export.opps {
+        let created_known = o.created.is_some_and(|c| c <= as_of);
+        let closed_by = o.closed.filter(|&c| c <= as_of);
+        let outcome = if closed_by.is_some() { o.outcome } else { Outcome::Open };
+        let is_known = match o.created {
+            Some(c) => c <= as_of,
+            None => closed_by.is_some() || as_of >= last,
+        };
+        if !is_known {
+            continue;
+        }
+        known += 1;
+        let s = &mut segments[o.segment as usize];
+        if let Some(k) = o.owner {
+            let w = &mut owners[k as usize];
+            *w.by_segment.entry(o.segment).or_default() += 1;
+            let active = [o.created.filter(|_| created_known), closed_by].into_iter().flatten().max();
+            w.last_active = w.last_active.max(active);
+        }
+        match outcome {
+            Outcome::Won | Outcome::Lost => {
+                let won = outcome == Outcome::Won;
+                if won {
+                    s.won += 1;
+                    if let Some(a) = o.amount.filter(|&a| a > 0.0) {
+                        s.sizes.push(a);
+                    }
+                    if let (Some(c), Some(k)) = (o.created, closed_by)
+                        && k >= c
+                    {
+                        s.cycles.push(f64::from(k.month_index() - c.month_index()));
+                    }
+                } else {
+                    s.lost += 1;
+                }
+                let close = closed_by.unwrap_or(as_of);
+                s.first_close = Some(s.first_close.map_or(close, |d| d.min(close)));
+                s.last_close = Some(s.last_close.map_or(close, |d| d.max(close)));
+                if let Some(k) = o.owner {
+                    owners[k as usize].closed += 1;
+                    owners[k as usize].won += u64::from(won);
+                }
+            }
+            Outcome::Open => {
+                let age = o.created.filter(|_| created_known).map_or(-1, |c| as_of.month_index() - c.month_index());
+                *s.open.entry(age).or_default() += 1;
+            }
+        }
+        if let Some(c) = o.created.filter(|_| created_known) {
+            let m = c.month_index();
+            if (window_start..=window_end).contains(&m) {
+                *s.created.entry(m).or_default() += 1;
+                if let Some(k) = o.owner {
+                    s.creators.entry(m).or_default().insert(k);
+                    let w = &mut owners[k as usize];
+                    w.created += 1;
+                    w.months = Some(w.months.map_or((m, m), |(a, b)| (a.min(m), b.max(m))));
+                }
+            }
+        }
+    }
+
+    let window: Vec<i32> = (window_start..=window_end).collect();
+    let mut out = String::new();
+    let mut summary = Vec::new();
+    let stem = std::path::Path::new(file).file_stem().map_or("export".into(), |s| s.to_string_lossy().into_owned());
+    let start = as_of.month_index() + 1;
+    let columns: Vec<String> = export.columns.iter().map(|(r, h)| format!("{} = `{h}`", r.name())).collect();
+    let _ = writeln!(out, "# Gathered by `sopsim gather` from {file}: {} rows, as of {as_of}.", group(export.rows));
+    let _ = writeln!(out, "# Columns: {}.", columns.join(", "));
+    let _ = writeln!(
+        out,
+        "# What was known at the as-of date: {} opportunities (created by then; a deal closed later is open at it).",
+        group(known)
+    );
+    let _ =
+        writeln!(out, "# Every number below says where it comes from; those the export cannot give are marked SET.");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[scenario]");
+    let _ = writeln!(out, "name = {}", quoted(&format!("{stem} (gathered, as of {as_of})")));
+    let _ = writeln!(out, "start = \"{}\"   # the month after the as-of date", month_label(start));
+    let _ = writeln!(out, "months = {}", options.months);
+    let _ = writeln!(out, "trials = 10000");
+    let _ = writeln!(out, "seed = 1");
+    let _ = writeln!(out);
+    let _ = writeln!(out, "[company]");
+    let _ = writeln!(out, "# SET: an opportunity export holds no ARR, churn or expansion; bookings add to this ARR.");
+    let _ = writeln!(out, "arr = 0");
+    let _ = writeln!(out, "monthly_churn = 0.0");
+    let _ = writeln!(out, "monthly_expansion = 0.0");
+    let _ = writeln!(out);
+
+    let names = segment_names(&export);
+    for (k, s) in segments.iter_mut().enumerate() {
+        let _ = writeln!(out, "[[segments]]");
+        let _ = writeln!(out, "name = {}", quoted(&names[k]));
+        let closed = s.won + s.lost;
+        let window_text = match (s.first_close, s.last_close) {
+            (Some(a), Some(b)) => format!("closed {a} to {b}"),
+            _ => "none closed".into(),
+        };
+        let (low, high) = fit::win_rate_interval(s.won, s.lost);
+        let _ = writeln!(
+            out,
+            "# win rate: {} won of {} closed ({}), {window_text}; the 5th-95th percentiles of its \
+             Beta(1 + won, 1 + lost) posterior",
+            group(s.won),
+            group(closed),
+            percent(s.won as f64 / closed.max(1) as f64)
+        );
+        let _ = writeln!(out, "win_rate = {{ low = {}, high = {} }}", num(low, 5), num(high, 5));
+        let n_sizes = s.sizes.len();
+        match fit::sizes(&mut s.sizes) {
+            Some(f) => {
+                let _ = writeln!(
+                    out,
+                    "# deal size: the amounts of {} won deals; {}",
+                    group(n_sizes as u64),
+                    describe(&f, n_sizes)
+                );
+                let _ = writeln!(out, "deal_size = {}", toml_of(&f, 2));
+            }
+            None => {
+                let _ = writeln!(out, "# SET: no won deal with an amount, so no deal size could be measured");
+                let _ = writeln!(out, "deal_size = 0");
+            }
+        }
+        let n_cycles = s.cycles.len();
+        match fit::cycles(&mut s.cycles) {
+            Some(f) => {
+                let _ = writeln!(
+                    out,
+                    "# cycle: whole months from the created to the close month of {} won deals; {}",
+                    group(n_cycles as u64),
+                    describe(&f, n_cycles)
+                );
+                let _ = writeln!(out, "cycle_months = {}", toml_of(&f, 0));
+            }
+            None => {
+                let _ = writeln!(out, "# SET: no won deal with both dates, so the cycle is left at 0 months");
+            }
+        }
+        let open: u64 = s.open.values().sum();
+        if open > 0 {
+            let ages: Vec<String> = s
+                .open
+                .iter()
+                .map(|(age, n)| match age {
+                    -1 => format!("{} of unknown age", group(*n)),
+                    1 => format!("{} aged 1 month", group(*n)),
+                    a => format!("{} aged {a} months", group(*n)),
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "# open pipeline at the as-of date: {} opportunities ({}); a run starts with an empty pipeline, \
+                 so they are not simulated",
+                group(open),
+                ages.join(", ")
+            );
+        }
+        let _ = writeln!(out);
+        summary.push(format!(
+            "segment {}: win rate {} ({} closed), median deal {}, median cycle {} months, {} open",
+            names[k],
+            percent(s.won as f64 / closed.max(1) as f64),
+            group(closed),
+            if s.sizes.is_empty() {
+                "n/a".into()
+            } else {
+                crate::format::money(crate::stats::quantile_sorted(&s.sizes, 0.5))
+            },
+            if s.cycles.is_empty() { "n/a".into() } else { num(crate::stats::quantile_sorted(&s.cycles, 0.5), 1) },
+            group(open)
+        ));
+    }
+
+    // Demand: all segments' opportunities a month, then their mix.
+    let totals: Vec<f64> =
+        window.iter().map(|m| segments.iter().map(|s| *s.created.get(m).unwrap_or(&0) as f64).sum()).collect();
+    let _ = writeln!(out, "[demand]");
+    let at = f64::from(start - window_start);
+    match fit::trend(&totals, at) {
+        Some(t) if !window.is_empty() => {
+            let history =
+                format!("{} months, {} to {}", window.len(), month_label(window_start), month_label(window_end));
+            let counts: Vec<String> = totals.iter().map(|c| group(*c as u64)).collect();
+            let _ = writeln!(out, "# opportunities created a month over {history}: {}", counts.join(", "));
+            let significant = t.slope_se.is_finite() && (t.growth + 1.0).ln().abs() > 2.0 * t.slope_se;
+            let (low, high) = ((t.level.ln() - 1.645 * t.level_se).exp(), (t.level.ln() + 1.645 * t.level_se).exp());
+            let _ = writeln!(
+                out,
+                "# level at {}: a log-linear trend fitted by least squares{}, extended to the start; the \
+                 interval is its 90% interval (the standard error of the fitted log level, with the months' \
+                 own spread)",
+                month_label(start),
+                if t.months < 3 { " (fewer than 3 months: the mean, with its Poisson error)" } else { "" }
+            );
+            let _ = writeln!(out, "leads_per_month = {{ low = {}, high = {} }}", num(low, 1), num(high, 1));
+            let _ = writeln!(out, "lead_to_opportunity = 1   # the export counts opportunities, not leads");
+            let b = (t.growth + 1.0).ln();
+            if significant {
+                let (lo, hi) = ((b - 1.645 * t.slope_se).exp() - 1.0, (b + 1.645 * t.slope_se).exp() - 1.0);
+                let _ = writeln!(
+                    out,
+                    "# growth: the trend's slope, {} a month (90% interval), more than two standard errors from 0",
+                    percent(t.growth)
+                );
+                let _ = writeln!(out, "growth_per_month = {{ low = {}, high = {} }}", num(lo, 5), num(hi, 5));
+            } else if t.months >= 3 {
+                let _ = writeln!(
+                    out,
+                    "# growth: the trend's slope, {} a month ± {} (one standard error), cannot be told from 0: left at 0",
+                    percent(t.growth),
+                    percent(t.slope_se)
+                );
+                let _ = writeln!(out, "growth_per_month = 0.0");
+            }
+            if window.len() < 24 {
+                let _ = writeln!(
+                    out,
+                    "# seasonality: {} months of history are fewer than two years, so twelve monthly factors \
+                     cannot be told from noise: left flat",
+                    window.len()
+                );
+            } else {
+                let factors = seasonality(&totals, window_start, &t, f64::from(start - window_start));
+                let list: Vec<String> = factors.iter().map(|f| num(*f, 3)).collect();
+                let _ = writeln!(
+                    out,
+                    "# seasonality: each calendar month's mean ratio of count to trend over {} years, January first, \
+                     scaled to a mean of 1",
+                    window.len() / 12
+                );
+                let _ = writeln!(out, "seasonality = [{}]", list.join(", "));
+            }
+            summary.push(format!("volume: {} opportunities a month at the start ({history})", num(t.level, 0)));
+        }
+        _ => {
+            let _ = writeln!(
+                out,
+                "# SET: no whole month of creations before the as-of date, so no volume could be measured"
+            );
+        }
+    }
+    if segments.len() > 1 {
+        let total: f64 = totals.iter().sum::<f64>().max(1.0);
+        let mix: Vec<String> = segments
+            .iter()
+            .enumerate()
+            .map(|(k, s)| format!("{} = {}", quoted(&names[k]), num(s.created.values().sum::<u64>() as f64 / total, 4)))
+            .collect();
+        let _ = writeln!(out, "# mix: each segment's share of the opportunities created over the window");
+        let _ = writeln!(out, "segment_mix = {{ {} }}", mix.join(", "));
+    }
+    let _ = writeln!(out);
+
+    // Closers: the owners active in the last ACTIVE_DAYS, each in the segment of most of
+    // their opportunities.
+    let since = Date(as_of.0 - ACTIVE_DAYS);
+    let mut ids: Vec<String> = Vec::new();
+    for (k, s) in segments.iter().enumerate() {
+        let staff = owners
+            .iter()
+            .filter(|w| w.last_active.is_some_and(|d| d > since))
+            .filter(|w| {
+                w.by_segment.iter().max_by_key(|(seg, n)| (**n, std::cmp::Reverse(**seg))).map(|(seg, _)| *seg)
+                    == Some(k as u32)
+            })
+            .count();
+        let load = window
+            .iter()
+            .filter_map(|m| {
+                let reps = s.creators.get(m).map_or(0, |c| c.len());
+                (reps > 0).then(|| *s.created.get(m).unwrap_or(&0) as f64 / reps as f64)
+            })
+            .fold(0.0, f64::max);
+        let id = role_id(&names[k], segments.len(), &ids);
+        ids.push(id.clone());
+        let _ = writeln!(out, "[[roles]]");
+        let _ = writeln!(out, "id = {}", quoted(&id));
+        let _ = writeln!(out, "kind = \"closer\"");
+        let _ = writeln!(out, "segment = {}", quoted(&names[k]));
+        let _ = writeln!(
+            out,
+            "# headcount: owners with an opportunity created or closed in the {ACTIVE_DAYS} days to {as_of}, most \
+             of whose opportunities are in this segment"
+        );
+        let _ = writeln!(out, "headcount = {staff}");
+        let _ = writeln!(
+            out,
+            "# capacity: the most opportunities created per active owner in any month of the window, so that the \
+             history's demand fits it"
+        );
+        let _ = writeln!(out, "opportunities_per_month = {}", num(load.max(1.0).ceil(), 0));
+        let _ = writeln!(out, "# SET: the export has no hire or leave dates, so no attrition, ramp or time to hire");
+        let _ = writeln!(out, "annual_attrition = 0.0");
+        let members: Vec<&Owner> = owners
+            .iter()
+            .filter(|w| {
+                w.by_segment.iter().max_by_key(|(seg, n)| (**n, std::cmp::Reverse(**seg))).map(|(seg, _)| *seg)
+                    == Some(k as u32)
+            })
+            .collect();
+        let win: Vec<(u64, u64)> = members.iter().map(|w| (w.won, w.closed)).collect();
+        let load_per_rep: Vec<(u64, f64)> =
+            members.iter().filter_map(|w| w.months.map(|(a, b)| (w.created, f64::from(b - a + 1)))).collect();
+        if let Some((sd, n)) = fit::between_rep_sd(&win, 10) {
+            let _ = writeln!(
+                out,
+                "# reps differ: the spread of their true win rates is {} (sd, {n} reps with 10 or more closed \
+                 deals, net of each rep's binomial noise); not yet simulated",
+                percent(sd)
+            );
+        }
+        if let Some((sd, mean, n)) = fit::between_rep_sd_poisson(&load_per_rep) {
+            let _ = writeln!(
+                out,
+                "# reps differ: opportunities a month per rep average {} with a spread of {} (sd, {n} reps, net \
+                 of Poisson noise); not yet simulated",
+                num(mean, 1),
+                num(sd, 1)
+            );
+        }
+        let _ = writeln!(out);
+        summary
+            .push(format!("closers {id}: {staff} on staff, up to {} opportunities a month each", num(load.ceil(), 0)));
+    }
+    let _ = writeln!(out, "# SET: the plan's target, e.g.");
+    let _ = writeln!(out, "# [target]");
+    let _ = writeln!(out, "# arr = 1_000_000");
+    Ok(Gathered { toml: out, warnings: export.warnings, summary, as_of })
+}
+
+/// Seasonal factors from at least two years: each calendar month's mean ratio of its
+/// count to the trend, scaled to a mean of 1.
+fn seasonality(counts: &[f64], first_month: i32, t: &fit::Trend, at: f64) -> [f64; 12] {
+    let b = (t.growth + 1.0).ln();
+    let mut sum = [0.0; 12];
+    let mut n = [0.0; 12];
+    for (i, c) in counts.iter().enumerate() {
+        let expected = t.level * (b * (i as f64 - at)).exp();
+        let m = (first_month + i as i32).rem_euclid(12) as usize;
+        sum[m] += c / expected;
+        n[m] += 1.0;
+    }
+    let mut f = [1.0; 12];
+    for m in 0..12 {
+        if n[m] > 0.0 {
+            f[m] = sum[m] / n[m];
+        }
+    }
+    let mean = f.iter().sum::<f64>() / 12.0;
+    f.map(|x| x / mean)
+}
+
+/// Segment names, unique.
+fn segment_names(export: &Export) -> Vec<String> {
+    export.segments.clone()
+}
+
+/// A role id (letters, digits, `-`, `_`) for a segment's closers.
+fn role_id(segment: &str, segments: usize, taken: &[String]) -> String {
+    let base = if segments == 1 {
+        "closers".to_string()
+    } else {
+        let slug: String = segment
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        format!("closers-{}", if slug.is_empty() { "segment" } else { &slug })
+    };
+    let mut id = base.clone();
+    let mut k = 2;
+    while taken.contains(&id) {
+        id = format!("{base}-{k}");
+        k += 1;
+    }
+    id
+}
+
+/// A TOML string.
+fn quoted(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A number with at most `digits` decimals, trailing zeros dropped.
+fn num(v: f64, digits: usize) -> String {
+    let s = format!("{v:.digits$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+fn percent(v: f64) -> String {
+    format!("{}%", num(100.0 * v, 1))
+}
+
+/// The evidence of a fit, in words.
+fn describe(f: &Fit, n: usize) -> String {
+    let tol = num(fit::tolerance(n), 3);
+    match f {
+        Fit::Constant(_) => "all the same".into(),
+        Fit::LogNormal { distance, .. } => {
+            format!(
+                "a lognormal fitted to their logarithms (Kolmogorov-Smirnov distance {}, within {tol})",
+                num(*distance, 3)
+            )
+        }
+        Fit::Gamma { distance, .. } => {
+            format!(
+                "a gamma of their mean and sd (largest gap of the rounded gamma {}, within {tol})",
+                num(*distance, 3)
+            )
+        }
+        Fit::Empirical { tried: (family, distance), .. } => format!(
+            "a {family} fits badly (distance {} over {tol}), so their percentiles 0%, 1%, ..., 100%",
+            num(*distance, 3)
+        ),
+    }
+}
+
+/// A fit as a scenario value, numbers with at most `digits` decimals.
+fn toml_of(f: &Fit, digits: usize) -> String {
+    match f {
+        Fit::Constant(v) => num(*v, digits),
+        Fit::LogNormal { median, p90, .. } => {
+            format!("{{ dist = \"lognormal\", median = {}, p90 = {} }}", num(*median, 2), num(*p90, 2))
+        }
+        Fit::Gamma { mean, sd, .. } => {
+            format!("{{ dist = \"gamma\", mean = {}, sd = {} }}", num(*mean, 3), num(*sd, 3))
+        }
+        Fit::Empirical { values, .. } => {
+            let list: Vec<String> = values.iter().map(|v| num(*v, digits.max(2))).collect();
+            format!("{{ dist = \"empirical\", values = [{}] }}", list.join(", "))
+        }
+    }
+}
