@@ -87,6 +87,11 @@ pub fn visible_lines(s: &str) -> Cow<'_, str> {
     escaped(s, |c| c == '\n' || c == '\t')
 }
 
+/// A file or folder path as a user reads it: [`visible`] of its lossy UTF-8 form.
+pub fn visible_path(path: &std::path::Path) -> String {
+    visible(&path.to_string_lossy()).into_owned()
+}
+
 fn escaped(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
     let shown = |c: char| !is_hidden(c) || keep(c);
     let Some(first) = s.find(|c: char| !shown(c)) else { return Cow::Borrowed(s) };

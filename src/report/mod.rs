@@ -142,7 +142,7 @@ static WRITTEN: Mutex<bool> = Mutex::new(false);
 /// what became of the outputs in `dir`, and exits with code 130. No temporary folder is
 /// left behind: [`write_outputs`] removes its own before it returns.
 pub fn exit_on_interrupt(dir: &Path) -> Result<(), WriteError> {
-    let dir = dir.display().to_string();
+    let dir = crate::format::visible_path(dir);
     ctrlc::set_handler(move || {
         let written = *WRITTEN.lock().unwrap_or_else(|e| e.into_inner());
         if written {

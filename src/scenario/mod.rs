@@ -272,7 +272,7 @@ impl LoadError {
         let mut out = self.sources.render_all(&self.diags);
         out.push_str(&format!(
             "{}: {} error{} found; nothing was simulated\n",
-            self.sources.file_name,
+            crate::format::visible(&self.sources.file_name),
             errors,
             if errors == 1 { "" } else { "s" }
         ));

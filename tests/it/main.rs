@@ -8,6 +8,7 @@ mod cli;
 mod closed_form;
 mod correlations;
 mod model;
+mod names;
 mod outputs;
 mod props;
 mod report;
