@@ -1,4 +1,7 @@
-//! How numbers read in summaries, reports and charts: `$850K`, `$1.2M`, `73%`.
+//! How numbers and user text read in summaries, reports and charts: `$850K`, `$1.2M`,
+//! `73%`, and names with their invisible characters shown as `\u{1b}`.
+
+use std::borrow::Cow;
 
 /// Money with a unit suffix and two or three significant figures: `$850K`, `$1.2M`,
 /// `$12.4M`, `$1.05B`, `$640`.
@@ -49,9 +52,98 @@ pub fn percent1(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// Whether `c` is kept out of what a user reads: a C0 control (U+0000 to U+001F), DEL,
+/// a C1 control (U+0080 to U+009F), a bidirectional control (U+061C, U+200E, U+200F,
+/// U+202A to U+202E, U+2066 to U+2069), a line or paragraph separator (U+2028, U+2029)
+/// or one of the non-characters XML 1.0 forbids (U+FFFE, U+FFFF). Such a character
+/// moves the cursor, recolours or clears a terminal, reorders the text around it, or
+/// makes an SVG, page or workbook unreadable.
+pub fn is_hidden(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{61c}'
+            | '\u{200e}'
+            | '\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{fffe}'
+            | '\u{ffff}'
+    )
+}
+
+/// A name, key path or other one-line text from the user, with every hidden character
+/// (see [`is_hidden`], line feeds and tabs included) written as a visible escape such as
+/// `\u{1b}` or `\u{202e}`. Text without one comes back as it is, unallocated. What is
+/// escaped is plain ASCII, so escaping twice changes nothing.
+pub fn visible(s: &str) -> Cow<'_, str> {
+    escaped(s, |_| false)
+}
+
+/// Multi-line text for a terminal (a summary, an error with its source line): as
+/// [`visible`], except that line feeds and tabs are kept.
+pub fn visible_lines(s: &str) -> Cow<'_, str> {
+    escaped(s, |c| c == '\n' || c == '\t')
+}
+
+/// A file or folder path as a user reads it: [`visible`] of its lossy UTF-8 form.
+pub fn visible_path(path: &std::path::Path) -> String {
+    visible(&path.to_string_lossy()).into_owned()
+}
+
+fn escaped(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
+    let shown = |c: char| !is_hidden(c) || keep(c);
+    let Some(first) = s.find(|c: char| !shown(c)) else { return Cow::Borrowed(s) };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..first]);
+    for c in s[first..].chars() {
+        if shown(c) {
+            out.push(c);
+        } else {
+            out.extend(c.escape_unicode());
+        }
+    }
+    Cow::Owned(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_characters_are_shown_as_escapes() {
+        assert_eq!(visible("a\u{0}b\u{1}c\u{1b}[31m"), "a\\u{0}b\\u{1}c\\u{1b}[31m");
+        assert_eq!(visible("tab\there\nline\r"), "tab\\u{9}here\\u{a}line\\u{d}");
+        assert_eq!(visible("del\u{7f} c1\u{85}\u{9b}"), "del\\u{7f} c1\\u{85}\\u{9b}");
+        assert_eq!(visible("abc\u{202e}fed"), "abc\\u{202e}fed");
+        let bidi = ["\u{61c}", "\u{200e}", "\u{200f}", "\u{202a}", "\u{202d}", "\u{2066}", "\u{2069}"];
+        for c in bidi {
+            assert!(!visible(c).contains(c), "{:?} is escaped", c);
+        }
+        assert_eq!(visible("\u{2028}\u{2029}"), "\\u{2028}\\u{2029}");
+        assert_eq!(visible("\u{fffe}\u{ffff}"), "\\u{fffe}\\u{ffff}");
+    }
+
+    #[test]
+    fn ordinary_text_is_kept_as_it_is() {
+        for s in ["Seed stage 2027", "", "NA East / R&D <b> \"q\" \\u{1b}", "Zürich 東京 ±5% — ok", "👩‍💻 team"]
+        {
+            assert!(matches!(visible(s), Cow::Borrowed(_)), "{s}");
+            assert_eq!(visible(s), s);
+        }
+        // Neighbours of the hidden ranges stay.
+        for c in ['\u{20}', '\u{7e}', '\u{a0}', '\u{61b}', '\u{200d}', '\u{202f}', '\u{2065}', '\u{206a}', '\u{fffd}'] {
+            assert_eq!(visible(&c.to_string()), c.to_string(), "{:?}", c);
+        }
+    }
+
+    #[test]
+    fn terminal_text_keeps_its_lines_and_tabs() {
+        assert_eq!(visible_lines("a\tb\nc\u{1b}[2J\r\n"), "a\tb\nc\\u{1b}[2J\\u{d}\n");
+        let once = visible("x\u{0}y\u{202e}");
+        assert_eq!(visible(&once), once, "escaping twice changes nothing");
+    }
 
     #[test]
     fn money_reads_like_a_slide() {

@@ -30,6 +30,7 @@ pub mod whatif;
 use std::path::{Path, PathBuf};
 
 use cli::{Cli, Command, MergeArgs};
+use format::{visible, visible_lines, visible_path};
 use report::{Formats, Target};
 use runner::{RunConfig, RunResults};
 use scenario::Loaded;
@@ -65,7 +66,7 @@ impl Error {
 pub fn load(file: &Path, overrides: &[String], quiet: bool) -> Result<Loaded, Error> {
     let loaded = scenario::load_file(file, overrides).map_err(|e| Error::Input(e.render()))?;
     if !quiet && !loaded.warnings.is_empty() {
-        eprint!("{}", loaded.sources.render_all(&loaded.warnings));
+        eprint!("{}", visible_lines(&loaded.sources.render_all(&loaded.warnings)));
     }
     Ok(loaded)
 }
@@ -142,7 +143,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
             let s = &loaded.scenario;
             println!(
                 "{}: valid ({} months from {}, {} segments, {} roles, {} warnings)",
-                args.file.display(),
+                visible_path(&args.file),
                 s.months,
                 s.start,
                 s.segments.len(),
@@ -222,9 +223,9 @@ fn write_results(
     report::write_outputs(out.dir, &files, out.force)?;
     if !out.quiet {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-        let dir = out.dir.display().to_string();
+        let dir = visible_path(out.dir);
         let written = report::text::Written { dir: &dir, files: &names, seconds: started.elapsed().as_secs_f64() };
-        print!("{}", report::text::summary(scenario, results, &realised, &written));
+        print!("{}", visible_lines(&report::text::summary(scenario, results, &realised, &written)));
     }
     Ok(())
 }
@@ -245,13 +246,13 @@ fn write_partial(
         let h = &part.header;
         println!(
             "{}: shard {} = trials {}..{} of {}, seed {}; wrote {} in {:.2} s on {} threads",
-            loaded.scenario.name,
+            visible(&loaded.scenario.name),
             h.shard,
             h.first_trial,
             h.end_trial,
             h.trials,
             h.seed,
-            path.display(),
+            visible_path(path),
             h.elapsed_seconds,
             h.threads
         );
@@ -362,11 +363,8 @@ fn gather(args: &cli::GatherArgs) -> Result<(), Error> {
         )));
     }
     if !args.quiet {
-        for w in &gathered.warnings {
-            eprintln!("{w}");
-        }
-        for line in &gathered.summary {
-            eprintln!("{line}");
+        for line in gathered.warnings.iter().chain(&gathered.summary) {
+            eprintln!("{}", visible_lines(line));
         }
     }
     match &args.out {

@@ -290,7 +290,7 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, String> {
 /// unless `force`, is any other file: it is not sopsim's to replace. The message is
 /// whole, ready to print.
 pub fn check_part_path(path: &Path, force: bool) -> Result<(), String> {
-    let shown = path.display();
+    let shown = crate::format::visible_path(path);
     let refuse = |why: &str, what_to_do: &str| {
         Err(format!("error: --partial {shown} {why}\n   = help: {what_to_do}; nothing was simulated\n"))
     };

@@ -82,7 +82,7 @@ pub struct Refusal(pub String);
 /// file, a symbolic link, or (without `force`) a folder holding anything sopsim did
 /// not write. Errors reading the folder are left to the write, which reports them.
 pub fn check(dir: &Path, force: bool) -> Result<Plan, Refusal> {
-    let shown = dir.display();
+    let shown = crate::format::visible_path(dir);
     let refuse = |why: String, what_to_do: &str| {
         Err(Refusal(format!("error: the output folder {shown} {why}\n   = help: {what_to_do}; nothing was written\n")))
     };

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use crate::format::{money, percent, percent1};
+use crate::format::{money, percent, percent1, visible};
 use crate::month::YearMonth;
 use crate::runner::RunResults;
 use crate::stats::Stats;
@@ -59,10 +59,11 @@ fn group(
     out
 }
 
-/// Text made safe for HTML.
+/// Text made safe for HTML, its control and bidirectional characters shown as escapes
+/// ([`visible`]): every user string reaches the page through here.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in visible(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -488,5 +489,6 @@ mod tests {
     #[test]
     fn text_is_escaped() {
         assert_eq!(esc("<b>\"R&D\" 'x'</b>"), "&lt;b&gt;&quot;R&amp;D&quot; &#39;x&#39;&lt;/b&gt;");
+        assert_eq!(esc("a\u{1b}[1m<\u{202e}"), "a\\u{1b}[1m&lt;\\u{202e}");
     }
 }

@@ -24,6 +24,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use crate::format::visible_path;
 use crate::runner::RunResults;
 use crate::scenario::{
     Scenario,
@@ -182,10 +183,12 @@ pub fn exit_on_interrupt(target: Target) -> Result<(), WriteError> {
     ctrlc::set_handler(move || {
         let s = state();
         let message = match (&s.target, s.written) {
-            (Some(Target::Folder(d)), false) => format!("the previous outputs in {} are unchanged", d.display()),
-            (Some(Target::Folder(d)), true) => format!("the new outputs in {} were already written whole", d.display()),
-            (Some(Target::File(f)), false) => format!("{} is unchanged", f.display()),
-            (Some(Target::File(f)), true) => format!("{} was already written whole", f.display()),
+            (Some(Target::Folder(d)), false) => format!("the previous outputs in {} are unchanged", visible_path(d)),
+            (Some(Target::Folder(d)), true) => {
+                format!("the new outputs in {} were already written whole", visible_path(d))
+            }
+            (Some(Target::File(f)), false) => format!("{} is unchanged", visible_path(f)),
+            (Some(Target::File(f)), true) => format!("{} was already written whole", visible_path(f)),
             (Some(Target::Later) | None, _) => "nothing was written".to_string(),
         };
         eprintln!("interrupted; {message}");

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::engine::params::Realised;
-use crate::format::{money, percent, percent1};
+use crate::format::{money, percent, percent1, visible};
 use crate::runner::RunResults;
 use crate::scenario::Scenario;
 use crate::stats::Stats;
@@ -32,7 +32,7 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
     let _ = writeln!(
         s,
         "{}: {} trials, {} months from {} to {}, seed {}",
-        scenario.name,
+        visible(&scenario.name),
         count(results.trials as f64),
         months,
         label(0),
@@ -61,8 +61,8 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
         let _ = writeln!(
             s,
             "  rank correlation of {} and {}: {:.2} asked, {r:.2} realised over {} trials",
-            scenario.inputs[c.between[0]].path,
-            scenario.inputs[c.between[1]].path,
+            visible(&scenario.inputs[c.between[0]].path),
+            visible(&scenario.inputs[c.between[1]].path),
             c.rank,
             count(realised.trials_read as f64)
         );

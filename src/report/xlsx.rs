@@ -9,6 +9,7 @@ use rust_xlsxwriter::{
     ColNum, DocProperties, ExcelDateTime, Format, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
 
+use crate::format::visible;
 use crate::month::YearMonth;
 use crate::runner::RunResults;
 use crate::stats::Stats;
@@ -104,12 +105,16 @@ fn number(ws: &mut Worksheet, row: RowNum, col: ColNum, v: f64, format: &Format)
     Ok(())
 }
 
+/// Writes text, its control and bidirectional characters shown as escapes ([`visible`]),
+/// as the page and the terminal show them. (The writer would store a control character
+/// as `_x001B_`, which Excel turns back into the character, and a bidirectional one as
+/// it is.) Every string cell of the workbook is written through here or [`styled`].
 fn text(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str) -> Result<(), String> {
-    ws.write_string(row, col, s).map_err(fail).map(|_| ())
+    ws.write_string(row, col, visible(s)).map_err(fail).map(|_| ())
 }
 
 fn styled(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, format: &Format) -> Result<(), String> {
-    ws.write_string_with_format(row, col, s, format).map_err(fail).map(|_| ())
+    ws.write_string_with_format(row, col, visible(s), format).map_err(fail).map(|_| ())
 }
 
 /// The bytes of `report.xlsx`.
@@ -117,7 +122,8 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, String> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     let created = date(run.scenario.start)?;
-    wb.set_properties(&DocProperties::new().set_title(&run.scenario.name).set_creation_datetime(&created));
+    let title = visible(&run.scenario.name);
+    wb.set_properties(&DocProperties::new().set_title(title.as_ref()).set_creation_datetime(&created));
     summary(wb.add_worksheet(), run, &f)?;
     let statistics: [(&str, Statistic); 4] = [
         ("Monthly P50", Stats::p50),

@@ -4,8 +4,12 @@
 //! [`Diagnostic`] carrying the source it came from, a byte span, the key path, what was
 //! found, what is allowed and an optional suggestion. [`Sources`] turns spans into
 //! `file:line:column` and renders the offending line. Nothing here decides validity.
+//! What is rendered shows the user's text with its control and bidirectional characters
+//! as escapes (`\u{1b}`), so that a diagnostic cannot steer the terminal it is read on.
 
 use std::fmt::Write as _;
+
+use crate::format::{visible, visible_lines};
 
 /// Which text a span points into: the scenario file or one `--set` argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,47 +126,53 @@ impl Sources {
     }
 
     /// Renders a diagnostic the way compilers do: message, location, the line, a caret.
+    /// Each field is one line, so its line feeds are shown as escapes too; in the quoted
+    /// source line tabs are kept, and the caret stays under the value however wide the
+    /// escapes before it are.
     pub fn render(&self, d: &Diagnostic) -> String {
         let mut out = String::new();
         let label = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{label}: {}", d.message);
+        let _ = writeln!(out, "{label}: {}", field(&d.message));
         match d.span {
             Some(span) => {
                 let (text, name) = self.text(span.source);
                 let (line, col) = self.line_col(span.source, span.start);
-                let _ = writeln!(out, "  --> {name}:{line}:{col}");
+                let _ = writeln!(out, "  --> {}:{line}:{col}", visible(&name));
                 if !d.path.is_empty() {
-                    let _ = writeln!(out, "   = key: {}", d.path);
+                    let _ = writeln!(out, "   = key: {}", field(&d.path));
                 }
                 if let Some(src_line) = text.lines().nth(line - 1) {
-                    let shown: String = src_line.chars().take(160).collect();
+                    // Widths on screen: the characters of the escaped text.
+                    let shown_width = |s: &str| visible_lines(s).chars().count();
+                    let head = |n: usize| src_line.chars().take(n).collect::<String>();
+                    let shown = head(160);
                     let width = line.to_string().len();
                     let start = floor_char_boundary(text, span.start.min(text.len()));
                     let end = floor_char_boundary(text, span.end.min(text.len()));
                     let on_line = text[start..end].split('\n').next().unwrap_or("");
-                    let carets = on_line.chars().count().clamp(1, 160usize.saturating_sub(col - 1).max(1));
                     // A caret past the shown part of a long line points at its end.
-                    let pad = (col - 1).min(shown.chars().count());
+                    let pad = shown_width(&head((col - 1).min(160)));
+                    let carets = shown_width(on_line).clamp(1, shown_width(&shown).saturating_sub(pad).max(1));
                     let _ = writeln!(out, "{:width$} |", "");
-                    let _ = writeln!(out, "{line} | {shown}");
+                    let _ = writeln!(out, "{line} | {}", visible_lines(&shown));
                     let _ = writeln!(out, "{:width$} | {}{}", "", " ".repeat(pad), "^".repeat(carets));
                 }
             }
             None => {
-                let _ = writeln!(out, "  --> {}", self.file_name);
+                let _ = writeln!(out, "  --> {}", visible(&self.file_name));
                 if !d.path.is_empty() {
-                    let _ = writeln!(out, "   = key: {}", d.path);
+                    let _ = writeln!(out, "   = key: {}", field(&d.path));
                 }
             }
         }
         if let Some(expected) = &d.expected {
-            let _ = writeln!(out, "   = expected: {expected}");
+            let _ = writeln!(out, "   = expected: {}", field(expected));
         }
         if let Some(help) = &d.help {
-            let _ = writeln!(out, "   = help: {help}");
+            let _ = writeln!(out, "   = help: {}", field(help));
         }
         out
     }
@@ -176,6 +186,21 @@ impl Sources {
         }
         out
     }
+}
+
+/// Longest field of a rendered diagnostic, in characters: a message quoting a
+/// 100,000-character key is cut, and says by how much.
+const MAX_FIELD_CHARS: usize = 1_000;
+
+/// One field of a diagnostic as shown: [`visible`], and cut at [`MAX_FIELD_CHARS`].
+fn field(s: &str) -> String {
+    let shown = visible(s);
+    let chars = shown.chars().count();
+    if chars <= MAX_FIELD_CHARS {
+        return shown.into_owned();
+    }
+    let head: String = shown.chars().take(MAX_FIELD_CHARS).collect();
+    format!("{head}… ({} more characters)", chars - MAX_FIELD_CHARS)
 }
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
@@ -217,5 +242,33 @@ mod tests {
         assert_eq!(sources.line_col(SourceId::File, 6), (2, 1));
         let after = "a = 1\nnämé".len();
         assert_eq!(sources.line_col(SourceId::File, after), (2, 5));
+    }
+
+    #[test]
+    fn hidden_characters_are_shown_and_the_caret_stays_under_the_value() {
+        let text = "id = \"\u{202e}x\" # \u{1b}[2J\nkind = 1\n";
+        let sources = Sources { file_name: "a\u{1b}.toml".into(), file_text: text.into(), overrides: vec![] };
+        let at = text.find('\u{202e}').unwrap();
+        let d =
+            Diagnostic::error(Some(Span::file(at..at + "\u{202e}x".len())), "roles.\u{202e}x.id", "bad `\u{202e}x`\n")
+                .expected("one of: a\u{7}")
+                .help("try \u{2066}b");
+        let shown = sources.render(&d);
+        assert_eq!(
+            shown,
+            "error: bad `\\u{202e}x`\\u{a}\n  --> a\\u{1b}.toml:1:7\n   = key: roles.\\u{202e}x.id\n  |\n\
+             1 | id = \"\\u{202e}x\" # \\u{1b}[2J\n  |       ^^^^^^^^^\n   = expected: one of: a\\u{7}\n\
+             \x20  = help: try \\u{2066}b\n"
+        );
+    }
+
+    #[test]
+    fn a_field_quoting_a_huge_key_is_cut() {
+        let sources = Sources { file_name: "a.toml".into(), ..Sources::default() };
+        let key = "k".repeat(120_000);
+        let shown = sources.render(&Diagnostic::error(None, key.clone(), format!("unknown key `{key}`")));
+        assert!(shown.len() < 3_000, "{} bytes", shown.len());
+        assert!(shown.contains(&format!("   = key: {}… (119000 more characters)\n", "k".repeat(1_000))), "{shown}");
+        assert!(shown.contains("… (119014 more characters)"), "the message is cut too");
     }
 }

@@ -36,6 +36,11 @@ pub const MAX_LEADS_PER_MONTH: f64 = 1e8;
 pub const MAX_OPPS_PER_REP: f64 = 1_000.0;
 /// Largest ramp, in months.
 pub const MAX_RAMP_MONTHS: u64 = 120;
+/// Longest scenario name, in characters: a title that still fits a chart's header.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest name or id of a segment, role, territory, comp plan or stage, in characters:
+/// these label metrics, table rows and chart legends.
+pub const MAX_ID_CHARS: usize = 100;
 /// Default factor on churn when support covers none of its load.
 pub const DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED: f64 = 2.0;
 
@@ -267,7 +272,7 @@ impl LoadError {
         let mut out = self.sources.render_all(&self.diags);
         out.push_str(&format!(
             "{}: {} error{} found; nothing was simulated\n",
-            self.sources.file_name,
+            crate::format::visible(&self.sources.file_name),
             errors,
             if errors == 1 { "" } else { "s" }
         ));
@@ -346,7 +351,7 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
 
     let (name, start, months, trials, seed) = match r.table(&mut top, "scenario") {
         Some(mut t) => {
-            let name = r.string(&mut t, "name").map(|(s, _)| s);
+            let name = r.name(&mut t, "name", MAX_NAME_CHARS).map(|(s, _)| s);
             let start = r.month(&mut t, "start");
             if !t.has("start") {
                 r.missing(&t, "start", "the first month, e.g. start = \"2027-01\"");
@@ -518,7 +523,7 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Ve
     let mut out: Vec<(Segment, Span)> = Vec::new();
     let mut names: Vec<String> = Vec::new();
     for mut t in tables {
-        let name = r.string(&mut t, "name");
+        let name = r.name(&mut t, "name", MAX_ID_CHARS);
         if let Some((n, _)) = &name {
             names.push(n.clone());
         }
@@ -699,7 +704,7 @@ fn read_roles(
     let mut manages = Vec::new();
     let mut all_ids: Vec<String> = Vec::new();
     for mut t in tables {
-        let id = r.string(&mut t, "id");
+        let id = r.name(&mut t, "id", MAX_ID_CHARS);
         if !t.has("id") {
             r.missing(&t, "id", "the role's id, e.g. id = \"ae\"");
         }

@@ -6,7 +6,7 @@ use crate::dist::{Dist, Support};
 
 use super::diag::{Diagnostic, Span, closest};
 use super::read::{Reader, Tbl};
-use super::{MAX_MONEY, MAX_MONTHS};
+use super::{MAX_ID_CHARS, MAX_MONEY, MAX_MONTHS};
 
 /// Largest number of accounts in one territory.
 pub const MAX_ACCOUNTS: u64 = 1_000_000_000;
@@ -172,7 +172,7 @@ pub fn read_territories(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) ->
     let mut names = Vec::new();
     let mut ok = true;
     for mut t in r.array_of_tables(top, "territories") {
-        let name = r.string(&mut t, "name");
+        let name = r.name(&mut t, "name", MAX_ID_CHARS);
         if !t.has("name") {
             r.missing(&t, "name", "the territory's name, e.g. name = \"NA East\"");
         }
@@ -281,7 +281,7 @@ pub fn read_comp_plans(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<CompPlan>, Vec
     let mut ids = Vec::new();
     let mut ok = true;
     for mut t in r.array_of_tables(top, "comp_plans") {
-        let id = r.string(&mut t, "id");
+        let id = r.name(&mut t, "id", MAX_ID_CHARS);
         if !t.has("id") {
             r.missing(&t, "id", "the plan's id, which roles name in comp_plan, e.g. id = \"ae\"");
         }
@@ -439,11 +439,11 @@ pub fn read_stages(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<Stage>> {
         if !t.has("from_arr") {
             r.missing(&t, "from_arr", "the ARR from which the stage applies, e.g. from_arr = 1_000_000");
         }
-        let role = r.string(&mut t, "role");
+        let role = r.name(&mut t, "role", MAX_ID_CHARS);
         if !t.has("role") {
             r.missing(&t, "role", "the sales-ops role the stage calls for, e.g. role = \"sales-ops director\"");
         }
-        let name = r.string(&mut t, "name");
+        let name = r.name(&mut t, "name", MAX_ID_CHARS);
         let months = r.count(&mut t, "months_above", MAX_MONTHS);
         let cost = r.number(&mut t, "annual_cost", 0.0, MAX_MONEY);
         let tth = r.dist(&mut t, "time_to_hire_months", Support::NonNegative, MAX_MONTHS as f64);

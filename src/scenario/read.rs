@@ -9,6 +9,7 @@
 use crate::dist::{Dist, NAMED, Support};
 use crate::month::YearMonth;
 
+use super::MAX_ID_CHARS;
 use super::diag::{Diagnostic, Span, closest};
 use super::tree::{Entry, Node, Value, element_id};
 
@@ -141,6 +142,26 @@ impl Reader {
                 None
             }
         }
+    }
+
+    /// A string of at most `max` characters: a name or an id, which is shown in charts,
+    /// tables and the terminal. A longer one is an error, but is still returned, so that
+    /// what refers to it is not reported as well.
+    pub fn name(&mut self, t: &mut Tbl<'_>, key: &'static str, max: usize) -> Option<(String, Span)> {
+        let (s, span) = self.string(t, key)?;
+        let chars = s.chars().count();
+        if chars > max {
+            self.diags.push(
+                Diagnostic::error(
+                    Some(span),
+                    t.key_path(key),
+                    format!("`{key}` is {} characters long", group_digits(chars as u64)),
+                )
+                .expected(format!("at most {max} characters"))
+                .help("shorten it: names label the charts, tables and terminal summaries"),
+            );
+        }
+        Some((s, span))
     }
 
     /// A boolean.
@@ -401,7 +422,7 @@ impl Reader {
     }
 
     /// An array of tables (`[[segments]]`), each element with its key path: by its
-    /// `name`/`id` when it has one, else by index.
+    /// `name`/`id` when it has one of at most [`MAX_ID_CHARS`] characters, else by index.
     pub fn array_of_tables<'a>(&mut self, t: &mut Tbl<'a>, key: &'static str) -> Vec<Tbl<'a>> {
         let Some(e) = t.entry(key) else { return Vec::new() };
         let Value::Array(items) = &e.node.value else {
@@ -413,8 +434,8 @@ impl Reader {
             .enumerate()
             .filter_map(|(i, item)| {
                 let path = match element_id(item) {
-                    Some(id) => format!("{}.{id}", t.key_path(key)),
-                    None => format!("{}[{i}]", t.key_path(key)),
+                    Some(id) if id.chars().count() <= MAX_ID_CHARS => format!("{}.{id}", t.key_path(key)),
+                    _ => format!("{}[{i}]", t.key_path(key)),
                 };
                 Tbl::of(self, item, path)
             })

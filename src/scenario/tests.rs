@@ -231,3 +231,39 @@ policy = "capacity"
         assert!(paths.contains(&want), "no error at {want}: {paths:?}");
     }
 }
+
+#[test]
+fn names_and_ids_longer_than_their_limit_are_refused() {
+    let one = |key: &str, extra: &str, long: &str| -> Vec<Diagnostic> {
+        let text = format!(
+            "[scenario]\nname = \"{}\"\nstart = \"2027-01\"\nmonths = 12\n\n[[segments]]\nname = \"{}\"\n\
+             deal_size = 10_000\nwin_rate = 0.2\n{extra}",
+            if key == "scenario.name" { long } else { "Plan" },
+            if key == "segments.name" { long } else { "a" },
+        );
+        errors(&text)
+    };
+    let cases = [
+        ("scenario.name", "", MAX_NAME_CHARS),
+        ("segments.name", "", MAX_ID_CHARS),
+        ("roles.id", "[[roles]]\nid = \"LONG\"\nkind = \"closer\"\nopportunities_per_month = 10\n", MAX_ID_CHARS),
+        ("territories.name", "[[territories]]\nname = \"LONG\"\naccounts = 100\naccounts_per_rep = 50\n", MAX_ID_CHARS),
+        ("comp_plans.id", "[[comp_plans]]\nid = \"LONG\"\nbase = 1\n", MAX_ID_CHARS),
+        ("stages.role", "[[stages]]\nfrom_arr = 0\nrole = \"LONG\"\n", MAX_ID_CHARS),
+        ("stages.name", "[[stages]]\nfrom_arr = 0\nrole = \"ops\"\nname = \"LONG\"\n", MAX_ID_CHARS),
+    ];
+    for (key, extra, max) in cases {
+        // Characters are counted, not bytes; ids, territory and stage names are plain words.
+        let letter =
+            if matches!(key, "roles.id" | "territories.name" | "stages.role" | "stages.name") { "a" } else { "é" };
+        let (fits, too_long) = (letter.repeat(max), letter.repeat(max + 1));
+        let fits = one(key, &extra.replace("LONG", &fits), &fits);
+        assert!(fits.is_empty(), "{key}: {max} characters are accepted: {fits:?}");
+        let errs = one(key, &extra.replace("LONG", &too_long), &too_long);
+        let limit = format!("at most {max} characters");
+        assert!(errs.iter().any(|d| d.expected.as_deref() == Some(&limit)), "{key}: {errs:?}");
+        let (section, field) = key.split_once('.').unwrap_or_default();
+        let at = |d: &&Diagnostic| d.path.starts_with(section) && d.path.ends_with(field);
+        assert!(errs.iter().filter(|d| d.expected.as_deref() == Some(&limit)).all(|d| at(&d)), "{key}: {errs:?}");
+    }
+}

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use crate::Error;
 use crate::cli::CompareArgs;
-use crate::format::{money, percent, percent1};
+use crate::format::{money, percent, percent1, visible, visible_lines, visible_path};
 use crate::report::charts::build::{NAVY, PALETTE, month, month_ticks};
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Level, Line, Monthly, Plot, Stroke, Unit};
 use crate::runner::{self, RunConfig, RunResults};
@@ -92,10 +92,10 @@ pub fn main(args: &CompareArgs) -> Result<(), Error> {
             return Err(input(format!(
                 "{} runs {} months from {} but {} runs {} months from {}; compare needs the same horizon \
                  (set scenario.start and scenario.months alike, e.g. with --set)",
-                args.files[0].display(),
+                visible_path(&args.files[0]),
                 first.months,
                 first.start,
-                file.display(),
+                visible_path(file),
                 s.months,
                 s.start
             )));
@@ -174,9 +174,9 @@ pub fn main(args: &CompareArgs) -> Result<(), Error> {
     super::write(&dir, &files, args.common.force)?;
 
     if !common.quiet {
-        print!("{}", terminal(&sides, &rows, &diffs, trials, seed, seconds));
+        print!("{}", visible_lines(&terminal(&sides, &rows, &diffs, trials, seed, seconds)));
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        println!("  wrote {} to {}", names.join(", "), dir.display());
+        println!("  wrote {} to {}", names.join(", "), visible_path(&dir));
     }
     Ok(())
 }
@@ -203,7 +203,7 @@ fn signed(v: f64, f: impl Fn(f64) -> String) -> String {
 /// The side-by-side table for the terminal.
 fn terminal(sides: &[Side], rows: &[Row], diffs: &[Difference], trials: u64, seed: u64, seconds: f64) -> String {
     let mut out = String::new();
-    let labels = labels(sides);
+    let labels: Vec<String> = labels(sides).iter().map(|l| visible(l).into_owned()).collect();
     let first = sides[0].scenario();
     let _ = writeln!(
         out,

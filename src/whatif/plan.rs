@@ -27,7 +27,7 @@ use std::ops::Range;
 
 use crate::Error;
 use crate::cli::PlanArgs;
-use crate::format::{money, percent, percent1};
+use crate::format::{money, percent, percent1, visible, visible_lines, visible_path};
 use crate::report::charts::build::{GREEN, NAVY, RED, SLATE};
 use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy, count};
 use crate::report::csv::number;
@@ -308,7 +308,7 @@ pub fn main(args: &PlanArgs) -> Result<(), Error> {
     let Some(target) = scenario.target.clone() else {
         return Err(input(format!(
             "{} has no [target]: plan needs one, or --target-arr (and --by) on the command line",
-            args.file.display()
+            visible_path(&args.file)
         )));
     };
     let roles: Vec<usize> = if args.roles.is_empty() {
@@ -409,8 +409,8 @@ pub fn main(args: &PlanArgs) -> Result<(), Error> {
     super::write(&out_dir, &files, args.common.force)?;
     if !setup.quiet {
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        print!("{}", summary(&search, &found, seconds));
-        println!("wrote {} in {}", names.join(", "), out_dir.display());
+        print!("{}", visible_lines(&summary(&search, &found, seconds)));
+        println!("wrote {} in {}", names.join(", "), visible_path(&out_dir));
     }
     if found.reached {
         return Ok(());
@@ -439,7 +439,7 @@ pub fn main(args: &PlanArgs) -> Result<(), Error> {
         percent(confidence),
         search.planned.iter().map(|p| p.cap.to_string()).collect::<Vec<_>>().join("/"),
         percent1(found.search.p),
-        out_dir.display()
+        visible_path(&out_dir)
     )))
 }
 
@@ -596,7 +596,8 @@ fn planned_toml(setup: &Setup, search: &Search<'_>, found: &Found, overrides: &[
     });
     let roles = search.planned.iter().map(|p| search.base.roles[p.role].id.as_str()).collect::<Vec<_>>().join(", ");
     let mut head =
-        format!("# Planned by `sopsim plan` ({}) from {}\n", env!("CARGO_PKG_VERSION"), setup.file.display());
+        // Shown with escapes: a line feed in the path would end the comment.
+        format!("# Planned by `sopsim plan` ({}) from {}\n", env!("CARGO_PKG_VERSION"), visible_path(&setup.file));
     if found.reached {
         let _ = writeln!(
             head,
@@ -667,7 +668,7 @@ fn summary(search: &Search<'_>, found: &Found, seconds: f64) -> String {
     let _ = writeln!(
         out,
         "{}: plan to reach {} ARR by {} with {} confidence",
-        s.name,
+        visible(&s.name),
         target.map_or(String::new(), |t| money(t.arr)),
         target.map_or(String::new(), |t| s.start.offset(t.month as i64).short_label()),
         percent(search.confidence)

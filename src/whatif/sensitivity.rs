@@ -25,7 +25,7 @@ use crate::cli::SensitivityArgs;
 use crate::dist::Dist;
 use crate::engine::metrics::{Layout, TARGET_HIT, id};
 use crate::engine::params::draw_inputs;
-use crate::format::{money, percent};
+use crate::format::{money, percent, visible, visible_lines, visible_path};
 use crate::month::YearMonth;
 use crate::report::OutputFile;
 use crate::report::charts::build::{PALETTE, month};
@@ -189,7 +189,7 @@ pub fn analyse(setup: &Setup, swing_trials: u64) -> Result<Sensitivity, Error> {
             "error: {}: nothing to rank: every key drawn once per trial is a constant\n  \
              help: give one a range, e.g. demand.leads_per_month = {{ low = 300, high = 500 }}, \
              or --set it, e.g. --set 'company.monthly_churn={{ low = 0.006, high = 0.012 }}'\n",
-            setup.file.display()
+            visible_path(&setup.file)
         )));
     }
     let judged = judged_month(s);
@@ -241,7 +241,7 @@ pub fn analyse(setup: &Setup, swing_trials: u64) -> Result<Sensitivity, Error> {
         let dist = input.key.dist(s);
         let (low_value, high_value) = (dist.quantile(ENDS.0), dist.quantile(ENDS.1));
         if let Some(bar) = &bar {
-            bar.set_message(input.path.clone());
+            bar.set_message(visible(&input.path).into_owned());
         }
         let low = setup.outcomes(&with_constant(s, input.key, low_value), 0..swing_trials);
         let high = setup.outcomes(&with_constant(s, input.key, high_value), 0..swing_trials);
@@ -315,11 +315,11 @@ pub fn main(args: &SensitivityArgs) -> Result<(), Error> {
     let dir = out_dir(args.common.out.as_deref(), &args.file, "sensitivity");
     write(&dir, &files, args.common.force)?;
     if !setup.quiet {
-        print!("{}", summary(s, &found, setup.seed));
+        print!("{}", visible_lines(&summary(s, &found, setup.seed)));
         println!(
             "\n  wrote {} files to {} in {:.2} s (simulation {:.2} s)",
             files.len(),
-            dir.display(),
+            visible_path(&dir),
             found.seconds + started.elapsed().as_secs_f64(),
             found.seconds
         );
@@ -539,7 +539,7 @@ pub fn summary(s: &Scenario, found: &Sensitivity, seed: u64) -> String {
         Some(t) => format!(", P(ARR >= {}) {}", money(t.arr), percent(found.all.p_hit)),
         None => String::new(),
     };
-    let _ = writeln!(out, "{}: what moves ARR in {when} (mean {}{target})", s.name, money(found.all.mean));
+    let _ = writeln!(out, "{}: what moves ARR in {when} (mean {}{target})", visible(&s.name), money(found.all.mean));
     let _ = writeln!(
         out,
         "  {} uncertain inputs; rank correlation over {} trials, swing between P10 and P90 on {} trials each, seed {seed}",
@@ -547,7 +547,7 @@ pub fn summary(s: &Scenario, found: &Sensitivity, seed: u64) -> String {
         spec::count(found.trials as f64),
         spec::count(found.swing_trials as f64)
     );
-    let width = found.influences.iter().map(|f| f.path.chars().count()).max().unwrap_or(0).max(5);
+    let width = found.influences.iter().map(|f| visible(&f.path).chars().count()).max().unwrap_or(0).max(5);
     let ends: Vec<String> =
         found.influences.iter().map(|f| format!("{} -> {}", value(f.low_value), value(f.high_value))).collect();
     let ends_width = ends.iter().map(|e| e.chars().count()).max().unwrap_or(0).max(10);
@@ -568,7 +568,7 @@ pub fn summary(s: &Scenario, found: &Sensitivity, seed: u64) -> String {
         let _ = write!(
             out,
             "  {:<width$}  {e:<ends_width$}  {:>10} {:>10} {swing:>10} {rho:>11}",
-            f.path,
+            visible(&f.path),
             money(f.at_low.mean),
             money(f.at_high.mean)
         );

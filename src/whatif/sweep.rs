@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use crate::Error;
 use crate::cli::SweepArgs;
-use crate::format::{money, percent, percent1};
+use crate::format::{money, percent, percent1, visible, visible_lines, visible_path};
 use crate::report::charts::build::{GREY, NAVY, RED};
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
 use crate::scenario::Scenario;
@@ -282,9 +282,12 @@ pub fn main(args: &SweepArgs) -> Result<(), Error> {
     super::write(&dir, &files, args.common.force)?;
 
     if !setup.quiet {
-        print!("{}", terminal(base_scenario, &varies, &rows, &month, setup.trials, setup.seed, seconds));
+        print!(
+            "{}",
+            visible_lines(&terminal(base_scenario, &varies, &rows, &month, setup.trials, setup.seed, seconds))
+        );
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        println!("  wrote {} to {}", names.join(", "), dir.display());
+        println!("  wrote {} to {}", names.join(", "), visible_path(&dir));
     }
     Ok(())
 }
@@ -300,11 +303,11 @@ fn terminal(
     seconds: f64,
 ) -> String {
     let mut out = String::new();
-    let keys: Vec<&str> = varies.iter().map(|v| v.key.as_str()).collect();
+    let keys: Vec<String> = varies.iter().map(|v| visible(&v.key).into_owned()).collect();
     let _ = writeln!(
         out,
         "{}: sweep of {} over {} points, {} trials each, seed {} ({:.2} s); ARR in {month}",
-        scenario.name,
+        visible(&scenario.name),
         keys.join(" x "),
         rows.len(),
         spec::count(trials as f64),
@@ -312,7 +315,7 @@ fn terminal(
         seconds
     );
     let widths: Vec<usize> = (0..varies.len())
-        .map(|k| rows.iter().map(|p| p.values[k].chars().count()).chain([keys[k].len()]).max().unwrap_or(8))
+        .map(|k| rows.iter().map(|p| visible(&p.values[k]).chars().count()).chain([keys[k].len()]).max().unwrap_or(8))
         .collect();
     let mut line = String::from("  ");
     for (k, key) in keys.iter().enumerate() {
@@ -327,7 +330,7 @@ fn terminal(
     for p in rows {
         let mut line = String::from("  ");
         for (k, v) in p.values.iter().enumerate() {
-            let _ = write!(line, "{v:<w$}  ", w = widths[k]);
+            let _ = write!(line, "{:<w$}  ", visible(v), w = widths[k]);
         }
         let hit = if p.p_hit.is_finite() {
             format!("{} ± {}", percent1(p.p_hit), percent1(p.p_hit_se))

@@ -9,6 +9,7 @@ mod closed_form;
 mod correlations;
 mod gather;
 mod model;
+mod names;
 mod outputs;
 mod props;
 mod report;

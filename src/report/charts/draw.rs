@@ -59,8 +59,9 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
     let (subtitle, style) = fitted(root, &chart.subtitle, 22.0, 16.0, room, false)?;
     root.draw_text(&subtitle, &style, (SIDE, 64)).map_err(fail)?;
     legend(root, &legend_items(&chart.plot), (SIDE, 104), width as i32 - SIDE)?;
-    let source = anchored(text(15.0, MUTED), HPos::Left, VPos::Bottom);
-    root.draw_text(&chart.source, &source, (SIDE, height as i32 - 10)).map_err(fail)?;
+    let (source, style) = fitted(root, &chart.source, 15.0, 15.0, room, false)?;
+    let style = anchored(style, HPos::Left, VPos::Bottom);
+    root.draw_text(&source, &style, (SIDE, height as i32 - 10)).map_err(fail)?;
 
     let plot = root.margin(HEADER, FOOTER, 16, 30);
     match &chart.plot {

@@ -59,13 +59,15 @@ fn fonts() -> Result<(), String> {
         .clone()
 }
 
-/// The chart as an SVG document.
+/// The chart as an SVG document. Its words are drawn as [`Chart::visible`] shows them;
+/// plotters then escapes `<`, `&` and quotes for XML.
 pub fn svg(chart: &Chart) -> Result<String, String> {
     fonts()?;
+    let chart = chart.visible();
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        draw::draw(chart, &root)?;
+        draw::draw(&chart, &root)?;
     }
     Ok(out)
 }

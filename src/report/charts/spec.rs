@@ -2,7 +2,7 @@
 //! the words around them. Built from the results by `build`, drawn by `draw`; neither
 //! the model nor plotters appears here.
 
-use crate::format::{money, percent};
+use crate::format::{money, percent, visible};
 
 /// A colour, red green blue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -276,6 +276,90 @@ pub struct Chart {
     pub plot: Plot,
 }
 
+impl Chart {
+    /// The chart with every word of it (title, labels, legends, ticks of categories)
+    /// passed through [`visible`]: a name's control or bidirectional characters are
+    /// drawn as escapes such as `\u{1b}`, and measured as such when text is fitted, so
+    /// the SVG is well-formed XML and reads the same as the page and the terminal.
+    pub fn visible(&self) -> Chart {
+        let mut chart = self.clone();
+        chart.each_text(&mut |s| {
+            if let std::borrow::Cow::Owned(shown) = visible(s) {
+                *s = shown;
+            }
+        });
+        chart
+    }
+
+    /// Calls `f` on every text of the chart.
+    fn each_text(&mut self, f: &mut dyn FnMut(&mut String)) {
+        let all = |v: &mut Vec<String>, f: &mut dyn FnMut(&mut String)| v.iter_mut().for_each(&mut *f);
+        f(&mut self.title);
+        f(&mut self.subtitle);
+        f(&mut self.source);
+        match &mut self.plot {
+            Plot::Monthly(m) => {
+                all(&mut m.months, f);
+                f(&mut m.y_label);
+                m.bands.iter_mut().for_each(|b| f(&mut b.label));
+                m.bars.iter_mut().for_each(|b| f(&mut b.label));
+                m.lines.iter_mut().for_each(|l| f(&mut l.label));
+                m.levels.iter_mut().for_each(|l| f(&mut l.label));
+                if let Some((_, label)) = &mut m.mark {
+                    f(label);
+                }
+            }
+            Plot::Categories(c) => {
+                all(&mut c.names, f);
+                f(&mut c.y_label);
+                f(&mut c.bars.label);
+                all(&mut c.value_labels, f);
+            }
+            Plot::Distribution(d) => {
+                f(&mut d.x_label);
+                f(&mut d.y_label);
+                d.bin_labels.iter_mut().for_each(|(_, _, label)| f(label));
+                if let Some(level) = &mut d.threshold {
+                    f(&mut level.label);
+                }
+                if let Some(callout) = &mut d.callout {
+                    f(callout);
+                }
+                if let Some((below, above)) = &mut d.legend {
+                    f(below);
+                    f(above);
+                }
+            }
+            Plot::Xy(xy) => {
+                f(&mut xy.x_label);
+                f(&mut xy.y_label);
+                xy.bands.iter_mut().for_each(|b| f(&mut b.label));
+                xy.lines.iter_mut().for_each(|l| f(&mut l.label));
+                xy.levels.iter_mut().for_each(|l| f(&mut l.label));
+                if let Some((_, label)) = &mut xy.mark {
+                    f(label);
+                }
+            }
+            Plot::Heatmap(h) => {
+                f(&mut h.x_label);
+                all(&mut h.columns, f);
+                f(&mut h.y_label);
+                all(&mut h.rows, f);
+                f(&mut h.value_label);
+            }
+            Plot::Tornado(t) => {
+                all(&mut t.labels, f);
+                all(&mut t.low_values, f);
+                all(&mut t.high_values, f);
+                f(&mut t.base_label);
+                f(&mut t.x_label);
+                f(&mut t.low_key.0);
+                f(&mut t.high_key.0);
+            }
+        }
+    }
+}
+
 /// A grid of values over two parameters, each cell coloured on a sequential scale (light
 /// for the lowest value, `color` for the highest) with its value written in it.
 #[derive(Debug, Clone, PartialEq)]
@@ -314,5 +398,91 @@ mod tests {
         assert_eq!(count(f64::NAN), "n/a");
         assert_eq!(whole(19.1), "19");
         assert_eq!(whole(2.5), "3");
+    }
+
+    #[test]
+    fn every_word_of_a_chart_is_made_visible() {
+        let raw = "a\u{1b}b\u{202e}";
+        let line =
+            |label: &str| Line { label: label.into(), color: Rgb(0, 0, 0), stroke: Stroke::Solid, values: vec![] };
+        let level = |label: &str| Level { value: 1.0, label: label.into(), color: Rgb(0, 0, 0) };
+        let bars = |label: &str| Bars { label: label.into(), color: Rgb(0, 0, 0), values: vec![], whiskers: None };
+        let band =
+            |label: &str| Band { label: label.into(), color: Rgb(0, 0, 0), opacity: 1.0, low: vec![], high: vec![] };
+        let plots = [
+            Plot::Monthly(Monthly {
+                months: vec![raw.into()],
+                ticks: vec![0],
+                unit: Unit::Count,
+                y_label: raw.into(),
+                bands: vec![band(raw)],
+                bars: vec![bars(raw)],
+                lines: vec![line(raw)],
+                levels: vec![level(raw)],
+                mark: Some((0, raw.into())),
+                y_max: None,
+            }),
+            Plot::Categories(Categories {
+                names: vec![raw.into()],
+                unit: Unit::Count,
+                y_label: raw.into(),
+                bars: bars(raw),
+                value_labels: vec![raw.into()],
+            }),
+            Plot::Distribution(Distribution {
+                x_unit: Unit::Money,
+                x_label: raw.into(),
+                y_unit: None,
+                y_label: raw.into(),
+                bins: vec![],
+                bin_labels: vec![(0.0, 0.0, raw.into())],
+                threshold: Some(level(raw)),
+                callout: Some(raw.into()),
+                legend: Some((raw.into(), raw.into())),
+            }),
+            Plot::Xy(Xy {
+                x_unit: Unit::Count,
+                x_label: raw.into(),
+                y_unit: Unit::Percent,
+                y_label: raw.into(),
+                x: vec![],
+                bands: vec![band(raw)],
+                lines: vec![line(raw)],
+                levels: vec![level(raw)],
+                mark: Some((0.0, raw.into())),
+                y_max: None,
+            }),
+            Plot::Heatmap(Heatmap {
+                x_label: raw.into(),
+                columns: vec![raw.into()],
+                y_label: raw.into(),
+                rows: vec![raw.into()],
+                unit: Unit::Percent,
+                value_label: raw.into(),
+                values: vec![],
+                color: Rgb(0, 0, 0),
+            }),
+            Plot::Tornado(Tornado {
+                labels: vec![raw.into()],
+                low: vec![],
+                high: vec![],
+                low_values: vec![raw.into()],
+                high_values: vec![raw.into()],
+                base: 0.0,
+                base_label: raw.into(),
+                unit: Unit::Money,
+                x_label: raw.into(),
+                low_key: (raw.into(), Rgb(0, 0, 0)),
+                high_key: (raw.into(), Rgb(0, 0, 0)),
+            }),
+        ];
+        for plot in plots {
+            let chart = Chart { name: "c", title: raw.into(), subtitle: raw.into(), source: raw.into(), plot };
+            let shown = format!("{:?}", chart.visible());
+            // Debug writes a raw ESC as `\u{1b}` and the escape `\u{1b}` as `\\u{1b}`.
+            assert!(!shown.replace("\\\\u{1b}", "").contains("\\u{1b}"), "{shown}");
+            assert!(!shown.replace("\\\\u{202e}", "").contains("\\u{202e}"), "{shown}");
+            assert!(!shown.contains('\u{202e}'), "{shown}");
+        }
     }
 }
