@@ -167,8 +167,15 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
     let mut summary = Vec::new();
     let stem = std::path::Path::new(file).file_stem().map_or("export".into(), |s| s.to_string_lossy().into_owned());
     let start = as_of.month_index() + 1;
-    let columns: Vec<String> = export.columns.iter().map(|(r, h)| format!("{} = `{h}`", r.name())).collect();
-    let _ = writeln!(out, "# Gathered by `sopsim gather` from {file}: {} rows, as of {as_of}.", group(export.rows));
+    // User text in a comment is shown with escapes, so that no line break ends the comment.
+    let columns: Vec<String> =
+        export.columns.iter().map(|(r, h)| format!("{} = `{}`", r.name(), crate::format::visible(h))).collect();
+    let _ = writeln!(
+        out,
+        "# Gathered by `sopsim gather` from {}: {} rows, as of {as_of}.",
+        crate::format::visible(file),
+        group(export.rows)
+    );
     let _ = writeln!(out, "# Columns: {}.", columns.join(", "));
     let _ = writeln!(
         out,
@@ -394,7 +401,17 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
             "# capacity: the most opportunities created per active owner in any month of the window, so that the \
              history's demand fits it"
         );
-        let _ = writeln!(out, "opportunities_per_month = {}", num(load.max(1.0).ceil(), 0));
+        let limit = crate::scenario::MAX_OPPS_PER_REP;
+        if load.ceil() > limit {
+            let _ = writeln!(
+                out,
+                "# the history's busiest month had {} a rep, above the {} a model rep can work: capped, so some \
+                 of the demand will be lost",
+                num(load.ceil(), 0),
+                num(limit, 0)
+            );
+        }
+        let _ = writeln!(out, "opportunities_per_month = {}", num(load.max(1.0).ceil().min(limit), 0));
         let _ = writeln!(out, "# SET: the export has no hire or leave dates, so no attrition, ramp or time to hire");
         let _ = writeln!(out, "annual_attrition = 0.0");
         let members: Vec<&Owner> = owners

@@ -170,6 +170,68 @@ fn name_key(s: &str) -> String {
     s.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>().join(" ")
 }
 
+/// Names (owners, segments) as first spelt, one index per name compared by
+/// [`name_key`]; each spelling is looked up once.
+#[derive(Debug, Default)]
+struct Names {
+    list: Vec<String>,
+    by_key: HashMap<String, u32>,
+    /// Each spelling seen: its index, and the warning when it differs from the first.
+    by_spelling: HashMap<Vec<u8>, (u32, Option<String>), Fast>,
+}
+
+impl Names {
+    /// The index of `raw`, and the warning to give for this row if it is spelt otherwise
+    /// than the name's first spelling.
+    fn index(&mut self, raw: &[u8], what: &str, taken: &str) -> (u32, Option<&str>) {
+        if !self.by_spelling.contains_key(raw) {
+            let name = String::from_utf8_lossy(raw).into_owned();
+            let next = self.list.len() as u32;
+            let k = *self.by_key.entry(name_key(&name)).or_insert(next);
+            let otherwise = if k == next {
+                self.list.push(name);
+                None
+            } else {
+                Some(format!("{what} `{}` otherwise: {taken}", self.list[k as usize]))
+            };
+            self.by_spelling.insert(raw.to_vec(), (k, otherwise));
+        }
+        let (k, otherwise) = &self.by_spelling[raw];
+        (*k, otherwise.as_deref())
+    }
+}
+
+/// A fast hash for the many short keys of an export (ids, spellings): FxHash's
+/// multiply-rotate in 8-byte words, then MurmurHash3's final mix. Not resistant to
+/// chosen keys, which an export read once on the user's own machine does not need.
+#[derive(Debug, Default, Clone, Copy)]
+struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits depending on the low bits of the words only
+        // (the first characters of an id, often equal): mix the high bits down.
+        let mut x = self.0;
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        x ^ (x >> 33)
+    }
+}
+
+type Fast = std::hash::BuildHasherDefault<FastHasher>;
+
 /// Quirks of one kind: a count and the first lines.
 #[derive(Debug, Default)]
 struct Quirk {
@@ -181,8 +243,11 @@ struct Quirk {
 struct Quirks(BTreeMap<String, Quirk>);
 
 impl Quirks {
-    fn add(&mut self, what: impl Into<String>, line: u64) {
-        let q = self.0.entry(what.into()).or_default();
+    fn add(&mut self, what: &str, line: u64) {
+        if !self.0.contains_key(what) {
+            self.0.insert(what.to_string(), Quirk::default());
+        }
+        let Some(q) = self.0.get_mut(what) else { return };
         q.count += 1;
         if q.lines.len() < 5 {
             q.lines.push(line);
@@ -217,6 +282,9 @@ fn delimiter(header: &[u8]) -> u8 {
 /// Returns the number and whether anything (a symbol, a code, a separator) was dropped.
 fn amount(text: &str) -> Option<(f64, bool)> {
     let t = text.trim();
+    if let Ok(v) = t.parse::<f64>() {
+        return v.is_finite().then_some((v, false));
+    }
     let stripped: String = t
         .trim_start_matches(|c: char| c.is_ascii_uppercase())
         .trim_end_matches(|c: char| c.is_ascii_uppercase())
@@ -260,7 +328,7 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
             b'\t' => "tabs",
             _ => "'|'",
         };
-        quirks.add(format!("header separates its columns with {name}, not commas: read so"), 1);
+        quirks.add(&format!("header separates its columns with {name}, not commas: read so"), 1);
     }
 
     // Which column holds each role: --map first, then the recognised headers.
@@ -318,20 +386,22 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
     let won: Vec<String> = WON.iter().map(|s| s.to_string()).chain(options.won.iter().map(|w| normalise(w))).collect();
     let lost: Vec<String> =
         LOST.iter().map(|s| s.to_string()).chain(options.lost.iter().map(|w| normalise(w))).collect();
-    let mut owners: Vec<String> = Vec::new();
-    let mut owner_index: HashMap<String, u32> = HashMap::new();
-    let mut segments: Vec<String> = Vec::new();
-    let mut segment_index: HashMap<String, u32> = HashMap::new();
+    let mut owners = Names::default();
+    let mut segments = Names::default();
     if col(Role::Segment).is_none() {
-        segments.push("all".into());
+        segments.list.push("all".into());
     }
-    let mut ids: HashMap<Vec<u8>, u64> = HashMap::new();
+    let mut stages: HashMap<Vec<u8>, (Outcome, Option<String>), Fast> = HashMap::default();
+    let mut ids: HashMap<Vec<u8>, u64, Fast> = HashMap::default();
     let mut opps = Vec::new();
     let mut rows = 0u64;
     // The first unreadable cell of each date column, for an error if none is readable.
     let mut bad_date: [Option<(u64, usize, String)>; 2] = [None, None];
     let mut read_dates = [0u64; 2];
     let width = header.len();
+    let wrong_width = format!("rows with another number of fields than the header's {width}: left out");
+    let unreadable_date = [Role::Created, Role::Close]
+        .map(|r| format!("rows with an unreadable {} date: the date is left out", r.name()));
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {}
@@ -348,55 +418,63 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
             continue;
         }
         if record.len() != width {
-            quirks.add(format!("rows with another number of fields than the header's {width}: left out"), line);
+            quirks.add(&wrong_width, line);
             continue;
         }
-        let field = |role: Role| col(role).map(|k| String::from_utf8_lossy(&record[k]).trim().to_string());
+        let field = |role: Role| col(role).map(|k| record[k].trim_ascii());
         let column_of = |role: Role| {
             let k = col(role).unwrap_or(0);
             (0..k).map(|i| record[i].len() + 1).sum::<usize>() + 1
         };
-        if let Some(k) = col(Role::Id) {
-            let id = record[k].to_vec();
-            if !id.iter().all(u8::is_ascii_whitespace) {
-                if let Some(first) = ids.get(&id) {
-                    quirks.add(
-                        format!("rows repeat the id of an earlier row (the first at line {first}): left out"),
-                        line,
-                    );
-                    continue;
-                }
-                ids.insert(id, line);
+        if let Some(id) = field(Role::Id)
+            && !id.is_empty()
+        {
+            if let Some(first) = ids.get(id) {
+                let message = format!("rows repeat the id of an earlier row (the first at line {first}): left out");
+                quirks.add(&message, line);
+                continue;
             }
+            ids.insert(id.to_vec(), line);
         }
         let stage = field(Role::Stage).unwrap_or_default();
-        let key = normalise(&stage);
-        let outcome = if won.contains(&key) {
-            Outcome::Won
-        } else if lost.contains(&key) {
-            Outcome::Lost
-        } else {
-            if !OPEN.contains(&key.as_str()) {
-                let shown = if stage.is_empty() { "(blank)".to_string() } else { stage.clone() };
-                quirks.add(format!("rows with the unknown stage `{shown}`: taken as open (say --won or --lost to count it as closed)"), line);
-            }
-            Outcome::Open
-        };
+        if !stages.contains_key(stage) {
+            let text = String::from_utf8_lossy(stage);
+            let key = normalise(&text);
+            let classified = if won.contains(&key) {
+                (Outcome::Won, None)
+            } else if lost.contains(&key) {
+                (Outcome::Lost, None)
+            } else if OPEN.contains(&key.as_str()) {
+                (Outcome::Open, None)
+            } else {
+                let shown = if text.is_empty() { "(blank)".into() } else { text };
+                let message = format!(
+                    "rows with the unknown stage `{shown}`: taken as open (say --won or --lost to count it as closed)"
+                );
+                (Outcome::Open, Some(message))
+            };
+            stages.insert(stage.to_vec(), classified);
+        }
+        let (outcome, unknown) = &stages[stage];
+        let outcome = *outcome;
+        if let Some(message) = unknown {
+            quirks.add(message, line);
+        }
         let mut dates = [None, None];
         for (i, role) in [Role::Created, Role::Close].into_iter().enumerate() {
             let text = field(role).unwrap_or_default();
             if text.is_empty() {
                 continue;
             }
-            match date::parse(&text) {
+            match std::str::from_utf8(text).ok().and_then(date::parse) {
                 Some(d) => {
                     dates[i] = Some(d);
                     read_dates[i] += 1;
                 }
                 None => {
-                    quirks.add(format!("rows with an unreadable {} date: the date is left out", role.name()), line);
+                    quirks.add(&unreadable_date[i], line);
                     if bad_date[i].is_none() {
-                        bad_date[i] = Some((line, column_of(role), text));
+                        bad_date[i] = Some((line, column_of(role), String::from_utf8_lossy(text).into_owned()));
                     }
                 }
             }
@@ -420,7 +498,7 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
             }
             None
         } else {
-            match amount(&amount_text) {
+            match amount(&String::from_utf8_lossy(amount_text)) {
                 Some((v, _)) if v < 0.0 => {
                     quirks.add("negative amounts: left out", line);
                     None
@@ -442,16 +520,9 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
         };
         let owner = match field(Role::Owner) {
             Some(name) if !name.is_empty() => {
-                let key = name_key(&name);
-                let next = owners.len() as u32;
-                let k = *owner_index.entry(key).or_insert(next);
-                if k == next {
-                    owners.push(name);
-                } else if owners[k as usize] != name {
-                    quirks.add(
-                        format!("rows spell the owner `{}` otherwise: taken as one person", owners[k as usize]),
-                        line,
-                    );
+                let (k, otherwise) = owners.index(name, "rows spell the owner", "taken as one person");
+                if let Some(message) = otherwise {
+                    quirks.add(message, line);
                 }
                 Some(k)
             }
@@ -462,17 +533,10 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
         };
         let segment = match field(Role::Segment) {
             Some(raw) => {
-                let name = if raw.is_empty() { "(blank)".to_string() } else { raw };
-                let key = name_key(&name);
-                let next = segments.len() as u32;
-                let k = *segment_index.entry(key).or_insert(next);
-                if k == next {
-                    segments.push(name);
-                } else if segments[k as usize] != name {
-                    quirks.add(
-                        format!("rows spell the segment `{}` otherwise: taken as one", segments[k as usize]),
-                        line,
-                    );
+                let raw: &[u8] = if raw.is_empty() { b"(blank)" } else { raw };
+                let (k, otherwise) = segments.index(raw, "rows spell the segment", "taken as one");
+                if let Some(message) = otherwise {
+                    quirks.add(message, line);
                 }
                 k
             }
@@ -480,6 +544,7 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
         };
         opps.push(Opp { line, owner, outcome, created, closed, amount, segment });
     }
+    let (owners, segments) = (owners.list, segments.list);
     if rows == 0 {
         return Err(fail(2, 1, format!("{file} has a header but no rows"), "one row per opportunity".into(), None));
     }
