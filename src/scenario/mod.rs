@@ -36,6 +36,12 @@ pub const MAX_LEADS_PER_MONTH: f64 = 1e8;
 pub const MAX_OPPS_PER_REP: f64 = 1_000.0;
 /// Largest ramp, in months.
 pub const MAX_RAMP_MONTHS: u64 = 120;
+/// Smallest positive money amount, in dollars, of the amounts the model divides by
+/// (`company.arr`, `target.arr`, `deal_size`, `quota`, `arr_per_head`): one cent.
+pub const MIN_MONEY: f64 = 0.01;
+/// Smallest positive factor of the keys the model divides by (`seasonality`,
+/// `accounts_per_rep`, `span_of_control`, `target_utilisation`, `opportunities_per_month`).
+pub const MIN_FACTOR: f64 = 0.001;
 /// Default factor on churn when support covers none of its load.
 pub const DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED: f64 = 2.0;
 
@@ -453,6 +459,7 @@ fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company> {
         });
     };
     let arr = r.number(&mut t, "arr", 0.0, MAX_MONEY);
+    r.not_tiny(&t, "arr", MIN_MONEY, MAX_MONEY, true);
     let churn = r.dist(&mut t, "monthly_churn", Support::Unit, 1.0);
     let expansion = r.dist(&mut t, "monthly_expansion", Support::Unit, 1.0);
     let ok_arr = arr.is_some() || !t.has("arr");
@@ -472,6 +479,7 @@ fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company> {
 fn read_target(r: &mut Reader, top: &mut Tbl<'_>, start: YearMonth, months: usize) -> Option<Target> {
     let mut t = r.table(top, "target")?;
     let arr = r.number(&mut t, "arr", 0.0, MAX_MONEY);
+    r.not_tiny(&t, "arr", MIN_MONEY, MAX_MONEY, true);
     if !t.has("arr") {
         r.missing(&t, "arr", "the ARR to reach, e.g. arr = 8_000_000");
     }
@@ -526,6 +534,9 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Ve
             r.missing(&t, "name", "the segment's name, e.g. name = \"mid-market\"");
         }
         let deal_size = r.dist(&mut t, "deal_size", Support::NonNegative, MAX_MONEY);
+        if deal_size.is_some() {
+            r.not_tiny(&t, "deal_size", MIN_MONEY, MAX_MONEY, true);
+        }
         if !t.has("deal_size") {
             r.missing(&t, "deal_size", "the new ARR of a won deal, e.g. deal_size = { low = 20_000, high = 60_000 }");
         }
@@ -599,7 +610,11 @@ fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) -> Option<D
         ok = false;
     }
     let mut seasonality = [1.0; 12];
-    if let Some((values, span)) = r.numbers(&mut t, "seasonality", 0.0, 100.0) {
+    let factors = r.numbers(&mut t, "seasonality", 0.0, 100.0);
+    if factors.is_some() {
+        r.not_tiny(&t, "seasonality", MIN_FACTOR, 100.0, true);
+    }
+    if let Some((values, span)) = factors {
         if values.len() == 12 {
             seasonality.copy_from_slice(&values);
         } else {
@@ -784,6 +799,9 @@ fn read_roles(
             );
         }
         let opm = r.dist(&mut t, "opportunities_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
+        if opm.is_some() {
+            r.not_tiny(&t, "opportunities_per_month", MIN_FACTOR, MAX_OPPS_PER_REP, true);
+        }
         let mpm = r.dist(&mut t, "meetings_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
         let m2o = r.dist(&mut t, "meeting_to_opportunity", Support::Unit, 1.0);
         keys_of_kind(
@@ -935,6 +953,7 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
     let max_hires = r.count(t, "max_hires_per_month", MAX_PEOPLE);
     let budget = r.count(t, "headcount_budget", MAX_PEOPLE);
     let utilisation = r.number(t, "target_utilisation", 0.0, 1.0);
+    r.not_tiny(t, "target_utilisation", MIN_FACTOR, 1.0, false);
     if utilisation == Some(0.0) {
         r.error(
             Diagnostic::error(Some(t.span), t.key_path("target_utilisation"), "target_utilisation must be above 0")
@@ -957,7 +976,9 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
         }
     }
     let arr_per_head = r.number(t, "arr_per_head", 0.0, MAX_MONEY);
+    r.not_tiny(t, "arr_per_head", MIN_MONEY, MAX_MONEY, false);
     let span = r.number(t, "span_of_control", 0.0, MAX_PEOPLE as f64);
+    r.not_tiny(t, "span_of_control", MIN_FACTOR, MAX_PEOPLE as f64, false);
     let manages = match t.entry("manages") {
         Some(e) => match &e.node.value {
             tree::Value::Array(items) => {

@@ -26,6 +26,20 @@ fn series<'a>(layout: &Layout, cells: &'a [f64], name: &str) -> &'a [f64] {
     &cells[k * layout.months..(k + 1) * layout.months]
 }
 
+/// The tester's report: a deal size of the smallest positive double (4.9e-324) ran with
+/// exit 0 and wrote `needed.<role>` = inf. Such an amount is now refused, with the range
+/// that works.
+#[test]
+fn a_denormal_deal_size_is_refused_with_the_range_that_works() {
+    let text = "[scenario]\nstart = \"2027-01\"\nmonths = 12\n\n[[segments]]\nname = \"s\"\ndeal_size = 4.9e-324\nwin_rate = 0.2\n";
+    let message = match load_str(text, "case.toml", &[]) {
+        Ok(_) => panic!("a deal size of 4.9e-324 was accepted"),
+        Err(e) => e.render(),
+    };
+    assert!(message.contains("segments.s.deal_size"), "{message}");
+    assert!(message.contains("0, or a number from 0.01 to 1_000_000_000_000"), "{message}");
+}
+
 /// `needed.csm` was inf: ARR that grew from a cent to trillions measured a growth of
 /// about 10^4 a month, compounded over a 600-month look-ahead. The measured growth is
 /// now taken at most 100% a month and a need at most `MAX_NEEDED` heads; the closers'
