@@ -125,8 +125,8 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
         if spec.policy == Policy::Capacity {
             let gap = (needed - have - 1e-9).ceil().max(0.0) as u64;
             let state = &s.roles[r];
-            // Without a budget, a role never grows past the most people a role may have.
-            let budget = spec.headcount_budget.map_or(crate::scenario::MAX_PEOPLE, u64::from);
+            // Without a budget, a role keeps to its share of the staff the horizon allows.
+            let budget = u64::from(spec.headcount_budget.unwrap_or(spec.default_budget));
             let room = budget.saturating_sub(state.staff.len() as u64 + u64::from(state.open_reqs));
             let n = gap.min(u64::from(spec.max_hires_per_month)).min(room) as u32;
             open(s, n);

@@ -28,6 +28,10 @@ pub const MAX_MONTHS: u64 = 600;
 pub const MAX_TRIALS: u64 = 10_000_000;
 /// Largest number of people of one role (on staff, hired or departing in one entry).
 pub const MAX_PEOPLE: u64 = 100_000;
+/// Most person-months of staff a trial may carry: people on staff at once, over all
+/// roles, times the months (100,000 people for 5 years, 10,000 for 50). A trial's work
+/// grows with its staff every month (capacity, pay, attrition draws per person).
+pub const MAX_STAFF_MONTHS: u64 = 6_000_000;
 /// Largest money amount accepted anywhere (a trillion dollars).
 pub const MAX_MONEY: f64 = 1e12;
 /// Largest expected number of leads in a month.
@@ -220,6 +224,9 @@ pub struct Role {
     pub span_of_control: f64,
     /// Managers: indices of the roles they manage.
     pub manages: Vec<usize>,
+    /// Capacity policy without `headcount_budget`: the budget it keeps to, the role's
+    /// share of the staff the horizon allows ([`MAX_STAFF_MONTHS`]), at most [`MAX_PEOPLE`].
+    pub default_budget: u32,
 }
 
 /// How a role's requisitions are opened.
@@ -384,7 +391,10 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     let dating = start.zip(months.map(|m| m as usize));
     let (comp_plans, plan_ids, plans_ok) = org::read_comp_plans(r, &mut top);
     let plan_refs: Vec<&str> = plan_ids.iter().map(String::as_str).collect();
-    let roles = read_roles(r, &mut top, &seg_names, &plan_refs, dating);
+    let mut roles = read_roles(r, &mut top, &seg_names, &plan_refs, dating);
+    if let Some(months) = months {
+        bound_staff_months(r, &top, &mut roles, months);
+    }
     let territories = org::read_territories(r, &mut top, &seg_names);
     let stages = org::read_stages(r, &mut top);
     let forecast = org::read_forecast(r, &mut top);
@@ -426,6 +436,51 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     scenario.inputs = inputs::list(&scenario);
     (scenario.correlations, scenario.copula) = inputs::resolve(r, &scenario, &correlations?)?;
     Some(scenario)
+}
+
+/// Refuses roles whose people, times the months, exceed [`MAX_STAFF_MONTHS`], and gives
+/// each capacity role without a budget an equal share of the staff left.
+///
+/// A role has at most `headcount + hires` people on staff (a backfill replaces a leaver),
+/// and under the capacity policy at most `max(budget, headcount) + hires`.
+fn bound_staff_months(r: &mut Reader, top: &Tbl<'_>, roles: &mut [Role], months: u64) {
+    let written = |role: &Role| {
+        let hires: u64 = role.hires.iter().map(|(_, n)| u64::from(*n)).sum();
+        let budget = match (role.policy, role.headcount_budget) {
+            (Policy::Capacity, Some(b)) => u64::from(b).saturating_sub(u64::from(role.headcount)),
+            _ => 0,
+        };
+        u64::from(role.headcount) + hires + budget
+    };
+    let people: u64 = roles.iter().map(written).sum();
+    if people * months > MAX_STAFF_MONTHS {
+        let span = top.entries().iter().find(|e| e.key == "roles").map(|e| e.key_span);
+        r.error(
+            Diagnostic::error(
+                span,
+                "roles",
+                format!(
+                    "the roles can have {} people on staff for {months} months, {} person-months a trial, beyond what can be simulated",
+                    read::group_digits(people),
+                    read::group_digits(people * months)
+                ),
+            )
+            .expected(format!(
+                "at most {} person-months: people on staff (headcount, hires, budgets) times months",
+                read::group_digits(MAX_STAFF_MONTHS)
+            ))
+            .help("shorten the horizon, or lower headcount, hires or headcount_budget"),
+        );
+        return;
+    }
+    let unbudgeted = roles.iter().filter(|x| x.policy == Policy::Capacity && x.headcount_budget.is_none()).count();
+    if unbudgeted == 0 {
+        return;
+    }
+    let share = (MAX_STAFF_MONTHS / months - people) / unbudgeted as u64;
+    for role in roles.iter_mut().filter(|x| x.policy == Policy::Capacity && x.headcount_budget.is_none()) {
+        role.default_budget = (u64::from(role.headcount) + share).min(MAX_PEOPLE) as u32;
+    }
 }
 
 /// Refuses a lead volume that compounds beyond what can be simulated by the horizon.
@@ -882,6 +937,7 @@ fn read_roles(
             arr_per_head: staffing.arr_per_head,
             span_of_control: staffing.span_of_control,
             manages: Vec::new(),
+            default_budget: MAX_PEOPLE as u32,
         });
     }
     resolve_manages(r, &mut out, manages, &all_ids);

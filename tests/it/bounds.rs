@@ -96,3 +96,57 @@ headcount_budget = 5
     }
     assert!(capped, "the support need reaches its cap");
 }
+
+/// A 599-month scenario whose capacity policy (no budget) faced a need far beyond any
+/// staff, with a 600-month mean time to hire whose draws are mostly a month, grew its
+/// closers to 100,000 people and ran 50 trials in more than 20 seconds: a trial's work
+/// grows with its person-months of staff. Without a budget the policy now keeps to the
+/// staff the horizon allows, `MAX_STAFF_MONTHS / months` people in all.
+#[test]
+fn the_capacity_policy_without_a_budget_keeps_a_trial_within_max_staff_months() {
+    let text = r#"
+[scenario]
+start = "2027-01"
+months = 599
+seed = 9223372036854775807
+
+[[segments]]
+name = "s"
+deal_size = 30000
+win_rate = 0.3
+cycle_months = 2
+
+[demand]
+leads_per_month = 300
+lead_to_opportunity = 0.5
+
+[[roles]]
+id = "ae"
+kind = "closer"
+headcount = 4
+opportunities_per_month = 0.001
+annual_attrition = 0.3
+time_to_hire_months = { dist = "gamma", mean = 600, sd = 9223372036854775807 }
+policy = "capacity"
+"#;
+    let bound = sopsim::scenario::MAX_STAFF_MONTHS;
+    let (layout, trials) = run(text, 1);
+    let staff = series(&layout, &trials[0], "headcount.ae");
+    let person_months: f64 = staff.iter().sum();
+    let most = staff.iter().copied().fold(0.0, f64::max);
+    assert!(person_months <= bound as f64, "{person_months} person-months, beyond {bound}");
+    // The bound is what stops it: the role grows to its share of the horizon's staff.
+    assert_eq!(most, (bound / 599) as f64, "the most staff on hand");
+}
+
+/// The written organisation is bounded the same way: 100,000 people for 600 months is
+/// refused before any simulation, with the limit in the message.
+#[test]
+fn staff_beyond_max_staff_months_is_refused() {
+    let text = "[scenario]\nstart = \"2027-01\"\nmonths = 600\n\n[[segments]]\nname = \"s\"\ndeal_size = 1\nwin_rate = 0.2\n\n[[roles]]\nid = \"ae\"\nkind = \"closer\"\nheadcount = 100_000\nopportunities_per_month = 1\n";
+    let message = match load_str(text, "case.toml", &[]) {
+        Ok(_) => panic!("60,000,000 person-months were accepted"),
+        Err(e) => e.render(),
+    };
+    assert!(message.contains("at most 6_000_000 person-months"), "{message}");
+}
