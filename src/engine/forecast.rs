@@ -40,8 +40,10 @@ impl Tracker {
         self.sum_abs += (f - actual).abs();
         self.sum_signed += f - actual;
         self.sum_actual += actual;
-        if actual > 0.0 {
-            let ape = (f - actual).abs() / actual;
+        let ape = (f - actual).abs() / actual;
+        // Months without bookings, or with so little that the error is not a finite
+        // number, have no percentage error.
+        if actual > 0.0 && ape.is_finite() {
             self.sum_ape += ape;
             self.months_ape += 1;
             (f, ape)
@@ -50,11 +52,12 @@ impl Tracker {
         }
     }
 
-    /// MAPE, WAPE and bias so far (NaN where undefined).
+    /// MAPE, WAPE and bias so far (NaN where undefined, or not a finite number).
     pub fn accuracy(&self) -> Accuracy {
-        let over_actual = |x: f64| if self.sum_actual > 0.0 { x / self.sum_actual } else { f64::NAN };
+        let finite = |x: f64| if x.is_finite() { x } else { f64::NAN };
+        let over_actual = |x: f64| if self.sum_actual > 0.0 { finite(x / self.sum_actual) } else { f64::NAN };
         Accuracy {
-            mape: if self.months_ape > 0 { self.sum_ape / f64::from(self.months_ape) } else { f64::NAN },
+            mape: if self.months_ape > 0 { finite(self.sum_ape / f64::from(self.months_ape)) } else { f64::NAN },
             wape: over_actual(self.sum_abs),
             bias: over_actual(self.sum_signed),
         }

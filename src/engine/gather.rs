@@ -9,8 +9,8 @@
 //! rate / cycle in days`, meetings per SDR, selling time (the share of closer capacity
 //! worked) and opportunities worked per ramped closer.
 
-use super::Trial;
 use super::metrics::id;
+use super::{Trial, finite_or_missing, ratio};
 use crate::scenario::Scenario;
 
 /// How many months of closes the measured rates look back over.
@@ -57,10 +57,6 @@ impl Kpis {
     }
 }
 
-fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
-}
-
 /// Measures the KPIs of the months before `t` and records them as month `t`'s `kpi.*`.
 pub fn measure(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
     let from = t.saturating_sub(WINDOW);
@@ -85,12 +81,12 @@ pub fn measure(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f
     put(id::KPI_DEAL_SIZE, t, deal_size);
     let k = &s.kpis;
     let coverage = match (&s.scenario.target, s.arr_history.last()) {
-        (Some(target), Some(arr)) if target.arr > *arr && t <= target.month => k.last_pipeline / (target.arr - arr),
+        (Some(target), Some(arr)) if target.arr > *arr && t <= target.month => ratio(k.last_pipeline, target.arr - arr),
         _ => f64::NAN,
     };
     put(id::KPI_PIPELINE_COVERAGE, t, coverage);
     // A cycle under a day still takes a day.
-    let velocity = k.last_open * deal_size * win_rate / (cycle * DAYS_PER_MONTH).max(1.0);
+    let velocity = finite_or_missing(k.last_open * deal_size * win_rate / (cycle * DAYS_PER_MONTH).max(1.0));
     put(id::KPI_VELOCITY, t, velocity);
     put(id::KPI_MEETINGS_PER_SDR, t, ratio(k.last_meetings, k.last_sdrs));
     put(id::KPI_SELLING_TIME, t, ratio(k.last_worked, k.last_capacity));

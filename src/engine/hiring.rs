@@ -28,6 +28,17 @@ use super::{ARRIVALS_PAST_HORIZON, Trial};
 /// Months of measured demand the capacity policy projects from.
 const DEMAND_WINDOW: usize = 3;
 
+/// Most heads `needed.<role>` reports. A need is a quotient (demand over a draw of
+/// opportunities per month, a load over ARR per head) compounded over the look-ahead,
+/// so a tiny draw or a steep measured growth can take it past the largest double; no
+/// plan staffs a billion people, and the cap keeps means across trials finite.
+pub const MAX_NEEDED: f64 = 1e9;
+
+/// Most measured ARR growth a month the support projection compounds (100%, the most
+/// `growth_per_month` takes): ARR that grew from a few dollars would otherwise project
+/// past the largest double.
+const MAX_MEASURED_GROWTH: f64 = 1.0;
+
 /// An ARR stage during a trial.
 #[derive(Debug, Clone, Copy)]
 pub struct StageState {
@@ -108,13 +119,14 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
                 continue;
             }
         };
+        let needed = needed.min(MAX_NEEDED);
         put(Layout::role_metric(r, role::NEEDED), t, needed);
         put(Layout::role_metric(r, role::GAP), t, needed - have);
         if spec.policy == Policy::Capacity {
             let gap = (needed - have - 1e-9).ceil().max(0.0) as u64;
             let state = &s.roles[r];
-            // Without a budget, a role never grows past the most people a role may have.
-            let budget = spec.headcount_budget.map_or(crate::scenario::MAX_PEOPLE, u64::from);
+            // Without a budget, a role keeps to its share of the staff the horizon allows.
+            let budget = u64::from(spec.headcount_budget.unwrap_or(spec.default_budget));
             let room = budget.saturating_sub(state.staff.len() as u64 + u64::from(state.open_reqs));
             let n = gap.min(u64::from(spec.max_hires_per_month)).min(room) as u32;
             open(s, n);
@@ -189,7 +201,9 @@ fn need(s: &Trial<'_>, r: usize, t: usize) -> Option<(f64, f64)> {
             } else {
                 0.0
             };
-            let load = load * (1.0 + growth.max(0.0)).powi(l as i32);
+            // Falling ARR (or a negative one's NaN) projects no growth.
+            let growth = if growth > 0.0 { growth.min(MAX_MEASURED_GROWTH) } else { 0.0 };
+            let load = load * (1.0 + growth).powi(l as i32);
             let others: f64 = scenario
                 .roles
                 .iter()

@@ -19,6 +19,8 @@ mod supply;
 
 use crate::scenario::{Role, Scenario};
 
+pub use hiring::MAX_NEEDED;
+
 use metrics::{Layout, id};
 use params::TrialParams;
 
@@ -280,9 +282,16 @@ fn round(x: f64) -> f64 {
     (rounded as f64).copysign(x)
 }
 
-/// `a / b`, or NaN when `b` is not positive.
+/// `a / b`, or NaN (missing) when `b` is not positive or so small that the quotient is
+/// not a finite number.
 fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { f64::NAN }
+    if b > 0.0 { finite_or_missing(a / b) } else { f64::NAN }
+}
+
+/// `x`, or NaN (missing) when it is not a finite number: what a ratio whose quotient
+/// passes the largest double reports.
+fn finite_or_missing(x: f64) -> f64 {
+    if x.is_finite() { x } else { f64::NAN }
 }
 
 impl RoleState {

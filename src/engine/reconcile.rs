@@ -150,7 +150,10 @@ pub fn month(
     put(id::COST_OF_SALES, t, ratio(sales_comp, bookings));
     s.sales_comp_total += sales_comp;
 
-    let churn = s.p.churn * (1.0 + (scenario.company.churn_multiplier_unsupported - 1.0) * (1.0 - s.support_coverage));
+    // At most all of last month's ARR churns, however short of support the month is.
+    let churn = (s.p.churn
+        * (1.0 + (scenario.company.churn_multiplier_unsupported - 1.0) * (1.0 - s.support_coverage)))
+        .min(1.0);
     let expansion = s.p.expansion;
     put(id::CHURNED, t, arr_before * churn);
     put(id::EXPANSION, t, arr_before * expansion);

@@ -124,7 +124,7 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
                 let won = outcome == Outcome::Won;
                 if won {
                     s.won += 1;
-                    if let Some(a) = o.amount.filter(|&a| a > 0.0) {
+                    if let Some(a) = o.amount.filter(|&a| a >= crate::scenario::MIN_MONEY) {
                         s.sizes.push(a);
                     }
                     if let (Some(c), Some(k)) = (o.created, closed_by)

@@ -28,6 +28,10 @@ pub const MAX_MONTHS: u64 = 600;
 pub const MAX_TRIALS: u64 = 10_000_000;
 /// Largest number of people of one role (on staff, hired or departing in one entry).
 pub const MAX_PEOPLE: u64 = 100_000;
+/// Most person-months of staff a trial may carry: people on staff at once, over all
+/// roles, times the months (100,000 people for 5 years, 10,000 for 50). A trial's work
+/// grows with its staff every month (capacity, pay, attrition draws per person).
+pub const MAX_STAFF_MONTHS: u64 = 6_000_000;
 /// Largest money amount accepted anywhere (a trillion dollars).
 pub const MAX_MONEY: f64 = 1e12;
 /// Largest expected number of leads in a month.
@@ -41,6 +45,12 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Longest name or id of a segment, role, territory, comp plan or stage, in characters:
 /// these label metrics, table rows and chart legends.
 pub const MAX_ID_CHARS: usize = 100;
+/// Smallest positive money amount, in dollars, of the amounts the model divides by
+/// (`company.arr`, `target.arr`, `deal_size`, `quota`, `arr_per_head`): one cent.
+pub const MIN_MONEY: f64 = 0.01;
+/// Smallest positive factor of the keys the model divides by (`seasonality`,
+/// `accounts_per_rep`, `span_of_control`, `target_utilisation`, `opportunities_per_month`).
+pub const MIN_FACTOR: f64 = 0.001;
 /// Default factor on churn when support covers none of its load.
 pub const DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED: f64 = 2.0;
 
@@ -219,6 +229,9 @@ pub struct Role {
     pub span_of_control: f64,
     /// Managers: indices of the roles they manage.
     pub manages: Vec<usize>,
+    /// Capacity policy without `headcount_budget`: the budget it keeps to, the role's
+    /// share of the staff the horizon allows ([`MAX_STAFF_MONTHS`]), at most [`MAX_PEOPLE`].
+    pub default_budget: u32,
 }
 
 /// How a role's requisitions are opened.
@@ -383,7 +396,10 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     let dating = start.zip(months.map(|m| m as usize));
     let (comp_plans, plan_ids, plans_ok) = org::read_comp_plans(r, &mut top);
     let plan_refs: Vec<&str> = plan_ids.iter().map(String::as_str).collect();
-    let roles = read_roles(r, &mut top, &seg_names, &plan_refs, dating);
+    let mut roles = read_roles(r, &mut top, &seg_names, &plan_refs, dating);
+    if let Some(months) = months {
+        bound_staff_months(r, &top, &mut roles, months);
+    }
     let territories = org::read_territories(r, &mut top, &seg_names);
     let stages = org::read_stages(r, &mut top);
     let forecast = org::read_forecast(r, &mut top);
@@ -427,6 +443,51 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     Some(scenario)
 }
 
+/// Refuses roles whose people, times the months, exceed [`MAX_STAFF_MONTHS`], and gives
+/// each capacity role without a budget an equal share of the staff left.
+///
+/// A role has at most `headcount + hires` people on staff (a backfill replaces a leaver),
+/// and under the capacity policy at most `max(budget, headcount) + hires`.
+fn bound_staff_months(r: &mut Reader, top: &Tbl<'_>, roles: &mut [Role], months: u64) {
+    let written = |role: &Role| {
+        let hires: u64 = role.hires.iter().map(|(_, n)| u64::from(*n)).sum();
+        let budget = match (role.policy, role.headcount_budget) {
+            (Policy::Capacity, Some(b)) => u64::from(b).saturating_sub(u64::from(role.headcount)),
+            _ => 0,
+        };
+        u64::from(role.headcount) + hires + budget
+    };
+    let people: u64 = roles.iter().map(written).sum();
+    if people * months > MAX_STAFF_MONTHS {
+        let span = top.entries().iter().find(|e| e.key == "roles").map(|e| e.key_span);
+        r.error(
+            Diagnostic::error(
+                span,
+                "roles",
+                format!(
+                    "the roles can have {} people on staff for {months} months, {} person-months a trial, beyond what can be simulated",
+                    read::group_digits(people),
+                    read::group_digits(people * months)
+                ),
+            )
+            .expected(format!(
+                "at most {} person-months: people on staff (headcount, hires, budgets) times months",
+                read::group_digits(MAX_STAFF_MONTHS)
+            ))
+            .help("shorten the horizon, or lower headcount, hires or headcount_budget"),
+        );
+        return;
+    }
+    let unbudgeted = roles.iter().filter(|x| x.policy == Policy::Capacity && x.headcount_budget.is_none()).count();
+    if unbudgeted == 0 {
+        return;
+    }
+    let share = (MAX_STAFF_MONTHS / months - people) / unbudgeted as u64;
+    for role in roles.iter_mut().filter(|x| x.policy == Policy::Capacity && x.headcount_budget.is_none()) {
+        role.default_budget = (u64::from(role.headcount) + share).min(MAX_PEOPLE) as u32;
+    }
+}
+
 /// Refuses a lead volume that compounds beyond what can be simulated by the horizon.
 fn check_lead_volume(r: &mut Reader, top: &Tbl<'_>, d: &Demand, months: usize) {
     let growth = d.growth_per_month.mean().max(0.0);
@@ -458,6 +519,7 @@ fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company> {
         });
     };
     let arr = r.number(&mut t, "arr", 0.0, MAX_MONEY);
+    r.not_tiny(&t, "arr", MIN_MONEY, MAX_MONEY, true);
     let churn = r.dist(&mut t, "monthly_churn", Support::Unit, 1.0);
     let expansion = r.dist(&mut t, "monthly_expansion", Support::Unit, 1.0);
     let ok_arr = arr.is_some() || !t.has("arr");
@@ -477,6 +539,7 @@ fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company> {
 fn read_target(r: &mut Reader, top: &mut Tbl<'_>, start: YearMonth, months: usize) -> Option<Target> {
     let mut t = r.table(top, "target")?;
     let arr = r.number(&mut t, "arr", 0.0, MAX_MONEY);
+    r.not_tiny(&t, "arr", MIN_MONEY, MAX_MONEY, true);
     if !t.has("arr") {
         r.missing(&t, "arr", "the ARR to reach, e.g. arr = 8_000_000");
     }
@@ -531,6 +594,9 @@ fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Ve
             r.missing(&t, "name", "the segment's name, e.g. name = \"mid-market\"");
         }
         let deal_size = r.dist(&mut t, "deal_size", Support::NonNegative, MAX_MONEY);
+        if deal_size.is_some() {
+            r.not_tiny(&t, "deal_size", MIN_MONEY, MAX_MONEY, true);
+        }
         if !t.has("deal_size") {
             r.missing(&t, "deal_size", "the new ARR of a won deal, e.g. deal_size = { low = 20_000, high = 60_000 }");
         }
@@ -604,7 +670,11 @@ fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) -> Option<D
         ok = false;
     }
     let mut seasonality = [1.0; 12];
-    if let Some((values, span)) = r.numbers(&mut t, "seasonality", 0.0, 100.0) {
+    let factors = r.numbers(&mut t, "seasonality", 0.0, 100.0);
+    if factors.is_some() {
+        r.not_tiny(&t, "seasonality", MIN_FACTOR, 100.0, true);
+    }
+    if let Some((values, span)) = factors {
         if values.len() == 12 {
             seasonality.copy_from_slice(&values);
         } else {
@@ -789,6 +859,9 @@ fn read_roles(
             );
         }
         let opm = r.dist(&mut t, "opportunities_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
+        if opm.is_some() {
+            r.not_tiny(&t, "opportunities_per_month", MIN_FACTOR, MAX_OPPS_PER_REP, true);
+        }
         let mpm = r.dist(&mut t, "meetings_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
         let m2o = r.dist(&mut t, "meeting_to_opportunity", Support::Unit, 1.0);
         keys_of_kind(
@@ -869,6 +942,7 @@ fn read_roles(
             arr_per_head: staffing.arr_per_head,
             span_of_control: staffing.span_of_control,
             manages: Vec::new(),
+            default_budget: MAX_PEOPLE as u32,
         });
     }
     resolve_manages(r, &mut out, manages, &all_ids);
@@ -940,6 +1014,7 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
     let max_hires = r.count(t, "max_hires_per_month", MAX_PEOPLE);
     let budget = r.count(t, "headcount_budget", MAX_PEOPLE);
     let utilisation = r.number(t, "target_utilisation", 0.0, 1.0);
+    r.not_tiny(t, "target_utilisation", MIN_FACTOR, 1.0, false);
     if utilisation == Some(0.0) {
         r.error(
             Diagnostic::error(Some(t.span), t.key_path("target_utilisation"), "target_utilisation must be above 0")
@@ -962,7 +1037,9 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
         }
     }
     let arr_per_head = r.number(t, "arr_per_head", 0.0, MAX_MONEY);
+    r.not_tiny(t, "arr_per_head", MIN_MONEY, MAX_MONEY, false);
     let span = r.number(t, "span_of_control", 0.0, MAX_PEOPLE as f64);
+    r.not_tiny(t, "span_of_control", MIN_FACTOR, MAX_PEOPLE as f64, false);
     let manages = match t.entry("manages") {
         Some(e) => match &e.node.value {
             tree::Value::Array(items) => {

@@ -6,7 +6,7 @@ use crate::dist::{Dist, Support};
 
 use super::diag::{Diagnostic, Span, closest};
 use super::read::{Reader, Tbl};
-use super::{MAX_ID_CHARS, MAX_MONEY, MAX_MONTHS};
+use super::{MAX_ID_CHARS, MAX_MONEY, MAX_MONTHS, MIN_FACTOR, MIN_MONEY};
 
 /// Largest number of accounts in one territory.
 pub const MAX_ACCOUNTS: u64 = 1_000_000_000;
@@ -204,6 +204,7 @@ pub fn read_territories(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) ->
             );
         }
         let per_rep = r.number(&mut t, "accounts_per_rep", 0.0, MAX_ACCOUNTS as f64);
+        r.not_tiny(&t, "accounts_per_rep", MIN_FACTOR, MAX_ACCOUNTS as f64, false);
         if !t.has("accounts_per_rep") {
             r.missing(&t, "accounts_per_rep", "the accounts one closer covers, e.g. accounts_per_rep = 150");
         }
@@ -291,6 +292,7 @@ pub fn read_comp_plans(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<CompPlan>, Vec
         let base = r.number(&mut t, "base", 0.0, MAX_MONEY);
         let variable = r.number(&mut t, "variable", 0.0, MAX_MONEY);
         let quota = r.number(&mut t, "quota", 0.0, MAX_MONEY);
+        r.not_tiny(&t, "quota", MIN_MONEY, MAX_MONEY, true);
         let accelerators = read_tiers(r, &mut t, "accelerators", "above");
         let decelerators = read_tiers(r, &mut t, "decelerators", "below");
         let cap = r.number(&mut t, "cap", 0.0, 100.0);

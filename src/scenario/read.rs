@@ -202,6 +202,61 @@ impl Reader {
         Some(v)
     }
 
+    /// Refuses a value of `key` that is positive but below `min`, written as a number, as
+    /// a distribution's location parameter (`low`, `high`, `mean`, `median`, `min`,
+    /// `mode`, `max`) or as one of an empirical distribution's `values`: the model divides by such keys, and a smaller positive value takes
+    /// its ratios past the largest double. `zero_ok` says whether 0 (none) is allowed; a
+    /// value outside `[0, max]` has its own error already.
+    pub fn not_tiny(&mut self, t: &Tbl<'_>, key: &str, min: f64, max: f64, zero_ok: bool) {
+        let Some(e) = t.entries.iter().find(|e| e.key == key) else { return };
+        let tiny = |node: &Node| match node.value {
+            Value::Int(i) => i > 0 && (i as f64) < min,
+            Value::Float(f) => f > 0.0 && f < min,
+            _ => false,
+        };
+        // Each value found, with whether 0 would be allowed in its place.
+        let mut found: Vec<(&Node, String, bool)> = Vec::new();
+        match &e.node.value {
+            Value::Table(params) => {
+                for p in params {
+                    let k = p.key.as_str();
+                    if ["low", "high", "mean", "median", "min", "mode", "max"].contains(&k) && tiny(&p.node) {
+                        // Interval ends, means and medians must be positive already.
+                        let zero = zero_ok && ["min", "mode", "max"].contains(&k);
+                        found.push((&p.node, format!("{}.{k}", t.key_path(key)), zero));
+                    }
+                    // An empirical distribution's values, each like a constant.
+                    if let ("values", Value::Array(items)) = (k, &p.node.value) {
+                        for (i, item) in items.iter().enumerate().filter(|(_, item)| tiny(item)) {
+                            found.push((item, format!("{}.values[{i}]", t.key_path(key)), zero_ok));
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if tiny(item) {
+                        found.push((item, format!("{}[{i}]", t.key_path(key)), zero_ok));
+                    }
+                }
+            }
+            _ if tiny(&e.node) => found.push((&e.node, t.key_path(key), zero_ok)),
+            _ => {}
+        }
+        for (node, path, zero_ok) in found {
+            let range = range_words(min, max);
+            self.diags.push(
+                Diagnostic::error(
+                    Some(node.span),
+                    path,
+                    format!("value {} is too small for the model", short(&node.value)),
+                )
+                .expected(if zero_ok { format!("0, or {range}") } else { range })
+                .help(format!("the model divides by `{key}`; below {} its ratios overflow", group_digits_f(min))),
+            );
+        }
+    }
+
     /// A whole number in `[0, max]` (an integer, or a float with no fraction).
     pub fn count(&mut self, t: &mut Tbl<'_>, key: &'static str, max: u64) -> Option<u64> {
         let e = t.entry(key)?;
@@ -453,6 +508,14 @@ impl Reader {
         let values: Vec<Option<f64>> =
             items.iter().enumerate().map(|(i, n)| self.number_node(n, format!("{path}[{i}]"), lo, hi)).collect();
         values.into_iter().collect::<Option<Vec<f64>>>().map(|v| (v, e.node.span))
+    }
+}
+
+/// A value as written, a tiny float in scientific notation (`4.9e-324`, not 324 digits).
+fn short(v: &Value) -> String {
+    match v {
+        Value::Float(f) if *f != 0.0 && f.abs() < 1e-4 => format!("{f:e}"),
+        _ => v.display(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! merge) and the what-if commands.
 
 mod bad;
+mod bounds;
 mod cli;
 mod closed_form;
 mod correlations;

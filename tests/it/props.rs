@@ -140,14 +140,31 @@ fn assert_finite(scenario: &sopsim::scenario::Scenario, layout: &Layout, out: &[
     }
 }
 
-/// Loads `text`; if it is valid, runs two trials and checks their numbers.
-fn load_and_run(text: &str) -> Result<(), String> {
-    let loaded = load_str(text, "case.toml", &[]).map_err(|e| e.render())?;
+/// The keys the model divides by, as `--set` paths into the template of
+/// `extreme_scenarios_run_to_finite_numbers`, with a value of each that holds a denormal.
+const DENOMINATORS: [(&str, &str); 12] = [
+    ("company.arr", "{}"),
+    ("target.arr", "{}"),
+    ("segments.s.deal_size", "{}"),
+    ("segments.s.deal_size", "{{ dist = \"triangular\", min = 0, mode = {}, max = {} }}"),
+    ("demand.seasonality", "[1, 1, 1, 1, 1, 1, {}, 1, 1, 1, 1, 1]"),
+    ("roles.ae.opportunities_per_month", "{}"),
+    ("roles.ae.opportunities_per_month", "{{ dist = \"triangular\", min = 0, mode = {}, max = {} }}"),
+    ("roles.support.arr_per_head", "{}"),
+    ("roles.support.target_utilisation", "{}"),
+    ("roles.boss.span_of_control", "{}"),
+    ("territories.t.accounts_per_rep", "{}"),
+    ("comp_plans.ae.quota", "{}"),
+];
+
+/// Loads `text` with `overrides`; if it is valid, runs two trials and checks their numbers.
+fn load_and_run(text: &str, overrides: &[String]) -> Result<(), String> {
+    let loaded = load_str(text, "case.toml", overrides).map_err(|e| e.render())?;
     let s = &loaded.scenario;
     let layout = Layout::new(s);
     let mut out = vec![0.0; layout.cells()];
     for trial in 0..2 {
-        run_trial(s, &layout, 1, trial, &mut out);
+        run_trial(s, &layout, s.seed, trial, &mut out);
         assert_finite(s, &layout, &out, text);
     }
     Ok(())
@@ -171,8 +188,10 @@ proptest! {
     #[test]
     fn extreme_scenarios_run_to_finite_numbers(
         months in prop_oneof![Just(1u64), Just(2), Just(13), Just(120), Just(600)],
-        arr in prop_oneof![Just(0.0f64), Just(1.0), Just(1e12)],
+        arr in prop_oneof![Just(0.0f64), Just(0.01), Just(1.0), Just(1e12)],
         churn in prop_oneof![Just(0.0f64), Just(1.0), Just(0.5)],
+        // Churn up to 100 times its rate while support covers none of its load.
+        unsupported in prop_oneof![Just(2.0f64), Just(100.0)],
         expansion in prop_oneof![Just(0.0f64), Just(1.0), Just(0.01)],
         deal in prop_oneof![
             Just("0".to_string()),
@@ -182,6 +201,11 @@ proptest! {
             Just("{ low = 1, high = 1e12 }".to_string()),
             Just("{ dist = \"gamma\", mean = 1e12, sd = 1e12 }".to_string()),
             Just("{ dist = \"normal\", mean = 1e12, sd = 1e12 }".to_string()),
+            // The smallest deal size taken, and draws that reach denormals and zero.
+            Just("0.01".to_string()),
+            Just("{ low = 0.01, high = 1e12 }".to_string()),
+            Just("{ dist = \"gamma\", mean = 1, sd = 1e6 }".to_string()),
+            Just("{ dist = \"gamma\", mean = 1e12, sd = 9223372036854775807 }".to_string()),
         ],
         win in prop_oneof![Just(0.0f64), Just(1.0), Just(0.3)],
         cycle in prop_oneof![
@@ -196,29 +220,59 @@ proptest! {
         headcount in prop_oneof![Just(0u64), Just(1), Just(40)],
         hires in prop_oneof![Just(0u64), Just(1), Just(300)],
         ramp in prop_oneof![Just(0u64), Just(1), Just(120)],
-        opm in prop_oneof![Just(0.0f64), Just(0.5), Just(1000.0)],
+        opm in prop_oneof![
+            Just("0".to_string()),
+            Just("0.001".to_string()),
+            Just("0.5".to_string()),
+            Just("1000".to_string()),
+            // Draws far below the smallest constant taken: the need divides by them.
+            Just("{ dist = \"gamma\", mean = 1, sd = 1e150 }".to_string()),
+            Just("{ dist = \"lognormal\", median = 0.001, p90 = 1000 }".to_string()),
+        ],
         attrition in prop_oneof![Just(0.0f64), Just(1.0), Just(0.3)],
         accounts in prop_oneof![Just(1u64), Just(1_000_000_000)],
-        per_rep in prop_oneof![Just(1e-9f64), Just(1.0), Just(1e9)],
-        quota in prop_oneof![Just(0.0f64), Just(1.0), Just(1e12)],
+        per_rep in prop_oneof![Just(0.001f64), Just(1.0), Just(1e9)],
+        span in prop_oneof![Just(0.001f64), Just(1e5)],
+        per_head in prop_oneof![Just(0.01f64), Just(1.0), Just(1e12)],
+        utilisation in prop_oneof![Just(0.001f64), Just(1.0)],
+        quota in prop_oneof![Just(0.0f64), Just(0.01), Just(1.0), Just(1e12)],
+        season in prop_oneof![
+            Just("[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]"),
+            Just("[0.001, 1, 0, 0.001, 1, 1, 1, 1, 1, 1, 0.001, 1]"),
+        ],
+        time_to_hire in prop_oneof![
+            Just("1"),
+            Just("600"),
+            // A 600-month mean whose draws are mostly a month: the look-ahead is 600 months.
+            Just("{ dist = \"gamma\", mean = 600, sd = 9223372036854775807 }"),
+        ],
+        seed in prop_oneof![Just(0u64), Just(1), Just(9_223_372_036_854_775_807)],
+        denormal in proptest::option::weighted(0.4, (0..DENOMINATORS.len(), prop_oneof![
+            Just("4.9e-324"),
+            Just("2.2e-308"),
+            Just("1e-300"),
+        ])),
         from_arr in prop_oneof![Just(0.0f64), Just(1e12)],
         noise in prop_oneof![Just(0.0f64), Just(5.0)],
         bias in prop_oneof![Just(-0.99f64), Just(0.0), Just(10.0)],
         policy in prop_oneof![Just("plan"), Just("backfill"), Just("capacity")],
     ) {
         let hire_month = if months > 1 { "2027-02" } else { "2027-01" };
-        // Without a budget the capacity policy stops only at MAX_PEOPLE a role, which a tiny
-        // span of control or a huge load reaches: valid, but slow for a property test.
-        let budget = if policy == "capacity" { "headcount_budget = 500" } else { "" };
+        // Without a budget the capacity policy stops only at the staff the horizon allows,
+        // which a tiny span of control or a huge load reaches: valid, but slow for a
+        // property test (a closer works up to 1,000 opportunities a month).
+        let budget = if policy == "capacity" { "headcount_budget = 40" } else { "" };
         let text = format!(r#"
 [scenario]
 start = "2027-01"
 months = {months}
+seed = {seed}
 
 [company]
 arr = {arr:e}
 monthly_churn = {churn:e}
 monthly_expansion = {expansion:e}
+churn_multiplier_unsupported = {unsupported:e}
 
 [target]
 arr = 1e12
@@ -232,15 +286,16 @@ cycle_months = {cycle}
 [demand]
 leads_per_month = {leads:e}
 lead_to_opportunity = 1
+seasonality = {season}
 
 [[roles]]
 id = "ae"
 kind = "closer"
 headcount = {headcount}
 ramp_months = {ramp}
-opportunities_per_month = {opm:e}
+opportunities_per_month = {opm}
 annual_attrition = {attrition:e}
-time_to_hire_months = 1
+time_to_hire_months = {time_to_hire}
 hires = {{ "{hire_month}" = {hires} }}
 policy = "{policy}"
 {budget}
@@ -257,14 +312,17 @@ annual_attrition = {attrition:e}
 id = "support"
 kind = "support"
 headcount = {headcount}
-arr_per_head = 1
-time_to_hire_months = 1
+arr_per_head = {per_head:e}
+time_to_hire_months = {time_to_hire}
+policy = "capacity"
+target_utilisation = {utilisation:e}
+headcount_budget = 500
 comp_plan = "ae"
 
 [[roles]]
 id = "boss"
 kind = "manager"
-span_of_control = 1e-9
+span_of_control = {span:e}
 policy = "capacity"
 headcount_budget = 500
 
@@ -291,8 +349,20 @@ months_above = 0
 bias = {bias:e}
 noise = {noise:e}
 "#);
-        if let Err(message) = load_and_run(&text) {
-            panic!("{message}");
+        // One key the model divides by may hold a denormal: refused with the range that
+        // works, never run to an infinity.
+        let overrides: Vec<String> = match denormal {
+            Some((k, tiny)) => {
+                let (path, form) = DENOMINATORS[k % DENOMINATORS.len()];
+                vec![format!("{path}={}", form.replace("{}", tiny).replace("{{", "{").replace("}}", "}"))]
+            }
+            None => Vec::new(),
+        };
+        if let Err(message) = load_and_run(&text, &overrides) {
+            let errors: Vec<&str> = message.lines().filter(|l| l.starts_with("error:")).collect();
+            let refused_as_too_small =
+                !overrides.is_empty() && errors.iter().all(|e| e.ends_with("is too small for the model"));
+            assert!(refused_as_too_small, "{overrides:?}\n{message}");
         }
     }
 }
