@@ -63,6 +63,7 @@ import json
 import math
 import sys
 import tomllib
+import warnings
 
 import numpy as np
 
@@ -237,7 +238,8 @@ class Dist:
             x = a[0] + (a[1] - a[0]) * rng.beta(a[2], a[3], n)
         else:
             x = rng.poisson(a[0], n).astype(float)
-        return np.clip(x, self.lower, self.upper)
+        # Only a normal can leave its key's support (2.1); the others already lie in it.
+        return np.clip(x, self.lower, self.upper) if k == "normal" else x
 
 
 # ---------------------------------------------------------------- the scenario (section 4)
@@ -349,8 +351,9 @@ def simulate(s, trials, seed):
     nseg = len(s["segments"])
     out = {}
 
+    # Month-major (months, n): a month's values are contiguous.
     def metric(name):
-        out[name] = np.zeros((n, months))
+        out[name] = np.zeros((months, n))
         return out[name]
 
     # Once-per-trial draws (2.4).
@@ -363,6 +366,18 @@ def simulate(s, trials, seed):
     h = [1.0 - (1.0 - role["attrition"].sample(rng, n)) ** (1.0 / 12.0) for role in s["roles"]]
     opm = [role["opm"].sample(rng, n) for role in s["roles"]]
     has_leads = s["leads"].const != 0.0
+
+    if not has_leads and not s["roles"]:
+        # Nothing can be sold: ARR under churn and expansion only, and no other metric.
+        arr_m, churned_m, expansion_m = metric("arr"), metric("churned_arr"), metric("expansion_arr")
+        metric("bookings")
+        arr = np.full(n, s["arr0"])
+        for t in range(months):
+            churned_m[t] = arr * c
+            expansion_m[t] = arr * e
+            arr = arr * (1.0 - c + e)
+            arr_m[t] = arr
+        return {name: x.T for name, x in out.items()}
 
     # Staff by start month: column 0 the headcount (long ago, fully ramped), then one
     # column per planned start month, those before the start first (on staff at t = 0).
@@ -387,10 +402,10 @@ def simulate(s, trials, seed):
         role_m.append(tuple(metric(f"{k}.{rid}") for k in ("headcount", "ramped", "hires", "departures")))
 
     # Opportunities by close month: count, value; won count, won value.
-    closing_count = np.zeros((n, months))
-    closing_value = np.zeros((n, months))
-    won_count = np.zeros((n, months))
-    won_value = np.zeros((n, months))
+    closing_count = np.zeros((months, n))
+    closing_value = np.zeros((months, n))
+    won_count = np.zeros((months, n))
+    won_value = np.zeros((months, n))
     open_value = np.zeros(n)   # value worked so far, less the value closed so far
     arr = np.full(n, s["arr0"])
     grow = np.maximum(0.0, 1.0 + g)
@@ -403,14 +418,14 @@ def simulate(s, trials, seed):
             arriving = role["hires"].get(t, 0)
             if arriving:
                 counts[:, starts.index(t)] = arriving
-            role_m[r][2][:, t] = arriving
+            role_m[r][2][t] = arriving
 
         # 3.3: demand.
         demand = [np.zeros(n, dtype=np.int64) for _ in range(nseg)]
         if has_leads:
             lam = L * grow ** t * s["season"][(s["start"][1] - 1 + t) % 12]
             leads = rng.poisson(lam)
-            leads_m[:, t] = leads
+            leads_m[t] = leads
             left, mass = leads, 1.0
             for k, p in enumerate(s["mix"]):
                 if k == nseg - 1 or mass <= p:
@@ -420,7 +435,7 @@ def simulate(s, trials, seed):
                 left = left - n_k
                 mass -= p
                 demand[k] = rng.binomial(n_k, q)
-        demand_m[:, t] = sum(demand)
+        demand_m[t] = sum(demand)
 
         # 3.4: supply.
         capacity = [np.zeros(n, dtype=np.int64) for _ in range(nseg)]
@@ -429,17 +444,18 @@ def simulate(s, trials, seed):
             live = sum(1 for st in starts if st <= t)   # columns of people on staff by now
             heads = counts[:, :live]
             ramps = np.array([ramp(role["curve"], t - st) for st in starts[:live]])
-            role_m[r][0][:, t] = heads.sum(axis=1)
-            role_m[r][1][:, t] = heads @ ramps
+            role_m[r][0][t] = heads.sum(axis=1)
+            role_m[r][1][t] = heads @ ramps
             x = ramps[None, :] * opm[r][:, None]
             whole = np.floor(x)
             frac = x - whole
             cap = (heads * whole).sum(axis=1)
-            has_frac = frac > 0.0
-            if has_frac.any():
-                cap = cap + rng.binomial(heads, frac).sum(axis=1)
+            # One more opportunity with probability frac(x), for the groups that have one.
+            cols = np.flatnonzero((frac > 0.0).any(axis=0))
+            if len(cols):
+                cap = cap + rng.binomial(heads[:, cols], frac[:, cols]).sum(axis=1)
             capacity[role["segment"]] += cap.astype(np.int64)
-        capacity_m[:, t] = sum(capacity)
+        capacity_m[t] = sum(capacity)
 
         # 3.5: work, deals.
         worked_t = np.zeros(n)
@@ -450,35 +466,33 @@ def simulate(s, trials, seed):
             if total == 0:
                 continue
             idx = np.repeat(trial_index, worked)
-            won = rng.random(total) < w[k][idx]
+            won = rng.random(total) < np.repeat(w[k], worked)
             size = seg["deal_size"].sample(rng, total)
             cycle = seg["cycle"].sample(rng, total)
             cycle = np.minimum(np.floor(cycle + 0.5), MAX_CYCLE).astype(np.int64)
             open_value += np.bincount(idx, weights=size, minlength=n)
-            # Closes within the horizon, indexed from this month: (trial, close - t).
-            inside = cycle < months - t
+            # By (close month - t, trial); one more row for closes after the horizon.
             span = months - t
-            flat = idx[inside] * span + cycle[inside]
-            v = size[inside]
-            wi = won[inside]
-            shape = (n, span)
-            closing_count[:, t:] += np.bincount(flat, minlength=n * span).reshape(shape)
-            closing_value[:, t:] += np.bincount(flat, weights=v, minlength=n * span).reshape(shape)
-            won_count[:, t:] += np.bincount(flat[wi], minlength=n * span).reshape(shape)
-            won_value[:, t:] += np.bincount(flat[wi], weights=v[wi], minlength=n * span).reshape(shape)
-        worked_m[:, t] = worked_t
-        lost_m[:, t] = demand_m[:, t] - worked_t
+            flat = np.minimum(cycle, span) * n + idx
+            won_size = size * won
+            cells = n * (span + 1)
+            closing_count[t:] += np.bincount(flat, minlength=cells)[: n * span].reshape(span, n)
+            closing_value[t:] += np.bincount(flat, weights=size, minlength=cells)[: n * span].reshape(span, n)
+            won_count[t:] += np.bincount(flat, weights=won, minlength=cells)[: n * span].reshape(span, n)
+            won_value[t:] += np.bincount(flat, weights=won_size, minlength=cells)[: n * span].reshape(span, n)
+        worked_m[t] = worked_t
+        lost_m[t] = demand_m[t] - worked_t
 
-        bookings = won_value[:, t]
-        bookings_m[:, t] = bookings
-        won_m[:, t] = won_count[:, t]
-        closed_m[:, t] = closing_count[:, t]
-        open_value -= closing_value[:, t]
-        pipeline_m[:, t] = open_value
-        churned_m[:, t] = arr * c
-        expansion_m[:, t] = arr * e
+        bookings = won_value[t]
+        bookings_m[t] = bookings
+        won_m[t] = won_count[t]
+        closed_m[t] = closing_count[t]
+        open_value -= closing_value[t]
+        pipeline_m[t] = open_value
+        churned_m[t] = arr * c
+        expansion_m[t] = arr * e
         arr = arr * (1.0 - c + e) + bookings
-        arr_m[:, t] = arr
+        arr_m[t] = arr
 
         # 3.4: exits at the end of the month.
         for r in range(len(s["roles"])):
@@ -487,11 +501,12 @@ def simulate(s, trials, seed):
             heads = counts[:, :live]
             leavers = rng.binomial(heads, h[r][:, None])
             counts[:, :live] = heads - leavers
-            role_m[r][3][:, t] = leavers.sum(axis=1)
+            role_m[r][3][t] = leavers.sum(axis=1)
 
     with np.errstate(invalid="ignore", divide="ignore"):
         out["win_rate"] = np.where(closed_m > 0, won_m / np.maximum(closed_m, 1), np.nan)
-    return out
+    # Returned trial-major, (n, months), as views.
+    return {name: x.T for name, x in out.items()}
 
 
 # ---------------------------------------------------------------- outputs (section 5)
@@ -504,7 +519,8 @@ ORDER = ["arr", "bookings", "churned_arr", "expansion_arr", "pipeline", "leads",
 def stats(x):
     """mean and the seven type-7 quantiles along axis 0, over the values that exist."""
     if np.isnan(x).any():
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
             return np.nanmean(x, axis=0), np.nanquantile(x, LEVELS, axis=0), np.sum(~np.isnan(x), axis=0)
     return x.mean(axis=0), np.quantile(x, LEVELS, axis=0), np.full(x.shape[1:], x.shape[0])
 
@@ -537,6 +553,7 @@ def write_outputs(s, out, trials, seed, folder):
     months = s["months"]
     os.makedirs(folder, exist_ok=True)
     names = ORDER + [f"{k}.{r['id']}" for r in s["roles"] for k in ("headcount", "ramped", "hires", "departures")]
+    names = [m for m in names if m in out]
     lines = ["metric,month,mean,p05,p10,p25,p50,p75,p90,p95"]
     for name in names:
         mean, qs, count = stats(out[name])
@@ -568,8 +585,8 @@ def write_outputs(s, out, trials, seed, folder):
         [f"{k}.{r['id']}" for r in s["roles"] for k in ("hires", "departures")]
     summary["horizon"] = {
         "month": month_label(s, last),
-        "metrics": {m: stats_json(out[m][:, last]) for m in sorted(stocks)},
-        "totals": {m: stats_json(out[m].sum(axis=1)) for m in sorted(totals)},
+        "metrics": {m: stats_json(out[m][:, last]) for m in sorted(stocks) if m in out},
+        "totals": {m: stats_json(out[m].sum(axis=1)) for m in sorted(totals) if m in out},
     }
     with open(os.path.join(folder, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
