@@ -89,6 +89,29 @@ impl WholeDraw {
         }
     }
 
+    /// One draw conditioned on being at least `at_least`, from one `u64` of `rng` for a
+    /// table (the uniform is mapped into the part of the table at or above it); `None`
+    /// when the distribution gives no chance of such a value (a drawn distribution is
+    /// drawn again, at most 1,000 times).
+    pub fn sample_at_least<R: Rng + ?Sized>(&self, rng: &mut R, at_least: u32) -> Option<u32> {
+        match self {
+            WholeDraw::Constant(k) => (*k >= at_least).then_some(*k),
+            WholeDraw::Table { bounds, guide } => {
+                let below = match at_least as usize {
+                    0 => 0,
+                    k => bounds.get(k - 1).copied().unwrap_or(ONE),
+                };
+                if below >= ONE {
+                    return None;
+                }
+                let u = rng.next_u64() >> 11;
+                let u = below + ((u128::from(u) * u128::from(ONE - below)) >> 53) as u64;
+                Some(invert(bounds, guide, u).max(at_least))
+            }
+            WholeDraw::Drawn(..) => (0..1_000).map(|_| self.sample(rng)).find(|&k| k >= at_least),
+        }
+    }
+
     /// The probability of drawing `k` (NaN for a distribution without a table).
     pub fn probability(&self, k: u32) -> f64 {
         match self {

@@ -161,6 +161,7 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
     let mut arr = scenario.company.arr;
     let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
 
+    reconcile::open_pipeline(&mut s);
     for t in 0..months {
         supply::start_month(&mut s, t, &mut put);
         gather::measure(&mut s, t, &mut put);

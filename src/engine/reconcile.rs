@@ -19,6 +19,47 @@ use super::metrics::{self, Layout, id, role};
 use super::rng::{Process, trial_stream};
 use super::{Trial, comp, demand, hiring, ratio, supply};
 
+/// Puts the opportunities open at the start (`[[pipeline]]`) on their segments' closing
+/// ledgers before the first month. Each draws, in this order, from its entry's own
+/// stream: whether it will be won (the trial's win rate of its segment), its size, and
+/// its cycle in whole months conditioned on being longer than its age, `C >= age + 1`
+/// (it is still open), so that it closes in month `t = C - age - 1`. A deal older than
+/// any cycle its segment's distribution allows is stale: no deal was ever won that late,
+/// so it closes lost in the first month. Deals open at the start credit no rep's quota.
+pub fn open_pipeline(s: &mut Trial<'_>) {
+    let scenario = s.scenario;
+    let months = scenario.months;
+    for entry in &scenario.pipeline {
+        let spec = &scenario.segments[entry.segment];
+        let win_rate = s.p.win_rate[entry.segment];
+        let seg = &mut s.segments[entry.segment];
+        let mut rng = trial_stream(s.key, Process::Pipeline, entry.stream, 0);
+        let still_open = entry.age_months.saturating_add(1);
+        for _ in 0..entry.count {
+            let is_won = rng.random::<f64>() < win_rate;
+            let size = spec.deal_size.sample(&mut rng);
+            let (cycle, is_won) = match spec.cycle.sample_at_least(&mut rng, still_open) {
+                Some(c) => (c, is_won),
+                None => (still_open, false),
+            };
+            let close = (cycle - still_open) as usize;
+            if close >= months {
+                seg.beyond_value += size;
+                seg.beyond_count += 1;
+                continue;
+            }
+            let slot = &mut seg.closing[close];
+            slot.count += 1;
+            slot.value += size;
+            slot.cycles += f64::from(cycle);
+            if is_won {
+                slot.won += 1;
+                slot.won_value += size;
+            }
+        }
+    }
+}
+
 /// Shares `worked` among reps with capacities `caps` (summing to at least `worked`) in
 /// proportion to capacity: floors first, then one more each by largest remainder
 /// (ties: the earlier rep).

@@ -35,6 +35,9 @@ pub enum Process {
     Accounts = 8,
     /// Noise of the bookings forecast, per month.
     Forecast = 9,
+    /// Outcome, size and remaining cycle of each opportunity open at the start, per
+    /// `[[pipeline]]` entry.
+    Pipeline = 10,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -63,6 +63,10 @@ struct Segment {
     last_close: Option<Date>,
 }
 
+/// A segment's index, its deals open at the as-of date by age (count at each), and
+/// its longest won cycle.
+type OpenBySegment = (usize, Vec<(i32, u64)>, Option<f64>);
+
 /// Per owner: won, closed, opportunities created in the window, first and last month.
 #[derive(Debug, Default, Clone)]
 struct Owner {
@@ -200,6 +204,7 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
     let _ = writeln!(out);
 
     let names = segment_names(&export);
+    let mut pipeline: Vec<OpenBySegment> = Vec::new();
     for (k, s) in segments.iter_mut().enumerate() {
         let _ = writeln!(out, "[[segments]]");
         let _ = writeln!(out, "name = {}", quoted(&names[k]));
@@ -250,22 +255,16 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
             }
         }
         let open: u64 = s.open.values().sum();
-        if open > 0 {
-            let ages: Vec<String> = s
-                .open
-                .iter()
-                .map(|(age, n)| match age {
-                    -1 => format!("{} of unknown age", group(*n)),
-                    1 => format!("{} aged 1 month", group(*n)),
-                    a => format!("{} aged {a} months", group(*n)),
-                })
-                .collect();
+        let unknown = s.open.get(&-1).copied().unwrap_or(0);
+        if open > unknown {
+            let ages = s.open.iter().filter(|(age, _)| **age >= 0).map(|(a, n)| (*a, *n)).collect::<Vec<_>>();
+            pipeline.push((k, ages, s.cycles.last().copied()));
+        }
+        if unknown > 0 {
             let _ = writeln!(
                 out,
-                "# open pipeline at the as-of date: {} opportunities ({}); a run starts with an empty pipeline, \
-                 so they are not simulated",
-                group(open),
-                ages.join(", ")
+                "# {} open opportunities have no created date (not yet engaged): left out of the starting pipeline",
+                group(unknown)
             );
         }
         let _ = writeln!(out);
@@ -444,6 +443,37 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
         let _ = writeln!(out);
         summary
             .push(format!("closers {id}: {staff} on staff, up to {} opportunities a month each", num(load.ceil(), 0)));
+    }
+    for (k, ages, longest) in &pipeline {
+        let total: u64 = ages.iter().map(|(_, n)| n).sum();
+        let _ = writeln!(
+            out,
+            "# open pipeline of {} at {as_of}: {} opportunities by whole months since their created month; \
+             each closes over the rest of the segment's cycle",
+            names[*k],
+            group(total)
+        );
+        // A deal open at age a has a cycle of at least a + 1 months.
+        let stale: u64 =
+            ages.iter().filter(|(a, _)| longest.is_none_or(|l| f64::from(a + 1) > l)).map(|(_, n)| n).sum();
+        if stale > 0 {
+            let _ = writeln!(
+                out,
+                "# {} of them are older than the longest won cycle ({} months): stale, they close lost in the \
+                 first month",
+                group(stale),
+                longest.map_or("none".into(), |l| num(l, 0))
+            );
+        }
+        for (age, n) in ages {
+            let _ = writeln!(out, "[[pipeline]]");
+            if segments.len() > 1 {
+                let _ = writeln!(out, "segment = {}", quoted(&names[*k]));
+            }
+            let _ = writeln!(out, "age_months = {age}");
+            let _ = writeln!(out, "count = {n}");
+        }
+        let _ = writeln!(out);
     }
     let _ = writeln!(out, "# SET: the plan's target, e.g.");
     let _ = writeln!(out, "# [target]");

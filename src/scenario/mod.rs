@@ -8,6 +8,7 @@
 pub mod diag;
 pub mod inputs;
 pub mod org;
+pub mod pipeline;
 mod read;
 pub mod tree;
 
@@ -79,6 +80,8 @@ pub struct Scenario {
     pub roles: Vec<Role>,
     /// Territories, in file order.
     pub territories: Vec<Territory>,
+    /// `[[pipeline]]`: the opportunities open at the start.
+    pub pipeline: Vec<pipeline::OpenDeals>,
     /// Compensation plans, in file order.
     pub comp_plans: Vec<CompPlan>,
     /// ARR stages, by ascending `from_arr`.
@@ -401,6 +404,7 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
         bound_staff_months(r, &top, &mut roles, months);
     }
     let territories = org::read_territories(r, &mut top, &seg_names);
+    let open_deals = pipeline::read_pipeline(r, &mut top, &seg_names);
     let stages = org::read_stages(r, &mut top);
     let forecast = org::read_forecast(r, &mut top);
     let correlations = inputs::read_correlations(r, &mut top);
@@ -431,6 +435,7 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
         demand: demand?,
         roles,
         territories: territories?,
+        pipeline: open_deals?,
         comp_plans: plans_ok.then_some(comp_plans)?,
         stages: stages?,
         forecast: forecast?,

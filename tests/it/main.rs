@@ -12,6 +12,7 @@ mod gather;
 mod model;
 mod names;
 mod outputs;
+mod pipeline;
 mod props;
 mod report;
 mod scale;
