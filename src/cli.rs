@@ -38,6 +38,8 @@ pub enum Command {
     Compare(CompareArgs),
     /// Fit a ready-to-run scenario from a CRM opportunity export (CSV).
     Gather(GatherArgs),
+    /// Test gathered forecasts against what happened: gather at a cutoff, simulate, compare.
+    Backtest(BacktestArgs),
     /// Rank the uncertain inputs by their influence on ARR: a tornado chart and a per-quarter view.
     #[command(after_help = "--trials is the base run's, for the rank correlations (default: the scenario's \
                             trials); each input is then fixed at its P10 and at its P90 for --swing-trials trials.")]
@@ -195,9 +197,9 @@ pub struct SensitivityArgs {
     pub common: WhatIfArgs,
 }
 
-/// `sopsim gather`.
+/// How to read an opportunity export (`gather`, `backtest`).
 #[derive(Debug, Args)]
-pub struct GatherArgs {
+pub struct ExportArgs {
     /// The opportunity export (CSV with a header row; this data set's, Salesforce's and
     /// HubSpot's headers are recognised).
     pub export: PathBuf,
@@ -214,6 +216,45 @@ pub struct GatherArgs {
     /// The column whose values are the segments (default: one segment, `all`).
     #[arg(long, value_name = "COLUMN")]
     pub segment_by: Option<String>,
+}
+
+/// `sopsim backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The export and how to read it.
+    #[command(flatten)]
+    pub export: ExportArgs,
+    /// Gather from what was known on this date and simulate the months after it
+    /// (repeatable: each cutoff is tested on its own). A month's last day is best.
+    #[arg(long = "cutoff", value_name = "YYYY-MM-DD", required = true)]
+    pub cutoffs: Vec<String>,
+    /// Months simulated after each cutoff, at most (fewer where the export ends).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_MONTHS))]
+    pub months: u64,
+    /// Trials per cutoff.
+    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub trials: u64,
+    /// Seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output folder (default: output/<export stem>-backtest).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Write into an existing output folder that holds files sopsim did not write
+    /// (replacing only files of the names sopsim writes).
+    #[arg(long)]
+    pub force: bool,
+    /// Print nothing on success.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `sopsim gather`.
+#[derive(Debug, Args)]
+pub struct GatherArgs {
+    /// The export and how to read it.
+    #[command(flatten)]
+    pub export: ExportArgs,
     /// Use only what was known on this date: deals closed after it are open at it
     /// (default: the export's last date).
     #[arg(long, value_name = "YYYY-MM-DD")]

@@ -89,6 +89,7 @@ pub fn target(cli: &Cli) -> Option<Target> {
         Command::Merge(a) => return Some(a.out.clone().map_or(Target::Later, Target::Folder)),
         Command::Validate(_) => return None,
         Command::Gather(a) => return a.out.clone().map(Target::File),
+        Command::Backtest(a) => a.out.clone().unwrap_or_else(|| backtest_dir(&a.export.export)),
         Command::Plan(a) => what_if(&a.common.out, &a.file, "plan"),
         Command::Sweep(a) => what_if(&a.common.out, &a.file, "sweep"),
         Command::Sensitivity(a) => what_if(&a.common.out, &a.file, "sensitivity"),
@@ -104,6 +105,7 @@ fn force(cli: &Cli) -> bool {
         Command::Merge(a) => a.force,
         Command::Validate(_) => false,
         Command::Gather(a) => a.force,
+        Command::Backtest(a) => a.force,
         Command::Plan(a) => a.common.force,
         Command::Sweep(a) => a.common.force,
         Command::Sensitivity(a) => a.common.force,
@@ -181,6 +183,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
         }
         Command::Merge(args) => merge(args),
         Command::Gather(args) => gather(&args),
+        Command::Backtest(args) => backtest(&args),
         Command::Plan(args) => whatif::plan::main(&args),
         Command::Sweep(args) => whatif::sweep::main(&args),
         Command::Compare(args) => whatif::compare::main(&args),
@@ -325,21 +328,7 @@ fn gather_out_check(path: &Path, force: bool) -> Result<(), String> {
 /// `gather`: fits a scenario from an export, checks that it loads, and writes it.
 fn gather(args: &cli::GatherArgs) -> Result<(), Error> {
     let input = |m: String| Error::Input(format!("error: {m}\n"));
-    let mut maps = Vec::new();
-    for m in &args.maps {
-        let Some((column, role)) = m.rsplit_once('=') else {
-            return Err(input(format!("--map {m}: expected COLUMN=ROLE, e.g. --map \"Closing Date=close\"")));
-        };
-        let Some(role) = gather::read::Role::parse(role) else {
-            return Err(input(format!(
-                "--map {m}: `{role}` is not a role; expected one of id, owner, stage, created, close, amount, segment"
-            )));
-        };
-        maps.push((column.to_string(), role));
-    }
-    if let Some(column) = &args.segment_by {
-        maps.push((column.clone(), gather::read::Role::Segment));
-    }
+    let read = read_options(&args.export)?;
     let as_of = match &args.as_of {
         Some(text) => Some(
             gather::date::parse(text)
@@ -347,13 +336,8 @@ fn gather(args: &cli::GatherArgs) -> Result<(), Error> {
         ),
         None => None,
     };
-    let file = args.export.display().to_string();
-    let bytes = std::fs::read(&args.export).map_err(|e| input(format!("cannot read {file}: {e}")))?;
-    let options = gather::Options {
-        read: gather::read::ReadOptions { maps, won: args.won.clone(), lost: args.lost.clone() },
-        as_of,
-        months: args.months,
-    };
+    let (file, bytes) = read_export(&args.export.export)?;
+    let options = gather::Options { read, as_of, months: args.months };
     let gathered = gather::gather(&file, &bytes, &options).map_err(|e| Error::Input(e.0))?;
     let name = args.out.as_ref().map_or("gathered.toml".to_string(), |p| p.display().to_string());
     if let Err(e) = scenario::load_str(&gathered.toml, &name, &[]) {
@@ -381,6 +365,82 @@ fn gather(args: &cli::GatherArgs) -> Result<(), Error> {
             }
         }
         None => print!("{}", gathered.toml),
+    }
+    Ok(())
+}
+
+/// How to read an export, from the command line.
+fn read_options(args: &cli::ExportArgs) -> Result<gather::read::ReadOptions, Error> {
+    let input = |m: String| Error::Input(format!("error: {m}\n"));
+    let mut maps = Vec::new();
+    for m in &args.maps {
+        let Some((column, role)) = m.rsplit_once('=') else {
+            return Err(input(format!("--map {m}: expected COLUMN=ROLE, e.g. --map \"Closing Date=close\"")));
+        };
+        let Some(role) = gather::read::Role::parse(role) else {
+            return Err(input(format!(
+                "--map {m}: `{role}` is not a role; expected one of id, owner, stage, created, close, amount, segment"
+            )));
+        };
+        maps.push((column.to_string(), role));
+    }
+    if let Some(column) = &args.segment_by {
+        maps.push((column.clone(), gather::read::Role::Segment));
+    }
+    Ok(gather::read::ReadOptions { maps, won: args.won.clone(), lost: args.lost.clone() })
+}
+
+/// The export's name as given and its bytes.
+fn read_export(path: &Path) -> Result<(String, Vec<u8>), Error> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::Input(format!("error: cannot read {file}: {e}\n")))?;
+    Ok((file, bytes))
+}
+
+/// The default folder of `backtest`: `output/<export stem>-backtest`.
+fn backtest_dir(export: &Path) -> PathBuf {
+    whatif::out_dir(None, export, "backtest")
+}
+
+/// `backtest`: gathers at each cutoff, simulates, compares with the export, and writes
+/// the tables, charts and summary.
+fn backtest(args: &cli::BacktestArgs) -> Result<(), Error> {
+    let read = read_options(&args.export)?;
+    let mut cutoffs = Vec::new();
+    for text in &args.cutoffs {
+        let date = gather::date::parse(text)
+            .ok_or_else(|| Error::Input(format!("error: --cutoff {text}: expected a date written YYYY-MM-DD\n")))?;
+        cutoffs.push(date);
+    }
+    cutoffs.sort();
+    cutoffs.dedup();
+    let (file, bytes) = read_export(&args.export.export)?;
+    let options =
+        gather::backtest::Options { read, cutoffs, months: args.months, trials: args.trials, seed: args.seed };
+    let bt = gather::backtest::backtest(&file, &bytes, &options).map_err(|e| Error::Input(e.0))?;
+    let source = format!(
+        "sopsim {} · back-test of {} · {} trials · seed {}",
+        env!("CARGO_PKG_VERSION"),
+        visible(&file),
+        args.trials,
+        args.seed
+    );
+    let mut files = report::backtest::tables(&bt).map_err(Error::Run)?;
+    let charts = report::backtest::charts(&bt, &source);
+    let drawn = report::charts::render(&charts, true, true).map_err(Error::Run)?;
+    for (chart, d) in charts.iter().zip(drawn) {
+        if let Some(svg) = d.svg {
+            files.push(report::OutputFile { name: format!("{}.svg", chart.name), bytes: svg.into_bytes() });
+        }
+        if let Some(png) = d.png {
+            files.push(report::OutputFile { name: format!("{}.png", chart.name), bytes: png });
+        }
+    }
+    let dir = args.out.clone().unwrap_or_else(|| backtest_dir(&args.export.export));
+    report::write_outputs(&dir, &files, args.force)?;
+    if !args.quiet {
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        print!("{}", visible_lines(&report::backtest::text(&bt, &file, &visible_path(&dir), &names)));
     }
     Ok(())
 }

@@ -178,6 +178,22 @@ pub fn trend(counts: &[f64], at: f64) -> Option<Trend> {
     Some(Trend { months: m, level: (a + b * at).exp(), level_se, growth: b.exp() - 1.0, slope_se })
 }
 
+/// The level of `counts` without a trend, for when the slope cannot be told from 0:
+/// the mean count, with the standard error of its logarithm from the months' own spread
+/// (never below the Poisson noise, `1 / sqrt(total)`).
+pub fn flat(counts: &[f64]) -> Option<Trend> {
+    let m = counts.len();
+    let total: f64 = counts.iter().sum();
+    if m == 0 || total <= 0.0 {
+        return None;
+    }
+    let y: Vec<f64> = counts.iter().map(|c| (c + 0.5).ln()).collect();
+    let (_, sd) = mean_sd(&y);
+    let s2 = (sd * sd).max(m as f64 / total);
+    let level = total / m as f64;
+    Some(Trend { months: m, level, level_se: (s2 / m as f64).sqrt(), growth: 0.0, slope_se: f64::NAN })
+}
+
 /// The spread between reps of a rate, net of the binomial noise of each rep's own
 /// count (a method-of-moments random-effects estimate): the standard deviation of the
 /// reps' true rates. `reps` holds each rep's successes and trials; reps with fewer than

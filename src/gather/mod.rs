@@ -8,6 +8,7 @@
 //! scenario, each key commented with its evidence (count, window, method). It never
 //! writes a number it did not measure without saying so in the comment beside it.
 
+pub mod backtest;
 pub mod date;
 pub mod fit;
 pub mod read;
@@ -61,6 +62,38 @@ struct Segment {
     open: BTreeMap<i32, u64>,
     first_close: Option<Date>,
     last_close: Option<Date>,
+    /// Each deal closed by the as-of date: its created month, if known, and whether won.
+    closed: Vec<(Option<i32>, bool)>,
+    /// Each won deal with both dates: its created month and its cycle in whole months.
+    won_cycles: Vec<(i32, f64)>,
+    /// The last created month of the mature cohorts used for the win rate and the cycle.
+    mature_until: Option<i32>,
+}
+
+/// Fewest closed deals (and won cycles) of mature cohorts to measure from; with fewer,
+/// every closed deal is used, and the comment says so.
+pub const MIN_MATURE: usize = 30;
+
+impl Segment {
+    /// Win rate and cycle from the mature cohorts: deals created at least `h` months
+    /// before the as-of month, `h` the 95th percentile of the won cycles. A cohort
+    /// created recently has only closed its quick deals yet, so counting it would make
+    /// cycles look short (and win rates lean to the outcome that comes sooner).
+    fn measure(&mut self, as_of_month: i32) {
+        let mut all: Vec<f64> = self.won_cycles.iter().map(|(_, c)| *c).collect();
+        all.sort_by(f64::total_cmp);
+        let h = if all.is_empty() { 0.0 } else { crate::stats::quantile_sorted(&all, 0.95).ceil() };
+        let until = as_of_month - h as i32;
+        let mature = |m: &Option<i32>| m.is_none_or(|m| m <= until);
+        let closed = self.closed.iter().filter(|(m, _)| mature(m)).count();
+        let cycles = self.won_cycles.iter().filter(|(m, _)| *m <= until).count();
+        let use_mature = h > 0.0 && closed >= MIN_MATURE && cycles >= MIN_MATURE;
+        self.mature_until = use_mature.then_some(until);
+        let keep = |m: &Option<i32>| !use_mature || mature(m);
+        self.won = self.closed.iter().filter(|(m, w)| *w && keep(m)).count() as u64;
+        self.lost = self.closed.iter().filter(|(m, w)| !*w && keep(m)).count() as u64;
+        self.cycles = self.won_cycles.iter().filter(|(m, _)| keep(&Some(*m))).map(|(_, c)| *c).collect();
+    }
 }
 
 /// A segment's index, its deals open at the as-of date by age (count at each), and
@@ -126,18 +159,17 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
         match outcome {
             Outcome::Won | Outcome::Lost => {
                 let won = outcome == Outcome::Won;
+                let cohort = o.created.map(Date::month_index);
+                s.closed.push((cohort, won));
                 if won {
-                    s.won += 1;
                     if let Some(a) = o.amount.filter(|&a| a >= crate::scenario::MIN_MONEY) {
                         s.sizes.push(a);
                     }
                     if let (Some(c), Some(k)) = (o.created, closed_by)
                         && k >= c
                     {
-                        s.cycles.push(f64::from(k.month_index() - c.month_index()));
+                        s.won_cycles.push((c.month_index(), f64::from(k.month_index() - c.month_index())));
                     }
-                } else {
-                    s.lost += 1;
                 }
                 let close = closed_by.unwrap_or(as_of);
                 s.first_close = Some(s.first_close.map_or(close, |d| d.min(close)));
@@ -203,6 +235,9 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
     let _ = writeln!(out, "monthly_expansion = 0.0");
     let _ = writeln!(out);
 
+    for s in &mut segments {
+        s.measure(as_of.month_index());
+    }
     let names = segment_names(&export);
     let mut pipeline: Vec<OpenBySegment> = Vec::new();
     for (k, s) in segments.iter_mut().enumerate() {
@@ -213,6 +248,14 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
             (Some(a), Some(b)) => format!("closed {a} to {b}"),
             _ => "none closed".into(),
         };
+        let cohorts = match s.mature_until {
+            Some(m) => format!(
+                "of the deals created by {} (cohorts old enough for 95% of won deals to have closed)",
+                month_label(m)
+            ),
+            None => "of every deal closed (too few mature cohorts: recent quick closes may shorten the cycle)".into(),
+        };
+        let _ = writeln!(out, "# measured {cohorts}");
         let (low, high) = fit::win_rate_interval(s.won, s.lost);
         let _ = writeln!(
             out,
@@ -288,21 +331,32 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
         window.iter().map(|m| segments.iter().map(|s| *s.created.get(m).unwrap_or(&0) as f64).sum()).collect();
     let _ = writeln!(out, "[demand]");
     let at = f64::from(start - window_start);
-    match fit::trend(&totals, at) {
-        Some(t) if !window.is_empty() => {
+    // A slope that cannot be told from 0 is dropped, and the level is then the mean:
+    // extending an unproven slope would move the level as far as the slope's noise.
+    let trend = fit::trend(&totals, at).map(|t| {
+        let significant = t.slope_se.is_finite() && (t.growth + 1.0).ln().abs() > 2.0 * t.slope_se;
+        if significant || t.months < 3 { (t, significant) } else { (fit::flat(&totals).unwrap_or(t.clone()), false) }
+    });
+    let slope = fit::trend(&totals, at);
+    match trend {
+        Some((t, significant)) if !window.is_empty() => {
             let history =
                 format!("{} months, {} to {}", window.len(), month_label(window_start), month_label(window_end));
             let counts: Vec<String> = totals.iter().map(|c| group(*c as u64)).collect();
             let _ = writeln!(out, "# opportunities created a month over {history}: {}", counts.join(", "));
-            let significant = t.slope_se.is_finite() && (t.growth + 1.0).ln().abs() > 2.0 * t.slope_se;
             let (low, high) = ((t.level.ln() - 1.645 * t.level_se).exp(), (t.level.ln() + 1.645 * t.level_se).exp());
+            let how = if t.months < 3 {
+                "the mean count (fewer than 3 months), with its Poisson error"
+            } else if significant {
+                "a log-linear trend fitted by least squares, extended to the start"
+            } else {
+                "the mean count (the trend's slope cannot be told from 0)"
+            };
             let _ = writeln!(
                 out,
-                "# level at {}: a log-linear trend fitted by least squares{}, extended to the start; the \
-                 interval is its 90% interval (the standard error of the fitted log level, with the months' \
-                 own spread)",
-                month_label(start),
-                if t.months < 3 { " (fewer than 3 months: the mean, with its Poisson error)" } else { "" }
+                "# level at {}: {how}; the interval is its 90% interval (the standard error of the log level, \
+                 with the months' own spread)",
+                month_label(start)
             );
             let _ = writeln!(out, "leads_per_month = {{ low = {}, high = {} }}", num(low, 1), num(high, 1));
             let _ = writeln!(out, "lead_to_opportunity = 1   # the export counts opportunities, not leads");
@@ -315,12 +369,12 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
                     percent(t.growth)
                 );
                 let _ = writeln!(out, "growth_per_month = {{ low = {}, high = {} }}", num(lo, 5), num(hi, 5));
-            } else if t.months >= 3 {
+            } else if let Some(fitted) = slope.as_ref().filter(|f| f.months >= 3) {
                 let _ = writeln!(
                     out,
                     "# growth: the trend's slope, {} a month ± {} (one standard error), cannot be told from 0: left at 0",
-                    percent(t.growth),
-                    percent(t.slope_se)
+                    percent(fitted.growth),
+                    percent(fitted.slope_se)
                 );
                 let _ = writeln!(out, "growth_per_month = 0.0");
             }

@@ -8,6 +8,7 @@
 //! the previous ones untouched; it replaces only a folder sopsim wrote ([`folder`]).
 //! [`write_file`] writes one file (a shard's part) the same way.
 
+pub mod backtest;
 pub mod charts;
 pub mod csv;
 pub mod folder;

@@ -1,0 +1,321 @@
+//! `sopsim backtest`: whether the forecasts gathered from an export would have held.
+//!
+//! For each cutoff, the scenario is gathered from what the export knew then (a deal
+//! closed after the cutoff is open at it, and enters the starting pipeline), simulated
+//! over the months after it, and compared with what the export says happened: monthly
+//! bookings, won deals and win rate. Each actual gets its percentile rank among the
+//! trials and its CRPS; over all cutoffs and months, the share of actuals inside the
+//! P10-P90 and P25-P75 bands says whether the intervals are calibrated. The first
+//! quarter's bookings are also set against two naive forecasts: last quarter's run rate
+//! and the weighted open pipeline.
+
+use super::date::{Date, month_label};
+use super::read::{self, Outcome, ReadError, ReadOptions};
+use super::{Options as GatherOptions, gather};
+use crate::engine::metrics::{Layout, id};
+use crate::runner;
+use crate::scenario::Scenario;
+
+/// How to back-test.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Columns, won and lost stages.
+    pub read: ReadOptions,
+    /// The cutoffs, each simulated on its own.
+    pub cutoffs: Vec<Date>,
+    /// Months simulated after each cutoff, at most (fewer where the export ends sooner).
+    pub months: u64,
+    /// Trials per cutoff.
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// One actual against its forecast.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Month index (`year * 12 + month - 1`).
+    pub month: i32,
+    /// `bookings`, `cumulative_bookings`, `won_deals` or `win_rate`.
+    pub metric: &'static str,
+    /// What happened.
+    pub actual: f64,
+    /// The trials' P10, P25, P50, P75 and P90.
+    pub quantiles: [f64; 5],
+    /// Share of trials below the actual (ties count half).
+    pub rank: f64,
+    /// Continuous ranked probability score of the trials against the actual.
+    pub crps: f64,
+}
+
+/// The first quarter after a cutoff: actual bookings, the forecasts of sopsim (P50) and
+/// of two naive methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quarter {
+    /// Months in it (3, or fewer when the horizon is shorter).
+    pub months: usize,
+    /// Bookings that happened.
+    pub actual: f64,
+    /// sopsim's P50 of the quarter's bookings.
+    pub p50: f64,
+    /// Last quarter's monthly bookings, times the months.
+    pub run_rate: f64,
+    /// The open pipeline at the cutoff: each deal's amount (else the mean won size) times
+    /// the win rate measured to the cutoff.
+    pub weighted_pipeline: f64,
+}
+
+/// One cutoff's back-test.
+#[derive(Debug, Clone)]
+pub struct Cutoff {
+    /// The cutoff date.
+    pub date: Date,
+    /// The first simulated month's index.
+    pub start: i32,
+    /// The rows, month by month, every metric.
+    pub rows: Vec<Row>,
+    /// The first quarter against naive forecasts.
+    pub quarter: Quarter,
+}
+
+/// A whole back-test.
+#[derive(Debug, Clone)]
+pub struct Backtest {
+    /// Each cutoff's.
+    pub cutoffs: Vec<Cutoff>,
+    /// Trials per cutoff.
+    pub trials: u64,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// Calibration over a set of rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Calibration {
+    /// Rows counted.
+    pub n: usize,
+    /// Share of actuals within P10-P90 (80% if calibrated).
+    pub within_80: f64,
+    /// Share within P25-P75 (50% if calibrated).
+    pub within_50: f64,
+    /// Mean percentile rank (0.5 if unbiased).
+    pub mean_rank: f64,
+    /// Mean CRPS.
+    pub crps: f64,
+}
+
+/// Calibration of the monthly rows of `metric` over `cutoffs`.
+pub fn calibration<'a>(cutoffs: impl IntoIterator<Item = &'a Cutoff>, metric: &str) -> Calibration {
+    let rows: Vec<&Row> = cutoffs
+        .into_iter()
+        .flat_map(|c| c.rows.iter())
+        .filter(|r| r.metric == metric && r.actual.is_finite())
+        .collect();
+    let n = rows.len();
+    let share = |f: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| f(r)).count() as f64 / n.max(1) as f64;
+    Calibration {
+        n,
+        within_80: share(&|r| r.quantiles[0] <= r.actual && r.actual <= r.quantiles[4]),
+        within_50: share(&|r| r.quantiles[1] <= r.actual && r.actual <= r.quantiles[3]),
+        mean_rank: rows.iter().map(|r| r.rank).sum::<f64>() / n.max(1) as f64,
+        crps: rows.iter().map(|r| r.crps).sum::<f64>() / n.max(1) as f64,
+    }
+}
+
+/// The type-7 quantile of sorted `x`.
+fn quantile(x: &[f64], q: f64) -> f64 {
+    if x.is_empty() { f64::NAN } else { crate::stats::quantile_sorted(x, q) }
+}
+
+/// CRPS of the sample `x` (sorted) against `y`: `E|X - y| - E|X - X'| / 2`, the second
+/// term from the sorted sample as `sum_i (2i - n - 1) x_(i) / n^2` (1-based `i`).
+pub fn crps(x: &[f64], y: f64) -> f64 {
+    let n = x.len() as f64;
+    if x.is_empty() {
+        return f64::NAN;
+    }
+    let first = x.iter().map(|v| (v - y).abs()).sum::<f64>() / n;
+    let spread = x.iter().enumerate().map(|(i, v)| (2.0 * (i as f64 + 1.0) - n - 1.0) * v).sum::<f64>() / (n * n);
+    first - spread
+}
+
+/// The share of sorted `x` below `y`, ties counting half.
+pub fn rank(x: &[f64], y: f64) -> f64 {
+    let below = x.partition_point(|&v| v < y);
+    let at = x.partition_point(|&v| v <= y) - below;
+    (below as f64 + 0.5 * at as f64) / x.len().max(1) as f64
+}
+
+fn row(month: i32, metric: &'static str, actual: f64, mut values: Vec<f64>) -> Row {
+    values.retain(|v| v.is_finite());
+    values.sort_by(f64::total_cmp);
+    let quantiles = [0.1, 0.25, 0.5, 0.75, 0.9].map(|q| quantile(&values, q));
+    Row { month, metric, actual, quantiles, rank: rank(&values, actual), crps: crps(&values, actual) }
+}
+
+/// What the export says happened in each month: won bookings, won and closed deals.
+#[derive(Debug, Default, Clone, Copy)]
+struct Actual {
+    bookings: f64,
+    won: u64,
+    closed: u64,
+}
+
+/// Back-tests the export `bytes` of `file` at each cutoff of `options`.
+pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest, ReadError> {
+    let export = read::read(file, bytes, &options.read)?;
+    let last = export.opps.iter().flat_map(|o| [o.created, o.closed]).flatten().max();
+    let Some(last) = last else {
+        return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be back-tested\n")));
+    };
+    // The last whole month the export covers.
+    let last_month = if last.is_month_end() { last.month_index() } else { last.month_index() - 1 };
+    let mut actual: std::collections::BTreeMap<i32, Actual> = Default::default();
+    for o in &export.opps {
+        if let (Some(c), Outcome::Won | Outcome::Lost) = (o.closed, o.outcome) {
+            let a = actual.entry(c.month_index()).or_default();
+            a.closed += 1;
+            if o.outcome == Outcome::Won {
+                a.won += 1;
+                a.bookings += o.amount.unwrap_or(0.0);
+            }
+        }
+    }
+    let pool = runner::thread_pool(0).map_err(|e| ReadError(format!("error: {}\n", e.0)))?;
+    let mut cutoffs = Vec::new();
+    for &date in &options.cutoffs {
+        let start = date.month_index() + 1;
+        let months = (i64::from(last_month) - i64::from(start) + 1).min(options.months as i64);
+        if months < 1 {
+            return Err(ReadError(format!(
+                "error: --cutoff {date} leaves no whole month of the export after it (the export's last whole \
+                 month is {})\n   = help: give a cutoff before {}\n",
+                month_label(last_month),
+                month_label(last_month)
+            )));
+        }
+        let g = gather(
+            file,
+            bytes,
+            &GatherOptions { read: options.read.clone(), as_of: Some(date), months: months as u64 },
+        )?;
+        let scenario = match crate::scenario::load_str(&g.toml, "backtest.toml", &[]) {
+            Ok(l) => l.scenario,
+            Err(e) => {
+                return Err(ReadError(format!(
+                    "error: the scenario gathered at {date} does not load, which is a fault of sopsim:\n{}",
+                    e.render()
+                )));
+            }
+        };
+        let months = months as usize;
+        let rows = simulate(&pool, &scenario, options, start, months, &actual);
+        let quarter = quarter(&export, date, start, months, &rows, &actual);
+        cutoffs.push(Cutoff { date, start, rows, quarter });
+    }
+    Ok(Backtest { cutoffs, trials: options.trials, seed: options.seed })
+}
+
+/// The rows of one cutoff: its scenario's trials against the actuals, month by month.
+fn simulate(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    options: &Options,
+    start: i32,
+    months: usize,
+    actual: &std::collections::BTreeMap<i32, Actual>,
+) -> Vec<Row> {
+    let m = Layout::new(scenario).months;
+    let mut cells = Vec::new();
+    for t in 0..months {
+        cells.extend([id::BOOKINGS * m + t, id::WON * m + t, id::CLOSED * m + t]);
+    }
+    let data = runner::per_trial(pool, scenario, options.seed, 0..options.trials, &cells);
+    let n = data.values.len() / cells.len().max(1);
+    let at = |i: usize, k: usize| data.values[i * cells.len() + k];
+    let mut rows = Vec::new();
+    let mut cumulative = vec![0.0; n];
+    let mut actual_cumulative = 0.0;
+    for t in 0..months {
+        let month = start + t as i32;
+        let a = actual.get(&month).copied().unwrap_or_default();
+        let bookings: Vec<f64> = (0..n).map(|i| at(i, 3 * t)).collect();
+        let won: Vec<f64> = (0..n).map(|i| at(i, 3 * t + 1)).collect();
+        let rate: Vec<f64> = (0..n)
+            .map(|i| {
+                let closed = at(i, 3 * t + 2);
+                if closed > 0.0 { at(i, 3 * t + 1) / closed } else { f64::NAN }
+            })
+            .collect();
+        for (c, b) in cumulative.iter_mut().zip(&bookings) {
+            *c += b;
+        }
+        actual_cumulative += a.bookings;
+        let actual_rate = if a.closed > 0 { a.won as f64 / a.closed as f64 } else { f64::NAN };
+        rows.push(row(month, "bookings", a.bookings, bookings));
+        rows.push(row(month, "cumulative_bookings", actual_cumulative, cumulative.clone()));
+        rows.push(row(month, "won_deals", a.won as f64, won));
+        rows.push(row(month, "win_rate", actual_rate, rate));
+    }
+    rows
+}
+
+/// The first quarter (or the whole horizon, if shorter) against the naive forecasts.
+fn quarter(
+    export: &read::Export,
+    date: Date,
+    start: i32,
+    months: usize,
+    rows: &[Row],
+    actual: &std::collections::BTreeMap<i32, Actual>,
+) -> Quarter {
+    let q = months.min(3);
+    let last = start + q as i32 - 1;
+    let cumulative = rows.iter().find(|r| r.metric == "cumulative_bookings" && r.month == last);
+    let (actual_q, p50) = cumulative.map_or((f64::NAN, f64::NAN), |r| (r.actual, r.quantiles[2]));
+    // Last quarter: the three whole months up to the cutoff's.
+    let end = if date.is_month_end() { date.month_index() } else { date.month_index() - 1 };
+    let before: f64 = (end - 2..=end).map(|m| actual.get(&m).map_or(0.0, |a| a.bookings)).sum();
+    let run_rate = before / 3.0 * q as f64;
+    let (mut won, mut closed, mut sizes, mut open_value, mut open_unsized) = (0u64, 0u64, 0.0, 0.0, 0u64);
+    for o in &export.opps {
+        let closed_by = o.closed.filter(|&c| c <= date);
+        let created_by = o.created.is_none_or(|c| c <= date);
+        match (closed_by, o.outcome) {
+            (Some(_), Outcome::Won) => {
+                won += 1;
+                closed += 1;
+                sizes += o.amount.unwrap_or(0.0);
+            }
+            (Some(_), Outcome::Lost) => closed += 1,
+            _ if created_by && o.created.is_some() => match o.amount {
+                Some(a) if o.outcome == Outcome::Open => open_value += a,
+                _ => open_unsized += 1,
+            },
+            _ => {}
+        }
+    }
+    let rate = won as f64 / closed.max(1) as f64;
+    let mean_size = sizes / won.max(1) as f64;
+    let weighted_pipeline = (open_value + open_unsized as f64 * mean_size) * rate;
+    Quarter { months: q, actual: actual_q, p50, run_rate, weighted_pipeline }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crps_and_rank_have_their_closed_forms() {
+        // A sample of one value: CRPS is the absolute error.
+        assert_eq!(crps(&[3.0], 5.0), 2.0);
+        // Uniform sample 0..=100 against its midpoint: E|X - y| = 25.25, E|X - X'| / 2 = 16.83.
+        let x: Vec<f64> = (0..=100).map(f64::from).collect();
+        let expected = x.iter().map(|v| (v - 50.0f64).abs()).sum::<f64>() / 101.0
+            - x.iter().flat_map(|a| x.iter().map(move |b| (a - b).abs())).sum::<f64>() / (2.0 * 101.0 * 101.0);
+        assert!((crps(&x, 50.0) - expected).abs() < 1e-9);
+        assert_eq!(rank(&[1.0, 2.0, 3.0, 4.0], 2.5), 0.5);
+        assert_eq!(rank(&[1.0, 2.0, 2.0, 4.0], 2.0), 0.5);
+        assert_eq!(rank(&[1.0, 2.0], 0.0), 0.0);
+    }
+}
