@@ -42,22 +42,40 @@ pub fn open_pipeline(s: &mut Trial<'_>) {
                 Some(c) => (c, is_won),
                 None => (still_open, false),
             };
-            let close = (cycle - still_open) as usize;
-            if close >= months {
-                seg.beyond_value += size;
-                seg.beyond_count += 1;
-                continue;
-            }
-            let slot = &mut seg.closing[close];
-            slot.count += 1;
-            slot.value += size;
-            slot.cycles += f64::from(cycle);
-            if is_won {
-                slot.won += 1;
-                slot.won_value += size;
-            }
+            let mut ledger = Ledger {
+                closing: &mut seg.closing[..months],
+                beyond_value: &mut seg.beyond_value,
+                beyond_count: &mut seg.beyond_count,
+            };
+            book(&mut ledger, (cycle - still_open) as usize, size, cycle, is_won);
         }
     }
+}
+
+/// A segment's closing ledger: deals by close month, and those beyond the horizon.
+struct Ledger<'s> {
+    closing: &'s mut [super::Closing],
+    beyond_value: &'s mut f64,
+    beyond_count: &'s mut u32,
+}
+
+/// Puts a deal on its segment's closing ledger in month `close`, or beyond the horizon;
+/// returns whether it closes within the horizon.
+fn book(ledger: &mut Ledger<'_>, close: usize, size: f64, cycle: u32, is_won: bool) -> bool {
+    if close >= ledger.closing.len() {
+        *ledger.beyond_value += size;
+        *ledger.beyond_count += 1;
+        return false;
+    }
+    let slot = &mut ledger.closing[close];
+    slot.count += 1;
+    slot.value += size;
+    slot.cycles += f64::from(cycle);
+    if is_won {
+        slot.won += 1;
+        slot.won_value += size;
+    }
+    true
 }
 
 /// Shares `worked` among reps with capacities `caps` (summing to at least `worked`) in
@@ -125,6 +143,11 @@ pub fn month(
         share(worked, &scratch.caps, &mut scratch.shares, &mut scratch.remainders);
         let mut rng = trial_stream(key, Process::Deals, spec.stream, t as u64);
         let win_rate = s.p.win_rate[k];
+        let mut ledger = Ledger {
+            closing: &mut seg.closing[..months],
+            beyond_value: &mut seg.beyond_value,
+            beyond_count: &mut seg.beyond_count,
+        };
         for (&(r, person, _), &n) in seg.reps.iter().zip(&scratch.shares) {
             let credited = scenario.roles[r].carries_quota(scenario);
             for _ in 0..n {
@@ -132,25 +155,12 @@ pub fn month(
                 let size = spec.deal_size.sample(&mut rng);
                 let cycle = spec.cycle.sample(&mut rng);
                 let close = t + cycle as usize;
-                if close >= months {
-                    seg.beyond_value += size;
-                    seg.beyond_count += 1;
-                    continue;
-                }
-                let slot = &mut seg.closing[close];
-                slot.count += 1;
-                slot.value += size;
-                slot.cycles += f64::from(cycle);
-                if is_won {
-                    slot.won += 1;
-                    slot.won_value += size;
-                    if credited {
-                        // A rep's deals closing in the same month share one credit.
-                        let credits = &mut s.credits[close];
-                        match credits.last_mut() {
-                            Some(last) if last.0 == r && last.1 == person => last.2 += size,
-                            _ => credits.push((r, person, size)),
-                        }
+                if book(&mut ledger, close, size, cycle, is_won) && is_won && credited {
+                    // A rep's deals closing in the same month share one credit.
+                    let credits = &mut s.credits[close];
+                    match credits.last_mut() {
+                        Some(last) if last.0 == r && last.1 == person => last.2 += size,
+                        _ => credits.push((r, person, size)),
                     }
                 }
             }

@@ -16,20 +16,9 @@ use crate::month::YearMonth;
 /// Chart names of the first three cutoffs.
 const CHARTS: [&str; 3] = ["backtest_1", "backtest_2", "backtest_3"];
 
-fn csv(name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<OutputFile, String> {
-    let fail = |e: ::csv::Error| format!("cannot write {name}: {e}");
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(fail)?;
-    for row in rows {
-        w.write_record(row).map_err(fail)?;
-    }
-    let bytes = w.into_inner().map_err(|e| format!("cannot write {name}: {e}"))?;
-    Ok(OutputFile { name: name.to_string(), bytes })
-}
-
 /// A number cell: empty for a missing value.
 fn cell(v: f64) -> String {
-    if v.is_finite() { format!("{v}") } else { String::new() }
+    if v.is_finite() { super::csv::number(v) } else { String::new() }
 }
 
 /// The tables and charts of a back-test (charts drawn by the caller).
@@ -45,7 +34,7 @@ pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
         }
     }
     let header = ["cutoff", "month", "metric", "actual", "p10", "p25", "p50", "p75", "p90", "percentile_rank", "crps"];
-    let mut files = vec![csv("backtest.csv", &header, &rows)?];
+    let mut files = vec![super::csv::table("backtest.csv", &header, &rows)?];
     let mut rows = Vec::new();
     for c in &bt.cutoffs {
         let k = calibration([c], "bookings");
@@ -77,7 +66,7 @@ pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
         "quarter_run_rate",
         "quarter_weighted_pipeline",
     ];
-    files.push(csv("calibration.csv", &header, &rows)?);
+    files.push(super::csv::table("calibration.csv", &header, &rows)?);
     Ok(files)
 }
 

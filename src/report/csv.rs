@@ -29,6 +29,18 @@ pub fn monthly(scenario: &Scenario, results: &RunResults) -> Result<Vec<u8>, Str
     w.into_inner().map_err(|e| e.to_string())
 }
 
+/// A CSV file `name` from a header and rows of cells.
+pub fn table(name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<super::OutputFile, String> {
+    let fail = |e: ::csv::Error| format!("cannot write {name}: {e}");
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(header).map_err(fail)?;
+    for row in rows {
+        w.write_record(row).map_err(fail)?;
+    }
+    let bytes = w.into_inner().map_err(|e| format!("cannot write {name}: {e}"))?;
+    Ok(super::OutputFile { name: name.to_string(), bytes })
+}
+
 /// A finite number in its shortest round-trip form; `-0` is written `0`.
 pub fn number(v: f64) -> String {
     if v == 0.0 { "0".to_string() } else { v.to_string() }

@@ -188,14 +188,7 @@ pub fn chart_files(pool: &rayon::ThreadPool, charts: &[Chart]) -> Result<Vec<Out
 
 /// A CSV file from a header and rows.
 pub fn csv_file(name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<OutputFile, Error> {
-    let fail = |e: ::csv::Error| Error::Run(format!("cannot write {name}: {e}"));
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(header).map_err(fail)?;
-    for row in rows {
-        w.write_record(row).map_err(fail)?;
-    }
-    let bytes = w.into_inner().map_err(|e| Error::Run(format!("cannot write {name}: {e}")))?;
-    Ok(OutputFile { name: name.to_string(), bytes })
+    report::csv::table(name, header, rows).map_err(Error::Run)
 }
 
 /// Writes `files` into `dir`, whole or not at all; `force` as [`report::write_outputs`].
