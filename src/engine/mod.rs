@@ -43,6 +43,24 @@ struct Person {
     id: u32,
     /// Territory index, or [`NO_TERRITORY`].
     territory: u32,
+    /// Multiplier of the opportunities the person works (their role's `skill`; 1 without).
+    productivity: f64,
+    /// Multiplier of the win rate of the deals the person works (1 without a `skill`).
+    win: f64,
+}
+
+/// A person's skill multipliers (productivity, win rate), drawn once per person from the
+/// role's `Skill` stream keyed by the person's id, which is never reused: the same
+/// person draws the same skill whatever else changes. 1 and 1 without a `skill`.
+fn skill_of(role: &crate::scenario::Role, key: u64, id: u32) -> (f64, f64) {
+    match &role.skill {
+        None => (1.0, 1.0),
+        Some(k) => {
+            let mut rng = rng::trial_stream(key, rng::Process::Skill, role.stream, u64::from(id));
+            let productivity = k.productivity.sample(&mut rng);
+            (productivity, k.win_rate.sample(&mut rng))
+        }
+    }
 }
 
 /// One role's people during a trial.
@@ -77,8 +95,9 @@ struct SegmentState {
     demand_history: Vec<f64>,
     /// Opportunities the closers of the segment can work this month.
     capacity: u64,
-    /// This month's closers of the segment: (role, person id, opportunities they can work).
-    reps: Vec<(usize, u32, u64)>,
+    /// This month's closers of the segment: (role, person id, opportunities they can work,
+    /// their win-rate multiplier).
+    reps: Vec<(usize, u32, u64, f64)>,
     /// ARR of the segment's customers at the end of the previous month.
     arr: f64,
 }
@@ -195,6 +214,12 @@ impl<'a> Trial<'a> {
                 None => roles.push(RoleState::new(spec, months)),
             }
         }
+        let key = rng::trial_key(seed, trial);
+        for (spec, state) in scenario.roles.iter().zip(roles.iter_mut()).filter(|(spec, _)| spec.skill.is_some()) {
+            for p in &mut state.staff {
+                (p.productivity, p.win) = skill_of(spec, key, p.id);
+            }
+        }
         segments.truncate(scenario.segments.len());
         for k in 0..scenario.segments.len() {
             let arr = scenario.company.arr * mix.get(k).copied().unwrap_or(0.0);
@@ -210,7 +235,7 @@ impl<'a> Trial<'a> {
         arr_history.reserve(months);
         let mut t = Trial {
             scenario,
-            key: rng::trial_key(seed, trial),
+            key,
             roles,
             segments,
             territory_reps: vec![0; scenario.territories.len()],
@@ -318,7 +343,7 @@ impl RoleState {
     /// before the start on staff, oldest first; no requisitions; empty ledgers.
     fn reset(&mut self, role: &Role, months: usize) {
         self.staff.clear();
-        let person = |start| Person { start, id: 0, territory: NO_TERRITORY };
+        let person = |start| Person { start, id: 0, territory: NO_TERRITORY, productivity: 1.0, win: 1.0 };
         self.staff.extend(std::iter::repeat_n(person(LONG_AGO), role.headcount as usize));
         for &(offset, n) in role.hires.iter().filter(|(o, _)| *o < 0) {
             self.staff.extend(std::iter::repeat_n(person(offset), n as usize));

@@ -148,8 +148,10 @@ pub fn month(
             beyond_value: &mut seg.beyond_value,
             beyond_count: &mut seg.beyond_count,
         };
-        for (&(r, person, _), &n) in seg.reps.iter().zip(&scratch.shares) {
+        for (&(r, person, _, skill), &n) in seg.reps.iter().zip(&scratch.shares) {
             let credited = scenario.roles[r].carries_quota(scenario);
+            // The rep's skill scales the segment's win rate (1 without a skill: unchanged).
+            let win_rate = if skill == 1.0 { win_rate } else { (win_rate * skill).min(1.0) };
             for _ in 0..n {
                 let is_won = rng.random::<f64>() < win_rate;
                 let size = spec.deal_size.sample(&mut rng);

@@ -38,6 +38,8 @@ pub enum Process {
     /// Outcome, size and remaining cycle of each opportunity open at the start, per
     /// `[[pipeline]]` entry.
     Pipeline = 10,
+    /// Skill multipliers of each person of a closer role, per role and person id.
+    Skill = 11,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -38,7 +38,8 @@ pub fn start_month(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usiz
         state.open_reqs -= filled;
         let arriving = planned + filled;
         for _ in 0..arriving {
-            let person = Person { start: t as i64, id: state.next_id, territory: NO_TERRITORY };
+            let (productivity, win) = super::skill_of(spec, s.key, state.next_id);
+            let person = Person { start: t as i64, id: state.next_id, territory: NO_TERRITORY, productivity, win };
             state.next_id += 1;
             state.staff.push(person);
             if let Some(plan) = plan {
@@ -104,12 +105,12 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
             for person in &state.staff {
                 // Not negative (a ramp times a non-negative draw): its whole part is a cast,
                 // without the maths library's `floor`.
-                let c = spec.ramp_at(t as i64 - person.start) * per_rep;
+                let c = spec.ramp_at(t as i64 - person.start) * per_rep * person.productivity;
                 let whole = c as u64;
                 let frac = c - whole as f64;
                 let cap = whole + u64::from(frac > 0.0 && rng.random::<f64>() < frac);
                 seg.capacity += cap;
-                seg.reps.push((r, person.id, cap));
+                seg.reps.push((r, person.id, cap, person.win));
             }
         }
     }

@@ -477,22 +477,37 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
         let win: Vec<(u64, u64)> = members.iter().map(|w| (w.won, w.closed)).collect();
         let load_per_rep: Vec<(u64, f64)> =
             members.iter().filter_map(|w| w.months.map(|(a, b)| (w.created, f64::from(b - a + 1)))).collect();
-        if let Some((sd, n)) = fit::between_rep_sd(&win, 10) {
-            let _ = writeln!(
-                out,
-                "# reps differ: the spread of their true win rates is {} (sd, {n} reps with 10 or more closed \
-                 deals, net of each rep's binomial noise); not yet simulated",
-                percent(sd)
-            );
-        }
+        // The spreads between reps, as the sd of each person's multiplier (mean 1).
+        let mut parts = Vec::new();
         if let Some((sd, mean, n)) = fit::between_rep_sd_poisson(&load_per_rep) {
             let _ = writeln!(
                 out,
-                "# reps differ: opportunities a month per rep average {} with a spread of {} (sd, {n} reps, net \
-                 of Poisson noise); not yet simulated",
+                "# skill: opportunities a month per rep average {} with a spread of {} (sd, {n} reps, net of \
+                 Poisson noise), so each person's productivity multiplier has sd {}",
                 num(mean, 1),
-                num(sd, 1)
+                num(sd, 1),
+                num(sd / mean.max(f64::MIN_POSITIVE), 3)
             );
+            if sd > 0.0 && mean > 0.0 {
+                parts.push(format!("productivity = {{ dist = \"gamma\", mean = 1, sd = {} }}", num(sd / mean, 4)));
+            }
+        }
+        let pooled = s.won as f64 / (s.won + s.lost).max(1) as f64;
+        if let Some((sd, n)) = fit::between_rep_sd(&win, 10) {
+            let _ = writeln!(
+                out,
+                "# skill: the spread of the reps' true win rates is {} (sd, {n} reps with 10 or more closed \
+                 deals, net of each rep's binomial noise: a random-effects estimate), a multiplier of sd {} on {}",
+                percent(sd),
+                num(sd / pooled.max(f64::MIN_POSITIVE), 3),
+                percent(pooled)
+            );
+            if sd > 0.0 && pooled > 0.0 {
+                parts.push(format!("win_rate = {{ dist = \"gamma\", mean = 1, sd = {} }}", num(sd / pooled, 4)));
+            }
+        }
+        if !parts.is_empty() {
+            let _ = writeln!(out, "skill = {{ {} }}", parts.join(", "));
         }
         let _ = writeln!(out);
         summary

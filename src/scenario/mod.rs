@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod org;
 pub mod pipeline;
 mod read;
+pub mod skill;
 pub mod tree;
 
 use std::collections::BTreeMap;
@@ -206,6 +207,8 @@ pub struct Role {
     pub time_to_hire_months: Dist,
     /// Closers: opportunities a fully ramped rep works a month; drawn once per trial.
     pub opportunities_per_month: Dist,
+    /// Closers: how their people differ (multipliers drawn per person at hire).
+    pub skill: Option<skill::Skill>,
     /// SDRs: meetings a fully ramped SDR sets a month; drawn once per trial.
     pub meetings_per_month: Dist,
     /// SDRs: probability that a meeting becomes an opportunity; drawn once per trial.
@@ -869,12 +872,14 @@ fn read_roles(
         }
         let mpm = r.dist(&mut t, "meetings_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
         let m2o = r.dist(&mut t, "meeting_to_opportunity", Support::Unit, 1.0);
+        let skill = skill::read_skill(r, &mut t);
         keys_of_kind(
             r,
             &t,
             kind,
             &[
                 ("opportunities_per_month", RoleKind::Closer),
+                ("skill", RoleKind::Closer),
                 ("meetings_per_month", RoleKind::Sdr),
                 ("meeting_to_opportunity", RoleKind::Sdr),
             ],
@@ -923,6 +928,7 @@ fn read_roles(
         else {
             continue;
         };
+        let Some(skill) = skill else { continue };
         manages.push(staffing.manages);
         out.push(Role {
             stream: name_key(&id),
@@ -934,6 +940,7 @@ fn read_roles(
             annual_attrition: attrition.unwrap_or(Dist::constant(0.0)),
             time_to_hire_months: tth.unwrap_or(Dist::constant(0.0)),
             opportunities_per_month: opm.unwrap_or(Dist::constant(0.0)),
+            skill,
             meetings_per_month: mpm.unwrap_or(Dist::constant(0.0)),
             meeting_to_opportunity: m2o.unwrap_or(Dist::constant(1.0)),
             hires,

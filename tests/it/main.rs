@@ -16,6 +16,7 @@ mod pipeline;
 mod props;
 mod report;
 mod scale;
+mod skill;
 mod whatif_plan;
 mod whatif_sensitivity;
 mod whatif_sweep;
