@@ -1,5 +1,9 @@
 //! Calendar dates of a CRM export: parsed from the forms exports use, counted in days.
 
+/// The years a date may have: those a scenario's months can be labelled with (a later
+/// year is a typo in an export, and would start a scenario past its calendar).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2998;
+
 /// A calendar date as days since 1970-01-01 (negative before).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub i32);
@@ -7,8 +11,7 @@ pub struct Date(pub i32);
 impl Date {
     /// The date of `year-month-day`, if it exists.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
-        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || !(1000..=9999).contains(&year)
-        {
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || !YEARS.contains(&year) {
             return None;
         }
         // Days from civil (H. Hinnant's algorithm), with March as the first month.
@@ -71,7 +74,7 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 
 /// The date forms read: `YYYY-MM-DD` and `YYYY/MM/DD` (ISO, Salesforce reports and
 /// HubSpot, optionally followed by a time), and `M/D/YYYY` (Salesforce's US locale).
-pub const FORMS: &str = "YYYY-MM-DD, YYYY/MM/DD or M/D/YYYY, optionally followed by a time";
+pub const FORMS: &str = "YYYY-MM-DD, YYYY/MM/DD or M/D/YYYY (years 1900 to 2998), optionally followed by a time";
 
 /// Parses a date of one of [`FORMS`]; the time of day, if any, is ignored.
 pub fn parse(text: &str) -> Option<Date> {
@@ -101,7 +104,8 @@ mod tests {
         assert_eq!(Date::from_ymd(2017, 3, 1).unwrap().0, 17_226);
         assert_eq!(Date::from_ymd(2000, 2, 29).unwrap().ymd(), (2000, 2, 29));
         assert_eq!(Date::from_ymd(1900, 2, 29), None, "1900 was not a leap year");
-        for d in -300_000..800_000 {
+        assert_eq!(Date::from_ymd(3017, 3, 1), None, "a typo's year is not a date");
+        for d in -25_000..374_000 {
             if d % 997 == 0 {
                 let (y, m, day) = Date(d).ymd();
                 assert_eq!(Date::from_ymd(y, m, day), Some(Date(d)), "{y}-{m}-{day}");
