@@ -426,16 +426,8 @@ fn backtest(args: &cli::BacktestArgs) -> Result<(), Error> {
         args.seed
     );
     let mut files = report::backtest::tables(&bt).map_err(Error::Run)?;
-    let charts = report::backtest::charts(&bt, &source);
-    let drawn = report::charts::render(&charts, true, true).map_err(Error::Run)?;
-    for (chart, d) in charts.iter().zip(drawn) {
-        if let Some(svg) = d.svg {
-            files.push(report::OutputFile { name: format!("{}.svg", chart.name), bytes: svg.into_bytes() });
-        }
-        if let Some(png) = d.png {
-            files.push(report::OutputFile { name: format!("{}.png", chart.name), bytes: png });
-        }
-    }
+    let pool = runner::thread_pool(0).map_err(|e| Error::Run(e.0))?;
+    files.extend(whatif::chart_files(&pool, &report::backtest::charts(&bt, &source))?);
     let dir = args.out.clone().unwrap_or_else(|| backtest_dir(&args.export.export));
     report::write_outputs(&dir, &files, args.force)?;
     if !args.quiet {

@@ -10,8 +10,8 @@
 //! and the weighted open pipeline.
 
 use super::date::{Date, month_label};
+use super::from_export;
 use super::read::{self, Outcome, ReadError, ReadOptions};
-use super::{Options as GatherOptions, gather};
 use crate::engine::metrics::{Layout, id};
 use crate::runner;
 use crate::scenario::Scenario;
@@ -194,11 +194,7 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
                 month_label(last_month)
             )));
         }
-        let g = gather(
-            file,
-            bytes,
-            &GatherOptions { read: options.read.clone(), as_of: Some(date), months: months as u64 },
-        )?;
+        let g = from_export(&export, Some(date), months as u64)?;
         let scenario = match crate::scenario::load_str(&g.toml, "backtest.toml", &[]) {
             Ok(l) => l.scenario,
             Err(e) => {

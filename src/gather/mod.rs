@@ -114,11 +114,18 @@ struct Owner {
 /// Gathers the export `bytes` of `file`.
 pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, ReadError> {
     let export = read::read(file, bytes, &options.read)?;
+    from_export(&export, options.as_of, options.months)
+}
+
+/// Gathers a read export as of `as_of` (default: its last date) for a scenario of
+/// `months` months; the back-test reads its export once and gathers it at each cutoff.
+pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Gathered, ReadError> {
+    let file = export.file.as_str();
     let last = export.opps.iter().flat_map(|o| [o.created, o.closed]).flatten().max();
     let Some(last) = last else {
         return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be measured over time\n")));
     };
-    let as_of = options.as_of.unwrap_or(last);
+    let as_of = as_of.unwrap_or(last);
     let first_created = export.opps.iter().filter_map(|o| o.created).filter(|&c| c <= as_of).min();
     let first_close = export.opps.iter().filter_map(|o| o.closed).filter(|&c| c <= as_of).min();
     let (Some(first_created), Some(first_close)) = (first_created, first_close) else {
@@ -224,7 +231,7 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
     let _ = writeln!(out, "[scenario]");
     let _ = writeln!(out, "name = {}", quoted(&format!("{stem} (gathered, as of {as_of})")));
     let _ = writeln!(out, "start = \"{}\"   # the month after the as-of date", month_label(start));
-    let _ = writeln!(out, "months = {}", options.months);
+    let _ = writeln!(out, "months = {months}");
     let _ = writeln!(out, "trials = 10000");
     let _ = writeln!(out, "seed = 1");
     let _ = writeln!(out);
@@ -238,7 +245,7 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
     for s in &mut segments {
         s.measure(as_of.month_index());
     }
-    let names = segment_names(&export);
+    let names = &export.segments;
     let mut pipeline: Vec<OpenBySegment> = Vec::new();
     for (k, s) in segments.iter_mut().enumerate() {
         let _ = writeln!(out, "[[segments]]");
@@ -333,11 +340,15 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
     let at = f64::from(start - window_start);
     // A slope that cannot be told from 0 is dropped, and the level is then the mean:
     // extending an unproven slope would move the level as far as the slope's noise.
-    let trend = fit::trend(&totals, at).map(|t| {
-        let significant = t.slope_se.is_finite() && (t.growth + 1.0).ln().abs() > 2.0 * t.slope_se;
-        if significant || t.months < 3 { (t, significant) } else { (fit::flat(&totals).unwrap_or(t.clone()), false) }
-    });
     let slope = fit::trend(&totals, at);
+    let trend = slope.as_ref().map(|t| {
+        let significant = t.slope_se.is_finite() && (t.growth + 1.0).ln().abs() > 2.0 * t.slope_se;
+        if significant || t.months < 3 {
+            (t.clone(), significant)
+        } else {
+            (fit::flat(&totals).unwrap_or_else(|| t.clone()), false)
+        }
+    });
     match trend {
         Some((t, significant)) if !window.is_empty() => {
             let history =
@@ -547,7 +558,7 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
     let _ = writeln!(out, "# SET: the plan's target, e.g.");
     let _ = writeln!(out, "# [target]");
     let _ = writeln!(out, "# arr = 1_000_000");
-    Ok(Gathered { toml: out, warnings: export.warnings, summary, as_of })
+    Ok(Gathered { toml: out, warnings: export.warnings.clone(), summary, as_of })
 }
 
 /// Seasonal factors from at least two years: each calendar month's mean ratio of its
@@ -570,11 +581,6 @@ fn seasonality(counts: &[f64], first_month: i32, t: &fit::Trend, at: f64) -> [f6
     }
     let mean = f.iter().sum::<f64>() / 12.0;
     f.map(|x| x / mean)
-}
-
-/// Segment names, unique.
-fn segment_names(export: &Export) -> Vec<String> {
-    export.segments.clone()
 }
 
 /// A role id (letters, digits, `-`, `_`) for a segment's closers.

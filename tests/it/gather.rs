@@ -204,7 +204,6 @@ fn the_stated_intervals_hold_the_true_values_about_90_percent_of_the_time() {
     // so 57 of 60 at least), and their median recovered: the median of the fits within
     // 2% of the true 10,000 (each fit's own error is about 2.5%, with 1,300 won deals).
     assert!(sizes.len() >= 57, "{} of {runs} exports' sizes fit a lognormal", sizes.len());
-    eprintln!("win rate covered {win_in}, volume covered {volume_in}, lognormal fits {} of {runs}", sizes.len());
     let mid = median(sizes);
     assert!((mid / 10_000.0 - 1.0).abs() < 0.02, "median deal size {mid}");
 }
