@@ -52,6 +52,11 @@ pub struct Overrides {
     /// Override a scenario key, e.g. --set segments.mid-market.win_rate=0.18 (repeatable).
     #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
     pub set: Vec<String>,
+    /// The months that already happened, as CSV: a header `month` and any of `arr`,
+    /// `bookings`, `headcount.<role>`, a row per month from the start (replaces the
+    /// scenario's [[actuals]]). The run goes on from the real state of the last month.
+    #[arg(long, value_name = "FILE.csv")]
+    pub actuals: Option<PathBuf>,
 }
 
 /// `sopsim run`.
@@ -86,7 +91,7 @@ pub struct RunArgs {
     pub shard: Option<Shard>,
     /// Write the run's (or shard's) partial aggregates to FILE instead of the outputs;
     /// `sopsim merge` turns the parts of all shards into the outputs of the whole run.
-    #[arg(long, value_name = "FILE", conflicts_with = "out")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "actuals"])]
     pub partial: Option<PathBuf>,
     /// Files to write, comma-separated (default: all).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMAT,...")]

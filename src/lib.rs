@@ -62,11 +62,19 @@ impl Error {
     }
 }
 
-/// Loads a scenario with overrides; warnings are printed to stderr unless `quiet`.
-pub fn load(file: &Path, overrides: &[String], quiet: bool) -> Result<Loaded, Error> {
-    let loaded = scenario::load_file(file, overrides).map_err(|e| Error::Input(e.render()))?;
+/// Loads a scenario with overrides and, from `actuals` (`--actuals FILE.csv`), the
+/// months that already happened; warnings are printed to stderr unless `quiet`.
+pub fn load(file: &Path, overrides: &[String], actuals: Option<&Path>, quiet: bool) -> Result<Loaded, Error> {
+    let mut loaded = scenario::load_file(file, overrides).map_err(|e| Error::Input(e.render()))?;
     if !quiet && !loaded.warnings.is_empty() {
         eprint!("{}", visible_lines(&loaded.sources.render_all(&loaded.warnings)));
+    }
+    if let Some(path) = actuals {
+        let months = scenario::actuals::read_csv(path, &loaded.scenario).map_err(Error::Input)?;
+        if !quiet && !loaded.scenario.actuals.is_empty() {
+            eprintln!("warning: --actuals {} replaces the scenario's [[actuals]]", visible_path(path));
+        }
+        loaded.scenario.actuals = months;
     }
     Ok(loaded)
 }
@@ -141,7 +149,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
     check_target(&cli)?;
     match cli.command {
         Command::Validate(args) => {
-            let loaded = load(&args.file, &args.overrides.set, false)?;
+            let loaded = load(&args.file, &args.overrides.set, args.overrides.actuals.as_deref(), false)?;
             let s = &loaded.scenario;
             println!(
                 "{}: valid ({} months from {}, {} segments, {} roles, {} warnings)",
@@ -162,7 +170,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
                      (then `sopsim merge` writes the outputs)\n"
                 )));
             }
-            let loaded = load(&args.file, &args.overrides.set, args.quiet)?;
+            let loaded = load(&args.file, &args.overrides.set, args.overrides.actuals.as_deref(), args.quiet)?;
             let scenario = &loaded.scenario;
             let config = RunConfig {
                 trials: args.trials.unwrap_or(scenario.trials),

@@ -83,6 +83,10 @@ pub mod id {
     pub const KPI_OPPS_PER_REP: usize = 31;
 }
 
+/// The plan's values of the months that happened, with `[[actuals]]`: then followed by
+/// `plan.headcount.<role>` for each role.
+pub const PLAN: [&str; 3] = ["plan.arr", "plan.bookings", "plan.pipeline"];
+
 /// Per-role metrics, in output order after the fixed ones.
 pub const PER_ROLE: [&str; 7] = ["headcount", "ramped", "hires", "departures", "open_reqs", "needed", "capacity_gap"];
 
@@ -141,6 +145,11 @@ pub struct Layout {
     pub first_coverage: usize,
     /// Metric index of `reached.<first stage>`.
     pub first_stage: usize,
+    /// Metric index of `plan.arr`, followed by `plan.bookings`, `plan.pipeline` and
+    /// `plan.headcount.<role>`
+    /// for each role: the plan's own values of the months of `[[actuals]]`, missing after
+    /// them (the metrics exist only when the scenario has actuals).
+    pub first_plan: usize,
     /// Scalar index of the first attainment bin (the bins exist only when some role
     /// carries a quota).
     pub first_attainment: usize,
@@ -180,6 +189,11 @@ impl Layout {
         names.extend(scenario.territories.iter().map(|t| format!("coverage.{}", t.name)));
         let first_stage = names.len();
         names.extend(scenario.stages.iter().map(|s| format!("reached.{}", s.key)));
+        let first_plan = names.len();
+        if !scenario.actuals.is_empty() {
+            names.extend(PLAN.iter().map(|m| m.to_string()));
+            names.extend(scenario.roles.iter().map(|r| format!("plan.headcount.{}", r.id)));
+        }
         let mut scalars: Vec<String> = TOTALS.iter().map(|s| s.to_string()).collect();
         for r in &scenario.roles {
             scalars.extend(ROLE_TOTALS.iter().map(|m| format!("{m}.{}", r.id)));
@@ -199,6 +213,7 @@ impl Layout {
             scalars,
             first_coverage,
             first_stage,
+            first_plan,
             first_attainment,
             sources: vec![],
         };

@@ -5,6 +5,7 @@
 //! and prints nothing: the runner calls it from many threads, and the result depends
 //! only on the scenario, the seed and the trial index.
 
+mod actuals;
 mod comp;
 pub mod forecast;
 pub mod metrics;
@@ -140,6 +141,9 @@ struct Trial<'a> {
     sales_comp_total: f64,
     /// Quota attainments at plan-year ends, by histogram bin.
     attainment: [f64; metrics::ATTAINMENT_BINS],
+    /// With `[[actuals]]`: how far the real ARR is from the plan's, from the months'
+    /// actual bookings so far (0 without).
+    actual_gap: f64,
     /// Buffers reused from month to month.
     scratch: Scratch,
 }
@@ -178,17 +182,32 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
     debug_assert_eq!(out.len(), layout.cells());
     let mut s = Trial::new(scenario, seed, trial, SPARE.take().unwrap_or_default());
     let mut arr = scenario.company.arr;
-    let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
+    let happened = scenario.actuals.len().min(months);
 
     reconcile::open_pipeline(&mut s);
     for t in 0..months {
+        let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
         supply::start_month(&mut s, t, &mut put);
         gather::measure(&mut s, t, &mut put);
         demand::generate(&mut s, t, &mut put);
         supply::plan(&mut s, t, &mut put);
+        let before = arr;
         arr = reconcile::month(&mut s, layout, arr, t, &mut put);
         put(id::ARR, t, arr);
         s.arr_history.push(arr);
+        if t < happened {
+            arr = actuals::record(&mut s, layout, t, before, arr, out, t + 1 == happened);
+            if t + 1 == happened {
+                *s.arr_history.last_mut().expect("pushed above") = arr;
+            }
+        }
+    }
+    if happened > 0 {
+        // The plan's values exist for the months that happened only.
+        let plan_metrics = layout.names.len() - layout.first_plan;
+        for m in layout.first_plan..layout.first_plan + plan_metrics {
+            out[m * months + happened..(m + 1) * months].fill(f64::NAN);
+        }
     }
     write_scalars(&s, layout, out);
     SPARE.set(Some(Buffers {
@@ -247,6 +266,7 @@ impl<'a> Trial<'a> {
             support_coverage: 1.0,
             sales_comp_total: 0.0,
             attainment: [0.0; metrics::ATTAINMENT_BINS],
+            actual_gap: 0.0,
             scratch,
             p,
         };

@@ -177,6 +177,7 @@ pub fn report(run: &Run, charts: &[(&Chart, &str)]) -> Vec<u8> {
         verdict(run)
     );
     h.push_str(&figure("arr_fan"));
+    h.push_str(&super::actuals::html(s, r));
 
     h.push_str("<h2>Hiring needs</h2>\n");
     h.push_str(&hiring_table(run));

@@ -132,6 +132,17 @@ pub fn summary(
         })
     });
 
+    let happened = scenario.actuals.len().min(months);
+    let actuals = (happened > 0).then(|| {
+        let names = super::actuals::headcount_names(scenario);
+        let rows = super::actuals::rows(scenario, results, &names);
+        json!({
+            "months": happened,
+            "through": month_label(happened - 1),
+            "values": rows.len(),
+            "within_plan_p10_p90": rows.iter().filter(|r| r.band() == "P10–P90").count(),
+        })
+    });
     let doc = json!({
         "sopsim_version": env!("CARGO_PKG_VERSION"),
         "run": {
@@ -155,6 +166,10 @@ pub fn summary(
         "forecast_accuracy": forecast,
         "warnings": warnings.iter().map(|w| format!("{}: {}", w.path, w.message)).collect::<Vec<_>>(),
     });
+    let mut doc = doc;
+    if let (Some(actuals), Some(map)) = (actuals, doc.as_object_mut()) {
+        map.insert("actuals".into(), actuals);
+    }
     let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
     bytes.push(b'\n');
     Ok(bytes)

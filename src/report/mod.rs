@@ -8,6 +8,7 @@
 //! the previous ones untouched; it replaces only a folder sopsim wrote ([`folder`]).
 //! [`write_file`] writes one file (a shard's part) the same way.
 
+pub mod actuals;
 pub mod backtest;
 pub mod charts;
 pub mod csv;
@@ -73,8 +74,8 @@ pub struct Run<'a> {
     pub realised: &'a crate::engine::params::Realised,
 }
 
-/// The files of a run in the formats asked for, in a fixed order: `monthly.csv`,
-/// `summary.json`, `report.html`, `report.xlsx`, then each chart's SVG and PNG. The
+/// The files of a run in the formats asked for, in a fixed order: `monthly.csv` (and
+/// `plan_vs_actual.csv` with actuals), `summary.json`, `report.html`, `report.xlsx`, then each chart's SVG and PNG. The
 /// charts are drawn in parallel on `threads` threads (0: one per core).
 pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<OutputFile>, String> {
     let pool = rayon::ThreadPoolBuilder::new()
@@ -91,6 +92,9 @@ pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<Output
                 let mut files = Vec::new();
                 if formats.csv {
                     files.push(file("monthly.csv", csv::monthly(run.scenario, run.results)?));
+                    if !run.scenario.actuals.is_empty() {
+                        files.push(actuals::csv(run.scenario, run.results)?);
+                    }
                 }
                 if formats.json {
                     files.push(file(
@@ -109,7 +113,7 @@ pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<Output
     if formats.html {
         let inline: Vec<(&charts::Chart, &str)> =
             charts.iter().zip(&drawn).filter_map(|(c, d)| Some((c, d.svg.as_deref()?))).collect();
-        let at = usize::from(formats.csv) + usize::from(formats.json);
+        let at = files.iter().position(|f| f.name.ends_with(".xlsx")).unwrap_or(files.len());
         files.insert(at, file("report.html", html::report(run, &inline)));
     }
     for (chart, d) in charts.iter().zip(drawn) {

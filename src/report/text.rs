@@ -39,6 +39,15 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
         label(last),
         results.seed
     );
+    let happened = scenario.actuals.len().min(months);
+    if happened > 0 {
+        let _ = writeln!(
+            s,
+            "  re-forecast from the actuals of {} to {}: the months after go on from the real state",
+            label(0),
+            label(happened - 1)
+        );
+    }
     if let (Some(t), Some(r)) = (&scenario.target, &results.target) {
         let verdict = if r.p_hit >= t.confidence { "meets" } else { "below" };
         let se = if r.standard_error < 0.001 {

@@ -5,6 +5,7 @@
 //! and sampling levels, and the cross-references between sections. A [`Scenario`] is
 //! only built when no error was found, so the engine never sees a bad value.
 
+pub mod actuals;
 pub mod diag;
 pub mod inputs;
 pub mod org;
@@ -83,6 +84,8 @@ pub struct Scenario {
     pub territories: Vec<Territory>,
     /// `[[pipeline]]`: the opportunities open at the start.
     pub pipeline: Vec<pipeline::OpenDeals>,
+    /// `[[actuals]]` (or `--actuals`): the first months of the plan, which already happened.
+    pub actuals: Vec<actuals::Actual>,
     /// Compensation plans, in file order.
     pub comp_plans: Vec<CompPlan>,
     /// ARR stages, by ascending `from_arr`.
@@ -408,6 +411,8 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     }
     let territories = org::read_territories(r, &mut top, &seg_names);
     let open_deals = pipeline::read_pipeline(r, &mut top, &seg_names);
+    let role_ids: Vec<&str> = roles.iter().map(|r| r.id.as_str()).collect();
+    let actuals = actuals::read_actuals(r, &mut top, dating, &role_ids);
     let stages = org::read_stages(r, &mut top);
     let forecast = org::read_forecast(r, &mut top);
     let correlations = inputs::read_correlations(r, &mut top);
@@ -439,6 +444,7 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
         roles,
         territories: territories?,
         pipeline: open_deals?,
+        actuals: actuals?,
         comp_plans: plans_ok.then_some(comp_plans)?,
         stages: stages?,
         forecast: forecast?,

@@ -83,7 +83,7 @@ pub fn main(args: &CompareArgs) -> Result<(), Error> {
     let common = &args.common;
     let mut loaded = Vec::with_capacity(args.files.len());
     for file in &args.files {
-        loaded.push(crate::load(file, &common.overrides.set, common.quiet)?);
+        loaded.push(crate::load(file, &common.overrides.set, common.overrides.actuals.as_deref(), common.quiet)?);
     }
     let first = &loaded[0].scenario;
     for (file, l) in args.files.iter().zip(&loaded).skip(1) {

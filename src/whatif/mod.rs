@@ -54,7 +54,7 @@ impl Setup {
         overrides: Vec<String>,
         default_trials: impl Fn(&Scenario) -> u64,
     ) -> Result<Setup, Error> {
-        let loaded = crate::load(file, &overrides, args.quiet)?;
+        let loaded = crate::load(file, &overrides, args.overrides.actuals.as_deref(), args.quiet)?;
         let scenario = &loaded.scenario;
         let trials = args.trials.unwrap_or_else(|| default_trials(scenario));
         let seed = args.seed.unwrap_or(scenario.seed);

@@ -249,7 +249,12 @@ pub fn main(args: &SweepArgs) -> Result<(), Error> {
                 .collect();
             Error::Input(format!("error: the sweep's point {} is refused:\n{}", which.join(", "), e.render()))
         })?;
-        scenarios.push(loaded.scenario);
+        let mut scenario = loaded.scenario;
+        if args.common.overrides.actuals.is_some() {
+            // The points vary values, never roles: the actuals read once fit each of them.
+            scenario.actuals.clone_from(&setup.loaded.scenario.actuals);
+        }
+        scenarios.push(scenario);
     }
 
     let started = std::time::Instant::now();

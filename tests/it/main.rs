@@ -3,6 +3,7 @@
 //! workbook, properties over any input, scale (sketched quantiles, shards and their
 //! merge) and the what-if commands.
 
+mod actuals;
 mod bad;
 mod bounds;
 mod cli;

@@ -166,6 +166,13 @@ fn arr_fan(c: &Context) -> Option<Chart> {
     m.bands.push(band("P10–P90", NAVY, 0.18, q(0.10)?, q(0.90)?));
     m.bands.push(band("P25–P75", NAVY, 0.30, q(0.25)?, q(0.75)?));
     m.lines.push(line("P50 (median)", NAVY, Stroke::Solid, q(0.50)?));
+    let happened = c.scenario.actuals.len().min(c.months.len());
+    if let Some(low) = c.series("plan.arr", |s| s.at(0.10)) {
+        // With actuals: the plan's own P10–P90 of the months that happened, the actual in red.
+        m.bands.push(band("Plan P10–P90", GREY, 0.22, low, c.series("plan.arr", |s| s.at(0.90))?));
+        let actual = q(0.50)?.iter().enumerate().map(|(t, v)| if t < happened { *v } else { f64::NAN }).collect();
+        m.lines.push(line("Actual", RED, Stroke::Solid, actual));
+    }
     let judged = c.judged_month();
     let at = c.results.get("arr", judged)?;
     let spread = format!(
@@ -188,6 +195,10 @@ fn arr_fan(c: &Context) -> Option<Chart> {
             format!("ARR by month: P50 {} by {}", money(at.p50()), c.months[judged]),
             format!("{spread}; shaded: where 80% and 50% of trials land"),
         ),
+    };
+    let subtitle = match happened {
+        0 => subtitle,
+        n => format!("From the actuals to {} (red; grey: the plan's P10–P90); {subtitle}", c.months[n - 1]),
     };
     c.chart("arr_fan", title, subtitle, Plot::Monthly(m))
 }
