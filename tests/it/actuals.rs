@@ -260,6 +260,11 @@ fn a_csv_of_actuals_is_read_or_refused_with_its_line_and_column() {
         let err = parse_csv(text, "a.csv", &s).err().unwrap_or_else(|| panic!("accepted {text:?}"));
         assert!(err.contains(a) && err.contains(b), "{text:?}\n{err}");
     }
+    // The README's example file reads whole against the example it belongs to.
+    let scale_up = load(&std::fs::read_to_string("scenarios/scale-up.toml").expect("example"));
+    let text = std::fs::read_to_string("scenarios/scale-up-actuals.csv").expect("example actuals");
+    let example = parse_csv(&text, "scale-up-actuals.csv", &scale_up).expect("read");
+    assert_eq!((example.len(), example[4].pipeline), (5, Some(400_000.0)));
 }
 
 /// `--actuals FILE.csv` and the same months as `[[actuals]]` give the same bytes; the
