@@ -231,8 +231,12 @@ pub struct BacktestArgs {
     pub export: ExportArgs,
     /// Gather from what was known on this date and simulate the months after it
     /// (repeatable: each cutoff is tested on its own). A month's last day is best.
-    #[arg(long = "cutoff", value_name = "YYYY-MM-DD", required = true)]
+    #[arg(long = "cutoff", value_name = "YYYY-MM-DD", required_unless_present = "rolling")]
     pub cutoffs: Vec<String>,
+    /// A cutoff at every month end from the third whole month with closed deals to the
+    /// last one followed by --months whole months of the export.
+    #[arg(long, conflicts_with = "cutoffs")]
+    pub rolling: bool,
     /// Months simulated after each cutoff, at most (fewer where the export ends).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_MONTHS))]
     pub months: u64,

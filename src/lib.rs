@@ -423,8 +423,14 @@ fn backtest(args: &cli::BacktestArgs) -> Result<(), Error> {
     cutoffs.sort();
     cutoffs.dedup();
     let (file, bytes) = read_export(&args.export.export)?;
-    let options =
-        gather::backtest::Options { read, cutoffs, months: args.months, trials: args.trials, seed: args.seed };
+    let options = gather::backtest::Options {
+        read,
+        cutoffs,
+        rolling: args.rolling,
+        months: args.months,
+        trials: args.trials,
+        seed: args.seed,
+    };
     let bt = gather::backtest::backtest(&file, &bytes, &options).map_err(|e| Error::Input(e.0))?;
     let source = format!(
         "sopsim {} · back-test of {} · {} trials · seed {}",

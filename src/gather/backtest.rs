@@ -23,6 +23,8 @@ pub struct Options {
     pub read: ReadOptions,
     /// The cutoffs, each simulated on its own.
     pub cutoffs: Vec<Date>,
+    /// Adds a cutoff at every month end of [`rolling`].
+    pub rolling: bool,
     /// Months simulated after each cutoff, at most (fewer where the export ends sooner).
     pub months: u64,
     /// Trials per cutoff.
@@ -181,9 +183,15 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
             }
         }
     }
+    let mut dates = options.cutoffs.clone();
+    if options.rolling {
+        dates.extend(rolling(file, &export, last_month, options.months)?);
+        dates.sort();
+        dates.dedup();
+    }
     let pool = runner::thread_pool(0).map_err(|e| ReadError(format!("error: {}\n", e.0)))?;
     let mut cutoffs = Vec::new();
-    for &date in &options.cutoffs {
+    for &date in &dates {
         let start = date.month_index() + 1;
         let months = (i64::from(last_month) - i64::from(start) + 1).min(options.months as i64);
         if months < 1 {
@@ -210,6 +218,43 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
         cutoffs.push(Cutoff { date, start, rows, quarter });
     }
     Ok(Backtest { cutoffs, trials: options.trials, seed: options.seed })
+}
+
+/// Whole months of closed deals a rolling cutoff needs before it: enough to measure a
+/// win rate, a cycle and a volume from.
+pub const ROLLING_HISTORY: i32 = 3;
+
+/// The cutoffs of `--rolling`: the end of every month from the third whole month with a
+/// closed deal to the last month `last_month - months`, so that every cutoff is tested
+/// on `months` whole months of the export.
+pub fn rolling(file: &str, export: &read::Export, last_month: i32, months: u64) -> Result<Vec<Date>, ReadError> {
+    let first_close = export.opps.iter().filter_map(|o| o.closed).min();
+    let first = first_close.map(|c| c.month_index() + i32::from(c.ymd().2 != 1) + ROLLING_HISTORY - 1);
+    let last = i64::from(last_month) - months as i64;
+    let ends: Vec<Date> = match first {
+        Some(first) if i64::from(first) <= last => (first..=last as i32).filter_map(month_end).collect(),
+        _ => Vec::new(),
+    };
+    if ends.is_empty() {
+        let closes = first_close.map_or("no closed deal".to_string(), |c| format!("closed deals from {c}"));
+        return Err(ReadError(format!(
+            "error: --rolling finds no cutoff in {file}: it needs {ROLLING_HISTORY} whole months of closed deals \
+             before a cutoff and {months} whole months after it, and the export has {closes} to the end of {}\n   = \
+             help: lower --months, or give --cutoff dates\n",
+            month_label(last_month)
+        )));
+    }
+    Ok(ends)
+}
+
+/// The last day of the month `index` (`year * 12 + month - 1`).
+fn month_end(index: i32) -> Option<Date> {
+    let next = Date::from_ymd(
+        index.div_euclid(12) + i32::from(index.rem_euclid(12) == 11),
+        (index + 1).rem_euclid(12) as u32 + 1,
+        1,
+    )?;
+    Some(Date(next.0 - 1))
 }
 
 /// The rows of one cutoff: its scenario's trials against the actuals, month by month.

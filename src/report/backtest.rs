@@ -128,7 +128,11 @@ fn line(out: &mut String, what: &str, k: &Calibration) {
         percent(k.within_80),
         percent(k.within_50),
         format!("{:.2}", k.mean_rank),
-        if what.contains("win rate") { format!("{:.3}", k.crps) } else { money(k.crps) },
+        match what {
+            "bookings" => money(k.crps),
+            "won deals" => format!("{:.0}", k.crps),
+            _ => format!("{:.3}", k.crps),
+        },
     );
 }
 

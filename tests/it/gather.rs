@@ -276,6 +276,7 @@ fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
         let options = BacktestOptions {
             read: ReadOptions::default(),
             cutoffs: cutoffs.to_vec(),
+            rolling: false,
             months: 4,
             trials: 500,
             seed: 3,
@@ -337,4 +338,45 @@ fn backtesting_the_maven_export_writes_its_tables_and_charts() {
     let row = rows.lines().find(|l| l.starts_with("2017-06-30,2017-07,bookings,")).unwrap();
     let actual: f64 = row.split(',').nth(3).unwrap().parse().unwrap();
     assert_eq!(actual, july);
+}
+
+/// `--rolling` puts a cutoff at every month end from the third whole month with closed
+/// deals to the last one followed by `--months` whole months, and says why when there
+/// is none.
+#[test]
+fn rolling_cutoffs_are_the_month_ends_with_history_before_and_months_after() {
+    use sopsim::gather::backtest::rolling;
+    use sopsim::gather::read::read;
+    // Closes from 15 Feb (February is not whole: March is the first whole month), dates to
+    // the end of December.
+    let text = "Id,Owner,Stage,Created Date,Close Date,Amount\n\
+                1,A,Closed Won,2024-01-10,2024-02-15,100\n\
+                2,A,Closed Lost,2024-03-01,2024-06-01,100\n\
+                3,B,Closed Won,2024-05-01,2024-12-31,100\n";
+    let export = read("a.csv", text.as_bytes(), &ReadOptions::default()).unwrap();
+    let last_month = Date::from_ymd(2024, 12, 31).unwrap().month_index();
+    let ends: Vec<String> = rolling("a.csv", &export, last_month, 4).unwrap().iter().map(|d| d.to_string()).collect();
+    assert_eq!(ends, ["2024-05-31", "2024-06-30", "2024-07-31", "2024-08-31"]);
+    let none = rolling("a.csv", &export, last_month, 8).unwrap_err().0;
+    assert!(none.contains("3 whole months") && none.contains("lower --months"), "{none}");
+}
+
+/// The command with `--rolling` on the Maven export: one calibration row per cutoff.
+#[test]
+fn a_rolling_back_test_of_the_maven_export_has_a_row_per_month_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bt");
+    let export = maven();
+    let args = ["backtest", export.to_str().unwrap(), "--rolling", "--months", "3", "--trials", "200"];
+    let o = sopsim(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let calibration = std::fs::read_to_string(out.join("calibration.csv")).unwrap();
+    let cutoffs: Vec<&str> = calibration.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
+    // Closes start on 2017-03-01 and the export ends in December 2017.
+    assert_eq!(cutoffs, ["2017-05-31", "2017-06-30", "2017-07-31", "2017-08-31", "2017-09-30"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let won = text.lines().find(|l| l.trim_start().starts_with("won deals")).unwrap();
+    assert!(!won.contains('$'), "a count's CRPS is a count: {won}");
+    let both = sopsim(&[&args[..], &["--cutoff", "2017-06-30"]].concat());
+    assert_eq!(both.status.code(), Some(2), "--rolling with --cutoff is refused");
 }
