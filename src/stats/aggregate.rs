@@ -168,6 +168,38 @@ fn add_extracted(sum: &mut ExactSum, values: &[f64]) {
     rest.iter().filter(|v| **v != 0.0 || v.is_nan()).for_each(|&v| sum.add(v));
 }
 
+/// Adds `n` copies of `v` (not NaN) to `sum` exactly: as the product's rounded value and
+/// its exact error (`fma`) where neither can overflow or lose bits below the smallest
+/// normal double, else one by one. A zero or an infinity adds once, which gives the same
+/// sum as adding it `n` times.
+fn add_copies(sum: &mut ExactSum, v: f64, n: u64) {
+    const SAFE: std::ops::Range<f64> = f64::from_bits(0x077f_0000_0000_0000)..f64::from_bits(0x7830_0000_0000_0000);
+    if n == 0 {
+        return;
+    }
+    if v == 0.0 || v.is_infinite() {
+        sum.add(v);
+    } else if SAFE.contains(&v.abs()) && n < (1 << 53) {
+        let k = n as f64;
+        let product = v * k;
+        let error = v.mul_add(k, -product);
+        sum.add(product);
+        if error != 0.0 {
+            sum.add(error);
+        }
+    } else {
+        (0..n).for_each(|_| sum.add(v));
+    }
+}
+
+/// Whether the `trials` values of cell `c` in `rows` (whole trials of `width` values)
+/// all have the bits of the first.
+#[inline]
+fn constant_cell(rows: &[f64], width: usize, trials: usize, c: usize) -> bool {
+    let bits = rows[c].to_bits();
+    (1..trials).all(|t| rows[t * width + c].to_bits() == bits)
+}
+
 impl SketchCell {
     /// Adds NaN-free values.
     #[inline]
@@ -175,6 +207,13 @@ impl SketchCell {
         self.sketch.add_all(values);
         add_exactly(&mut self.sum, values);
         self.count += values.len() as u64;
+    }
+
+    /// Adds `n` copies of `v` (not NaN), as adding them one by one would.
+    fn add_copies(&mut self, v: f64, n: u64) {
+        self.sketch.add_copies(v, n);
+        add_copies(&mut self.sum, v, n);
+        self.count += n;
     }
 
     fn into_stats(self) -> Option<Stats> {
@@ -260,8 +299,17 @@ impl Aggregate {
                 // Cell by cell, so that each accumulator is visited once for all the trials
                 // of `rows`; a cell's values are read straight from the trials' rows (the
                 // rows' cache lines stay in cache for the next few cells).
+                // A cell with the same value in every trial (a metric the scenario does not
+                // use, a count that cannot vary) is added as copies of it, in one step.
                 let mut kept = [0.0f64; 64];
                 for (c, cell) in cells.iter_mut().enumerate() {
+                    if constant_cell(rows, width, trials, c) {
+                        let v = rows[c];
+                        if !v.is_nan() {
+                            cell.add_copies(v, trials as u64);
+                        }
+                        continue;
+                    }
                     for first in (0..trials).step_by(kept.len()) {
                         let last = (first + kept.len()).min(trials);
                         let mut n = 0;
@@ -321,6 +369,18 @@ impl Aggregate {
             Kept::Exact(blocks) => (0..width)
                 .into_par_iter()
                 .map(|c| {
+                    let mut values = blocks.iter().flat_map(|b| &b.values[c * b.trials..(c + 1) * b.trials]);
+                    // The same value in every trial: no order statistics to find.
+                    let first = values.next().copied().unwrap_or(f64::NAN);
+                    if values.all(|v| v.to_bits() == first.to_bits()) {
+                        let n: usize = blocks.iter().map(|b| b.trials).sum();
+                        if first.is_nan() {
+                            return None;
+                        }
+                        let mut sum = ExactSum::new();
+                        add_copies(&mut sum, first, n as u64);
+                        return Some(Stats { count: n, mean: sum.value() / n as f64, quantiles: [first; 7] });
+                    }
                     let mut column: Vec<f64> = blocks
                         .iter()
                         .flat_map(|b| &b.values[c * b.trials..(c + 1) * b.trials])
@@ -424,6 +484,58 @@ mod tests {
                 assert_eq!(many.value().to_bits(), one.value().to_bits(), "{values:?} after {before:?}");
                 add_exactly(&mut whole, values);
                 assert_eq!(whole.value().to_bits(), one.value().to_bits(), "{values:?} after {before:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn copies_add_up_as_values_added_one_by_one() {
+        let tiny = f64::from_bits(0x077f_0000_0000_0000);
+        for v in
+            [0.1, -0.1, 3.0, 1e-300, tiny, tiny * 2.0, 1e15 + 0.5, 1e300, f64::MAX, -0.0, 0.0, f64::INFINITY, 5e-324]
+        {
+            for n in [0u64, 1, 3, 256, 1000] {
+                for before in [[].as_slice(), &[-0.0], &[1e17, 0.3]] {
+                    let mut one = ExactSum::new();
+                    before.iter().for_each(|&b| one.add(b));
+                    let mut copies = one.clone();
+                    (0..n).for_each(|_| one.add(v));
+                    add_copies(&mut copies, v, n);
+                    assert_eq!(copies.value().to_bits(), one.value().to_bits(), "{n} copies of {v} after {before:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cells_constant_in_every_trial_have_the_statistics_of_their_values() {
+        // Cell 0 varies; 1 is a constant; 2 is missing in every trial; 3 is -0 throughout;
+        // 4 is constant but for its last trial.
+        let (trials, cells) = (700, 5);
+        let mut rows = Vec::with_capacity(trials * cells);
+        for t in 0..trials {
+            let last = if t + 1 == trials { 2.5 } else { 1.25 };
+            rows.extend([t as f64 * 0.3, 0.1, f64::NAN, -0.0, last]);
+        }
+        for mode in [Quantiles::Exact, Quantiles::Sketch] {
+            let mut agg = Aggregate::new(cells, mode);
+            for part in rows.chunks(256 * cells) {
+                agg.add_trials(part);
+            }
+            for (c, got) in agg.into_stats().into_iter().enumerate() {
+                let mut column: Vec<f64> = (0..trials).map(|t| rows[t * cells + c]).collect();
+                let mut want = describe(&mut column);
+                if mode == Quantiles::Sketch {
+                    // The sketch of the values added one by one.
+                    let mut one = Sketch::new();
+                    column.iter().for_each(|&v| one.add(v));
+                    want = want.and_then(|w| sketched(w.mean * w.count as f64, w.count as u64, &one));
+                    if let (Some(w), Some(d)) = (want.as_mut(), describe(&mut column)) {
+                        w.mean = d.mean;
+                    }
+                }
+                let bits = |s: Option<Stats>| s.map(|s| (s.count, s.mean.to_bits(), s.quantiles.map(f64::to_bits)));
+                assert_eq!(bits(got), bits(want), "cell {c}, {mode:?}");
             }
         }
     }

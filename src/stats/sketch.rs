@@ -219,6 +219,25 @@ impl Sketch {
         }
     }
 
+    /// Counts `n` copies of `x`, as [`Sketch::add`] `n` times does; NaN is ignored.
+    pub fn add_copies(&mut self, x: f64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let m = x.abs();
+        if (f64::MIN_POSITIVE..f64::INFINITY).contains(&m) {
+            let store = if x > 0.0 { &mut self.positive } else { &mut self.negative };
+            // A bucket's count saturates at `u32::MAX`, as one by one.
+            store.add(index_of(m), u32::try_from(n).unwrap_or(u32::MAX));
+        } else if m < f64::MIN_POSITIVE {
+            self.zeros += n;
+        } else if x == f64::INFINITY {
+            self.positive_infinite += n;
+        } else if x == f64::NEG_INFINITY {
+            self.negative_infinite += n;
+        }
+    }
+
     /// [`Sketch::add`] for each of `values`, counting consecutive values of one bucket
     /// together: one update of the bucket instead of a chain of updates, each waiting for
     /// the one before.
@@ -414,6 +433,24 @@ mod tests {
             merged.merge(&s);
         }
         assert_eq!(whole, merged);
+    }
+
+    #[test]
+    fn adding_copies_equals_adding_one_by_one() {
+        let before = [5.0, -7.5, 1e200, 0.25];
+        for x in [3.0, -3.0, 0.0, -0.0, 1e-310, -1e-310, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 1e300, 2.0e-300] {
+            for n in [0u64, 1, 2, 255, 256, 10_000] {
+                let mut one = Sketch::new();
+                let mut copies = Sketch::new();
+                before.iter().for_each(|&v| {
+                    one.add(v);
+                    copies.add(v);
+                });
+                (0..n).for_each(|_| one.add(x));
+                copies.add_copies(x, n);
+                assert_eq!(one, copies, "{n} copies of {x}");
+            }
+        }
     }
 
     #[test]
