@@ -9,6 +9,7 @@
 //! (NaN) are left out; a cell with none has no statistics.
 
 pub mod aggregate;
+mod select;
 pub mod sketch;
 pub mod sum;
 
@@ -108,10 +109,10 @@ pub(crate) fn sketched(sum: f64, count: u64, sketch: &sketch::Sketch) -> Option<
     Some(Stats { count: count as usize, mean: sum / count as f64, quantiles })
 }
 
-/// Places every order statistic the quantiles need (positions `floor h` and
-/// `floor h + 1` of each level) by successive selections, each on what lies right of
-/// the previous one: linear time instead of a full sort. Returns a lookup by position.
-fn order_statistics(values: &mut [f64]) -> impl Fn(usize) -> f64 + '_ {
+/// Finds every order statistic the quantiles need (positions `floor h` and
+/// `floor h + 1` of each level) by radix selection ([`select`]): a few passes over the
+/// values instead of a sort. Returns a lookup by position.
+fn order_statistics(values: &[f64]) -> impl Fn(usize) -> f64 {
     let n = values.len();
     let mut positions: Vec<usize> = LEVELS
         .iter()
@@ -122,12 +123,8 @@ fn order_statistics(values: &mut [f64]) -> impl Fn(usize) -> f64 + '_ {
         .collect();
     positions.sort_unstable();
     positions.dedup();
-    let mut from = 0;
-    for &p in &positions {
-        values[from..].select_nth_unstable_by(p - from, f64::total_cmp);
-        from = p + 1;
-    }
-    move |i| values[i]
+    let found = select::order_values(values, &positions);
+    move |i| positions.binary_search(&i).map_or(f64::NAN, |k| found[k])
 }
 
 #[cfg(test)]
