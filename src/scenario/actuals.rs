@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use super::diag::{Diagnostic, closest};
-use super::org::reference;
+use super::names::reference;
 use super::read::group_digits;
 use super::read::{Reader, Tbl};
 use super::{MAX_MONEY, MAX_PEOPLE, MAX_STAFF_MONTHS, Scenario};

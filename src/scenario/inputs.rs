@@ -8,10 +8,11 @@
 use crate::dist::Dist;
 use crate::engine::rng::name_key;
 
+use super::Scenario;
 use super::diag::{Diagnostic, Span};
+use super::names::reference;
 use super::read::{Reader, Tbl};
 use super::tree::Value;
-use super::{Scenario, org};
 
 /// Which key a once-per-trial input is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,7 +239,7 @@ pub fn resolve(r: &mut Reader, s: &Scenario, written: &[Written]) -> Option<(Vec
         let mut between = [0; 2];
         for (k, (path, span)) in w.between.iter().enumerate() {
             let at = format!("{}.between[{k}]", w.path);
-            match org::reference(r, *span, at.clone(), "once-per-trial key", path, &names) {
+            match reference(r, *span, at.clone(), "once-per-trial key", path, &names) {
                 Some(i) if s.inputs[i].key.dist(s).as_constant().is_some() => {
                     r.error(
                         Diagnostic::error(

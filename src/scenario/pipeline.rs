@@ -2,7 +2,7 @@
 //! segment and age. Each entry is read, checked and returned only if it passed.
 
 use super::diag::Diagnostic;
-use super::org::reference;
+use super::names::reference;
 use super::read::{Reader, Tbl};
 use super::{MAX_MONTHS, read::group_digits};
 

@@ -1,6 +1,6 @@
 //! Validation: what is refused, how it is reported, and what is accepted.
 
-use super::diag::Severity;
+use super::diag::{Diagnostic, Severity};
 use super::*;
 
 const BASE: &str = r#"

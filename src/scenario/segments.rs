@@ -1,0 +1,73 @@
+//! `[[segments]]`: deal size, win rate and cycle of each market segment.
+
+use crate::dist::{Dist, Support, WholeDraw};
+use crate::engine::rng::name_key;
+
+use super::diag::{Diagnostic, Span};
+use super::read::{Reader, Tbl};
+use super::types::*;
+
+/// The valid segments, and the names of all segments (valid or not) for references.
+pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment, Span)>, Vec<String>) {
+    let tables = r.array_of_tables(top, "segments");
+    if tables.is_empty() {
+        match top.entries().iter().find(|e| e.key == "segments") {
+            Some(e) => r.error(
+                Diagnostic::error(Some(e.node.span), "segments", "`segments` is empty")
+                    .expected("at least one [[segments]] table with name, deal_size and win_rate"),
+            ),
+            None => r.missing(top, "segments", "at least one [[segments]] table with name, deal_size and win_rate"),
+        }
+    }
+    let mut out: Vec<(Segment, Span)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    for mut t in tables {
+        let name = r.name(&mut t, "name", MAX_ID_CHARS);
+        if let Some((n, _)) = &name {
+            names.push(n.clone());
+        }
+        if !t.has("name") {
+            r.missing(&t, "name", "the segment's name, e.g. name = \"mid-market\"");
+        }
+        let deal_size = r.dist(&mut t, "deal_size", Support::NonNegative, MAX_MONEY);
+        if deal_size.is_some() {
+            r.not_tiny(&t, "deal_size", MIN_MONEY, MAX_MONEY, true);
+        }
+        if !t.has("deal_size") {
+            r.missing(&t, "deal_size", "the new ARR of a won deal, e.g. deal_size = { low = 20_000, high = 60_000 }");
+        }
+        let win_rate = r.dist(&mut t, "win_rate", Support::Unit, 1.0);
+        if !t.has("win_rate") {
+            r.missing(&t, "win_rate", "the share of worked opportunities won, e.g. win_rate = 0.2");
+        }
+        let cycle = r.dist(&mut t, "cycle_months", Support::NonNegative, MAX_MONTHS as f64);
+        let cycle_ok = cycle.is_some() || !t.has("cycle_months");
+        let weight = r.number(&mut t, "service_weight", 0.0, 1_000.0);
+        let cycle_ok = cycle_ok && (weight.is_some() || !t.has("service_weight"));
+        if let Some((name, span)) = &name
+            && names.iter().filter(|n| *n == name).count() > 1
+        {
+            r.error(
+                Diagnostic::error(Some(*span), t.key_path("name"), format!("segment `{name}` is defined twice"))
+                    .help("give each [[segments]] table its own name"),
+            );
+        }
+        let span = t.span;
+        r.finish(t);
+        if let (Some((name, _)), Some(deal_size), Some(win_rate), true) = (name, deal_size, win_rate, cycle_ok) {
+            out.push((
+                Segment {
+                    stream: name_key(&name),
+                    name,
+                    deal_size,
+                    win_rate,
+                    cycle: WholeDraw::new(cycle.as_ref().unwrap_or(&Dist::constant(0.0)), MAX_MONTHS as u32),
+                    cycle_months: cycle.unwrap_or(Dist::constant(0.0)),
+                    service_weight: weight.unwrap_or(1.0),
+                },
+                span,
+            ));
+        }
+    }
+    (out, names)
+}

@@ -1,0 +1,372 @@
+//! The validated scenario: the types every other part of sopsim reads, and the limits
+//! every value was checked against. Only the load pipeline ([`super::load`]) builds them.
+
+use crate::dist::{Dist, WholeDraw};
+use crate::month::YearMonth;
+
+use super::{actuals, inputs, pipeline, skill};
+
+/// Largest horizon, in months (50 years).
+pub const MAX_MONTHS: u64 = 600;
+/// Largest number of trials in one run.
+pub const MAX_TRIALS: u64 = 10_000_000;
+/// Largest number of people of one role (on staff, hired or departing in one entry).
+pub const MAX_PEOPLE: u64 = 100_000;
+/// Most person-months of staff a trial may carry: people on staff at once, over all
+/// roles, times the months (100,000 people for 5 years, 10,000 for 50). A trial's work
+/// grows with its staff every month (capacity, pay, attrition draws per person).
+pub const MAX_STAFF_MONTHS: u64 = 6_000_000;
+/// Largest money amount accepted anywhere (a trillion dollars).
+pub const MAX_MONEY: f64 = 1e12;
+/// Largest expected number of leads in a month.
+pub const MAX_LEADS_PER_MONTH: f64 = 1e8;
+/// Largest number of opportunities one rep can work in a month.
+pub const MAX_OPPS_PER_REP: f64 = 1_000.0;
+/// Largest ramp, in months.
+pub const MAX_RAMP_MONTHS: u64 = 120;
+/// Longest scenario name, in characters: a title that still fits a chart's header.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest name or id of a segment, role, territory, comp plan or stage, in characters:
+/// these label metrics, table rows and chart legends.
+pub const MAX_ID_CHARS: usize = 100;
+/// Smallest positive money amount, in dollars, of the amounts the model divides by
+/// (`company.arr`, `target.arr`, `deal_size`, `quota`, `arr_per_head`): one cent.
+pub const MIN_MONEY: f64 = 0.01;
+/// Smallest positive factor of the keys the model divides by (`seasonality`,
+/// `accounts_per_rep`, `span_of_control`, `target_utilisation`, `opportunities_per_month`).
+pub const MIN_FACTOR: f64 = 0.001;
+/// Default factor on churn when support covers none of its load.
+pub const DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED: f64 = 2.0;
+
+/// A validated scenario: every value is in range and every reference resolved.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Display name.
+    pub name: String,
+    /// First simulated month (t = 0).
+    pub start: YearMonth,
+    /// Number of simulated months.
+    pub months: usize,
+    /// Default number of trials.
+    pub trials: u64,
+    /// Default seed.
+    pub seed: u64,
+    /// Revenue base.
+    pub company: Company,
+    /// The ARR target, if any.
+    pub target: Option<Target>,
+    /// Market segments, in file order.
+    pub segments: Vec<Segment>,
+    /// Inbound demand.
+    pub demand: Demand,
+    /// Staff roles, in file order.
+    pub roles: Vec<Role>,
+    /// Territories, in file order.
+    pub territories: Vec<Territory>,
+    /// `[[pipeline]]`: the opportunities open at the start.
+    pub pipeline: Vec<pipeline::OpenDeals>,
+    /// `[[actuals]]` (or `--actuals`): the first months of the plan, which already happened.
+    pub actuals: Vec<actuals::Actual>,
+    /// Compensation plans, in file order.
+    pub comp_plans: Vec<CompPlan>,
+    /// ARR stages, by ascending `from_arr`.
+    pub stages: Vec<Stage>,
+    /// How next month's bookings are forecast.
+    pub forecast: Forecast,
+    /// The keys drawn once per trial, in drawing order (see [`inputs::list`]).
+    pub inputs: Vec<inputs::Input>,
+    /// `[[correlations]]` between once-per-trial keys.
+    pub correlations: Vec<inputs::Correlation>,
+    /// The Gaussian copula of the correlated keys, if any.
+    pub copula: Option<inputs::Copula>,
+}
+
+/// `[company]`: the revenue base.
+#[derive(Debug, Clone)]
+pub struct Company {
+    /// ARR at the start, dollars.
+    pub arr: f64,
+    /// Share of ARR lost a month; drawn once per trial.
+    pub monthly_churn: Dist,
+    /// Share of ARR added by existing customers a month; drawn once per trial.
+    pub monthly_expansion: Dist,
+    /// Factor on churn when support covers none of its load (linear in the shortfall).
+    pub churn_multiplier_unsupported: f64,
+}
+
+/// `[target]`: the ARR to reach.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// ARR to reach, dollars.
+    pub arr: f64,
+    /// Month index at which ARR is compared with the target.
+    pub month: usize,
+    /// Confidence the plan should reach.
+    pub confidence: f64,
+}
+
+/// `[[segments]]`: a market segment.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Name, unique.
+    pub name: String,
+    /// The hash of the name that keys the segment's random streams.
+    pub stream: u64,
+    /// New ARR of a won deal, dollars; drawn per deal.
+    pub deal_size: Dist,
+    /// Probability that a worked opportunity is won; drawn once per trial.
+    pub win_rate: Dist,
+    /// Months from working an opportunity to its close; drawn per deal, rounded.
+    pub cycle_months: Dist,
+    /// `cycle_months` rounded to whole months, as the engine draws it (by inversion;
+    /// values past [`MAX_MONTHS`], beyond any horizon alike, drawn as `MAX_MONTHS`).
+    pub cycle: WholeDraw,
+    /// Support load of a dollar of this segment's ARR, relative to 1.
+    pub service_weight: f64,
+}
+
+/// `[demand]`: inbound leads.
+#[derive(Debug, Clone)]
+pub struct Demand {
+    /// Expected leads a month at t = 0 before seasonality; drawn once per trial.
+    pub leads_per_month: Dist,
+    /// Monthly compound growth of lead volume; drawn once per trial.
+    pub growth_per_month: Dist,
+    /// Factor of each calendar month, January first.
+    pub seasonality: [f64; 12],
+    /// Share of leads per segment, by segment index; sums to 1.
+    pub segment_mix: Vec<f64>,
+    /// Probability that a lead becomes an opportunity; drawn once per trial.
+    pub lead_to_opportunity: Dist,
+}
+
+/// What a role does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleKind {
+    /// Works opportunities and closes deals.
+    Closer,
+    /// Sets meetings that become opportunities.
+    Sdr,
+    /// Serves customers (staffing only in this version).
+    Support,
+    /// Manages closers (staffing only in this version).
+    Manager,
+    /// Sales operations (staffing only in this version).
+    Ops,
+}
+
+impl RoleKind {
+    pub(super) const NAMES: [&'static str; 5] = ["closer", "sdr", "support", "manager", "ops"];
+
+    pub(super) fn parse(text: &str) -> Option<RoleKind> {
+        Some(match text {
+            "closer" => RoleKind::Closer,
+            "sdr" => RoleKind::Sdr,
+            "support" => RoleKind::Support,
+            "manager" => RoleKind::Manager,
+            "ops" => RoleKind::Ops,
+            _ => return None,
+        })
+    }
+}
+
+/// `[[roles]]`: a group of people with the same job.
+#[derive(Debug, Clone)]
+pub struct Role {
+    /// Id, unique; names the metrics `headcount.<id>` etc.
+    pub id: String,
+    /// The hash of the id that keys the role's random streams.
+    pub stream: u64,
+    /// What the role does.
+    pub kind: RoleKind,
+    /// Segment index the role works in, if tied to one.
+    pub segment: Option<usize>,
+    /// On staff and fully ramped at the start.
+    pub headcount: u32,
+    /// Productivity by month of tenure (index 0 = start month); 1.0 after the last.
+    pub ramp: Vec<f64>,
+    /// Share of people who leave in a year; drawn once per trial.
+    pub annual_attrition: Dist,
+    /// Months from opening a requisition to the hire's start; drawn per requisition.
+    pub time_to_hire_months: Dist,
+    /// Closers: opportunities a fully ramped rep works a month; drawn once per trial.
+    pub opportunities_per_month: Dist,
+    /// Closers: how their people differ (multipliers drawn per person at hire).
+    pub skill: Option<skill::Skill>,
+    /// SDRs: meetings a fully ramped SDR sets a month; drawn once per trial.
+    pub meetings_per_month: Dist,
+    /// SDRs: probability that a meeting becomes an opportunity; drawn once per trial.
+    pub meeting_to_opportunity: Dist,
+    /// Planned starts as (month offset from the start, count); negative = already on staff.
+    pub hires: Vec<(i64, u32)>,
+    /// Planned exits as (month index, count): the month is the last one counted.
+    pub departures: Vec<(usize, u32)>,
+    /// Whether each departure opens a requisition.
+    pub backfill: bool,
+    /// How requisitions are opened.
+    pub policy: Policy,
+    /// Index of the role's compensation plan.
+    pub comp_plan: Option<usize>,
+    /// Capacity policy: most requisitions opened in a month.
+    pub max_hires_per_month: u32,
+    /// Capacity policy: most people on staff plus open requisitions.
+    pub headcount_budget: Option<u32>,
+    /// Capacity policy: the share of capacity the plan aims to use.
+    pub target_utilisation: f64,
+    /// Support: ARR one ramped person serves (service-weighted).
+    pub arr_per_head: f64,
+    /// Managers: people of the managed roles per manager.
+    pub span_of_control: f64,
+    /// Managers: indices of the roles they manage.
+    pub manages: Vec<usize>,
+    /// Capacity policy without `headcount_budget`: the budget it keeps to, the role's
+    /// share of the staff the horizon allows ([`MAX_STAFF_MONTHS`]), at most [`MAX_PEOPLE`].
+    pub default_budget: u32,
+}
+
+/// How a role's requisitions are opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Only the planned hires.
+    Plan,
+    /// Planned hires plus a requisition per departure.
+    Backfill,
+    /// Planned hires, backfills, and requisitions for the projected capacity gap.
+    Capacity,
+}
+
+impl Policy {
+    pub(super) const NAMES: [&'static str; 3] = ["plan", "backfill", "capacity"];
+}
+
+impl Role {
+    /// Whether the role's people carry a bookings quota (closers on a plan with a quota).
+    pub fn carries_quota(&self, scenario: &Scenario) -> bool {
+        self.kind == RoleKind::Closer && self.comp_plan.is_some_and(|p| scenario.comp_plans[p].quota > 0.0)
+    }
+
+    /// Ramp months as `ramp_months` counts them: the months of the curve plus the first
+    /// month at full productivity (`ramp_months = 4` is 0.25, 0.5, 0.75, 1.0); 0 without a
+    /// ramp.
+    pub fn ramp_months(&self) -> usize {
+        if self.ramp.is_empty() { 0 } else { self.ramp.len() + 1 }
+    }
+
+    /// Productivity at a tenure of `months` (0 = the start month).
+    #[inline]
+    pub fn ramp_at(&self, months: i64) -> f64 {
+        usize::try_from(months).ok().and_then(|m| self.ramp.get(m)).copied().unwrap_or(1.0)
+    }
+}
+
+/// `[[territories]]`: a set of accounts that closers of one segment cover.
+#[derive(Debug, Clone)]
+pub struct Territory {
+    /// Name, unique; names the metric `coverage.<name>`.
+    pub name: String,
+    /// The hash of the name that keys the territory's random streams.
+    pub stream: u64,
+    /// Segment index.
+    pub segment: usize,
+    /// Accounts in the territory.
+    pub accounts: u64,
+    /// Accounts one closer covers.
+    pub accounts_per_rep: f64,
+    /// Probability that a covered account opens an opportunity in a month; drawn once per trial.
+    pub opportunity_rate: Dist,
+}
+
+/// One band of a compensation plan: from an attainment (fraction of quota) up to the
+/// next band, the commission rate is multiplied by `multiplier`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    /// Attainment where the band starts (0 for the first).
+    pub from: f64,
+    /// Multiplier of the base commission rate in the band.
+    pub multiplier: f64,
+}
+
+/// `[[comp_plans]]`: pay of the people of the roles that reference it.
+#[derive(Debug, Clone)]
+pub struct CompPlan {
+    /// Id, unique.
+    pub id: String,
+    /// Annual base salary, dollars.
+    pub base: f64,
+    /// Annual variable pay at 100% of quota, dollars.
+    pub variable: f64,
+    /// Annual quota of new bookings, dollars (0: no quota; the variable is paid at target).
+    pub quota: f64,
+    /// Bands of attainment, ascending from 0, each with its rate multiplier.
+    pub bands: Vec<Band>,
+    /// Most variable pay in a plan year, as a multiple of the (prorated) variable.
+    pub cap: f64,
+    /// Months of tenure during which variable pay is at least `draw` a month.
+    pub draw_months: u32,
+    /// Monthly guaranteed variable pay during the draw.
+    pub draw: f64,
+    /// Calendar month (0 = January) in which the plan year starts.
+    pub year_start: usize,
+    /// Reps whose attainment to date is below `.0` leave `.1` times as often.
+    pub low_attainment_attrition: Option<(f64, f64)>,
+}
+
+impl CompPlan {
+    /// Commission rate at 100%: variable / quota.
+    pub fn rate(&self) -> f64 {
+        if self.quota > 0.0 { self.variable / self.quota } else { 0.0 }
+    }
+
+    /// Variable pay earned over a plan year for bookings `b` against a plan-year quota
+    /// `q` (the annual quota prorated to the rep's ramp and months): the rate times the
+    /// integral of the band multiplier over attainment, capped at `cap` times the
+    /// prorated variable.
+    pub fn variable_earned(&self, b: f64, q: f64) -> f64 {
+        if !(b > 0.0 && q > 0.0 && self.quota > 0.0) {
+            return 0.0;
+        }
+        let x = b / q;
+        let mut integral = 0.0;
+        for (i, band) in self.bands.iter().enumerate() {
+            let end = self.bands.get(i + 1).map_or(f64::INFINITY, |n| n.from);
+            if x <= band.from {
+                break;
+            }
+            integral += (x.min(end) - band.from) * band.multiplier;
+        }
+        let prorated_variable = self.variable * q / self.quota;
+        (self.rate() * q * integral).min(self.cap * prorated_variable)
+    }
+}
+
+/// `[[stages]]`: an ARR stage and the sales-ops role it calls for.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    /// Metric key (from `name`, else the role in lower case with `-`).
+    pub key: String,
+    /// The role it calls for, as written.
+    pub role: String,
+    /// ARR from which the stage applies.
+    pub from_arr: f64,
+    /// Consecutive months ARR must stay at or above `from_arr`.
+    pub months_above: u32,
+    /// Annual cost of the stage's hire.
+    pub annual_cost: f64,
+    /// Months from reaching the stage to the hire's start; drawn per requisition.
+    pub time_to_hire_months: Dist,
+}
+
+/// `[forecast]`: how the organisation forecasts next month's bookings.
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    /// Relative bias of the reps' forecast (0.1 = 10% optimistic); drawn once per trial.
+    pub bias: Dist,
+    /// Standard deviation of the log of the monthly forecast noise; drawn once per trial.
+    pub noise: Dist,
+}
+
+impl Default for Forecast {
+    fn default() -> Self {
+        Forecast { bias: Dist::constant(0.0), noise: Dist::constant(0.0) }
+    }
+}
