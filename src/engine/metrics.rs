@@ -10,96 +10,125 @@
 
 use crate::scenario::Scenario;
 
-/// Fixed metrics, in output order.
-pub const FIXED: [&str; 32] = [
-    "arr",
-    "bookings",
-    "churned_arr",
-    "expansion_arr",
-    "pipeline",
-    "weighted_pipeline",
-    "leads",
-    "meetings",
-    "opportunities.demand",
-    "opportunities.capacity",
-    "opportunities.worked",
-    "opportunities.lost",
-    "deals.won",
-    "deals.closed",
-    "win_rate",
-    "opportunities.uncovered",
-    "comp_cost",
-    "ops_cost",
-    "cost_of_sales",
-    "quota_attainment_rate",
-    "forecast",
-    "forecast_error",
-    "stage",
-    "support.coverage",
-    "kpi.win_rate",
-    "kpi.cycle_months",
-    "kpi.deal_size",
-    "kpi.pipeline_coverage",
-    "kpi.sales_velocity",
-    "kpi.meetings_per_sdr",
-    "kpi.selling_time",
-    "kpi.opportunities_per_rep",
-];
+/// What a metric's values are measured in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// Dollars.
+    Money,
+    /// A share (0 to 1, or a ratio shown as a percentage).
+    Share,
+    /// People, opportunities, months, or another plain number.
+    Count,
+}
 
-/// Index of a fixed metric.
-#[allow(missing_docs)]
-pub mod id {
-    pub const ARR: usize = 0;
-    pub const BOOKINGS: usize = 1;
-    pub const CHURNED: usize = 2;
-    pub const EXPANSION: usize = 3;
-    pub const PIPELINE: usize = 4;
-    pub const WEIGHTED: usize = 5;
-    pub const LEADS: usize = 6;
-    pub const MEETINGS: usize = 7;
-    pub const OPP_DEMAND: usize = 8;
-    pub const OPP_CAPACITY: usize = 9;
-    pub const OPP_WORKED: usize = 10;
-    pub const OPP_LOST: usize = 11;
-    pub const WON: usize = 12;
-    pub const CLOSED: usize = 13;
-    pub const WIN_RATE: usize = 14;
-    pub const OPP_UNCOVERED: usize = 15;
-    pub const COMP_COST: usize = 16;
-    pub const OPS_COST: usize = 17;
-    pub const COST_OF_SALES: usize = 18;
-    pub const QUOTA_ATTAINMENT_RATE: usize = 19;
-    pub const FORECAST: usize = 20;
-    pub const FORECAST_ERROR: usize = 21;
-    pub const STAGE: usize = 22;
-    pub const SUPPORT_COVERAGE: usize = 23;
-    pub const KPI_WIN_RATE: usize = 24;
-    pub const KPI_CYCLE: usize = 25;
-    pub const KPI_DEAL_SIZE: usize = 26;
-    pub const KPI_PIPELINE_COVERAGE: usize = 27;
-    pub const KPI_VELOCITY: usize = 28;
-    pub const KPI_MEETINGS_PER_SDR: usize = 29;
-    pub const KPI_SELLING_TIME: usize = 30;
-    pub const KPI_OPPS_PER_REP: usize = 31;
+/// How a metric's months relate to each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A level at the month's end (ARR, headcount): months are not summed.
+    Stock,
+    /// What happened during the month (bookings, hires): months add up.
+    Flow,
+    /// A ratio of the month's flows or stocks (win rate, KPIs): neither.
+    Ratio,
+}
+
+/// One metric of the table: its name in the outputs, unit and kind, and whether its
+/// per-trial sum over the horizon is a per-trial scalar of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metric {
+    /// The name in `monthly.csv` and `summary.json` (per-role metrics: before `.<role>`).
+    pub name: &'static str,
+    /// What it is measured in.
+    pub unit: Unit,
+    /// Stock, flow or ratio.
+    pub kind: Kind,
+    /// Whether the horizon total is reported (flows only).
+    pub totalled: bool,
+}
+
+/// Defines a metric table and the index of each of its rows, in one list.
+macro_rules! metric_table {
+    ($table:ident, $ids:ident, $doc:literal, $($id:ident = $name:literal, $unit:ident, $kind:ident, $total:tt;)*) => {
+        #[doc = $doc]
+        pub const $table: &[Metric] =
+            &[$(Metric { name: $name, unit: Unit::$unit, kind: Kind::$kind, totalled: metric_table!(@total $total) }),*];
+
+        #[doc = concat!("Indexes of the rows of [`", stringify!($table), "`], by the table's order.")]
+        #[allow(missing_docs)]
+        pub mod $ids {
+            #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+            enum Row { $($id),* }
+            $(pub const $id: usize = Row::$id as usize;)*
+        }
+    };
+    (@total totalled) => { true };
+    (@total -) => { false };
+}
+
+metric_table! {
+    FIXED, id, "The fixed metrics, in output order.",
+    ARR = "arr", Money, Stock, -;
+    BOOKINGS = "bookings", Money, Flow, totalled;
+    CHURNED = "churned_arr", Money, Flow, -;
+    EXPANSION = "expansion_arr", Money, Flow, -;
+    PIPELINE = "pipeline", Money, Stock, -;
+    WEIGHTED = "weighted_pipeline", Money, Stock, -;
+    LEADS = "leads", Count, Flow, -;
+    MEETINGS = "meetings", Count, Flow, -;
+    OPP_DEMAND = "opportunities.demand", Count, Flow, -;
+    OPP_CAPACITY = "opportunities.capacity", Count, Flow, -;
+    OPP_WORKED = "opportunities.worked", Count, Flow, -;
+    OPP_LOST = "opportunities.lost", Count, Flow, totalled;
+    WON = "deals.won", Count, Flow, totalled;
+    CLOSED = "deals.closed", Count, Flow, -;
+    WIN_RATE = "win_rate", Share, Ratio, -;
+    OPP_UNCOVERED = "opportunities.uncovered", Count, Flow, totalled;
+    COMP_COST = "comp_cost", Money, Flow, -;
+    OPS_COST = "ops_cost", Money, Flow, -;
+    COST_OF_SALES = "cost_of_sales", Share, Ratio, -;
+    QUOTA_ATTAINMENT_RATE = "quota_attainment_rate", Share, Ratio, -;
+    FORECAST = "forecast", Money, Flow, -;
+    FORECAST_ERROR = "forecast_error", Share, Ratio, -;
+    STAGE = "stage", Count, Stock, -;
+    SUPPORT_COVERAGE = "support.coverage", Share, Ratio, -;
+    KPI_WIN_RATE = "kpi.win_rate", Share, Ratio, -;
+    KPI_CYCLE = "kpi.cycle_months", Count, Ratio, -;
+    KPI_DEAL_SIZE = "kpi.deal_size", Money, Ratio, -;
+    KPI_PIPELINE_COVERAGE = "kpi.pipeline_coverage", Count, Ratio, -;
+    KPI_VELOCITY = "kpi.sales_velocity", Money, Ratio, -;
+    KPI_MEETINGS_PER_SDR = "kpi.meetings_per_sdr", Count, Ratio, -;
+    KPI_SELLING_TIME = "kpi.selling_time", Share, Ratio, -;
+    KPI_OPPS_PER_REP = "kpi.opportunities_per_rep", Count, Ratio, -;
+}
+
+metric_table! {
+    PER_ROLE, role, "Per-role metrics (named `<metric>.<role>`), in output order after the fixed ones.",
+    HEADCOUNT = "headcount", Count, Stock, -;
+    RAMPED = "ramped", Count, Stock, -;
+    HIRES = "hires", Count, Flow, totalled;
+    DEPARTURES = "departures", Count, Flow, totalled;
+    OPEN_REQS = "open_reqs", Count, Stock, -;
+    NEEDED = "needed", Count, Stock, -;
+    GAP = "capacity_gap", Count, Stock, -;
 }
 
 /// The plan's values of the months that happened, with `[[actuals]]`: then followed by
 /// `plan.headcount.<role>` for each role.
 pub const PLAN: [&str; 3] = ["plan.arr", "plan.bookings", "plan.pipeline"];
 
-/// Per-role metrics, in output order after the fixed ones.
-pub const PER_ROLE: [&str; 7] = ["headcount", "ramped", "hires", "departures", "open_reqs", "needed", "capacity_gap"];
-
-/// Offsets of the per-role metrics within a role's block.
-#[allow(missing_docs)]
-pub mod role {
-    pub const HEADCOUNT: usize = 0;
-    pub const RAMPED: usize = 1;
-    pub const HIRES: usize = 2;
-    pub const DEPARTURES: usize = 3;
-    pub const OPEN_REQS: usize = 4;
-    pub const NEEDED: usize = 5;
-    pub const GAP: usize = 6;
+/// The unit of an output metric by its full name: the table's for fixed and per-role
+/// metrics (`headcount.ae`), a share for territory coverage and stages reached, the
+/// planned metric's for `plan.*`.
+pub fn unit_of(name: &str) -> Unit {
+    let name = name.strip_prefix("plan.").unwrap_or(name);
+    if let Some(m) = FIXED.iter().find(|m| m.name == name) {
+        return m.unit;
+    }
+    if name.starts_with("coverage.") || name.starts_with("reached.") {
+        return Unit::Share;
+    }
+    let stem = name.split('.').next().unwrap_or(name);
+    PER_ROLE.iter().find(|m| m.name == stem).map_or(Unit::Count, |m| m.unit)
 }
 
 /// Lower edges of the quota-attainment histogram (fractions of quota): 0, 0.1, ..., 2.0;
@@ -125,12 +154,6 @@ pub const COST_SCALARS: [&str; 3] = ["comp_cost", "ops_cost", "cost_of_sales"];
 /// Per-trial scalar written when the scenario has a target: 1 if ARR reached it in the
 /// target month, else 0 (its mean is P(hit)).
 pub const TARGET_HIT: &str = "target.hit";
-
-/// Monthly metrics whose per-trial sum over the horizon is reported as a total.
-pub const TOTALS: [&str; 4] = ["bookings", "opportunities.lost", "deals.won", "opportunities.uncovered"];
-
-/// Per-role monthly metrics whose per-trial sum over the horizon is reported as a total.
-pub const ROLE_TOTALS: [&str; 2] = ["hires", "departures"];
 
 /// The metric layout of one scenario.
 #[derive(Debug, Clone)]
@@ -181,9 +204,9 @@ pub(crate) enum ScalarSource {
 impl Layout {
     /// The layout for a scenario.
     pub fn new(scenario: &Scenario) -> Layout {
-        let mut names: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+        let mut names: Vec<String> = FIXED.iter().map(|m| m.name.to_string()).collect();
         for r in &scenario.roles {
-            names.extend(PER_ROLE.iter().map(|m| format!("{m}.{}", r.id)));
+            names.extend(PER_ROLE.iter().map(|m| format!("{}.{}", m.name, r.id)));
         }
         let first_coverage = names.len();
         names.extend(scenario.territories.iter().map(|t| format!("coverage.{}", t.name)));
@@ -194,9 +217,9 @@ impl Layout {
             names.extend(PLAN.iter().map(|m| m.to_string()));
             names.extend(scenario.roles.iter().map(|r| format!("plan.headcount.{}", r.id)));
         }
-        let mut scalars: Vec<String> = TOTALS.iter().map(|s| s.to_string()).collect();
+        let mut scalars: Vec<String> = FIXED.iter().filter(|m| m.totalled).map(|m| m.name.to_string()).collect();
         for r in &scenario.roles {
-            scalars.extend(ROLE_TOTALS.iter().map(|m| format!("{m}.{}", r.id)));
+            scalars.extend(PER_ROLE.iter().filter(|m| m.totalled).map(|m| format!("{}.{}", m.name, r.id)));
         }
         scalars.extend(COST_SCALARS.iter().map(|s| s.to_string()));
         scalars.extend(FORECAST_SCALARS.iter().map(|s| s.to_string()));
@@ -262,5 +285,63 @@ impl Layout {
     /// Cell of a per-trial scalar by name.
     pub fn scalar_cell(&self, name: &str) -> Option<usize> {
         self.scalars.iter().position(|n| n == name).map(|s| self.monthly_cells() + s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_name_the_rows_of_the_table() {
+        assert_eq!(FIXED[id::ARR].name, "arr");
+        assert_eq!(FIXED[id::WIN_RATE].name, "win_rate");
+        assert_eq!(FIXED[id::KPI_OPPS_PER_REP].name, "kpi.opportunities_per_rep");
+        assert_eq!(id::KPI_OPPS_PER_REP, FIXED.len() - 1);
+        assert_eq!(PER_ROLE[role::GAP].name, "capacity_gap");
+        for m in FIXED.iter().chain(PER_ROLE) {
+            assert!(!m.totalled || m.kind == Kind::Flow, "{}: only a flow adds up over months", m.name);
+        }
+        assert_eq!(unit_of("plan.arr"), Unit::Money);
+        assert_eq!(unit_of("plan.headcount.ae"), Unit::Count);
+        assert_eq!(unit_of("coverage.west"), Unit::Share);
+        assert_eq!(unit_of("hires.smb-ae"), Unit::Count);
+    }
+
+    /// The engine agrees with the table: every totalled metric's per-trial scalar is the
+    /// sum of the trial's months, and a metric the table calls a share stays within
+    /// [0, 1] (or is missing) where it is a share of a whole.
+    #[test]
+    fn the_engine_writes_what_the_table_says() {
+        let loaded = crate::scenario::load_file(std::path::Path::new("scenarios/scale-up.toml"), &[]).unwrap();
+        let scenario = loaded.scenario;
+        let layout = Layout::new(&scenario);
+        let mut out = vec![0.0; layout.cells()];
+        let months = layout.months;
+        let mut totals = 0;
+        for trial in 0..20 {
+            super::super::run_trial(&scenario, &layout, 3, trial, &mut out);
+            for (k, name) in layout.names.iter().enumerate() {
+                let stem = name.split('.').next().unwrap_or(name);
+                let row = FIXED.iter().find(|m| m.name == name).or_else(|| PER_ROLE.iter().find(|m| m.name == stem));
+                let values = &out[k * months..(k + 1) * months];
+                if let Some(m) = row.filter(|m| m.totalled) {
+                    let cell = layout.scalar_cell(name).unwrap_or_else(|| panic!("{name} has no total"));
+                    let sum: f64 = values.iter().sum();
+                    assert!(
+                        (out[cell] - sum).abs() <= 1e-9 * sum.abs().max(1.0),
+                        "{name} ({}): {} vs {sum}",
+                        m.name,
+                        out[cell]
+                    );
+                    totals += 1;
+                }
+                if ["win_rate", "support.coverage", "kpi.win_rate", "kpi.selling_time"].contains(&name.as_str()) {
+                    assert_eq!(unit_of(name), Unit::Share);
+                    assert!(values.iter().all(|v| v.is_nan() || (0.0..=1.0).contains(v)), "{name}: {values:?}");
+                }
+            }
+        }
+        assert!(totals > 20 * 4, "the example's totals were checked: {totals}");
     }
 }

@@ -9,6 +9,7 @@ use rust_xlsxwriter::{
     ColNum, DocProperties, ExcelDateTime, Format, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
 
+use crate::engine::metrics;
 use crate::format::visible;
 use crate::month::YearMonth;
 use crate::runner::RunResults;
@@ -19,36 +20,12 @@ use super::charts::build::suffixes;
 use super::charts::spec::Unit;
 use super::inputs;
 
-/// The unit a metric is measured in: dollars, a share, or a count.
+/// The workbook's unit of a metric: the metric table's ([`metrics::unit_of`]).
 pub fn unit_of(metric: &str) -> Unit {
-    const MONEY: [&str; 11] = [
-        "arr",
-        "bookings",
-        "churned_arr",
-        "expansion_arr",
-        "pipeline",
-        "weighted_pipeline",
-        "comp_cost",
-        "ops_cost",
-        "forecast",
-        "kpi.deal_size",
-        "kpi.sales_velocity",
-    ];
-    const SHARES: [&str; 7] = [
-        "win_rate",
-        "cost_of_sales",
-        "quota_attainment_rate",
-        "forecast_error",
-        "support.coverage",
-        "kpi.win_rate",
-        "kpi.selling_time",
-    ];
-    if MONEY.contains(&metric) {
-        Unit::Money
-    } else if SHARES.contains(&metric) || metric.starts_with("coverage.") || metric.starts_with("reached.") {
-        Unit::Percent
-    } else {
-        Unit::Count
+    match metrics::unit_of(metric) {
+        metrics::Unit::Money => Unit::Money,
+        metrics::Unit::Share => Unit::Percent,
+        metrics::Unit::Count => Unit::Count,
     }
 }
 
