@@ -28,6 +28,12 @@ pub const QUICK_TRIALS: u64 = 500;
 pub const MAX_TRIALS: u64 = 200_000;
 /// Most trials times months a run from the page may have (200,000 trials of 5 years).
 pub const MAX_TRIAL_MONTHS: u64 = 12_000_000;
+/// Most planned people (on staff at the start and hired, over all roles) times months
+/// times trials a run from the page may have: about half a minute of work on two cores.
+/// The validator allows staff that takes a trial tens of milliseconds
+/// ([`scenario::MAX_STAFF_MONTHS`]); the page refuses what would hold the run slot for
+/// minutes.
+pub const MAX_PERSON_MONTH_TRIALS: u64 = 5_000_000_000;
 /// Most overrides in one request.
 pub const MAX_OVERRIDES: usize = 500;
 /// Requests that may wait for the run slot while a run is in it; more are refused (503).
@@ -175,7 +181,11 @@ impl Workshop {
         })?;
         check_work(&loaded).map_err(|m| {
             let key = |o: &String| o.split('=').next().map(str::trim).unwrap_or_default().to_string();
-            let at = overrides.iter().rposition(|o| ["scenario.trials", "scenario.months"].contains(&key(o).as_str()));
+            let sizes = |k: &str| {
+                ["scenario.trials", "scenario.months"].contains(&k)
+                    || (k.starts_with("roles.") && (k.ends_with(".headcount") || k.contains(".hires")))
+            };
+            let at = overrides.iter().rposition(|o| sizes(&key(o)));
             Refusal { message: format!("{m}\n"), overrides: at.into_iter().collect() }
         })?;
         Ok(loaded)
@@ -277,6 +287,20 @@ fn check_work(loaded: &Loaded) -> Result<(), String> {
             s.months,
             digits(MAX_TRIAL_MONTHS),
             MAX_TRIAL_MONTHS / (s.months as u64).max(1)
+        ));
+    }
+    let people: u64 =
+        s.roles.iter().map(|r| u64::from(r.headcount) + r.hires.iter().map(|h| u64::from(h.1)).sum::<u64>()).sum();
+    let work = work.saturating_mul(people);
+    if work > MAX_PERSON_MONTH_TRIALS {
+        return Err(format!(
+            "error: {} trials of {} months with {} people planned (on staff and hired, all roles) is more work \
+             than the workshop page runs ({} person-months of trials at most)\n   = help: set scenario.trials \
+             lower, or run it with `sopsim run`, which has no such bound",
+            digits(s.trials),
+            s.months,
+            digits(people),
+            digits(MAX_PERSON_MONTH_TRIALS)
         ));
     }
     Ok(())
