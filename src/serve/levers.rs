@@ -227,7 +227,7 @@ fn ramp_hint(ramp: &[f64]) -> String {
     }
     let steps: Vec<String> = ramp.iter().take(8).map(|v| format!("{:.0}%", v * 100.0)).collect();
     let more = if ramp.len() > 8 { ", …" } else { "" };
-    format!("{} months: {}{more}, then 100%", ramp.len(), steps.join(", "))
+    format!("{}{more}, then 100% from month {}", steps.join(", "), ramp.len() + 1)
 }
 
 /// A role's planned hires as a row: the months from the earliest hire (or the start) to

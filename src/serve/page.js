@@ -87,7 +87,7 @@ function buildLevers(groups) {
         box.append(el('span', { id: `${id}-label`, class: 'label', text: l.label }), group);
       } else {
         lever.input = el('input', {
-          type: 'text', id, value: l.text, 'data-key': l.key, autocomplete: 'off', spellcheck: 'false',
+          type: 'text', id, value: l.text, placeholder: l.text, 'data-key': l.key, autocomplete: 'off', spellcheck: 'false',
           'aria-describedby': `${id}-hint ${id}-error`,
         });
         lever.input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); applyText(lever); } });
@@ -106,7 +106,7 @@ function applyText(lever) {
   const text = lever.input.value.trim();
   const before = page.edits.get(lever.key);
   if (text === '' || text === lever.text) {
-    lever.input.value = lever.text;
+    // Empty is the file's value (shown as the placeholder).
     page.edits.delete(lever.key);
   } else {
     page.edits.set(lever.key, { text });
@@ -403,7 +403,7 @@ async function saveVariant() {
   page.variants.push(v);
   renderVariants();
   showVariant(v);
-  note(`saved “${name}”: ${data.diff.length} key${data.diff.length === 1 ? '' : 's'} differ from the file`);
+  note(`saved “${name}”: ${data.diff.length} ${data.diff.length === 1 ? 'key differs' : 'keys differ'} from the file`);
 }
 
 function renderVariants() {
