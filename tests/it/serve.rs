@@ -363,8 +363,9 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     (status, body)
 }
 
-/// The binary listens, answers, writes no file at all (downloads are response bodies),
-/// and stops on Ctrl-C (SIGINT) with exit code 0.
+/// The binary listens, answers, stops the run of a request whose client went away,
+/// writes no file at all (downloads are response bodies), and stops on Ctrl-C (SIGINT)
+/// with exit code 0.
 #[cfg(unix)]
 #[test]
 fn the_server_writes_nothing_and_stops_cleanly_on_ctrl_c() {
@@ -382,8 +383,18 @@ fn the_server_writes_nothing_and_stops_cleanly_on_ctrl_c() {
     let first = lines.next().unwrap().unwrap();
     let addr = first.split("http://").nth(1).unwrap().trim_end_matches(|c| c != '/').trim_end_matches('/').to_string();
     assert_eq!(http(&addr, "GET", "/", "").0, 200, "{first}");
+    // A page that goes away stops its run: a 200,000-trial run, abandoned at once, does
+    // not keep the next request waiting.
+    let mut gone = std::net::TcpStream::connect(&addr).unwrap();
+    let body = r#"{"overrides":["scenario.trials=200000"]}"#;
+    let req = format!("POST /api/run HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    gone.write_all(req.as_bytes()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(gone);
+    let started = std::time::Instant::now();
     let (status, body) = http(&addr, "POST", "/api/run", r#"{"overrides":["scenario.trials=300"],"quick":true}"#);
     assert_eq!(status, 200, "{body}");
+    assert!(started.elapsed().as_secs_f64() < 10.0, "the abandoned run stopped");
     assert_eq!(http(&addr, "POST", "/api/variant", r#"{"overrides":["scenario.trials=300"]}"#).0, 200);
     assert_eq!(http(&addr, "POST", "/api/report", r#"{"overrides":["scenario.trials=300"]}"#).0, 200);
     let kill = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
