@@ -97,6 +97,7 @@ pub fn target(cli: &Cli) -> Option<Target> {
             None => a.out.clone().unwrap_or_else(|| default_out_dir(&a.file)),
         },
         Command::Merge(a) => return Some(a.out.clone().map_or(Target::Later, Target::Folder)),
+        // `serve` writes no file, and stops on Ctrl-C itself (exit code 0).
         Command::Validate(_) | Command::Serve(_) => return None,
         Command::Gather(a) => return a.out.clone().map(Target::File),
         Command::Backtest(a) => a.out.clone().unwrap_or_else(|| backtest_dir(&a.export.export)),

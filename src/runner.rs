@@ -9,7 +9,9 @@
 //! mergeable quantiles), so the numbers depend on the seed and the number of trials
 //! only, never on the thread count, and a run cut into shards ([`simulate`] on a range
 //! of trials) merges into the same results. Memory is the workers' aggregates and one
-//! chunk buffer each, not the trials.
+//! chunk buffer each, not the trials. [`run_watched`] also keeps a few cells of every
+//! trial from the same pass (for paired differences) and can be stopped between the few
+//! trials a worker takes at a time.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -211,8 +211,14 @@ async function refresh() {
   }
 }
 
+function showWarnings(text) {
+  $('warnings').textContent = text || '';
+  $('warnings').hidden = !text;
+}
+
 function render(d, sent) {
   page.last = { data: d, overrides: sent };
+  showWarnings(d.warnings);
   $('kicker').textContent = `${d.name} · ${page.scenario.file} · seed ${d.seed}`;
   const answer = $('answer');
   answer.textContent = d.answer;
@@ -464,10 +470,7 @@ async function start() {
   }
   document.title = `${page.scenario.name} — sopsim workshop`;
   buildLevers(page.scenario.groups);
-  if (page.scenario.warnings) {
-    $('general-error').textContent = page.scenario.warnings;
-    $('general-error').hidden = false;
-  }
+  showWarnings(page.scenario.warnings);
   $('reset').addEventListener('click', () => { showEdits(new Map()); refresh(); });
   $('keep').addEventListener('click', keepBaseline);
   $('save').addEventListener('click', saveVariant);

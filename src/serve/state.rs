@@ -318,3 +318,32 @@ pub(crate) fn digits(v: u64) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digits_are_grouped_by_thousands() {
+        assert_eq!(digits(0), "0");
+        assert_eq!(digits(999), "999");
+        assert_eq!(digits(1_000), "1,000");
+        assert_eq!(digits(12_000_000), "12,000,000");
+    }
+
+    #[test]
+    fn a_stop_fires_on_a_newer_change_of_its_page_only() {
+        let w = Workshop::load(Path::new("scenarios/seed-stage.toml"), 1, true).unwrap();
+        let (mine, _a) = w.stop_for(Some("page"), 3).unwrap();
+        let (other, _b) = w.stop_for(Some("other"), 1).unwrap();
+        let (none, dropped) = w.stop_for(None, 0).unwrap();
+        assert!(!mine.now() && !other.now() && !none.now());
+        assert!(w.stop_for(Some("page"), 2).is_none(), "an older change is not run");
+        let _newer = w.stop_for(Some("page"), 4).unwrap();
+        assert!(mine.now() && !other.now() && !none.now());
+        drop(dropped);
+        assert!(none.now(), "a dropped request stops its run");
+        w.close();
+        assert!(other.now(), "closing stops every run");
+    }
+}
