@@ -44,6 +44,9 @@ pub enum Command {
     #[command(after_help = "--trials is the base run's, for the rank correlations (default: the scenario's \
                             trials); each input is then fixed at its P10 and at its P90 for --swing-trials trials.")]
     Sensitivity(SensitivityArgs),
+    /// Serve a workshop page on this machine: the scenario's levers, re-run live, with a
+    /// baseline, paired differences, saved variants and the report.
+    Serve(ServeArgs),
 }
 
 /// Overrides shared by every command.
@@ -353,4 +356,24 @@ pub struct ValidateArgs {
     /// Key overrides.
     #[command(flatten)]
     pub overrides: Overrides,
+}
+
+/// `sopsim serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The scenario file (TOML); read once, never written.
+    pub file: PathBuf,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 8470)]
+    pub port: u16,
+    /// Address to listen on (default: 127.0.0.1, this machine only; any other address
+    /// lets other machines reach the page, and a warning says so).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Try to open the page in a browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Worker threads of the runs (default: one per core); results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
 }

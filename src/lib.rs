@@ -8,7 +8,8 @@
 //! 5. [`report`] turns the results into `monthly.csv`, `summary.json`, charts, `report.html`,
 //!    `report.xlsx` and a terminal summary.
 //!
-//! A run can also be cut into [`shard`]s whose partial files merge into the same results.
+//! A run can also be cut into [`shard`]s whose partial files merge into the same results,
+//! and [`serve`] puts a scenario's levers on a local web page for a workshop.
 
 #![deny(missing_docs)]
 // `!(a < b)` is meant: it is also true when a value is NaN, which must be refused.
@@ -23,6 +24,7 @@ pub mod month;
 pub mod report;
 pub mod runner;
 pub mod scenario;
+pub mod serve;
 pub mod shard;
 pub mod stats;
 pub mod whatif;
@@ -95,7 +97,8 @@ pub fn target(cli: &Cli) -> Option<Target> {
             None => a.out.clone().unwrap_or_else(|| default_out_dir(&a.file)),
         },
         Command::Merge(a) => return Some(a.out.clone().map_or(Target::Later, Target::Folder)),
-        Command::Validate(_) => return None,
+        // `serve` writes no file, and stops on Ctrl-C itself (exit code 0).
+        Command::Validate(_) | Command::Serve(_) => return None,
         Command::Gather(a) => return a.out.clone().map(Target::File),
         Command::Backtest(a) => a.out.clone().unwrap_or_else(|| backtest_dir(&a.export.export)),
         Command::Plan(a) => what_if(&a.common.out, &a.file, "plan"),
@@ -111,7 +114,7 @@ fn force(cli: &Cli) -> bool {
     match &cli.command {
         Command::Run(a) => a.force,
         Command::Merge(a) => a.force,
-        Command::Validate(_) => false,
+        Command::Validate(_) | Command::Serve(_) => false,
         Command::Gather(a) => a.force,
         Command::Backtest(a) => a.force,
         Command::Plan(a) => a.common.force,
@@ -196,6 +199,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
         Command::Sweep(args) => whatif::sweep::main(&args),
         Command::Compare(args) => whatif::compare::main(&args),
         Command::Sensitivity(args) => whatif::sensitivity::main(&args),
+        Command::Serve(args) => serve::main(&args),
     }
 }
 
@@ -220,6 +224,28 @@ fn write_results(
     threads: usize,
 ) -> Result<(), Error> {
     let scenario = &loaded.scenario;
+    let started = std::time::Instant::now();
+    let (files, realised) = run_files(loaded, file_label, results, formats, threads)?;
+    report::write_outputs(out.dir, &files, out.force)?;
+    if !out.quiet {
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        let dir = visible_path(out.dir);
+        let written = report::text::Written { dir: &dir, files: &names, seconds: started.elapsed().as_secs_f64() };
+        print!("{}", visible_lines(&report::text::summary(scenario, results, &realised, &written)));
+    }
+    Ok(())
+}
+
+/// The files of a run in `formats` (see [`report::outputs`]), as `run` and `merge`
+/// write them, and the rank correlations the trials realised.
+pub fn run_files(
+    loaded: &Loaded,
+    file_label: &str,
+    results: &RunResults,
+    formats: Formats,
+    threads: usize,
+) -> Result<(Vec<report::OutputFile>, engine::params::Realised), Error> {
+    let scenario = &loaded.scenario;
     let realised = engine::params::realised_correlations(scenario, results.seed, results.trials);
     let run = report::Run {
         scenario,
@@ -229,16 +255,8 @@ fn write_results(
         warnings: &loaded.warnings,
         realised: &realised,
     };
-    let started = std::time::Instant::now();
     let files = report::outputs(&run, formats, threads).map_err(Error::Run)?;
-    report::write_outputs(out.dir, &files, out.force)?;
-    if !out.quiet {
-        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
-        let dir = visible_path(out.dir);
-        let written = report::text::Written { dir: &dir, files: &names, seconds: started.elapsed().as_secs_f64() };
-        print!("{}", visible_lines(&report::text::summary(scenario, results, &realised, &written)));
-    }
-    Ok(())
+    Ok((files, realised))
 }
 
 /// `run --partial`: runs one shard and writes its partial file.

@@ -9,10 +9,12 @@
 //! mergeable quantiles), so the numbers depend on the seed and the number of trials
 //! only, never on the thread count, and a run cut into shards ([`simulate`] on a range
 //! of trials) merges into the same results. Memory is the workers' aggregates and one
-//! chunk buffer each, not the trials.
+//! chunk buffer each, not the trials. [`run_watched`] also keeps a few cells of every
+//! trial from the same pass (for paired differences) and can be stopped between the few
+//! trials a worker takes at a time.
 
 use std::ops::Range;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use crate::engine::{
@@ -181,7 +183,8 @@ pub fn run(scenario: &Scenario, config: &RunConfig) -> Result<RunResults, RunErr
 pub fn run_with(scenario: &Scenario, config: &RunConfig, quantiles: Quantiles) -> Result<RunResults, RunError> {
     let started = Instant::now();
     let pool = pool(config.threads)?;
-    let part = simulate_on(&pool, scenario, config, 0..config.trials, quantiles)?;
+    let (part, _) = simulate_on(&pool, scenario, config, 0..config.trials, quantiles, &Watch::NONE)?
+        .ok_or_else(|| RunError("the run was stopped".to_string()))?;
     let threads = part.threads;
     let results = pool.install(|| {
         RunResults::from_aggregate(
@@ -212,16 +215,69 @@ pub fn simulate(
     trials: Range<u64>,
     quantiles: Quantiles,
 ) -> Result<Simulated, RunError> {
-    simulate_on(&pool(config.threads)?, scenario, config, trials, quantiles)
+    let (part, _) = simulate_on(&pool(config.threads)?, scenario, config, trials, quantiles, &Watch::NONE)?
+        .ok_or_else(|| RunError("the run was stopped".to_string()))?;
+    Ok(part)
 }
 
+/// What a watched run ([`run_watched`]) does beyond aggregating: the cells of each trial
+/// it keeps, and when it stops early.
+pub struct Watch<'a> {
+    /// Cells to keep of every trial, as indexes in the layout's trial buffer.
+    pub keep: &'a [usize],
+    /// Asked before each few trials; `true` stops the run.
+    pub stop: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl Watch<'_> {
+    /// Keeps nothing and never stops.
+    pub const NONE: Watch<'static> = Watch { keep: &[], stop: &|| false };
+}
+
+/// [`run`] on `pool`, keeping the cells `watch.keep` of every trial (in trial order, as
+/// [`per_trial`] gives them) from the same trials that make the aggregates, so that one
+/// pass gives both. `Ok(None)` when `watch.stop` stopped it; it is asked between the
+/// few trials a worker takes at a time, so a run stops within a few trials of being asked.
+pub fn run_watched(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    config: &RunConfig,
+    watch: &Watch,
+) -> Result<Option<(RunResults, PerTrial)>, RunError> {
+    let started = Instant::now();
+    let quantiles = Quantiles::for_run(config.trials, Layout::new(scenario).cells());
+    let Some((part, kept)) = simulate_on(pool, scenario, config, 0..config.trials, quantiles, watch)? else {
+        return Ok(None);
+    };
+    let threads = part.threads;
+    let results = pool.install(|| {
+        RunResults::from_aggregate(
+            part.layout,
+            part.aggregate,
+            config.trials,
+            config.seed,
+            threads,
+            0.0,
+            scenario.target.is_some(),
+        )
+    });
+    let results = RunResults { elapsed_seconds: started.elapsed().as_secs_f64(), ..results };
+    Ok(Some((results, PerTrial { cells: watch.keep.to_vec(), trials: 0..config.trials, values: kept })))
+}
+
+/// The kept cells of a few consecutive trials, from the first trial's index.
+type Kept = (u64, Vec<f64>);
+
+/// The trials `trials` simulated and aggregated, with the cells `watch.keep` of each in
+/// trial order; `None` when `watch.stop` stopped the run.
 fn simulate_on(
     pool: &rayon::ThreadPool,
     scenario: &Scenario,
     config: &RunConfig,
     trials: Range<u64>,
     quantiles: Quantiles,
-) -> Result<Simulated, RunError> {
+    watch: &Watch,
+) -> Result<Option<(Simulated, Vec<f64>)>, RunError> {
     let started = Instant::now();
     let threads = pool.current_num_threads();
     let layout = Layout::new(scenario);
@@ -236,9 +292,12 @@ fn simulate_on(
     // a whole chunk at a time (the trials of a chunk need not be consecutive).
     let grain = (chunk as u64 / 16).max(1);
     let next = AtomicU64::new(trials.start);
+    let stopped = AtomicBool::new(false);
+    let keep = watch.keep;
 
-    let parts: Vec<Aggregate> = pool.broadcast(|_| {
+    let parts: Vec<(Aggregate, Vec<Kept>)> = pool.broadcast(|_| {
         let mut aggregate = Aggregate::new(cells, quantiles);
+        let mut kept = Vec::new();
         let mut buf = vec![0.0; chunk * cells];
         let mut held = 0;
         let add = |aggregate: &mut Aggregate, rows: &[f64]| {
@@ -248,33 +307,52 @@ fn simulate_on(
             }
         };
         loop {
+            if (watch.stop)() {
+                stopped.store(true, Ordering::Relaxed);
+                break;
+            }
             let first = next.fetch_add(grain, Ordering::Relaxed);
             if first >= trials.end {
                 break;
             }
+            let mut values = Vec::with_capacity(if keep.is_empty() { 0 } else { grain as usize * keep.len() });
             for i in first..(first + grain).min(trials.end) {
-                engine::run_trial(scenario, &layout, config.seed, i, &mut buf[held * cells..(held + 1) * cells]);
+                let row = &mut buf[held * cells..(held + 1) * cells];
+                engine::run_trial(scenario, &layout, config.seed, i, row);
+                values.extend(keep.iter().map(|&c| row[c]));
                 held += 1;
                 if held == chunk {
                     add(&mut aggregate, &buf);
                     held = 0;
                 }
             }
+            if !keep.is_empty() {
+                kept.push((first, values));
+            }
         }
         if held > 0 {
             add(&mut aggregate, &buf[..held * cells]);
         }
-        aggregate
+        (aggregate, kept)
     });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    let mut parts = parts.into_iter();
-    let mut aggregate = parts.next().unwrap_or_else(|| Aggregate::new(cells, quantiles));
-    for part in parts {
+    if stopped.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
+    let (aggregates, kept): (Vec<Aggregate>, Vec<Vec<Kept>>) = parts.into_iter().unzip();
+    let mut aggregates = aggregates.into_iter();
+    let mut aggregate = aggregates.next().unwrap_or_else(|| Aggregate::new(cells, quantiles));
+    for part in aggregates {
         aggregate.merge(part).map_err(|e| RunError(e.0))?;
     }
-    Ok(Simulated { layout, aggregate, trials, threads, elapsed_seconds: started.elapsed().as_secs_f64() })
+    // Each worker kept the trials it ran; put them back in trial order.
+    let mut kept: Vec<Kept> = kept.into_iter().flatten().collect();
+    kept.sort_unstable_by_key(|(first, _)| *first);
+    let kept = kept.into_iter().flat_map(|(_, v)| v).collect();
+    let part = Simulated { layout, aggregate, trials, threads, elapsed_seconds: started.elapsed().as_secs_f64() };
+    Ok(Some((part, kept)))
 }
 
 fn progress_bar(enabled: bool, trials: u64) -> Option<indicatif::ProgressBar> {

@@ -110,29 +110,57 @@ pub fn judged_month(scenario: &Scenario) -> usize {
     scenario.target.as_ref().map_or(scenario.months.saturating_sub(1), |t| t.month)
 }
 
+/// The cells of a trial that make its [`Outcomes`], in the order
+/// [`Outcomes::from_trials`] reads them.
+#[derive(Debug, Clone)]
+pub struct OutcomeCells {
+    /// ARR in the judged month, comp cost, each role's hires, then the hit (with a target).
+    pub cells: Vec<usize>,
+    /// How many of the cells are roles' hires.
+    roles: usize,
+    /// Whether the last cell is the hit of the target.
+    hit: bool,
+}
+
+impl OutcomeCells {
+    /// The outcome cells of `scenario`.
+    pub fn of(scenario: &Scenario) -> OutcomeCells {
+        let layout = Layout::new(scenario);
+        let months = layout.months;
+        let mut cells = vec![id::ARR * months + judged_month(scenario), layout.scalar_cell("comp_cost").unwrap_or(0)];
+        let hires: Vec<usize> =
+            scenario.roles.iter().filter_map(|r| layout.scalar_cell(&format!("hires.{}", r.id))).collect();
+        cells.extend(&hires);
+        let hit = layout.scalar_cell(TARGET_HIT);
+        cells.extend(hit);
+        OutcomeCells { cells, roles: hires.len(), hit: hit.is_some() }
+    }
+}
+
+impl Outcomes {
+    /// Each trial's outcome from the cells `which` kept of every trial (`data.cells`
+    /// must be `which.cells`).
+    pub fn from_trials(which: &OutcomeCells, data: &runner::PerTrial) -> Outcomes {
+        let n = data.len();
+        let width = which.cells.len();
+        let mut out = Outcomes {
+            arr: data.column(0),
+            comp_cost: data.column(1),
+            hires: vec![0.0; n],
+            hit: if which.hit { data.column(width - 1) } else { Vec::new() },
+        };
+        for (i, h) in out.hires.iter_mut().enumerate() {
+            *h = (0..which.roles).map(|k| data.values[i * width + 2 + k]).sum();
+        }
+        out
+    }
+}
+
 /// Runs trials `trials` of `scenario` with `seed` and keeps each trial's outcome.
 pub fn outcomes(pool: &rayon::ThreadPool, scenario: &Scenario, seed: u64, trials: Range<u64>) -> Outcomes {
-    let layout = Layout::new(scenario);
-    let months = layout.months;
-    let mut cells = vec![id::ARR * months + judged_month(scenario), layout.scalar_cell("comp_cost").unwrap_or(0)];
-    let hires: Vec<usize> =
-        scenario.roles.iter().filter_map(|r| layout.scalar_cell(&format!("hires.{}", r.id))).collect();
-    cells.extend(&hires);
-    let hit = layout.scalar_cell(TARGET_HIT);
-    cells.extend(hit);
-    let data = runner::per_trial(pool, scenario, seed, trials, &cells);
-    let n = data.len();
-    let width = cells.len();
-    let mut out = Outcomes {
-        arr: data.column(0),
-        comp_cost: data.column(1),
-        hires: vec![0.0; n],
-        hit: if hit.is_some() { data.column(width - 1) } else { Vec::new() },
-    };
-    for (i, h) in out.hires.iter_mut().enumerate() {
-        *h = (0..hires.len()).map(|k| data.values[i * width + 2 + k]).sum();
-    }
-    out
+    let which = OutcomeCells::of(scenario);
+    let data = runner::per_trial(pool, scenario, seed, trials, &which.cells);
+    Outcomes::from_trials(&which, &data)
 }
 
 /// The mean of `x` and its standard error `sd / sqrt(n)`; NaN when `x` is empty.

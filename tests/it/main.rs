@@ -1,7 +1,7 @@
 //! Integration tests, in one binary: closed-form checks of the model, the organisation
 //! around the closers, the command line, bad input, outputs, the charts, report and
 //! workbook, properties over any input, scale (sketched quantiles, shards and their
-//! merge) and the what-if commands.
+//! merge), the what-if commands and the workshop server.
 
 mod actuals;
 mod bad;
@@ -17,6 +17,7 @@ mod pipeline;
 mod props;
 mod report;
 mod scale;
+mod serve;
 mod skill;
 mod whatif_plan;
 mod whatif_sensitivity;

@@ -1,0 +1,248 @@
+//! The levers of the workshop page: the keys a room changes, grouped as the scenario
+//! is (the run, the target, demand, each segment, each role), each with its value as
+//! written (the text a `--set` override takes) and a line saying what it means.
+//!
+//! Keys are the paths `--set` reads: `segments.mid-market.win_rate`, `roles.ae.hires`.
+//! What a lever means is read from the validated scenario, so the line follows the
+//! variant's value, not the file's.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use crate::dist::Dist;
+use crate::format::{money, percent, percent1};
+use crate::report::inputs;
+use crate::scenario::{Loaded, Scenario};
+
+use super::state::{MAX_TRIALS, QUICK_TRIALS, digits};
+
+/// How a lever's values read.
+#[derive(Debug, Clone, Copy)]
+enum Unit {
+    Percent,
+    Money,
+    Months,
+    Count,
+}
+
+impl Unit {
+    fn show(self, v: f64) -> String {
+        match self {
+            Unit::Percent => percent1(v),
+            Unit::Money => money(v),
+            Unit::Months => format!("{v:.1} months"),
+            Unit::Count => format!("{v:.0}"),
+        }
+    }
+}
+
+/// One lever: its key, label, value as written, and what that value means.
+struct Lever {
+    key: String,
+    label: &'static str,
+    hint: String,
+    /// A role's planned hires, shown as a row of counts by month.
+    hires: Option<Value>,
+}
+
+/// The path of an element of an array of tables: its name or id, or its index when the
+/// name cannot stand in a dotted path.
+fn element(name: &str, index: usize) -> String {
+    if name.is_empty() || name.contains('.') || name.contains('=') { index.to_string() } else { name.to_string() }
+}
+
+/// What a distribution's draws look like, in words.
+fn spread(d: &Dist, unit: Unit, drawn: &str) -> String {
+    if let Some(v) = d.as_constant() {
+        return format!("constant: {}", unit.show(v));
+    }
+    format!(
+        "90% of draws {} to {}, mean {}; drawn {drawn}",
+        unit.show(d.quantile(0.05)),
+        unit.show(d.quantile(0.95)),
+        unit.show(d.mean())
+    )
+}
+
+/// The lever groups of `loaded` (a variant or the file), for the page.
+pub fn groups(loaded: &Loaded) -> Value {
+    let s = &loaded.scenario;
+    let mut out = Vec::new();
+    let run = vec![
+        Lever {
+            key: "scenario.trials".into(),
+            label: "Trials",
+            hint: format!(
+                "{} trials: a first answer on {} of them, then all (at most {} here)",
+                digits(s.trials),
+                digits(s.trials.min(QUICK_TRIALS)),
+                digits(MAX_TRIALS)
+            ),
+            hires: None,
+        },
+        Lever {
+            key: "scenario.seed".into(),
+            label: "Seed",
+            hint: "the same seed and trials give the same numbers".into(),
+            hires: None,
+        },
+    ];
+    out.push(("Run".to_string(), run));
+    if let Some(t) = &s.target {
+        out.push((
+            "Target".to_string(),
+            vec![
+                Lever { key: "target.arr".into(), label: "ARR to reach", hint: money(t.arr), hires: None },
+                Lever {
+                    key: "target.by".into(),
+                    label: "By (YYYY-MM)",
+                    hint: format!("ARR at the end of {}", s.start.offset(t.month as i64).short_label()),
+                    hires: None,
+                },
+                Lever {
+                    key: "target.confidence".into(),
+                    label: "Confidence asked",
+                    hint: percent(t.confidence),
+                    hires: None,
+                },
+            ],
+        ));
+    }
+    let d = &s.demand;
+    out.push((
+        "Demand".to_string(),
+        vec![
+            Lever {
+                key: "demand.leads_per_month".into(),
+                label: "Leads a month",
+                hint: spread(&d.leads_per_month, Unit::Count, "once per trial"),
+                hires: None,
+            },
+            Lever {
+                key: "demand.growth_per_month".into(),
+                label: "Lead growth a month",
+                hint: spread(&d.growth_per_month, Unit::Percent, "once per trial"),
+                hires: None,
+            },
+            Lever {
+                key: "demand.lead_to_opportunity".into(),
+                label: "Lead to opportunity",
+                hint: spread(&d.lead_to_opportunity, Unit::Percent, "once per trial"),
+                hires: None,
+            },
+        ],
+    ));
+    for (i, seg) in s.segments.iter().enumerate() {
+        let path = format!("segments.{}", element(&seg.name, i));
+        out.push((
+            format!("Segment {}", seg.name),
+            vec![
+                Lever {
+                    key: format!("{path}.win_rate"),
+                    label: "Win rate",
+                    hint: spread(&seg.win_rate, Unit::Percent, "once per trial"),
+                    hires: None,
+                },
+                Lever {
+                    key: format!("{path}.deal_size"),
+                    label: "Deal size",
+                    hint: spread(&seg.deal_size, Unit::Money, "per deal"),
+                    hires: None,
+                },
+                Lever {
+                    key: format!("{path}.cycle_months"),
+                    label: "Sales cycle",
+                    hint: spread(&seg.cycle_months, Unit::Months, "per deal"),
+                    hires: None,
+                },
+            ],
+        ));
+    }
+    let written: HashMap<String, String> = inputs::read(&loaded.sources).into_iter().map(|i| (i.key, i.text)).collect();
+    for (i, role) in s.roles.iter().enumerate() {
+        let path = format!("roles.{}", element(&role.id, i));
+        let ramp_key = if written.contains_key(&format!("{path}.ramp")) { "ramp" } else { "ramp_months" };
+        let kind = format!("{:?}", role.kind).to_lowercase();
+        let segment = role.segment.and_then(|k| s.segments.get(k)).map_or(String::new(), |g| format!(", {}", g.name));
+        out.push((
+            format!("Role {} ({kind}{segment})", role.id),
+            vec![
+                Lever {
+                    key: format!("{path}.headcount"),
+                    label: "On staff at the start",
+                    hint: format!("{} fully ramped", role.headcount),
+                    hires: None,
+                },
+                Lever { key: format!("{path}.{ramp_key}"), label: "Ramp", hint: ramp_hint(&role.ramp), hires: None },
+                Lever {
+                    key: format!("{path}.annual_attrition"),
+                    label: "Attrition a year",
+                    hint: spread(&role.annual_attrition, Unit::Percent, "once per trial"),
+                    hires: None,
+                },
+                Lever {
+                    key: format!("{path}.hires"),
+                    label: "Planned hires (start month)",
+                    hint: format!("{} planned", role.hires.iter().map(|h| u64::from(h.1)).sum::<u64>()),
+                    hires: Some(hires_row(s, &role.hires)),
+                },
+            ],
+        ));
+    }
+    let groups: Vec<Value> = out
+        .into_iter()
+        .map(|(title, levers)| {
+            let levers: Vec<Value> = levers
+                .into_iter()
+                .map(|l| {
+                    let text = written.get(&l.key).cloned().unwrap_or_default();
+                    json!({ "key": l.key, "label": l.label, "text": text, "hint": l.hint, "hires": l.hires })
+                })
+                .collect();
+            json!({ "title": title, "levers": levers })
+        })
+        .collect();
+    Value::Array(groups)
+}
+
+/// The hints of every lever of `loaded`, by key: what the variant's values mean.
+pub fn hints(loaded: &Loaded) -> Value {
+    let mut out = serde_json::Map::new();
+    if let Value::Array(groups) = groups(loaded) {
+        for g in groups {
+            for l in g["levers"].as_array().into_iter().flatten() {
+                if let (Some(k), Some(h)) = (l["key"].as_str(), l.get("hint")) {
+                    out.insert(k.to_string(), h.clone());
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+fn ramp_hint(ramp: &[f64]) -> String {
+    if ramp.is_empty() {
+        return "productive from the start month".to_string();
+    }
+    let steps: Vec<String> = ramp.iter().take(8).map(|v| format!("{:.0}%", v * 100.0)).collect();
+    let more = if ramp.len() > 8 { ", …" } else { "" };
+    format!("{}{more}, then 100% from month {}", steps.join(", "), ramp.len() + 1)
+}
+
+/// A role's planned hires as a row: the months from the earliest hire (or the start) to
+/// the last month, with the count starting in each.
+fn hires_row(s: &Scenario, hires: &[(i64, u32)]) -> Value {
+    let first = hires.iter().map(|h| h.0).min().unwrap_or(0).min(0);
+    let last = s.months as i64 - 1;
+    let mut months = Vec::new();
+    let mut labels = Vec::new();
+    let mut counts = Vec::new();
+    for t in first..=last {
+        let m = s.start.offset(t);
+        months.push(m.to_string());
+        labels.push(m.short_label());
+        counts.push(hires.iter().filter(|h| h.0 == t).map(|h| u64::from(h.1)).sum::<u64>());
+    }
+    json!({ "months": months, "labels": labels, "counts": counts, "start": -first })
+}
