@@ -185,6 +185,17 @@ pub fn run_with(scenario: &Scenario, config: &RunConfig, quantiles: Quantiles) -
     let pool = pool(config.threads)?;
     let (part, _) = simulate_on(&pool, scenario, config, 0..config.trials, quantiles, &Watch::NONE)?
         .ok_or_else(|| RunError("the run was stopped".to_string()))?;
+    Ok(results_of(&pool, scenario, config, part, started))
+}
+
+/// The results of a whole run's aggregate, timed from `started`.
+fn results_of(
+    pool: &rayon::ThreadPool,
+    scenario: &Scenario,
+    config: &RunConfig,
+    part: Simulated,
+    started: Instant,
+) -> RunResults {
     let threads = part.threads;
     let results = pool.install(|| {
         RunResults::from_aggregate(
@@ -197,7 +208,7 @@ pub fn run_with(scenario: &Scenario, config: &RunConfig, quantiles: Quantiles) -
             scenario.target.is_some(),
         )
     });
-    Ok(RunResults { elapsed_seconds: started.elapsed().as_secs_f64(), ..results })
+    RunResults { elapsed_seconds: started.elapsed().as_secs_f64(), ..results }
 }
 
 fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
@@ -249,19 +260,7 @@ pub fn run_watched(
     let Some((part, kept)) = simulate_on(pool, scenario, config, 0..config.trials, quantiles, watch)? else {
         return Ok(None);
     };
-    let threads = part.threads;
-    let results = pool.install(|| {
-        RunResults::from_aggregate(
-            part.layout,
-            part.aggregate,
-            config.trials,
-            config.seed,
-            threads,
-            0.0,
-            scenario.target.is_some(),
-        )
-    });
-    let results = RunResults { elapsed_seconds: started.elapsed().as_secs_f64(), ..results };
+    let results = results_of(pool, scenario, config, part, started);
     Ok(Some((results, PerTrial { cells: watch.keep.to_vec(), trials: 0..config.trials, values: kept })))
 }
 

@@ -168,6 +168,11 @@ impl RoleKind {
             _ => return None,
         })
     }
+
+    /// The kind's name in a scenario file (`closer`, `sdr`, ...).
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
 }
 
 /// `[[roles]]`: a group of people with the same job.

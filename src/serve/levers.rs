@@ -163,7 +163,7 @@ pub fn groups(loaded: &Loaded) -> Value {
     for (i, role) in s.roles.iter().enumerate() {
         let path = format!("roles.{}", element(&role.id, i));
         let ramp_key = if written.contains_key(&format!("{path}.ramp")) { "ramp" } else { "ramp_months" };
-        let kind = format!("{:?}", role.kind).to_lowercase();
+        let kind = role.kind.name();
         let segment = role.segment.and_then(|k| s.segments.get(k)).map_or(String::new(), |g| format!(", {}", g.name));
         out.push((
             format!("Role {} ({kind}{segment})", role.id),
