@@ -8,8 +8,9 @@
 
 use rand::Rng;
 use rand::distr::{Distribution, Uniform};
-use rand_distr::{Beta, Gamma, LogNormal, Normal, Pert, Poisson, Triangular};
+use rand_distr::{Beta, Gamma, Normal, Pert, Poisson, StandardNormal, Triangular};
 
+pub mod fast;
 mod whole;
 pub use whole::WholeDraw;
 
@@ -57,7 +58,8 @@ impl Support {
 enum Sampler {
     Const(f64),
     Normal(Normal<f64>),
-    LogNormal(LogNormal<f64>),
+    /// `e^(mu + sigma z)` for a standard normal `z`.
+    LogNormal(f64, f64),
     Triangular(Triangular<f64>),
     Pert(Pert<f64>),
     Uniform(Uniform<f64>),
@@ -212,8 +214,10 @@ impl Dist {
         if !mean.is_finite() {
             return Err(err(None, "this lognormal is too wide: its mean is not a finite number"));
         }
-        let d = LogNormal::new(mu, sigma).map_err(|e| err(None, e.to_string()))?;
-        Ok(Dist::new(Sampler::LogNormal(d), Shape::LogNormal { mu, sigma }, support, mean))
+        if !(sigma >= 0.0) || !mu.is_finite() || !sigma.is_finite() {
+            return Err(err(None, "a lognormal needs a finite mu and a finite, non-negative sigma"));
+        }
+        Ok(Dist::new(Sampler::LogNormal(mu, sigma), Shape::LogNormal { mu, sigma }, support, mean))
     }
 
     fn beta(alpha: f64, beta: f64) -> Result<Dist, DistError> {
@@ -379,13 +383,31 @@ impl Dist {
         Ok(Dist { sampler, shape: Shape::Empirical, lower: min, upper: max, mean })
     }
 
-    /// One draw.
+    /// One draw. A constant and a lognormal (every deal size) are drawn inline, the
+    /// others by [`Dist::sample_other`], so that the draws made in a trial's innermost
+    /// loop pay no call into the large match of every sampler.
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        match self.sampler {
+            Sampler::Const(v) => v,
+            Sampler::LogNormal(mu, sigma) => {
+                let z: f64 = StandardNormal.sample(rng);
+                fast::exp(mu + sigma * z).clamp(self.lower, self.upper)
+            }
+            _ => self.sample_other(rng),
+        }
+    }
+
+    /// One draw of a distribution other than a constant or a lognormal.
+    #[inline(never)]
+    fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let x = match &self.sampler {
             Sampler::Const(v) => return *v,
             Sampler::Normal(d) => d.sample(rng),
-            Sampler::LogNormal(d) => d.sample(rng),
+            Sampler::LogNormal(mu, sigma) => {
+                let z: f64 = StandardNormal.sample(rng);
+                fast::exp(mu + sigma * z)
+            }
             Sampler::Triangular(d) => d.sample(rng),
             Sampler::Pert(d) => d.sample(rng),
             Sampler::Uniform(d) => d.sample(rng),

@@ -32,8 +32,9 @@ use crate::stats::{Aggregate, Quantiles};
 /// The version of the partial-file format; parts of another version are refused. It also
 /// changes when the draws of a seed change, so that parts whose trials were drawn
 /// differently never merge: 2 draws a deal's cycle by inversion (see
-/// [`WholeDraw`](crate::dist::WholeDraw)).
-pub const FORMAT_VERSION: u32 = 2;
+/// [`WholeDraw`](crate::dist::WholeDraw)); 3 draws Binomials and lognormal sizes with
+/// [`dist::fast`](crate::dist::fast).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The first bytes of every partial file.
 const MAGIC: &[u8; 16] = b"sopsim-partial\n\0";

@@ -10,7 +10,7 @@
 //! coverage gap (`opportunities.uncovered`).
 
 use rand::Rng;
-use rand_distr::{Binomial, Distribution, Poisson};
+use rand_distr::{Distribution, Poisson};
 
 use crate::scenario::RoleKind;
 
@@ -32,19 +32,7 @@ pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u64 {
     }
 }
 
-/// A Binomial count of `n` trials with probability `p`.
-pub fn binomial<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
-    if n == 0 || !(p > 0.0) {
-        return 0;
-    }
-    if p >= 1.0 {
-        return n;
-    }
-    match Binomial::new(n, p) {
-        Ok(d) => d.sample(rng),
-        Err(_) => 0,
-    }
-}
+pub use crate::dist::fast::binomial;
 
 /// Splits `n` among shares (summing to 1) by a multinomial draw, added into `out`.
 pub fn multinomial_into<R: Rng + ?Sized>(rng: &mut R, n: u64, shares: &[f64], out: &mut [u64]) {
