@@ -10,7 +10,7 @@
 //! worked) and opportunities worked per ramped closer.
 
 use super::metrics::id;
-use super::{Trial, finite_or_missing, ratio};
+use super::{Closing, Trial, Window, finite_or_missing, ratio};
 use crate::scenario::Scenario;
 
 /// How many months of closes the measured rates look back over.
@@ -61,17 +61,26 @@ impl Kpis {
 pub fn measure(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
     let from = t.saturating_sub(WINDOW);
     let (mut closed_all, mut won_all, mut cycles, mut won_value) = (0u32, 0u32, 0.0, 0.0);
-    for (k, seg) in s.segments.iter().enumerate() {
-        let window = &seg.closing[from..t];
-        let closed: u32 = window.iter().map(|c| c.count).sum();
-        let won: u32 = window.iter().map(|c| c.won).sum();
+    for (k, seg) in s.segments.iter_mut().enumerate() {
+        // The months before `t` no longer change: slide the window by one month. Counts
+        // and cycles are whole, so the slid sums equal the window's sums exactly.
+        if t > 0 {
+            let (added, w) = (seg.closing[t - 1], &mut seg.window);
+            (w.closed, w.won, w.cycles) = (w.closed + added.count, w.won + added.won, w.cycles + added.cycles);
+            if t > WINDOW {
+                let gone = seg.closing[t - 1 - WINDOW];
+                (w.closed, w.won, w.cycles) = (w.closed - gone.count, w.won - gone.won, w.cycles - gone.cycles);
+            }
+        }
+        debug_assert_eq!(seg.window, window_sums(&seg.closing[from..t]));
+        let Window { closed, won, cycles: window_cycles } = seg.window;
         if closed > 0 {
             s.kpis.win_rate[k] = f64::from(won) / f64::from(closed);
         }
         closed_all += closed;
         won_all += won;
-        cycles += window.iter().map(|c| c.cycles).sum::<f64>();
-        won_value += window.iter().map(|c| c.won_value).sum::<f64>();
+        cycles += window_cycles;
+        won_value += seg.closing[from..t].iter().map(|c| c.won_value).sum::<f64>();
     }
     let win_rate = ratio(f64::from(won_all), f64::from(closed_all));
     let cycle = ratio(cycles, f64::from(closed_all));
@@ -91,4 +100,13 @@ pub fn measure(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f
     put(id::KPI_MEETINGS_PER_SDR, t, ratio(k.last_meetings, k.last_sdrs));
     put(id::KPI_SELLING_TIME, t, ratio(k.last_worked, k.last_capacity));
     put(id::KPI_OPPS_PER_REP, t, ratio(k.last_worked, k.last_ramped_closers));
+}
+
+/// The window's sums as [`measure`] slides them, summed afresh.
+fn window_sums(months: &[Closing]) -> Window {
+    Window {
+        closed: months.iter().map(|c| c.count).sum(),
+        won: months.iter().map(|c| c.won).sum(),
+        cycles: months.iter().map(|c| c.cycles).sum(),
+    }
 }

@@ -101,6 +101,18 @@ struct SegmentState {
     reps: Vec<(usize, u32, u64, f64)>,
     /// ARR of the segment's customers at the end of the previous month.
     arr: f64,
+    /// The closes of the months gather's window covers, summed as it slides (see
+    /// [`gather::measure`]).
+    window: Window,
+}
+
+/// Opportunities closed, deals won and the sum of the cycles of the closed ones, over
+/// some months: whole numbers, so that adding a month and taking one away is exact.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Window {
+    closed: u32,
+    won: u32,
+    cycles: f64,
 }
 
 /// The opportunities of a segment that close in one month.
@@ -398,6 +410,7 @@ impl SegmentState {
             capacity: 0,
             reps: Vec::new(),
             arr,
+            window: Window::default(),
         };
         seg.reset(months, arr);
         seg
@@ -415,6 +428,7 @@ impl SegmentState {
         self.capacity = 0;
         self.reps.clear();
         self.arr = arr;
+        self.window = Window::default();
     }
 }
 
