@@ -386,7 +386,7 @@ impl Dist {
     /// One draw. A constant and a lognormal (every deal size) are drawn inline, the
     /// others by [`Dist::sample_other`], so that the draws made in a trial's innermost
     /// loop pay no call into the large match of every sampler.
-    #[inline]
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self.sampler {
             Sampler::Const(v) => v,
