@@ -143,15 +143,19 @@ fn inversion<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
     let a = (n as f64 + 1.0) * s;
     // P(0) = (1-p)^n >= e^-14 here, far from underflow.
     let first = exp(n as f64 * (-p).ln_1p());
+    // The mean is below 10: a `u` not placed by `min(n, 110)` (BINV's bound) is left by
+    // rounding in the tail; it is drawn again.
+    let last = n.min(110);
     loop {
         let mut u = uniform(rng);
         let mut mass = first;
         let mut k = 0u64;
-        // The mean is below 10: a count past 110 is rounding in the tail (BINV's bound);
-        // draw again.
-        while k <= 110 {
+        loop {
             if u < mass {
                 return k;
+            }
+            if k == last {
+                break;
             }
             u -= mass;
             k += 1;
@@ -206,7 +210,12 @@ fn btrd<R: Rng + ?Sized>(rng: &mut R, n: u64, p: f64) -> u64 {
         if v <= 0.86 * v_r {
             // Inside the box: accept at once.
             let u = v / v_r - 0.43;
-            return ((2.0 * a / (0.5 - u.abs()) + b) * u + c).floor() as u64;
+            let kf = ((2.0 * a / (0.5 - u.abs()) + b) * u + c).floor();
+            // Within [0, n] whenever n p >= 10; checked so that rounding cannot break it.
+            if kf >= 0.0 && kf <= nf {
+                return kf as u64;
+            }
+            continue;
         }
         if v >= v_r {
             u = uniform(rng) - 0.5;
