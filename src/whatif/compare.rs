@@ -8,49 +8,47 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::Error;
-use crate::cli::CompareArgs;
-use crate::format::{money, percent, percent1, visible, visible_lines, visible_path};
+use crate::format::{money, percent, percent1, visible};
 use crate::report::charts::build::{NAVY, PALETTE, month, month_ticks};
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Level, Line, Monthly, Plot, Stroke, Unit};
-use crate::runner::{self, RunConfig, RunResults};
+use crate::runner::RunResults;
 use crate::scenario::{Loaded, Scenario};
 
 use super::{Outcomes, judged_month, mean_se, paired, quantile};
 
 /// One scenario of the comparison and what it gave.
-struct Side {
-    file: PathBuf,
-    loaded: Loaded,
-    outcomes: Outcomes,
-    results: RunResults,
+pub(crate) struct Side {
+    pub(crate) file: PathBuf,
+    pub(crate) loaded: Loaded,
+    pub(crate) outcomes: Outcomes,
+    pub(crate) results: RunResults,
 }
 
 impl Side {
-    fn scenario(&self) -> &Scenario {
+    pub(crate) fn scenario(&self) -> &Scenario {
         &self.loaded.scenario
     }
 
     /// The file's stem, to tell scenarios apart.
-    fn stem(&self) -> String {
+    pub(crate) fn stem(&self) -> String {
         self.file.file_stem().map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned())
     }
 }
 
 /// A scenario's numbers, and its paired differences to the first.
-struct Row {
-    p_hit: (f64, f64),
-    diff_p_hit: (f64, f64),
-    arr: [f64; 3],
-    arr_mean: f64,
-    diff_arr: (f64, f64),
-    hires_mean: f64,
-    comp_cost_mean: f64,
+pub(crate) struct Row {
+    pub(crate) p_hit: (f64, f64),
+    pub(crate) diff_p_hit: (f64, f64),
+    pub(crate) arr: [f64; 3],
+    pub(crate) arr_mean: f64,
+    pub(crate) diff_arr: (f64, f64),
+    pub(crate) hires_mean: f64,
+    pub(crate) comp_cost_mean: f64,
 }
 
-fn row(first: &Outcomes, o: &Outcomes) -> Row {
+pub(crate) fn row(first: &Outcomes, o: &Outcomes) -> Row {
     Row {
         p_hit: o.p_hit(),
         diff_p_hit: paired(&first.hit, &o.hit),
@@ -63,132 +61,18 @@ fn row(first: &Outcomes, o: &Outcomes) -> Row {
 }
 
 /// A number for the CSV: shortest round-trip text, empty when undefined.
-fn cell(v: f64) -> String {
+pub(crate) fn cell(v: f64) -> String {
     if v.is_finite() { format!("{v}") } else { String::new() }
 }
 
-/// The default output folder: `output/compare-<stemA>-vs-<stemB>[-vs-...]`.
-pub fn default_dir(files: &[PathBuf]) -> PathBuf {
-    let stems: Vec<String> =
-        files.iter().map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()).collect();
-    Path::new("output").join(crate::report::safe_name(&format!("compare-{}", stems.join("-vs-"))))
-}
-
-/// `sopsim compare`.
-pub fn main(args: &CompareArgs) -> Result<(), Error> {
-    let input = |m: String| Error::Input(format!("error: {m}\n"));
-    if args.files.len() < 2 {
-        return Err(input("compare needs two scenario files or more".to_string()));
-    }
-    let common = &args.common;
-    let mut loaded = Vec::with_capacity(args.files.len());
-    for file in &args.files {
-        loaded.push(crate::load(file, &common.overrides.set, common.overrides.actuals.as_deref(), common.quiet)?);
-    }
-    let first = &loaded[0].scenario;
-    for (file, l) in args.files.iter().zip(&loaded).skip(1) {
-        let s = &l.scenario;
-        if (s.start, s.months) != (first.start, first.months) {
-            return Err(input(format!(
-                "{} runs {} months from {} but {} runs {} months from {}; compare needs the same horizon \
-                 (set scenario.start and scenario.months alike, e.g. with --set)",
-                visible_path(&args.files[0]),
-                first.months,
-                first.start,
-                visible_path(file),
-                s.months,
-                s.start
-            )));
-        }
-    }
-    let trials = common.trials.unwrap_or(first.trials);
-    let seed = common.seed.unwrap_or(first.seed);
-    let threads = common.threads.map_or(0, usize::from);
-    let pool = runner::thread_pool(threads).map_err(|e| Error::Run(e.0))?;
-    let config = RunConfig { trials, seed, threads, progress: false };
-
-    let started = std::time::Instant::now();
-    let mut sides = Vec::with_capacity(loaded.len());
-    for (file, l) in args.files.iter().zip(loaded) {
-        let outcomes = super::outcomes(&pool, &l.scenario, seed, 0..trials);
-        let results = runner::run(&l.scenario, &config).map_err(|e| Error::Run(e.0))?;
-        sides.push(Side { file: file.clone(), loaded: l, outcomes, results });
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let rows: Vec<Row> = sides.iter().map(|s| row(&sides[0].outcomes, &s.outcomes)).collect();
-
-    let mut table = Vec::new();
-    for (i, (side, r)) in sides.iter().zip(&rows).enumerate() {
-        let mut line = vec![side.file.display().to_string(), side.scenario().name.clone()];
-        line.extend([r.p_hit.0, r.p_hit.1].map(cell));
-        // The first scenario is the reference: no difference to itself is reported.
-        let diff = |v: f64| if i == 0 { String::new() } else { cell(v) };
-        line.extend([diff(r.diff_p_hit.0), diff(r.diff_p_hit.1)]);
-        line.extend(r.arr.map(cell));
-        line.extend([diff(r.diff_arr.0), diff(r.diff_arr.1)]);
-        line.extend([r.hires_mean, r.comp_cost_mean].map(cell));
-        table.push(line);
-    }
-    let header = [
-        "file",
-        "name",
-        "p_hit",
-        "p_hit_se",
-        "diff_p_hit",
-        "diff_p_hit_se",
-        "arr_p10",
-        "arr_p50",
-        "arr_p90",
-        "diff_arr_mean",
-        "diff_arr_se",
-        "hires_mean",
-        "comp_cost_mean",
-    ];
-    let mut files = vec![super::csv_file("compare.csv", &header, &table)?];
-
-    let texts: Vec<&str> = sides.iter().map(|s| s.loaded.sources.file_text.as_str()).collect();
-    let diffs = input_differences(&texts).map_err(|e| Error::Run(format!("cannot read the scenarios' keys: {e}")))?;
-    let mut diff_header = vec!["key".to_string()];
-    diff_header.extend(sides.iter().map(|s| s.file.display().to_string()));
-    let diff_header: Vec<&str> = diff_header.iter().map(String::as_str).collect();
-    let diff_rows: Vec<Vec<String>> = diffs
-        .iter()
-        .map(|(key, values)| {
-            let mut r = vec![key.clone()];
-            r.extend(values.iter().map(|v| v.clone().unwrap_or_default()));
-            r
-        })
-        .collect();
-    files.push(super::csv_file("inputs_diff.csv", &diff_header, &diff_rows)?);
-
-    let source = format!(
-        "sopsim {} · {} · {} trials · seed {}",
-        env!("CARGO_PKG_VERSION"),
-        sides.iter().map(Side::stem).collect::<Vec<_>>().join(" vs "),
-        spec::count(trials as f64),
-        seed
-    );
-    let charts = charts(&sides, &rows, &source);
-    files.extend(super::chart_files(&pool, &charts)?);
-    let dir = common.out.clone().unwrap_or_else(|| default_dir(&args.files));
-    super::write(&dir, &files, args.common.force)?;
-
-    if !common.quiet {
-        print!("{}", visible_lines(&terminal(&sides, &rows, &diffs, trials, seed, seconds)));
-        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        println!("  wrote {} to {}", names.join(", "), visible_path(&dir));
-    }
-    Ok(())
-}
-
 /// The labels of the scenarios: their names, or their file stems when names repeat.
-fn labels(sides: &[Side]) -> Vec<String> {
+pub(crate) fn labels(sides: &[Side]) -> Vec<String> {
     let names: Vec<&str> = sides.iter().map(|s| s.scenario().name.as_str()).collect();
     let unique = names.iter().enumerate().all(|(i, n)| !names[..i].contains(n));
     if unique { names.iter().map(|n| n.to_string()).collect() } else { sides.iter().map(Side::stem).collect() }
 }
 
-fn signed(v: f64, f: impl Fn(f64) -> String) -> String {
+pub(crate) fn signed(v: f64, f: impl Fn(f64) -> String) -> String {
     if !v.is_finite() {
         "n/a".to_string()
     } else if v > 0.0 {
@@ -201,7 +85,14 @@ fn signed(v: f64, f: impl Fn(f64) -> String) -> String {
 }
 
 /// The side-by-side table for the terminal.
-fn terminal(sides: &[Side], rows: &[Row], diffs: &[Difference], trials: u64, seed: u64, seconds: f64) -> String {
+pub(crate) fn terminal(
+    sides: &[Side],
+    rows: &[Row],
+    diffs: &[Difference],
+    trials: u64,
+    seed: u64,
+    seconds: f64,
+) -> String {
     let mut out = String::new();
     let labels: Vec<String> = labels(sides).iter().map(|l| visible(l).into_owned()).collect();
     let first = sides[0].scenario();
@@ -288,11 +179,11 @@ fn terminal(sides: &[Side], rows: &[Row], diffs: &[Difference], trials: u64, see
     out
 }
 
-fn shorten(s: &str, w: usize) -> String {
+pub(crate) fn shorten(s: &str, w: usize) -> String {
     if s.chars().count() <= w { s.to_string() } else { format!("{}…", s.chars().take(w - 1).collect::<String>()) }
 }
 
-fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
+pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
     let labels = labels(sides);
     let first = sides[0].scenario();
     let n = first.months;
@@ -439,7 +330,7 @@ pub fn flatten(prefix: &str, value: &toml::Value, depth: usize, out: &mut Vec<(S
 }
 
 /// Whether `v` is a non-empty array of tables that each have a distinct string `name` or `id`.
-fn is_named_tables(v: &toml::Value) -> bool {
+pub(crate) fn is_named_tables(v: &toml::Value) -> bool {
     let Some(items) = v.as_array() else { return false };
     let ids: Vec<Option<&str>> = items
         .iter()
@@ -449,7 +340,7 @@ fn is_named_tables(v: &toml::Value) -> bool {
 }
 
 /// A value as one line of TOML.
-fn inline(v: &toml::Value) -> String {
+pub(crate) fn inline(v: &toml::Value) -> String {
     match v {
         toml::Value::Table(t) => {
             let parts: Vec<String> = t.iter().map(|(k, v)| format!("{} = {}", key(k), inline(v))).collect();
@@ -461,7 +352,7 @@ fn inline(v: &toml::Value) -> String {
 }
 
 /// A key as TOML writes it: bare when it can be, else quoted.
-fn key(k: &str) -> String {
+pub(crate) fn key(k: &str) -> String {
     if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
         k.to_string()
     } else {
@@ -486,11 +377,5 @@ mod tests {
         assert_eq!(d[1].1[1].as_deref(), Some("{ low = 300, high = 600 }"));
         assert_eq!(d[2].1, [None, Some("1".to_string())]);
         assert!(input_differences(&[a, a]).unwrap().is_empty());
-    }
-
-    #[test]
-    fn output_folder_names_every_file() {
-        let files = [PathBuf::from("scenarios/a.toml"), PathBuf::from("b c.toml")];
-        assert_eq!(default_dir(&files), Path::new("output/compare-a-vs-b_c"));
     }
 }

@@ -19,13 +19,13 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{Setup, chart_files, csv_file, judged_month, mean_se, out_dir, paired, quantile, source_line, write};
-use crate::Error;
-use crate::cli::SensitivityArgs;
+use super::{Setup, judged_month, mean_se, paired, quantile};
+use crate::error::Error;
+
 use crate::dist::Dist;
 use crate::engine::metrics::{Layout, TARGET_HIT, id};
 use crate::engine::params::draw_inputs;
-use crate::format::{money, percent, visible, visible_lines, visible_path};
+use crate::format::{money, percent, visible, visible_path};
 use crate::month::YearMonth;
 use crate::report::OutputFile;
 use crate::report::charts::build::{PALETTE, month};
@@ -44,17 +44,17 @@ pub const TORNADO_INPUTS: usize = 12;
 pub const QUARTER_LINES: usize = 6;
 /// Longest title that fits a chart's width at the smallest title size (about 13 pixels
 /// a character of bold DejaVu Sans at 24 px, 1,128 pixels).
-const TITLE_CHARS: usize = 86;
+pub(crate) const TITLE_CHARS: usize = 86;
 /// Room for the legend of the per-quarter chart, in pixels, and the estimated width of
 /// a legend entry: its swatch and gap, and about 11.5 pixels a character at 19 px.
-const LEGEND_ROOM: f64 = 1_100.0;
-fn legend_width(label: &str) -> f64 {
+pub(crate) const LEGEND_ROOM: f64 = 1_100.0;
+pub(crate) fn legend_width(label: &str) -> f64 {
     60.0 + 11.5 * label.chars().count() as f64
 }
 /// Colour of the low (P10) ends.
-const LOW_COLOUR: Rgb = PALETTE[1];
+pub(crate) const LOW_COLOUR: Rgb = PALETTE[1];
 /// Colour of the high (P90) ends.
-const HIGH_COLOUR: Rgb = PALETTE[0];
+pub(crate) const HIGH_COLOUR: Rgb = PALETTE[0];
 
 /// A month in which ARR is ranked against the inputs: a calendar quarter's end, or the
 /// judged month.
@@ -127,7 +127,7 @@ pub struct End {
 }
 
 impl End {
-    fn of(arr: &[f64], hit: &[f64]) -> End {
+    pub(crate) fn of(arr: &[f64], hit: &[f64]) -> End {
         End { mean: mean_se(arr).0, p50: quantile(arr, 0.5), p_hit: mean_se(hit).0 }
     }
 }
@@ -186,7 +186,7 @@ pub fn analyse(setup: &Setup, swing_trials: u64) -> Result<Sensitivity, Error> {
     let ranked = uncertain(s);
     if ranked.is_empty() {
         return Err(Error::Input(format!(
-            "error: {}: nothing to rank: every key drawn once per trial is a constant\n  \
+            "{}: nothing to rank: every key drawn once per trial is a constant\n  \
              help: give one a range, e.g. demand.leads_per_month = {{ low = 300, high = 500 }}, \
              or --set it, e.g. --set 'company.monthly_churn={{ low = 0.006, high = 0.012 }}'\n",
             visible_path(&setup.file)
@@ -284,7 +284,7 @@ pub fn analyse(setup: &Setup, swing_trials: u64) -> Result<Sensitivity, Error> {
 }
 
 /// A progress bar of `runs` runs on stderr, when asked and stderr is a terminal.
-fn progress_bar(enabled: bool, runs: u64) -> Option<indicatif::ProgressBar> {
+pub(crate) fn progress_bar(enabled: bool, runs: u64) -> Option<indicatif::ProgressBar> {
     use std::io::IsTerminal;
     if !enabled || !std::io::stderr().is_terminal() {
         return None;
@@ -297,38 +297,12 @@ fn progress_bar(enabled: bool, runs: u64) -> Option<indicatif::ProgressBar> {
 }
 
 /// `|v|`, NaN counting as the smallest.
-fn magnitude(v: f64) -> f64 {
+pub(crate) fn magnitude(v: f64) -> f64 {
     if v.is_nan() { -1.0 } else { v.abs() }
 }
 
-/// `sopsim sensitivity FILE`.
-pub fn main(args: &SensitivityArgs) -> Result<(), Error> {
-    let setup = Setup::new(&args.file, &args.common, |s| s.trials)?;
-    let swing_trials = args.swing_trials.unwrap_or(SWING_TRIALS);
-    let found = analyse(&setup, swing_trials)?;
-    let started = Instant::now();
-    let s = setup.scenario();
-    let source = source_line(s, found.trials, setup.seed);
-    let mut files = vec![ranking_csv(&found)?, quarters_csv(&found)?];
-    let charts = [tornado_chart(s, &found, &source), quarters_chart(s, &found, &source)];
-    files.extend(chart_files(&setup.pool, &charts)?);
-    let dir = out_dir(args.common.out.as_deref(), &args.file, "sensitivity");
-    write(&dir, &files, args.common.force)?;
-    if !setup.quiet {
-        print!("{}", visible_lines(&summary(s, &found, setup.seed)));
-        println!(
-            "\n  wrote {} files to {} in {:.2} s (simulation {:.2} s)",
-            files.len(),
-            visible_path(&dir),
-            found.seconds + started.elapsed().as_secs_f64(),
-            found.seconds
-        );
-    }
-    Ok(())
-}
-
 /// A number in the file: as Rust writes it, empty when undefined.
-fn num(v: f64) -> String {
+pub(crate) fn num(v: f64) -> String {
     if v.is_finite() { v.to_string() } else { String::new() }
 }
 
@@ -349,7 +323,7 @@ pub fn value(v: f64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-fn ranking_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
+pub(crate) fn ranking_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
     let header = [
         "input",
         "rank_correlation",
@@ -384,10 +358,10 @@ fn ranking_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
             ]
         })
         .collect();
-    csv_file("sensitivity.csv", &header, &rows)
+    crate::report::csv::table("sensitivity.csv", &header, &rows).map_err(Error::Run)
 }
 
-fn quarters_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
+pub(crate) fn quarters_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
     let mut header = vec!["input"];
     header.extend(found.quarters.iter().map(|q| q.label.as_str()));
     let rows: Vec<Vec<String>> = found
@@ -395,10 +369,10 @@ fn quarters_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
         .iter()
         .map(|f| std::iter::once(f.path.clone()).chain(f.by_quarter.iter().map(|r| num(*r))).collect())
         .collect();
-    csv_file("sensitivity_quarters.csv", &header, &rows)
+    crate::report::csv::table("sensitivity_quarters.csv", &header, &rows).map_err(Error::Run)
 }
 
-fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> Chart {
+pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> Chart {
     let shown: Vec<&Influence> = found.influences.iter().take(TORNADO_INPUTS).collect();
     let k = found.influences.len();
     let when = month(s.start, found.judged);
@@ -453,7 +427,7 @@ pub fn short_path(path: &str) -> &str {
 
 /// The input with the largest |rank correlation| at each quarter end (`None` where no
 /// correlation is defined).
-fn leaders(found: &Sensitivity) -> Vec<Option<&str>> {
+pub(crate) fn leaders(found: &Sensitivity) -> Vec<Option<&str>> {
     (0..found.quarters.len())
         .map(|q| {
             found
@@ -466,7 +440,7 @@ fn leaders(found: &Sensitivity) -> Vec<Option<&str>> {
         .collect()
 }
 
-fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) -> Chart {
+pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) -> Chart {
     // The legend is one row: as many of the top inputs as fit it, by their short names.
     let mut shown: Vec<&Influence> = Vec::new();
     let mut room = LEGEND_ROOM;

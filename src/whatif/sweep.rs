@@ -10,14 +10,12 @@
 
 use std::fmt::Write as _;
 
-use crate::Error;
-use crate::cli::SweepArgs;
-use crate::format::{money, percent, percent1, visible, visible_lines, visible_path};
+use crate::format::{money, percent, percent1, visible};
 use crate::report::charts::build::{GREY, NAVY, RED};
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
 use crate::scenario::Scenario;
 
-use super::{Outcomes, Setup, judged_month, mean_se, quantile};
+use super::{Outcomes, mean_se, quantile};
 
 /// Most values one `--vary` may take.
 pub const MAX_VALUES: usize = 200;
@@ -58,13 +56,13 @@ impl Vary {
     }
 
     /// The values as numbers, if every one is a number.
-    fn numbers(&self) -> Option<Vec<f64>> {
+    pub(crate) fn numbers(&self) -> Option<Vec<f64>> {
         self.values.iter().map(|v| number(v)).collect()
     }
 }
 
 /// A number as TOML writes it (`1_000`, `0.15`, `-2`), if `text` is one.
-fn number(text: &str) -> Option<f64> {
+pub(crate) fn number(text: &str) -> Option<f64> {
     let t = text.trim().replace('_', "");
     if t.is_empty() || t.contains(['n', 'N', 'i', 'I']) {
         return None;
@@ -73,12 +71,12 @@ fn number(text: &str) -> Option<f64> {
 }
 
 /// `text` as an integer, if it is written as one.
-fn integer(text: &str) -> Option<i64> {
+pub(crate) fn integer(text: &str) -> Option<i64> {
     text.trim().replace('_', "").parse::<i64>().ok()
 }
 
 /// Digits after the decimal point in a number as written (no exponent).
-fn decimals(text: &str) -> usize {
+pub(crate) fn decimals(text: &str) -> usize {
     text.trim().split_once('.').map_or(0, |(_, f)| f.chars().filter(char::is_ascii_digit).count())
 }
 
@@ -94,7 +92,7 @@ pub fn parse_range(text: &str) -> Option<Result<Vec<String>, String>> {
     Some(range_values(from.trim(), rest.trim()))
 }
 
-fn range_values(from: &str, rest: &str) -> Result<Vec<String>, String> {
+pub(crate) fn range_values(from: &str, rest: &str) -> Result<Vec<String>, String> {
     let (to, step) = match rest.split_once("step") {
         Some((to, step)) => (to.trim(), Some(step.trim())),
         None => (rest, None),
@@ -166,21 +164,21 @@ pub fn split_list(text: &str) -> Result<Vec<String>, String> {
 
 /// What one point gave.
 #[derive(Debug, Clone)]
-struct Point {
+pub(crate) struct Point {
     /// The value of each varied key.
-    values: Vec<String>,
+    pub(crate) values: Vec<String>,
     /// The target and confidence of the point's scenario.
-    target: Option<(f64, f64)>,
-    p_hit: f64,
-    p_hit_se: f64,
-    arr: [f64; 3],
-    arr_mean: f64,
-    hires_mean: f64,
-    comp_cost_mean: f64,
+    pub(crate) target: Option<(f64, f64)>,
+    pub(crate) p_hit: f64,
+    pub(crate) p_hit_se: f64,
+    pub(crate) arr: [f64; 3],
+    pub(crate) arr_mean: f64,
+    pub(crate) hires_mean: f64,
+    pub(crate) comp_cost_mean: f64,
 }
 
 impl Point {
-    fn new(values: Vec<String>, scenario: &Scenario, o: &Outcomes) -> Point {
+    pub(crate) fn new(values: Vec<String>, scenario: &Scenario, o: &Outcomes) -> Point {
         let (p_hit, p_hit_se) = o.p_hit();
         Point {
             values,
@@ -196,109 +194,12 @@ impl Point {
 }
 
 /// A number for the CSV: shortest round-trip text, empty when undefined.
-fn cell(v: f64) -> String {
+pub(crate) fn cell(v: f64) -> String {
     if v.is_finite() { format!("{v}") } else { String::new() }
 }
 
-/// `sopsim sweep`.
-pub fn main(args: &SweepArgs) -> Result<(), Error> {
-    let input = |m: String| Error::Input(format!("error: {m}\n"));
-    if args.vary.len() > 2 {
-        return Err(input(format!(
-            "sweep varies one or two keys; {} --vary were given (sweep two at a time, or use compare)",
-            args.vary.len()
-        )));
-    }
-    let varies: Vec<Vary> = args.vary.iter().map(|a| Vary::parse(a)).collect::<Result<_, _>>().map_err(input)?;
-    if varies.len() == 2 && varies[0].key == varies[1].key {
-        return Err(input(format!("--vary names {} twice; vary two different keys", varies[0].key)));
-    }
-    let points: usize = varies.iter().map(|v| v.values.len()).product();
-    if points > MAX_POINTS {
-        return Err(input(format!("the sweep has {points} points; at most {MAX_POINTS} (fewer values per key)")));
-    }
-    let setup = Setup::new(&args.file, &args.common, |s| s.trials.min(DEFAULT_TRIALS))?;
-    let text = &setup.loaded.sources.file_text;
-    let file_name = &setup.loaded.sources.file_name;
-
-    // Every point is loaded, and so validated, before any is simulated.
-    let mut combos: Vec<Vec<String>> = vec![Vec::new()];
-    for vary in &varies {
-        combos = combos
-            .into_iter()
-            .flat_map(|c| {
-                vary.values.iter().map(move |v| {
-                    let mut c = c.clone();
-                    c.push(v.clone());
-                    c
-                })
-            })
-            .collect();
-    }
-    let mut scenarios = Vec::with_capacity(combos.len());
-    let base = args.common.overrides.set.len();
-    for combo in &combos {
-        let mut overrides = args.common.overrides.set.clone();
-        overrides.extend(varies.iter().zip(combo).map(|(v, value)| format!("{}={value}", v.key)));
-        let loaded = crate::scenario::load_str(text, file_name, &overrides).map_err(|e| {
-            let which: Vec<String> = varies
-                .iter()
-                .zip(combo)
-                .enumerate()
-                .map(|(i, (v, value))| format!("{}={value} (shown as --set #{})", v.key, base + i + 1))
-                .collect();
-            Error::Input(format!("error: the sweep's point {} is refused:\n{}", which.join(", "), e.render()))
-        })?;
-        let mut scenario = loaded.scenario;
-        if args.common.overrides.actuals.is_some() {
-            // The points vary values, never roles: the actuals read once fit each of them.
-            scenario.actuals.clone_from(&setup.loaded.scenario.actuals);
-        }
-        scenarios.push(scenario);
-    }
-
-    let started = std::time::Instant::now();
-    let rows: Vec<Point> = combos
-        .iter()
-        .zip(&scenarios)
-        .map(|(combo, scenario)| Point::new(combo.clone(), scenario, &setup.outcomes(scenario, 0..setup.trials)))
-        .collect();
-    let seconds = started.elapsed().as_secs_f64();
-
-    let base_scenario = setup.scenario();
-    let month = crate::report::charts::build::month(base_scenario.start, judged_month(base_scenario));
-    let mut header: Vec<&str> = varies.iter().map(|v| v.key.as_str()).collect();
-    header.extend(["p_hit", "p_hit_se", "arr_p10", "arr_p50", "arr_p90", "arr_mean", "hires_mean", "comp_cost_mean"]);
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|p| {
-            let mut r = p.values.clone();
-            r.extend([p.p_hit, p.p_hit_se].map(cell));
-            r.extend(p.arr.map(cell));
-            r.extend([p.arr_mean, p.hires_mean, p.comp_cost_mean].map(cell));
-            r
-        })
-        .collect();
-    let mut files = vec![super::csv_file("sweep.csv", &header, &table)?];
-    let source = super::source_line(base_scenario, setup.trials, setup.seed);
-    let charts = charts(&varies, &rows, &month, &source);
-    files.extend(super::chart_files(&setup.pool, &charts)?);
-    let dir = super::out_dir(args.common.out.as_deref(), &args.file, "sweep");
-    super::write(&dir, &files, args.common.force)?;
-
-    if !setup.quiet {
-        print!(
-            "{}",
-            visible_lines(&terminal(base_scenario, &varies, &rows, &month, setup.trials, setup.seed, seconds))
-        );
-        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        println!("  wrote {} to {}", names.join(", "), visible_path(&dir));
-    }
-    Ok(())
-}
-
 /// The table of points for the terminal.
-fn terminal(
+pub(crate) fn terminal(
     scenario: &Scenario,
     varies: &[Vary],
     rows: &[Point],
@@ -357,7 +258,7 @@ fn terminal(
 }
 
 /// How the values of a key read on an axis.
-fn unit_of(key: &str, x: &[f64]) -> Unit {
+pub(crate) fn unit_of(key: &str, x: &[f64]) -> Unit {
     let leaf = key.rsplit('.').next().unwrap_or(key);
     if ["arr", "base", "variable", "quota", "draw", "annual_cost", "arr_per_head"].contains(&leaf)
         || key.contains("deal_size")
@@ -371,7 +272,7 @@ fn unit_of(key: &str, x: &[f64]) -> Unit {
 }
 
 /// The one target (and confidence) every point shares, if they share one.
-fn shared_target(rows: &[Point]) -> Option<(f64, f64)> {
+pub(crate) fn shared_target(rows: &[Point]) -> Option<(f64, f64)> {
     let first = rows.first()?.target?;
     rows.iter().all(|p| p.target == Some(first)).then_some(first)
 }
@@ -379,7 +280,7 @@ fn shared_target(rows: &[Point]) -> Option<(f64, f64)> {
 /// How a value changes from the first point to the last, in words: `rises from 41% to
 /// 88%`; a change within two standard errors (when given) `stays near 60%`; an interior
 /// peak is named.
-fn trend(values: &[f64], se: Option<&[f64]>, xs: &[String], fmt: impl Fn(f64) -> String) -> String {
+pub(crate) fn trend(values: &[f64], se: Option<&[f64]>, xs: &[String], fmt: impl Fn(f64) -> String) -> String {
     let (first, last) = (values[0], values[values.len() - 1]);
     let noise = |i: usize, j: usize| se.map_or(0.0, |s| 2.0 * (s[i].powi(2) + s[j].powi(2)).sqrt());
     let n = values.len();
@@ -416,7 +317,7 @@ fn trend(values: &[f64], se: Option<&[f64]>, xs: &[String], fmt: impl Fn(f64) ->
     format!("{verb} from {} to {}", fmt(first), fmt(last))
 }
 
-fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Chart> {
+pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Chart> {
     if rows.is_empty() {
         return Vec::new();
     }

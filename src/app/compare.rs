@@ -1,0 +1,136 @@
+//! `sopsim compare`: the command line resolved, the analysis run, its files written.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::CompareArgs;
+use crate::error::Error;
+use crate::format::{visible_lines, visible_path};
+use crate::report::charts::spec;
+use crate::runner::{self, RunConfig};
+use crate::whatif::compare::*;
+
+use super::{chart_files, csv_file, write};
+
+/// The default output folder: `output/compare-<stemA>-vs-<stemB>[-vs-...]`.
+pub fn default_dir(files: &[PathBuf]) -> PathBuf {
+    let stems: Vec<String> =
+        files.iter().map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()).collect();
+    Path::new("output").join(crate::report::safe_name(&format!("compare-{}", stems.join("-vs-"))))
+}
+
+/// `sopsim compare`.
+pub fn main(args: &CompareArgs, dir: &Path) -> Result<(), Error> {
+    let input = Error::Input;
+    if args.files.len() < 2 {
+        return Err(input("compare needs two scenario files or more".to_string()));
+    }
+    let common = &args.common;
+    let mut loaded = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        loaded.push(super::load(file, &common.overrides.set, common.overrides.actuals.as_deref(), common.quiet)?);
+    }
+    let first = &loaded[0].scenario;
+    for (file, l) in args.files.iter().zip(&loaded).skip(1) {
+        let s = &l.scenario;
+        if (s.start, s.months) != (first.start, first.months) {
+            return Err(input(format!(
+                "{} runs {} months from {} but {} runs {} months from {}; compare needs the same horizon \
+                 (set scenario.start and scenario.months alike, e.g. with --set)",
+                visible_path(&args.files[0]),
+                first.months,
+                first.start,
+                visible_path(file),
+                s.months,
+                s.start
+            )));
+        }
+    }
+    let trials = common.trials.unwrap_or(first.trials);
+    let seed = common.seed.unwrap_or(first.seed);
+    let threads = common.threads.map_or(0, usize::from);
+    let pool = runner::thread_pool(threads).map_err(|e| Error::Run(e.0))?;
+    let config = RunConfig { trials, seed, threads, progress: false };
+
+    let started = std::time::Instant::now();
+    let mut sides = Vec::with_capacity(loaded.len());
+    for (file, l) in args.files.iter().zip(loaded) {
+        let outcomes = crate::whatif::outcomes(&pool, &l.scenario, seed, 0..trials);
+        let results = runner::run(&l.scenario, &config).map_err(|e| Error::Run(e.0))?;
+        sides.push(Side { file: file.clone(), loaded: l, outcomes, results });
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rows: Vec<Row> = sides.iter().map(|s| row(&sides[0].outcomes, &s.outcomes)).collect();
+
+    let mut table = Vec::new();
+    for (i, (side, r)) in sides.iter().zip(&rows).enumerate() {
+        let mut line = vec![side.file.display().to_string(), side.scenario().name.clone()];
+        line.extend([r.p_hit.0, r.p_hit.1].map(cell));
+        // The first scenario is the reference: no difference to itself is reported.
+        let diff = |v: f64| if i == 0 { String::new() } else { cell(v) };
+        line.extend([diff(r.diff_p_hit.0), diff(r.diff_p_hit.1)]);
+        line.extend(r.arr.map(cell));
+        line.extend([diff(r.diff_arr.0), diff(r.diff_arr.1)]);
+        line.extend([r.hires_mean, r.comp_cost_mean].map(cell));
+        table.push(line);
+    }
+    let header = [
+        "file",
+        "name",
+        "p_hit",
+        "p_hit_se",
+        "diff_p_hit",
+        "diff_p_hit_se",
+        "arr_p10",
+        "arr_p50",
+        "arr_p90",
+        "diff_arr_mean",
+        "diff_arr_se",
+        "hires_mean",
+        "comp_cost_mean",
+    ];
+    let mut files = vec![csv_file("compare.csv", &header, &table)?];
+
+    let texts: Vec<&str> = sides.iter().map(|s| s.loaded.sources.file_text.as_str()).collect();
+    let diffs = input_differences(&texts).map_err(|e| Error::Run(format!("cannot read the scenarios' keys: {e}")))?;
+    let mut diff_header = vec!["key".to_string()];
+    diff_header.extend(sides.iter().map(|s| s.file.display().to_string()));
+    let diff_header: Vec<&str> = diff_header.iter().map(String::as_str).collect();
+    let diff_rows: Vec<Vec<String>> = diffs
+        .iter()
+        .map(|(key, values)| {
+            let mut r = vec![key.clone()];
+            r.extend(values.iter().map(|v| v.clone().unwrap_or_default()));
+            r
+        })
+        .collect();
+    files.push(csv_file("inputs_diff.csv", &diff_header, &diff_rows)?);
+
+    let source = format!(
+        "sopsim {} · {} · {} trials · seed {}",
+        env!("CARGO_PKG_VERSION"),
+        sides.iter().map(Side::stem).collect::<Vec<_>>().join(" vs "),
+        spec::count(trials as f64),
+        seed
+    );
+    let charts = charts(&sides, &rows, &source);
+    files.extend(chart_files(&pool, &charts)?);
+    write(dir, &files, args.common.force)?;
+
+    if !common.quiet {
+        print!("{}", visible_lines(&terminal(&sides, &rows, &diffs, trials, seed, seconds)));
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        println!("  wrote {} to {}", names.join(", "), visible_path(dir));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_folder_names_every_file() {
+        let files = [PathBuf::from("scenarios/a.toml"), PathBuf::from("b c.toml")];
+        assert_eq!(default_dir(&files), Path::new("output/compare-a-vs-b_c"));
+    }
+}
