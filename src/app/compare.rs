@@ -6,6 +6,7 @@ use crate::cli::CompareArgs;
 use crate::error::Error;
 use crate::format::{visible_lines, visible_path};
 use crate::report::charts::spec;
+use crate::report::whatif::compare::*;
 use crate::runner::{self, RunConfig};
 use crate::whatif::compare::*;
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::cli::PlanArgs;
 use crate::error::Error;
 use crate::format::{money, percent, percent1, visible_lines, visible_path};
+use crate::report::whatif::plan::*;
 use crate::scenario::{Policy, RoleKind};
 use crate::whatif::edit;
 use crate::whatif::plan::*;

@@ -6,8 +6,9 @@ use std::time::Instant;
 use crate::cli::SensitivityArgs;
 use crate::error::Error;
 use crate::format::{visible_lines, visible_path};
+use crate::report::whatif::sensitivity::*;
+use crate::report::whatif::source_line;
 use crate::whatif::sensitivity::*;
-use crate::whatif::source_line;
 
 use super::{chart_files, write};
 

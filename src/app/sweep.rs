@@ -5,8 +5,11 @@ use std::path::Path;
 use crate::cli::SweepArgs;
 use crate::error::Error;
 use crate::format::{visible_lines, visible_path};
+use crate::report::whatif::source_line;
+use crate::report::whatif::sweep::*;
+use crate::whatif::judged_month;
 use crate::whatif::sweep::*;
-use crate::whatif::{judged_month, source_line};
+use crate::whatif::vary::Vary;
 
 use super::{chart_files, csv_file, write};
 

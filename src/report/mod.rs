@@ -17,6 +17,7 @@ pub mod html;
 pub mod inputs;
 pub mod json;
 pub mod text;
+pub mod whatif;
 pub mod xlsx;
 
 use std::fs;

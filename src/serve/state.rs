@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::format::visible;
 use crate::runner::{self, RunConfig, RunResults, Watch};
 use crate::scenario::diag::SourceId;
-use crate::scenario::{self, Loaded};
+use crate::scenario::{self, Loaded, Override};
 use crate::whatif::{OutcomeCells, Outcomes};
 
 /// Trials of the first, quick answer to a change (fewer when the scenario has fewer).
@@ -183,7 +183,7 @@ impl Workshop {
             Refusal { message: e.render(), overrides: at }
         })?;
         check_work(&loaded).map_err(|m| {
-            let key = |o: &String| o.split('=').next().map(str::trim).unwrap_or_default().to_string();
+            let key = |o: &String| Override::parse(o).map_or(o.trim(), |s| s.path).to_string();
             let sizes = |k: &str| {
                 ["scenario.trials", "scenario.months"].contains(&k)
                     || (k.starts_with("roles.") && (k.ends_with(".headcount") || k.contains(".hires")))

@@ -12,12 +12,12 @@ pub mod compare;
 pub mod edit;
 pub mod plan;
 pub mod sweep;
+pub mod vary;
 
 use std::ops::Range;
 use std::path::PathBuf;
 
 use crate::engine::metrics::{Layout, TARGET_HIT, id};
-use crate::report;
 use crate::runner;
 use crate::scenario::{Loaded, Scenario};
 
@@ -150,30 +150,11 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
     mean_se(&d)
 }
 
-/// Probabilities `p` plus and minus two standard errors `se`, kept within [0, 1]: the
-/// band (or whiskers) drawn around P(hit).
-pub fn two_se(p: &[f64], se: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let low = p.iter().zip(se).map(|(p, s)| (p - 2.0 * s).max(0.0)).collect();
-    let high = p.iter().zip(se).map(|(p, s)| (p + 2.0 * s).min(1.0)).collect();
-    (low, high)
-}
-
 /// The quantile `q` (type 7) of `x`; NaN when empty.
 pub fn quantile(x: &[f64], q: f64) -> f64 {
     let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
     sorted.sort_by(f64::total_cmp);
     if sorted.is_empty() { f64::NAN } else { crate::stats::quantile_sorted(&sorted, q) }
-}
-
-/// The source line of a what-if chart.
-pub fn source_line(scenario: &Scenario, trials: u64, seed: u64) -> String {
-    format!(
-        "sopsim {} · {} · {} trials · seed {}",
-        env!("CARGO_PKG_VERSION"),
-        scenario.name,
-        report::charts::spec::count(trials as f64),
-        seed
-    )
 }
 
 #[cfg(test)]
