@@ -63,8 +63,8 @@ pub fn main(args: &PlanArgs, dir: &Path) -> Result<(), Error> {
                 Some(i) if !out.contains(&i) => out.push(i),
                 Some(_) => {}
                 None => {
-                    let hint = crate::scenario::diag::closest(id, ids.iter().copied())
-                        .map(|c| format!("; did you mean `{c}`?"))
+                    let hint = crate::scenario::diag::did_you_mean(id, ids.iter().copied())
+                        .map(|h| format!("; {h}"))
                         .unwrap_or_default();
                     return Err(input(format!("--role {id}: no role has this id (roles: {}){hint}", ids.join(", "))));
                 }

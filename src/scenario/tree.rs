@@ -7,7 +7,7 @@
 
 use toml::de::{DeTable, DeValue};
 
-use super::diag::{Diagnostic, SourceId, Span, closest};
+use super::diag::{Diagnostic, SourceId, Span};
 use super::key_path::Override;
 
 /// A value with its place in the source.
@@ -253,9 +253,7 @@ fn set_path(root: &mut Node, parts: &[&str], new: Node, key_span: Span) -> Resul
                     let mut d =
                         Diagnostic::error(Some(key_span), here, format!("`{walked}` has no element named `{part}`"))
                             .expected(format!("one of: {}", ids.join(", ")));
-                    if let Some(c) = closest(part, ids.iter().map(String::as_str)) {
-                        d = d.help(format!("did you mean `{c}`?"));
-                    }
+                    d = d.suggest(part, ids.iter().map(String::as_str));
                     return Err(Box::new(d));
                 };
                 if last {
