@@ -1,8 +1,9 @@
 //! The files and terminal text of `sopsim compare`, from what [`crate::whatif::compare`] found.
 
 use crate::format::{money, percent, percent1, visible};
-use crate::report::charts::build::{NAVY, PALETTE, month, month_ticks};
+use crate::report::charts::build::{month, month_ticks};
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Level, Line, Monthly, Plot, Stroke, Unit};
+use crate::report::charts::theme::{NAVY, PALETTE};
 use crate::whatif::compare::*;
 use crate::whatif::judged_month;
 use std::fmt::Write as _;

@@ -2,8 +2,8 @@
 
 use crate::error::Error;
 use crate::format::{money, percent, percent1, visible, visible_path};
-use crate::report::charts::build::{GREEN, NAVY, RED, SLATE};
 use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy, count};
+use crate::report::charts::theme::{GREEN, NAVY, RED, SLATE};
 use crate::report::csv::number;
 use crate::whatif::plan::*;
 use crate::whatif::{Setup, edit};

@@ -3,8 +3,9 @@
 use crate::error::Error;
 use crate::format::{money, percent, visible};
 use crate::report::OutputFile;
-use crate::report::charts::build::{PALETTE, month};
+use crate::report::charts::build::month;
 use crate::report::charts::spec::{self, Chart, Line, Monthly, Plot, Rgb, Stroke, Tornado, Unit};
+use crate::report::charts::theme::PALETTE;
 use crate::scenario::Scenario;
 use crate::whatif::sensitivity::*;
 use std::fmt::Write as _;

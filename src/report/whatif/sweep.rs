@@ -1,8 +1,8 @@
 //! The files and terminal text of `sopsim sweep`, from what [`crate::whatif::sweep`] found.
 
 use crate::format::{money, percent, percent1, visible};
-use crate::report::charts::build::{GREY, NAVY, RED};
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
+use crate::report::charts::theme::{GREY, NAVY, RED};
 use crate::scenario::Scenario;
 use crate::whatif::sweep::*;
 use crate::whatif::vary::Vary;
