@@ -10,7 +10,7 @@ use crate::report::whatif::compare::*;
 use crate::runner::{self, RunConfig};
 use crate::whatif::compare::*;
 
-use super::{chart_files, csv_file, write};
+use super::{chart_files, write};
 
 /// The default output folder: `output/compare-<stemA>-vs-<stemB>[-vs-...]`.
 pub fn default_dir(files: &[PathBuf]) -> PathBuf {
@@ -62,49 +62,11 @@ pub fn main(args: &CompareArgs, dir: &Path) -> Result<(), Error> {
     let seconds = started.elapsed().as_secs_f64();
     let rows: Vec<Row> = sides.iter().map(|s| row(&sides[0].outcomes, &s.outcomes)).collect();
 
-    let mut table = Vec::new();
-    for (i, (side, r)) in sides.iter().zip(&rows).enumerate() {
-        let mut line = vec![side.file.display().to_string(), side.scenario().name.clone()];
-        line.extend([r.p_hit.0, r.p_hit.1].map(cell));
-        // The first scenario is the reference: no difference to itself is reported.
-        let diff = |v: f64| if i == 0 { String::new() } else { cell(v) };
-        line.extend([diff(r.diff_p_hit.0), diff(r.diff_p_hit.1)]);
-        line.extend(r.arr.map(cell));
-        line.extend([diff(r.diff_arr.0), diff(r.diff_arr.1)]);
-        line.extend([r.hires_mean, r.comp_cost_mean].map(cell));
-        table.push(line);
-    }
-    let header = [
-        "file",
-        "name",
-        "p_hit",
-        "p_hit_se",
-        "diff_p_hit",
-        "diff_p_hit_se",
-        "arr_p10",
-        "arr_p50",
-        "arr_p90",
-        "diff_arr_mean",
-        "diff_arr_se",
-        "hires_mean",
-        "comp_cost_mean",
-    ];
-    let mut files = vec![csv_file("compare.csv", &header, &table)?];
+    let mut files = vec![compare_csv(&sides, &rows).map_err(Error::Run)?];
 
     let texts: Vec<&str> = sides.iter().map(|s| s.loaded.sources.file_text.as_str()).collect();
     let diffs = input_differences(&texts).map_err(|e| Error::Run(format!("cannot read the scenarios' keys: {e}")))?;
-    let mut diff_header = vec!["key".to_string()];
-    diff_header.extend(sides.iter().map(|s| s.file.display().to_string()));
-    let diff_header: Vec<&str> = diff_header.iter().map(String::as_str).collect();
-    let diff_rows: Vec<Vec<String>> = diffs
-        .iter()
-        .map(|(key, values)| {
-            let mut r = vec![key.clone()];
-            r.extend(values.iter().map(|v| v.clone().unwrap_or_default()));
-            r
-        })
-        .collect();
-    files.push(csv_file("inputs_diff.csv", &diff_header, &diff_rows)?);
+    files.push(inputs_diff_csv(&sides, &diffs).map_err(Error::Run)?);
 
     let source = format!(
         "sopsim {} · {} · {} trials · seed {}",

@@ -11,7 +11,7 @@ use crate::whatif::judged_month;
 use crate::whatif::sweep::*;
 use crate::whatif::vary::Vary;
 
-use super::{chart_files, csv_file, write};
+use super::{chart_files, write};
 
 /// `sopsim sweep`.
 pub fn main(args: &SweepArgs, dir: &Path) -> Result<(), Error> {
@@ -82,19 +82,7 @@ pub fn main(args: &SweepArgs, dir: &Path) -> Result<(), Error> {
 
     let base_scenario = setup.scenario();
     let month = crate::report::charts::build::month(base_scenario.start, judged_month(base_scenario));
-    let mut header: Vec<&str> = varies.iter().map(|v| v.key.as_str()).collect();
-    header.extend(["p_hit", "p_hit_se", "arr_p10", "arr_p50", "arr_p90", "arr_mean", "hires_mean", "comp_cost_mean"]);
-    let table: Vec<Vec<String>> = rows
-        .iter()
-        .map(|p| {
-            let mut r = p.values.clone();
-            r.extend([p.p_hit, p.p_hit_se].map(cell));
-            r.extend(p.arr.map(cell));
-            r.extend([p.arr_mean, p.hires_mean, p.comp_cost_mean].map(cell));
-            r
-        })
-        .collect();
-    let mut files = vec![csv_file("sweep.csv", &header, &table)?];
+    let mut files = vec![sweep_csv(&varies, &rows).map_err(Error::Run)?];
     let source = source_line(base_scenario, setup.trials, setup.seed);
     let charts = charts(&varies, &rows, &month, &source);
     files.extend(chart_files(&setup.pool, &charts)?);

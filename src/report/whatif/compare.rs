@@ -1,6 +1,7 @@
 //! The files and terminal text of `sopsim compare`, from what [`crate::whatif::compare`] found.
 
 use crate::format::{money, percent, percent1, visible};
+use crate::report::OutputFile;
 use crate::report::charts::build::{month, month_ticks};
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Level, Line, Monthly, Plot, Stroke, Unit};
 use crate::report::charts::theme::{NAVY, PALETTE};
@@ -212,4 +213,53 @@ pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
         });
     }
     out
+}
+
+/// `compare.csv`: a row per scenario, with its paired differences to the first.
+pub(crate) fn compare_csv(sides: &[Side], rows: &[Row]) -> Result<OutputFile, String> {
+    let mut table = Vec::new();
+    for (i, (side, r)) in sides.iter().zip(rows).enumerate() {
+        let mut line = vec![side.file.display().to_string(), side.scenario().name.clone()];
+        line.extend([r.p_hit.0, r.p_hit.1].map(cell));
+        // The first scenario is the reference: no difference to itself is reported.
+        let diff = |v: f64| if i == 0 { String::new() } else { cell(v) };
+        line.extend([diff(r.diff_p_hit.0), diff(r.diff_p_hit.1)]);
+        line.extend(r.arr.map(cell));
+        line.extend([diff(r.diff_arr.0), diff(r.diff_arr.1)]);
+        line.extend([r.hires_mean, r.comp_cost_mean].map(cell));
+        table.push(line);
+    }
+    let header = [
+        "file",
+        "name",
+        "p_hit",
+        "p_hit_se",
+        "diff_p_hit",
+        "diff_p_hit_se",
+        "arr_p10",
+        "arr_p50",
+        "arr_p90",
+        "diff_arr_mean",
+        "diff_arr_se",
+        "hires_mean",
+        "comp_cost_mean",
+    ];
+    crate::report::csv::table("compare.csv", &header, &table)
+}
+
+/// `inputs_diff.csv`: each key whose value differs between the scenarios, a column
+/// per scenario.
+pub(crate) fn inputs_diff_csv(sides: &[Side], diffs: &[Difference]) -> Result<OutputFile, String> {
+    let mut diff_header = vec!["key".to_string()];
+    diff_header.extend(sides.iter().map(|s| s.file.display().to_string()));
+    let diff_header: Vec<&str> = diff_header.iter().map(String::as_str).collect();
+    let diff_rows: Vec<Vec<String>> = diffs
+        .iter()
+        .map(|(key, values)| {
+            let mut r = vec![key.clone()];
+            r.extend(values.iter().map(|v| v.clone().unwrap_or_default()));
+            r
+        })
+        .collect();
+    crate::report::csv::table("inputs_diff.csv", &diff_header, &diff_rows)
 }

@@ -1,6 +1,7 @@
 //! The files and terminal text of `sopsim sweep`, from what [`crate::whatif::sweep`] found.
 
 use crate::format::{money, percent, percent1, visible};
+use crate::report::OutputFile;
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
 use crate::report::charts::theme::{GREY, NAVY, RED};
 use crate::scenario::Scenario;
@@ -303,6 +304,23 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
         }
     }
     out
+}
+
+/// `sweep.csv`: a row per point, the varied keys' values first.
+pub(crate) fn sweep_csv(varies: &[Vary], rows: &[Point]) -> Result<OutputFile, String> {
+    let mut header: Vec<&str> = varies.iter().map(|v| v.key.as_str()).collect();
+    header.extend(["p_hit", "p_hit_se", "arr_p10", "arr_p50", "arr_p90", "arr_mean", "hires_mean", "comp_cost_mean"]);
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|p| {
+            let mut r = p.values.clone();
+            r.extend([p.p_hit, p.p_hit_se].map(cell));
+            r.extend(p.arr.map(cell));
+            r.extend([p.arr_mean, p.hires_mean, p.comp_cost_mean].map(cell));
+            r
+        })
+        .collect();
+    crate::report::csv::table("sweep.csv", &header, &table)
 }
 
 #[cfg(test)]
