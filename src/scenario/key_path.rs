@@ -7,6 +7,8 @@
 //! is split once by [`Override::parse`], and each representation of a scenario walks
 //! the parts its own way: the spanned tree when a scenario loads (`tree`), the
 //! comment-keeping document when `plan` writes `planned.toml` (`whatif::edit`).
+//! [`flatten`] writes a scenario's text as `key.path = value` lines, the keys of
+//! `compare`'s `inputs_diff.csv` and of the workshop page's saved variants.
 
 use std::fmt;
 
@@ -74,6 +76,64 @@ impl<'a> Override<'a> {
     }
 }
 
+/// `key.path = value` lines of a TOML value: sections and tables are walked; an array of
+/// tables that each have a `name` or `id` is walked by it (`roles.ae.ramp_months`); a
+/// table of plain values below a section (a distribution, `hires`, `segment_mix`) and
+/// any other array are one value, written as inline TOML.
+pub fn flatten(prefix: &str, value: &toml::Value, depth: usize, out: &mut Vec<(String, String)>) {
+    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+    match value {
+        toml::Value::Table(t) if depth < 2 || t.values().any(|v| v.is_table() || is_named_tables(v)) => {
+            for (k, v) in t {
+                flatten(&join(k), v, depth + 1, out);
+            }
+        }
+        toml::Value::Array(items) if is_named_tables(value) => {
+            for item in items {
+                if let Some(t) = item.as_table() {
+                    let id = t.get("name").or_else(|| t.get("id")).and_then(toml::Value::as_str).unwrap_or_default();
+                    let element = join(id);
+                    for (k, v) in t {
+                        flatten(&format!("{element}.{k}"), v, depth + 2, out);
+                    }
+                }
+            }
+        }
+        other => out.push((prefix.to_string(), inline(other))),
+    }
+}
+
+/// Whether `v` is a non-empty array of tables that each have a distinct string `name` or `id`.
+fn is_named_tables(v: &toml::Value) -> bool {
+    let Some(items) = v.as_array() else { return false };
+    let ids: Vec<Option<&str>> = items
+        .iter()
+        .map(|i| i.as_table().and_then(|t| t.get("name").or_else(|| t.get("id"))).and_then(toml::Value::as_str))
+        .collect();
+    !ids.is_empty() && ids.iter().all(Option::is_some) && ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id))
+}
+
+/// A value as one line of TOML.
+fn inline(v: &toml::Value) -> String {
+    match v {
+        toml::Value::Table(t) => {
+            let parts: Vec<String> = t.iter().map(|(k, v)| format!("{} = {}", key(k), inline(v))).collect();
+            format!("{{ {} }}", parts.join(", "))
+        }
+        toml::Value::Array(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
+}
+
+/// A key as TOML writes it: bare when it can be, else quoted.
+fn key(k: &str) -> String {
+    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        k.to_string()
+    } else {
+        format!("{k:?}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +155,19 @@ mod tests {
         assert_eq!((o.path, o.raw, o.eq, o.value_offset), ("target.by", "2027-06=x", 10, 12));
         assert_eq!(o.key_path().unwrap().parts(), ["target", "by"]);
         assert_eq!(Override::parse("nonsense"), None);
+    }
+
+    #[test]
+    fn flattened_keys_walk_named_elements_and_keep_distributions_whole() {
+        let t: toml::Table =
+            "[[roles]]\nid = \"ae\"\nramp_months = 4\n[demand]\nleads_per_month = { low = 1, high = 2 }\n"
+                .parse()
+                .unwrap();
+        let mut out = Vec::new();
+        flatten("", &toml::Value::Table(t), 0, &mut out);
+        let keys: Vec<(&str, &str)> = out.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert!(keys.contains(&("roles.ae.ramp_months", "4")), "{keys:?}");
+        assert!(keys.contains(&("demand.leads_per_month", "{ low = 1, high = 2 }")), "{keys:?}");
+        assert!(keys.iter().all(|(k, _)| KeyPath::parse(k).is_some()), "{keys:?}");
     }
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::runner::RunResults;
+use crate::scenario::key_path::flatten;
 use crate::scenario::{Loaded, Scenario};
 
 use super::{Outcomes, mean_se, paired, quantile};
@@ -61,7 +62,7 @@ pub type Difference = (String, Vec<Option<String>>);
 
 /// The keys whose values differ between the scenario texts (or that only some set), in
 /// the first file's order then the others': `(key, value in each text)`. Each text is
-/// flattened to `key.path = value` (see [`flatten`]).
+/// flattened to `key.path = value` (see [`flatten`], the key paths `--set` takes).
 pub fn input_differences(texts: &[&str]) -> Result<Vec<Difference>, String> {
     let mut flat: Vec<Vec<(String, String)>> = Vec::new();
     for text in texts {
@@ -90,64 +91,6 @@ pub fn input_differences(texts: &[&str]) -> Result<Vec<Difference>, String> {
                 .then(|| (k.to_string(), values.into_iter().map(|v| v.map(str::to_string)).collect()))
         })
         .collect())
-}
-
-/// `key.path = value` lines of a TOML value: sections and tables are walked; an array of
-/// tables that each have a `name` or `id` is walked by it (`roles.ae.ramp_months`); a
-/// table of plain values below a section (a distribution, `hires`, `segment_mix`) and
-/// any other array are one value, written as inline TOML.
-pub fn flatten(prefix: &str, value: &toml::Value, depth: usize, out: &mut Vec<(String, String)>) {
-    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
-    match value {
-        toml::Value::Table(t) if depth < 2 || t.values().any(|v| v.is_table() || is_named_tables(v)) => {
-            for (k, v) in t {
-                flatten(&join(k), v, depth + 1, out);
-            }
-        }
-        toml::Value::Array(items) if is_named_tables(value) => {
-            for item in items {
-                if let Some(t) = item.as_table() {
-                    let id = t.get("name").or_else(|| t.get("id")).and_then(toml::Value::as_str).unwrap_or_default();
-                    let element = join(id);
-                    for (k, v) in t {
-                        flatten(&format!("{element}.{k}"), v, depth + 2, out);
-                    }
-                }
-            }
-        }
-        other => out.push((prefix.to_string(), inline(other))),
-    }
-}
-
-/// Whether `v` is a non-empty array of tables that each have a distinct string `name` or `id`.
-pub(crate) fn is_named_tables(v: &toml::Value) -> bool {
-    let Some(items) = v.as_array() else { return false };
-    let ids: Vec<Option<&str>> = items
-        .iter()
-        .map(|i| i.as_table().and_then(|t| t.get("name").or_else(|| t.get("id"))).and_then(toml::Value::as_str))
-        .collect();
-    !ids.is_empty() && ids.iter().all(Option::is_some) && ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id))
-}
-
-/// A value as one line of TOML.
-pub(crate) fn inline(v: &toml::Value) -> String {
-    match v {
-        toml::Value::Table(t) => {
-            let parts: Vec<String> = t.iter().map(|(k, v)| format!("{} = {}", key(k), inline(v))).collect();
-            format!("{{ {} }}", parts.join(", "))
-        }
-        toml::Value::Array(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
-        other => other.to_string(),
-    }
-}
-
-/// A key as TOML writes it: bare when it can be, else quoted.
-pub(crate) fn key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        k.to_string()
-    } else {
-        format!("{k:?}")
-    }
 }
 
 #[cfg(test)]
