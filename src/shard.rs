@@ -19,8 +19,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::Error;
 use crate::engine::metrics::Layout;
+use crate::error::Error;
 use crate::runner::{self, RunConfig};
 use crate::scenario::Loaded;
 use crate::scenario::diag::Sources;
@@ -176,7 +176,7 @@ pub fn run_shard_with(
     let scenario = &loaded.scenario;
     if shard.count > config.trials {
         return Err(Error::Input(format!(
-            "error: --shard {shard} cuts {} trials into {} shards; use at most {} shards (one trial each)\n",
+            "--shard {shard} cuts {} trials into {} shards; use at most {} shards (one trial each)\n",
             config.trials, shard.count, config.trials
         )));
     }
@@ -293,7 +293,7 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, String> {
 pub fn check_part_path(path: &Path, force: bool) -> Result<(), String> {
     let shown = crate::format::visible_path(path);
     let refuse = |why: &str, what_to_do: &str| {
-        Err(format!("error: --partial {shown} {why}\n   = help: {what_to_do}; nothing was simulated\n"))
+        Err(format!("--partial {shown} {why}\n   = help: {what_to_do}; nothing was simulated\n"))
     };
     let Ok(meta) = std::fs::symlink_metadata(path) else { return Ok(()) };
     if meta.file_type().is_symlink() {

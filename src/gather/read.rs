@@ -335,13 +335,13 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
     let mut columns: Vec<(Role, usize)> = Vec::new();
     for (name, role) in &options.maps {
         let Some(k) = header.iter().position(|h| h == name.trim() || normalise(h) == normalise(name)) else {
-            let closest = crate::scenario::diag::closest(name, header.iter().map(String::as_str));
+            let hint = crate::scenario::diag::did_you_mean(name, header.iter().map(String::as_str));
             return Err(fail(
                 1,
                 1,
                 format!("--map names the column `{name}`, which the header does not have"),
                 format!("one of the header's columns: {}", header.join(", ")),
-                closest.map(|c| format!("did you mean `{c}`?")),
+                hint,
             ));
         };
         columns.retain(|(r, _)| r != role);

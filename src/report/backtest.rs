@@ -6,8 +6,9 @@
 use std::fmt::Write as _;
 
 use super::OutputFile;
-use super::charts::build::{NAVY, RED, month_ticks};
+use super::charts::build::month_ticks;
 use super::charts::spec::{Band, Chart, Line, Monthly, Plot, Stroke, Unit};
+use super::charts::theme::{NAVY, RED};
 use crate::format::{money, percent};
 use crate::gather::backtest::{Backtest, Calibration, Cutoff, calibration};
 use crate::gather::date::month_label;

@@ -74,7 +74,7 @@ pub enum Plan {
     },
 }
 
-/// Why sopsim will not write where it was asked to: the whole message, ready to print.
+/// Why sopsim will not write where it was asked to: the message, without its `error:`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal(pub String);
 
@@ -84,7 +84,7 @@ pub struct Refusal(pub String);
 pub fn check(dir: &Path, force: bool) -> Result<Plan, Refusal> {
     let shown = crate::format::visible_path(dir);
     let refuse = |why: String, what_to_do: &str| {
-        Err(Refusal(format!("error: the output folder {shown} {why}\n   = help: {what_to_do}; nothing was written\n")))
+        Err(Refusal(format!("the output folder {shown} {why}\n   = help: {what_to_do}; nothing was written\n")))
     };
     if dir.file_name().is_none() {
         return refuse(

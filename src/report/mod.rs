@@ -17,6 +17,7 @@ pub mod html;
 pub mod inputs;
 pub mod json;
 pub mod text;
+pub mod whatif;
 pub mod xlsx;
 
 use std::fs;
@@ -124,6 +125,45 @@ pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<Output
         }
         if let Some(png) = d.png {
             files.push(file(&format!("{}.png", chart.name), png));
+        }
+    }
+    Ok(files)
+}
+
+/// The files of a run in `formats` (see [`outputs`]), as `run`, `merge` and the
+/// workshop page write them, and the rank correlations the trials realised.
+pub fn run_files(
+    loaded: &crate::scenario::Loaded,
+    file_label: &str,
+    results: &RunResults,
+    formats: Formats,
+    threads: usize,
+) -> Result<(Vec<OutputFile>, crate::engine::params::Realised), String> {
+    let scenario = &loaded.scenario;
+    let realised = crate::engine::params::realised_correlations(scenario, results.seed, results.trials);
+    let run = Run {
+        scenario,
+        results,
+        file: file_label,
+        sources: &loaded.sources,
+        warnings: &loaded.warnings,
+        realised: &realised,
+    };
+    let files = outputs(&run, formats, threads)?;
+    Ok((files, realised))
+}
+
+/// Each chart of `charts` as `.svg` and `.png` files, drawn on `pool`'s threads: the
+/// charts of the what-if commands and of `backtest`.
+pub fn chart_files(pool: &rayon::ThreadPool, charts: &[charts::Chart]) -> Result<Vec<OutputFile>, String> {
+    let drawn = pool.install(|| charts::render(charts, true, true))?;
+    let mut files = Vec::new();
+    for (chart, d) in charts.iter().zip(drawn) {
+        if let Some(svg) = d.svg {
+            files.push(OutputFile { name: format!("{}.svg", chart.name), bytes: svg.into_bytes() });
+        }
+        if let Some(png) = d.png {
+            files.push(OutputFile { name: format!("{}.png", chart.name), bytes: png });
         }
     }
     Ok(files)
@@ -334,7 +374,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     state.target = Some(Target::File(path.to_path_buf()));
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(WriteError::Refused(format!(
-            "error: {} is a symbolic link; sopsim writes a new file there and never writes through a link\n   \
+            "{} is a symbolic link; sopsim writes a new file there and never writes through a link\n   \
              = help: give the path of the file itself; nothing was written\n",
             path.display()
         )));

@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use super::diag::{Diagnostic, closest};
+use super::diag::{Diagnostic, did_you_mean};
 use super::names::reference;
 use super::read::group_digits;
 use super::read::{Reader, Tbl};
@@ -209,7 +209,7 @@ pub fn parse_csv(text: &str, name: &str, scenario: &Scenario) -> Result<Vec<Actu
             _ => match key.strip_prefix("headcount.").and_then(|id| scenario.roles.iter().position(|r| r.id == id)) {
                 Some(r) => Column::Headcount(r),
                 None => {
-                    let help = closest(key, known.iter().map(String::as_str)).map(|c| format!("did you mean `{c}`?"));
+                    let help = did_you_mean(key, known.iter().map(String::as_str));
                     return fail(
                         1,
                         col,

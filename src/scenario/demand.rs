@@ -2,7 +2,7 @@
 
 use crate::dist::{Dist, Support};
 
-use super::diag::{Diagnostic, closest};
+use super::diag::Diagnostic;
 use super::read::{self, Reader, Tbl};
 use super::types::*;
 
@@ -74,9 +74,7 @@ pub(super) fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) 
                         format!("segment_mix names `{}`, which is not a segment", e.key),
                     )
                     .expected(format!("one of the [[segments]] names: {}", segments.join(", ")));
-                    if let Some(c) = closest(&e.key, segments.iter().copied()) {
-                        d = d.help(format!("did you mean `{c}`?"));
-                    }
+                    d = d.suggest(&e.key, segments.iter().copied());
                     r.error(d);
                     ok = false;
                     continue;

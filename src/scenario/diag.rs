@@ -93,6 +93,14 @@ impl Diagnostic {
         self.help = Some(help.into());
         self
     }
+
+    /// Adds "did you mean" for the candidate closest to `word`, if one is close.
+    pub fn suggest<'a>(mut self, word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Self {
+        if let Some(h) = did_you_mean(word, candidates) {
+            self.help = Some(h);
+        }
+        self
+    }
 }
 
 /// The texts diagnostics point into, with their display names.
@@ -208,6 +216,12 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// The one "did you mean" help of every refusal of a name: the [`closest`] candidate
+/// to `word`, if one is close.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    closest(word, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
 /// The candidate closest to `word` by edit distance, if close enough to be a likely typo.

@@ -1,7 +1,8 @@
 //! The scenario: reading a TOML file into a validated [`Scenario`].
 //!
 //! `tree` parses the text keeping spans, `read` offers typed getters that collect every
-//! problem, `names` resolves references between sections, and `load` runs the pipeline.
+//! problem, `names` resolves references between sections, and `load` runs the pipeline;
+//! `key_path` names a key as `--set`, `--vary` and the what-ifs write it.
 //! One file per section of docs/MODEL.md 4 holds its schema: which keys exist, their
 //! ranges, defaults and sampling levels, and the references to other sections
 //! (`company`, `target`, `segments`, `demand`, `roles`, `territories`, `comp_plans`,
@@ -16,6 +17,7 @@ mod demand;
 pub mod diag;
 mod forecast;
 pub mod inputs;
+pub mod key_path;
 mod load;
 mod names;
 pub mod pipeline;
@@ -29,6 +31,7 @@ mod territories;
 pub mod tree;
 mod types;
 
+pub use key_path::{KeyPath, Override};
 pub use load::{LoadError, Loaded, load_file, load_str};
 pub use types::*;
 

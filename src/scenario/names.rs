@@ -1,7 +1,7 @@
 //! Readers every section shares: references to other sections by name, with "did you
 //! mean" for a near miss; names unique in their array; names that can label a metric.
 
-use super::diag::{Diagnostic, Span, closest};
+use super::diag::{Diagnostic, Span};
 use super::read::Reader;
 
 /// Resolves a reference by name, with a "did you mean" for a near miss.
@@ -22,9 +22,7 @@ pub(super) fn reference(
         format!("one of the {what} names: {}", names.join(", "))
     };
     let mut d = Diagnostic::error(Some(span), path, format!("no {what} is named `{name}`")).expected(expected);
-    if let Some(c) = closest(name, names.iter().copied()) {
-        d = d.help(format!("did you mean `{c}`?"));
-    }
+    d = d.suggest(name, names.iter().copied());
     r.error(d);
     None
 }

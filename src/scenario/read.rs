@@ -10,7 +10,7 @@ use crate::dist::{Dist, NAMED, Support};
 use crate::month::YearMonth;
 
 use super::MAX_ID_CHARS;
-use super::diag::{Diagnostic, Span, closest};
+use super::diag::{Diagnostic, Span};
 use super::tree::{Entry, Node, Value, element_id};
 
 /// Collects diagnostics while a scenario is read.
@@ -99,9 +99,7 @@ impl Reader {
             }
             let mut d = Diagnostic::error(Some(e.key_span), t.key_path(&e.key), format!("unknown key `{}`", e.key))
                 .expected(format!("one of: {}", t.known.join(", ")));
-            if let Some(c) = closest(&e.key, t.known.iter().copied()) {
-                d = d.help(format!("did you mean `{c}`?"));
-            }
+            d = d.suggest(&e.key, t.known.iter().copied());
             self.diags.push(d);
         }
     }
@@ -408,9 +406,7 @@ impl Reader {
             let mut d =
                 Diagnostic::error(Some(name_span), t.key_path("dist"), format!("unknown distribution `{name}`"))
                     .expected(format!("one of: {}", names.join(", ")));
-            if let Some(c) = closest(&name, names.iter().copied()) {
-                d = d.help(format!("did you mean `{c}`?"));
-            }
+            d = d.suggest(&name, names.iter().copied());
             self.error(d);
             // Keep the parameters quiet: the name is the problem.
             t.known.extend(["mean", "sd", "median", "p90", "min", "mode", "max", "alpha", "beta"]);

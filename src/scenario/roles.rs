@@ -8,7 +8,7 @@ use crate::dist::{Dist, Support};
 use crate::engine::rng::name_key;
 use crate::month::YearMonth;
 
-use super::diag::{Diagnostic, Span, closest};
+use super::diag::{Diagnostic, Span};
 use super::names::reference;
 use super::read::{self, Reader, Tbl};
 use super::types::*;
@@ -54,9 +54,7 @@ pub(super) fn read_roles(
                 if kind.is_none() {
                     let mut d = Diagnostic::error(Some(span), t.key_path("kind"), format!("unknown role kind `{k}`"))
                         .expected(format!("one of: {}", RoleKind::NAMES.join(", ")));
-                    if let Some(c) = closest(&k, RoleKind::NAMES) {
-                        d = d.help(format!("did you mean `{c}`?"));
-                    }
+                    d = d.suggest(&k, RoleKind::NAMES);
                     r.error(d);
                 }
                 kind
@@ -75,9 +73,7 @@ pub(super) fn read_roles(
                     let mut d =
                         Diagnostic::error(Some(span), t.key_path("segment"), format!("no segment is named `{s}`"))
                             .expected(format!("one of the [[segments]] names: {}", segments.join(", ")));
-                    if let Some(c) = closest(&s, segments.iter().copied()) {
-                        d = d.help(format!("did you mean `{c}`?"));
-                    }
+                    d = d.suggest(&s, segments.iter().copied());
                     r.error(d);
                     None
                 }
@@ -234,9 +230,7 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
             if policy.is_none() {
                 let mut d = Diagnostic::error(Some(span), t.key_path("policy"), format!("unknown hiring policy `{p}`"))
                     .expected(format!("one of: {}", Policy::NAMES.join(", ")));
-                if let Some(c) = closest(&p, Policy::NAMES) {
-                    d = d.help(format!("did you mean `{c}`?"));
-                }
+                d = d.suggest(&p, Policy::NAMES);
                 r.error(d);
             }
             if policy == Some(Policy::Plan) && backfill == Some(true) {

@@ -7,7 +7,8 @@
 
 use toml::de::{DeTable, DeValue};
 
-use super::diag::{Diagnostic, SourceId, Span, closest};
+use super::diag::{Diagnostic, SourceId, Span};
+use super::key_path::Override;
 
 /// A value with its place in the source.
 #[derive(Debug, Clone)]
@@ -170,16 +171,14 @@ pub fn apply_overrides(root: &mut Node, overrides: &[String]) -> Vec<Diagnostic>
     for (i, arg) in overrides.iter().enumerate() {
         let source = SourceId::Override(i);
         let whole = Span { source, start: 0, end: arg.len() };
-        let Some(eq) = arg.find('=') else {
+        let Some(o) = Override::parse(arg) else {
             diags.push(
                 Diagnostic::error(Some(whole), arg.clone(), "an override needs the form key.path=value")
                     .help("for example --set segments.mid-market.win_rate=0.18"),
             );
             continue;
         };
-        let (path, raw) = (arg[..eq].trim(), &arg[eq + 1..]);
-        let value_offset = eq + 1 + (raw.len() - raw.trim_start().len());
-        let raw = raw.trim();
+        let (path, eq, raw, value_offset) = (o.path, o.eq, o.raw, o.value_offset);
         let value_span = Span { source, start: value_offset, end: value_offset + raw.len() };
         let node = match DeValue::parse(raw) {
             Ok(v) => {
@@ -193,8 +192,7 @@ pub fn apply_overrides(root: &mut Node, overrides: &[String]) -> Vec<Diagnostic>
             }
             Err(_) => Node { span: value_span, value: Value::Str(raw.to_string()) },
         };
-        let parts: Vec<&str> = path.split('.').map(str::trim).collect();
-        if path.is_empty() || parts.iter().any(|p| p.is_empty()) {
+        let Some(key_path) = o.key_path() else {
             diags.push(
                 Diagnostic::error(
                     Some(Span { source, start: 0, end: eq }),
@@ -204,8 +202,9 @@ pub fn apply_overrides(root: &mut Node, overrides: &[String]) -> Vec<Diagnostic>
                 .help("write the path with dots between keys, e.g. roles.ae.ramp_months=6"),
             );
             continue;
-        }
+        };
         let key_span = Span { source, start: 0, end: eq };
+        let parts: Vec<&str> = key_path.parts().iter().map(String::as_str).collect();
         if let Err(d) = set_path(root, &parts, node, key_span) {
             diags.push(*d);
         }
@@ -254,9 +253,7 @@ fn set_path(root: &mut Node, parts: &[&str], new: Node, key_span: Span) -> Resul
                     let mut d =
                         Diagnostic::error(Some(key_span), here, format!("`{walked}` has no element named `{part}`"))
                             .expected(format!("one of: {}", ids.join(", ")));
-                    if let Some(c) = closest(part, ids.iter().map(String::as_str)) {
-                        d = d.help(format!("did you mean `{c}`?"));
-                    }
+                    d = d.suggest(part, ids.iter().map(String::as_str));
                     return Err(Box::new(d));
                 };
                 if last {

@@ -388,8 +388,8 @@ async fn report(State(w): State<Arc<Workshop>>, body: Bytes) -> Response {
             Stopped::Failed(m) => m,
         })?;
         let html = Formats { html: true, ..Formats::NONE };
-        let (files, _) = crate::run_files(&computed.loaded, &worker.file, &computed.results, html, worker.threads())
-            .map_err(|e| e.message().to_string())?;
+        let (files, _) =
+            crate::report::run_files(&computed.loaded, &worker.file, &computed.results, html, worker.threads())?;
         files.into_iter().find(|f| f.name == "report.html").map(|f| f.bytes).ok_or("no report was made".to_string())
     })
     .await;

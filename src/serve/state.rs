@@ -15,11 +15,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::Error;
+use crate::error::Error;
 use crate::format::visible;
 use crate::runner::{self, RunConfig, RunResults, Watch};
 use crate::scenario::diag::SourceId;
-use crate::scenario::{self, Loaded};
+use crate::scenario::{self, Loaded, Override};
 use crate::whatif::{OutcomeCells, Outcomes};
 
 /// Trials of the first, quick answer to a change (fewer when the scenario has fewer).
@@ -135,8 +135,11 @@ impl Workshop {
     /// Reads and validates the scenario file (errors as the command line gives them;
     /// warnings printed unless `quiet`) and starts `threads` worker threads (0: one per core).
     pub fn load(file: &Path, threads: usize, quiet: bool) -> Result<Workshop, Error> {
-        let base = crate::load(file, &[], None, quiet)?;
-        check_work(&base).map_err(|m| Error::Input(format!("{m}\n")))?;
+        let base = scenario::load_file(file, &[])?;
+        if !quiet && !base.warnings.is_empty() {
+            eprint!("{}", crate::format::visible_lines(&base.sources.render_all(&base.warnings)));
+        }
+        check_work(&base).map_err(Error::Input)?;
         let pool = runner::thread_pool(threads).map_err(|e| Error::Run(e.0))?;
         Ok(Workshop {
             file: file.display().to_string(),
@@ -180,13 +183,13 @@ impl Workshop {
             Refusal { message: e.render(), overrides: at }
         })?;
         check_work(&loaded).map_err(|m| {
-            let key = |o: &String| o.split('=').next().map(str::trim).unwrap_or_default().to_string();
+            let key = |o: &String| Override::parse(o).map_or(o.trim(), |s| s.path).to_string();
             let sizes = |k: &str| {
                 ["scenario.trials", "scenario.months"].contains(&k)
                     || (k.starts_with("roles.") && (k.ends_with(".headcount") || k.contains(".hires")))
             };
             let at = overrides.iter().rposition(|o| sizes(&key(o)));
-            Refusal { message: format!("{m}\n"), overrides: at.into_iter().collect() }
+            Refusal { message: format!("error: {m}\n"), overrides: at.into_iter().collect() }
         })?;
         Ok(loaded)
     }
@@ -270,7 +273,7 @@ fn check_work(loaded: &Loaded) -> Result<(), String> {
     let s = &loaded.scenario;
     if s.trials > MAX_TRIALS {
         return Err(format!(
-            "error: scenario.trials = {} is more than the workshop page runs ({} at most)\n   = help: set \
+            "scenario.trials = {} is more than the workshop page runs ({} at most)\n   = help: set \
              scenario.trials lower here; `sopsim run {}` runs up to {} trials",
             digits(s.trials),
             digits(MAX_TRIALS),
@@ -281,7 +284,7 @@ fn check_work(loaded: &Loaded) -> Result<(), String> {
     let work = s.trials.saturating_mul(s.months as u64);
     if work > MAX_TRIAL_MONTHS {
         return Err(format!(
-            "error: {} trials of {} months is more than the workshop page runs ({} trial-months at most)\n   \
+            "{} trials of {} months is more than the workshop page runs ({} trial-months at most)\n   \
              = help: set scenario.trials lower, e.g. scenario.trials={}",
             digits(s.trials),
             s.months,
@@ -294,7 +297,7 @@ fn check_work(loaded: &Loaded) -> Result<(), String> {
     let work = work.saturating_mul(people);
     if work > MAX_PERSON_MONTH_TRIALS {
         return Err(format!(
-            "error: {} trials of {} months with {} people planned (on staff and hired, all roles) is more work \
+            "{} trials of {} months with {} people planned (on staff and hired, all roles) is more work \
              than the workshop page runs ({} person-months of trials at most)\n   = help: set scenario.trials \
              lower, or run it with `sopsim run`, which has no such bound",
             digits(s.trials),

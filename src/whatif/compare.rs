@@ -7,50 +7,45 @@
 //! scenario's.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::Error;
-use crate::cli::CompareArgs;
-use crate::format::{money, percent, percent1, visible, visible_lines, visible_path};
-use crate::report::charts::build::{NAVY, PALETTE, month, month_ticks};
-use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Level, Line, Monthly, Plot, Stroke, Unit};
-use crate::runner::{self, RunConfig, RunResults};
+use crate::runner::RunResults;
+use crate::scenario::key_path::flatten;
 use crate::scenario::{Loaded, Scenario};
 
-use super::{Outcomes, judged_month, mean_se, paired, quantile};
+use super::{Outcomes, mean_se, paired, quantile};
 
 /// One scenario of the comparison and what it gave.
-struct Side {
-    file: PathBuf,
-    loaded: Loaded,
-    outcomes: Outcomes,
-    results: RunResults,
+pub(crate) struct Side {
+    pub(crate) file: PathBuf,
+    pub(crate) loaded: Loaded,
+    pub(crate) outcomes: Outcomes,
+    pub(crate) results: RunResults,
 }
 
 impl Side {
-    fn scenario(&self) -> &Scenario {
+    pub(crate) fn scenario(&self) -> &Scenario {
         &self.loaded.scenario
     }
 
     /// The file's stem, to tell scenarios apart.
-    fn stem(&self) -> String {
+    pub(crate) fn stem(&self) -> String {
         self.file.file_stem().map_or_else(|| "scenario".to_string(), |s| s.to_string_lossy().into_owned())
     }
 }
 
 /// A scenario's numbers, and its paired differences to the first.
-struct Row {
-    p_hit: (f64, f64),
-    diff_p_hit: (f64, f64),
-    arr: [f64; 3],
-    arr_mean: f64,
-    diff_arr: (f64, f64),
-    hires_mean: f64,
-    comp_cost_mean: f64,
+pub(crate) struct Row {
+    pub(crate) p_hit: (f64, f64),
+    pub(crate) diff_p_hit: (f64, f64),
+    pub(crate) arr: [f64; 3],
+    pub(crate) arr_mean: f64,
+    pub(crate) diff_arr: (f64, f64),
+    pub(crate) hires_mean: f64,
+    pub(crate) comp_cost_mean: f64,
 }
 
-fn row(first: &Outcomes, o: &Outcomes) -> Row {
+pub(crate) fn row(first: &Outcomes, o: &Outcomes) -> Row {
     Row {
         p_hit: o.p_hit(),
         diff_p_hit: paired(&first.hit, &o.hit),
@@ -62,325 +57,12 @@ fn row(first: &Outcomes, o: &Outcomes) -> Row {
     }
 }
 
-/// A number for the CSV: shortest round-trip text, empty when undefined.
-fn cell(v: f64) -> String {
-    if v.is_finite() { format!("{v}") } else { String::new() }
-}
-
-/// The default output folder: `output/compare-<stemA>-vs-<stemB>[-vs-...]`.
-pub fn default_dir(files: &[PathBuf]) -> PathBuf {
-    let stems: Vec<String> =
-        files.iter().map(|f| f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()).collect();
-    Path::new("output").join(crate::report::safe_name(&format!("compare-{}", stems.join("-vs-"))))
-}
-
-/// `sopsim compare`.
-pub fn main(args: &CompareArgs) -> Result<(), Error> {
-    let input = |m: String| Error::Input(format!("error: {m}\n"));
-    if args.files.len() < 2 {
-        return Err(input("compare needs two scenario files or more".to_string()));
-    }
-    let common = &args.common;
-    let mut loaded = Vec::with_capacity(args.files.len());
-    for file in &args.files {
-        loaded.push(crate::load(file, &common.overrides.set, common.overrides.actuals.as_deref(), common.quiet)?);
-    }
-    let first = &loaded[0].scenario;
-    for (file, l) in args.files.iter().zip(&loaded).skip(1) {
-        let s = &l.scenario;
-        if (s.start, s.months) != (first.start, first.months) {
-            return Err(input(format!(
-                "{} runs {} months from {} but {} runs {} months from {}; compare needs the same horizon \
-                 (set scenario.start and scenario.months alike, e.g. with --set)",
-                visible_path(&args.files[0]),
-                first.months,
-                first.start,
-                visible_path(file),
-                s.months,
-                s.start
-            )));
-        }
-    }
-    let trials = common.trials.unwrap_or(first.trials);
-    let seed = common.seed.unwrap_or(first.seed);
-    let threads = common.threads.map_or(0, usize::from);
-    let pool = runner::thread_pool(threads).map_err(|e| Error::Run(e.0))?;
-    let config = RunConfig { trials, seed, threads, progress: false };
-
-    let started = std::time::Instant::now();
-    let mut sides = Vec::with_capacity(loaded.len());
-    for (file, l) in args.files.iter().zip(loaded) {
-        let outcomes = super::outcomes(&pool, &l.scenario, seed, 0..trials);
-        let results = runner::run(&l.scenario, &config).map_err(|e| Error::Run(e.0))?;
-        sides.push(Side { file: file.clone(), loaded: l, outcomes, results });
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let rows: Vec<Row> = sides.iter().map(|s| row(&sides[0].outcomes, &s.outcomes)).collect();
-
-    let mut table = Vec::new();
-    for (i, (side, r)) in sides.iter().zip(&rows).enumerate() {
-        let mut line = vec![side.file.display().to_string(), side.scenario().name.clone()];
-        line.extend([r.p_hit.0, r.p_hit.1].map(cell));
-        // The first scenario is the reference: no difference to itself is reported.
-        let diff = |v: f64| if i == 0 { String::new() } else { cell(v) };
-        line.extend([diff(r.diff_p_hit.0), diff(r.diff_p_hit.1)]);
-        line.extend(r.arr.map(cell));
-        line.extend([diff(r.diff_arr.0), diff(r.diff_arr.1)]);
-        line.extend([r.hires_mean, r.comp_cost_mean].map(cell));
-        table.push(line);
-    }
-    let header = [
-        "file",
-        "name",
-        "p_hit",
-        "p_hit_se",
-        "diff_p_hit",
-        "diff_p_hit_se",
-        "arr_p10",
-        "arr_p50",
-        "arr_p90",
-        "diff_arr_mean",
-        "diff_arr_se",
-        "hires_mean",
-        "comp_cost_mean",
-    ];
-    let mut files = vec![super::csv_file("compare.csv", &header, &table)?];
-
-    let texts: Vec<&str> = sides.iter().map(|s| s.loaded.sources.file_text.as_str()).collect();
-    let diffs = input_differences(&texts).map_err(|e| Error::Run(format!("cannot read the scenarios' keys: {e}")))?;
-    let mut diff_header = vec!["key".to_string()];
-    diff_header.extend(sides.iter().map(|s| s.file.display().to_string()));
-    let diff_header: Vec<&str> = diff_header.iter().map(String::as_str).collect();
-    let diff_rows: Vec<Vec<String>> = diffs
-        .iter()
-        .map(|(key, values)| {
-            let mut r = vec![key.clone()];
-            r.extend(values.iter().map(|v| v.clone().unwrap_or_default()));
-            r
-        })
-        .collect();
-    files.push(super::csv_file("inputs_diff.csv", &diff_header, &diff_rows)?);
-
-    let source = format!(
-        "sopsim {} · {} · {} trials · seed {}",
-        env!("CARGO_PKG_VERSION"),
-        sides.iter().map(Side::stem).collect::<Vec<_>>().join(" vs "),
-        spec::count(trials as f64),
-        seed
-    );
-    let charts = charts(&sides, &rows, &source);
-    files.extend(super::chart_files(&pool, &charts)?);
-    let dir = common.out.clone().unwrap_or_else(|| default_dir(&args.files));
-    super::write(&dir, &files, args.common.force)?;
-
-    if !common.quiet {
-        print!("{}", visible_lines(&terminal(&sides, &rows, &diffs, trials, seed, seconds)));
-        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        println!("  wrote {} to {}", names.join(", "), visible_path(&dir));
-    }
-    Ok(())
-}
-
-/// The labels of the scenarios: their names, or their file stems when names repeat.
-fn labels(sides: &[Side]) -> Vec<String> {
-    let names: Vec<&str> = sides.iter().map(|s| s.scenario().name.as_str()).collect();
-    let unique = names.iter().enumerate().all(|(i, n)| !names[..i].contains(n));
-    if unique { names.iter().map(|n| n.to_string()).collect() } else { sides.iter().map(Side::stem).collect() }
-}
-
-fn signed(v: f64, f: impl Fn(f64) -> String) -> String {
-    if !v.is_finite() {
-        "n/a".to_string()
-    } else if v > 0.0 {
-        format!("+{}", f(v))
-    } else if v < 0.0 {
-        format!("-{}", f(-v))
-    } else {
-        f(0.0)
-    }
-}
-
-/// The side-by-side table for the terminal.
-fn terminal(sides: &[Side], rows: &[Row], diffs: &[Difference], trials: u64, seed: u64, seconds: f64) -> String {
-    let mut out = String::new();
-    let labels: Vec<String> = labels(sides).iter().map(|l| visible(l).into_owned()).collect();
-    let first = sides[0].scenario();
-    let _ = writeln!(
-        out,
-        "compare {}: {} trials each on the same draws, seed {}, {} months from {} ({:.2} s)",
-        labels.join(" vs "),
-        spec::count(trials as f64),
-        seed,
-        first.months,
-        first.start,
-        seconds
-    );
-    let targets: Vec<Option<(f64, usize)>> =
-        sides.iter().map(|s| s.scenario().target.as_ref().map(|t| (t.arr, t.month))).collect();
-    if targets.iter().any(|t| *t != targets[0]) {
-        let _ = writeln!(out, "  note: the targets differ; each scenario's P(hit) is against its own target");
-    }
-    let w = labels.iter().map(|l| l.chars().count()).max().unwrap_or(10).clamp(12, 28);
-    let mut table: Vec<(String, Vec<String>)> = Vec::new();
-    let months: Vec<String> = sides.iter().map(|s| month(s.scenario().start, judged_month(s.scenario()))).collect();
-    table.push((
-        "target".into(),
-        sides
-            .iter()
-            .zip(&months)
-            .map(|(s, m)| {
-                s.scenario().target.as_ref().map_or("none".to_string(), |t| format!("{} by {m}", money(t.arr)))
-            })
-            .collect(),
-    ));
-    table.push((
-        "P(hit) ± SE".into(),
-        rows.iter().map(|r| format!("{} ± {}", percent1(r.p_hit.0), percent1(r.p_hit.1))).collect(),
-    ));
-    let diff = |i: usize, text: String| if i == 0 { "(reference)".to_string() } else { text };
-    table.push((
-        "  vs first, paired".into(),
-        rows.iter()
-            .enumerate()
-            .map(|(i, r)| diff(i, format!("{} ± {}", signed(r.diff_p_hit.0, percent1), percent1(r.diff_p_hit.1))))
-            .collect(),
-    ));
-    for (k, name) in ["ARR P10", "ARR P50", "ARR P90"].iter().enumerate() {
-        table.push((format!("{name} (judged month)"), rows.iter().map(|r| money(r.arr[k])).collect()));
-    }
-    table.push(("ARR mean".into(), rows.iter().map(|r| money(r.arr_mean)).collect()));
-    table.push((
-        "  vs first, paired".into(),
-        rows.iter()
-            .enumerate()
-            .map(|(i, r)| diff(i, format!("{} ± {}", signed(r.diff_arr.0, money), money(r.diff_arr.1))))
-            .collect(),
-    ));
-    table.push(("hires (mean)".into(), rows.iter().map(|r| spec::count(r.hires_mean)).collect()));
-    table.push(("comp cost (mean)".into(), rows.iter().map(|r| money(r.comp_cost_mean)).collect()));
-
-    let w = table.iter().flat_map(|(_, cells)| cells.iter().map(|c| c.chars().count())).fold(w, usize::max);
-    let _ = write!(out, "\n  {:<26}", "");
-    for l in &labels {
-        let _ = write!(out, "  {:>w$}", shorten(l, w));
-    }
-    out.push('\n');
-    for (name, cells) in &table {
-        let _ = write!(out, "  {name:<26}");
-        for c in cells {
-            let _ = write!(out, "  {c:>w$}");
-        }
-        out.push('\n');
-    }
-    out.push('\n');
-    if diffs.is_empty() {
-        let _ = writeln!(out, "  inputs: the files set the same keys to the same values");
-    } else {
-        let _ = writeln!(out, "  inputs that differ ({}):", diffs.len());
-        for (key, values) in diffs.iter().take(20) {
-            let vals: Vec<String> = values.iter().map(|v| v.clone().unwrap_or_else(|| "(absent)".into())).collect();
-            let _ = writeln!(out, "    {key}: {}", vals.join(" | "));
-        }
-        if diffs.len() > 20 {
-            let _ = writeln!(out, "    ... and {} more in inputs_diff.csv", diffs.len() - 20);
-        }
-    }
-    out
-}
-
-fn shorten(s: &str, w: usize) -> String {
-    if s.chars().count() <= w { s.to_string() } else { format!("{}…", s.chars().take(w - 1).collect::<String>()) }
-}
-
-fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
-    let labels = labels(sides);
-    let first = sides[0].scenario();
-    let n = first.months;
-    if n == 0 {
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    let mut m = Monthly {
-        months: (0..n).map(|t| month(first.start, t)).collect(),
-        ticks: month_ticks(first.start, n),
-        unit: Unit::Money,
-        y_label: "ARR at month end".into(),
-        bands: Vec::new(),
-        bars: Vec::new(),
-        lines: Vec::new(),
-        levels: Vec::new(),
-        mark: None,
-        y_max: None,
-    };
-    for (i, (side, label)) in sides.iter().zip(&labels).enumerate() {
-        let color = PALETTE[i % PALETTE.len()];
-        let q = |level: f64| -> Vec<f64> {
-            (0..n).map(|t| side.results.get("arr", t).map_or(f64::NAN, |s| s.at(level))).collect()
-        };
-        m.bands.push(Band { label: String::new(), color, opacity: 0.16, low: q(0.10), high: q(0.90) });
-        m.lines.push(Line { label: format!("{label} P50"), color, stroke: Stroke::Solid, values: q(0.50) });
-        if let Some(t) = &side.scenario().target
-            && !m.levels.iter().any(|l| l.value == t.arr)
-        {
-            m.levels.push(Level {
-                value: t.arr,
-                label: format!("Target {}", money(t.arr)),
-                color: spec::Rgb(192, 57, 43),
-            });
-        }
-    }
-    let judged = judged_month(first);
-    let p50s: Vec<String> = labels.iter().zip(rows).map(|(l, r)| format!("{l} {}", money(r.arr[1]))).collect();
-    let title = format!("P50 ARR in {}: {}", month(first.start, judged), p50s.join(", "));
-    out.push(Chart {
-        name: "compare_fan",
-        title,
-        subtitle: "ARR by month on the same trials: P50 line and P10–P90 band per scenario".into(),
-        source: source.to_string(),
-        plot: Plot::Monthly(m),
-    });
-
-    if rows.iter().any(|r| r.p_hit.0.is_finite()) {
-        let p: Vec<f64> = rows.iter().map(|r| r.p_hit.0).collect();
-        let se: Vec<f64> = rows.iter().map(|r| r.p_hit.1).collect();
-        let bars =
-            Bars { label: "P(hit)".into(), color: NAVY, values: p.clone(), whiskers: Some(super::two_se(&p, &se)) };
-        let parts: Vec<String> = labels.iter().zip(&p).map(|(l, v)| format!("{l} {}", percent(*v))).collect();
-        let title = if sides.len() == 2 && p.iter().all(|v| v.is_finite()) {
-            let d = rows[1].diff_p_hit;
-            format!(
-                "P(hit): {} vs {} ({} points, paired SE {})",
-                parts[0],
-                parts[1],
-                signed(d.0 * 100.0, |v| format!("{v:.1}")),
-                percent1(d.1)
-            )
-        } else {
-            format!("P(hit): {}", parts.join(", "))
-        };
-        out.push(Chart {
-            name: "compare_p_hit",
-            title,
-            subtitle: "Chance of reaching each scenario's own target; whiskers ±2 standard errors".into(),
-            source: source.to_string(),
-            plot: Plot::Categories(Categories {
-                names: labels.clone(),
-                unit: Unit::Percent,
-                y_label: "P(hit)".into(),
-                bars,
-                value_labels: p.iter().map(|v| percent(*v)).collect(),
-            }),
-        });
-    }
-    out
-}
-
 /// A key and its value in each scenario text (`None` where the text does not set it).
 pub type Difference = (String, Vec<Option<String>>);
 
 /// The keys whose values differ between the scenario texts (or that only some set), in
 /// the first file's order then the others': `(key, value in each text)`. Each text is
-/// flattened to `key.path = value` (see [`flatten`]).
+/// flattened to `key.path = value` (see [`flatten`], the key paths `--set` takes).
 pub fn input_differences(texts: &[&str]) -> Result<Vec<Difference>, String> {
     let mut flat: Vec<Vec<(String, String)>> = Vec::new();
     for text in texts {
@@ -411,64 +93,6 @@ pub fn input_differences(texts: &[&str]) -> Result<Vec<Difference>, String> {
         .collect())
 }
 
-/// `key.path = value` lines of a TOML value: sections and tables are walked; an array of
-/// tables that each have a `name` or `id` is walked by it (`roles.ae.ramp_months`); a
-/// table of plain values below a section (a distribution, `hires`, `segment_mix`) and
-/// any other array are one value, written as inline TOML.
-pub fn flatten(prefix: &str, value: &toml::Value, depth: usize, out: &mut Vec<(String, String)>) {
-    let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
-    match value {
-        toml::Value::Table(t) if depth < 2 || t.values().any(|v| v.is_table() || is_named_tables(v)) => {
-            for (k, v) in t {
-                flatten(&join(k), v, depth + 1, out);
-            }
-        }
-        toml::Value::Array(items) if is_named_tables(value) => {
-            for item in items {
-                if let Some(t) = item.as_table() {
-                    let id = t.get("name").or_else(|| t.get("id")).and_then(toml::Value::as_str).unwrap_or_default();
-                    let element = join(id);
-                    for (k, v) in t {
-                        flatten(&format!("{element}.{k}"), v, depth + 2, out);
-                    }
-                }
-            }
-        }
-        other => out.push((prefix.to_string(), inline(other))),
-    }
-}
-
-/// Whether `v` is a non-empty array of tables that each have a distinct string `name` or `id`.
-fn is_named_tables(v: &toml::Value) -> bool {
-    let Some(items) = v.as_array() else { return false };
-    let ids: Vec<Option<&str>> = items
-        .iter()
-        .map(|i| i.as_table().and_then(|t| t.get("name").or_else(|| t.get("id"))).and_then(toml::Value::as_str))
-        .collect();
-    !ids.is_empty() && ids.iter().all(Option::is_some) && ids.iter().enumerate().all(|(i, id)| !ids[..i].contains(id))
-}
-
-/// A value as one line of TOML.
-fn inline(v: &toml::Value) -> String {
-    match v {
-        toml::Value::Table(t) => {
-            let parts: Vec<String> = t.iter().map(|(k, v)| format!("{} = {}", key(k), inline(v))).collect();
-            format!("{{ {} }}", parts.join(", "))
-        }
-        toml::Value::Array(items) => format!("[{}]", items.iter().map(inline).collect::<Vec<_>>().join(", ")),
-        other => other.to_string(),
-    }
-}
-
-/// A key as TOML writes it: bare when it can be, else quoted.
-fn key(k: &str) -> String {
-    if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
-        k.to_string()
-    } else {
-        format!("{k:?}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -486,11 +110,5 @@ mod tests {
         assert_eq!(d[1].1[1].as_deref(), Some("{ low = 300, high = 600 }"));
         assert_eq!(d[2].1, [None, Some("1".to_string())]);
         assert!(input_differences(&[a, a]).unwrap().is_empty());
-    }
-
-    #[test]
-    fn output_folder_names_every_file() {
-        let files = [PathBuf::from("scenarios/a.toml"), PathBuf::from("b c.toml")];
-        assert_eq!(default_dir(&files), Path::new("output/compare-a-vs-b_c"));
     }
 }

@@ -1,19 +1,23 @@
 //! Writing a scenario back as TOML with changed keys, comments and layout kept: the
 //! `planned.toml` of `sopsim plan`. Key paths read as `--set` reads them: tables by
-//! key, arrays of tables by the `name` or `id` of an element (or its 0-based index).
+//! key, arrays of tables by the `name` or `id` of an element (or its 0-based index),
+//! each override split and its path read by [`Override`] as the scenario reader does.
 
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
+
+use crate::scenario::Override;
 
 /// `text` with each `key.path=value` of `overrides` set, in order. The overrides have
 /// been validated by loading the scenario with them, so a failure here is a bug.
 pub fn apply(text: &str, overrides: &[String]) -> Result<String, String> {
     let mut doc: DocumentMut = text.parse().map_err(|e| format!("cannot re-read the scenario as TOML: {e}"))?;
     for o in overrides {
-        let (path, raw) = o.split_once('=').ok_or_else(|| format!("`{o}` is not key.path=value"))?;
-        let parts: Vec<&str> = path.split('.').map(str::trim).collect();
-        let raw = raw.trim();
+        let split = Override::parse(o).ok_or_else(|| format!("`{o}` is not key.path=value"))?;
+        let path = split.key_path().ok_or_else(|| format!("`{}` is not a key path", split.path))?;
+        let parts: Vec<&str> = path.parts().iter().map(String::as_str).collect();
+        let raw = split.raw;
         let value: Value = raw.parse().unwrap_or_else(|_| Value::from(raw));
-        set(doc.as_table_mut(), &parts, value).map_err(|e| format!("cannot set {path}: {e}"))?;
+        set(doc.as_table_mut(), &parts, value).map_err(|e| format!("cannot set {}: {e}", split.path))?;
     }
     Ok(doc.to_string())
 }

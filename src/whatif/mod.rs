@@ -5,26 +5,25 @@
 //! running trials on common random numbers (the same seed and trial indexes, so two
 //! variants of a scenario draw the same demand, deals and departures wherever their
 //! structure agrees) and keeping each trial's outcome, the statistics of paired
-//! differences, and writing a folder of files whole or not at all.
+//! differences. Each analysis returns what it found; `app` resolves the command line
+//! into a [`Setup`] and hands the results to `report` to write and print.
 
 pub mod compare;
 pub mod edit;
 pub mod plan;
 pub mod sweep;
+pub mod vary;
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::Error;
-use crate::cli::WhatIfArgs;
 use crate::engine::metrics::{Layout, TARGET_HIT, id};
-use crate::report::{self, OutputFile, charts::Chart};
 use crate::runner;
 use crate::scenario::{Loaded, Scenario};
 
 pub mod sensitivity;
 
-/// A loaded scenario and how to run it, resolved from a what-if command line.
+/// A loaded scenario and how to run it, resolved from a what-if command line by `app`.
 pub struct Setup {
     /// The scenario with its overrides.
     pub loaded: Loaded,
@@ -41,27 +40,6 @@ pub struct Setup {
 }
 
 impl Setup {
-    /// Loads `file` with the command's overrides; `trials` is `--trials`, else
-    /// `default_trials` of the scenario.
-    pub fn new(file: &Path, args: &WhatIfArgs, default_trials: impl Fn(&Scenario) -> u64) -> Result<Setup, Error> {
-        Setup::with_overrides(file, args, args.overrides.set.clone(), default_trials)
-    }
-
-    /// [`Setup::new`] with the overrides given (the command's `--set` and any it adds).
-    pub fn with_overrides(
-        file: &Path,
-        args: &WhatIfArgs,
-        overrides: Vec<String>,
-        default_trials: impl Fn(&Scenario) -> u64,
-    ) -> Result<Setup, Error> {
-        let loaded = crate::load(file, &overrides, args.overrides.actuals.as_deref(), args.quiet)?;
-        let scenario = &loaded.scenario;
-        let trials = args.trials.unwrap_or_else(|| default_trials(scenario));
-        let seed = args.seed.unwrap_or(scenario.seed);
-        let pool = runner::thread_pool(args.threads.map_or(0, usize::from)).map_err(|e| Error::Run(e.0))?;
-        Ok(Setup { loaded, file: file.to_path_buf(), seed, trials, pool, quiet: args.quiet })
-    }
-
     /// The scenario.
     pub fn scenario(&self) -> &Scenario {
         &self.loaded.scenario
@@ -70,18 +48,6 @@ impl Setup {
     /// Each trial's outcome for `scenario` (a variant of this one) on trials `trials`.
     pub fn outcomes(&self, scenario: &Scenario, trials: Range<u64>) -> Outcomes {
         outcomes(&self.pool, scenario, self.seed, trials)
-    }
-}
-
-/// The output folder of a what-if command: `--out`, else `output/<file stem>-<what>`.
-pub fn out_dir(out: Option<&Path>, file: &Path, what: &str) -> PathBuf {
-    match out {
-        Some(dir) => dir.to_path_buf(),
-        None => {
-            let base = crate::default_out_dir(file);
-            let leaf = base.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            base.with_file_name(format!("{leaf}-{what}"))
-        }
     }
 }
 
@@ -184,55 +150,11 @@ pub fn paired(a: &[f64], b: &[f64]) -> (f64, f64) {
     mean_se(&d)
 }
 
-/// Probabilities `p` plus and minus two standard errors `se`, kept within [0, 1]: the
-/// band (or whiskers) drawn around P(hit).
-pub fn two_se(p: &[f64], se: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let low = p.iter().zip(se).map(|(p, s)| (p - 2.0 * s).max(0.0)).collect();
-    let high = p.iter().zip(se).map(|(p, s)| (p + 2.0 * s).min(1.0)).collect();
-    (low, high)
-}
-
 /// The quantile `q` (type 7) of `x`; NaN when empty.
 pub fn quantile(x: &[f64], q: f64) -> f64 {
     let mut sorted: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
     sorted.sort_by(f64::total_cmp);
     if sorted.is_empty() { f64::NAN } else { crate::stats::quantile_sorted(&sorted, q) }
-}
-
-/// The charts as `.svg` and `.png` files, drawn on the setup's threads.
-pub fn chart_files(pool: &rayon::ThreadPool, charts: &[Chart]) -> Result<Vec<OutputFile>, Error> {
-    let drawn = pool.install(|| report::charts::render(charts, true, true)).map_err(Error::Run)?;
-    let mut files = Vec::new();
-    for (chart, d) in charts.iter().zip(drawn) {
-        if let Some(svg) = d.svg {
-            files.push(OutputFile { name: format!("{}.svg", chart.name), bytes: svg.into_bytes() });
-        }
-        if let Some(png) = d.png {
-            files.push(OutputFile { name: format!("{}.png", chart.name), bytes: png });
-        }
-    }
-    Ok(files)
-}
-
-/// A CSV file from a header and rows.
-pub fn csv_file(name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<OutputFile, Error> {
-    report::csv::table(name, header, rows).map_err(Error::Run)
-}
-
-/// Writes `files` into `dir`, whole or not at all; `force` as [`report::write_outputs`].
-pub fn write(dir: &Path, files: &[OutputFile], force: bool) -> Result<(), Error> {
-    Ok(report::write_outputs(dir, files, force)?)
-}
-
-/// The source line of a what-if chart.
-pub fn source_line(scenario: &Scenario, trials: u64, seed: u64) -> String {
-    format!(
-        "sopsim {} · {} · {} trials · seed {}",
-        env!("CARGO_PKG_VERSION"),
-        scenario.name,
-        report::charts::spec::count(trials as f64),
-        seed
-    )
 }
 
 #[cfg(test)]
@@ -247,11 +169,5 @@ mod tests {
         let (m, se) = mean_se(&[0.0, 1.0, 1.0, 0.0]);
         assert_eq!(m, 0.5);
         assert!((se - (1.0f64 / 3.0 / 4.0).sqrt()).abs() < 1e-15);
-    }
-
-    #[test]
-    fn output_folders_sit_beside_the_run_folder() {
-        assert_eq!(out_dir(None, Path::new("scenarios/scale-up.toml"), "plan"), Path::new("output/scale-up-plan"));
-        assert_eq!(out_dir(Some(Path::new("x")), Path::new("a.toml"), "plan"), Path::new("x"));
     }
 }

@@ -22,18 +22,13 @@
 //!    more than two standard errors short.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::ops::Range;
 
-use crate::Error;
-use crate::cli::PlanArgs;
-use crate::format::{money, percent, percent1, visible, visible_lines, visible_path};
-use crate::report::charts::build::{GREEN, NAVY, RED, SLATE};
-use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy, count};
-use crate::report::csv::number;
-use crate::scenario::{Policy, RoleKind, Scenario};
+use crate::error::Error;
 
-use super::{Outcomes, Setup, edit, mean_se, paired};
+use crate::scenario::Scenario;
+
+use super::{Outcomes, Setup, mean_se, paired};
 
 /// Hires a month per role when neither `--max-per-month` nor the role's
 /// `max_hires_per_month` says.
@@ -41,51 +36,51 @@ pub const DEFAULT_MAX_PER_MONTH: u32 = 3;
 /// Trials per candidate schedule by default.
 pub const DEFAULT_SEARCH_TRIALS: u64 = 2_000;
 /// Hires the verification may add before giving up.
-const MAX_TOP_UPS: usize = 3;
+pub(crate) const MAX_TOP_UPS: usize = 3;
 
 /// One role whose hires are planned.
 #[derive(Debug, Clone)]
-struct Planned {
+pub(crate) struct Planned {
     /// Index in the scenario's roles.
-    role: usize,
+    pub(crate) role: usize,
     /// Earliest month index a hire can start.
-    earliest: usize,
+    pub(crate) earliest: usize,
     /// Most hires starting in one month.
-    cap: u32,
+    pub(crate) cap: u32,
     /// Months before a start that its requisition must open (confidence quantile of
     /// time to hire, rounded up).
-    lead: i64,
+    pub(crate) lead: i64,
 }
 
 /// A schedule: hires starting in each month `0..=last`, per planned role.
-type Schedule = Vec<Vec<u32>>;
+pub(crate) type Schedule = Vec<Vec<u32>>;
 
 /// A P(hit) measured on a set of trials.
 #[derive(Debug, Clone, Copy)]
-struct Measured {
-    p: f64,
-    se: f64,
+pub(crate) struct Measured {
+    pub(crate) p: f64,
+    pub(crate) se: f64,
 }
 
-struct Search<'a> {
-    setup: &'a Setup,
-    base: Scenario,
-    planned: Vec<Planned>,
+pub(crate) struct Search<'a> {
+    pub(crate) setup: &'a Setup,
+    pub(crate) base: Scenario,
+    pub(crate) planned: Vec<Planned>,
     /// Last month a hire may start: the target month.
-    last: usize,
-    confidence: f64,
-    trials: Range<u64>,
-    cache: HashMap<Schedule, (Measured, Outcomes)>,
-    evaluations: usize,
+    pub(crate) last: usize,
+    pub(crate) confidence: f64,
+    pub(crate) trials: Range<u64>,
+    pub(crate) cache: HashMap<Schedule, (Measured, Outcomes)>,
+    pub(crate) evaluations: usize,
 }
 
 impl Search<'_> {
-    fn empty(&self) -> Schedule {
+    pub(crate) fn empty(&self) -> Schedule {
         vec![vec![0; self.last + 1]; self.planned.len()]
     }
 
     /// The scenario with `schedule` as the planned roles' hires.
-    fn scenario(&self, schedule: &Schedule) -> Scenario {
+    pub(crate) fn scenario(&self, schedule: &Schedule) -> Scenario {
         let mut s = self.base.clone();
         for (p, counts) in self.planned.iter().zip(schedule) {
             let hires = &mut s.roles[p.role].hires;
@@ -94,16 +89,16 @@ impl Search<'_> {
         s
     }
 
-    fn outcomes(&self, schedule: &Schedule, trials: Range<u64>) -> Outcomes {
+    pub(crate) fn outcomes(&self, schedule: &Schedule, trials: Range<u64>) -> Outcomes {
         self.setup.outcomes(&self.scenario(schedule), trials)
     }
 
-    fn measure(&mut self, schedule: &Schedule) -> Measured {
+    pub(crate) fn measure(&mut self, schedule: &Schedule) -> Measured {
         self.searched(schedule).0
     }
 
     /// P(hit) and the outcomes of `schedule` on the search trials, each schedule run once.
-    fn searched(&mut self, schedule: &Schedule) -> &(Measured, Outcomes) {
+    pub(crate) fn searched(&mut self, schedule: &Schedule) -> &(Measured, Outcomes) {
         if !self.cache.contains_key(schedule) {
             self.evaluations += 1;
             let outcomes = self.outcomes(schedule, self.trials.clone());
@@ -114,7 +109,7 @@ impl Search<'_> {
     }
 
     /// `n` hires of planned role `k` as early as allowed, added to `schedule`.
-    fn front_load(&self, schedule: &mut Schedule, k: usize, n: u32) -> bool {
+    pub(crate) fn front_load(&self, schedule: &mut Schedule, k: usize, n: u32) -> bool {
         let p = &self.planned[k];
         let mut left = n;
         for count in &mut schedule[k][p.earliest..=self.last] {
@@ -128,14 +123,14 @@ impl Search<'_> {
         false
     }
 
-    fn most(&self, k: usize) -> u32 {
+    pub(crate) fn most(&self, k: usize) -> u32 {
         let p = &self.planned[k];
         p.cap.saturating_mul((self.last + 1).saturating_sub(p.earliest) as u32)
     }
 
     /// Step 1: the fewest hires, as early as allowed, that reach the confidence; `None`
     /// if even the most hires allowed do not (with that schedule).
-    fn how_many(&mut self) -> Result<Schedule, Schedule> {
+    pub(crate) fn how_many(&mut self) -> Result<Schedule, Schedule> {
         let none = self.empty();
         if self.measure(&none).p >= self.confidence {
             return Ok(none);
@@ -199,7 +194,7 @@ impl Search<'_> {
     }
 
     /// The hires of a schedule as (planned role, month), by month then role.
-    fn hires(schedule: &Schedule) -> Vec<(usize, usize)> {
+    pub(crate) fn hires(schedule: &Schedule) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
         let months = schedule.first().map_or(0, Vec::len);
         for t in 0..months {
@@ -212,7 +207,7 @@ impl Search<'_> {
 
     /// Step 2: each hire, from the last back, as late as the confidence allows with a
     /// margin of one search standard error.
-    fn how_late(&mut self, mut schedule: Schedule) -> Schedule {
+    pub(crate) fn how_late(&mut self, mut schedule: Schedule) -> Schedule {
         let n = self.trials.end - self.trials.start;
         let margin = (self.confidence * (1.0 - self.confidence) / n as f64).sqrt();
         let need = self.confidence + margin;
@@ -252,7 +247,7 @@ impl Search<'_> {
     }
 
     /// The schedule without its last hire (the latest start; the last role at that month).
-    fn without_last(schedule: &Schedule) -> Option<Schedule> {
+    pub(crate) fn without_last(schedule: &Schedule) -> Option<Schedule> {
         let &(k, t) = Self::hires(schedule).last()?;
         let mut s = schedule.clone();
         s[k][t] -= 1;
@@ -260,7 +255,7 @@ impl Search<'_> {
     }
 
     /// One more hire, at the earliest month with room for the role that gains most.
-    fn top_up(&mut self, schedule: &Schedule) -> Option<Schedule> {
+    pub(crate) fn top_up(&mut self, schedule: &Schedule) -> Option<Schedule> {
         let mut best: Option<(f64, Schedule)> = None;
         for k in 0..self.planned.len() {
             let mut s = schedule.clone();
@@ -276,174 +271,18 @@ impl Search<'_> {
 }
 
 /// What `plan` found.
-struct Found {
-    schedule: Schedule,
-    reached: bool,
-    search: Measured,
-    verified: Measured,
-    without_last: Option<Measured>,
-    own_plan: Measured,
-    cost: (f64, f64),
-    curve: Vec<(u32, Measured)>,
+pub(crate) struct Found {
+    pub(crate) schedule: Schedule,
+    pub(crate) reached: bool,
+    pub(crate) search: Measured,
+    pub(crate) verified: Measured,
+    pub(crate) without_last: Option<Measured>,
+    pub(crate) own_plan: Measured,
+    pub(crate) cost: (f64, f64),
+    pub(crate) curve: Vec<(u32, Measured)>,
 }
 
-/// Runs `sopsim plan`.
-pub fn main(args: &PlanArgs) -> Result<(), Error> {
-    let input = |m: String| Error::Input(format!("error: {m}\n"));
-    let mut overrides = args.common.overrides.set.clone();
-    if let Some(arr) = args.target_arr {
-        overrides.push(format!("target.arr={arr}"));
-    }
-    if let Some(by) = &args.by {
-        overrides.push(format!("target.by={}", edit::quoted(by)));
-    }
-    if let Some(c) = args.confidence {
-        if !(c > 0.0 && c < 1.0) {
-            return Err(input(format!("--confidence {c} is not a probability strictly between 0 and 1")));
-        }
-        overrides.push(format!("target.confidence={c}"));
-    }
-    let setup = Setup::with_overrides(&args.file, &args.common, overrides.clone(), |s| s.trials)?;
-    let scenario = setup.scenario();
-    let Some(target) = scenario.target.clone() else {
-        return Err(input(format!(
-            "{} has no [target]: plan needs one, or --target-arr (and --by) on the command line",
-            visible_path(&args.file)
-        )));
-    };
-    let roles: Vec<usize> = if args.roles.is_empty() {
-        // Closers hired by plan; those under the capacity policy hire for themselves.
-        let closers = |policy_too: bool| -> Vec<usize> {
-            let roles = scenario.roles.iter().enumerate();
-            roles
-                .filter(|(_, r)| r.kind == RoleKind::Closer && (policy_too || r.policy != Policy::Capacity))
-                .map(|(i, _)| i)
-                .collect()
-        };
-        let mut chosen = closers(false);
-        if chosen.is_empty() {
-            chosen = closers(true);
-        }
-        let closers = chosen;
-        if closers.is_empty() {
-            return Err(input("the scenario has no closer role to plan; name one with --role".to_string()));
-        }
-        closers
-    } else {
-        let ids: Vec<&str> = scenario.roles.iter().map(|r| r.id.as_str()).collect();
-        let mut out = Vec::new();
-        for id in &args.roles {
-            match ids.iter().position(|r| r == id) {
-                Some(i) if !out.contains(&i) => out.push(i),
-                Some(_) => {}
-                None => {
-                    let hint = crate::scenario::diag::closest(id, ids.iter().copied())
-                        .map(|c| format!("; did you mean `{c}`?"))
-                        .unwrap_or_default();
-                    return Err(input(format!("--role {id}: no role has this id (roles: {}){hint}", ids.join(", "))));
-                }
-            }
-        }
-        out
-    };
-    let confidence = target.confidence;
-    if !(confidence > 0.0 && confidence < 1.0) {
-        return Err(input(format!(
-            "target.confidence = {confidence}: plan needs a confidence strictly between 0 and 1 (e.g. --confidence 0.8)"
-        )));
-    }
-    let last = target.month;
-    let mut planned = Vec::new();
-    for &r in &roles {
-        let role = &scenario.roles[r];
-        let lead = role.time_to_hire_months.quantile(confidence).max(0.0).ceil() as i64;
-        let cap = args.max_per_month.unwrap_or(if role.max_hires_per_month == u32::MAX {
-            DEFAULT_MAX_PER_MONTH
-        } else {
-            role.max_hires_per_month
-        });
-        let earliest = lead as usize;
-        if earliest > last {
-            return Err(input(format!(
-                "role {}: a requisition opened in {} fills by {} (time to hire at {} confidence), after the target \
-                 month {}; no hire can help",
-                role.id,
-                scenario.start,
-                scenario.start.offset(lead),
-                percent(confidence),
-                scenario.start.offset(last as i64)
-            )));
-        }
-        planned.push(Planned { role: r, earliest, cap, lead });
-    }
-
-    let search_trials = args.search_trials.unwrap_or(DEFAULT_SEARCH_TRIALS);
-    // Hires starting before a new requisition could fill are in flight: they stay.
-    let mut base = scenario.clone();
-    for p in &planned {
-        base.roles[p.role].hires.retain(|(o, _)| *o < p.earliest as i64);
-    }
-    let mut search = Search {
-        setup: &setup,
-        base,
-        planned,
-        last,
-        confidence,
-        trials: 0..search_trials,
-        cache: HashMap::new(),
-        evaluations: 0,
-    };
-    let started = std::time::Instant::now();
-    let found = find(&mut search, setup.trials)?;
-    let seconds = started.elapsed().as_secs_f64();
-
-    let out_dir = super::out_dir(args.common.out.as_deref(), &args.file, "plan");
-    let mut files = vec![
-        super::csv_file("plan.csv", &PLAN_HEADER, &plan_rows(&search, &found.schedule))?,
-        super::csv_file("search.csv", &["hires", "p_hit", "p_hit_se"], &curve_rows(&found.curve))?,
-    ];
-    let planned_toml = planned_toml(&setup, &search, &found, &overrides)?;
-    files.push(crate::report::OutputFile { name: "planned.toml".into(), bytes: planned_toml.into_bytes() });
-    let chart = curve_chart(&search, &found);
-    files.extend(super::chart_files(&setup.pool, &[chart])?);
-    super::write(&out_dir, &files, args.common.force)?;
-    if !setup.quiet {
-        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        print!("{}", visible_lines(&summary(&search, &found, seconds)));
-        println!("wrote {} in {}", names.join(", "), visible_path(&out_dir));
-    }
-    if found.reached {
-        return Ok(());
-    }
-    // More hires stop helping when P(hit) at half the most hires is already within two
-    // standard errors of P(hit) at the most (and some trials hit): something else limits
-    // the target.
-    let plateau = match (found.curve.first(), found.curve.last()) {
-        (Some(_), Some((most, at_most))) => {
-            let half = found.curve.iter().rev().find(|(h, _)| *h <= most / 2);
-            at_most.p > 0.0 && half.is_some_and(|(_, m)| at_most.p - m.p <= 2.0 * at_most.se.max(m.se))
-        }
-        _ => false,
-    };
-    let advice = if plateau {
-        "P(hit) stops rising with more hires, so headcount of these roles is not what limits the target: \
-         look at demand, win rates or other roles (sopsim sensitivity ranks them)"
-    } else {
-        "raise --max-per-month, move the target, or plan more roles"
-    };
-    Err(Error::Run(format!(
-        "error: no schedule within the limits reaches {} by {} with {} confidence: hiring {} a month from the \
-         earliest month gives P(hit) = {}; {advice} (the files in {} show that schedule)\n",
-        money(target.arr),
-        scenario.start.offset(last as i64),
-        percent(confidence),
-        search.planned.iter().map(|p| p.cap.to_string()).collect::<Vec<_>>().join("/"),
-        percent1(found.search.p),
-        visible_path(&out_dir)
-    )))
-}
-
-fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found, Error> {
+pub(crate) fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found, Error> {
     let none = search.empty();
     let (mut schedule, reached) = match search.how_many() {
         Ok(s) => (s, true),
@@ -526,31 +365,8 @@ fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found, Error> {
     })
 }
 
-const PLAN_HEADER: [&str; 6] = ["role", "start", "hires", "open_requisition_by", "cumulative_hires", "ramped_by"];
-
-fn plan_rows(search: &Search<'_>, schedule: &Schedule) -> Vec<Vec<String>> {
-    let start = search.base.start;
-    let mut rows = Vec::new();
-    let mut cumulative = 0;
-    for (k, t) in hire_months(schedule) {
-        let p = &search.planned[k];
-        let role = &search.base.roles[p.role];
-        let n = schedule[k][t];
-        cumulative += n;
-        rows.push(vec![
-            role.id.clone(),
-            start.offset(t as i64).to_string(),
-            n.to_string(),
-            start.offset(t as i64 - p.lead).to_string(),
-            cumulative.to_string(),
-            start.offset(t as i64 + role.ramp_months().saturating_sub(1) as i64).to_string(),
-        ]);
-    }
-    rows
-}
-
 /// (planned role, month) of each month with hires, by month then role.
-fn hire_months(schedule: &Schedule) -> Vec<(usize, usize)> {
+pub(crate) fn hire_months(schedule: &Schedule) -> Vec<(usize, usize)> {
     let months = schedule.first().map_or(0, Vec::len);
     let mut out = Vec::new();
     for t in 0..months {
@@ -560,163 +376,6 @@ fn hire_months(schedule: &Schedule) -> Vec<(usize, usize)> {
             }
         }
     }
-    out
-}
-
-fn curve_rows(curve: &[(u32, Measured)]) -> Vec<Vec<String>> {
-    curve.iter().map(|(h, m)| vec![h.to_string(), number(m.p), number(m.se)]).collect()
-}
-
-/// The scenario as loaded (with its overrides) and the schedule found as the planned
-/// roles' hires, as TOML with the file's comments kept.
-fn planned_toml(setup: &Setup, search: &Search<'_>, found: &Found, overrides: &[String]) -> Result<String, Error> {
-    let mut all = overrides.to_vec();
-    for (k, p) in search.planned.iter().enumerate() {
-        let role = &search.base.roles[p.role];
-        let mut hires: Vec<(i64, u32)> = role.hires.clone();
-        hires.extend(found.schedule[k].iter().enumerate().filter(|(_, n)| **n > 0).map(|(t, n)| (t as i64, *n)));
-        if hires == setup.scenario().roles[p.role].hires {
-            continue;
-        }
-        let entries: Vec<String> = hires
-            .iter()
-            .map(|(o, n)| format!("{} = {n}", edit::quoted(&search.base.start.offset(*o).to_string())))
-            .collect();
-        all.push(format!("roles.{}.hires={{ {} }}", role.id, entries.join(", ")));
-    }
-    let text = &setup.loaded.sources.file_text;
-    let body = edit::apply(text, &all).map_err(|e| Error::Run(format!("error: cannot write planned.toml: {e}\n")))?;
-    let target = search.base.target.as_ref().map_or(String::new(), |t| {
-        format!(
-            "{} ARR by {} with {} confidence",
-            money(t.arr),
-            search.base.start.offset(t.month as i64),
-            percent(t.confidence)
-        )
-    });
-    let roles = search.planned.iter().map(|p| search.base.roles[p.role].id.as_str()).collect::<Vec<_>>().join(", ");
-    let mut head =
-        // Shown with escapes: a line feed in the path would end the comment.
-        format!("# Planned by `sopsim plan` ({}) from {}\n", env!("CARGO_PKG_VERSION"), visible_path(&setup.file));
-    if found.reached {
-        let _ = writeln!(
-            head,
-            "# The hires of {roles} below reach {target}: P(hit) {} ± {} on {} fresh trials.",
-            percent1(found.verified.p),
-            percent1(found.verified.se),
-            count(setup.trials as f64)
-        );
-    } else {
-        let _ = writeln!(
-            head,
-            "# No schedule within the limits reaches {target}; this one hires {roles} as fast as allowed: \
-             P(hit) {} on the search trials.",
-            percent1(found.search.p)
-        );
-    }
-    if !overrides.is_empty() {
-        let _ = writeln!(head, "# Overrides applied: {}", overrides.join(" "));
-    }
-    Ok(format!("{head}{body}"))
-}
-
-fn curve_chart(search: &Search<'_>, found: &Found) -> Chart {
-    let x: Vec<f64> = found.curve.iter().map(|(h, _)| f64::from(*h)).collect();
-    let p: Vec<f64> = found.curve.iter().map(|(_, m)| m.p).collect();
-    let se: Vec<f64> = found.curve.iter().map(|(_, m)| m.se).collect();
-    let (low, high) = super::two_se(&p, &se);
-    let n: u32 = found.schedule.iter().flatten().sum();
-    let roles = search.planned.iter().map(|p| search.base.roles[p.role].id.as_str()).collect::<Vec<_>>().join(" + ");
-    let title = if found.reached {
-        format!("{n} {roles} hires give a {} chance of the target", percent(found.search.p))
-    } else {
-        format!("No schedule within the limits reaches {} confidence", percent(search.confidence))
-    };
-    let target = search.base.target.as_ref();
-    Chart {
-        name: "plan_p_hit",
-        title,
-        subtitle: format!(
-            "P(hit {} by {}) against hires started as early as allowed; ±2 standard errors shaded",
-            target.map_or(String::new(), |t| money(t.arr)),
-            target.map_or(String::new(), |t| search.base.start.offset(t.month as i64).short_label())
-        ),
-        source: super::source_line(&search.base, search.trials.end - search.trials.start, search.setup.seed),
-        plot: Plot::Xy(Xy {
-            x_unit: Unit::Count,
-            x_label: format!("{roles} hires"),
-            y_unit: Unit::Percent,
-            y_label: "P(hit)".into(),
-            x,
-            bands: vec![Band { label: "±2 SE".into(), color: SLATE, opacity: 0.35, low, high }],
-            lines: vec![Line { label: "P(hit)".into(), color: NAVY, stroke: Stroke::Solid, values: p }],
-            levels: vec![Level {
-                value: search.confidence,
-                label: format!("{} confidence", percent(search.confidence)),
-                color: if found.reached { GREEN } else { RED },
-            }],
-            mark: found.reached.then(|| (f64::from(n), format!("{n} hires"))),
-            y_max: Some(1.0),
-        }),
-    }
-}
-
-fn summary(search: &Search<'_>, found: &Found, seconds: f64) -> String {
-    let s = &search.base;
-    let mut out = String::new();
-    let target = s.target.as_ref();
-    let _ = writeln!(
-        out,
-        "{}: plan to reach {} ARR by {} with {} confidence",
-        visible(&s.name),
-        target.map_or(String::new(), |t| money(t.arr)),
-        target.map_or(String::new(), |t| s.start.offset(t.month as i64).short_label()),
-        percent(search.confidence)
-    );
-    let n: u32 = found.schedule.iter().flatten().sum();
-    if n == 0 && found.reached {
-        let _ = writeln!(out, "  no hires needed beyond staff, backfill and policy");
-    }
-    for (k, p) in search.planned.iter().enumerate() {
-        let role = &s.roles[p.role];
-        let months: Vec<String> = (0..=search.last)
-            .filter(|&t| found.schedule[k][t] > 0)
-            .map(|t| {
-                format!(
-                    "{} in {} (open by {})",
-                    found.schedule[k][t],
-                    s.start.offset(t as i64).short_label(),
-                    s.start.offset(t as i64 - p.lead).short_label()
-                )
-            })
-            .collect();
-        let total: u32 = found.schedule[k].iter().sum();
-        if total > 0 {
-            let _ = writeln!(out, "  hire {total} {}: {}", role.id, months.join(", "));
-        }
-    }
-    if found.reached {
-        let _ = writeln!(
-            out,
-            "  P(hit) {} ± {} on {} fresh trials (search {} on {} trials)",
-            percent1(found.verified.p),
-            percent1(found.verified.se),
-            count(search.setup.trials as f64),
-            percent1(found.search.p),
-            count((search.trials.end - search.trials.start) as f64)
-        );
-    }
-    if let Some(w) = found.without_last {
-        let _ = writeln!(out, "  without the last hire: P(hit) {} on the fresh trials", percent1(w.p));
-    }
-    let _ = writeln!(out, "  the scenario's own plan: P(hit) {} on the search trials", percent1(found.own_plan.p));
-    let (cost, se) = found.cost;
-    if search.planned.iter().any(|p| s.roles[p.role].comp_plan.is_some()) {
-        let _ = writeln!(out, "  comp cost of the planned hires over the horizon: {} (± {})", money(cost), money(se));
-    } else {
-        let _ = writeln!(out, "  comp cost: not modelled (no comp plan for the planned roles)");
-    }
-    let _ = writeln!(out, "  {} schedules evaluated in {seconds:.1} s", search.evaluations);
     out
 }
 

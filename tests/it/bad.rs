@@ -62,7 +62,7 @@ fn corpus() -> Vec<PathBuf> {
 }
 
 #[test]
-fn every_bad_scenario_is_refused_with_its_pinned_message() {
+fn every_bad_scenario_is_refused_with_its_recorded_message() {
     let files = corpus();
     assert!(files.len() >= 30, "the corpus has {} files", files.len());
     let bless = std::env::var_os("SOPSIM_BLESS").is_some();

@@ -13,6 +13,7 @@ mod gather;
 mod model;
 mod names;
 mod outputs;
+mod pinned;
 mod pipeline;
 mod props;
 mod report;

@@ -8,31 +8,11 @@ use crate::runner::RunResults;
 use crate::scenario::Scenario;
 use crate::stats::{LEVELS, Stats};
 
+pub use super::theme::{GREEN, GREY, NAVY, PALETTE, RED, SLATE};
+
 use super::spec::{
     Band, Bars, Bin, Categories, Chart, Distribution, Level, Line, Monthly, Plot, Rgb, Stroke, Unit, count, whole,
 };
-
-/// ARR, the median and the main series.
-pub const NAVY: Rgb = Rgb(31, 78, 121);
-/// A target, a quota, what is lost.
-pub const RED: Rgb = Rgb(192, 57, 43);
-/// What reaches the target.
-pub const GREEN: Rgb = Rgb(46, 139, 87);
-/// What falls short of it.
-pub const SLATE: Rgb = Rgb(140, 160, 180);
-/// References such as 100%.
-pub const GREY: Rgb = Rgb(110, 110, 110);
-/// One colour per role, territory or stage, in order (colour-blind safe order).
-pub const PALETTE: [Rgb; 8] = [
-    Rgb(78, 121, 167),
-    Rgb(242, 142, 43),
-    Rgb(89, 161, 79),
-    Rgb(225, 87, 89),
-    Rgb(176, 122, 161),
-    Rgb(118, 183, 178),
-    Rgb(237, 201, 72),
-    Rgb(156, 117, 95),
-];
 
 /// The charts of a run, in reading order; those without data are left out.
 pub fn build(scenario: &Scenario, results: &RunResults) -> Vec<Chart> {

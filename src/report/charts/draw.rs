@@ -11,15 +11,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::spec::{Band, Bars, Categories, Chart, Distribution, Monthly, Plot, Rgb, Stroke, Unit, Xy};
+use super::theme::{AXIS, BASE, GRID, INK, MUTED, rgb, text};
 
-/// Text colour of titles.
-const INK: RGBColor = RGBColor(25, 25, 25);
-/// Text colour of subtitles, ticks and notes.
-const MUTED: RGBColor = RGBColor(95, 95, 95);
-/// Grid lines.
-const GRID: RGBColor = RGBColor(228, 228, 228);
-/// Axis lines.
-const AXIS: RGBColor = RGBColor(160, 160, 160);
 /// Height of the header (title, subtitle, legend) in pixels.
 const HEADER: u32 = 128;
 /// Height of the source line at the bottom.
@@ -28,14 +21,6 @@ const FOOTER: u32 = 34;
 const SIDE: i32 = 36;
 
 type Area<DB> = DrawingArea<DB, Shift>;
-
-fn rgb(c: Rgb) -> RGBColor {
-    RGBColor(c.0, c.1, c.2)
-}
-
-fn text(size: f64, color: RGBColor) -> TextStyle<'static> {
-    ("sans-serif", size).into_font().color(&color)
-}
 
 fn bold(size: f64, color: RGBColor) -> TextStyle<'static> {
     FontDesc::new(FontFamily::SansSerif, size, FontStyle::Bold).color(&color)
@@ -166,7 +151,7 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
         Plot::Tornado(t) => {
             items.push((Key::Swatch(t.low_key.1, 0.9), t.low_key.0.clone()));
             items.push((Key::Swatch(t.high_key.1, 0.9), t.high_key.0.clone()));
-            items.push((Key::Stroke(Rgb(60, 60, 60), Stroke::Dashed), t.base_label.clone()));
+            items.push((Key::Stroke(BASE, Stroke::Dashed), t.base_label.clone()));
         }
         Plot::Distribution(d) => {
             if let Some((below, above)) = &d.legend {
@@ -397,7 +382,7 @@ fn draw_bars<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
     });
     cc.draw_series(rects).map_err(fail)?;
     if let Some((low, high)) = &bars.whiskers {
-        let ink = RGBColor(60, 60, 60).stroke_width(2);
+        let ink = rgb(BASE).stroke_width(2);
         let cap = half * 0.35;
         for (i, (lo, hi)) in low.iter().zip(high).enumerate() {
             if !(lo.is_finite() && hi.is_finite()) || hi <= lo {

@@ -7,15 +7,12 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::spec::{Heatmap, Rgb};
+use super::theme::{INK, MUTED};
 
 /// The light end of the scale.
 const LIGHT: Rgb = Rgb(241, 245, 250);
 /// Cells without a value.
 const MISSING: Rgb = Rgb(215, 215, 215);
-/// Text on light cells and tick labels.
-const INK: RGBColor = RGBColor(25, 25, 25);
-/// Axis names.
-const MUTED: RGBColor = RGBColor(95, 95, 95);
 
 fn fail(e: impl std::fmt::Display) -> String {
     format!("cannot draw the chart: {e}")
@@ -127,7 +124,7 @@ mod tests {
 
     #[test]
     fn the_scale_runs_from_light_to_the_colour() {
-        let navy = Rgb(31, 78, 121);
+        let navy = crate::report::charts::theme::NAVY;
         assert_eq!(shade(0.2, (0.2, 0.9), navy), LIGHT);
         assert_eq!(shade(0.9, (0.2, 0.9), navy), navy);
         assert_eq!(shade(f64::NAN, (0.2, 0.9), navy), MISSING);

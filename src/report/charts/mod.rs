@@ -12,6 +12,7 @@ pub mod build;
 mod draw;
 mod heatmap;
 pub mod spec;
+pub mod theme;
 mod tornado;
 
 use std::sync::{Arc, OnceLock};

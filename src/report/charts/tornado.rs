@@ -7,26 +7,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::spec::{Rgb, Tornado};
+use super::spec::Tornado;
+use super::theme::{AXIS, BASE, GRID, INK, MUTED, rgb, text};
 
-/// Text colour of names and values.
-const INK: RGBColor = RGBColor(25, 25, 25);
-/// Text colour of ticks and notes.
-const MUTED: RGBColor = RGBColor(95, 95, 95);
-/// Grid lines.
-const GRID: RGBColor = RGBColor(228, 228, 228);
-/// Axis lines.
-const AXIS: RGBColor = RGBColor(160, 160, 160);
 /// Half the height of a bar, in rows.
 const HALF: f64 = 0.34;
-
-fn rgb(c: Rgb) -> RGBColor {
-    RGBColor(c.0, c.1, c.2)
-}
-
-fn text(size: f64, color: RGBColor) -> TextStyle<'static> {
-    ("sans-serif", size).into_font().color(&color)
-}
 
 fn fail(e: impl std::fmt::Display) -> String {
     format!("cannot draw the chart: {e}")
@@ -96,7 +81,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
     }
     if t.base.is_finite() {
         let line = [(t.base, -0.5), (t.base, rows - 0.5)];
-        cc.draw_series(DashedLineSeries::new(line, 8, 6, RGBColor(60, 60, 60).stroke_width(2))).map_err(fail)?;
+        cc.draw_series(DashedLineSeries::new(line, 8, 6, rgb(BASE).stroke_width(2))).map_err(fail)?;
     }
 
     // Each end's value beside it: to the left of an end left of the base, to the right
@@ -152,8 +137,8 @@ mod tests {
                 base_label: "base".to_string(),
                 unit: Unit::Money,
                 x_label: "ARR".to_string(),
-                low_key: ("at P10".to_string(), Rgb(242, 142, 43)),
-                high_key: ("at P90".to_string(), Rgb(78, 121, 167)),
+                low_key: ("at P10".to_string(), crate::report::charts::theme::PALETTE[1]),
+                high_key: ("at P90".to_string(), crate::report::charts::theme::PALETTE[0]),
             }),
         }
     }

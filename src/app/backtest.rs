@@ -1,0 +1,51 @@
+//! `sopsim backtest`: gather at each cutoff, simulate, compare with what happened.
+
+use std::path::Path;
+
+use crate::cli::BacktestArgs;
+use crate::error::Error;
+use crate::format::{visible, visible_lines, visible_path};
+use crate::gather;
+use crate::report;
+use crate::runner;
+
+use super::gather::{read_export, read_options};
+
+/// Runs `sopsim backtest` into `dir`: the tables, charts and summary.
+pub fn main(args: &BacktestArgs, dir: &Path) -> Result<(), Error> {
+    let read = read_options(&args.export)?;
+    let mut cutoffs = Vec::new();
+    for text in &args.cutoffs {
+        let date = gather::date::parse(text)
+            .ok_or_else(|| Error::Input(format!("--cutoff {text}: expected a date written YYYY-MM-DD")))?;
+        cutoffs.push(date);
+    }
+    cutoffs.sort();
+    cutoffs.dedup();
+    let (file, bytes) = read_export(&args.export.export)?;
+    let options = gather::backtest::Options {
+        read,
+        cutoffs,
+        rolling: args.rolling,
+        months: args.months,
+        trials: args.trials,
+        seed: args.seed,
+    };
+    let bt = gather::backtest::backtest(&file, &bytes, &options).map_err(|e| Error::Diagnostics(e.0))?;
+    let source = format!(
+        "sopsim {} · back-test of {} · {} trials · seed {}",
+        env!("CARGO_PKG_VERSION"),
+        visible(&file),
+        args.trials,
+        args.seed
+    );
+    let mut files = report::backtest::tables(&bt).map_err(Error::Run)?;
+    let pool = runner::thread_pool(0).map_err(|e| Error::Run(e.0))?;
+    files.extend(report::chart_files(&pool, &report::backtest::charts(&bt, &source)).map_err(Error::Run)?);
+    report::write_outputs(dir, &files, args.force)?;
+    if !args.quiet {
+        let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
+        print!("{}", visible_lines(&report::backtest::text(&bt, &file, &visible_path(dir), &names)));
+    }
+    Ok(())
+}

@@ -1,0 +1,305 @@
+//! The files and terminal text of `sopsim sensitivity`, from what [`crate::whatif::sensitivity`] found.
+
+use crate::error::Error;
+use crate::format::{money, percent, visible};
+use crate::report::OutputFile;
+use crate::report::charts::build::month;
+use crate::report::charts::spec::{self, Chart, Line, Monthly, Plot, Rgb, Stroke, Tornado, Unit};
+use crate::report::charts::theme::PALETTE;
+use crate::scenario::Scenario;
+use crate::whatif::sensitivity::*;
+use std::fmt::Write as _;
+
+/// Longest title that fits a chart's width at the smallest title size (about 13 pixels
+/// a character of bold DejaVu Sans at 24 px, 1,128 pixels).
+pub(crate) const TITLE_CHARS: usize = 86;
+/// Room for the legend of the per-quarter chart, in pixels, and the estimated width of
+/// a legend entry: its swatch and gap, and about 11.5 pixels a character at 19 px.
+pub(crate) const LEGEND_ROOM: f64 = 1_100.0;
+pub(crate) fn legend_width(label: &str) -> f64 {
+    60.0 + 11.5 * label.chars().count() as f64
+}
+/// Colour of the low (P10) ends.
+pub(crate) const LOW_COLOUR: Rgb = PALETTE[1];
+/// Colour of the high (P90) ends.
+pub(crate) const HIGH_COLOUR: Rgb = PALETTE[0];
+
+/// A number in the file: as Rust writes it, empty when undefined.
+pub(crate) fn num(v: f64) -> String {
+    if v.is_finite() { v.to_string() } else { String::new() }
+}
+
+/// A value of an input with three significant figures at most: `0.0065`, `0.19`, `289`,
+/// `1,250`.
+pub fn value(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let digits = 2 - v.abs().log10().floor() as i32;
+    if digits <= 0 {
+        return spec::count(v.round());
+    }
+    let text = format!("{v:.*}", digits as usize);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+pub(crate) fn ranking_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
+    let header = [
+        "input",
+        "rank_correlation",
+        "low_value",
+        "high_value",
+        "outcome_at_low",
+        "outcome_at_high",
+        "swing",
+        "p_hit_at_low",
+        "p_hit_at_high",
+        "p50_at_low",
+        "p50_at_high",
+        "swing_se",
+    ];
+    let rows: Vec<Vec<String>> = found
+        .influences
+        .iter()
+        .map(|f| {
+            vec![
+                f.path.clone(),
+                num(f.rank_correlation),
+                num(f.low_value),
+                num(f.high_value),
+                num(f.at_low.mean),
+                num(f.at_high.mean),
+                num(f.swing),
+                num(f.at_low.p_hit),
+                num(f.at_high.p_hit),
+                num(f.at_low.p50),
+                num(f.at_high.p50),
+                num(f.swing_se),
+            ]
+        })
+        .collect();
+    crate::report::csv::table("sensitivity.csv", &header, &rows).map_err(Error::Run)
+}
+
+pub(crate) fn quarters_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
+    let mut header = vec!["input"];
+    header.extend(found.quarters.iter().map(|q| q.label.as_str()));
+    let rows: Vec<Vec<String>> = found
+        .influences
+        .iter()
+        .map(|f| std::iter::once(f.path.clone()).chain(f.by_quarter.iter().map(|r| num(*r))).collect())
+        .collect();
+    crate::report::csv::table("sensitivity_quarters.csv", &header, &rows).map_err(Error::Run)
+}
+
+pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> Chart {
+    let shown: Vec<&Influence> = found.influences.iter().take(TORNADO_INPUTS).collect();
+    let k = found.influences.len();
+    let when = month(s.start, found.judged);
+    let title = match found.influences.first() {
+        Some(top) => {
+            let swing = money(top.swing.abs());
+            let most = if k == 1 { "the only uncertain input".to_string() } else { format!("the most of {k} inputs") };
+            let full = format!("{} moves ARR by {swing} between its P10 and P90, {most}", top.path);
+            if full.chars().count() <= TITLE_CHARS {
+                full
+            } else {
+                format!("{} moves ARR most: {swing} between its P10 and P90", top.path)
+            }
+        }
+        None => "No uncertain input".to_string(),
+    };
+    let shown_words =
+        if k > shown.len() { format!("the {} largest of {k} inputs", shown.len()) } else { format!("{k} inputs") };
+    let subtitle = format!(
+        "Mean ARR in {when} with one input fixed at its P10 or P90, the others uncertain; {} trials each; {shown_words}",
+        spec::count(found.swing_trials as f64),
+    );
+    Chart {
+        name: "tornado",
+        title,
+        subtitle,
+        source: source.to_string(),
+        plot: Plot::Tornado(Tornado {
+            labels: shown.iter().map(|f| f.path.clone()).collect(),
+            low: shown.iter().map(|f| f.at_low.mean).collect(),
+            high: shown.iter().map(|f| f.at_high.mean).collect(),
+            low_values: shown.iter().map(|f| value(f.low_value)).collect(),
+            high_values: shown.iter().map(|f| value(f.high_value)).collect(),
+            base: found.base.mean,
+            base_label: format!("every input uncertain: {}", money(found.base.mean)),
+            unit: Unit::Money,
+            x_label: format!("Mean ARR, {when}"),
+            low_key: ("input at its P10".to_string(), LOW_COLOUR),
+            high_key: ("input at its P90".to_string(), HIGH_COLOUR),
+        }),
+    }
+}
+
+/// A key path without its section where the rest names it: `segments.smb.win_rate` ->
+/// `smb.win_rate`, `company.monthly_churn` -> `monthly_churn`; `forecast.bias` stays.
+pub fn short_path(path: &str) -> &str {
+    ["company.", "demand.", "segments.", "roles.", "territories."]
+        .iter()
+        .find_map(|p| path.strip_prefix(p))
+        .unwrap_or(path)
+}
+
+/// The input with the largest |rank correlation| at each quarter end (`None` where no
+/// correlation is defined).
+pub(crate) fn leaders(found: &Sensitivity) -> Vec<Option<&str>> {
+    (0..found.quarters.len())
+        .map(|q| {
+            found
+                .influences
+                .iter()
+                .filter(|f| f.by_quarter[q].is_finite())
+                .max_by(|a, b| a.by_quarter[q].abs().total_cmp(&b.by_quarter[q].abs()))
+                .map(|f| f.path.as_str())
+        })
+        .collect()
+}
+
+pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) -> Chart {
+    // The legend is one row: as many of the top inputs as fit it, by their short names.
+    let mut shown: Vec<&Influence> = Vec::new();
+    let mut room = LEGEND_ROOM;
+    for f in found.influences.iter().take(QUARTER_LINES) {
+        room -= legend_width(short_path(&f.path));
+        if room < 0.0 && !shown.is_empty() {
+            break;
+        }
+        shown.push(f);
+    }
+    let lead = leaders(found);
+    let labels: Vec<&str> = found.quarters.iter().map(|q| q.label.as_str()).collect();
+    let first = lead.iter().position(Option::is_some);
+    let title = |name: &dyn Fn(&str) -> String| match (first, lead.last().copied().flatten()) {
+        (Some(_), Some(last)) if lead.iter().flatten().all(|l| *l == last) => {
+            format!("{} is the strongest influence on ARR at every quarter end", name(last))
+        }
+        (Some(f), Some(last)) => format!(
+            "{} matters most in {}, {} by {}",
+            name(lead[f].unwrap_or_default()),
+            labels[f],
+            name(last),
+            labels[labels.len() - 1]
+        ),
+        _ => "No input's rank correlation with ARR is defined".to_string(),
+    };
+    let full = title(&|p: &str| p.to_string());
+    let title = if full.chars().count() <= TITLE_CHARS { full } else { title(&|p: &str| short_path(p).to_string()) };
+    let lines = shown
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Line {
+            label: short_path(&f.path).to_string(),
+            color: PALETTE[i % PALETTE.len()],
+            stroke: Stroke::Solid,
+            values: f.by_quarter.iter().map(|r| r.abs()).collect(),
+        })
+        .collect();
+    let judged = month(s.start, found.judged);
+    Chart {
+        name: "sensitivity_quarters",
+        title,
+        subtitle: format!(
+            "|Rank correlation| of each input's draw with ARR at each quarter end up to {judged}; the {} of largest \
+             swing of {} inputs",
+            shown.len(),
+            found.influences.len()
+        ),
+        source: source.to_string(),
+        plot: Plot::Monthly(Monthly {
+            months: labels.iter().map(|l| l.to_string()).collect(),
+            ticks: (0..labels.len()).collect(),
+            unit: Unit::Count,
+            y_label: "|rank correlation| with ARR".to_string(),
+            bands: Vec::new(),
+            bars: Vec::new(),
+            lines,
+            levels: Vec::new(),
+            mark: None,
+            y_max: Some(1.0),
+        }),
+    }
+}
+
+/// The ranking as a table, for the terminal.
+pub fn summary(s: &Scenario, found: &Sensitivity, seed: u64) -> String {
+    let mut out = String::new();
+    let when = month(s.start, found.judged);
+    let target = match &s.target {
+        Some(t) => format!(", P(ARR >= {}) {}", money(t.arr), percent(found.all.p_hit)),
+        None => String::new(),
+    };
+    let _ = writeln!(out, "{}: what moves ARR in {when} (mean {}{target})", visible(&s.name), money(found.all.mean));
+    let _ = writeln!(
+        out,
+        "  {} uncertain inputs; rank correlation over {} trials, swing between P10 and P90 on {} trials each, seed {seed}",
+        found.influences.len(),
+        spec::count(found.trials as f64),
+        spec::count(found.swing_trials as f64)
+    );
+    let width = found.influences.iter().map(|f| visible(&f.path).chars().count()).max().unwrap_or(0).max(5);
+    let ends: Vec<String> =
+        found.influences.iter().map(|f| format!("{} -> {}", value(f.low_value), value(f.high_value))).collect();
+    let ends_width = ends.iter().map(|e| e.chars().count()).max().unwrap_or(0).max(10);
+    let hit = s.target.is_some();
+    let _ = write!(
+        out,
+        "\n  {:<width$}  {:<ends_width$}  {:>10} {:>10} {:>10} {:>11}",
+        "input", "P10 -> P90", "ARR @ P10", "ARR @ P90", "swing", "rank corr."
+    );
+    let _ = writeln!(out, "{}", if hit { "   P(hit) @ P10 -> P90" } else { "" });
+    for (f, e) in found.influences.iter().zip(&ends) {
+        let swing = if f.swing > 0.0 { format!("+{}", money(f.swing)) } else { money(f.swing) };
+        let rho = match f.rank_correlation {
+            r if !r.is_finite() => "n/a".to_string(),
+            r if r.abs() < 0.005 => "0.00".to_string(),
+            r => format!("{r:+.2}"),
+        };
+        let _ = write!(
+            out,
+            "  {:<width$}  {e:<ends_width$}  {:>10} {:>10} {swing:>10} {rho:>11}",
+            visible(&f.path),
+            money(f.at_low.mean),
+            money(f.at_high.mean)
+        );
+        let p = if hit {
+            format!("   {:>6} -> {}", percent(f.at_low.p_hit), percent(f.at_high.p_hit))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(out, "{p}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_values_read_with_three_figures() {
+        assert_eq!(value(0.0065), "0.0065");
+        assert_eq!(value(0.19), "0.19");
+        assert_eq!(value(0.123_456), "0.123");
+        assert_eq!(value(289.4), "289");
+        assert_eq!(value(1250.0), "1,250");
+        assert_eq!(value(12.34), "12.3");
+        assert_eq!(value(-0.05), "-0.05");
+        assert_eq!(value(0.0), "0");
+    }
+
+    #[test]
+    fn short_paths_drop_the_section_where_the_rest_names_the_key() {
+        assert_eq!(short_path("segments.smb.win_rate"), "smb.win_rate");
+        assert_eq!(short_path("company.monthly_churn"), "monthly_churn");
+        assert_eq!(short_path("territories.NA East.opportunity_rate"), "NA East.opportunity_rate");
+        assert_eq!(short_path("forecast.bias"), "forecast.bias");
+    }
+}
