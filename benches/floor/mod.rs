@@ -31,7 +31,7 @@
 //! replayed as such; its value is not checked (the forecast it scales is not replayed).
 //!
 //! [`Floor::draw`] then makes exactly those draws: it creates each stream, draws each
-//! Poisson, binomial (building the distribution as the engine does), uniform, standard
+//! Poisson (building the distribution as the engine does), binomial, uniform, standard
 //! normal and scenario distribution (deal size, time to hire, stage time to hire,
 //! once-per-trial keys) and each deal's whole-month cycle (from the segment's table, as
 //! the engine does), and adds the results into one number so none is optimised away.
@@ -42,8 +42,9 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use rand::RngExt;
-use rand_distr::{Binomial, Distribution, Poisson, StandardNormal};
+use rand_distr::{Distribution, Poisson, StandardNormal};
 use sopsim::dist::Dist;
+use sopsim::dist::fast;
 use sopsim::engine::metrics::{Layout, id, role};
 use sopsim::engine::rng::{Process, Stream, name_key, stream};
 use sopsim::scenario::{MAX_MONTHS, Policy, Role, RoleKind, Scenario};
@@ -78,7 +79,7 @@ pub enum Op {
     Uniforms(u32),
     /// A Poisson draw of mean `lambda` (the distribution built for it).
     Poisson(f64),
-    /// A binomial draw of `n` trials with probability `p` (the distribution built for it).
+    /// A binomial draw of `n` trials with probability `p`.
     Binomial(u64, f64),
     /// A standard normal draw.
     Normal,
@@ -162,11 +163,7 @@ impl<'a> Floor<'a> {
                         sink += d.sample(&mut rng);
                     }
                 }
-                Op::Binomial(n, p) => {
-                    if let Ok(d) = Binomial::new(n, p) {
-                        sink += d.sample(&mut rng) as f64;
-                    }
-                }
+                Op::Binomial(n, p) => sink += fast::binomial(&mut rng, n, p) as f64,
                 Op::Normal => {
                     let z: f64 = StandardNormal.sample(&mut rng);
                     sink += z;
@@ -339,7 +336,7 @@ fn binomial(rng: &mut Stream, ops: &mut Vec<Op>, n: u64, p: f64) -> u64 {
         return n;
     }
     ops.push(Op::Binomial(n, p));
-    Binomial::new(n, p).map_or(0, |d| d.sample(rng))
+    fast::binomial(rng, n, p)
 }
 
 fn poisson(rng: &mut Stream, ops: &mut Vec<Op>, lambda: f64) -> u64 {
