@@ -66,14 +66,22 @@ pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, 
     let season = d.seasonality[scenario.start.offset(t as i64).month0()];
     // A growth draw below -1 (possible from a wide normal) means no leads after t = 0.
     let lambda = p.leads_per_month * (1.0 + p.growth_per_month).max(0.0).powi(t as i32) * season;
-    let mut rng = trial_stream(key, Process::Leads, 0, t as u64);
-    let leads = poisson(&mut rng, lambda);
     by_segment.clear();
     by_segment.resize(segments.len(), 0);
-    multinomial_into(&mut rng, leads, &d.segment_mix, by_segment);
-    for (seg, n) in segments.iter_mut().zip(by_segment.iter()) {
-        seg.demand = binomial(&mut rng, *n, p.lead_to_opportunity);
-    }
+    // Without a mean there are no leads, and the split and conversion of none draw
+    // nothing: the stream is not even seeded.
+    let leads = if lambda > 0.0 {
+        let mut rng = trial_stream(key, Process::Leads, 0, t as u64);
+        let leads = poisson(&mut rng, lambda);
+        multinomial_into(&mut rng, leads, &d.segment_mix, by_segment);
+        for (seg, n) in segments.iter_mut().zip(by_segment.iter()) {
+            seg.demand = binomial(&mut rng, *n, p.lead_to_opportunity);
+        }
+        leads
+    } else {
+        segments.iter_mut().for_each(|seg| seg.demand = 0);
+        0
+    };
 
     let mut meetings_total = 0u64;
     for (r, (role, state)) in scenario.roles.iter().zip(&s.roles).enumerate() {

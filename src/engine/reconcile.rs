@@ -141,7 +141,8 @@ pub fn month(
         scratch.caps.clear();
         scratch.caps.extend(seg.reps.iter().map(|r| r.2));
         share(worked, &scratch.caps, &mut scratch.shares, &mut scratch.remainders);
-        let mut rng = trial_stream(key, Process::Deals, spec.stream, t as u64);
+        // Seeded only for a month with work: a stream nobody draws from costs its seeding.
+        let mut rng = None;
         let win_rate = s.p.win_rate[k];
         let mut ledger = Ledger {
             closing: &mut seg.closing[..months],
@@ -152,10 +153,14 @@ pub fn month(
             let credited = scenario.roles[r].carries_quota(scenario);
             // The rep's skill scales the segment's win rate (1 without a skill: unchanged).
             let win_rate = if skill == 1.0 { win_rate } else { (win_rate * skill).min(1.0) };
+            if n == 0 {
+                continue;
+            }
+            let rng = rng.get_or_insert_with(|| trial_stream(key, Process::Deals, spec.stream, t as u64));
             for _ in 0..n {
                 let is_won = rng.random::<f64>() < win_rate;
-                let size = spec.deal_size.sample(&mut rng);
-                let cycle = spec.cycle.sample(&mut rng);
+                let size = spec.deal_size.sample(rng);
+                let cycle = spec.cycle.sample(rng);
                 let close = t + cycle as usize;
                 if book(&mut ledger, close, size, cycle, is_won) && is_won && credited {
                     // A rep's deals closing in the same month share one credit.

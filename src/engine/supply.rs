@@ -99,7 +99,8 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
         }
         if let (RoleKind::Closer, Some(k)) = (spec.kind, spec.segment) {
             ramped_closers += ramped;
-            let mut rng = trial_stream(key, Process::Capacity, spec.stream, t as u64);
+            // Seeded at the first fractional capacity: whole capacities draw nothing.
+            let mut rng = None;
             let per_rep = s.p.opportunities_per_month[r];
             let seg = &mut s.segments[k];
             for person in &state.staff {
@@ -108,7 +109,11 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
                 let c = spec.ramp_at(t as i64 - person.start) * per_rep * person.productivity;
                 let whole = c as u64;
                 let frac = c - whole as f64;
-                let cap = whole + u64::from(frac > 0.0 && rng.random::<f64>() < frac);
+                let extra = frac > 0.0 && {
+                    let rng = rng.get_or_insert_with(|| trial_stream(key, Process::Capacity, spec.stream, t as u64));
+                    rng.random::<f64>() < frac
+                };
+                let cap = whole + u64::from(extra);
                 seg.capacity += cap;
                 seg.reps.push((r, person.id, cap, person.win));
             }
