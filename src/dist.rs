@@ -390,10 +390,7 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         match self.sampler {
             Sampler::Const(v) => v,
-            Sampler::LogNormal(mu, sigma) => {
-                let z: f64 = StandardNormal.sample(rng);
-                fast::exp(mu + sigma * z).clamp(self.lower, self.upper)
-            }
+            Sampler::LogNormal(mu, sigma) => lognormal(mu, sigma, rng).clamp(self.lower, self.upper),
             _ => self.sample_other(rng),
         }
     }
@@ -404,10 +401,7 @@ impl Dist {
         let x = match &self.sampler {
             Sampler::Const(v) => return *v,
             Sampler::Normal(d) => d.sample(rng),
-            Sampler::LogNormal(mu, sigma) => {
-                let z: f64 = StandardNormal.sample(rng);
-                fast::exp(mu + sigma * z)
-            }
+            Sampler::LogNormal(mu, sigma) => lognormal(*mu, *sigma, rng),
             Sampler::Triangular(d) => d.sample(rng),
             Sampler::Pert(d) => d.sample(rng),
             Sampler::Uniform(d) => d.sample(rng),
@@ -533,6 +527,13 @@ impl Dist {
 }
 
 /// The type-7 quantile of sorted `v` (at least two values) at `p` in [0, 1].
+/// `e^(mu + sigma z)` for a standard normal `z`.
+#[inline(always)]
+fn lognormal<R: Rng + ?Sized>(mu: f64, sigma: f64, rng: &mut R) -> f64 {
+    let z: f64 = StandardNormal.sample(rng);
+    fast::exp(mu + sigma * z)
+}
+
 fn empirical_quantile(v: &[f64], p: f64) -> f64 {
     let h = (v.len() - 1) as f64 * p.clamp(0.0, 1.0);
     let k = (h as usize).min(v.len() - 2);

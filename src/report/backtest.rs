@@ -85,16 +85,12 @@ fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
         .collect();
     let q = |k: usize| rows.iter().map(|r| r.quantiles[k]).collect::<Vec<f64>>();
     let inside = rows.iter().filter(|r| r.quantiles[0] <= r.actual && r.actual <= r.quantiles[4]).count();
+    let ticks = start.map_or_else(|| (0..rows.len()).collect(), |s| month_ticks(s, rows.len()));
     let plot = Monthly {
-        ticks: start.map_or_else(|| (0..rows.len()).collect(), |s| month_ticks(s, rows.len())),
-        months,
-        unit: Unit::Money,
-        y_label: "Bookings a month".into(),
         bands: vec![
             Band { label: "P10–P90".into(), color: NAVY, opacity: 0.16, low: q(0), high: q(4) },
             Band { label: "P25–P75".into(), color: NAVY, opacity: 0.28, low: q(1), high: q(3) },
         ],
-        bars: Vec::new(),
         lines: vec![
             Line { label: "P50 (median)".into(), color: NAVY, stroke: Stroke::Dashed, values: q(2) },
             Line {
@@ -104,9 +100,7 @@ fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
                 values: rows.iter().map(|r| r.actual).collect(),
             },
         ],
-        levels: Vec::new(),
-        mark: None,
-        y_max: None,
+        ..Monthly::new(months, ticks, Unit::Money, "Bookings a month")
     };
     Chart {
         name,

@@ -80,18 +80,7 @@ impl<'a> Context<'a> {
     }
 
     fn monthly(&self, unit: Unit, y_label: &str) -> Monthly {
-        Monthly {
-            months: self.months.clone(),
-            ticks: self.ticks.clone(),
-            unit,
-            y_label: y_label.to_string(),
-            bands: Vec::new(),
-            bars: Vec::new(),
-            lines: Vec::new(),
-            levels: Vec::new(),
-            mark: None,
-            y_max: None,
-        }
+        Monthly::new(self.months.clone(), self.ticks.clone(), unit, y_label)
     }
 
     fn chart(&self, name: &'static str, title: String, subtitle: String, plot: Plot) -> Option<Chart> {

@@ -139,6 +139,24 @@ pub struct Monthly {
     pub y_max: Option<f64>,
 }
 
+impl Monthly {
+    /// A plot of `months` (tick labels at `ticks`) in `unit`, with nothing drawn yet.
+    pub fn new(months: Vec<String>, ticks: Vec<usize>, unit: Unit, y_label: impl Into<String>) -> Monthly {
+        Monthly {
+            months,
+            ticks,
+            unit,
+            y_label: y_label.into(),
+            bands: Vec::new(),
+            bars: Vec::new(),
+            lines: Vec::new(),
+            levels: Vec::new(),
+            mark: None,
+            y_max: None,
+        }
+    }
+}
+
 /// Bars by category (e.g. one per role).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Categories {

@@ -140,18 +140,8 @@ pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
         return Vec::new();
     }
     let mut out = Vec::new();
-    let mut m = Monthly {
-        months: (0..n).map(|t| month(first.start, t)).collect(),
-        ticks: month_ticks(first.start, n),
-        unit: Unit::Money,
-        y_label: "ARR at month end".into(),
-        bands: Vec::new(),
-        bars: Vec::new(),
-        lines: Vec::new(),
-        levels: Vec::new(),
-        mark: None,
-        y_max: None,
-    };
+    let months = (0..n).map(|t| month(first.start, t)).collect();
+    let mut m = Monthly::new(months, month_ticks(first.start, n), Unit::Money, "ARR at month end");
     for (i, (side, label)) in sides.iter().zip(&labels).enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         let q = |level: f64| -> Vec<f64> {

@@ -214,16 +214,14 @@ pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) ->
         ),
         source: source.to_string(),
         plot: Plot::Monthly(Monthly {
-            months: labels.iter().map(|l| l.to_string()).collect(),
-            ticks: (0..labels.len()).collect(),
-            unit: Unit::Count,
-            y_label: "|rank correlation| with ARR".to_string(),
-            bands: Vec::new(),
-            bars: Vec::new(),
             lines,
-            levels: Vec::new(),
-            mark: None,
             y_max: Some(1.0),
+            ..Monthly::new(
+                labels.iter().map(|l| l.to_string()).collect(),
+                (0..labels.len()).collect(),
+                Unit::Count,
+                "|rank correlation| with ARR",
+            )
         }),
     }
 }
