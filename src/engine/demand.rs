@@ -88,7 +88,7 @@ pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, 
         if role.kind != RoleKind::Sdr {
             continue;
         }
-        let ramped: f64 = state.productivity(role, t).sum();
+        let ramped: f64 = state.fte_at(role, t as i64);
         let mut rng = trial_stream(key, Process::Meetings, role.stream, t as u64);
         let meetings = poisson(&mut rng, ramped * p.meetings_per_month[r]);
         let opps = binomial(&mut rng, meetings, p.meeting_to_opportunity[r]);

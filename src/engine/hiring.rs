@@ -145,13 +145,20 @@ pub fn lookahead(spec: &Role) -> usize {
 fn projected(s: &Trial<'_>, r: usize, t: usize) -> (f64, f64) {
     let spec = &s.scenario.roles[r];
     let state = &s.roles[r];
-    let l = lookahead(spec);
+    let l = state.ahead.months;
     let at = (t + l) as i64;
-    let mut fte: f64 = state.staff.iter().map(|p| spec.ramp_at(at - p.start)).sum::<f64>();
+    let mut fte = state.fte_at(spec, at);
     let mut heads = state.staff.len() as f64;
-    for (m, &n) in state.arrivals.iter().enumerate().skip(t + 1).take(l) {
+    // The months `t + 1 ..= t + l` of `arrivals`; none from `arrivals_end` on is non-zero.
+    let months = (t + 1)..(t + 1 + l).min(state.arrivals.len());
+    for m in months.start..months.end.min(state.arrivals_end) {
+        let n = state.arrivals[m];
         fte += f64::from(n) * spec.ramp_at(at - m as i64);
         heads += f64::from(n);
+    }
+    if !months.is_empty() {
+        // What adding the months without arrivals (0 each) does: a sum of -0 becomes +0.
+        fte += 0.0;
     }
     (fte, heads)
 }
@@ -161,7 +168,6 @@ fn projected(s: &Trial<'_>, r: usize, t: usize) -> (f64, f64) {
 fn need(s: &Trial<'_>, r: usize, t: usize) -> Option<(f64, f64)> {
     let scenario = s.scenario;
     let spec = &scenario.roles[r];
-    let l = lookahead(spec);
     let (fte, heads) = projected(s, r, t);
     match spec.kind {
         RoleKind::Closer => {
@@ -176,7 +182,7 @@ fn need(s: &Trial<'_>, r: usize, t: usize) -> Option<(f64, f64)> {
                     others_heads += h;
                 }
             }
-            let demand = projected_demand(s, k, t, l);
+            let demand = projected_demand(s, k, t, &s.roles[r].ahead);
             let by_demand =
                 if per_rep > 0.0 { (demand / spec.target_utilisation - others_opps).max(0.0) / per_rep } else { 0.0 };
             let territory_heads: f64 = scenario
@@ -203,7 +209,7 @@ fn need(s: &Trial<'_>, r: usize, t: usize) -> Option<(f64, f64)> {
             };
             // Falling ARR (or a negative one's NaN) projects no growth.
             let growth = if growth > 0.0 { growth.min(MAX_MEASURED_GROWTH) } else { 0.0 };
-            let load = load * (1.0 + growth).powi(l as i32);
+            let load = load * (1.0 + growth).powi(s.roles[r].ahead.months as i32);
             let others: f64 = scenario
                 .roles
                 .iter()
@@ -225,7 +231,8 @@ fn need(s: &Trial<'_>, r: usize, t: usize) -> Option<(f64, f64)> {
 /// Segment `k`'s opportunities in month `t + l`, projected from the demand measured in
 /// the last [`DEMAND_WINDOW`] months (deseasonalised), the season of `t + l` and the
 /// scenario's expected growth.
-fn projected_demand(s: &Trial<'_>, k: usize, t: usize, l: usize) -> f64 {
+fn projected_demand(s: &Trial<'_>, k: usize, t: usize, ahead: &Ahead) -> f64 {
+    let l = ahead.months;
     let scenario = s.scenario;
     let d = &scenario.demand;
     let season = |m: usize| d.seasonality[scenario.start.offset(m as i64).month0()];
@@ -242,8 +249,31 @@ fn projected_demand(s: &Trial<'_>, k: usize, t: usize, l: usize) -> f64 {
     if n == 0.0 {
         return 0.0;
     }
-    let growth = (1.0 + d.growth_per_month.mean()).max(0.0);
     // The level sits at the middle of the window; grow it to t + l.
-    let months_ahead = l as f64 + (t - from) as f64 / 2.0;
-    level / n * season(t + l) * growth.powf(months_ahead)
+    level / n * season(t + l) * ahead.growth[t - from]
+}
+
+/// A role's look-ahead and the expected demand growth over it, the same in every month
+/// and trial: worked out once a trial instead of at each month's need.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ahead {
+    /// [`lookahead`] of the role.
+    pub months: usize,
+    /// `g^(L + i/2)` for `i` = 0, 1, 2, with `g = max(0, 1 + mean growth_per_month)`:
+    /// the growth from the middle of a window of `i + 1` months of measured demand to
+    /// `t + L` (at most [`DEMAND_WINDOW`] months, so `i <= 2`).
+    pub growth: [f64; DEMAND_WINDOW],
+}
+
+impl Ahead {
+    /// A role's; the growth only for a closer (the one kind that projects demand).
+    pub fn of(spec: &Role, scenario: &Scenario) -> Ahead {
+        let months = lookahead(spec);
+        let g = (1.0 + scenario.demand.growth_per_month.mean()).max(0.0);
+        let growth = match spec.kind {
+            RoleKind::Closer => std::array::from_fn(|i| g.powf(months as f64 + i as f64 / 2.0)),
+            _ => [f64::NAN; DEMAND_WINDOW],
+        };
+        Ahead { months, growth }
+    }
 }

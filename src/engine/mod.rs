@@ -79,6 +79,8 @@ struct RoleState {
     next_id: u32,
     /// Compensation ledgers by person id (empty for roles without a plan).
     pay: comp::Ledgers,
+    /// The look-ahead of the role's capacity need.
+    ahead: hiring::Ahead,
 }
 
 /// One segment's deals during a trial.
@@ -241,8 +243,8 @@ impl<'a> Trial<'a> {
         roles.truncate(scenario.roles.len());
         for (r, spec) in scenario.roles.iter().enumerate() {
             match roles.get_mut(r) {
-                Some(state) => state.reset(spec, months),
-                None => roles.push(RoleState::new(spec, months)),
+                Some(state) => state.reset(spec, scenario, months),
+                None => roles.push(RoleState::new(spec, scenario, months)),
             }
         }
         let key = rng::trial_key(seed, trial);
@@ -353,12 +355,20 @@ fn finite_or_missing(x: f64) -> f64 {
 }
 
 impl RoleState {
-    /// Each person's productivity in month `t`: the role's ramp at their tenure.
-    fn productivity<'a>(&'a self, role: &'a Role, t: usize) -> impl Iterator<Item = f64> + 'a {
-        self.staff.iter().map(move |p| role.ramp_at(t as i64 - p.start))
+    /// The staff's ramped FTE in month `at`: the sum of each person's ramp at their
+    /// tenure, as adding them one by one from the oldest gives it. The staff are oldest
+    /// first, so those ramped fully (a ramp of exactly 1) come first, and their sum is
+    /// their count: only the others are looked up.
+    fn fte_at(&self, role: &Role, at: i64) -> f64 {
+        debug_assert!(self.staff.is_sorted_by_key(|p| p.start));
+        let curve = role.ramp.len() as i64;
+        let ramped = self.staff.partition_point(|p| at - p.start >= curve);
+        // A sum of doubles starts from -0, as `Iterator::sum` does.
+        let first = if ramped == 0 { -0.0 } else { ramped as f64 };
+        self.staff[ramped..].iter().fold(first, |sum, p| sum + role.ramp_at(at - p.start))
     }
 
-    fn new(role: &Role, months: usize) -> RoleState {
+    fn new(role: &Role, scenario: &Scenario, months: usize) -> RoleState {
         let mut state = RoleState {
             staff: Vec::new(),
             arrivals: Vec::new(),
@@ -366,14 +376,15 @@ impl RoleState {
             open_reqs: 0,
             next_id: 0,
             pay: comp::Ledgers::default(),
+            ahead: hiring::Ahead::default(),
         };
-        state.reset(role, months);
+        state.reset(role, scenario, months);
         state
     }
 
     /// The role's state before the first month: its headcount and the hires planned
     /// before the start on staff, oldest first; no requisitions; empty ledgers.
-    fn reset(&mut self, role: &Role, months: usize) {
+    fn reset(&mut self, role: &Role, scenario: &Scenario, months: usize) {
         self.staff.clear();
         let person = |start| Person { start, id: 0, territory: NO_TERRITORY, productivity: 1.0, win: 1.0 };
         self.staff.extend(std::iter::repeat_n(person(LONG_AGO), role.headcount as usize));
@@ -396,6 +407,7 @@ impl RoleState {
         self.arrivals_end = 0;
         self.open_reqs = 0;
         self.pay.clear();
+        self.ahead = hiring::Ahead::of(role, scenario);
     }
 }
 

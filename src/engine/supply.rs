@@ -86,7 +86,7 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
     }
     let (mut sdrs, mut ramped_closers, mut support_capacity, mut has_support) = (0.0, 0.0, 0.0, false);
     for (r, (spec, state)) in scenario.roles.iter().zip(&s.roles).enumerate() {
-        let ramped: f64 = state.productivity(spec, t).sum();
+        let ramped: f64 = state.fte_at(spec, t as i64);
         put(Layout::role_metric(r, role::HEADCOUNT), t, state.staff.len() as f64);
         put(Layout::role_metric(r, role::RAMPED), t, ramped);
         match spec.kind {
