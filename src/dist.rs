@@ -12,7 +12,7 @@ use rand_distr::{Beta, Gamma, Normal, Pert, Poisson, StandardNormal, Triangular}
 
 pub mod fast;
 mod whole;
-pub use whole::WholeDraw;
+pub use whole::{TableDraw, WholeDraw};
 
 /// The 95th percentile of the standard normal: a 90% interval spans +-1.645 sd.
 pub const Z95: f64 = 1.644_853_626_951_472_2;
@@ -395,6 +395,15 @@ impl Dist {
         }
     }
 
+    /// A lognormal's draw with its bounds, for a caller that draws many values and
+    /// decides the distribution's kind once: its draws are this distribution's.
+    pub fn as_lognormal(&self) -> Option<LogNormalDraw> {
+        match self.sampler {
+            Sampler::LogNormal(mu, sigma) => Some(LogNormalDraw { mu, sigma, lower: self.lower, upper: self.upper }),
+            _ => None,
+        }
+    }
+
     /// One draw of a distribution other than a constant or a lognormal.
     #[inline(never)]
     fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
@@ -526,7 +535,23 @@ impl Dist {
     }
 }
 
-/// The type-7 quantile of sorted `v` (at least two values) at `p` in [0, 1].
+/// The draws of a lognormal [`Dist`] (see [`Dist::as_lognormal`]).
+#[derive(Debug, Clone, Copy)]
+pub struct LogNormalDraw {
+    mu: f64,
+    sigma: f64,
+    lower: f64,
+    upper: f64,
+}
+
+impl LogNormalDraw {
+    /// One draw, as [`Dist::sample`] gives it.
+    #[inline(always)]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        lognormal(self.mu, self.sigma, rng).clamp(self.lower, self.upper)
+    }
+}
+
 /// `e^(mu + sigma z)` for a standard normal `z`.
 #[inline(always)]
 fn lognormal<R: Rng + ?Sized>(mu: f64, sigma: f64, rng: &mut R) -> f64 {
@@ -534,6 +559,7 @@ fn lognormal<R: Rng + ?Sized>(mu: f64, sigma: f64, rng: &mut R) -> f64 {
     fast::exp(mu + sigma * z)
 }
 
+/// The type-7 quantile of sorted `v` (at least two values) at `p` in [0, 1].
 fn empirical_quantile(v: &[f64], p: f64) -> f64 {
     let h = (v.len() - 1) as f64 * p.clamp(0.0, 1.0);
     let k = (h as usize).min(v.len() - 2);

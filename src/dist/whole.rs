@@ -89,6 +89,15 @@ impl WholeDraw {
         }
     }
 
+    /// A table's draw, for a caller that draws many values and decides the kind once:
+    /// its draws are this one's.
+    pub fn as_table(&self) -> Option<TableDraw<'_>> {
+        match self {
+            WholeDraw::Table { bounds, guide } => Some(TableDraw { bounds, guide }),
+            _ => None,
+        }
+    }
+
     /// One draw conditioned on being at least `at_least`, from one `u64` of `rng` for a
     /// table (the uniform is mapped into the part of the table at or above it); `None`
     /// when the distribution gives no chance of such a value (a drawn distribution is
@@ -124,6 +133,21 @@ impl WholeDraw {
                 (hi - lo) as f64 / ONE as f64
             }
         }
+    }
+}
+
+/// The draws of a [`WholeDraw::Table`] (see [`WholeDraw::as_table`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TableDraw<'a> {
+    bounds: &'a [u64],
+    guide: &'a [u32],
+}
+
+impl TableDraw<'_> {
+    /// One draw from one `u64` of `rng`, as [`WholeDraw::sample`] gives it.
+    #[inline(always)]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        invert(self.bounds, self.guide, rng.next_u64() >> 11)
     }
 }
 

@@ -35,6 +35,9 @@ const NO_TERRITORY: u32 = u32::MAX;
 /// capacity policy sees hires that arrive after the last month).
 const ARRIVALS_PAST_HORIZON: usize = 2 * crate::scenario::MAX_MONTHS as usize;
 
+/// A won deal's credit to the rep who worked it: (role, person id, value).
+type Credit = (usize, u32, f64);
+
 /// One person on staff.
 #[derive(Debug, Clone, Copy)]
 struct Person {
@@ -143,7 +146,7 @@ struct Trial<'a> {
     /// Closers assigned to each territory.
     territory_reps: Vec<u32>,
     /// Won deals credited to reps at their close: by close month, (role, person id, value).
-    credits: Vec<Vec<(usize, u32, f64)>>,
+    credits: Vec<Vec<Credit>>,
     kpis: gather::Kpis,
     stages: Vec<hiring::StageState>,
     forecast: forecast::Tracker,
@@ -184,7 +187,7 @@ thread_local! {
 struct Buffers {
     roles: Vec<RoleState>,
     segments: Vec<SegmentState>,
-    credits: Vec<Vec<(usize, u32, f64)>>,
+    credits: Vec<Vec<Credit>>,
     arr_history: Vec<f64>,
     scratch: Scratch,
 }

@@ -16,8 +16,8 @@ use rand_distr::{Distribution, StandardNormal};
 use crate::scenario::{RoleKind, Scenario};
 
 use super::metrics::{self, Layout, id, role};
-use super::rng::{Process, trial_stream};
-use super::{Trial, comp, demand, hiring, ratio, supply};
+use super::rng::{Process, Stream, trial_stream};
+use super::{Credit, Trial, comp, demand, hiring, ratio, supply};
 
 /// Puts the opportunities open at the start (`[[pipeline]]`) on their segments' closing
 /// ledgers before the first month. Each draws, in this order, from its entry's own
@@ -76,6 +76,46 @@ fn book(ledger: &mut Ledger<'_>, close: usize, size: f64, cycle: u32, is_won: bo
         slot.won_value += size;
     }
     true
+}
+
+/// A closer working opportunities this month: where their won deals are credited (if they
+/// carry a quota), who they are, and their win rate.
+struct Rep<'c> {
+    credits: Option<&'c mut [Vec<Credit>]>,
+    role: usize,
+    person: u32,
+    win_rate: f64,
+}
+
+/// Works `n` opportunities of `rep` in month `t`: each draws whether it is won, then
+/// its size and cycle (`draw`), goes on the ledger, and if won within the horizon is
+/// credited to the rep.
+#[inline(always)]
+fn work(
+    rng: &mut Stream,
+    n: u64,
+    t: usize,
+    rep: Rep<'_>,
+    ledger: &mut Ledger<'_>,
+    draw: impl Fn(&mut Stream) -> (f64, u32),
+) {
+    let Rep { mut credits, role, person, win_rate } = rep;
+    for _ in 0..n {
+        let is_won = rng.random::<f64>() < win_rate;
+        let (size, cycle) = draw(rng);
+        let close = t + cycle as usize;
+        if book(ledger, close, size, cycle, is_won)
+            && is_won
+            && let Some(credits) = credits.as_deref_mut()
+        {
+            // A rep's deals closing in the same month share one credit.
+            let credits = &mut credits[close];
+            match credits.last_mut() {
+                Some(last) if last.0 == role && last.1 == person => last.2 += size,
+                _ => credits.push((role, person, size)),
+            }
+        }
+    }
 }
 
 /// Shares `worked` among reps with capacities `caps` (summing to at least `worked`) in
@@ -149,6 +189,8 @@ pub fn month(
             beyond_value: &mut seg.beyond_value,
             beyond_count: &mut seg.beyond_count,
         };
+        // The kinds of the size and cycle distributions, decided once for all the deals.
+        let fast = spec.deal_size.as_lognormal().zip(spec.cycle.as_table());
         for (&(r, person, _, skill), &n) in seg.reps.iter().zip(&scratch.shares) {
             let credited = scenario.roles[r].carries_quota(scenario);
             // The rep's skill scales the segment's win rate (1 without a skill: unchanged).
@@ -157,19 +199,10 @@ pub fn month(
                 continue;
             }
             let rng = rng.get_or_insert_with(|| trial_stream(key, Process::Deals, spec.stream, t as u64));
-            for _ in 0..n {
-                let is_won = rng.random::<f64>() < win_rate;
-                let size = spec.deal_size.sample(rng);
-                let cycle = spec.cycle.sample(rng);
-                let close = t + cycle as usize;
-                if book(&mut ledger, close, size, cycle, is_won) && is_won && credited {
-                    // A rep's deals closing in the same month share one credit.
-                    let credits = &mut s.credits[close];
-                    match credits.last_mut() {
-                        Some(last) if last.0 == r && last.1 == person => last.2 += size,
-                        _ => credits.push((r, person, size)),
-                    }
-                }
+            let rep = Rep { credits: credited.then_some(&mut s.credits[..]), role: r, person, win_rate };
+            match fast {
+                Some((size, cycle)) => work(rng, n, t, rep, &mut ledger, |rng| (size.sample(rng), cycle.sample(rng))),
+                None => work(rng, n, t, rep, &mut ledger, |rng| (spec.deal_size.sample(rng), spec.cycle.sample(rng))),
             }
         }
         let now = seg.closing[t];
