@@ -22,7 +22,7 @@ use crate::engine::{
     metrics::{Layout, TARGET_HIT},
 };
 use crate::scenario::Scenario;
-use crate::stats::{Aggregate, Quantiles, Stats};
+use crate::stats::{Aggregate, Quantiles, Stats, Steady};
 
 /// Most trials per unit of parallel work (and per tick of the progress bar). A chunk's
 /// values are added to the aggregate cell by cell, so each cell's quantile state is
@@ -299,8 +299,10 @@ fn simulate_on(
         let mut kept = Vec::new();
         let mut buf = vec![0.0; chunk * cells];
         let mut held = 0;
-        let add = |aggregate: &mut Aggregate, rows: &[f64]| {
-            aggregate.add_trials(rows);
+        // The cells a worker's last chunk had constant are checked first in its next.
+        let mut steady = Steady::default();
+        let mut add = |aggregate: &mut Aggregate, rows: &[f64]| {
+            aggregate.add_trials_with(rows, &mut steady);
             if let Some(bar) = &bar {
                 bar.inc((rows.len() / cells.max(1)) as u64);
             }

@@ -13,7 +13,7 @@ mod select;
 pub mod sketch;
 pub mod sum;
 
-pub use aggregate::{Aggregate, Quantiles};
+pub use aggregate::{Aggregate, Quantiles, Steady};
 use sum::ExactSum;
 
 /// The quantile levels reported everywhere, matching the columns of `monthly.csv`.
