@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 use plotters::prelude::{IntoDrawingArea, SVGBackend};
 use plotters::style::{FontStyle, register_font};
 use rayon::prelude::*;
-use resvg::tiny_skia::{Color, Pixmap, Transform};
+use resvg::tiny_skia::{IntSize, Pixmap, Transform};
 use resvg::usvg::{self, fontdb};
 
 pub use build::build;
@@ -84,15 +84,29 @@ fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
         usvg::Options { font_family: "DejaVu Sans".to_string(), fontdb: font_database(), ..usvg::Options::default() };
     let tree =
         usvg::Tree::from_str(&paint_opacity(svg), &options).map_err(|e| format!("cannot read the chart's SVG: {e}"))?;
-    let mut pixmap = Pixmap::new(WIDTH, HEIGHT).ok_or("cannot allocate the chart's image")?;
-    pixmap.fill(Color::WHITE);
+    let mut pixmap = white_pixmap()?;
     resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
-    // Opaque on white: drop the alpha channel (premultiplied values equal the colour).
-    let mut rgb = Vec::with_capacity(pixmap.data().len() / 4 * 3);
-    for p in pixmap.data().chunks_exact(4) {
-        rgb.extend_from_slice(&p[..3]);
+    encode_png(&without_alpha(pixmap.data()), WIDTH, HEIGHT)
+}
+
+/// A [`WIDTH`] x [`HEIGHT`] pixmap of opaque white, made in one pass: opaque white is
+/// 255 in every byte, premultiplied or not, so this is what `Pixmap::new` followed by
+/// `fill(Color::WHITE)` gives, without first zeroing the memory.
+fn white_pixmap() -> Result<Pixmap, String> {
+    let size = IntSize::from_wh(WIDTH, HEIGHT).ok_or("cannot allocate the chart's image")?;
+    let bytes = vec![u8::MAX; WIDTH as usize * HEIGHT as usize * 4];
+    Pixmap::from_vec(bytes, size).ok_or_else(|| "cannot allocate the chart's image".to_string())
+}
+
+/// The RGB bytes of opaque RGBA pixels: on white every pixel is opaque, and an opaque
+/// pixel's premultiplied values equal its colour. Written into a buffer of the final
+/// size pixel by pixel, which compiles to a loop without a capacity check per pixel.
+fn without_alpha(rgba: &[u8]) -> Vec<u8> {
+    let mut rgb = vec![0; rgba.len() / 4 * 3];
+    for (to, from) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
+        to.copy_from_slice(&from[..3]);
     }
-    encode_png(&rgb, WIDTH, HEIGHT)
+    rgb
 }
 
 /// `svg` with the `opacity` of each shape that has only one paint (a fill and no stroke,
@@ -172,6 +186,18 @@ pub fn render(charts: &[Chart], svg_too: bool, png_too: bool) -> Result<Vec<Draw
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_white_pixmap_is_a_filled_one() {
+        let mut filled = Pixmap::new(WIDTH, HEIGHT).unwrap();
+        filled.fill(resvg::tiny_skia::Color::WHITE);
+        assert!(white_pixmap().unwrap().data() == filled.data());
+    }
+
+    #[test]
+    fn dropping_alpha_keeps_each_pixels_colour() {
+        assert_eq!(without_alpha(&[1, 2, 3, 255, 4, 5, 6, 255]), [1, 2, 3, 4, 5, 6]);
+    }
 
     #[test]
     fn opacity_moves_onto_the_only_paint_of_a_shape() {
