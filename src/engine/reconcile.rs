@@ -170,17 +170,16 @@ pub fn month(
     let (mut capacity, mut worked_total, mut lost_total) = (0u64, 0u64, 0u64);
     let (mut bookings, mut won, mut closed) = (0.0, 0u32, 0u32);
     let (mut pipeline, mut weighted, mut open_count, mut next_weighted) = (0.0, 0.0, 0u32, 0.0);
-    let mut scratch = std::mem::take(&mut s.scratch);
-    scratch.bookings.clear();
+    s.scratch.bookings.clear();
     for (k, spec) in scenario.segments.iter().enumerate() {
         let seg = &mut s.segments[k];
         let worked = seg.demand.min(seg.capacity);
         capacity += seg.capacity;
         worked_total += worked;
         lost_total += seg.demand - worked;
-        scratch.caps.clear();
-        scratch.caps.extend(seg.reps.iter().map(|r| r.2));
-        share(worked, &scratch.caps, &mut scratch.shares, &mut scratch.remainders);
+        s.scratch.caps.clear();
+        s.scratch.caps.extend(seg.reps.iter().map(|r| r.2));
+        share(worked, &s.scratch.caps, &mut s.scratch.shares, &mut s.scratch.remainders);
         // Seeded only for a month with work: a stream nobody draws from costs its seeding.
         let mut rng = None;
         let win_rate = s.p.win_rate[k];
@@ -191,7 +190,7 @@ pub fn month(
         };
         // The kinds of the size and cycle distributions, decided once for all the deals.
         let fast = spec.deal_size.as_lognormal().zip(spec.cycle.as_table());
-        for (&(r, person, _, skill), &n) in seg.reps.iter().zip(&scratch.shares) {
+        for (&(r, person, _, skill), &n) in seg.reps.iter().zip(&s.scratch.shares) {
             let credited = scenario.roles[r].carries_quota(scenario);
             // The rep's skill scales the segment's win rate (1 without a skill: unchanged).
             let win_rate = if skill == 1.0 { win_rate } else { (win_rate * skill).min(1.0) };
@@ -207,7 +206,7 @@ pub fn month(
         }
         let now = seg.closing[t];
         bookings += now.won_value;
-        scratch.bookings.push(now.won_value);
+        s.scratch.bookings.push(now.won_value);
         won += now.won;
         closed += now.count;
         let later = &seg.closing[t + 1..];
@@ -248,18 +247,20 @@ pub fn month(
     let expansion = s.p.expansion;
     put(id::CHURNED, t, arr_before * churn);
     put(id::EXPANSION, t, arr_before * expansion);
-    for (seg, b) in s.segments.iter_mut().zip(&scratch.bookings) {
+    for (seg, b) in s.segments.iter_mut().zip(&s.scratch.bookings) {
         seg.arr = seg.arr * (1.0 - churn + expansion) + b;
     }
     let arr = arr_before * (1.0 - churn + expansion) + bookings;
 
-    supply::exits(s, t, &mut scratch.leavers);
-    hiring::requisitions(s, &scratch.leavers, t, put);
-    for (r, n) in scratch.leavers.iter().enumerate() {
+    // Taken out for the steps that take the whole trial (a move of one vector).
+    let mut leavers = std::mem::take(&mut s.scratch.leavers);
+    supply::exits(s, t, &mut leavers);
+    hiring::requisitions(s, &leavers, t, put);
+    for (r, n) in leavers.iter().enumerate() {
         put(Layout::role_metric(r, role::DEPARTURES), t, f64::from(*n));
         put(Layout::role_metric(r, role::OPEN_REQS), t, f64::from(s.roles[r].open_reqs));
     }
-    s.scratch = scratch;
+    s.scratch.leavers = leavers;
     for (k, terr) in scenario.territories.iter().enumerate() {
         put(layout.first_coverage + k, t, demand::coverage(s.territory_reps[k], terr.accounts_per_rep, terr.accounts));
     }
