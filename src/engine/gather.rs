@@ -88,18 +88,25 @@ pub fn measure(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f
     put(id::KPI_WIN_RATE, t, win_rate);
     put(id::KPI_CYCLE, t, cycle);
     put(id::KPI_DEAL_SIZE, t, deal_size);
+    put(id::KPI_PIPELINE_COVERAGE, t, pipeline_coverage(s, t));
     let k = &s.kpis;
-    let coverage = match (&s.scenario.target, s.arr_history.last()) {
-        (Some(target), Some(arr)) if target.arr > *arr && t <= target.month => ratio(k.last_pipeline, target.arr - arr),
-        _ => f64::NAN,
-    };
-    put(id::KPI_PIPELINE_COVERAGE, t, coverage);
     // A cycle under a day still takes a day.
     let velocity = finite_or_missing(k.last_open * deal_size * win_rate / (cycle * DAYS_PER_MONTH).max(1.0));
     put(id::KPI_VELOCITY, t, velocity);
     put(id::KPI_MEETINGS_PER_SDR, t, ratio(k.last_meetings, k.last_sdrs));
     put(id::KPI_SELLING_TIME, t, ratio(k.last_worked, k.last_capacity));
     put(id::KPI_OPPS_PER_REP, t, ratio(k.last_worked, k.last_ramped_closers));
+}
+
+/// Month `t`'s `kpi.pipeline_coverage`: last month's open pipeline over the ARR still
+/// missing to the target, while the target is ahead and not yet reached.
+pub fn pipeline_coverage(s: &Trial<'_>, t: usize) -> f64 {
+    match (&s.scenario.target, s.arr_history.last()) {
+        (Some(target), Some(arr)) if target.arr > *arr && t <= target.month => {
+            ratio(s.kpis.last_pipeline, target.arr - arr)
+        }
+        _ => f64::NAN,
+    }
 }
 
 /// The window's sums as [`measure`] slides them, summed afresh.

@@ -178,6 +178,9 @@ pub struct Layout {
     pub first_attainment: usize,
     /// Where each scalar's value comes from, by scalar index.
     pub(crate) sources: Vec<ScalarSource>,
+    /// For an idle scenario ([`super::is_idle`]), the values of a trial's cells that no
+    /// trial changes (those it changes included, as trial 0 of seed 0 has them).
+    pub(crate) idle: Option<Vec<f64>>,
 }
 
 /// Where a per-trial scalar's value comes from, decided once per layout.
@@ -239,8 +242,12 @@ impl Layout {
             first_plan,
             first_attainment,
             sources: vec![],
+            idle: None,
         };
         layout.sources = (0..layout.scalars.len()).map(|k| layout.source(k)).collect();
+        if super::is_idle(scenario) {
+            layout.idle = Some(super::idle_cells(scenario, &layout));
+        }
         layout
     }
 

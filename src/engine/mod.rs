@@ -193,14 +193,26 @@ struct Buffers {
 }
 
 /// Runs trial `trial` of `scenario` with `seed`, writing into `out`
-/// (`layout.cells()` values, metric-major).
+/// (`layout.cells()` values, metric-major); `layout` is [`Layout::new`] of `scenario`.
 pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, out: &mut [f64]) {
     let months = scenario.months;
     debug_assert_eq!(out.len(), layout.cells());
+    debug_assert!(layout.idle.is_none() || is_idle(scenario), "the layout is not this scenario's");
     let mut s = Trial::new(scenario, seed, trial, SPARE.take().unwrap_or_default());
     let mut arr = scenario.company.arr;
     let happened = scenario.actuals.len().min(months);
 
+    if let Some(fixed) = &layout.idle {
+        out.copy_from_slice(fixed);
+        for t in 0..months {
+            let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
+            put(id::KPI_PIPELINE_COVERAGE, t, gather::pipeline_coverage(&s, t));
+            arr = reconcile::idle_month(&mut s, layout, arr, t, &mut put);
+            put(id::ARR, t, arr);
+            s.arr_history.push(arr);
+        }
+        return finish(s, layout, out);
+    }
     reconcile::open_pipeline(&mut s);
     for t in 0..months {
         let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
@@ -226,6 +238,34 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
             out[m * months + happened..(m + 1) * months].fill(f64::NAN);
         }
     }
+    finish(s, layout, out);
+}
+
+/// Whether a trial of `scenario` is idle: it has no roles, territories, open pipeline or
+/// actuals, and no leads (`demand.leads_per_month` is 0), so that it never demands,
+/// works, books or pays anything. Then only ARR, churned and expansion ARR, the stages
+/// and their ops cost, the forecast and `kpi.pipeline_coverage` differ from trial to
+/// trial; every other cell is the same in all trials, whatever the seed, and
+/// [`run_trial`] copies it from the layout ([`Layout::idle`]) instead of computing it.
+pub fn is_idle(scenario: &Scenario) -> bool {
+    scenario.roles.is_empty()
+        && scenario.territories.is_empty()
+        && scenario.pipeline.is_empty()
+        && scenario.actuals.is_empty()
+        && scenario.demand.leads_per_month.as_constant() == Some(0.0)
+}
+
+/// The cells of an idle scenario's trial that are the same in every trial: trial 0 of
+/// seed 0, computed month by month as any other scenario's.
+pub(crate) fn idle_cells(scenario: &Scenario, layout: &Layout) -> Vec<f64> {
+    debug_assert!(layout.idle.is_none());
+    let mut out = vec![0.0; layout.cells()];
+    run_trial(scenario, layout, 0, 0, &mut out);
+    out
+}
+
+/// The end of a trial: its scalars, and its buffers kept for the thread's next trial.
+fn finish(s: Trial<'_>, layout: &Layout, out: &mut [f64]) {
     write_scalars(&s, layout, out);
     SPARE.set(Some(Buffers {
         roles: s.roles,
@@ -449,7 +489,166 @@ impl SegmentState {
 
 #[cfg(test)]
 mod tests {
-    use super::round;
+    use super::{Layout, is_idle, round, run_trial};
+    use crate::scenario::{Scenario, load_file, load_str};
+
+    /// Idle scenarios whose moving cells do move: ARR near the second stage's threshold
+    /// (some trials reach it, some do not), a target inside the horizon, a noisy and
+    /// biased forecast, correlated churn and expansion, two segments, custom stages.
+    const IDLE: [&str; 3] = [
+        r#"
+[scenario]
+name = "Near a stage"
+start = "2027-03"
+months = 24
+[company]
+arr = 960_000
+monthly_churn = { low = 0.001, high = 0.02 }
+monthly_expansion = { dist = "pert", min = 0.0, mode = 0.006, max = 0.02 }
+churn_multiplier_unsupported = 3
+[target]
+arr = 1_000_000
+by = "2028-01"
+[forecast]
+bias = { low = -0.2, high = 0.3 }
+noise = 0.3
+[[segments]]
+name = "all"
+deal_size = 10_000
+win_rate = { low = 0.1, high = 0.3 }
+[[correlations]]
+between = ["company.monthly_churn", "company.monthly_expansion"]
+rank = -0.6
+"#,
+        r#"
+[scenario]
+name = "Two segments, own stages"
+start = "2027-01"
+months = 1
+[company]
+arr = 5_000_000
+monthly_churn = { low = 0.01, high = 0.02 }
+[[segments]]
+name = "smb"
+deal_size = { dist = "lognormal", median = 8_000, p90 = 20_000 }
+win_rate = 0.2
+[[segments]]
+name = "ent"
+deal_size = 90_000
+win_rate = 0.1
+[[stages]]
+from_arr = 4_990_000
+role = "analyst"
+months_above = 1
+annual_cost = 90_000
+time_to_hire_months = { low = 0.5, high = 3 }
+"#,
+        r#"
+[scenario]
+name = "Shrinking"
+start = "2027-06"
+months = 36
+[company]
+arr = 12_000_000
+monthly_churn = { dist = "beta", mean = 0.01, sd = 0.004 }
+monthly_expansion = { dist = "triangular", min = 0.0, mode = 0.002, max = 0.01 }
+[target]
+arr = 12_000_000
+[demand]
+leads_per_month = 0
+lead_to_opportunity = { low = 0.05, high = 0.1 }
+[[segments]]
+name = "all"
+deal_size = 50_000
+win_rate = 0.25
+"#,
+    ];
+
+    fn idle_scenarios() -> Vec<Scenario> {
+        let path = std::path::Path::new("benches/peers/nothing-sold.toml");
+        let mut all = vec![load_file(path, &[]).expect("the peer's scenario loads").scenario];
+        all.extend(IDLE.iter().map(|text| load_str(text, "idle.toml", &[]).expect("an idle scenario loads").scenario));
+        all
+    }
+
+    /// An idle trial (its fixed cells copied from the layout, the moving ones computed)
+    /// equals the same trial computed month by month, cell for cell and bit for bit, for
+    /// other seeds than the one the fixed cells came from; and the moving cells moved, so
+    /// that the comparison covered them.
+    #[test]
+    fn an_idle_trial_equals_the_trial_computed_in_full() {
+        for scenario in idle_scenarios() {
+            assert!(is_idle(&scenario), "{}", scenario.name);
+            let layout = Layout::new(&scenario);
+            assert!(layout.idle.is_some());
+            let full = Layout { idle: None, ..layout.clone() };
+            let cells = layout.cells();
+            let (mut got, mut want) = (vec![0.0; cells], vec![0.0; cells]);
+            let mut first: Option<Vec<f64>> = None;
+            let mut moved = vec![false; cells];
+            for seed in [3, 1_000_003] {
+                for trial in 0..400 {
+                    run_trial(&scenario, &layout, seed, trial, &mut got);
+                    run_trial(&scenario, &full, seed, trial, &mut want);
+                    for c in 0..cells {
+                        assert_eq!(
+                            got[c].to_bits(),
+                            want[c].to_bits(),
+                            "{}: cell {c} of trial {trial}, seed {seed}: {} against {}",
+                            scenario.name,
+                            got[c],
+                            want[c]
+                        );
+                    }
+                    let first = first.get_or_insert_with(|| want.clone());
+                    moved
+                        .iter_mut()
+                        .zip(first.iter().zip(&want))
+                        .for_each(|(m, (a, b))| *m |= a.to_bits() != b.to_bits());
+                }
+            }
+            let arr = layout.index("arr").expect("arr is a metric") * layout.months;
+            assert!(moved[arr + layout.months - 1], "{}: ARR moved", scenario.name);
+        }
+        // The first case crosses its stage in some trials only, and its coverage is
+        // missing in some trials and a number in others.
+        let near = load_str(IDLE[0], "idle.toml", &[]).expect("loads").scenario;
+        let layout = Layout::new(&near);
+        let (reached, coverage) = (
+            layout.index("reached.sales-effectiveness-manager").unwrap(),
+            layout.index("kpi.pipeline_coverage").unwrap(),
+        );
+        let mut out = vec![0.0; layout.cells()];
+        let (mut some, mut missing) = ([false; 2], [false; 2]);
+        for trial in 0..400 {
+            run_trial(&near, &layout, 5, trial, &mut out);
+            let last = |m: usize| out[m * layout.months + layout.months - 1];
+            some[0] |= last(reached) == 1.0;
+            missing[0] |= last(reached) == 0.0;
+            some[1] |= out[coverage * layout.months + 10].is_finite();
+            missing[1] |= out[coverage * layout.months + 10].is_nan();
+        }
+        assert_eq!((some, missing), ([true; 2], [true; 2]));
+    }
+
+    /// Scenarios that sell or staff anything are not idle: the examples, the core peer,
+    /// and a scenario with leads but nobody to work them.
+    #[test]
+    fn a_scenario_with_leads_or_staff_is_not_idle() {
+        for name in [
+            "scenarios/seed-stage.toml",
+            "scenarios/scale-up.toml",
+            "scenarios/enterprise.toml",
+            "benches/peers/core.toml",
+        ] {
+            let scenario = load_file(std::path::Path::new(name), &[]).expect("loads").scenario;
+            assert!(!is_idle(&scenario), "{name}");
+            assert!(Layout::new(&scenario).idle.is_none());
+        }
+        let leads = IDLE[2].replace("leads_per_month = 0", "leads_per_month = 40");
+        let scenario = load_str(&leads, "leads.toml", &[]).expect("loads").scenario;
+        assert!(!is_idle(&scenario));
+    }
 
     #[test]
     fn round_matches_the_maths_library_bit_for_bit() {

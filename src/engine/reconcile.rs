@@ -240,10 +240,7 @@ pub fn month(
     put(id::COST_OF_SALES, t, ratio(sales_comp, bookings));
     s.sales_comp_total += sales_comp;
 
-    // At most all of last month's ARR churns, however short of support the month is.
-    let churn = (s.p.churn
-        * (1.0 + (scenario.company.churn_multiplier_unsupported - 1.0) * (1.0 - s.support_coverage)))
-        .min(1.0);
+    let churn = churn_rate(s);
     let expansion = s.p.expansion;
     put(id::CHURNED, t, arr_before * churn);
     put(id::EXPANSION, t, arr_before * expansion);
@@ -267,6 +264,45 @@ pub fn month(
     let ops_cost = hiring::stages(s, layout, arr, t, put);
     put(id::OPS_COST, t, ops_cost);
 
+    let (forecast, error) = s.forecast.score(bookings);
+    put(id::FORECAST, t, forecast);
+    put(id::FORECAST_ERROR, t, error);
+    if t + 1 < months {
+        s.forecast.next = Some(forecast_next(s, next_weighted, t));
+    }
+    arr
+}
+
+/// The month's churn rate: the trial's, raised by the share of the support load not
+/// covered. At most all of last month's ARR churns, however short of support the month is.
+fn churn_rate(s: &Trial<'_>) -> f64 {
+    let multiplier = s.scenario.company.churn_multiplier_unsupported;
+    (s.p.churn * (1.0 + (multiplier - 1.0) * (1.0 - s.support_coverage))).min(1.0)
+}
+
+/// Month `t` of an idle trial (see [`super::is_idle`]): [`month`] where nothing is
+/// demanded, worked, booked or paid, so that only ARR, its churn and expansion, the
+/// stages and the forecast move. Writes those and returns the ARR at the month's end; the
+/// other metrics keep the values every idle trial has.
+pub fn idle_month(
+    s: &mut Trial<'_>,
+    layout: &Layout,
+    arr_before: f64,
+    t: usize,
+    put: &mut impl FnMut(usize, usize, f64),
+) -> f64 {
+    let months = s.scenario.months;
+    // What `month` sums over the segments' empty ledgers.
+    let (bookings, pipeline) = (0.0, 0.0);
+    let next_weighted = if t + 1 < months { s.kpis.win_rate.iter().fold(0.0, |w, r| w + 0.0 * r) } else { 0.0 };
+    s.kpis.last_pipeline = pipeline;
+    let churn = churn_rate(s);
+    let expansion = s.p.expansion;
+    put(id::CHURNED, t, arr_before * churn);
+    put(id::EXPANSION, t, arr_before * expansion);
+    let arr = arr_before * (1.0 - churn + expansion) + bookings;
+    let ops_cost = hiring::stages(s, layout, arr, t, put);
+    put(id::OPS_COST, t, ops_cost);
     let (forecast, error) = s.forecast.score(bookings);
     put(id::FORECAST, t, forecast);
     put(id::FORECAST_ERROR, t, error);
