@@ -43,9 +43,12 @@ pub struct Kpis {
 
 impl Kpis {
     /// Before the first month: the expected win rates, nothing measured.
-    pub fn new(scenario: &Scenario) -> Kpis {
+    /// The win rates go in `win_rate`'s buffer.
+    pub fn new(scenario: &Scenario, mut win_rate: Vec<f64>) -> Kpis {
+        win_rate.clear();
+        win_rate.extend(scenario.segments.iter().map(|s| s.win_rate.mean()));
         Kpis {
-            win_rate: scenario.segments.iter().map(|s| s.win_rate.mean()).collect(),
+            win_rate,
             last_pipeline: f64::NAN,
             last_open: f64::NAN,
             last_meetings: f64::NAN,

@@ -51,16 +51,15 @@ pub struct StageState {
 }
 
 impl StageState {
-    /// Stages the starting ARR already meets count as reached, their hire on staff.
-    pub fn initial(scenario: &Scenario) -> Vec<StageState> {
-        scenario
-            .stages
-            .iter()
-            .map(|st| {
-                let met = scenario.company.arr >= st.from_arr;
-                StageState { run: 0, reached: met.then_some(-1), arrival: met.then_some(-1) }
-            })
-            .collect()
+    /// Stages the starting ARR already meets count as reached, their hire on staff (in
+    /// `into`'s buffer).
+    pub fn initial(scenario: &Scenario, mut into: Vec<StageState>) -> Vec<StageState> {
+        into.clear();
+        into.extend(scenario.stages.iter().map(|st| {
+            let met = scenario.company.arr >= st.from_arr;
+            StageState { run: 0, reached: met.then_some(-1), arrival: met.then_some(-1) }
+        }));
+        into
     }
 }
 

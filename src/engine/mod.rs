@@ -139,6 +139,8 @@ struct Closing {
 struct Trial<'a> {
     scenario: &'a Scenario,
     p: TrialParams,
+    /// The draws `p` was made from, kept for their buffer.
+    inputs: Vec<f64>,
     /// The key its random streams share: [`rng::trial_key`] of the seed and trial index.
     key: u64,
     roles: Vec<RoleState>,
@@ -185,9 +187,14 @@ thread_local! {
 /// The growable buffers of a trial, kept from one trial to the next.
 #[derive(Debug, Default)]
 struct Buffers {
+    params: TrialParams,
+    inputs: Vec<f64>,
     roles: Vec<RoleState>,
     segments: Vec<SegmentState>,
+    territory_reps: Vec<u32>,
     credits: Vec<Vec<Credit>>,
+    kpi_win_rate: Vec<f64>,
+    stages: Vec<hiring::StageState>,
     arr_history: Vec<f64>,
     scratch: Scratch,
 }
@@ -268,9 +275,14 @@ pub(crate) fn idle_cells(scenario: &Scenario, layout: &Layout) -> Vec<f64> {
 fn finish(s: Trial<'_>, layout: &Layout, out: &mut [f64]) {
     write_scalars(&s, layout, out);
     SPARE.set(Some(Buffers {
+        params: s.p,
+        inputs: s.inputs,
         roles: s.roles,
         segments: s.segments,
+        territory_reps: s.territory_reps,
         credits: s.credits,
+        kpi_win_rate: s.kpis.win_rate,
+        stages: s.stages,
         arr_history: s.arr_history,
         scratch: s.scratch,
     }));
@@ -280,9 +292,20 @@ impl<'a> Trial<'a> {
     /// A trial's state before its first month, in `spare`'s buffers.
     fn new(scenario: &'a Scenario, seed: u64, trial: u64, spare: Buffers) -> Trial<'a> {
         let months = scenario.months;
-        let p = TrialParams::draw(scenario, seed, trial);
         let mix = &scenario.demand.segment_mix;
-        let Buffers { mut roles, mut segments, mut credits, mut arr_history, scratch } = spare;
+        let Buffers {
+            params: mut p,
+            mut inputs,
+            mut roles,
+            mut segments,
+            mut territory_reps,
+            mut credits,
+            kpi_win_rate,
+            stages,
+            mut arr_history,
+            scratch,
+        } = spare;
+        p.redraw(scenario, seed, trial, &mut inputs);
         roles.truncate(scenario.roles.len());
         for (r, spec) in scenario.roles.iter().enumerate() {
             match roles.get_mut(r) {
@@ -309,15 +332,17 @@ impl<'a> Trial<'a> {
         credits.resize_with(months, Vec::new);
         arr_history.clear();
         arr_history.reserve(months);
+        territory_reps.clear();
+        territory_reps.resize(scenario.territories.len(), 0);
         let mut t = Trial {
             scenario,
             key,
             roles,
             segments,
-            territory_reps: vec![0; scenario.territories.len()],
+            territory_reps,
             credits,
-            kpis: gather::Kpis::new(scenario),
-            stages: hiring::StageState::initial(scenario),
+            kpis: gather::Kpis::new(scenario, kpi_win_rate),
+            stages: hiring::StageState::initial(scenario, stages),
             forecast: forecast::Tracker::default(),
             arr_history,
             support_coverage: 1.0,
@@ -326,6 +351,7 @@ impl<'a> Trial<'a> {
             actual_gap: 0.0,
             scratch,
             p,
+            inputs,
         };
         for r in 0..t.roles.len() {
             for i in 0..t.roles[r].staff.len() {

@@ -14,7 +14,7 @@ use crate::scenario::inputs::{InputKey, spearman};
 use super::rng::{Process, name_key, stream};
 
 /// One trial's draws of every once-per-trial key.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct TrialParams {
     /// `company.monthly_churn`.
     pub churn: f64,
@@ -63,20 +63,23 @@ pub fn monthly_attrition(annual: f64) -> f64 {
 /// the correlated keys take a standard normal from their own streams, mixed by the
 /// copula, and read their distribution's quantile at its probability.
 pub fn draw_inputs(scenario: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
+    let mut values = Vec::new();
+    draw_inputs_into(scenario, seed, trial, &mut values);
+    values
+}
+
+/// [`draw_inputs`] into `values` (cleared first), reusing its capacity.
+fn draw_inputs_into(scenario: &Scenario, seed: u64, trial: u64, values: &mut Vec<f64>) {
     let correlated = |k: usize| scenario.copula.as_ref().is_some_and(|c| c.members.contains(&k));
-    let mut values: Vec<f64> = scenario
-        .inputs
-        .iter()
-        .enumerate()
-        .map(|(k, input)| {
-            let dist = input.key.dist(scenario);
-            match dist.as_constant() {
-                Some(v) => v,
-                None if correlated(k) => f64::NAN,
-                None => dist.sample(&mut stream(seed, trial, Process::Param, input.stream, 0)),
-            }
-        })
-        .collect();
+    values.clear();
+    values.extend(scenario.inputs.iter().enumerate().map(|(k, input)| {
+        let dist = input.key.dist(scenario);
+        match dist.as_constant() {
+            Some(v) => v,
+            None if correlated(k) => f64::NAN,
+            None => dist.sample(&mut stream(seed, trial, Process::Param, input.stream, 0)),
+        }
+    }));
     if let Some(copula) = &scenario.copula {
         let z: Vec<f64> = copula
             .members
@@ -92,7 +95,6 @@ pub fn draw_inputs(scenario: &Scenario, seed: u64, trial: u64) -> Vec<f64> {
             values[k] = scenario.inputs[k].key.dist(scenario).quantile(standard_normal_cdf(x));
         }
     }
-    values
 }
 
 /// Most trials whose draws [`realised_correlations`] reads.
@@ -137,24 +139,36 @@ pub fn realised_correlations(scenario: &Scenario, seed: u64, trials: u64) -> Rea
 impl TrialParams {
     /// Draws every once-per-trial key of `scenario` for trial `trial`.
     pub fn draw(scenario: &Scenario, seed: u64, trial: u64) -> TrialParams {
+        let mut p = TrialParams::default();
+        p.redraw(scenario, seed, trial, &mut Vec::new());
+        p
+    }
+
+    /// [`TrialParams::draw`] in place, reusing the vectors' capacity (and `inputs`', the
+    /// draws in the order of [`Scenario::inputs`]).
+    pub(crate) fn redraw(&mut self, scenario: &Scenario, seed: u64, trial: u64, inputs: &mut Vec<f64>) {
         let (roles, segments, territories) =
             (scenario.roles.len(), scenario.segments.len(), scenario.territories.len());
-        let mut p = TrialParams {
-            churn: 0.0,
-            expansion: 0.0,
-            leads_per_month: 0.0,
-            growth_per_month: 0.0,
-            lead_to_opportunity: 0.0,
-            win_rate: vec![0.0; segments],
-            monthly_attrition: vec![0.0; roles],
-            opportunities_per_month: vec![0.0; roles],
-            meetings_per_month: vec![0.0; roles],
-            meeting_to_opportunity: vec![0.0; roles],
-            opportunity_rate: vec![0.0; territories],
-            forecast_bias: 0.0,
-            forecast_noise: 0.0,
+        let zeros = |v: &mut Vec<f64>, n: usize| {
+            v.clear();
+            v.resize(n, 0.0);
         };
-        for (input, v) in scenario.inputs.iter().zip(draw_inputs(scenario, seed, trial)) {
+        let p = self;
+        (p.churn, p.expansion, p.leads_per_month, p.growth_per_month, p.lead_to_opportunity) =
+            (0.0, 0.0, 0.0, 0.0, 0.0);
+        (p.forecast_bias, p.forecast_noise) = (0.0, 0.0);
+        zeros(&mut p.win_rate, segments);
+        for v in [
+            &mut p.monthly_attrition,
+            &mut p.opportunities_per_month,
+            &mut p.meetings_per_month,
+            &mut p.meeting_to_opportunity,
+        ] {
+            zeros(v, roles);
+        }
+        zeros(&mut p.opportunity_rate, territories);
+        draw_inputs_into(scenario, seed, trial, inputs);
+        for (input, &v) in scenario.inputs.iter().zip(inputs.iter()) {
             match input.key {
                 InputKey::Churn => p.churn = v,
                 InputKey::Expansion => p.expansion = v,
@@ -171,7 +185,6 @@ impl TrialParams {
                 InputKey::ForecastNoise => p.forecast_noise = v,
             }
         }
-        p
     }
 }
 
