@@ -88,8 +88,8 @@ const ROUND_WHOLE: f64 = (3u64 << 51) as f64;
 const LANES: usize = 8;
 
 /// Adds `values` to `sum` exactly, 64 at a time: whole numbers (counts) below
-/// [`EXACT_WHOLE`] by their plain sum, which is exact (below 2^52), others by
-/// [`add_extracted`].
+/// [`EXACT_WHOLE`] by their plain sum, which is exact (below 2^52), values of nearly
+/// the same magnitude by [`add_scaled`], others by [`add_extracted`].
 fn add_exactly(sum: &mut ExactSum, values: &[f64]) {
     for part in values.chunks(64) {
         // Whole and small; NaN fails both tests. Checked for all values, with no early exit,
@@ -98,10 +98,73 @@ fn add_exactly(sum: &mut ExactSum, values: &[f64]) {
             part.iter().fold(true, |ok, &v| ok & (v.abs() < EXACT_WHOLE) & ((v + ROUND_WHOLE) - ROUND_WHOLE == v));
         if whole {
             sum.add(exact_plain_sum(part, -0.0));
-        } else {
+        } else if !add_scaled(sum, part) {
             add_extracted(sum, part);
         }
     }
+}
+
+/// Most binary orders of magnitude between the values [`add_scaled`] takes.
+const SCALED_SPREAD: u64 = 4;
+
+/// Biased exponents [`add_scaled`] takes: those of [`add_extracted`]'s range.
+const SCALED_EXPONENTS: std::ops::RangeInclusive<u64> = (1023 - 960)..=(1023 + 960);
+
+/// Adds at most 64 values to `sum` exactly as one whole number times a power of two,
+/// when they are all non-zero, finite and within [`SCALED_SPREAD`] binary orders of
+/// magnitude of each other (the values of a month's ARR across trials, say); returns
+/// false, adding nothing, for any other block, and for one whose exact sum is 0 (whose
+/// sign of zero [`add_extracted`] decides). A double with biased exponent `e >= 1` is
+/// `m x 2^(e - 1075)` with the whole `m < 2^53`; with `e0` the smallest exponent of the
+/// block, each value is `(m << (e - e0)) x 2^(e0 - 1075)`, a whole number below
+/// `2^(53 + SCALED_SPREAD)` times the same power, and 64 of those add up exactly in an
+/// `i64` (below 2^63). The total is split into two doubles that hold it exactly (its
+/// bits from the twelfth up, at most 52 of them, and the eleven below), which are
+/// scaled by the power exactly (no result is subnormal or infinite in this range).
+fn add_scaled(sum: &mut ExactSum, values: &[f64]) -> bool {
+    const FRACTION: u64 = (1 << 52) - 1;
+    debug_assert!(values.len() <= 64);
+    let exponent = |v: &f64| (v.to_bits() >> 52) & 0x7ff;
+    // The smallest and largest magnitudes, compared as doubles so that the comparisons
+    // run on vectors: a zero is the smallest and an infinity the largest, both refused.
+    // NaN compares with nothing; it is refused below.
+    let (low, high) = values.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), v| {
+        let m = v.abs();
+        (if m < lo { m } else { lo }, if m > hi { m } else { hi })
+    });
+    let (low, high) = (exponent(&low), exponent(&high));
+    if values.is_empty() || !SCALED_EXPONENTS.contains(&low) || !SCALED_EXPONENTS.contains(&high) {
+        return false;
+    }
+    if high - low > SCALED_SPREAD {
+        return false;
+    }
+    // Every shift is at most the spread (under 8), except a NaN's (its exponent is the
+    // largest, so its shift at least 64): the shifts' bits above the third tell.
+    const _: () = assert!(SCALED_SPREAD < 8);
+    let mut shifts = 0;
+    let total: i64 = values
+        .iter()
+        .map(|v| {
+            let bits = v.to_bits();
+            let shift = exponent(v) - low;
+            shifts |= shift;
+            let whole = (((bits & FRACTION) | (FRACTION + 1)) << (shift & 7)) as i64;
+            let negative = (bits >> 63) as i64;
+            (whole ^ -negative) + negative
+        })
+        .sum();
+    if shifts & !7 != 0 || total == 0 {
+        return false;
+    }
+    // 2^(low - 1075): the biased exponent `low - 52` is at least 11.
+    let unit = f64::from_bits((low - 52) << 52);
+    let top = total >> 11 << 11;
+    sum.add(top as f64 * unit);
+    if total != top {
+        sum.add((total - top) as f64 * unit);
+    }
+    true
 }
 
 /// The sum of at most 64 `values` whose sum is exact however it is grouped (every partial
@@ -552,6 +615,62 @@ mod tests {
                 assert_eq!(many.value().to_bits(), one.value().to_bits(), "{values:?} after {before:?}");
                 add_exactly(&mut whole, values);
                 assert_eq!(whole.value().to_bits(), one.value().to_bits(), "{values:?} after {before:?}");
+            }
+        }
+    }
+
+    /// Blocks of nearly equal magnitude (the scaled path) sum exactly: signs mixed, at
+    /// the edges of the spread and of the exponent range, cancelling to nothing, and
+    /// blocks the path must refuse (a zero, an infinity, too wide a spread).
+    #[test]
+    fn scaled_sums_equal_sums_value_by_value() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let ulps_above = |x: f64, n: u64| f64::from_bits(x.to_bits() + n);
+        let mut taken: Vec<Vec<f64>> = vec![
+            vec![2.4e6],
+            vec![-7.5],
+            vec![0.1, 0.2, 0.3],
+            vec![1.0, -1.0 - f64::EPSILON],
+            vec![2f64.powi(20), 2f64.powi(25).next_down(), -ulps_above(2f64.powi(21), 5)],
+            vec![2f64.powi(960) * 1.999, -2f64.powi(960), 2f64.powi(957)],
+            vec![2f64.powi(-960), -3.0 * 2f64.powi(-960), ulps_above(2f64.powi(-958), 1)],
+            vec![16.0f64.next_down(); 64],
+            // The largest totals: 63 values just below 2^5 and one at 2^0.
+            (0..64).map(|i| if i == 0 { 1.0 } else { 32f64.next_down() }).collect(),
+            (0..64).map(|i| if i == 0 { -1.0 } else { -(32f64.next_down()) }).collect(),
+            (0..64).map(|i| if i % 2 == 0 { 31.999999999999996 } else { -2.0000000000000004 }).collect(),
+        ];
+        for n in [1, 5, 63, 64] {
+            for scale in [3e-7, 1.0, 2.4e6, 8e13] {
+                taken.push((0..n).map(|_| scale * (1.0 + 15.0 * rng.random::<f64>())).collect());
+                let signed = |x: f64| if x < 0.5 { -8.0 * (1.0 + x) } else { 1.0 + x };
+                taken.push((0..n).map(|_| scale * signed(rng.random::<f64>())).collect());
+            }
+        }
+        let refused: Vec<Vec<f64>> = vec![
+            vec![],
+            vec![1.0, 0.0],
+            vec![1.0, -0.0],
+            vec![1.0, f64::INFINITY],
+            vec![1.0, f64::NAN],
+            vec![f64::NAN, 1.0, 1.5],
+            vec![1.0, 32.0],
+            vec![2f64.powi(961), 2f64.powi(961)],
+            vec![2f64.powi(-961)],
+            vec![0.75, -0.75],
+        ];
+        let cases = taken.iter().map(|v| (v, true)).chain(refused.iter().map(|v| (v, false)));
+        for (values, takes) in cases {
+            for before in [[].as_slice(), &[-0.0], &[1e17, 0.3], &[-2.0e-3]] {
+                let mut one = ExactSum::new();
+                before.iter().for_each(|&v| one.add(v));
+                let mut scaled = one.clone();
+                values.iter().for_each(|&v| one.add(v));
+                assert_eq!(add_scaled(&mut scaled, values), takes, "{values:?}");
+                if takes {
+                    assert_eq!(scaled.value().to_bits(), one.value().to_bits(), "{values:?} after {before:?}");
+                }
             }
         }
     }
