@@ -74,7 +74,12 @@ impl Ledgers {
         self.ytd_quota[i] = 0.0;
         self.changed[i] = true;
         let end = t + months_to_year_end(plan, scenario, t);
-        self.year_quota[i] = (t..=end).map(|u| monthly_quota(plan, role, start, u)).sum();
+        self.year_quota[i] = if t as i64 - start >= role.ramp.len() as i64 {
+            // Ramped fully from `t` on: every month's quota is the same.
+            std::iter::repeat_n(monthly_quota(plan, role, start, t), end - t + 1).sum()
+        } else {
+            (t..=end).map(|u| monthly_quota(plan, role, start, u)).sum()
+        };
     }
 
     /// Credits a won deal to person `id`.
