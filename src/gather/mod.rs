@@ -17,6 +17,7 @@ mod words;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::scenario::MAX_ID_CHARS;
 use date::{Date, month_label};
 use read::{Export, Outcome, ReadError, ReadOptions, group};
 use words::{describe, num, percent, quoted, toml_of};
@@ -246,11 +247,22 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     for s in &mut segments {
         s.measure(as_of.month_index());
     }
-    let names = &export.segments;
+    let (names, shortened) = segment_names(&export.segments);
+    let mut warnings = export.warnings.clone();
+    for (long, short) in &shortened {
+        warnings.push(format!(
+            "{}: the segment `{long}` is longer than a scenario's names may be ({MAX_ID_CHARS} characters): \
+             named `{short}`",
+            export.file
+        ));
+    }
     let mut pipeline: Vec<OpenBySegment> = Vec::new();
     for (k, s) in segments.iter_mut().enumerate() {
         let _ = writeln!(out, "[[segments]]");
         let _ = writeln!(out, "name = {}", quoted(&names[k]));
+        if names[k] != export.segments[k] {
+            let _ = writeln!(out, "# shortened from {}", quoted(&export.segments[k]));
+        }
         let closed = s.won + s.lost;
         let window_text = match (s.first_close, s.last_close) {
             (Some(a), Some(b)) => format!("closed {a} to {b}"),
@@ -559,7 +571,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     let _ = writeln!(out, "# SET: the plan's target, e.g.");
     let _ = writeln!(out, "# [target]");
     let _ = writeln!(out, "# arr = 1_000_000");
-    Ok(Gathered { toml: out, warnings: export.warnings.clone(), summary, as_of })
+    Ok(Gathered { toml: out, warnings, summary, as_of })
 }
 
 /// Seasonal factors from at least two years: each calendar month's mean ratio of its
@@ -584,7 +596,33 @@ fn seasonality(counts: &[f64], first_month: i32, t: &fit::Trend, at: f64) -> [f6
     f.map(|x| x / mean)
 }
 
-/// A role id (letters, digits, `-`, `_`) for a segment's closers.
+/// The segments' names as the scenario spells them: the export's, cut to
+/// [`MAX_ID_CHARS`] characters where longer (with `~2`, `~3`, ... where two cut names
+/// would be the same), and the (export's, scenario's) pairs that were cut.
+fn segment_names(export: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut names: Vec<String> = Vec::with_capacity(export.len());
+    let mut shortened = Vec::new();
+    for name in export {
+        if name.chars().count() <= MAX_ID_CHARS {
+            names.push(name.clone());
+            continue;
+        }
+        let cut = |n: usize| name.chars().take(n).collect::<String>().trim_end().to_string();
+        let mut short = cut(MAX_ID_CHARS);
+        let mut k = 2;
+        while names.contains(&short) || export.contains(&short) {
+            let suffix = format!("~{k}");
+            short = format!("{}{suffix}", cut(MAX_ID_CHARS - suffix.chars().count()));
+            k += 1;
+        }
+        shortened.push((name.clone(), short.clone()));
+        names.push(short);
+    }
+    (names, shortened)
+}
+
+/// A role id (letters, digits, `-`, `_`) for a segment's closers, at most
+/// [`MAX_ID_CHARS`] characters.
 fn role_id(segment: &str, segments: usize, taken: &[String]) -> String {
     let base = if segments == 1 {
         "closers".to_string()
@@ -599,10 +637,13 @@ fn role_id(segment: &str, segments: usize, taken: &[String]) -> String {
             .join("-");
         format!("closers-{}", if slug.is_empty() { "segment" } else { &slug })
     };
-    let mut id = base.clone();
+    // The id is ASCII: a byte is a character.
+    let within = |id: &str, room: usize| id[..id.len().min(room)].trim_end_matches('-').to_string();
+    let mut id = within(&base, MAX_ID_CHARS);
     let mut k = 2;
     while taken.contains(&id) {
-        id = format!("{base}-{k}");
+        let suffix = format!("-{k}");
+        id = format!("{}{suffix}", within(&base, MAX_ID_CHARS - suffix.len()));
         k += 1;
     }
     id

@@ -380,3 +380,45 @@ fn a_rolling_back_test_of_the_maven_export_has_a_row_per_month_end() {
     let both = sopsim(&[&args[..], &["--cutoff", "2017-06-30"]].concat());
     assert_eq!(both.status.code(), Some(2), "--rolling with --cutoff is refused");
 }
+
+/// Segment names longer than a scenario's names may be (a free-text column mapped to
+/// the segment) are cut to fit, two that would be cut the same are told apart, and the
+/// scenario loads and runs; the closers' role ids of such segments fit too; each cut
+/// name is a warning and a comment with the export's name.
+#[test]
+fn segments_with_names_too_long_for_a_scenario_are_shortened_and_it_runs() {
+    use sopsim::gather::read::Role;
+    use sopsim::scenario::MAX_ID_CHARS;
+    let long = |tail: &str| format!("{}{tail}", "Enterprise accounts in the northern region ".repeat(3));
+    let (a, b) = (long("with multi-year contracts"), long("with monthly contracts"));
+    let segments = [a.as_str(), b.as_str(), "SMB", "ü-Märkte \\ \"quoted\""];
+    let mut text = String::from("Id,Owner,Stage,Created Date,Close Date,Amount,Kind\n");
+    for i in 0..240u32 {
+        let segment = segments[(i % 4) as usize].replace('"', "\"\"");
+        let stage = if i % 3 == 0 { "Closed Won" } else { "Closed Lost" };
+        let month = 1 + (i % 10);
+        text.push_str(&format!(
+            "{i},Rep {},{stage},2024-{month:02}-03,2024-{:02}-20,{},\"{segment}\"\n",
+            i % 5,
+            month + 1,
+            1000 + 37 * i
+        ));
+    }
+    let read = ReadOptions { maps: vec![("Kind".into(), Role::Segment)], ..ReadOptions::default() };
+    let options = Options { read, as_of: None, months: 12 };
+    let gathered = gather("kinds.csv", text.as_bytes(), &options).expect("the export is read");
+    let loaded = sopsim::scenario::load_str(&gathered.toml, "kinds.toml", &[])
+        .unwrap_or_else(|e| panic!("the gathered scenario loads: {e:?}\n{}", gathered.toml));
+    let scenario = loaded.scenario;
+    let names: Vec<&str> = scenario.segments.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(names.iter().all(|n| n.chars().count() <= MAX_ID_CHARS), "{names:?}");
+    assert_ne!(names[0], names[1]);
+    assert!(a.starts_with(names[0]) && names[1].ends_with("~2"), "{names:?}");
+    assert_eq!(&names[2..], &["SMB", segments[3]]);
+    assert!(scenario.roles.iter().all(|r| r.id.chars().count() <= MAX_ID_CHARS));
+    assert_eq!(gathered.warnings.iter().filter(|w| w.contains("longer than a scenario's names")).count(), 2);
+    assert!(gathered.toml.contains(&format!("# shortened from \"{a}\"")));
+    let config = sopsim::runner::RunConfig { trials: 200, seed: 1, threads: 1, progress: false };
+    sopsim::runner::run(&scenario, &config).expect("the gathered scenario runs");
+}
