@@ -261,16 +261,30 @@ pub fn month(
     for (k, terr) in scenario.territories.iter().enumerate() {
         put(layout.first_coverage + k, t, demand::coverage(s.territory_reps[k], terr.accounts_per_rep, terr.accounts));
     }
+    stages_and_forecast(s, layout, arr, bookings, next_weighted, t, put);
+    arr
+}
+
+/// The end of month `t` with ARR `arr` and `bookings`: the stages and their ops cost,
+/// this month's forecast scored against its bookings, and next month's forecast from
+/// the weighted pipeline due then.
+fn stages_and_forecast(
+    s: &mut Trial<'_>,
+    layout: &Layout,
+    arr: f64,
+    bookings: f64,
+    next_weighted: f64,
+    t: usize,
+    put: &mut impl FnMut(usize, usize, f64),
+) {
     let ops_cost = hiring::stages(s, layout, arr, t, put);
     put(id::OPS_COST, t, ops_cost);
-
     let (forecast, error) = s.forecast.score(bookings);
     put(id::FORECAST, t, forecast);
     put(id::FORECAST_ERROR, t, error);
-    if t + 1 < months {
+    if t + 1 < s.scenario.months {
         s.forecast.next = Some(forecast_next(s, next_weighted, t));
     }
-    arr
 }
 
 /// The month's churn rate: the trial's, raised by the share of the support load not
@@ -301,14 +315,7 @@ pub fn idle_month(
     put(id::CHURNED, t, arr_before * churn);
     put(id::EXPANSION, t, arr_before * expansion);
     let arr = arr_before * (1.0 - churn + expansion) + bookings;
-    let ops_cost = hiring::stages(s, layout, arr, t, put);
-    put(id::OPS_COST, t, ops_cost);
-    let (forecast, error) = s.forecast.score(bookings);
-    put(id::FORECAST, t, forecast);
-    put(id::FORECAST_ERROR, t, error);
-    if t + 1 < months {
-        s.forecast.next = Some(forecast_next(s, next_weighted, t));
-    }
+    stages_and_forecast(s, layout, arr, bookings, next_weighted, t, put);
     arr
 }
 
