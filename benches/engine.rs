@@ -16,7 +16,9 @@
 //! Then it prints a summary measured in one process, each pair of numbers interleaved
 //! (engine block, floor block, engine block, ...) so that a machine busy with other
 //! work slows both alike: the engine / floor ratio and the costs per rep-month and per
-//! opportunity for each scenario, and the speed-up from one thread to two. A filter
+//! opportunity for each scenario (the examples, the core scenario of the NumPy peer in
+//! `benches/peers/`, and the large one), what aggregating 10,000 trials costs a trial
+//! on the scale-up example and the core peer, and the speed-up from one thread to two. A filter
 //! argument (`cargo bench --bench engine -- trial/large`) runs only the matching
 //! criterion benches; the summary runs when the filter is empty or `summary`.
 
@@ -35,7 +37,12 @@ use sopsim::stats::{Aggregate, Quantiles};
 const SEED: u64 = 7;
 
 fn example(name: &str) -> Scenario {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios").join(format!("{name}.toml"));
+    scenario_at(&format!("scenarios/{name}.toml"))
+}
+
+/// The scenario of the file at `path`, relative to the crate.
+fn scenario_at(path: &str) -> Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     match load_file(&path, &[]) {
         Ok(l) => l.scenario,
         Err(e) => panic!("{}", e.render()),
@@ -119,6 +126,7 @@ fn cases() -> Vec<Case> {
         Case::new("seed-stage", example("seed-stage"), 256),
         Case::new("scale-up", example("scale-up"), 128),
         Case::new("enterprise", example("enterprise"), 64),
+        Case::new("core peer", scenario_at("benches/peers/core.toml"), 256),
         Case::new("large", large(), 8),
     ]
 }
@@ -162,12 +170,16 @@ fn per_trial(c: &mut Criterion, cases: &[Case]) {
 
 /// 10,000 trials' rows of the scale-up example.
 fn scale_up_rows() -> (usize, Vec<f64>) {
-    let s = example("scale-up");
-    let layout = Layout::new(&s);
+    rows_of(&example("scale-up"))
+}
+
+/// 10,000 trials' rows of `s`.
+fn rows_of(s: &Scenario) -> (usize, Vec<f64>) {
+    let layout = Layout::new(s);
     let cells = layout.cells();
     let mut rows = vec![0.0; 10_000 * cells];
     for (i, out) in rows.chunks_exact_mut(cells).enumerate() {
-        run_trial(&s, &layout, SEED, i as u64, out);
+        run_trial(s, &layout, SEED, i as u64, out);
     }
     (cells, rows)
 }
@@ -284,23 +296,31 @@ fn summary_threads() {
     }
 }
 
-/// Aggregation per trial against the engine per trial, on the scale-up example.
+/// Aggregation per trial against the engine per trial, on the scale-up example and the
+/// core peer scenario.
 fn summary_aggregation(cases: &[Case]) {
-    let (cells, rows) = scale_up_rows();
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a thread");
-    let Some(case) = cases.iter().find(|c| c.name == "scale-up") else { return };
-    let mut out = vec![0.0; case.layout.cells()];
-    println!("\n| aggregation of scale-up | per trial | share of a trial |");
+    println!("\n| aggregation of 10,000 trials | per trial | share of a trial |");
     println!("|---|---:|---:|");
-    for quantiles in [Quantiles::Exact, Quantiles::Sketch] {
-        let (mut agg, mut ratios) = (Vec::new(), Vec::new());
-        for _ in 0..7 {
-            let a = time(|| one.install(|| aggregate(cells, &rows, quantiles)) as f64) / 10_000.0;
-            let e = time(|| case.engine_pass(&mut out)) / case.trials as f64;
-            agg.push(a);
-            ratios.push(a / e);
+    for case in cases.iter().filter(|c| c.name == "scale-up" || c.name == "core peer") {
+        let (cells, rows) = rows_of(&case.scenario);
+        let mut out = vec![0.0; case.layout.cells()];
+        for quantiles in [Quantiles::Exact, Quantiles::Sketch] {
+            let (mut agg, mut ratios) = (Vec::new(), Vec::new());
+            for _ in 0..7 {
+                let a = time(|| one.install(|| aggregate(cells, &rows, quantiles)) as f64) / 10_000.0;
+                let e = time(|| case.engine_pass(&mut out)) / case.trials as f64;
+                agg.push(a);
+                ratios.push(a / e);
+            }
+            println!(
+                "| {}, {} | {} | {:.1}% |",
+                case.name,
+                quantiles.name(),
+                duration(median(agg)),
+                100.0 * median(ratios)
+            );
         }
-        println!("| {} | {} | {:.1}% |", quantiles.name(), duration(median(agg)), 100.0 * median(ratios));
     }
 }
 
