@@ -22,13 +22,17 @@ use crate::engine::{
     metrics::{Layout, TARGET_HIT},
 };
 use crate::scenario::Scenario;
-use crate::stats::{Aggregate, Quantiles, Stats, Steady};
+use crate::stats::{Aggregate, Chunk, Quantiles, Stats};
 
 /// Most trials per unit of parallel work (and per tick of the progress bar). A chunk's
 /// values are added to the aggregate cell by cell, so each cell's quantile state is
 /// brought into cache once per chunk: 256 trials amortise that (about 10% of the whole
 /// scale-up run against 64), for a buffer of 256 x cells values per thread.
 pub const CHUNK: u64 = 256;
+
+/// Trials whose rows a worker holds before writing them into its chunk's columns: eight
+/// rows' values of one cell fill a cache line of its column.
+const ROWS: usize = 8;
 
 /// How to run: resolved from the command line and the scenario.
 #[derive(Debug, Clone)]
@@ -285,11 +289,11 @@ fn simulate_on(
     let bar = progress_bar(config.progress, count);
     // The aggregate does not depend on how trials are grouped, so the chunk size is free
     // to follow the run: at least eight chunks per thread when the trials allow.
-    let chunk = (count / (threads as u64 * 8)).clamp(1, CHUNK) as usize;
+    let chunk_size = (count / (threads as u64 * 8)).clamp(1, CHUNK) as usize;
     // Trials are handed out a sixteenth of a chunk at a time, so that the threads finish
     // within a few trials of each other; a thread adds the trials it ran to its aggregate
     // a whole chunk at a time (the trials of a chunk need not be consecutive).
-    let grain = (chunk as u64 / 16).max(1);
+    let grain = (chunk_size as u64 / 16).max(1);
     let next = AtomicU64::new(trials.start);
     let stopped = AtomicBool::new(false);
     let keep = watch.keep;
@@ -297,14 +301,16 @@ fn simulate_on(
     let parts: Vec<(Aggregate, Vec<Kept>)> = pool.broadcast(|_| {
         let mut aggregate = Aggregate::new(cells, quantiles);
         let mut kept = Vec::new();
-        let mut buf = vec![0.0; chunk * cells];
-        let mut held = 0;
-        // The cells a worker's last chunk had constant are checked first in its next.
-        let mut steady = Steady::default();
-        let mut add = |aggregate: &mut Aggregate, rows: &[f64]| {
-            aggregate.add_trials_with(rows, &mut steady);
+        // Each trial writes its row among the last eight, which then go into the chunk
+        // (see `stats::Chunk`); a full chunk is added to the aggregate.
+        let mut rows = vec![0.0; ROWS * cells];
+        let mut chunk = Chunk::new(cells, chunk_size);
+        let mut in_rows = 0;
+        let add = |aggregate: &mut Aggregate, chunk: &mut Chunk| {
+            let trials = chunk.len();
+            chunk.add_to(aggregate);
             if let Some(bar) = &bar {
-                bar.inc((rows.len() / cells.max(1)) as u64);
+                bar.inc(trials as u64);
             }
         };
         loop {
@@ -318,22 +324,24 @@ fn simulate_on(
             }
             let mut values = Vec::with_capacity(if keep.is_empty() { 0 } else { grain as usize * keep.len() });
             for i in first..(first + grain).min(trials.end) {
-                let row = &mut buf[held * cells..(held + 1) * cells];
+                let row = &mut rows[in_rows * cells..(in_rows + 1) * cells];
                 engine::run_trial(scenario, &layout, config.seed, i, row);
                 values.extend(keep.iter().map(|&c| row[c]));
-                held += 1;
-                if held == chunk {
-                    add(&mut aggregate, &buf);
-                    held = 0;
+                in_rows += 1;
+                if in_rows == ROWS || chunk.len() + in_rows == chunk_size {
+                    chunk.push(&rows[..in_rows * cells]);
+                    in_rows = 0;
+                }
+                if chunk.is_full() {
+                    add(&mut aggregate, &mut chunk);
                 }
             }
             if !keep.is_empty() {
                 kept.push((first, values));
             }
         }
-        if held > 0 {
-            add(&mut aggregate, &buf[..held * cells]);
-        }
+        chunk.push(&rows[..in_rows * cells]);
+        add(&mut aggregate, &mut chunk);
         (aggregate, kept)
     });
     if let Some(bar) = bar {

@@ -12,6 +12,7 @@
 
 use rayon::prelude::*;
 
+use super::chunk::Chunk;
 use super::sketch::{self, Sketch};
 use super::sum::ExactSum;
 use super::{Stats, exact, sketched};
@@ -255,72 +256,21 @@ fn add_copies(sum: &mut ExactSum, v: f64, n: u64) {
     }
 }
 
-/// Whether the `trials` values of cell `c` in `rows` (whole trials of `width` values)
-/// all have the bits of the first.
-#[inline]
-fn constant_cell(rows: &[f64], width: usize, trials: usize, c: usize) -> bool {
-    let bits = rows[c].to_bits();
-    (1..trials).all(|t| rows[t * width + c].to_bits() == bits)
-}
-
-/// Whether `a` and `b` hold the same bits, value by value: one pass without an early
+/// Whether every one of `values` has the bits of `first`: one pass without an early
 /// exit, which the compiler turns into vector instructions.
 #[inline]
-fn same_bits(a: &[f64], b: &[f64]) -> bool {
-    a.iter().zip(b).fold(0u64, |d, (x, y)| d | (x.to_bits() ^ y.to_bits())) == 0
+pub(super) fn same_bits(values: &[f64], first: f64) -> bool {
+    let bits = first.to_bits();
+    values.iter().fold(0u64, |d, v| d | (v.to_bits() ^ bits)) == 0
 }
 
-/// Cells that had one value in every trial of the trials a worker added last, as runs
-/// of consecutive cells (ascending, disjoint). A scenario's unused metrics, and counts
-/// that cannot vary, are the same cells chunk after chunk; [`Aggregate::add_trials_with`]
-/// checks such a run trial by trial, as a comparison of contiguous values, instead of
-/// cell by cell with a strided read per trial and cell. It decides only how cells are
-/// checked, never what is added: a cell is added as copies of one value exactly when
-/// all its values in the trials given have one value's bits, whatever the hint.
-#[derive(Debug, Clone, Default)]
-pub struct Steady {
-    runs: Vec<std::ops::Range<usize>>,
-}
-
-impl Steady {
-    /// For each of the `width` cells of `rows` (whole trials), whether its `trials`
-    /// values all have the bits of the first trial's; the hint's runs are checked whole
-    /// first, the cells outside a run that held one by one. The hint then becomes the
-    /// runs of the cells found constant.
-    fn constant_cells(&mut self, rows: &[f64], width: usize, trials: usize) -> Vec<bool> {
-        let mut constant = vec![false; width];
-        let mut checked = vec![false; width];
-        let first = &rows[..width];
-        for run in &self.runs {
-            let held = (1..trials).all(|t| same_bits(&rows[t * width..][run.clone()], &first[run.clone()]));
-            if held {
-                constant[run.clone()].fill(true);
-                checked[run.clone()].fill(true);
-            }
-        }
-        for c in (0..width).filter(|&c| !checked[c]) {
-            constant[c] = constant_cell(rows, width, trials, c);
-        }
-        self.runs = runs_of(&constant);
-        constant
-    }
-}
-
-/// The runs of consecutive `true` in `flags`.
-fn runs_of(flags: &[bool]) -> Vec<std::ops::Range<usize>> {
-    let mut runs = Vec::new();
-    let mut start = None;
-    for (c, &flag) in flags.iter().chain([&false]).enumerate() {
-        match (flag, start) {
-            (true, None) => start = Some(c),
-            (false, Some(s)) => {
-                runs.push(s..c);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    runs
+/// The values of one cell in the trials [`Aggregate::add_cells`] adds.
+#[derive(Debug, Clone, Copy)]
+pub enum CellValues<'v> {
+    /// The same value (the same bits) in every trial.
+    Copies(f64),
+    /// One value a trial, in trial order (at least as many as the trials added).
+    Each(&'v [f64]),
 }
 
 impl SketchCell {
@@ -398,58 +348,66 @@ impl Aggregate {
     /// Adds the trials of `rows`: whole trials one after the other, each `cells()`
     /// values in the layout's order. NaN values are left out.
     pub fn add_trials(&mut self, rows: &[f64]) {
-        self.add_trials_with(rows, &mut Steady::default());
-    }
-
-    /// [`Aggregate::add_trials`], checking first the cells that `steady` says had one
-    /// value in the trials added before it (and updating it): the same aggregate, with
-    /// less work where the same cells stay constant chunk after chunk.
-    pub fn add_trials_with(&mut self, rows: &[f64], steady: &mut Steady) {
         let width = self.cells;
         if width == 0 || rows.len() < width {
             return;
         }
-        let trials = rows.len() / width;
+        let mut chunk = Chunk::new(width, rows.len() / width);
+        chunk.push(&rows[..rows.len() / width * width]);
+        chunk.add_to(self);
+    }
+
+    /// Adds `trials` trials given cell by cell: `cell(c)` gives the values of cell `c`.
+    /// NaN values are left out.
+    pub fn add_cells<'v>(&mut self, trials: usize, cell: impl Fn(usize) -> CellValues<'v>) {
+        let width = self.cells;
+        if trials == 0 {
+            return;
+        }
         match &mut self.kept {
             Kept::Exact(blocks) => {
-                // Transposed to cell by cell (8 trials at a time, so reads and writes stay
-                // in cache lines): each cell's values are then contiguous.
-                let mut columns = vec![0.0f64; trials * width];
-                for first in (0..trials).step_by(8) {
-                    let last = (first + 8).min(trials);
-                    for c in 0..width {
-                        for t in first..last {
-                            columns[c * trials + t] = rows[t * width + c];
-                        }
+                let mut values = Vec::with_capacity(trials * width);
+                for c in 0..width {
+                    match cell(c) {
+                        CellValues::Copies(v) => values.extend(std::iter::repeat_n(v, trials)),
+                        CellValues::Each(column) => values.extend_from_slice(&column[..trials]),
                     }
                 }
-                blocks.push(Block { trials, values: columns });
+                blocks.push(Block { trials, values });
             }
             Kept::Sketch(cells) => {
-                // Cell by cell, so that each accumulator is visited once for all the trials
-                // of `rows`; a cell's values are read straight from the trials' rows (the
-                // rows' cache lines stay in cache for the next few cells).
-                // A cell with the same value in every trial (a metric the scenario does not
-                // use, a count that cannot vary) is added as copies of it, in one step.
+                // Cell by cell, each accumulator visited once for all the trials given. A
+                // cell with the same value in every trial (a metric the scenario does not
+                // use, a count that cannot vary) is added as copies of it, in one step;
+                // the others 64 trials at a time, NaN left out.
                 let mut kept = [0.0f64; 64];
-                let constant = steady.constant_cells(rows, width, trials);
-                for (c, cell) in cells.iter_mut().enumerate() {
-                    if constant[c] {
-                        let v = rows[c];
-                        if !v.is_nan() {
-                            cell.add_copies(v, trials as u64);
+                for (c, acc) in cells.iter_mut().enumerate() {
+                    let values = match cell(c) {
+                        CellValues::Each(column) if !same_bits(&column[..trials], column[0]) => &column[..trials],
+                        CellValues::Each(column) => {
+                            if !column[0].is_nan() {
+                                acc.add_copies(column[0], trials as u64);
+                            }
+                            continue;
                         }
-                        continue;
-                    }
-                    for first in (0..trials).step_by(kept.len()) {
-                        let last = (first + kept.len()).min(trials);
+                        CellValues::Copies(v) => {
+                            if !v.is_nan() {
+                                acc.add_copies(v, trials as u64);
+                            }
+                            continue;
+                        }
+                    };
+                    for part in values.chunks(kept.len()) {
+                        if !part.iter().fold(false, |any, v| any | v.is_nan()) {
+                            acc.add(part);
+                            continue;
+                        }
                         let mut n = 0;
-                        for t in first..last {
-                            let v = rows[t * width + c];
+                        for &v in part {
                             kept[n] = v;
                             n += usize::from(!v.is_nan());
                         }
-                        cell.add(&kept[..n]);
+                        acc.add(&kept[..n]);
                     }
                 }
             }
@@ -725,47 +683,6 @@ mod tests {
                 assert_eq!(bits(got), bits(want), "cell {c}, {mode:?}");
             }
         }
-    }
-
-    #[test]
-    fn the_steady_hint_gives_the_aggregate_without_it() {
-        use rand::{RngExt, SeedableRng};
-        // Cells that are constant in some chunks and not others, in runs that break and
-        // mend, NaN and signed zeros among the constants, chunks of one trial or more.
-        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
-        let (trials, cells) = (2000, 40);
-        let constants = [0.0, -0.0, f64::NAN, 1.5, 3.0];
-        let mut rows = Vec::with_capacity(trials * cells);
-        for t in 0..trials {
-            let era = t / 150;
-            for c in 0..cells {
-                let varies = (c * 7 + era * 3) % 11 < 3 || (c == 5 && t % 97 == 13);
-                rows.push(if varies { rng.random::<f64>() * 100.0 } else { constants[(c + era) % constants.len()] });
-            }
-        }
-        for sizes in [[256, 256, 256], [1, 37, 256], [64, 3, 200]] {
-            let mut plain = Aggregate::new(cells, Quantiles::Sketch);
-            let mut hinted = Aggregate::new(cells, Quantiles::Sketch);
-            let mut steady = Steady::default();
-            let mut at = 0;
-            for size in sizes.iter().cycle() {
-                if at == trials {
-                    break;
-                }
-                let part = &rows[at * cells..(at + size).min(trials) * cells];
-                plain.add_trials(part);
-                hinted.add_trials_with(part, &mut steady);
-                at = (at + size).min(trials);
-            }
-            assert_eq!(hinted, plain, "chunks of {sizes:?}");
-        }
-    }
-
-    #[test]
-    fn runs_are_the_stretches_of_true() {
-        assert_eq!(runs_of(&[]), vec![]);
-        assert_eq!(runs_of(&[false, true, true, false, true]), vec![1..3, 4..5]);
-        assert_eq!(runs_of(&[true, true]), vec![0..2]);
     }
 
     #[test]

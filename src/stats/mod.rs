@@ -9,11 +9,13 @@
 //! (NaN) are left out; a cell with none has no statistics.
 
 pub mod aggregate;
+mod chunk;
 mod select;
 pub mod sketch;
 pub mod sum;
 
-pub use aggregate::{Aggregate, Quantiles, Steady};
+pub use aggregate::{Aggregate, CellValues, Quantiles};
+pub use chunk::Chunk;
 use sum::ExactSum;
 
 /// The quantile levels reported everywhere, matching the columns of `monthly.csv`.
