@@ -812,6 +812,16 @@ mod tests {
             assert!((f(low) - 0.05).abs() < 1e-4, "{low}: {}", f(low));
             assert!((f(high) - 0.95).abs() < 1e-4, "{high}: {}", f(high));
         }
+        // docs/MODEL.md 2.2's examples, to the digits printed there (half a unit of the
+        // last digit shown).
+        for (low, high, alpha, beta, beta_unit) in [
+            (0.15, 0.28, 22.374, 83.222, 1e-3),
+            (0.006, 0.015, 13.186, 1295.46, 1e-2),
+            (0.2, 0.4, 16.353, 38.938, 1e-3),
+        ] {
+            let (a, b) = fit_beta(low, high).expect("fits");
+            assert!((a - alpha).abs() <= 0.5e-3 && (b - beta).abs() <= 0.5 * beta_unit, "{{{low}, {high}}}: {a}, {b}");
+        }
     }
 
     #[test]
