@@ -18,8 +18,8 @@
 //! work slows both alike: the engine / floor ratio and the costs per rep-month and per
 //! opportunity for each scenario (the examples, the core scenario of the NumPy peer in
 //! `benches/peers/`, and the large one), what aggregating 10,000 trials costs a trial
-//! on the scale-up example and the core peer, and the speed-up from one thread to two. A filter
-//! argument (`cargo bench --bench engine -- trial/large`) runs only the matching
+//! on the scale-up example and the core peer, and the speed-up from one thread to two.
+//! A filter argument (`cargo bench --bench engine -- trial/large`) runs only the matching
 //! criterion benches; the summary runs when the filter is empty or `summary`.
 
 mod floor;
@@ -168,11 +168,6 @@ fn per_trial(c: &mut Criterion, cases: &[Case]) {
     group.finish();
 }
 
-/// 10,000 trials' rows of the scale-up example.
-fn scale_up_rows() -> (usize, Vec<f64>) {
-    rows_of(&example("scale-up"))
-}
-
 /// 10,000 trials' rows of `s`.
 fn rows_of(s: &Scenario) -> (usize, Vec<f64>) {
     let layout = Layout::new(s);
@@ -195,7 +190,7 @@ fn aggregate(cells: usize, rows: &[f64], quantiles: Quantiles) -> usize {
 }
 
 fn aggregation(c: &mut Criterion) {
-    let (cells, rows) = scale_up_rows();
+    let (cells, rows) = rows_of(&example("scale-up"));
     let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("a thread");
     let mut group = c.benchmark_group("aggregate");
     group.sample_size(10).throughput(Throughput::Elements(10_000));

@@ -256,14 +256,6 @@ fn add_copies(sum: &mut ExactSum, v: f64, n: u64) {
     }
 }
 
-/// Whether every one of `values` has the bits of `first`: one pass without an early
-/// exit, which the compiler turns into vector instructions.
-#[inline]
-pub(super) fn same_bits(values: &[f64], first: f64) -> bool {
-    let bits = first.to_bits();
-    values.iter().fold(0u64, |d, v| d | (v.to_bits() ^ bits)) == 0
-}
-
 /// The values of one cell in the trials [`Aggregate::add_cells`] adds.
 #[derive(Debug, Clone, Copy)]
 pub enum CellValues<'v> {
@@ -358,7 +350,8 @@ impl Aggregate {
     }
 
     /// Adds `trials` trials given cell by cell: `cell(c)` gives the values of cell `c`.
-    /// NaN values are left out.
+    /// NaN values are left out. The statistics are those of the values however they are
+    /// given; [`CellValues::Copies`] only adds them faster.
     pub fn add_cells<'v>(&mut self, trials: usize, cell: impl Fn(usize) -> CellValues<'v>) {
         let width = self.cells;
         if trials == 0 {
@@ -377,19 +370,13 @@ impl Aggregate {
             }
             Kept::Sketch(cells) => {
                 // Cell by cell, each accumulator visited once for all the trials given. A
-                // cell with the same value in every trial (a metric the scenario does not
-                // use, a count that cannot vary) is added as copies of it, in one step;
-                // the others 64 trials at a time, NaN left out.
+                // cell given as copies of one value (a metric the scenario does not use, a
+                // count that cannot vary: see `Chunk`) is added in one step; the others 64
+                // trials at a time, NaN left out.
                 let mut kept = [0.0f64; 64];
                 for (c, acc) in cells.iter_mut().enumerate() {
                     let values = match cell(c) {
-                        CellValues::Each(column) if !same_bits(&column[..trials], column[0]) => &column[..trials],
-                        CellValues::Each(column) => {
-                            if !column[0].is_nan() {
-                                acc.add_copies(column[0], trials as u64);
-                            }
-                            continue;
-                        }
+                        CellValues::Each(column) => &column[..trials],
                         CellValues::Copies(v) => {
                             if !v.is_nan() {
                                 acc.add_copies(v, trials as u64);

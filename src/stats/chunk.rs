@@ -13,7 +13,7 @@
 
 use std::ops::Range;
 
-use super::aggregate::{Aggregate, CellValues, same_bits};
+use super::aggregate::{Aggregate, CellValues};
 
 /// Rows turned into columns, up to a fixed number of trials (see the module
 /// documentation).
@@ -107,19 +107,12 @@ impl Chunk {
         if held == 0 {
             return;
         }
+        // Copies: the runs that held, and the written cells found constant (the next
+        // chunk's runs).
         let mut copies = vec![false; self.width];
         for (run, _) in self.steady.iter().filter(|(_, holds)| *holds) {
             copies[run.clone()].fill(true);
         }
-        let (columns, reference) = (&self.columns, &self.reference);
-        aggregate.add_cells(held, |c| {
-            if copies[c] {
-                CellValues::Copies(reference[c])
-            } else {
-                CellValues::Each(&columns[c * capacity..c * capacity + held])
-            }
-        });
-        // The next chunk's runs: the runs that held, and the written cells found constant.
         for cells in &self.written {
             for c in cells.clone() {
                 let column = &self.columns[c * capacity..c * capacity + held];
@@ -129,10 +122,26 @@ impl Chunk {
                 }
             }
         }
+        let (columns, reference) = (&self.columns, &self.reference);
+        aggregate.add_cells(held, |c| {
+            if copies[c] {
+                CellValues::Copies(reference[c])
+            } else {
+                CellValues::Each(&columns[c * capacity..c * capacity + held])
+            }
+        });
         self.steady = runs_of(&copies).into_iter().map(|run| (run, true)).collect();
         self.written = complement(&self.steady, self.width);
         self.held = 0;
     }
+}
+
+/// Whether every one of `values` has the bits of `first`: one pass without an early
+/// exit, which the compiler turns into vector instructions.
+#[inline]
+fn same_bits(values: &[f64], first: f64) -> bool {
+    let bits = first.to_bits();
+    values.iter().fold(0u64, |d, v| d | (v.to_bits() ^ bits)) == 0
 }
 
 /// Whether `a` holds the bits of `b`, value by value: one pass without an early exit.
