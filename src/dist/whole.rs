@@ -121,6 +121,19 @@ impl WholeDraw {
         }
     }
 
+    /// The probability of drawing `at_least` or more (for a distribution without a
+    /// table, 1: every value is taken as possible).
+    pub fn probability_at_least(&self, at_least: u32) -> f64 {
+        match self {
+            WholeDraw::Constant(k) => f64::from(u8::from(*k >= at_least)),
+            WholeDraw::Drawn(..) => 1.0,
+            WholeDraw::Table { bounds, .. } => match at_least as usize {
+                0 => 1.0,
+                k => (ONE - bounds.get(k - 1).copied().unwrap_or(ONE)) as f64 / ONE as f64,
+            },
+        }
+    }
+
     /// The probability of drawing `k` (NaN for a distribution without a table).
     pub fn probability(&self, k: u32) -> f64 {
         match self {

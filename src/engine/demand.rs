@@ -7,7 +7,8 @@
 //! opportunity with probability `meeting_to_opportunity`. Each territory's accounts open
 //! `Binomial(accounts, opportunity_rate)` opportunities, of which `Binomial(n, coverage)`
 //! fall in covered accounts and join the segment's demand; the rest are lost to the
-//! coverage gap (`opportunities.uncovered`).
+//! coverage gap (`opportunities.uncovered`). With `volume_noise`, each month's lead mean
+//! is first scaled by a shared gamma shock of mean 1 (over-dispersion).
 
 use rand::Rng;
 use rand_distr::{Distribution, Poisson};
@@ -16,7 +17,7 @@ use crate::scenario::RoleKind;
 
 use super::Trial;
 use super::metrics::id;
-use super::rng::{Process, trial_stream};
+use super::rng::{Process, Stream, trial_stream};
 
 /// Largest Poisson mean drawn; validation keeps scenarios far below it.
 const MAX_POISSON_MEAN: f64 = 1e15;
@@ -52,6 +53,15 @@ pub fn multinomial_into<R: Rng + ?Sized>(rng: &mut R, n: u64, shares: &[f64], ou
     }
 }
 
+/// A gamma draw of mean 1 and standard deviation `sd` (shape `1 / sd^2`).
+pub fn volume_shock(rng: &mut Stream, sd: f64) -> f64 {
+    let shape = 1.0 / (sd * sd);
+    match rand_distr::Gamma::new(shape, 1.0 / shape) {
+        Ok(g) => g.sample(rng),
+        Err(_) => 1.0,
+    }
+}
+
 /// A territory's coverage: `min(1, reps x accounts_per_rep / accounts)`.
 pub fn coverage(reps: u32, accounts_per_rep: f64, accounts: u64) -> f64 {
     (f64::from(reps) * accounts_per_rep / accounts as f64).min(1.0)
@@ -65,7 +75,12 @@ pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, 
     let d = &scenario.demand;
     let season = d.seasonality[scenario.start.offset(t as i64).month0()];
     // A growth draw below -1 (possible from a wide normal) means no leads after t = 0.
-    let lambda = p.leads_per_month * (1.0 + p.growth_per_month).max(0.0).powi(t as i32) * season;
+    let mut lambda = p.leads_per_month * (1.0 + p.growth_per_month).max(0.0).powi(t as i32) * season;
+    // The month's shared shock: a gamma factor of mean 1 and sd `volume_noise`.
+    if d.volume_noise > 0.0 && lambda > 0.0 {
+        let mut rng = trial_stream(key, Process::VolumeShock, 0, t as u64);
+        lambda *= volume_shock(&mut rng, d.volume_noise);
+    }
     by_segment.clear();
     by_segment.resize(segments.len(), 0);
     // Without a mean there are no leads, and the split and conversion of none draw

@@ -28,6 +28,8 @@ pub struct TrialParams {
     pub lead_to_opportunity: f64,
     /// `segments.<name>.win_rate`, by segment.
     pub win_rate: Vec<f64>,
+    /// `segments.<name>.stall_rate`, by segment (0 where deals do not stall).
+    pub stall_rate: Vec<f64>,
     /// Monthly attrition probability `1 - (1 - annual)^(1/12)`, by role.
     pub monthly_attrition: Vec<f64>,
     /// `roles.<id>.opportunities_per_month`, by role.
@@ -158,6 +160,7 @@ impl TrialParams {
             (0.0, 0.0, 0.0, 0.0, 0.0);
         (p.forecast_bias, p.forecast_noise) = (0.0, 0.0);
         zeros(&mut p.win_rate, segments);
+        zeros(&mut p.stall_rate, segments);
         for v in [
             &mut p.monthly_attrition,
             &mut p.opportunities_per_month,
@@ -176,6 +179,7 @@ impl TrialParams {
                 InputKey::Growth => p.growth_per_month = v,
                 InputKey::LeadToOpportunity => p.lead_to_opportunity = v,
                 InputKey::WinRate(i) => p.win_rate[i] = v,
+                InputKey::StallRate(i) => p.stall_rate[i] = v,
                 InputKey::Attrition(r) => p.monthly_attrition[r] = monthly_attrition(v),
                 InputKey::OpportunitiesPerMonth(r) => p.opportunities_per_month[r] = v,
                 InputKey::MeetingsPerMonth(r) => p.meetings_per_month[r] = v,

@@ -32,24 +32,127 @@ pub fn open_pipeline(s: &mut Trial<'_>) {
     for entry in &scenario.pipeline {
         let spec = &scenario.segments[entry.segment];
         let win_rate = s.p.win_rate[entry.segment];
+        let stall_rate = s.p.stall_rate[entry.segment];
         let seg = &mut s.segments[entry.segment];
         let mut rng = trial_stream(s.key, Process::Pipeline, entry.stream, 0);
         let still_open = entry.age_months.saturating_add(1);
+        let mut ledger = Ledger {
+            closing: &mut seg.closing[..months],
+            beyond_value: &mut seg.beyond_value,
+            beyond_count: &mut seg.beyond_count,
+        };
+        if spec.resolves_in_one_cycle() && !scenario.company.times_closes() {
+            for _ in 0..entry.count {
+                let is_won = rng.random::<f64>() < win_rate;
+                let size = spec.deal_size.sample(&mut rng);
+                let (cycle, is_won) = match spec.cycle.sample_at_least(&mut rng, still_open) {
+                    Some(c) => (c, is_won),
+                    None => (still_open, false),
+                };
+                book(&mut ledger, (cycle - still_open) as usize, size, cycle, is_won);
+            }
+            continue;
+        }
+        // Conditioned on being open at its age: won, lost or stalled in proportion to
+        // each outcome's chance of still being ahead (3.5, 4.14).
+        let lose_rate = (1.0 - win_rate - stall_rate).max(0.0);
+        let stall_rate = 1.0 - win_rate - lose_rate;
+        let won_ahead = win_rate * spec.cycle.probability_at_least(still_open);
+        let lost_ahead = lose_rate * spec.cycle_of(false).probability_at_least(still_open);
+        let total = won_ahead + lost_ahead + stall_rate;
+        let mut timing = Slip::new(scenario, s.key, trial_stream(s.key, Process::PipelineTiming, entry.stream, 0));
         for _ in 0..entry.count {
-            let is_won = rng.random::<f64>() < win_rate;
+            let u = rng.random::<f64>() * total;
             let size = spec.deal_size.sample(&mut rng);
-            let (cycle, is_won) = match spec.cycle.sample_at_least(&mut rng, still_open) {
-                Some(c) => (c, is_won),
-                None => (still_open, false),
-            };
-            let mut ledger = Ledger {
-                closing: &mut seg.closing[..months],
-                beyond_value: &mut seg.beyond_value,
-                beyond_count: &mut seg.beyond_count,
-            };
-            book(&mut ledger, (cycle - still_open) as usize, size, cycle, is_won);
+            if !(total > 0.0) {
+                // Older than any cycle, and no stall: stale, closed lost in the first month.
+                let _ = spec.cycle.sample_at_least(&mut rng, still_open);
+                book(&mut ledger, 0, size, still_open, false);
+                continue;
+            }
+            let is_won = u < won_ahead;
+            let stalled = u >= won_ahead + lost_ahead;
+            let drawn = spec.cycle_of(is_won).sample_at_least(&mut rng, still_open);
+            match drawn {
+                Some(cycle) if !stalled => {
+                    let due = (cycle - still_open) as usize;
+                    let close = if is_won { timing.close(due, 0, months) } else { due };
+                    book(&mut ledger, close, size, (close + still_open as usize) as u32, is_won);
+                }
+                _ => stall(&mut ledger, size),
+            }
         }
     }
+}
+
+/// Puts a deal that never closes in its segment's pipeline, beyond any horizon.
+fn stall(ledger: &mut Ledger<'_>, size: f64) {
+    *ledger.beyond_value += size;
+    *ledger.beyond_count += 1;
+}
+
+/// When won deals close (3.5, "Timing"): month `m` pulls in the won deals due the month
+/// after with the share `r_m = pull[q(m)] + close_noise x z_m` (`q(m)` its month of the
+/// fiscal quarter, `z_m` the month's shared standard normal), or, where `r_m < 0`, pushes
+/// its own to the month after with the share `-r_m`. One uniform a won deal.
+struct Slip<'a> {
+    scenario: &'a Scenario,
+    /// The pull-in shares by month of the quarter (0 without quarter timing).
+    pull: [f64; 3],
+    /// The stream of the deals' uniforms; `None` when closes are not timed.
+    rng: Option<Stream>,
+    /// The trial's key, for the months' shared shocks.
+    key: u64,
+    /// Each month's `r_m`, computed when first needed.
+    rates: Vec<f64>,
+}
+
+impl<'a> Slip<'a> {
+    fn new(scenario: &'a Scenario, key: u64, rng: Stream) -> Slip<'a> {
+        let company = &scenario.company;
+        let pull = company.quarter_timing.as_ref().map_or([0.0; 3], |q| q.pull);
+        Slip { scenario, pull, rng: company.times_closes().then_some(rng), key, rates: Vec::new() }
+    }
+
+    /// Month `m`'s pull-in share `r_m` (below 0: the share it pushes out).
+    fn rate(&mut self, m: usize) -> f64 {
+        let company = &self.scenario.company;
+        while self.rates.len() <= m {
+            let k = self.rates.len();
+            let q = (self.scenario.start.offset(k as i64).month0() + 12 - company.fiscal_year_start as usize) % 3;
+            let noise = if company.close_noise > 0.0 { company.close_noise * month_shock(self.key, k) } else { 0.0 };
+            self.rates.push(self.pull[q] + noise);
+        }
+        self.rates[m]
+    }
+
+    /// The month a won deal worked in month `worked` and due in month `due` closes in
+    /// (`months` or later: beyond the horizon): pulled into `due - 1` (never before the
+    /// month it is worked), kept, or pushed to `due + 1`.
+    #[inline]
+    fn close(&mut self, due: usize, worked: usize, months: usize) -> usize {
+        if self.rng.is_none() || due > months {
+            return due;
+        }
+        let before = if due > worked { self.rate(due - 1).clamp(0.0, 1.0) } else { 0.0 };
+        let push = if due < months { (-self.rate(due)).clamp(0.0, 1.0) } else { 0.0 };
+        let Some(rng) = self.rng.as_mut() else { return due };
+        let u = rng.random::<f64>();
+        if u < before {
+            due - 1
+        } else if (u - before) < push * (1.0 - before) {
+            due + 1
+        } else {
+            due
+        }
+    }
+}
+
+/// Month `m`'s shared standard normal of a trial, from the month's own stream, so that
+/// every segment and the open pipeline see the same.
+pub fn month_shock(key: u64, m: usize) -> f64 {
+    let mut rng = trial_stream(key, Process::CloseShock, 0, m as u64);
+    StandardNormal.sample(&mut rng)
 }
 
 /// A segment's closing ledger: deals by close month, and those beyond the horizon.
@@ -104,16 +207,54 @@ fn work(
         let is_won = rng.random::<f64>() < win_rate;
         let (size, cycle) = draw(rng);
         let close = t + cycle as usize;
-        if book(ledger, close, size, cycle, is_won)
-            && is_won
-            && let Some(credits) = credits.as_deref_mut()
-        {
-            // A rep's deals closing in the same month share one credit.
-            let credits = &mut credits[close];
-            match credits.last_mut() {
-                Some(last) if last.0 == role && last.1 == person => last.2 += size,
-                _ => credits.push((role, person, size)),
-            }
+        if book(ledger, close, size, cycle, is_won) && is_won {
+            credit(credits.as_deref_mut(), close, role, person, size);
+        }
+    }
+}
+
+/// Credits `size` to a quota-carrying rep in month `close`.
+#[inline(always)]
+fn credit(credits: Option<&mut [Vec<Credit>]>, close: usize, role: usize, person: u32, size: f64) {
+    let Some(credits) = credits else { return };
+    // A rep's deals closing in the same month share one credit.
+    let credits = &mut credits[close];
+    match credits.last_mut() {
+        Some(last) if last.0 == role && last.1 == person => last.2 += size,
+        _ => credits.push((role, person, size)),
+    }
+}
+
+/// [`work`] for a segment whose deals may stall or lose over their own cycle, or whose
+/// closes follow the fiscal quarter: one uniform `u` gives the outcome (won below the
+/// rep's win rate, stalled at or above `1 - stall_rate`, lost between), then the size
+/// and the cycle of that outcome are drawn (a stalled deal draws its cycle too, so that
+/// the draws after it keep their place), and a closing deal may slip (`timing`).
+#[allow(clippy::too_many_arguments)]
+fn work_resolving(
+    rng: &mut Stream,
+    n: u64,
+    t: usize,
+    rep: Rep<'_>,
+    ledger: &mut Ledger<'_>,
+    spec: &crate::scenario::Segment,
+    stall_rate: f64,
+    timing: &mut Slip<'_>,
+) {
+    let Rep { mut credits, role, person, win_rate } = rep;
+    let months = ledger.closing.len();
+    for _ in 0..n {
+        let u = rng.random::<f64>();
+        let is_won = u < win_rate;
+        let size = spec.deal_size.sample(rng);
+        let cycle = spec.cycle_of(is_won).sample(rng);
+        if !is_won && u >= 1.0 - stall_rate {
+            stall(ledger, size);
+            continue;
+        }
+        let close = if is_won { timing.close(t + cycle as usize, t, months) } else { t + cycle as usize };
+        if book(ledger, close, size, (close - t) as u32, is_won) && is_won {
+            credit(credits.as_deref_mut(), close, role, person, size);
         }
     }
 }
@@ -190,6 +331,9 @@ pub fn month(
         };
         // The kinds of the size and cycle distributions, decided once for all the deals.
         let fast = spec.deal_size.as_lognormal().zip(spec.cycle.as_table());
+        let resolving = !spec.resolves_in_one_cycle() || scenario.company.times_closes();
+        let stall_rate = s.p.stall_rate[k];
+        let mut timing = None;
         for (&(r, person, _, skill), &n) in seg.reps.iter().zip(&s.scratch.shares) {
             let credited = scenario.roles[r].carries_quota(scenario);
             // The rep's skill scales the segment's win rate (1 without a skill: unchanged).
@@ -199,6 +343,13 @@ pub fn month(
             }
             let rng = rng.get_or_insert_with(|| trial_stream(key, Process::Deals, spec.stream, t as u64));
             let rep = Rep { credits: credited.then_some(&mut s.credits[..]), role: r, person, win_rate };
+            if resolving {
+                let timing = timing.get_or_insert_with(|| {
+                    Slip::new(scenario, key, trial_stream(key, Process::Timing, spec.stream, t as u64))
+                });
+                work_resolving(rng, n, t, rep, &mut ledger, spec, stall_rate, timing);
+                continue;
+            }
             match fast {
                 Some((size, cycle)) => work(rng, n, t, rep, &mut ledger, |rng| (size.sample(rng), cycle.sample(rng))),
                 None => work(rng, n, t, rep, &mut ledger, |rng| (spec.deal_size.sample(rng), spec.cycle.sample(rng))),

@@ -40,6 +40,15 @@ pub enum Process {
     Pipeline = 10,
     /// Skill multipliers of each person of a closer role, per role and person id.
     Skill = 11,
+    /// The month's shared shock on lead volume, per month.
+    VolumeShock = 12,
+    /// Whether each deal due in a month closes then or slips (quarter timing), per
+    /// segment and month worked.
+    Timing = 13,
+    /// The same for the opportunities open at the start, per `[[pipeline]]` entry.
+    PipelineTiming = 14,
+    /// The month's shared slip share of won deals due (`company.close_noise`), per month.
+    CloseShock = 15,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

@@ -12,6 +12,8 @@ pub mod backtest;
 pub mod date;
 pub mod fit;
 pub mod read;
+pub mod resolve;
+pub mod timing;
 mod words;
 
 use std::collections::BTreeMap;
@@ -70,6 +72,8 @@ struct Segment {
     won_cycles: Vec<(i32, f64)>,
     /// The last created month of the mature cohorts used for the win rate and the cycle.
     mature_until: Option<i32>,
+    /// Each deal with a created date, as the competing-risks estimate sees it.
+    spans: Vec<resolve::Span>,
 }
 
 /// Fewest closed deals (and won cycles) of mature cohorts to measure from; with fewer,
@@ -100,7 +104,7 @@ impl Segment {
 
 /// A segment's index, its deals open at the as-of date by age (count at each), and
 /// its longest won cycle.
-type OpenBySegment = (usize, Vec<(i32, u64)>, Option<f64>);
+type OpenBySegment = (usize, Vec<(i32, u64)>, Option<f64>, Option<u32>);
 
 /// Per owner: won, closed, opportunities created in the window, first and last month.
 #[derive(Debug, Default, Clone)]
@@ -143,9 +147,13 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     let window_start = starts_whole(first_created).max(first_close.month_index());
     let window_end = if as_of.is_month_end() { as_of.month_index() } else { as_of.month_index() - 1 };
 
+    // Deals created before the first close month entered the export at their age then:
+    // those that closed before it are missing (an export that starts mid-stream).
+    let observed_from = first_close.month_index();
     let mut segments: Vec<Segment> = (0..export.segments.len()).map(|_| Segment::default()).collect();
     let mut owners: Vec<Owner> = vec![Owner::default(); export.owners.len()];
     let mut known = 0u64;
+    let mut won_by_month: BTreeMap<i32, u64> = BTreeMap::new();
     for o in &export.opps {
         let created_known = o.created.is_some_and(|c| c <= as_of);
         let closed_by = o.closed.filter(|&c| c <= as_of);
@@ -164,6 +172,25 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             *w.by_segment.entry(o.segment).or_default() += 1;
             let active = [o.created.filter(|_| created_known), closed_by].into_iter().flatten().max();
             w.last_active = w.last_active.max(active);
+        }
+        if let Some(c) = o.created.filter(|_| created_known) {
+            let c = c.month_index();
+            let (exit, end) = match (outcome, closed_by) {
+                (Outcome::Won, Some(k)) => (k.month_index() - c, resolve::End::Won),
+                (Outcome::Lost, Some(k)) => (k.month_index() - c, resolve::End::Lost),
+                _ => (as_of.month_index() - c, resolve::End::Open),
+            };
+            // A deal created before the first close month is in the export only because it
+            // was still open then, and that first month holds the closes of everything
+            // that piled up before it: such a deal enters the estimate at its age in the
+            // month after (left truncation), and one that closed by then is left out.
+            let entry = if c < observed_from { observed_from + 1 - c } else { 0 };
+            if exit >= entry {
+                s.spans.push(resolve::Span { entry: entry as u32, exit: exit as u32, end });
+            }
+        }
+        if let (Outcome::Won, Some(k)) = (outcome, closed_by) {
+            *won_by_month.entry(k.month_index()).or_default() += 1;
         }
         match outcome {
             Outcome::Won | Outcome::Lost => {
@@ -242,6 +269,63 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     let _ = writeln!(out, "arr = 0");
     let _ = writeln!(out, "monthly_churn = 0.0");
     let _ = writeln!(out, "monthly_expansion = 0.0");
+    // Quarter timing from the whole quarters of won deals, leaving out a first month that
+    // holds the closes piled up before a mid-stream export starts.
+    let starts_mid_stream = first_created.month_index() < observed_from;
+    let closes_from = if starts_mid_stream || first_close.ymd().2 != 1 { observed_from + 1 } else { observed_from };
+    // Nor the months in which the first cohorts are still filling the pipeline: from
+    // the first created month plus the age by which 90% of won deals have closed.
+    let mut won_ages: Vec<f64> = segments.iter().flat_map(|s| s.won_cycles.iter().map(|(_, c)| *c)).collect();
+    won_ages.sort_by(f64::total_cmp);
+    let filled = if won_ages.is_empty() { 0 } else { crate::stats::quantile_sorted(&won_ages, 0.9).ceil() as i32 };
+    let closes_from = closes_from.max(if starts_mid_stream { 0 } else { window_start + filled });
+    let quarter = timing::quarter_factors(&won_by_month, closes_from, window_end, 0).filter(|q| q.significant());
+    let won_months: Vec<f64> = (closes_from..=window_end)
+        .map(|m| {
+            let f = quarter.as_ref().map_or(1.0, |q| q.factors[(m.rem_euclid(12) % 3) as usize]);
+            won_by_month.get(&m).copied().unwrap_or(0) as f64 / f
+        })
+        .collect();
+    let noise = timing::close_noise(&won_months);
+    if noise > 0.0 {
+        let _ = writeln!(
+            out,
+            "# close noise: won deals a month over {} months vary more than Poisson counts{}; each month pulls in \
+             (or pushes out) a shared share of the next month's won deals, normal of sd {} (over-dispersion)",
+            won_months.len(),
+            if quarter.is_some() { " (after the quarter timing)" } else { "" },
+            num(noise, 3)
+        );
+        let _ = writeln!(out, "close_noise = {}", num(noise.min(10.0), 4));
+    }
+    match timing::quarter_factors(&won_by_month, closes_from, window_end, 0) {
+        Some(q) if q.significant() => {
+            let list: Vec<String> = q.factors.iter().map(|f| num(*f, 3)).collect();
+            let se: Vec<String> = q.se.iter().map(|f| num(*f, 3)).collect();
+            let _ = writeln!(
+                out,
+                "# quarter timing: won deals by month of the quarter over {} whole quarters ({} deals), 3 x each month's \
+                 mean share (standard errors {}); calendar quarters (SET fiscal_year_start if yours differ)",
+                q.quarters,
+                group(q.deals),
+                se.join(", ")
+            );
+            let _ = writeln!(out, "quarter_timing = [{}]", list.join(", "));
+        }
+        Some(q) => {
+            let list: Vec<String> = q.factors.iter().map(|f| num(*f, 2)).collect();
+            let _ = writeln!(
+                out,
+                "# quarter timing: won deals by month of the quarter over {} whole quarters are {} of the mean, none \
+                 more than two standard errors from 1: left flat",
+                q.quarters,
+                list.join(", ")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "# quarter timing: fewer than two whole quarters of won deals: left flat");
+        }
+    }
     let _ = writeln!(out);
 
     for s in &mut segments {
@@ -275,17 +359,23 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             ),
             None => "of every deal closed (too few mature cohorts: recent quick closes may shorten the cycle)".into(),
         };
-        let _ = writeln!(out, "# measured {cohorts}");
-        let (low, high) = fit::win_rate_interval(s.won, s.lost);
-        let _ = writeln!(
-            out,
-            "# win rate: {} won of {} closed ({}), {window_text}; the 5th-95th percentiles of its \
-             Beta(1 + won, 1 + lost) posterior",
-            group(s.won),
-            group(closed),
-            percent(s.won as f64 / closed.max(1) as f64)
-        );
-        let _ = writeln!(out, "win_rate = {{ low = {}, high = {} }}", num(low, 5), num(high, 5));
+        let incidence = resolve::aalen_johansen(&s.spans, resolve::MIN_AT_RISK).filter(|f| f.win() + f.loss() > 0.0);
+        match &incidence {
+            Some(f) => resolution(&mut out, f, &s.spans, k as u64, observed_from),
+            None => {
+                let _ = writeln!(out, "# measured {cohorts}");
+                let (low, high) = fit::win_rate_interval(s.won, s.lost);
+                let _ = writeln!(
+                    out,
+                    "# win rate: {} won of {} closed ({}), {window_text}; the 5th-95th percentiles of its \
+                 Beta(1 + won, 1 + lost) posterior",
+                    group(s.won),
+                    group(closed),
+                    percent(s.won as f64 / closed.max(1) as f64)
+                );
+                let _ = writeln!(out, "win_rate = {{ low = {}, high = {} }}", num(low, 5), num(high, 5));
+            }
+        }
         let n_sizes = s.sizes.len();
         match fit::sizes(&mut s.sizes) {
             Some(f) => {
@@ -302,26 +392,28 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                 let _ = writeln!(out, "deal_size = 0");
             }
         }
-        let n_cycles = s.cycles.len();
-        match fit::cycles(&mut s.cycles) {
-            Some(f) => {
-                let _ = writeln!(
-                    out,
-                    "# cycle: whole months from the created to the close month of {} won deals; {}",
-                    group(n_cycles as u64),
-                    describe(&f, n_cycles)
-                );
-                let _ = writeln!(out, "cycle_months = {}", toml_of(&f, 0));
-            }
-            None => {
-                let _ = writeln!(out, "# SET: no won deal with both dates, so the cycle is left at 0 months");
+        if incidence.is_none() {
+            let n_cycles = s.cycles.len();
+            match fit::cycles(&mut s.cycles) {
+                Some(f) => {
+                    let _ = writeln!(
+                        out,
+                        "# cycle: whole months from the created to the close month of {} won deals; {}",
+                        group(n_cycles as u64),
+                        describe(&f, n_cycles)
+                    );
+                    let _ = writeln!(out, "cycle_months = {}", toml_of(&f, 0));
+                }
+                None => {
+                    let _ = writeln!(out, "# SET: no won deal with both dates, so the cycle is left at 0 months");
+                }
             }
         }
         let open: u64 = s.open.values().sum();
         let unknown = s.open.get(&-1).copied().unwrap_or(0);
         if open > unknown {
             let ages = s.open.iter().filter(|(age, _)| **age >= 0).map(|(a, n)| (*a, *n)).collect::<Vec<_>>();
-            pipeline.push((k, ages, s.cycles.last().copied()));
+            pipeline.push((k, ages, s.cycles.last().copied(), incidence.as_ref().map(resolve::Incidence::horizon)));
         }
         if unknown > 0 {
             let _ = writeln!(
@@ -331,11 +423,19 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             );
         }
         let _ = writeln!(out);
+        let outcome = match &incidence {
+            Some(f) => format!(
+                "won {}, lost {}, stalled {} by age {} months",
+                percent(f.win()),
+                percent(f.loss()),
+                percent(f.stall()),
+                f.horizon()
+            ),
+            None => format!("win rate {} ({} closed)", percent(s.won as f64 / closed.max(1) as f64), group(closed)),
+        };
         summary.push(format!(
-            "segment {}: win rate {} ({} closed), median deal {}, median cycle {} months, {} open",
+            "segment {}: {outcome}, median deal {}, median cycle {} months, {} open",
             names[k],
-            percent(s.won as f64 / closed.max(1) as f64),
-            group(closed),
             if s.sizes.is_empty() {
                 "n/a".into()
             } else {
@@ -401,6 +501,26 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                     percent(fitted.slope_se)
                 );
                 let _ = writeln!(out, "growth_per_month = 0.0");
+            }
+            let noise = timing::volume_noise(&totals, timing::log_residual_var(&totals, significant));
+            if noise > 0.0 {
+                let _ = writeln!(
+                    out,
+                    "# volume noise: the months' log counts vary around the {} with sd {}, of which Poisson noise \
+                     explains sd {}: a shared monthly shock of sd {} (over-dispersion)",
+                    if significant { "trend" } else { "mean" },
+                    num(timing::log_residual_var(&totals, significant).sqrt(), 3),
+                    num(
+                        (totals.iter().filter(|c| **c > 0.0).map(|c| 1.0 / c).sum::<f64>()
+                            / totals.iter().filter(|c| **c > 0.0).count().max(1) as f64)
+                            .sqrt(),
+                        3
+                    ),
+                    num(noise, 3)
+                );
+                let _ = writeln!(out, "volume_noise = {}", num(noise.min(10.0), 4));
+            } else if totals.len() >= 4 {
+                let _ = writeln!(out, "# volume noise: the months vary no more than Poisson counts: none");
             }
             if window.len() < 24 {
                 let _ = writeln!(
@@ -537,26 +657,47 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
         summary
             .push(format!("closers {id}: {staff} on staff, up to {} opportunities a month each", num(load.ceil(), 0)));
     }
-    for (k, ages, longest) in &pipeline {
+    for (k, ages, longest, horizon) in &pipeline {
         let total: u64 = ages.iter().map(|(_, n)| n).sum();
-        let _ = writeln!(
-            out,
-            "# open pipeline of {} at {as_of}: {} opportunities by whole months since their created month; \
-             each closes over the rest of the segment's cycle",
-            names[*k],
-            group(total)
-        );
-        // A deal open at age a has a cycle of at least a + 1 months.
-        let stale: u64 =
-            ages.iter().filter(|(a, _)| longest.is_none_or(|l| f64::from(a + 1) > l)).map(|(_, n)| n).sum();
-        if stale > 0 {
-            let _ = writeln!(
-                out,
-                "# {} of them are older than the longest won cycle ({} months): stale, they close lost in the \
-                 first month",
-                group(stale),
-                longest.map_or("none".into(), |l| num(l, 0))
-            );
+        match horizon {
+            Some(h) => {
+                let _ = writeln!(
+                    out,
+                    "# open pipeline of {} at {as_of}: {} opportunities by whole months since their created month; \
+                     each resolves by the segment's chances conditioned on being still open at its age",
+                    names[*k],
+                    group(total)
+                );
+                let old: u64 = ages.iter().filter(|(a, _)| *a >= *h as i32).map(|(_, n)| n).sum();
+                if old > 0 {
+                    let _ = writeln!(
+                        out,
+                        "# {} of them are open at or past age {h}, where no deal was seen to resolve later: stalled",
+                        group(old)
+                    );
+                }
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "# open pipeline of {} at {as_of}: {} opportunities by whole months since their created month; \
+                     each closes over the rest of the segment's cycle",
+                    names[*k],
+                    group(total)
+                );
+                // A deal open at age a has a cycle of at least a + 1 months.
+                let stale: u64 =
+                    ages.iter().filter(|(a, _)| longest.is_none_or(|l| f64::from(a + 1) > l)).map(|(_, n)| n).sum();
+                if stale > 0 {
+                    let _ = writeln!(
+                        out,
+                        "# {} of them are older than the longest won cycle ({} months): stale, they close lost in the \
+                         first month",
+                        group(stale),
+                        longest.map_or("none".into(), |l| num(l, 0))
+                    );
+                }
+            }
         }
         for (age, n) in ages {
             let _ = writeln!(out, "[[pipeline]]");
@@ -572,6 +713,103 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     let _ = writeln!(out, "# [target]");
     let _ = writeln!(out, "# arr = 1_000_000");
     Ok(Gathered { toml: out, warnings, summary, as_of })
+}
+
+/// Bootstrap resamples for the standard errors of the resolution chances.
+const BOOTSTRAP_ROUNDS: usize = 200;
+
+/// Writes how a segment's deals resolve (`win_rate`, `stall_rate`, `cycle_months`,
+/// `loss_cycle_months`) from the competing-risks estimate `f` of its deals `spans`, each
+/// with its evidence; `observed_from` is the first month with a close in the export.
+fn resolution(out: &mut String, f: &resolve::Incidence, spans: &[resolve::Span], seed: u64, observed_from: i32) {
+    let (se_win, se_stall) = resolve::bootstrap_se(spans, f, BOOTSTRAP_ROUNDS, seed);
+    let count = |end: resolve::End| spans.iter().filter(|d| d.end == end).count() as u64;
+    let horizon = f.horizon();
+    let _ = writeln!(
+        out,
+        "# resolution: won and lost as competing risks by deal age in whole months (Aalen-Johansen) over {} deals \
+         with a created date: {} won, {} lost, {} open at the as-of date (each censored at its age); estimated to \
+         age {horizon}, the last with at least {} deals at risk",
+        group(spans.len() as u64),
+        group(count(resolve::End::Won)),
+        group(count(resolve::End::Lost)),
+        group(count(resolve::End::Open)),
+        resolve::MIN_AT_RISK
+    );
+    if spans.iter().any(|d| d.entry > 0) {
+        let _ = writeln!(
+            out,
+            "# the export has no close before {}, so it starts mid-stream: deals created earlier enter the estimate \
+             at their age in {} (left truncation), since those that closed before are missing and that first month \
+             holds the closes that piled up",
+            month_label(observed_from),
+            month_label(observed_from + 1)
+        );
+    }
+    let (low, high) = resolve::rate_interval(f.win(), se_win);
+    let _ = writeln!(
+        out,
+        "# win rate: {} of deals are won by age {horizon} (bootstrap standard error {}); the 90% interval of a beta \
+         of that mean and spread",
+        percent(f.win()),
+        percent(se_win)
+    );
+    let _ = writeln!(out, "win_rate = {{ low = {}, high = {} }}", num(low, 5), num(high, 5));
+    let stall = f.stall();
+    let _ = writeln!(
+        out,
+        "# lost by age {horizon}: {}; still open at age {horizon} (stalled: taken as never closing): {}",
+        percent(f.loss()),
+        percent(stall)
+    );
+    if stall >= 0.0005 {
+        let (low, high) = resolve::rate_interval(stall, se_stall);
+        let _ = writeln!(out, "stall_rate = {{ low = {}, high = {} }}", num(low, 5), num(high, 5));
+    }
+    for (won, key) in [(true, "cycle_months"), (false, "loss_cycle_months")] {
+        let p = f.timing(won);
+        if p.is_empty() {
+            continue;
+        }
+        let mean: f64 = p.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+        let values = whole_percentiles(&p);
+        let what = if won { "won" } else { "lost" };
+        let _ = writeln!(
+            out,
+            "# {key}: the age at which {what} deals close, each age's share of the {what} incidence (mean {} \
+             months); its percentiles 0%, 1%, ..., 100%",
+            num(mean, 2)
+        );
+        if values.first() == values.last() {
+            let _ = writeln!(out, "{key} = {}", num(values[0], 0));
+        } else {
+            let list: Vec<String> = values.iter().map(|v| num(*v, 0)).collect();
+            let _ = writeln!(out, "{key} = {{ dist = \"empirical\", values = [{}] }}", list.join(", "));
+        }
+    }
+}
+
+/// The percentiles 0%, 1%, ..., 100% of a distribution on whole months given by the
+/// chance `p[k]` of each month `k`: the least `k` whose cumulative chance reaches each.
+fn whole_percentiles(p: &[f64]) -> Vec<f64> {
+    let total: f64 = p.iter().sum();
+    let first = p.iter().position(|&x| x > 0.0).unwrap_or(0);
+    (0..=100)
+        .map(|j| {
+            if j == 0 {
+                return first as f64;
+            }
+            let target = total * f64::from(j) / 100.0 - 1e-12;
+            let mut cum = 0.0;
+            for (k, x) in p.iter().enumerate() {
+                cum += x;
+                if cum >= target {
+                    return k as f64;
+                }
+            }
+            (p.len() - 1) as f64
+        })
+        .collect()
 }
 
 /// Seasonal factors from at least two years: each calendar month's mean ratio of its

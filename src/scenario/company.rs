@@ -2,6 +2,7 @@
 
 use crate::dist::{Dist, Support};
 
+use super::diag::Diagnostic;
 use super::read::{Reader, Tbl};
 use super::types::*;
 
@@ -12,6 +13,9 @@ pub(super) fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company>
             monthly_churn: Dist::constant(0.0),
             monthly_expansion: Dist::constant(0.0),
             churn_multiplier_unsupported: DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED,
+            fiscal_year_start: 0,
+            quarter_timing: None,
+            close_noise: 0.0,
         });
     };
     let arr = r.number(&mut t, "arr", 0.0, MAX_MONEY);
@@ -23,11 +27,36 @@ pub(super) fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company>
     let ok_exp = expansion.is_some() || !t.has("monthly_expansion");
     let unsupported = r.number(&mut t, "churn_multiplier_unsupported", 0.0, 100.0);
     let ok_uns = unsupported.is_some() || !t.has("churn_multiplier_unsupported");
+    let fiscal = r.count_from(&mut t, "fiscal_year_start", 1, 12);
+    let ok_fiscal = fiscal.is_some() || !t.has("fiscal_year_start");
+    let timing = r.numbers(&mut t, "quarter_timing", MIN_FACTOR, 100.0);
+    let mut ok_timing = timing.is_some() || !t.has("quarter_timing");
+    let quarter_timing = match timing {
+        Some((f, _)) if f.len() == 3 => Some(QuarterTiming::new([f[0], f[1], f[2]])),
+        Some((f, span)) => {
+            r.error(
+                Diagnostic::error(
+                    Some(span),
+                    t.key_path("quarter_timing"),
+                    format!("quarter_timing has {} factors", f.len()),
+                )
+                .expected("3 factors, one for each month of the fiscal quarter, e.g. [0.8, 1.0, 1.2]"),
+            );
+            ok_timing = false;
+            None
+        }
+        None => None,
+    };
+    let close_noise = r.number(&mut t, "close_noise", 0.0, 10.0);
+    let ok_noise = close_noise.is_some() || !t.has("close_noise");
     r.finish(t);
-    (ok_arr && ok_churn && ok_exp && ok_uns).then(|| Company {
+    (ok_arr && ok_churn && ok_exp && ok_uns && ok_fiscal && ok_timing && ok_noise).then(|| Company {
         arr: arr.unwrap_or(0.0),
         monthly_churn: churn.unwrap_or(Dist::constant(0.0)),
         monthly_expansion: expansion.unwrap_or(Dist::constant(0.0)),
         churn_multiplier_unsupported: unsupported.unwrap_or(DEFAULT_CHURN_MULTIPLIER_UNSUPPORTED),
+        fiscal_year_start: fiscal.map_or(0, |m| m as u32 - 1),
+        quarter_timing,
+        close_noise: close_noise.unwrap_or(0.0),
     })
 }

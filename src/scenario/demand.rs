@@ -15,6 +15,7 @@ pub(super) fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) 
             seasonality: [1.0; 12],
             segment_mix: default_mix(),
             lead_to_opportunity: Dist::constant(0.0),
+            volume_noise: 0.0,
         });
     };
     let leads = r.dist(&mut t, "leads_per_month", Support::NonNegative, MAX_LEADS_PER_MONTH);
@@ -116,6 +117,8 @@ pub(super) fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) 
             }
         }
     }
+    let noise = r.number(&mut t, "volume_noise", 0.0, 10.0);
+    ok &= noise.is_some() || !t.has("volume_noise");
     r.finish(t);
     ok.then(|| Demand {
         leads_per_month: leads.unwrap_or(Dist::constant(0.0)),
@@ -123,6 +126,7 @@ pub(super) fn read_demand(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) 
         seasonality,
         segment_mix: mix,
         lead_to_opportunity: conv.unwrap_or(Dist::constant(0.0)),
+        volume_noise: noise.unwrap_or(0.0),
     })
 }
 

@@ -29,6 +29,8 @@ pub enum InputKey {
     LeadToOpportunity,
     /// `segments.<name>.win_rate`, by segment index.
     WinRate(usize),
+    /// `segments.<name>.stall_rate`, by segment index.
+    StallRate(usize),
     /// `roles.<id>.annual_attrition`, by role index.
     Attrition(usize),
     /// `roles.<id>.opportunities_per_month`, by role index.
@@ -55,6 +57,7 @@ impl InputKey {
             InputKey::Growth => &s.demand.growth_per_month,
             InputKey::LeadToOpportunity => &s.demand.lead_to_opportunity,
             InputKey::WinRate(i) => &s.segments[i].win_rate,
+            InputKey::StallRate(i) => &s.segments[i].stall_rate,
             InputKey::Attrition(r) => &s.roles[r].annual_attrition,
             InputKey::OpportunitiesPerMonth(r) => &s.roles[r].opportunities_per_month,
             InputKey::MeetingsPerMonth(r) => &s.roles[r].meetings_per_month,
@@ -67,7 +70,7 @@ impl InputKey {
 
     /// Whether a higher value of the key helps reach the target, for words and charts.
     pub fn helps(self) -> bool {
-        !matches!(self, InputKey::Churn | InputKey::Attrition(_))
+        !matches!(self, InputKey::Churn | InputKey::Attrition(_) | InputKey::StallRate(_))
     }
 }
 
@@ -93,6 +96,14 @@ pub fn list(s: &Scenario) -> Vec<Input> {
     ];
     keys.extend(
         s.segments.iter().enumerate().map(|(i, g)| (InputKey::WinRate(i), format!("segments.{}.win_rate", g.name))),
+    );
+    // Only where a segment's deals may stall: a scenario without stalls keeps its list.
+    keys.extend(
+        s.segments
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.stall_rate.as_constant() != Some(0.0))
+            .map(|(i, g)| (InputKey::StallRate(i), format!("segments.{}.stall_rate", g.name))),
     );
     type PerRole = (fn(usize) -> InputKey, &'static str);
     let per_role: [PerRole; 4] = [

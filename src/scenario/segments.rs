@@ -42,6 +42,10 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
         }
         let cycle = r.dist(&mut t, "cycle_months", Support::NonNegative, MAX_MONTHS as f64);
         let cycle_ok = cycle.is_some() || !t.has("cycle_months");
+        let stall = r.dist(&mut t, "stall_rate", Support::Unit, 1.0);
+        let cycle_ok = cycle_ok && (stall.is_some() || !t.has("stall_rate"));
+        let loss_cycle = r.dist(&mut t, "loss_cycle_months", Support::NonNegative, MAX_MONTHS as f64);
+        let cycle_ok = cycle_ok && (loss_cycle.is_some() || !t.has("loss_cycle_months"));
         let weight = r.number(&mut t, "service_weight", 0.0, 1_000.0);
         let cycle_ok = cycle_ok && (weight.is_some() || !t.has("service_weight"));
         if let Some((name, span)) = &name
@@ -63,6 +67,11 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
                     win_rate,
                     cycle: WholeDraw::new(cycle.as_ref().unwrap_or(&Dist::constant(0.0)), MAX_MONTHS as u32),
                     cycle_months: cycle.unwrap_or(Dist::constant(0.0)),
+                    stall_rate: stall.unwrap_or(Dist::constant(0.0)),
+                    loss_cycle: loss_cycle.map(|d| {
+                        let whole = WholeDraw::new(&d, MAX_MONTHS as u32);
+                        (d, whole)
+                    }),
                     service_weight: weight.unwrap_or(1.0),
                 },
                 span,

@@ -92,6 +92,51 @@ pub struct Company {
     pub monthly_expansion: Dist,
     /// Factor on churn when support covers none of its load (linear in the shortfall).
     pub churn_multiplier_unsupported: f64,
+    /// First month of the fiscal year, 0 for January.
+    pub fiscal_year_start: u32,
+    /// `quarter_timing`: the won closes' factors by month of the fiscal quarter, if any.
+    pub quarter_timing: Option<QuarterTiming>,
+    /// `close_noise`: the sd of each month's shared normal shock on the won deals it
+    /// pulls in from the next month (or, below 0, pushes to it); 0: none.
+    pub close_noise: f64,
+}
+
+impl Company {
+    /// Whether won closes may slip: quarter timing or a close noise.
+    pub fn times_closes(&self) -> bool {
+        self.quarter_timing.is_some() || self.close_noise > 0.0
+    }
+}
+
+/// Won closes by month of the fiscal quarter: factors `f` of mean 1, and the share of
+/// the next month's deals each month pulls in (3.5), which gives those factors to a
+/// steady flow of closes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarterTiming {
+    /// The factors as given, scaled to a mean of 1, first month of the quarter first.
+    pub factors: [f64; 3],
+    /// `pull[q]`: the share of the won deals due in the month after month `q` of the
+    /// quarter that close in month `q` instead.
+    pub pull: [f64; 3],
+}
+
+impl QuarterTiming {
+    /// The timing of factors `f` (each positive): scaled to a mean of 1, then the
+    /// pull-in shares that give them, `f[q] = 1 + pull[q] - pull[q - 1]` (a month gains
+    /// what it pulls from the next and loses what the one before pulls from it), the
+    /// least such shares: `pull[q] = sum_{j <= q} (f[j] - 1) - min_k sum_{j <= k} (f[j] - 1)`.
+    pub fn new(f: [f64; 3]) -> QuarterTiming {
+        let mean = (f[0] + f[1] + f[2]) / 3.0;
+        let factors = f.map(|x| x / mean);
+        let mut running = [0.0; 3];
+        let mut sum = 0.0;
+        for (q, x) in factors.iter().enumerate() {
+            sum += x - 1.0;
+            running[q] = sum;
+        }
+        let least = running.iter().copied().fold(f64::INFINITY, f64::min);
+        QuarterTiming { factors, pull: running.map(|r| (r - least).clamp(0.0, 1.0)) }
+    }
 }
 
 /// `[target]`: the ARR to reach.
@@ -121,8 +166,31 @@ pub struct Segment {
     /// `cycle_months` rounded to whole months, as the engine draws it (by inversion;
     /// values past [`MAX_MONTHS`], beyond any horizon alike, drawn as `MAX_MONTHS`).
     pub cycle: WholeDraw,
+    /// Probability that a worked opportunity never closes (stalls and stays open);
+    /// drawn once per trial. A constant 0 without `stall_rate`.
+    pub stall_rate: Dist,
+    /// Months from working an opportunity to its close when it is lost, rounded to
+    /// whole months as [`Segment::cycle`] is; `None`: the same as `cycle_months`.
+    pub loss_cycle: Option<(Dist, WholeDraw)>,
     /// Support load of a dollar of this segment's ARR, relative to 1.
     pub service_weight: f64,
+}
+
+impl Segment {
+    /// Whether the segment's deals resolve only as won or lost, each over the one
+    /// cycle (no `stall_rate` and no `loss_cycle_months`): the model of every scenario
+    /// written before deals could stall, drawn as it always was.
+    pub fn resolves_in_one_cycle(&self) -> bool {
+        self.stall_rate.as_constant() == Some(0.0) && self.loss_cycle.is_none()
+    }
+
+    /// The whole-month cycle of a deal of this outcome.
+    pub fn cycle_of(&self, won: bool) -> &WholeDraw {
+        match &self.loss_cycle {
+            Some((_, lost)) if !won => lost,
+            _ => &self.cycle,
+        }
+    }
 }
 
 /// `[demand]`: inbound leads.
@@ -138,6 +206,9 @@ pub struct Demand {
     pub segment_mix: Vec<f64>,
     /// Probability that a lead becomes an opportunity; drawn once per trial.
     pub lead_to_opportunity: Dist,
+    /// Standard deviation of the month's shared shock on lead volume (a gamma factor of
+    /// mean 1 drawn each month); 0: no shock.
+    pub volume_noise: f64,
 }
 
 /// What a role does.

@@ -80,6 +80,7 @@ pub fn with_constant(s: &Scenario, key: InputKey, v: f64) -> Scenario {
         InputKey::Growth => out.demand.growth_per_month = d,
         InputKey::LeadToOpportunity => out.demand.lead_to_opportunity = d,
         InputKey::WinRate(i) => out.segments[i].win_rate = d,
+        InputKey::StallRate(i) => out.segments[i].stall_rate = d,
         InputKey::Attrition(r) => out.roles[r].annual_attrition = d,
         InputKey::OpportunitiesPerMonth(r) => out.roles[r].opportunities_per_month = d,
         InputKey::MeetingsPerMonth(r) => out.roles[r].meetings_per_month = d,

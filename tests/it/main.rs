@@ -17,6 +17,7 @@ mod pinned;
 mod pipeline;
 mod props;
 mod report;
+mod resolution;
 mod scale;
 mod serve;
 mod skill;

@@ -1,0 +1,258 @@
+//! How deals resolve by age: won and lost as competing risks, with the deals still open
+//! censored at their age and the deals of an export that starts mid-stream entering at
+//! their age then (left truncation).
+//!
+//! The Aalen-Johansen estimator on whole months of age: at each age `k` (months from
+//! the created month), `n_k` deals are at risk (entered by `k`, not resolved before `k`,
+//! not censored before `k`; one censored at `k` counts half, since it was seen for part
+//! of that month), `w_k` are won and `l_k` lost at `k`; the chance of being
+//! still open after `k` is `S(k) = prod_{j <= k} (1 - (w_j + l_j) / n_j)` (Kaplan-Meier
+//! of either outcome), and the cumulative incidence of winning by `k` is
+//! `W(k) = sum_{j <= k} S(j - 1) w_j / n_j` (losing likewise). A won/(won + lost) ratio of
+//! closed deals ignores the deals that are still open; this does not.
+
+use rand::{RngExt, SeedableRng};
+
+/// One deal as the estimator sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    /// Age in whole months at which the deal came under observation (0 unless the
+    /// export starts after it was created).
+    pub entry: u32,
+    /// Age at which it was won or lost, or at which it was last seen open.
+    pub exit: u32,
+    /// How it ended: won, lost, or still open (censored at `exit`).
+    pub end: End,
+}
+
+/// How a deal's observation ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Won at its exit age.
+    Won,
+    /// Lost at its exit age.
+    Lost,
+    /// Still open at its exit age.
+    Open,
+}
+
+/// Cumulative incidence of winning and losing by age, up to the last age the data
+/// can speak for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incidence {
+    /// `won[k]`: the chance of being won by age `k`.
+    pub won: Vec<f64>,
+    /// `lost[k]`: the chance of being lost by age `k`.
+    pub lost: Vec<f64>,
+    /// `at_risk[k]`: the deals at risk at age `k`.
+    pub at_risk: Vec<u64>,
+}
+
+impl Incidence {
+    /// The last age estimated.
+    pub fn horizon(&self) -> u32 {
+        self.won.len().saturating_sub(1) as u32
+    }
+
+    /// The chance of being won by the horizon: a deal's chance of ever being won.
+    pub fn win(&self) -> f64 {
+        self.won.last().copied().unwrap_or(0.0)
+    }
+
+    /// The chance of being lost by the horizon.
+    pub fn loss(&self) -> f64 {
+        self.lost.last().copied().unwrap_or(0.0)
+    }
+
+    /// The chance of being still open at the horizon: deals that stall.
+    pub fn stall(&self) -> f64 {
+        (1.0 - self.win() - self.loss()).max(0.0)
+    }
+
+    /// The distribution of the age at which a deal of the outcome resolves, given that
+    /// outcome: each age's share of the outcome's incidence (empty if it never occurs).
+    pub fn timing(&self, won: bool) -> Vec<f64> {
+        let f = if won { &self.won } else { &self.lost };
+        let total = f.last().copied().unwrap_or(0.0);
+        if total <= 0.0 {
+            return Vec::new();
+        }
+        let mut last = 0.0;
+        f.iter()
+            .map(|&c| {
+                let p = (c - last) / total;
+                last = c;
+                p.max(0.0)
+            })
+            .collect()
+    }
+}
+
+/// The fewest deals at risk at an age for it to be estimated; later ages are left
+/// out, and a deal still open past the last age is taken as stalled.
+pub const MIN_AT_RISK: u64 = 10;
+
+/// The Aalen-Johansen estimate of `deals` up to the last age with at least
+/// `min_at_risk` deals at risk; `None` if no age has that many.
+pub fn aalen_johansen(deals: &[Span], min_at_risk: u64) -> Option<Incidence> {
+    let top = deals.iter().map(|d| d.exit).max()? as usize;
+    // Entries and exits counted by age, then the risk set by a running sum.
+    let mut enter = vec![0u64; top + 2];
+    let mut leave = vec![0u64; top + 2];
+    let mut won = vec![0u64; top + 1];
+    let mut lost = vec![0u64; top + 1];
+    let mut censored = vec![0u64; top + 1];
+    for d in deals {
+        let entry = d.entry.min(d.exit) as usize;
+        let exit = d.exit as usize;
+        enter[entry] += 1;
+        // At risk at ages entry..=exit: resolved or censored at `exit` (censored deals
+        // were seen open through their age).
+        leave[exit + 1] += 1;
+        match d.end {
+            End::Won => won[exit] += 1,
+            End::Lost => lost[exit] += 1,
+            End::Open => censored[exit] += 1,
+        }
+    }
+    let mut at_risk = Vec::with_capacity(top + 1);
+    let mut n: i64 = 0;
+    for k in 0..=top {
+        n += enter[k] as i64 - leave[k] as i64;
+        at_risk.push(n.max(0) as u64);
+    }
+    let horizon = at_risk.iter().rposition(|&n| n >= min_at_risk.max(1))?;
+    let (mut s, mut cw, mut cl) = (1.0f64, 0.0f64, 0.0f64);
+    let mut out = Incidence { won: Vec::new(), lost: Vec::new(), at_risk: at_risk[..=horizon].to_vec() };
+    for k in 0..=horizon {
+        // A deal seen open at age k was seen for part of that month only (half, on
+        // average): it counts half in the month's risk set (the actuarial life table).
+        let n = at_risk[k] as f64 - 0.5 * censored[k] as f64;
+        if n > 0.0 {
+            let (w, l) = (won[k] as f64 / n, lost[k] as f64 / n);
+            cw += s * w;
+            cl += s * l;
+            s *= 1.0 - w - l;
+        }
+        out.won.push(cw);
+        out.lost.push(cl);
+    }
+    Some(out)
+}
+
+/// The standard errors of the win and stall chances, from `rounds` bootstrap
+/// resamples of the deals (seeded, so a gather is reproducible); each resample is
+/// estimated to the same horizon as the whole.
+pub fn bootstrap_se(deals: &[Span], whole: &Incidence, rounds: usize, seed: u64) -> (f64, f64) {
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+    let horizon = whole.horizon() as usize;
+    let n = deals.len();
+    if n < 2 {
+        return (f64::NAN, f64::NAN);
+    }
+    let (mut win, mut stall) = (Vec::with_capacity(rounds), Vec::with_capacity(rounds));
+    let mut sample = Vec::with_capacity(n);
+    for _ in 0..rounds {
+        sample.clear();
+        sample.extend((0..n).map(|_| deals[rng.random_range(0..n)]));
+        let Some(mut b) = aalen_johansen(&sample, 1) else { continue };
+        b.won.truncate(horizon + 1);
+        b.lost.truncate(horizon + 1);
+        win.push(b.win());
+        stall.push(b.stall());
+    }
+    (sd(&win), sd(&stall))
+}
+
+fn sd(x: &[f64]) -> f64 {
+    if x.len() < 2 {
+        return f64::NAN;
+    }
+    let mean = x.iter().sum::<f64>() / x.len() as f64;
+    (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
+}
+
+/// A rate's 90% interval from its estimate `p` and standard error `se`: the 5th and
+/// 95th percentiles of the beta of that mean whose sd is `se` (a beta `Beta(1 + p m,
+/// 1 + (1 - p) m)` with `m = p (1 - p) / se^2`, so that it stays proper at 0 and 1).
+pub fn rate_interval(p: f64, se: f64) -> (f64, f64) {
+    let p = p.clamp(0.0, 1.0);
+    let m = if se.is_finite() && se > 0.0 { (p * (1.0 - p) / (se * se)).max(1.0) } else { 1e6 };
+    let (a, b) = (1.0 + p * m, 1.0 + (1.0 - p) * m);
+    (statrs::function::beta::inv_beta_reg(a, b, 0.05), statrs::function::beta::inv_beta_reg(a, b, 0.95))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(entry: u32, exit: u32, end: End) -> Span {
+        Span { entry, exit, end }
+    }
+
+    #[test]
+    fn without_censoring_the_incidence_is_the_share_resolved_by_each_age() {
+        // 10 deals: 3 won at age 1, 2 lost at age 0, 1 lost at 2, 4 never closed
+        // (seen open at age 5).
+        let mut deals = vec![span(0, 1, End::Won); 3];
+        deals.extend([span(0, 0, End::Lost); 2]);
+        deals.push(span(0, 2, End::Lost));
+        deals.extend([span(0, 5, End::Open); 4]);
+        let f = aalen_johansen(&deals, 1).unwrap();
+        assert_eq!(f.horizon(), 5);
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        assert!(close(f.won[0], 0.0) && close(f.won[1], 0.3) && close(f.win(), 0.3), "{f:?}");
+        assert!(close(f.lost[0], 0.2) && close(f.lost[2], 0.3) && close(f.loss(), 0.3), "{f:?}");
+        assert!(close(f.stall(), 0.4));
+        assert_eq!(f.timing(true), vec![0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn censored_deals_are_not_counted_as_open_forever() {
+        // Half the deals are seen for one month only: the won/(won + lost) ratio of
+        // closed deals and a share of all deals would both be wrong; the estimator
+        // takes the resolution chances from the deals that were followed.
+        // 100 followed to age 3: 40 won at age 2, 60 still open. 100 censored at age 0.
+        let mut deals = vec![span(0, 2, End::Won); 40];
+        deals.extend([span(0, 3, End::Open); 60]);
+        deals.extend([span(0, 0, End::Open); 100]);
+        let f = aalen_johansen(&deals, 1).unwrap();
+        assert!((f.win() - 0.4).abs() < 1e-12, "{f:?}");
+        assert!((f.stall() - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn late_entries_are_at_risk_only_from_their_entry() {
+        // Deals created before the export starts enter at age 2: they say nothing of
+        // ages 0 and 1. 50 enter at 0 and win at 1 (of 100 entering at 0; the other
+        // 50 are open at 4); 10 enter at 2 and lose at 3.
+        let mut deals = vec![span(0, 1, End::Won); 50];
+        deals.extend([span(0, 4, End::Open); 50]);
+        deals.extend([span(2, 3, End::Lost); 10]);
+        let f = aalen_johansen(&deals, 1).unwrap();
+        assert_eq!(f.at_risk[..5], [100, 100, 60, 60, 50]);
+        assert!((f.win() - 0.5).abs() < 1e-12);
+        // Age 3: 10 lost of 60 at risk, after S(2) = 0.5: 0.5 x 10/60.
+        assert!((f.loss() - 0.5 * 10.0 / 60.0).abs() < 1e-12, "{f:?}");
+    }
+
+    #[test]
+    fn the_horizon_stops_where_too_few_deals_are_at_risk() {
+        let mut deals = vec![span(0, 1, End::Won); 20];
+        deals.extend([span(0, 2, End::Open); 12]);
+        deals.extend([span(0, 9, End::Won); 3]);
+        let f = aalen_johansen(&deals, 10).unwrap();
+        assert_eq!(f.horizon(), 2, "{f:?}");
+        assert!(aalen_johansen(&deals[..5], 10).is_none());
+    }
+
+    #[test]
+    fn a_rate_interval_holds_its_estimate_and_stays_in_range() {
+        let (lo, hi) = rate_interval(0.3, 0.02);
+        assert!(lo < 0.3 && hi > 0.3 && (hi - lo - 2.0 * 1.645 * 0.02).abs() < 0.01, "{lo} {hi}");
+        let (lo, hi) = rate_interval(0.0, 0.0);
+        assert!(lo >= 0.0 && hi < 1e-5 && lo < hi);
+        let (lo, hi) = rate_interval(1.0, f64::NAN);
+        assert!(hi <= 1.0 && lo > 0.99999 && lo < hi);
+    }
+}

@@ -1,0 +1,147 @@
+//! The calendar and the spread of an export's months: won deals by month of the quarter
+//! (a quarter-end push), and how much more the monthly volume varies than a Poisson
+//! count of independent opportunities would (a shared monthly shock).
+
+/// Won deals by month of the quarter: factors of mean 1, first month first, with their
+/// standard errors, from the quarters the history covers whole.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuarterFit {
+    /// Whole quarters used.
+    pub quarters: usize,
+    /// Won deals in them.
+    pub deals: u64,
+    /// `3 x` the mean share of a quarter's won deals closed in each of its months.
+    pub factors: [f64; 3],
+    /// Each factor's standard error: the spread of the quarters' shares, never below
+    /// the multinomial noise of the deals counted.
+    pub se: [f64; 3],
+}
+
+impl QuarterFit {
+    /// Whether some month differs from the others by more than twice its standard error.
+    pub fn significant(&self) -> bool {
+        self.factors.iter().zip(&self.se).any(|(f, se)| (f - 1.0).abs() > 2.0 * se)
+    }
+}
+
+/// The quarter factors of `won` (won deals by month index, `year * 12 + month - 1`) over
+/// the months `first..=last`, quarters starting in month `fiscal` (0: January) of the
+/// year; `None` with fewer than two whole quarters holding a won deal.
+pub fn quarter_factors(
+    won: &std::collections::BTreeMap<i32, u64>,
+    first: i32,
+    last: i32,
+    fiscal: i32,
+) -> Option<QuarterFit> {
+    let mut shares: Vec<[f64; 3]> = Vec::new();
+    let mut deals = 0u64;
+    // The first month that starts a quarter, at or after `first`.
+    let mut q0 = first + (fiscal - first).rem_euclid(3);
+    while q0 + 2 <= last {
+        let n = [0, 1, 2].map(|i| won.get(&(q0 + i)).copied().unwrap_or(0) as f64);
+        let total: f64 = n.iter().sum();
+        if total > 0.0 {
+            shares.push(n.map(|x| x / total));
+            deals += total as u64;
+        }
+        q0 += 3;
+    }
+    let j = shares.len();
+    if j < 2 {
+        return None;
+    }
+    let mut factors = [0.0; 3];
+    let mut se = [0.0; 3];
+    let floor = 3.0 * ((1.0 / 3.0) * (2.0 / 3.0) / deals as f64).sqrt();
+    for q in 0..3 {
+        let x: Vec<f64> = shares.iter().map(|s| s[q]).collect();
+        let mean = x.iter().sum::<f64>() / j as f64;
+        let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (j - 1) as f64;
+        factors[q] = 3.0 * mean;
+        se[q] = (3.0 * (var / j as f64).sqrt()).max(floor);
+    }
+    Some(QuarterFit { quarters: j, deals, factors, se })
+}
+
+/// The standard deviation of a shared monthly shock on volume: the variance of the
+/// months' log counts around their fit (`residual_var`, on `ln(count + 1/2)`) less the
+/// Poisson part, `mean(1 / count)`; 0 when the counts vary no more than Poisson counts.
+pub fn volume_noise(counts: &[f64], residual_var: f64) -> f64 {
+    if counts.iter().filter(|c| **c > 0.0).count() < 4 {
+        return 0.0;
+    }
+    dispersion(counts, residual_var)
+}
+
+/// The sd of the log counts' variance `residual_var` beyond Poisson, `mean(1 / count)`.
+fn dispersion(counts: &[f64], residual_var: f64) -> f64 {
+    let months = counts.iter().filter(|c| **c > 0.0).count();
+    if months == 0 || !residual_var.is_finite() {
+        return 0.0;
+    }
+    let poisson = counts.iter().filter(|c| **c > 0.0).map(|c| 1.0 / c).sum::<f64>() / months as f64;
+    (residual_var - poisson).max(0.0).sqrt()
+}
+
+/// The sd of the close noise (`company.close_noise`) that gives monthly won deals the
+/// spread the history shows: the variance of the months' log counts `won` (each divided
+/// by its month of the quarter's factor) around their line, less the Poisson part
+/// `mean(1 / count)`, is the relative variance `V` the shocks must add; a month's won
+/// closes are `1 + r_m - r_(m-1)` of those due (3.5), so `V = 2 sd^2`. 0 with fewer than
+/// 3 months.
+pub fn close_noise(won: &[f64]) -> f64 {
+    let months = won.iter().filter(|c| **c > 0.0).count();
+    if months < 3 {
+        return 0.0;
+    }
+    dispersion(won, log_residual_var(won, months >= 5)) / std::f64::consts::SQRT_2
+}
+
+/// The variance of `ln(count + 1/2)` around its least-squares line (`sloped`) or its
+/// mean, with the degrees of freedom the fit leaves.
+pub fn log_residual_var(counts: &[f64], sloped: bool) -> f64 {
+    let m = counts.len();
+    let p = if sloped { 2 } else { 1 };
+    if m <= p {
+        return f64::NAN;
+    }
+    let y: Vec<f64> = counts.iter().map(|c| (c + 0.5).ln()).collect();
+    let t_mean = (m as f64 - 1.0) / 2.0;
+    let y_mean = y.iter().sum::<f64>() / m as f64;
+    let b = if sloped {
+        let sxx: f64 = (0..m).map(|t| (t as f64 - t_mean).powi(2)).sum();
+        (0..m).map(|t| (t as f64 - t_mean) * (y[t] - y_mean)).sum::<f64>() / sxx
+    } else {
+        0.0
+    };
+    (0..m).map(|t| (y[t] - y_mean - b * (t as f64 - t_mean)).powi(2)).sum::<f64>() / (m - p) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quarter_factors_are_three_times_the_mean_share() {
+        // Two quarters, Jan-Mar and Apr-Jun 2017: shares 1/6, 2/6, 3/6 in both.
+        let m = 2017 * 12;
+        let won = [(m, 10), (m + 1, 20), (m + 2, 30), (m + 3, 20), (m + 4, 40), (m + 5, 60)].into_iter().collect();
+        let f = quarter_factors(&won, m, m + 5, 0).unwrap();
+        assert_eq!(f.quarters, 2);
+        for (got, want) in f.factors.iter().zip([0.5, 1.0, 1.5]) {
+            assert!((got - want).abs() < 1e-12, "{f:?}");
+        }
+        // No spread between quarters: the multinomial floor, 3 sqrt(2/9 / 180).
+        assert!((f.se[0] - 3.0 * (2.0 / 9.0 / 180.0f64).sqrt()).abs() < 1e-12);
+        assert!(f.significant());
+        // A fiscal year from February: the quarters are Feb-Apr and May-Jul; one whole.
+        assert!(quarter_factors(&won, m, m + 5, 1).is_none());
+    }
+
+    #[test]
+    fn volume_noise_is_what_the_months_vary_beyond_poisson() {
+        let counts = [100.0; 6];
+        assert_eq!(volume_noise(&counts, 0.005), 0.0);
+        assert!((volume_noise(&counts, 0.01 + 0.04) - 0.2).abs() < 1e-12);
+    }
+}

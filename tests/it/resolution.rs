@@ -1,0 +1,237 @@
+//! How deals resolve: won, lost over their own cycle, or stalled (never closing); the
+//! open pipeline conditioned on being still open at its age; won closes slipping to the
+//! fiscal quarter's busiest month, and shared monthly shocks on volume and on closing.
+//! Each is checked against its closed form (Binomial counts, the conditioned outcome
+//! chances, the slip chain's steady state, the negative binomial of shocked leads), with
+//! tolerances of `Z` Monte Carlo standard errors from the closed form's own variance
+//! (see `closed_form.rs`); the seeds were chosen before the first run.
+
+use crate::closed_form::{Trials, Z, load};
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+fn var(v: &[f64]) -> f64 {
+    let m = mean(v);
+    v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (v.len() as f64 - 1.0)
+}
+
+/// One segment worked by closers with room for every opportunity, `segment` added to
+/// the segment, `company` to `[company]` and `pipeline` at the end.
+fn scenario(months: u32, leads: &str, segment: &str, company: &str, pipeline: &str) -> String {
+    format!(
+        r#"
+[scenario]
+start = "2027-01"
+months = {months}
+
+[company]
+{company}
+
+[[segments]]
+name = "mm"
+deal_size = 1_000
+{segment}
+
+[demand]
+leads_per_month = {leads}
+lead_to_opportunity = 1
+
+[[roles]]
+id = "ae"
+kind = "closer"
+segment = "mm"
+headcount = 50
+opportunities_per_month = 100
+
+{pipeline}
+"#
+    )
+}
+
+/// Won, lost and stalled as one uniform's three parts: of the opportunities worked in
+/// month 0 (cycle 0 for won, 1 for lost), the month-0 wins are Binomial(n, 0.3) given n,
+/// the month-1 closes (lost) Binomial(n, 0.5), and the 20% stalled never close; the
+/// pipeline holds them at every month's end. 3 x 2 checks.
+#[test]
+fn deals_are_won_lost_or_stalled_in_their_shares() {
+    let text = scenario(2, "200", "win_rate = 0.3\nstall_rate = 0.2\ncycle_months = 0\nloss_cycle_months = 1", "", "");
+    let s = load(&text);
+    let n = 4000;
+    let trials = Trials::simulate(&s, 21, n);
+    let worked0 = trials.month("opportunities.worked", 0);
+    let won0 = trials.month("deals.won", 0);
+    let closed0 = trials.month("deals.closed", 0);
+    assert_eq!(won0, closed0, "only won deals close in the month they are worked");
+    // Conditioned on the worked count: the residuals won - 0.3 n have mean 0 and
+    // variance E[n] 0.3 x 0.7.
+    let check = |what: &str, got: Vec<f64>, p: f64| {
+        let resid: Vec<f64> = got.iter().zip(&worked0).map(|(k, w)| k - p * w).collect();
+        let se = (mean(&worked0) * p * (1.0 - p) / n as f64).sqrt();
+        assert!(mean(&resid).abs() < Z * se, "{what}: mean residual {} against 0 ± {}", mean(&resid), Z * se);
+        let v = var(&resid);
+        let want = mean(&worked0) * p * (1.0 - p);
+        // The variance of a sample variance of n values: about 2 sigma^4 / n (normal).
+        assert!((v - want).abs() < Z * want * (2.0 / n as f64).sqrt() * 1.5, "{what}: variance {v} against {want}");
+    };
+    check("won in month 0", won0, 0.3);
+    // Month 1 closes: month 0's lost (cycle 1) and month 1's won (cycle 0).
+    let lost1: Vec<f64> =
+        trials.month("deals.closed", 1).iter().zip(trials.month("deals.won", 1)).map(|(c, w)| c - w).collect();
+    check("lost in month 1", lost1, 0.5);
+    // Stalled deals stay open: the pipeline at the end of month 0 is month 0's lost and
+    // stalled (both still open), 0.7 n, at $1,000 each.
+    let open0: Vec<f64> = trials.month("pipeline", 0).iter().map(|v| v / 1_000.0).collect();
+    check("open at the end of month 0", open0, 0.7);
+}
+
+/// Without `stall_rate` and `loss_cycle_months` the segment is drawn exactly as before:
+/// writing `stall_rate = 0` changes no output of a trial.
+#[test]
+fn a_segment_without_stalls_is_drawn_as_it_always_was() {
+    let base = "win_rate = { low = 0.2, high = 0.4 }\ncycle_months = { dist = \"gamma\", mean = 2, sd = 1 }";
+    let pipeline = "[[pipeline]]\nage_months = 1\ncount = 30\n";
+    let a = load(&scenario(6, "100", base, "", pipeline));
+    let b = load(&scenario(6, "100", &format!("{base}\nstall_rate = 0"), "", pipeline));
+    let (ta, tb) = (Trials::simulate(&a, 5, 50), Trials::simulate(&b, 5, 50));
+    assert_eq!(
+        ta.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        tb.values.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+}
+
+/// An open deal of age `a` resolves by the chances still ahead of it: with won deals
+/// closing at age 3, lost ones at age 1, `w = 0.5`, `st = 0.2` (so 0.3 lost),
+/// - a deal open at age 0 may still be won (0.5) or lost (0.3): won 0.5 / 1.0;
+/// - at age 1 the lost deals are past (they close at 1): won 0.5 / 0.7, closing in month
+///   3 - 1 - 1 = 1, the rest stalled;
+/// - at age 3 neither can come: every deal is stalled and none ever closes.
+///
+/// 2 checks, and exact ones.
+#[test]
+fn the_open_pipeline_resolves_by_the_chances_left_at_its_age() {
+    let segment = "win_rate = 0.5\nstall_rate = 0.2\ncycle_months = 3\nloss_cycle_months = 1";
+    let n = 4000;
+    let count = 200.0;
+    let run = |age: u32| {
+        let text = scenario(6, "0", segment, "", &format!("[[pipeline]]\nage_months = {age}\ncount = 200\n"));
+        Trials::simulate(&load(&text), 31, n)
+    };
+    let young = run(0);
+    // Age 0: lost deals close in month 0 (1 - 0 - 1), won ones in month 2 (3 - 0 - 1).
+    let won = young.month("deals.won", 2);
+    let se = (count * 0.25 / n as f64).sqrt();
+    assert!((mean(&won) - count * 0.5).abs() < Z * se, "age 0: won {} against 100 ± {}", mean(&won), Z * se);
+    let middle = run(1);
+    let p = 0.5 / 0.7;
+    let won = middle.month("deals.won", 1);
+    let se = (count * p * (1.0 - p) / n as f64).sqrt();
+    assert!((mean(&won) - count * p).abs() < Z * se, "age 1: won {} against {} ± {}", mean(&won), count * p, Z * se);
+    assert_eq!(middle.month("deals.closed", 1), middle.month("deals.won", 1), "no lost deal is left at age 1");
+    let old = run(3);
+    for t in 0..6 {
+        assert!(old.month("deals.closed", t).iter().all(|&c| c == 0.0), "nothing closes in month {t}");
+    }
+    assert!(old.month("pipeline", 5).iter().all(|&v| v == count * 1_000.0), "stalled deals stay open");
+}
+
+/// Quarter timing's pull-in shares give a steady flow of won closes its factors: 300 won
+/// deals due every month (cycle 0, win rate 1) close 0.73 / 1.03 / 1.24 of that by month
+/// of the quarter, and none is lost on the way. With a fiscal year from February the
+/// pattern moves a month. 3 + 3 checks of means of 4,000 trials, and an exact count.
+#[test]
+fn quarter_timing_gives_won_closes_its_factors() {
+    let n = 4000;
+    let due = 300.0;
+    for (fiscal, shift) in [(1, 0usize), (2, 1)] {
+        let company = format!("quarter_timing = [0.73, 1.03, 1.24]\nfiscal_year_start = {fiscal}");
+        let text = scenario(12, "300", "win_rate = 1\ncycle_months = 1", &company, "");
+        let trials = Trials::simulate(&load(&text), 41, n);
+        for (q, f) in [0.73, 1.03, 1.24].into_iter().enumerate() {
+            // Months of the second quarter, away from the start (where nothing is due
+            // yet) and the end (where deals due past the horizon are pulled in).
+            let t = 3 + shift + q;
+            let won = trials.month("deals.won", t);
+            // Independent thinnings of Poisson counts are Poisson: the month's closes are
+            // Poisson(f x 300).
+            let se = (f * due / n as f64).sqrt();
+            assert!(
+                (mean(&won) - f * due).abs() < Z * se,
+                "fiscal {fiscal}, month {t}: won {} against {} ± {}",
+                mean(&won),
+                f * due,
+                Z * se
+            );
+        }
+        for i in 0..n {
+            // Every deal worked closes within the year or is still open at its end.
+            let worked: f64 = trials.path(i, "opportunities.worked").iter().sum();
+            let won: f64 = trials.path(i, "deals.won").iter().sum();
+            let open = trials.path(i, "pipeline")[11] / 1_000.0;
+            assert_eq!(worked, won + open, "fiscal {fiscal}, trial {i}");
+        }
+    }
+}
+
+/// The pull-in shares, by hand: `[0.73, 1.03, 1.24]` gives `[0, 0.03, 0.27]` (the third
+/// month pulls 27% of the next quarter's first month); the shares solve
+/// `f[q] = 1 + pull[q] - pull[q - 1]` for any factors.
+#[test]
+fn the_pull_in_shares_give_the_factors() {
+    let q = sopsim::scenario::QuarterTiming::new([0.73, 1.03, 1.24]);
+    for (got, want) in q.pull.iter().zip([0.0, 0.03, 0.27]) {
+        assert!((got - want).abs() < 1e-12, "{q:?}");
+    }
+    let q = sopsim::scenario::QuarterTiming::new([2.4, 1.2, 0.6]);
+    for k in 0..3 {
+        let f = 1.0 + q.pull[k] - q.pull[(k + 2) % 3];
+        assert!((f - q.factors[k]).abs() < 1e-12, "{q:?}");
+    }
+    assert!(q.pull.contains(&0.0), "the least shares: {q:?}");
+}
+
+/// Close noise moves won deals between months and loses none: the year's won deals
+/// (plus those still due at its end) are the year's worked ones, the month's mean is
+/// unchanged, and its variance grows by `2 sd^2` of the flow squared (a month closes
+/// `1 + r_m - r_(m-1)` of those due). 1 + 2 checks.
+#[test]
+fn close_noise_moves_deals_between_months_without_losing_them() {
+    let n = 4000;
+    let (sd, due) = (0.1, 300.0);
+    let noisy = load(&scenario(12, "300", "win_rate = 1\ncycle_months = 1", &format!("close_noise = {sd}"), ""));
+    let b = Trials::simulate(&noisy, 51, n);
+    for i in 0..n {
+        let worked: f64 = b.path(i, "opportunities.worked").iter().sum();
+        let won: f64 = b.path(i, "deals.won").iter().sum();
+        let open = b.path(i, "pipeline")[11] / 1_000.0;
+        assert_eq!(worked, won + open, "trial {i}");
+    }
+    let won = b.month("deals.won", 6);
+    // Poisson(300) due, then shares of at most a few tenths moved: the variance is
+    // about 300 + 2 sd^2 300^2 = 2,100.
+    let want = due + 2.0 * sd * sd * due * due;
+    let se = (want / n as f64).sqrt();
+    assert!((mean(&won) - due).abs() < Z * se, "mean {} against {due} ± {}", mean(&won), Z * se);
+    let got = var(&won);
+    assert!((got - want).abs() < 0.15 * want, "variance {got} against about {want}");
+}
+
+/// Volume noise makes the month's leads a gamma-Poisson mixture: mean `lambda`, variance
+/// `lambda (1 + v^2 lambda)`. 2 checks.
+#[test]
+fn volume_noise_gives_leads_a_negative_binomial_spread() {
+    let n = 8000;
+    let text = scenario(3, "400", "win_rate = 0.3", "", "")
+        .replace("lead_to_opportunity = 1\n", "lead_to_opportunity = 1\nvolume_noise = 0.2\n");
+    let trials = Trials::simulate(&load(&text), 61, n);
+    let leads = trials.month("leads", 1);
+    let (lambda, v) = (400.0, 0.2);
+    let want = lambda * (1.0 + v * v * lambda);
+    let se_mean = (want / n as f64).sqrt();
+    assert!((mean(&leads) - lambda).abs() < Z * se_mean, "mean {} against 400 ± {}", mean(&leads), Z * se_mean);
+    // A gamma-Poisson's variance estimate: sd about want x sqrt(2 / n) x (1 + kurtosis),
+    // the gamma's excess kurtosis 6 v^2 = 0.24 at most adding a quarter.
+    let got = var(&leads);
+    assert!((got - want).abs() < Z * want * (2.0 / n as f64).sqrt() * 1.25, "variance {got} against {want}");
+}
