@@ -8,13 +8,14 @@ use std::time::Duration;
 use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::format::{visible, visible_path};
-use crate::serve::{Guard, Workshop, router};
+use crate::serve::{Guard, Lingering, Workshop, router};
 
 /// Runs `sopsim serve`.
 pub fn main(args: &ServeArgs) -> Result<(), Error> {
     let workshop = Arc::new(Workshop::load(&args.file, args.threads.map_or(0, usize::from), false)?);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()
         .map_err(|e| Error::Run(format!("cannot start the server: {e}")))?;
     let addr = SocketAddr::new(args.bind, args.port);
@@ -56,7 +57,7 @@ pub fn main(args: &ServeArgs) -> Result<(), Error> {
         }
         let stop = stop_signal(workshop.clone())?;
         let guard = Guard::new(args.bind, local.port(), &args.allow_host);
-        axum::serve(listener, router(workshop.clone(), guard))
+        axum::serve(Lingering(listener), router(workshop.clone(), guard))
             .with_graceful_shutdown(stop)
             .await
             .map_err(|e| Error::Run(format!("the server failed: {e}")))

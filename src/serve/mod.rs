@@ -12,8 +12,10 @@
 mod api;
 pub mod guard;
 mod levers;
+pub mod linger;
 pub mod state;
 
 pub use api::{MAX_BODY_BYTES, router};
 pub use guard::Guard;
+pub use linger::Lingering;
 pub use state::Workshop;

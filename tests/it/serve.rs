@@ -710,6 +710,36 @@ fn exchange(addr: &str, head: &str, body: &[u8]) -> (u16, String) {
     (status, text)
 }
 
+/// A client that sends 8 MiB reads a 413 that says why, whether it waits for the
+/// answer before sending the body, sends it all first, or sends it in chunks.
+#[cfg(unix)]
+#[test]
+fn a_body_over_the_limit_is_answered_413_over_a_socket() {
+    let dir = scenario_dir();
+    let mut server = Server::start(dir.path(), &[]);
+    let addr = server.addr.clone();
+    let big = 8 << 20;
+    let head = |length: &str| {
+        format!("POST /api/run HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{length}\r\n")
+    };
+    let announced = head(&format!("Content-Length: {big}\r\n"));
+    // The head only: answered without waiting for the body.
+    let (status, text) = exchange(&addr, &announced, b"");
+    assert_eq!(status, 413, "{text}");
+    assert!(text.contains("refused a request body of 8388608 bytes: at most 262144"), "{text}");
+    // The head and the whole body, then the answer.
+    let (status, text) = exchange(&addr, &announced, &vec![b' '; big]);
+    assert_eq!(status, 413, "{text}");
+    // A chunked body: cut at the limit.
+    let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, " ".repeat(64 * 1024));
+    let chunked = format!("{}0\r\n\r\n", chunk.repeat(big / (64 * 1024)));
+    let (status, text) = exchange(&addr, &head("Transfer-Encoding: chunked\r\n"), chunked.as_bytes());
+    assert_eq!(status, 413, "{text}");
+    // And the server goes on serving.
+    assert_eq!(http(&addr, "POST", "/api/variant", r#"{"overrides":["scenario.trials=300"]}"#).0, 200);
+    assert_eq!(server.stop().0, Some(0));
+}
+
 /// Through the socket too, a foreign host or origin is refused, and stderr says so
 /// once for each; a name allowed on purpose is served, with a warning at the start.
 #[cfg(unix)]
