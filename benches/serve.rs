@@ -13,7 +13,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::http::Request;
 use serde_json::{Value, json};
-use sopsim::serve::{Workshop, router};
+use sopsim::serve::{Guard, Workshop, router};
 use tower::ServiceExt;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -33,12 +33,13 @@ fn main() {
     let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scale-up.toml");
     let workshop = Arc::new(Workshop::load(&file, 0, true).expect("the example loads"));
     let threads = workshop.threads();
-    let app = router(workshop);
+    let app = router(workshop, Guard::new([127, 0, 0, 1].into(), 8470, &[]));
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
     let call = |body: Value| -> (f64, Value) {
         rt.block_on(async {
             let started = Instant::now();
             let req = Request::post("/api/run")
+                .header("host", "127.0.0.1:8470")
                 .header("content-type", "application/json")
                 .body(Body::from(body.to_string()))
                 .expect("a request");

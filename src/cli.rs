@@ -370,10 +370,37 @@ pub struct ServeArgs {
     /// lets other machines reach the page, and a warning says so).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Also answer requests addressed to NAME (repeatable), for a page served through a
+    /// name on purpose; without it only 127.0.0.1, localhost, [::1] and the --bind
+    /// address are answered, which keeps other sites' pages out (DNS rebinding). A
+    /// warning says that it weakens that.
+    #[arg(long = "allow-host", value_name = "NAME", value_parser = host_name)]
+    pub allow_host: Vec<String>,
     /// Try to open the page in a browser.
     #[arg(long)]
     pub open: bool,
     /// Worker threads of the runs (default: one per core); results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
+}
+
+/// A host name for `--allow-host`: letters, digits, `-` and `.`, as in a URL, without
+/// a scheme, port or path; or an IP address.
+fn host_name(s: &str) -> Result<String, String> {
+    let bare = s.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(s);
+    if bare.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(s.to_string());
+    }
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if s.len() <= 253 && s.split('.').all(label) {
+        Ok(s.to_string())
+    } else {
+        Err("not a host name: give the name alone, as in workshop.example.com (no scheme, port or path)".into())
+    }
 }

@@ -2,7 +2,9 @@
 //! through chromedriver, loads `sopsim serve scenarios/scale-up.toml`, raises a
 //! segment's win rate with the keyboard, waits for P(hit) to rise, reads the paired
 //! difference and its SE, saves the variant and runs the saved TOML with `sopsim run`
-//! on the same seed and trials: the P(hit) must be the page's exactly.
+//! on the same seed and trials: the P(hit) must be the page's exactly. The page then
+//! loads and runs as `http://localhost:PORT/` too (the server answers only its own
+//! names).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); without
 //! them it prints `skipped: ...` and passes. With `SOPSIM_SCREENSHOT=1` it writes the
@@ -164,6 +166,11 @@ fn the_workshop_page_in_a_browser() {
             let png = client.screenshot().await.unwrap();
             std::fs::write(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/serve.png"), png).unwrap();
         }
+
+        // The page as http://localhost:PORT/ too: the file's answer again (kept).
+        client.goto(&url.replace("127.0.0.1", "localhost")).await.unwrap();
+        let local = wait_for(&client, "the full answer through localhost", |s| s["kind"] == "full").await;
+        assert_eq!((local["same"].as_str(), number(&local, "p")), (Some("true"), base_p), "{local}");
         client.close().await.unwrap();
 
         // The saved variant, run from the command line on the same seed and trials.

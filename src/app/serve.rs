@@ -8,13 +8,14 @@ use std::time::Duration;
 use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::format::{visible, visible_path};
-use crate::serve::{Workshop, router};
+use crate::serve::{Guard, Lingering, Workshop, router};
 
 /// Runs `sopsim serve`.
 pub fn main(args: &ServeArgs) -> Result<(), Error> {
     let workshop = Arc::new(Workshop::load(&args.file, args.threads.map_or(0, usize::from), false)?);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()
         .map_err(|e| Error::Run(format!("cannot start the server: {e}")))?;
     let addr = SocketAddr::new(args.bind, args.port);
@@ -35,6 +36,14 @@ pub fn main(args: &ServeArgs) -> Result<(), Error> {
                 args.bind
             );
         }
+        if !args.allow_host.is_empty() {
+            eprintln!(
+                "warning: --allow-host weakens the protection against DNS rebinding: requests addressed to {} \
+                 are answered too, and whoever controls a name's DNS can point it at this machine and let a web \
+                 page read the scenario and run it; allow only names you control",
+                args.allow_host.join(", ")
+            );
+        }
         let host =
             if local.ip().is_unspecified() { SocketAddr::new([127, 0, 0, 1].into(), local.port()) } else { local };
         let url = format!("http://{host}/");
@@ -47,7 +56,8 @@ pub fn main(args: &ServeArgs) -> Result<(), Error> {
             open_browser(&url);
         }
         let stop = stop_signal(workshop.clone())?;
-        axum::serve(listener, router(workshop.clone()))
+        let guard = Guard::new(args.bind, local.port(), &args.allow_host);
+        axum::serve(Lingering(listener), router(workshop.clone(), guard))
             .with_graceful_shutdown(stop)
             .await
             .map_err(|e| Error::Run(format!("the server failed: {e}")))

@@ -8,18 +8,22 @@
 //!   overrides written in) and the keys in which it differs from the file.
 //! - `POST /api/report`: the variant's `report.html`, as `sopsim run` writes it.
 //!
-//! Bodies are JSON of at most [`MAX_BODY_BYTES`]; a bigger one gets 413, one that is not
-//! the JSON asked for 400 with the parser's message, a variant that does not load 400
-//! with the command line's message. Runs take the one run slot in turn; when
-//! [`QUEUE`](super::state::QUEUE) requests already wait, 503.
+//! Every request passes the [`Guard`] first: its host, and for a post its origin, content
+//! type (JSON) and announced length. Bodies are JSON of at most [`MAX_BODY_BYTES`]; a
+//! bigger one gets 413, one that is not the JSON asked for 400 with the parser's
+//! message, a variant that does not load 400 with the command line's message. Runs take
+//! the one run slot in turn; when [`QUEUE`](super::state::QUEUE) requests already wait,
+//! 503.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -32,6 +36,7 @@ use crate::runner::RunResults;
 use crate::scenario::Loaded;
 use crate::whatif::{compare, edit, mean_se, paired};
 
+use super::guard::{self, Guard};
 use super::levers;
 use super::state::{Computed, MAX_TRIALS, QUICK_TRIALS, Refusal, RunKey, Stopped, Workshop};
 
@@ -42,8 +47,8 @@ const PAGE: &str = include_str!("page.html");
 const CSS: &str = include_str!("page.css");
 const JS: &str = include_str!("page.js");
 
-/// The routes over a workshop's state.
-pub fn router(workshop: Arc<Workshop>) -> Router {
+/// The routes over a workshop's state, behind `guard`.
+pub fn router(workshop: Arc<Workshop>, guard: Guard) -> Router {
     Router::new()
         .route("/", get(|| async { asset(PAGE, "text/html; charset=utf-8") }))
         .route("/page.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
@@ -54,6 +59,7 @@ pub fn router(workshop: Arc<Workshop>) -> Router {
         .route("/api/report", post(report))
         .fallback(|| async { reply(StatusCode::NOT_FOUND, json!({ "error": "no such page" })) })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(from_fn_with_state(Arc::new(guard), guard::check))
         .with_state(workshop)
 }
 
@@ -101,9 +107,17 @@ fn failed(message: String) -> Response {
     reply(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": message }))
 }
 
-/// The body as the JSON `T`, or 400 with what is wrong with it.
-fn parse<T: DeserializeOwned>(body: &Bytes) -> Result<T, Box<Response>> {
-    serde_json::from_slice(body)
+/// The body as the JSON `T`, or 400 with what is wrong with it (413 when it is over
+/// the limit without having said so in its `Content-Length`, as a chunked body may).
+fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, Box<Response>> {
+    let body = body.map_err(|e| {
+        Box::new(if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            guard::refuse(&guard::too_large(None))
+        } else {
+            e.into_response()
+        })
+    })?;
+    serde_json::from_slice(&body)
         .map_err(|e| Box::new(bad(format!("error: the request is not the JSON expected: {e}\n"))))
 }
 
@@ -147,8 +161,8 @@ struct RunRequest {
     generation: u64,
 }
 
-async fn run(State(w): State<Arc<Workshop>>, body: Bytes) -> Response {
-    let req: RunRequest = match parse(&body) {
+async fn run(State(w): State<Arc<Workshop>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let req: RunRequest = match parse(body) {
         Ok(r) => r,
         Err(resp) => return *resp,
     };
@@ -332,8 +346,8 @@ fn file_name(w: &Workshop, name: &str) -> String {
     format!("{}.toml", crate::report::safe_name(&leaf))
 }
 
-async fn variant(State(w): State<Arc<Workshop>>, body: Bytes) -> Response {
-    let req: VariantRequest = match parse(&body) {
+async fn variant(State(w): State<Arc<Workshop>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let req: VariantRequest = match parse(body) {
         Ok(r) => r,
         Err(resp) => return *resp,
     };
@@ -367,8 +381,8 @@ async fn variant(State(w): State<Arc<Workshop>>, body: Bytes) -> Response {
     reply(StatusCode::OK, json!({ "filename": file_name(&w, &req.name), "toml": toml, "diff": diff }))
 }
 
-async fn report(State(w): State<Arc<Workshop>>, body: Bytes) -> Response {
-    let req: VariantRequest = match parse(&body) {
+async fn report(State(w): State<Arc<Workshop>>, body: Result<Bytes, BytesRejection>) -> Response {
+    let req: VariantRequest = match parse(body) {
         Ok(r) => r,
         Err(resp) => return *resp,
     };
