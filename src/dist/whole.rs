@@ -65,6 +65,11 @@ impl WholeDraw {
         if last < ONE {
             bounds.push(ONE);
         }
+        WholeDraw::from_bounds(bounds)
+    }
+
+    /// A table from its bounds (non-decreasing, the last 2^53), with its guide.
+    fn from_bounds(bounds: Vec<u64>) -> WholeDraw {
         let slices = 1u64 << GUIDE_BITS;
         let mut guide = Vec::with_capacity(slices as usize);
         let mut k = 0usize;
@@ -119,6 +124,32 @@ impl WholeDraw {
             }
             WholeDraw::Drawn(..) => (0..1_000).map(|_| self.sample(rng)).find(|&k| k >= at_least),
         }
+    }
+
+    /// This draw with each value `k`'s probability multiplied by `weight(k)` (positive)
+    /// and the whole scaled back to 1: a table again (a constant and a drawn
+    /// distribution, whose values cannot move, are returned as they are).
+    pub fn reweighted(&self, weight: impl Fn(u32) -> f64) -> WholeDraw {
+        let WholeDraw::Table { bounds, .. } = self else { return self.clone() };
+        let mass: Vec<f64> = (0..bounds.len() as u32).map(|k| self.probability(k) * weight(k)).collect();
+        let total: f64 = mass.iter().sum();
+        if !(total > 0.0 && total.is_finite()) {
+            return self.clone();
+        }
+        let mut cumulative = 0.0;
+        let mut last = 0u64;
+        let mut out: Vec<u64> = mass
+            .iter()
+            .map(|m| {
+                cumulative += m / total;
+                last = ((cumulative * ONE as f64).round() as u64).clamp(last, ONE);
+                last
+            })
+            .collect();
+        if let Some(end) = out.last_mut() {
+            *end = ONE;
+        }
+        WholeDraw::from_bounds(out)
     }
 
     /// The probability of drawing `at_least` or more (for a distribution without a

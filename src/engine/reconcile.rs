@@ -57,8 +57,10 @@ pub fn open_pipeline(s: &mut Trial<'_>) {
         // each outcome's chance of still being ahead (3.5, 4.14).
         let lose_rate = (1.0 - win_rate - stall_rate).max(0.0);
         let stall_rate = 1.0 - win_rate - lose_rate;
-        let won_ahead = win_rate * spec.cycle.probability_at_least(still_open);
-        let lost_ahead = lose_rate * spec.cycle_of(false).probability_at_least(still_open);
+        let won_ahead = win_rate * spec.base_cycle(true).probability_at_least(still_open);
+        // A cycle of c months ends in month c - age - 1 of the run.
+        let phase = (quarter_phase(scenario) + 2 * (still_open as usize % 3)) % 3;
+        let lost_ahead = lose_rate * spec.base_cycle(false).probability_at_least(still_open);
         let total = won_ahead + lost_ahead + stall_rate;
         let mut timing = Slip::new(scenario, s.key, trial_stream(s.key, Process::PipelineTiming, entry.stream, 0));
         for _ in 0..entry.count {
@@ -72,7 +74,7 @@ pub fn open_pipeline(s: &mut Trial<'_>) {
             }
             let is_won = u < won_ahead;
             let stalled = u >= won_ahead + lost_ahead;
-            let drawn = spec.cycle_of(is_won).sample_at_least(&mut rng, still_open);
+            let drawn = spec.cycle_of(is_won, phase).sample_at_least(&mut rng, still_open);
             match drawn {
                 Some(cycle) if !stalled => {
                     let due = (cycle - still_open) as usize;
@@ -91,15 +93,19 @@ fn stall(ledger: &mut Ledger<'_>, size: f64) {
     *ledger.beyond_count += 1;
 }
 
-/// When won deals close (3.5, "Timing"): month `m` pulls in the won deals due the month
-/// after with the share `r_m = pull[q(m)] + close_noise x z_m` (`q(m)` its month of the
-/// fiscal quarter, `z_m` the month's shared standard normal), or, where `r_m < 0`, pushes
-/// its own to the month after with the share `-r_m`. One uniform a won deal.
+/// The phase of the run's first month in the fiscal quarter (0: its first month).
+fn quarter_phase(scenario: &Scenario) -> usize {
+    (scenario.start.month0() + 12 - scenario.company.fiscal_year_start as usize) % 3
+}
+
+/// When won deals close under `company.close_noise` (3.5, "Timing of won closes"):
+/// month `m` pulls in the won deals due the month after with the share
+/// `r_m = close_noise x z_m` (`z_m` the month's shared standard normal), or, where
+/// `r_m < 0`, pushes its own to the month after with the share `-r_m`. One uniform a
+/// won deal.
 struct Slip<'a> {
     scenario: &'a Scenario,
-    /// The pull-in shares by month of the quarter (0 without quarter timing).
-    pull: [f64; 3],
-    /// The stream of the deals' uniforms; `None` when closes are not timed.
+    /// The stream of the deals' uniforms; `None` without close noise.
     rng: Option<Stream>,
     /// The trial's key, for the months' shared shocks.
     key: u64,
@@ -109,19 +115,15 @@ struct Slip<'a> {
 
 impl<'a> Slip<'a> {
     fn new(scenario: &'a Scenario, key: u64, rng: Stream) -> Slip<'a> {
-        let company = &scenario.company;
-        let pull = company.quarter_timing.as_ref().map_or([0.0; 3], |q| q.pull);
-        Slip { scenario, pull, rng: company.times_closes().then_some(rng), key, rates: Vec::new() }
+        Slip { scenario, rng: (scenario.company.close_noise > 0.0).then_some(rng), key, rates: Vec::new() }
     }
 
     /// Month `m`'s pull-in share `r_m` (below 0: the share it pushes out).
     fn rate(&mut self, m: usize) -> f64 {
-        let company = &self.scenario.company;
+        let noise = self.scenario.company.close_noise;
         while self.rates.len() <= m {
             let k = self.rates.len();
-            let q = (self.scenario.start.offset(k as i64).month0() + 12 - company.fiscal_year_start as usize) % 3;
-            let noise = if company.close_noise > 0.0 { company.close_noise * month_shock(self.key, k) } else { 0.0 };
-            self.rates.push(self.pull[q] + noise);
+            self.rates.push(noise * month_shock(self.key, k));
         }
         self.rates[m]
     }
@@ -241,13 +243,15 @@ fn work_resolving(
     stall_rate: f64,
     timing: &mut Slip<'_>,
 ) {
+    // A cycle of k months ends in month t + k of the run.
+    let phase = (quarter_phase(timing.scenario) + t) % 3;
     let Rep { mut credits, role, person, win_rate } = rep;
     let months = ledger.closing.len();
     for _ in 0..n {
         let u = rng.random::<f64>();
         let is_won = u < win_rate;
         let size = spec.deal_size.sample(rng);
-        let cycle = spec.cycle_of(is_won).sample(rng);
+        let cycle = spec.cycle_of(is_won, phase).sample(rng);
         if !is_won && u >= 1.0 - stall_rate {
             stall(ledger, size);
             continue;

@@ -193,6 +193,11 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
         correlations: Vec::new(),
         copula: None,
     };
+    if let Some(q) = &scenario.company.quarter_timing {
+        for segment in &mut scenario.segments {
+            segment.timed_cycle = Some(q.timed(&segment.cycle));
+        }
+    }
     scenario.inputs = inputs::list(&scenario);
     (scenario.correlations, scenario.copula) = inputs::resolve(r, &scenario, &correlations?)?;
     Some(scenario)

@@ -68,6 +68,7 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
                     cycle: WholeDraw::new(cycle.as_ref().unwrap_or(&Dist::constant(0.0)), MAX_MONTHS as u32),
                     cycle_months: cycle.unwrap_or(Dist::constant(0.0)),
                     stall_rate: stall.unwrap_or(Dist::constant(0.0)),
+                    timed_cycle: None,
                     loss_cycle: loss_cycle.map(|d| {
                         let whole = WholeDraw::new(&d, MAX_MONTHS as u32);
                         (d, whole)

@@ -96,8 +96,8 @@ pub struct Company {
     pub fiscal_year_start: u32,
     /// `quarter_timing`: the won closes' factors by month of the fiscal quarter, if any.
     pub quarter_timing: Option<QuarterTiming>,
-    /// `close_noise`: the sd of each month's shared normal shock on the won deals it
-    /// pulls in from the next month (or, below 0, pushes to it); 0: none.
+    /// `close_noise`: the sd of each month's shared normal shock, the share of the next
+    /// month's won deals it pulls in (or, below 0, of its own it pushes out); 0: none.
     pub close_noise: f64,
 }
 
@@ -108,34 +108,27 @@ impl Company {
     }
 }
 
-/// Won closes by month of the fiscal quarter: factors `f` of mean 1, and the share of
-/// the next month's deals each month pulls in (3.5), which gives those factors to a
-/// steady flow of closes.
+/// Won closes by month of the fiscal quarter: factors of mean 1 that reweight the
+/// months a won deal's cycle may end in (3.5).
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuarterTiming {
     /// The factors as given, scaled to a mean of 1, first month of the quarter first.
     pub factors: [f64; 3],
-    /// `pull[q]`: the share of the won deals due in the month after month `q` of the
-    /// quarter that close in month `q` instead.
-    pub pull: [f64; 3],
 }
 
 impl QuarterTiming {
-    /// The timing of factors `f` (each positive): scaled to a mean of 1, then the
-    /// pull-in shares that give them, `f[q] = 1 + pull[q] - pull[q - 1]` (a month gains
-    /// what it pulls from the next and loses what the one before pulls from it), the
-    /// least such shares: `pull[q] = sum_{j <= q} (f[j] - 1) - min_k sum_{j <= k} (f[j] - 1)`.
+    /// The timing of factors `f` (each positive), scaled to a mean of 1.
     pub fn new(f: [f64; 3]) -> QuarterTiming {
         let mean = (f[0] + f[1] + f[2]) / 3.0;
-        let factors = f.map(|x| x / mean);
-        let mut running = [0.0; 3];
-        let mut sum = 0.0;
-        for (q, x) in factors.iter().enumerate() {
-            sum += x - 1.0;
-            running[q] = sum;
-        }
-        let least = running.iter().copied().fold(f64::INFINITY, f64::min);
-        QuarterTiming { factors, pull: running.map(|r| (r - least).clamp(0.0, 1.0)) }
+        QuarterTiming { factors: f.map(|x| x / mean) }
+    }
+
+    /// The won cycle `cycle` reweighted by the factors, for each phase `p` (0, 1, 2): a
+    /// cycle of `k` months ends in month `p + k` of the quarter's cycle of three, so its
+    /// probability is multiplied by `factors[(p + k) mod 3]` and the table scaled back
+    /// to 1.
+    pub fn timed(&self, cycle: &WholeDraw) -> [WholeDraw; 3] {
+        [0usize, 1, 2].map(|p| cycle.reweighted(|k| self.factors[(p + k as usize) % 3]))
     }
 }
 
@@ -169,6 +162,9 @@ pub struct Segment {
     /// Probability that a worked opportunity never closes (stalls and stays open);
     /// drawn once per trial. A constant 0 without `stall_rate`.
     pub stall_rate: Dist,
+    /// With `company.quarter_timing`: the won cycle reweighted by month of the quarter,
+    /// by the phase of the month worked (see [`QuarterTiming::timed`]).
+    pub timed_cycle: Option<[WholeDraw; 3]>,
     /// Months from working an opportunity to its close when it is lost, rounded to
     /// whole months as [`Segment::cycle`] is; `None`: the same as `cycle_months`.
     pub loss_cycle: Option<(Dist, WholeDraw)>,
@@ -184,8 +180,18 @@ impl Segment {
         self.stall_rate.as_constant() == Some(0.0) && self.loss_cycle.is_none()
     }
 
-    /// The whole-month cycle of a deal of this outcome.
-    pub fn cycle_of(&self, won: bool) -> &WholeDraw {
+    /// The whole-month cycle of a deal of this outcome, ending in a month of phase
+    /// `phase` of the quarter (see [`QuarterTiming::timed`]; only won deals are timed).
+    pub fn cycle_of(&self, won: bool, phase: usize) -> &WholeDraw {
+        match (&self.loss_cycle, &self.timed_cycle) {
+            (Some((_, lost)), _) if !won => lost,
+            (_, Some(timed)) if won => &timed[phase % 3],
+            _ => &self.cycle,
+        }
+    }
+
+    /// The whole-month cycle of a deal of this outcome, before any quarter timing.
+    pub fn base_cycle(&self, won: bool) -> &WholeDraw {
         match &self.loss_cycle {
             Some((_, lost)) if !won => lost,
             _ => &self.cycle,

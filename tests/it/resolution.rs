@@ -136,25 +136,25 @@ fn the_open_pipeline_resolves_by_the_chances_left_at_its_age() {
     assert!(old.month("pipeline", 5).iter().all(|&v| v == count * 1_000.0), "stalled deals stay open");
 }
 
-/// Quarter timing's pull-in shares give a steady flow of won closes its factors: 300 won
-/// deals due every month (cycle 0, win rate 1) close 0.73 / 1.03 / 1.24 of that by month
-/// of the quarter, and none is lost on the way. With a fiscal year from February the
-/// pattern moves a month. 3 + 3 checks of means of 4,000 trials, and an exact count.
+/// Quarter timing reweights the months a won deal's cycle may end in by their month of
+/// the quarter. With cycles of 1, 2 or 3 months, equally likely, every phase's
+/// reweighting has total `mean(f) = 1`, so a steady flow of 300 won deals due a month
+/// closes exactly `f x 300` by month of the quarter once every cycle overlaps (from
+/// month 3), and none is lost. With a fiscal year from February the pattern moves a
+/// month. 3 + 3 checks of means of 4,000 trials, and an exact count per trial.
 #[test]
 fn quarter_timing_gives_won_closes_its_factors() {
     let n = 4000;
     let due = 300.0;
+    let cycle = "cycle_months = { dist = \"uniform\", min = 0.5, max = 3.5 }";
     for (fiscal, shift) in [(1, 0usize), (2, 1)] {
         let company = format!("quarter_timing = [0.73, 1.03, 1.24]\nfiscal_year_start = {fiscal}");
-        let text = scenario(12, "300", "win_rate = 1\ncycle_months = 1", &company, "");
+        let text = scenario(12, "300", &format!("win_rate = 1\n{cycle}"), &company, "");
         let trials = Trials::simulate(&load(&text), 41, n);
         for (q, f) in [0.73, 1.03, 1.24].into_iter().enumerate() {
-            // Months of the second quarter, away from the start (where nothing is due
-            // yet) and the end (where deals due past the horizon are pulled in).
             let t = 3 + shift + q;
             let won = trials.month("deals.won", t);
-            // Independent thinnings of Poisson counts are Poisson: the month's closes are
-            // Poisson(f x 300).
+            // Independent thinnings of Poisson counts are Poisson: Poisson(f x 300).
             let se = (f * due / n as f64).sqrt();
             assert!(
                 (mean(&won) - f * due).abs() < Z * se,
@@ -165,7 +165,6 @@ fn quarter_timing_gives_won_closes_its_factors() {
             );
         }
         for i in 0..n {
-            // Every deal worked closes within the year or is still open at its end.
             let worked: f64 = trials.path(i, "opportunities.worked").iter().sum();
             let won: f64 = trials.path(i, "deals.won").iter().sum();
             let open = trials.path(i, "pipeline")[11] / 1_000.0;
@@ -174,27 +173,32 @@ fn quarter_timing_gives_won_closes_its_factors() {
     }
 }
 
-/// The pull-in shares, by hand: `[0.73, 1.03, 1.24]` gives `[0, 0.03, 0.27]` (the third
-/// month pulls 27% of the next quarter's first month); the shares solve
-/// `f[q] = 1 + pull[q] - pull[q - 1]` for any factors.
+/// The reweighted table, by hand: a cycle of 0, 1 or 2 months (a third each) worked in a
+/// quarter's first month ends in its months 1, 2, 3 with the factors' shares; worked in
+/// its third month, in months 3, 1, 2 of the next.
 #[test]
-fn the_pull_in_shares_give_the_factors() {
+fn the_timed_cycle_is_the_cycle_reweighted_by_the_quarter() {
+    use sopsim::dist::{Dist, Support, WholeDraw};
+    let get = |p: &str| match p {
+        "min" => Some(-0.5),
+        "max" => Some(2.5),
+        _ => None,
+    };
+    let cycle = WholeDraw::new(&Dist::named("uniform", &get, Support::Real).unwrap(), 600);
     let q = sopsim::scenario::QuarterTiming::new([0.73, 1.03, 1.24]);
-    for (got, want) in q.pull.iter().zip([0.0, 0.03, 0.27]) {
-        assert!((got - want).abs() < 1e-12, "{q:?}");
+    let timed = q.timed(&cycle);
+    for (k, f) in [0.73, 1.03, 1.24].into_iter().enumerate() {
+        assert!((timed[0].probability(k as u32) - f / 3.0).abs() < 1e-12, "{:?}", timed[0]);
     }
-    let q = sopsim::scenario::QuarterTiming::new([2.4, 1.2, 0.6]);
-    for k in 0..3 {
-        let f = 1.0 + q.pull[k] - q.pull[(k + 2) % 3];
-        assert!((f - q.factors[k]).abs() < 1e-12, "{q:?}");
+    for (k, f) in [1.24, 0.73, 1.03].into_iter().enumerate() {
+        assert!((timed[2].probability(k as u32) - f / 3.0).abs() < 1e-12, "{:?}", timed[2]);
     }
-    assert!(q.pull.contains(&0.0), "the least shares: {q:?}");
 }
 
 /// Close noise moves won deals between months and loses none: the year's won deals
 /// (plus those still due at its end) are the year's worked ones, the month's mean is
-/// unchanged, and its variance grows by `2 sd^2` of the flow squared (a month closes
-/// `1 + r_m - r_(m-1)` of those due). 1 + 2 checks.
+/// unchanged, and its variance grows by about `2 sd^2` of the flow squared (a month
+/// closes `1 + r_m - r_(m-1)` of those due). 1 + 2 checks.
 #[test]
 fn close_noise_moves_deals_between_months_without_losing_them() {
     let n = 4000;
