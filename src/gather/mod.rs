@@ -441,7 +441,11 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             } else {
                 crate::format::money(crate::stats::quantile_sorted(&s.sizes, 0.5))
             },
-            if s.cycles.is_empty() { "n/a".into() } else { num(crate::stats::quantile_sorted(&s.cycles, 0.5), 1) },
+            match &incidence {
+                Some(f) if f.win() > 0.0 => num(whole_percentiles(&f.timing(true))[50], 0),
+                _ if s.cycles.is_empty() => "n/a".into(),
+                _ => num(crate::stats::quantile_sorted(&s.cycles, 0.5), 1),
+            },
             group(open)
         ));
     }
@@ -450,6 +454,19 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     let totals: Vec<f64> =
         window.iter().map(|m| segments.iter().map(|s| *s.created.get(m).unwrap_or(&0) as f64).sum()).collect();
     let _ = writeln!(out, "[demand]");
+    // An export that ends mid-stream: its last months' creations fall away.
+    let (totals, dropped) = timing::trim_end(&totals);
+    let window_end = window_end - dropped.len() as i32;
+    if !dropped.is_empty() {
+        let counts: Vec<String> = dropped.iter().map(|c| group(*c as u64)).collect();
+        let _ = writeln!(
+            out,
+            "# the last {} months' creations ({}) fall below half the other months' median: the export seems to \
+             end mid-stream, so they are left out of the level and the trend",
+            dropped.len(),
+            counts.join(", ")
+        );
+    }
     let at = f64::from(start - window_start);
     // A slope that cannot be told from 0 is dropped, and the level is then the mean:
     // extending an unproven slope would move the level as far as the slope's noise.
@@ -465,7 +482,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     match trend {
         Some((t, significant)) if !window.is_empty() => {
             let history =
-                format!("{} months, {} to {}", window.len(), month_label(window_start), month_label(window_end));
+                format!("{} months, {} to {}", totals.len(), month_label(window_start), month_label(window_end));
             let counts: Vec<String> = totals.iter().map(|c| group(*c as u64)).collect();
             let _ = writeln!(out, "# opportunities created a month over {history}: {}", counts.join(", "));
             let (low, high) = ((t.level.ln() - 1.645 * t.level_se).exp(), (t.level.ln() + 1.645 * t.level_se).exp());
@@ -522,12 +539,12 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             } else if totals.len() >= 4 {
                 let _ = writeln!(out, "# volume noise: the months vary no more than Poisson counts: none");
             }
-            if window.len() < 24 {
+            if totals.len() < 24 {
                 let _ = writeln!(
                     out,
                     "# seasonality: {} months of history are fewer than two years, so twelve monthly factors \
                      cannot be told from noise: left flat",
-                    window.len()
+                    totals.len()
                 );
             } else {
                 let factors = seasonality(&totals, window_start, &t, f64::from(start - window_start));
@@ -536,7 +553,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                     out,
                     "# seasonality: each calendar month's mean ratio of count to trend over {} years, January first, \
                      scaled to a mean of 1",
-                    window.len() / 12
+                    totals.len() / 12
                 );
                 let _ = writeln!(out, "seasonality = [{}]", list.join(", "));
             }

@@ -117,8 +117,40 @@ pub fn log_residual_var(counts: &[f64], sloped: bool) -> f64 {
     (0..m).map(|t| (y[t] - y_mean - b * (t as f64 - t_mean)).powi(2)).sum::<f64>() / (m - p) as f64
 }
 
+/// The monthly counts without the months at their end (at most 3, keeping at least 3)
+/// that fall below half the median of the months before them: an export that ends
+/// mid-stream, whose last months are not yet (or no longer) filled. Returns the counts
+/// kept and those left out.
+pub fn trim_end(counts: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let mut keep = counts.len();
+    while keep > 3 && counts.len() - keep < 3 {
+        let mut before: Vec<f64> = counts[..keep - 1].to_vec();
+        before.sort_by(f64::total_cmp);
+        let median = crate::stats::quantile_sorted(&before, 0.5);
+        if counts[keep - 1] < 0.5 * median {
+            keep -= 1;
+        } else {
+            break;
+        }
+    }
+    (counts[..keep].to_vec(), counts[keep..].to_vec())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_months_that_fall_away_at_the_end_are_left_out() {
+        let (kept, dropped) = super::trim_end(&[800.0, 870.0, 720.0, 790.0, 1200.0, 790.0, 780.0, 760.0, 283.0, 121.0]);
+        assert_eq!(dropped, [283.0, 121.0]);
+        assert_eq!(kept.len(), 8);
+        let (kept, dropped) = super::trim_end(&[100.0, 110.0, 90.0, 60.0]);
+        assert!(dropped.is_empty() && kept.len() == 4, "60 is not below half of 100");
+        let (kept, dropped) = super::trim_end(&[100.0, 100.0, 100.0, 100.0, 10.0, 10.0, 10.0, 10.0]);
+        assert_eq!((kept.len(), dropped.len()), (5, 3), "at most three months are left out");
+        let (kept, _) = super::trim_end(&[100.0, 100.0, 100.0, 10.0]);
+        assert_eq!(kept.len(), 3, "at least three months are kept");
+    }
+
     use super::*;
 
     #[test]
