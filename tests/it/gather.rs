@@ -322,6 +322,7 @@ fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
         let mean = values.iter().sum::<f64>() / n;
         let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         let se = sd / n.sqrt();
+        eprintln!("{what}: {mean:.3} (expected {expected} ± {:.3})", 3.0 * se);
         assert!((mean - expected).abs() <= 3.0 * se, "{what}: {mean:.3} against {expected} ± {:.3}", 3.0 * se);
     }
 }
