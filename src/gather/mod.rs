@@ -317,7 +317,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             let _ = writeln!(
                 out,
                 "# quarter timing: won deals by month of the quarter over {} whole quarters are {} of the mean, none \
-                 more than two standard errors from 1: left flat",
+                 more than three standard errors from 1: left flat",
                 q.quarters,
                 list.join(", ")
             );
