@@ -1,5 +1,5 @@
-//! `sopsim gather`: on the public Maven CRM export (read from `../shared/data`, never
-//! copied or edited), the scenario runs and its numbers are what the data says,
+//! `sopsim gather`: on the public Maven CRM export (the copy in `tests/data/maven`,
+//! byte for byte as distributed), the scenario runs and its numbers are what the data says,
 //! recomputed here from the CSV; on synthetic exports of known parameters, the stated
 //! 90% intervals hold about 90% of the time; bad exports get a clear message.
 
@@ -14,7 +14,7 @@ use sopsim::gather::{Options, gather, read::ReadOptions};
 use crate::cli::sopsim;
 
 fn maven() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/maven-crm-sales-opportunities/sales_pipeline.csv")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/maven/sales_pipeline.csv")
 }
 
 fn stderr(o: &std::process::Output) -> String {
