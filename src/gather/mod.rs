@@ -8,11 +8,16 @@
 //! scenario, each key commented with its evidence (count, window, method). It never
 //! writes a number it did not measure without saying so in the comment beside it.
 
+pub mod amount;
 pub mod backtest;
+mod columns;
 pub mod date;
 pub mod fit;
 pub mod read;
+mod rows;
+pub mod stages;
 mod words;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
