@@ -208,8 +208,8 @@ pub struct SensitivityArgs {
 /// How to read an opportunity export (`gather`, `backtest`).
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// The opportunity export (CSV with a header row; this data set's, Salesforce's and
-    /// HubSpot's headers are recognised).
+    /// The opportunity export: CSV with a header row, or XLSX (the headers of this data
+    /// set, Salesforce, HubSpot, Pipedrive, Zoho CRM and Dynamics 365 are recognised).
     pub export: PathBuf,
     /// Name a column's role: id, owner, stage, created, close, amount or segment, e.g.
     /// --map "Closing Date=close" (repeatable).
@@ -221,9 +221,19 @@ pub struct ExportArgs {
     /// A stage that means lost, besides Lost and Closed Lost (repeatable).
     #[arg(long = "lost", value_name = "WORD")]
     pub lost: Vec<String>,
+    /// A stage that means open, besides the CRMs' default open stages (repeatable).
+    #[arg(long = "open", value_name = "WORD")]
+    pub open: Vec<String>,
     /// The column whose values are the segments (default: one segment, `all`).
     #[arg(long, value_name = "COLUMN")]
     pub segment_by: Option<String>,
+    /// The order of day and month in dates written with the year last: DMY (13/2/2017),
+    /// MDY (2/13/2017) or YMD (default: told by the data, or refused when it cannot be).
+    #[arg(long, value_name = "DMY|MDY|YMD")]
+    pub date_format: Option<String>,
+    /// The sheet of an XLSX export (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 /// `sopsim backtest`.

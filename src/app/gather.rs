@@ -35,13 +35,7 @@ pub fn out_check(path: &Path, force: bool) -> Result<(), Error> {
 /// Runs `sopsim gather`.
 pub fn main(args: &GatherArgs) -> Result<(), Error> {
     let read = read_options(&args.export)?;
-    let as_of = match &args.as_of {
-        Some(text) => Some(
-            gather::date::parse(text)
-                .ok_or_else(|| Error::Input(format!("--as-of {text}: expected a date written YYYY-MM-DD")))?,
-        ),
-        None => None,
-    };
+    let as_of = args.as_of.as_deref().map(|text| date_arg("--as-of", text)).transpose()?;
     let (file, bytes) = read_export(&args.export.export)?;
     let options = gather::Options { read, as_of, months: args.months };
     let gathered = gather::gather(&file, &bytes, &options).map_err(|e| Error::Diagnostics(e.0))?;
@@ -92,7 +86,27 @@ pub fn read_options(args: &ExportArgs) -> Result<ReadOptions, Error> {
     if let Some(column) = &args.segment_by {
         maps.push((column.clone(), Role::Segment));
     }
-    Ok(ReadOptions { maps, won: args.won.clone(), lost: args.lost.clone() })
+    let date_order = match &args.date_format {
+        Some(text) => Some(gather::date::Order::parse(text).ok_or_else(|| {
+            Error::Input(format!(
+                "--date-format {text}: expected DMY (day first, 13/2/2017), MDY (month first, 2/13/2017) or YMD"
+            ))
+        })?),
+        None => None,
+    };
+    Ok(ReadOptions {
+        maps,
+        won: args.won.clone(),
+        lost: args.lost.clone(),
+        open: args.open.clone(),
+        date_order,
+        sheet: args.sheet.clone(),
+    })
+}
+
+/// A date given on the command line (`--as-of`, `--cutoff`), written YYYY-MM-DD.
+pub fn date_arg(flag: &str, text: &str) -> Result<gather::date::Date, Error> {
+    gather::date::parse(text).ok_or_else(|| Error::Input(format!("{flag} {text}: expected a date written YYYY-MM-DD")))
 }
 
 /// The export's name as given and its bytes.

@@ -8,13 +8,18 @@
 //! scenario, each key commented with its evidence (count, window, method). It never
 //! writes a number it did not measure without saying so in the comment beside it.
 
+pub mod amount;
 pub mod backtest;
+mod columns;
 pub mod date;
 pub mod fit;
 pub mod read;
 pub mod resolve;
+mod rows;
+pub mod stages;
 pub mod timing;
 mod words;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -1,5 +1,5 @@
-//! `sopsim gather`: on the public Maven CRM export (read from `../shared/data`, never
-//! copied or edited), the scenario runs and its numbers are what the data says,
+//! `sopsim gather`: on the public Maven CRM export (the copy in `tests/data/maven`,
+//! byte for byte as distributed), the scenario runs and its numbers are what the data says,
 //! recomputed here from the CSV; on synthetic exports of known parameters, the stated
 //! 90% intervals hold about 90% of the time; bad exports get a clear message.
 
@@ -14,7 +14,7 @@ use sopsim::gather::{Options, gather, read::ReadOptions};
 use crate::cli::sopsim;
 
 fn maven() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/maven-crm-sales-opportunities/sales_pipeline.csv")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/maven/sales_pipeline.csv")
 }
 
 fn stderr(o: &std::process::Output) -> String {
@@ -262,7 +262,7 @@ fn bad_exports_get_a_clear_message_and_exit_2_or_a_warning_and_a_result() {
         &write("columns.csv", b"Name,Size\nx,1\n"),
         &["no column for: owner, stage, created, close, amount", "--map"],
     );
-    let dates = format!("{head}A,Ann,P,X,Won,09.03.2017,2017-04-01,10\n");
+    let dates = format!("{head}A,Ann,P,X,Won,9 Mar 2017,2017-04-01,10\n");
     refused(&write("dates.csv", dates.as_bytes()), &["no created date can be read", "dates.csv:2:15", "YYYY-MM-DD"]);
     refused(&write("header.csv", head.as_bytes()), &["a header but no rows"]);
     // A 100 MB file of no CSV at all is refused as a whole, without a panic.
@@ -272,20 +272,23 @@ fn bad_exports_get_a_clear_message_and_exit_2_or_a_warning_and_a_result() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).starts_with("error: "), "{}", stderr(&o));
 
-    // Semicolons, US dates and currency signs are read, with a warning each.
+    // Semicolons, US dates and currency signs are read without a warning; dates that
+    // read as well day first as month first are refused until their order is said.
     let sf = "Opportunity Owner;Stage;Created Date;Close Date;Amount\n\
-              Ann;Closed Won;3/9/2017;4/1/2017;$1,200\nBob;Closed Lost;3/10/2017;4/2/2017;$900\n\
-              Ann;Closed Won;4/9/2017;5/1/2017;$2,200\nBob;Negotiation/Review;4/10/2017;;$700\n";
-    let o = sopsim(&["gather", &write("salesforce.csv", sf.as_bytes()), "--as-of", "2017-05-31"]);
+              Ann;Closed Won;3/9/2017;4/1/2017;$1,200.00\nBob;Closed Lost;3/10/2017;4/2/2017;$900.00\n\
+              Ann;Closed Won;4/9/2017;5/1/2017;$2,200.00\nBob;Negotiation/Review;4/10/2017;;$700.00\n";
+    let path = write("salesforce.csv", sf.as_bytes());
+    refused(&path, &["read as well day first as month first", "`3/9/2017`", "--date-format MDY"]);
+    let o = sopsim(&["gather", &path, "--as-of", "2017-05-31", "--date-format", "MDY"]);
     let m = stderr(&o);
     assert!(o.status.success(), "{m}");
-    assert!(m.contains("semicolons") && m.contains("currency sign"), "{m}");
+    assert!(!m.contains("warning"), "{m}");
     let scenario: toml::Table = String::from_utf8_lossy(&o.stdout).parse().unwrap();
     assert!(scenario["segments"].as_array().unwrap()[0].get("deal_size").is_some(), "{scenario}");
 
     // --out never replaces a file gather did not write.
     let mine = write("mine.toml", b"my own plan");
-    let o = sopsim(&["gather", &write("ok.csv", sf.as_bytes()), "--out", &mine]);
+    let o = sopsim(&["gather", &write("ok.csv", sf.as_bytes()), "--date-format", "MDY", "--out", &mine]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(std::fs::read_to_string(&mine).unwrap(), "my own plan");
 }

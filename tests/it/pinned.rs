@@ -4,8 +4,7 @@
 //!
 //! What a machine changes is left out: the timings of `summary.json`
 //! (`elapsed_seconds`), and the thread count is fixed with `--threads 2`. The cases
-//! on the Maven CRM export (`gather`, `backtest`) run only where `../shared/data`
-//! holds it; elsewhere they are skipped and say so.
+//! on the Maven CRM export (`gather`, `backtest`) read the copy in `tests/data/maven`.
 //!
 //! A change that moves results on purpose (the engine's draws, a chart's layout)
 //! re-pins the table with
@@ -28,13 +27,8 @@ const TABLE: &str = "tests/pinned/outputs.txt";
 /// The command to re-pin the table.
 const BLESS: &str = "SOPSIM_BLESS=1 cargo test --test it pinned";
 
-/// The Maven CRM export, beside the repository, from the crate's folder.
-const MAVEN: &str = "../shared/data/maven-crm-sales-opportunities/sales_pipeline.csv";
-
-/// The Maven CRM export's full path.
-fn maven() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(MAVEN)
-}
+/// The Maven CRM export, in the repository, from the crate's folder.
+const MAVEN: &str = "tests/data/maven/sales_pipeline.csv";
 
 /// FNV-1a, 64 bits: stable across platforms and releases, and written here so that it
 /// cannot change under the table.
@@ -57,57 +51,45 @@ fn pinned_bytes(name: &str, bytes: Vec<u8>) -> Vec<u8> {
     kept.concat().into_bytes()
 }
 
-/// The cases: a name, the command line (the output folder or file is added), and
-/// whether it needs the Maven export.
-fn cases() -> Vec<(String, Vec<String>, bool)> {
+/// The cases: a name and the command line (the output folder or file is added).
+fn cases() -> Vec<(String, Vec<String>)> {
     let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
     let mut out = Vec::new();
     for name in ["seed-stage", "scale-up", "enterprise"] {
-        out.push((format!("run-{name}"), words(&format!("run scenarios/{name}.toml --trials 200 --seed 7")), false));
+        out.push((format!("run-{name}"), words(&format!("run scenarios/{name}.toml --trials 200 --seed 7"))));
     }
     out.push((
         "run-actuals".into(),
         words("run scenarios/scale-up.toml --actuals scenarios/scale-up-actuals.csv --trials 100 --seed 7 --format csv,json"),
-        false,
     ));
-    out.push(("plan".into(), words("plan scenarios/scale-up.toml --trials 200 --search-trials 100 --seed 7"), false));
+    out.push(("plan".into(), words("plan scenarios/scale-up.toml --trials 200 --search-trials 100 --seed 7")));
     let mut sweep = words("sweep scenarios/scale-up.toml --trials 100 --seed 7");
     sweep.extend(["--vary".into(), "segments.mid-market.win_rate=0.15..0.25 step 0.05".into()]);
     sweep.extend(["--vary".into(), "demand.growth_per_month=0.01,0.03".into()]);
-    out.push(("sweep".into(), sweep, false));
+    out.push(("sweep".into(), sweep));
     out.push((
         "compare".into(),
         words("compare scenarios/scale-up.toml scenarios/enterprise.toml --trials 100 --seed 7"),
-        false,
     ));
     out.push((
         "sensitivity".into(),
         words("sensitivity scenarios/scale-up.toml --trials 200 --swing-trials 50 --seed 7"),
-        false,
     ));
     // Relative to the crate's folder, where the binary runs: the path is written into
     // the gathered scenario and the back-test's charts, so it must not name the checkout.
     let export = MAVEN;
-    out.push(("gather".into(), words(&format!("gather {export} --as-of 2017-06-30 --months 6")), true));
+    out.push(("gather".into(), words(&format!("gather {export} --as-of 2017-06-30 --months 6"))));
     out.push((
         "backtest".into(),
         words(&format!("backtest {export} --cutoff 2017-06-30 --months 3 --trials 100 --seed 3")),
-        true,
     ));
     out
 }
 
-/// Runs every case into `dir` and hashes what it wrote: `case/file` to its hash, and
-/// the cases skipped.
-fn outputs(dir: &Path) -> (BTreeMap<String, u64>, Vec<String>) {
+/// Runs every case into `dir` and hashes what it wrote: `case/file` to its hash.
+fn outputs(dir: &Path) -> BTreeMap<String, u64> {
     let mut hashes = BTreeMap::new();
-    let mut skipped = Vec::new();
-    let have_maven = maven().is_file();
-    for (name, mut args, needs_maven) in cases() {
-        if needs_maven && !have_maven {
-            skipped.push(name);
-            continue;
-        }
+    for (name, mut args) in cases() {
         let out = dir.join(&name);
         let gather = args[0] == "gather";
         let target = if gather { out.with_extension("toml") } else { out.clone() };
@@ -132,7 +114,7 @@ fn outputs(dir: &Path) -> (BTreeMap<String, u64>, Vec<String>) {
             hashes.insert(key, fnv1a64(&bytes));
         }
     }
-    (hashes, skipped)
+    hashes
 }
 
 /// The table as text: a comment, then `case/file hash` a line, sorted.
@@ -161,21 +143,12 @@ fn parse(text: &str) -> BTreeMap<String, u64> {
 #[test]
 fn pinned_outputs_stay_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
-    let (hashes, skipped) = outputs(dir.path());
-    for name in &skipped {
-        eprintln!("skipped: pinned case {name} needs {}", maven().display());
-    }
+    let hashes = outputs(dir.path());
     let table = Path::new(env!("CARGO_MANIFEST_DIR")).join(TABLE);
-    let was_skipped = |key: &str| skipped.iter().any(|s| key.starts_with(&format!("{s}/")));
     if std::env::var_os("SOPSIM_BLESS").is_some() {
-        // Keep the lines of skipped cases, so that a machine without the export does
-        // not drop them.
-        let mut all = parse(&std::fs::read_to_string(&table).unwrap_or_default());
-        all.retain(|key, _| was_skipped(key));
-        all.extend(hashes);
         std::fs::create_dir_all(table.parent().unwrap()).unwrap();
-        std::fs::write(&table, render(&all)).unwrap();
-        eprintln!("wrote {TABLE}: {} files", all.len());
+        std::fs::write(&table, render(&hashes)).unwrap();
+        eprintln!("wrote {TABLE}: {} files", hashes.len());
         return;
     }
     let text = std::fs::read_to_string(&table).unwrap_or_else(|e| panic!("cannot read {TABLE}: {e}; run {BLESS}"));
@@ -188,7 +161,7 @@ fn pinned_outputs_stay_byte_identical() {
             None => changes.push(format!("  new:     {key}")),
         }
     }
-    for key in pinned.keys().filter(|k| !hashes.contains_key(*k) && !was_skipped(k)) {
+    for key in pinned.keys().filter(|k| !hashes.contains_key(*k)) {
         changes.push(format!("  gone:    {key}"));
     }
     assert!(

@@ -1,0 +1,204 @@
+//! The columns of an export: which holds each role, by `--map` or by the headers of
+//! this data set, Salesforce, HubSpot, Pipedrive, Zoho CRM and Dynamics 365, compared
+//! as [`normalise`] makes them; how a header row is told from a report's title lines.
+
+use super::read::{ReadOptions, normalise};
+
+/// What a column holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// The opportunity's id.
+    Id,
+    /// Who worked it.
+    Owner,
+    /// Its stage: won, lost or open.
+    Stage,
+    /// When it was created (or engaged).
+    Created,
+    /// When it closed, won or lost.
+    Close,
+    /// Its value.
+    Amount,
+    /// Its segment (only with `--segment-by` or `--map COLUMN=segment`).
+    Segment,
+}
+
+impl Role {
+    /// The name used by `--map`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Id => "id",
+            Role::Owner => "owner",
+            Role::Stage => "stage",
+            Role::Created => "created",
+            Role::Close => "close",
+            Role::Amount => "amount",
+            Role::Segment => "segment",
+        }
+    }
+
+    pub(super) const ALL: [Role; 7] =
+        [Role::Id, Role::Owner, Role::Stage, Role::Created, Role::Close, Role::Amount, Role::Segment];
+
+    /// The role named `name` in `--map`.
+    pub fn parse(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.name() == name.trim().to_ascii_lowercase())
+    }
+
+    /// Headers recognised for this role, normalised (lower case, letters and digits
+    /// only), the preferred first: this data set's, Salesforce's, HubSpot's,
+    /// Pipedrive's (`Deal - Value`), Zoho CRM's and Dynamics 365's. An expected close
+    /// date (`Est. Close Date`) comes last: it is a close only for a closed deal.
+    pub(super) fn headers(self) -> &'static [&'static str] {
+        match self {
+            Role::Id => &["opportunityid", "id", "recordid", "dealid", "opportunityid18", "donotmodifyopportunity"],
+            Role::Owner => &[
+                "salesagent",
+                "opportunityowner",
+                "dealowner",
+                "owner",
+                "ownername",
+                "salesrep",
+                "rep",
+                "dealownername",
+                "assignedto",
+            ],
+            Role::Stage => {
+                &["dealstatus", "dealstage", "stage", "stagename", "opportunitystage", "statusreason", "status"]
+            }
+            Role::Created => &[
+                "engagedate",
+                "createddate",
+                "createdate",
+                "created",
+                "createdon",
+                "datecreated",
+                "createdtime",
+                "dealdealcreated",
+                "dealcreated",
+                "dealcreatedon",
+                "createdat",
+            ],
+            Role::Close => &[
+                "closedate",
+                "closeddate",
+                "dateclosed",
+                "closedon",
+                "actualclosedate",
+                "dealdealclosedon",
+                "dealclosedon",
+                "dealclosetime",
+                "closingdate",
+                "dealwontime",
+                "wontime",
+                "deallosttime",
+                "losttime",
+                "estclosedate",
+                "estimatedclosedate",
+            ],
+            Role::Amount => &[
+                "closevalue",
+                "amount",
+                "dealamount",
+                "opportunityamount",
+                "value",
+                "dealvalue",
+                "actualrevenue",
+                "estrevenue",
+                "estimatedrevenue",
+                "amountconverted",
+            ],
+            Role::Segment => &[],
+        }
+    }
+
+    /// Whether several recognised columns may hold the role, the first with a value
+    /// counting: a close (Pipedrive's won time and lost time; Dynamics's actual close
+    /// date, else its estimated one for a closed deal) and an amount (Dynamics's actual
+    /// revenue, else its estimated one).
+    fn several(self) -> bool {
+        matches!(self, Role::Close | Role::Amount)
+    }
+
+    fn required(self) -> bool {
+        !matches!(self, Role::Id | Role::Segment)
+    }
+}
+
+/// Columns offered as a segment where none is named: HubSpot's and Pipedrive's pipeline.
+const PIPELINE: &[&str] = &["pipeline", "dealpipeline"];
+
+/// The recognised roles among a record's fields, and whether it names a `--map` column:
+/// how the header is told from a report's title lines above it.
+pub(super) fn header_score(fields: &[String], options: &ReadOptions) -> usize {
+    let mapped =
+        options.maps.iter().any(|(name, _)| fields.iter().any(|f| f == name.trim() || normalise(f) == normalise(name)));
+    let roles =
+        Role::ALL.into_iter().filter(|r| fields.iter().any(|f| r.headers().contains(&normalise(f).as_str()))).count();
+    roles + if mapped { 3 } else { 0 }
+}
+
+/// Why no column can be found for a role: what, what was expected, a help.
+pub(super) type NotFound = (String, String, Option<String>);
+
+/// Which column holds each role: `--map` first, then the recognised headers, the
+/// preferred first (for a close and an amount, every recognised column, in order).
+/// An error says what is missing: what, what was expected, a help.
+pub(super) fn find(header: &[String], options: &ReadOptions) -> Result<Vec<(Role, usize)>, NotFound> {
+    let mut columns: Vec<(Role, usize)> = Vec::new();
+    for (name, role) in &options.maps {
+        let Some(k) = header.iter().position(|h| h == name.trim() || normalise(h) == normalise(name)) else {
+            let hint = crate::scenario::diag::did_you_mean(name, header.iter().map(String::as_str));
+            return Err((
+                format!("--map names the column `{name}`, which the header does not have"),
+                format!("one of the header's columns: {}", header.join(", ")),
+                hint,
+            ));
+        };
+        columns.retain(|(r, _)| r != role);
+        columns.push((*role, k));
+    }
+    let normalised: Vec<String> = header.iter().map(|h| normalise(h)).collect();
+    for role in Role::ALL {
+        if columns.iter().any(|(r, _)| *r == role) {
+            continue;
+        }
+        for name in role.headers() {
+            let taken: Vec<usize> = columns.iter().map(|(_, k)| *k).collect();
+            if let Some(k) = (0..header.len()).find(|&k| !taken.contains(&k) && normalised[k] == *name) {
+                columns.push((role, k));
+                if !role.several() {
+                    break;
+                }
+            }
+        }
+    }
+    let missing: Vec<Role> =
+        Role::ALL.into_iter().filter(|r| r.required() && !columns.iter().any(|(c, _)| c == r)).collect();
+    if !missing.is_empty() {
+        let names: Vec<&str> = missing.iter().map(|r| r.name()).collect();
+        let known: Vec<String> = missing.iter().map(|r| format!("{}: {}", r.name(), r.headers().join(" / "))).collect();
+        return Err((
+            format!("the header has no column for: {}", names.join(", ")),
+            format!(
+                "a column for each of id (optional), owner, stage, created, close, amount; recognised headers (compared in lower case, letters and digits only): {}",
+                known.join("; ")
+            ),
+            Some(format!(
+                "the header reads: {}; name a column's role with --map, e.g. --map \"{}={}\"",
+                header.join(", "),
+                header.first().map_or("Column", String::as_str),
+                names[0]
+            )),
+        ));
+    }
+    Ok(columns)
+}
+
+/// The column offered as a segment where none is named (a pipeline), if any.
+pub(super) fn pipeline(header: &[String], columns: &[(Role, usize)]) -> Option<usize> {
+    if columns.iter().any(|(r, _)| *r == Role::Segment) {
+        return None;
+    }
+    header.iter().position(|h| PIPELINE.contains(&normalise(h).as_str()))
+}
