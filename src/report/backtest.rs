@@ -1,14 +1,15 @@
 //! The files and terminal text of `sopsim backtest`: `backtest.csv` (every actual
 //! against its forecast), `calibration.csv` (each cutoff's coverage, rank, CRPS and the
-//! first quarter against the naive forecasts) and a fan chart of monthly bookings with
-//! the actuals drawn on it, for each of the first three cutoffs.
+//! first quarter against the naive forecasts) and, for each of the first three cutoffs,
+//! a fan chart of monthly bookings with the actuals drawn on it and a chart of the
+//! bookings split into open pipeline and new deals.
 
 use std::fmt::Write as _;
 
 use super::OutputFile;
 use super::charts::build::month_ticks;
-use super::charts::spec::{Band, Chart, Line, Monthly, Plot, Stroke, Unit};
-use super::charts::theme::{NAVY, RED};
+use super::charts::spec::{Band, Bars, Chart, Line, Monthly, Plot, Stroke, Unit};
+use super::charts::theme::{NAVY, PALETTE, RED};
 use crate::format::{money, percent};
 use crate::gather::backtest::{Backtest, Calibration, Cutoff, calibration};
 use crate::gather::date::month_label;
@@ -16,6 +17,8 @@ use crate::month::YearMonth;
 
 /// Chart names of the first three cutoffs.
 const CHARTS: [&str; 3] = ["backtest_1", "backtest_2", "backtest_3"];
+/// Chart names of their bookings split into open pipeline and new deals.
+const SPLITS: [&str; 3] = ["backtest_split_1", "backtest_split_2", "backtest_split_3"];
 
 /// A number cell: empty for a missing value.
 fn cell(v: f64) -> String {
@@ -72,20 +75,83 @@ pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
 }
 
 /// A fan chart of monthly bookings after each of the first three cutoffs, with the
-/// actuals drawn on it.
+/// actuals drawn on it, then a chart of each one's bookings split into open pipeline and
+/// new deals.
 pub fn charts(bt: &Backtest, source: &str) -> Vec<Chart> {
-    bt.cutoffs.iter().zip(CHARTS).map(|(c, name)| chart(c, name, source)).collect()
+    let mut charts: Vec<Chart> = bt.cutoffs.iter().zip(CHARTS).map(|(c, name)| chart(c, name, source)).collect();
+    charts.extend(bt.cutoffs.iter().zip(SPLITS).map(|(c, name)| split_chart(c, name, source)));
+    charts
+}
+
+/// The month labels and ticks of a cutoff's `n` months.
+fn month_axis(c: &Cutoff, n: usize) -> (Vec<String>, Vec<usize>) {
+    let start = YearMonth::new(c.start.div_euclid(12), (c.start.rem_euclid(12) + 1) as u32);
+    let months = (0..n)
+        .map(|t| start.map_or_else(|| month_label(c.start + t as i32), |s| s.offset(t as i64).short_label()))
+        .collect();
+    let ticks = start.map_or_else(|| (0..n).collect(), |s| month_ticks(s, n));
+    (months, ticks)
+}
+
+/// Monthly bookings after a cutoff: the P50 of the open pipeline's and of the new
+/// deals' stacked, with the actual total and its open-pipeline part drawn on them.
+fn split_chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
+    let rows = |metric: &str| c.rows.iter().filter(|r| r.metric == metric).collect::<Vec<_>>();
+    let (open, new, total) = (rows("bookings_open_pipeline"), rows("bookings_new_deals"), rows("bookings"));
+    let p50 = |rows: &[&crate::gather::backtest::Row]| rows.iter().map(|r| r.quantiles[2]).collect::<Vec<f64>>();
+    let (open_p50, new_p50) = (p50(&open), p50(&new));
+    let sum = |v: &[f64]| v.iter().filter(|v| v.is_finite()).sum::<f64>();
+    let actual = |rows: &[&crate::gather::backtest::Row]| rows.iter().map(|r| r.actual).collect::<Vec<f64>>();
+    let (months, ticks) = month_axis(c, total.len());
+    let plot = Monthly {
+        bars: vec![
+            Bars {
+                label: "New deals (P50)".into(),
+                color: PALETTE[1],
+                values: open_p50.iter().zip(&new_p50).map(|(o, n)| o + n).collect(),
+                whiskers: None,
+            },
+            Bars {
+                label: "Open pipeline at the cutoff (P50)".into(),
+                color: NAVY,
+                values: open_p50.clone(),
+                whiskers: None,
+            },
+        ],
+        lines: vec![
+            Line { label: "Actual".into(), color: RED, stroke: Stroke::Solid, values: actual(&total) },
+            Line {
+                label: "Actual from the open pipeline".into(),
+                color: RED,
+                stroke: Stroke::Dashed,
+                values: actual(&open),
+            },
+        ],
+        ..Monthly::new(months, ticks, Unit::Money, "Bookings a month")
+    };
+    Chart {
+        name,
+        title: format!(
+            "The open pipeline booked {} (P50 {}), new deals {} (P50 {})",
+            money(sum(&actual(&open))),
+            money(sum(&open_p50)),
+            money(sum(&actual(&new))),
+            money(sum(&new_p50))
+        ),
+        subtitle: format!(
+            "After {}: monthly P50s of the deals open at the cutoff and of those created after it, stacked; actual in red, its open-pipeline part dashed",
+            c.date
+        ),
+        source: source.to_string(),
+        plot: Plot::Monthly(plot),
+    }
 }
 
 fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
     let rows: Vec<_> = c.rows.iter().filter(|r| r.metric == "bookings").collect();
-    let start = YearMonth::new(c.start.div_euclid(12), (c.start.rem_euclid(12) + 1) as u32);
-    let months: Vec<String> = (0..rows.len())
-        .map(|t| start.map_or_else(|| month_label(c.start + t as i32), |s| s.offset(t as i64).short_label()))
-        .collect();
+    let (months, ticks) = month_axis(c, rows.len());
     let q = |k: usize| rows.iter().map(|r| r.quantiles[k]).collect::<Vec<f64>>();
     let inside = rows.iter().filter(|r| r.quantiles[0] <= r.actual && r.actual <= r.quantiles[4]).count();
-    let ticks = start.map_or_else(|| (0..rows.len()).collect(), |s| month_ticks(s, rows.len()));
     let plot = Monthly {
         bands: vec![
             Band { label: "P10–P90".into(), color: NAVY, opacity: 0.16, low: q(0), high: q(4) },
@@ -115,7 +181,7 @@ fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
     }
 }
 
-fn line(out: &mut String, what: &str, k: &Calibration) {
+fn line(out: &mut String, what: &str, k: &Calibration, unit: Unit) {
     let _ = writeln!(
         out,
         "  {what:<28} {:>6} {:>9} {:>9} {:>9} {:>10}",
@@ -123,10 +189,10 @@ fn line(out: &mut String, what: &str, k: &Calibration) {
         percent(k.within_80),
         percent(k.within_50),
         format!("{:.2}", k.mean_rank),
-        match what {
-            "bookings" => money(k.crps),
-            "won deals" => format!("{:.0}", k.crps),
-            _ => format!("{:.3}", k.crps),
+        match unit {
+            Unit::Money => money(k.crps),
+            Unit::Count => format!("{:.0}", k.crps),
+            Unit::Percent => format!("{:.3}", k.crps),
         },
     );
 }
@@ -149,8 +215,14 @@ pub fn text(bt: &Backtest, file: &str, dir: &str, written: &[String]) -> String 
         "  {:<28} {:>6} {:>9} {:>9} {:>9} {:>10}",
         "monthly", "months", "in P10-90", "in P25-75", "mean rank", "CRPS"
     );
-    for (metric, what) in [("bookings", "bookings"), ("won_deals", "won deals"), ("win_rate", "win rate")] {
-        line(&mut out, what, &calibration(&bt.cutoffs, metric));
+    for (metric, what, unit) in [
+        ("bookings", "bookings", Unit::Money),
+        ("bookings_open_pipeline", "  from the open pipeline", Unit::Money),
+        ("bookings_new_deals", "  from new deals", Unit::Money),
+        ("won_deals", "won deals", Unit::Count),
+        ("win_rate", "win rate", Unit::Percent),
+    ] {
+        line(&mut out, what, &calibration(&bt.cutoffs, metric), unit);
     }
     let _ = writeln!(out, "  (calibrated: 80% in P10-90, 50% in P25-75, mean rank 0.50)");
     let _ = writeln!(out, "  first quarter's bookings      actual  sopsim P50   run rate   pipeline");

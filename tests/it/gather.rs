@@ -351,7 +351,11 @@ fn backtesting_the_maven_export_writes_its_tables_and_charts() {
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("in P10-90") && stdout.contains("run rate") && stdout.contains("pipeline"), "{stdout}");
+    assert!(stdout.contains("from the open pipeline") && stdout.contains("from new deals"), "{stdout}");
     for f in ["backtest.csv", "calibration.csv", "backtest_1.svg", "backtest_3.png"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    for f in ["backtest_split_1.svg", "backtest_split_3.png"] {
         assert!(out.join(f).is_file(), "{f}");
     }
     let calibration = std::fs::read_to_string(out.join("calibration.csv")).unwrap();
@@ -368,6 +372,27 @@ fn backtesting_the_maven_export_writes_its_tables_and_charts() {
     let row = rows.lines().find(|l| l.starts_with("2017-06-30,2017-07,bookings,")).unwrap();
     let actual: f64 = row.split(',').nth(3).unwrap().parse().unwrap();
     assert_eq!(actual, july);
+    // Each month's actual bookings split exactly into the deals open at the cutoff and
+    // those created after it; July's open part is the CSV's won deals engaged by June 30.
+    let mut by: BTreeMap<(String, String), BTreeMap<String, f64>> = BTreeMap::new();
+    for l in rows.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        by.entry((f[0].into(), f[1].into())).or_default().insert(f[2].into(), f[3].parse().unwrap());
+    }
+    assert_eq!(by.len(), 9, "three cutoffs of three months");
+    for ((cutoff, month), m) in &by {
+        let (open, new) = (m["bookings_open_pipeline"], m["bookings_new_deals"]);
+        assert_eq!(open + new, m["bookings"], "{cutoff} {month}");
+        assert!(open >= 0.0 && new >= 0.0);
+    }
+    let mut reader = csv::Reader::from_path(maven()).unwrap();
+    let july_open: f64 = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[4] == "Won" && r[6].starts_with("2017-07") && &r[5] <= "2017-06-30")
+        .map(|r| r[7].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(by[&("2017-06-30".to_string(), "2017-07".to_string())]["bookings_open_pipeline"], july_open);
 }
 
 /// `--rolling` puts a cutoff at every month end from the third whole month with closed
