@@ -74,6 +74,63 @@ pub struct Quarter {
     pub weighted_pipeline: f64,
 }
 
+impl Quarter {
+    /// The absolute errors of sopsim's P50, the run rate and the weighted pipeline.
+    pub fn errors(&self) -> [f64; 3] {
+        [self.p50, self.run_rate, self.weighted_pipeline].map(|f| (f - self.actual).abs())
+    }
+}
+
+/// The first quarters' mean absolute errors, and sopsim's skill against each naive
+/// forecast: its error over theirs (below 1, sopsim's P50 was nearer).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Skill {
+    /// Quarters counted: those with an actual and all three forecasts.
+    pub n: usize,
+    /// Mean absolute error of sopsim's P50.
+    pub p50: f64,
+    /// Of the run rate.
+    pub run_rate: f64,
+    /// Of the weighted pipeline.
+    pub weighted_pipeline: f64,
+}
+
+impl Skill {
+    /// sopsim's error over the run rate's.
+    pub fn vs_run_rate(&self) -> f64 {
+        self.p50 / self.run_rate
+    }
+
+    /// sopsim's error over the weighted pipeline's.
+    pub fn vs_weighted_pipeline(&self) -> f64 {
+        self.p50 / self.weighted_pipeline
+    }
+}
+
+/// The skill of the first quarters of `quarters`, each counted if its actual and all
+/// three forecasts are known, so the three errors are means over the same quarters.
+pub fn skill<'a>(quarters: impl IntoIterator<Item = &'a Quarter>) -> Skill {
+    let errors: Vec<[f64; 3]> =
+        quarters.into_iter().map(Quarter::errors).filter(|e| e.iter().all(|v| v.is_finite())).collect();
+    let n = errors.len();
+    let mean = |k: usize| if n == 0 { f64::NAN } else { errors.iter().map(|e| e[k]).sum::<f64>() / n as f64 };
+    Skill { n, p50: mean(0), run_rate: mean(1), weighted_pipeline: mean(2) }
+}
+
+/// How many of the percentile ranks of `metric` over `cutoffs` fall in each of `bins`
+/// equal bins of [0, 1]: bin `k` holds `k / bins <= rank < (k + 1) / bins`, the last
+/// also a rank of 1. A calibrated forecast's ranks are uniform: the bins about equal.
+pub fn pit_histogram<'a>(cutoffs: impl IntoIterator<Item = &'a Cutoff>, metric: &str, bins: usize) -> Vec<usize> {
+    let mut counts = vec![0; bins];
+    let ranks = cutoffs.into_iter().flat_map(|c| c.rows.iter()).filter(|r| r.metric == metric && r.actual.is_finite());
+    for r in ranks {
+        if bins > 0 && r.rank.is_finite() {
+            counts[((r.rank * bins as f64).floor().max(0.0) as usize).min(bins - 1)] += 1;
+        }
+    }
+    counts
+}
+
 /// One cutoff's back-test.
 #[derive(Debug, Clone)]
 pub struct Cutoff {
@@ -400,6 +457,52 @@ mod tests {
         assert_eq!(rank(&[1.0, 2.0, 3.0, 4.0], 2.5), 0.5);
         assert_eq!(rank(&[1.0, 2.0, 2.0, 4.0], 2.0), 0.5);
         assert_eq!(rank(&[1.0, 2.0], 0.0), 0.0);
+    }
+
+    fn cutoff(ranks: &[f64]) -> Cutoff {
+        let rows = ranks
+            .iter()
+            .map(|&rank| Row { month: 0, metric: "bookings", actual: 1.0, quantiles: [0.0; 5], rank, crps: 0.0 })
+            .collect();
+        let quarter = Quarter { months: 3, actual: 0.0, p50: 0.0, run_rate: 0.0, weighted_pipeline: 0.0 };
+        Cutoff { date: Date::from_ymd(2024, 1, 31).unwrap(), start: 0, rows, quarter }
+    }
+
+    #[test]
+    fn ranks_fall_in_equal_bins_closed_below_and_a_rank_of_one_in_the_last() {
+        let a = cutoff(&[0.0, 0.05, 0.1, 0.15, 0.5, 0.95, 1.0]);
+        let mut b = cutoff(&[0.3, 0.7, 0.99999]);
+        // Another metric's rows and a missing actual are left out.
+        b.rows.push(Row { metric: "won_deals", ..b.rows[0].clone() });
+        b.rows.push(Row { actual: f64::NAN, ..b.rows[0].clone() });
+        assert_eq!(pit_histogram([&a, &b], "bookings", 10), [2, 2, 0, 1, 0, 1, 0, 1, 0, 3]);
+        assert_eq!(pit_histogram([&a, &b], "bookings", 2), [5, 5]);
+        assert_eq!(pit_histogram([&a], "won_deals", 10), [0; 10]);
+    }
+
+    #[test]
+    fn skill_is_the_ratio_of_mean_absolute_errors_over_the_same_quarters() {
+        let q = |actual: f64, p50: f64, run_rate: f64, weighted_pipeline: f64| Quarter {
+            months: 3,
+            actual,
+            p50,
+            run_rate,
+            weighted_pipeline,
+        };
+        let quarters = [
+            q(100.0, 110.0, 80.0, 100.0),
+            q(200.0, 170.0, 240.0, 260.0),
+            // No weighted pipeline: left out of all three means.
+            q(300.0, 0.0, 0.0, f64::NAN),
+        ];
+        assert_eq!(quarters[1].errors(), [30.0, 40.0, 60.0]);
+        let k = skill(&quarters);
+        assert_eq!((k.n, k.p50, k.run_rate, k.weighted_pipeline), (2, 20.0, 30.0, 30.0));
+        assert_eq!(k.vs_run_rate(), 20.0 / 30.0);
+        assert_eq!(k.vs_weighted_pipeline(), 20.0 / 30.0);
+        let none = skill(&quarters[2..]);
+        assert_eq!(none.n, 0);
+        assert!(none.vs_run_rate().is_nan());
     }
 
     /// A scenario with an open pipeline and new deals, stalls, a lost deals' cycle, quarter
