@@ -8,6 +8,12 @@
 //! P10-P90 and P25-P75 bands says whether the intervals are calibrated. The first
 //! quarter's bookings are also set against two naive forecasts: last quarter's run rate
 //! and the weighted open pipeline.
+//!
+//! Each month's bookings are also split into those of the deals open at the cutoff and
+//! those of deals created after it. The forecast of the first part is a second run of
+//! the same trials with no new demand ([`pipeline_only`]): the open pipeline's deals
+//! draw from their own streams, so each trial books them alike in both runs, and the
+//! new deals' bookings are the difference.
 
 use super::date::{Date, month_label};
 use super::from_export;
@@ -38,7 +44,8 @@ pub struct Options {
 pub struct Row {
     /// Month index (`year * 12 + month - 1`).
     pub month: i32,
-    /// `bookings`, `cumulative_bookings`, `won_deals` or `win_rate`.
+    /// `bookings`, `bookings_open_pipeline`, `bookings_new_deals`, `cumulative_bookings`,
+    /// `won_deals` or `win_rate`.
     pub metric: &'static str,
     /// What happened.
     pub actual: f64,
@@ -65,6 +72,63 @@ pub struct Quarter {
     /// The open pipeline at the cutoff: each deal's amount (else the mean won size) times
     /// the win rate measured to the cutoff.
     pub weighted_pipeline: f64,
+}
+
+impl Quarter {
+    /// The absolute errors of sopsim's P50, the run rate and the weighted pipeline.
+    pub fn errors(&self) -> [f64; 3] {
+        [self.p50, self.run_rate, self.weighted_pipeline].map(|f| (f - self.actual).abs())
+    }
+}
+
+/// The first quarters' mean absolute errors, and sopsim's skill against each naive
+/// forecast: its error over theirs (below 1, sopsim's P50 was nearer).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Skill {
+    /// Quarters counted: those with an actual and all three forecasts.
+    pub n: usize,
+    /// Mean absolute error of sopsim's P50.
+    pub p50: f64,
+    /// Of the run rate.
+    pub run_rate: f64,
+    /// Of the weighted pipeline.
+    pub weighted_pipeline: f64,
+}
+
+impl Skill {
+    /// sopsim's error over the run rate's.
+    pub fn vs_run_rate(&self) -> f64 {
+        self.p50 / self.run_rate
+    }
+
+    /// sopsim's error over the weighted pipeline's.
+    pub fn vs_weighted_pipeline(&self) -> f64 {
+        self.p50 / self.weighted_pipeline
+    }
+}
+
+/// The skill of the first quarters of `quarters`, each counted if its actual and all
+/// three forecasts are known, so the three errors are means over the same quarters.
+pub fn skill<'a>(quarters: impl IntoIterator<Item = &'a Quarter>) -> Skill {
+    let errors: Vec<[f64; 3]> =
+        quarters.into_iter().map(Quarter::errors).filter(|e| e.iter().all(|v| v.is_finite())).collect();
+    let n = errors.len();
+    let mean = |k: usize| if n == 0 { f64::NAN } else { errors.iter().map(|e| e[k]).sum::<f64>() / n as f64 };
+    Skill { n, p50: mean(0), run_rate: mean(1), weighted_pipeline: mean(2) }
+}
+
+/// How many of the percentile ranks of `metric` over `cutoffs` fall in each of `bins`
+/// equal bins of [0, 1]: bin `k` holds `k / bins <= rank < (k + 1) / bins`, the last
+/// also a rank of 1. A calibrated forecast's ranks are uniform: the bins about equal.
+pub fn pit_histogram<'a>(cutoffs: impl IntoIterator<Item = &'a Cutoff>, metric: &str, bins: usize) -> Vec<usize> {
+    let mut counts = vec![0; bins];
+    let ranks = cutoffs.into_iter().flat_map(|c| c.rows.iter()).filter(|r| r.metric == metric && r.actual.is_finite());
+    for r in ranks {
+        if bins > 0 && r.rank.is_finite() {
+            counts[((r.rank * bins as f64).floor().max(0.0) as usize).min(bins - 1)] += 1;
+        }
+    }
+    counts
 }
 
 /// One cutoff's back-test.
@@ -213,7 +277,8 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
             }
         };
         let months = months as usize;
-        let rows = simulate(&pool, &scenario, options, start, months, &actual);
+        let split = split(&export, date);
+        let rows = simulate(&pool, &scenario, options, start, months, &actual, &split);
         let quarter = quarter(&export, date, start, months, &rows, &actual);
         cutoffs.push(Cutoff { date, start, rows, quarter });
     }
@@ -257,6 +322,31 @@ fn month_end(index: i32) -> Option<Date> {
     Some(Date(next.0 - 1))
 }
 
+/// Won bookings by month of close, split by when the deal was created: `[0]` on or
+/// before `date` (or with no created date), `[1]` after it. For the months after `date`,
+/// the first are the bookings of the deals open at it; each part is summed on its own,
+/// in the export's order.
+fn split(export: &read::Export, date: Date) -> std::collections::BTreeMap<i32, [f64; 2]> {
+    let mut split: std::collections::BTreeMap<i32, [f64; 2]> = Default::default();
+    for o in &export.opps {
+        if let (Some(c), Outcome::Won) = (o.closed, o.outcome) {
+            let new = usize::from(o.created.is_some_and(|created| created > date));
+            split.entry(c.month_index()).or_default()[new] += o.amount.unwrap_or(0.0);
+        }
+    }
+    split
+}
+
+/// `scenario` with no new deals: no leads, so that only its open pipeline books. Every
+/// other key is drawn as before (a key draws from its own stream, MODEL 2.5), and the
+/// pipeline's deals from theirs, so trial `i` of both books the open pipeline alike.
+/// (A gathered scenario's only source of new deals is its leads.)
+pub fn pipeline_only(scenario: &Scenario) -> Scenario {
+    let mut s = scenario.clone();
+    s.demand.leads_per_month = crate::dist::Dist::constant(0.0);
+    s
+}
+
 /// The rows of one cutoff: its scenario's trials against the actuals, month by month.
 fn simulate(
     pool: &rayon::ThreadPool,
@@ -265,6 +355,7 @@ fn simulate(
     start: i32,
     months: usize,
     actual: &std::collections::BTreeMap<i32, Actual>,
+    split: &std::collections::BTreeMap<i32, [f64; 2]>,
 ) -> Vec<Row> {
     let m = Layout::new(scenario).months;
     let mut cells = Vec::new();
@@ -274,6 +365,9 @@ fn simulate(
     let data = runner::per_trial(pool, scenario, options.seed, 0..options.trials, &cells);
     let n = data.values.len() / cells.len().max(1);
     let at = |i: usize, k: usize| data.values[i * cells.len() + k];
+    let booked: Vec<usize> = (0..months).map(|t| id::BOOKINGS * m + t).collect();
+    let open = runner::per_trial(pool, &pipeline_only(scenario), options.seed, 0..options.trials, &booked);
+    let open_at = |i: usize, t: usize| open.values[i * months + t];
     let mut rows = Vec::new();
     let mut cumulative = vec![0.0; n];
     let mut actual_cumulative = 0.0;
@@ -293,7 +387,12 @@ fn simulate(
         }
         actual_cumulative += a.bookings;
         let actual_rate = if a.closed > 0 { a.won as f64 / a.closed as f64 } else { f64::NAN };
+        let open: Vec<f64> = (0..n).map(|i| open_at(i, t)).collect();
+        let new: Vec<f64> = bookings.iter().zip(&open).map(|(b, o)| b - o).collect();
+        let [a_open, a_new] = split.get(&month).copied().unwrap_or_default();
         rows.push(row(month, "bookings", a.bookings, bookings));
+        rows.push(row(month, "bookings_open_pipeline", a_open, open));
+        rows.push(row(month, "bookings_new_deals", a_new, new));
         rows.push(row(month, "cumulative_bookings", actual_cumulative, cumulative.clone()));
         rows.push(row(month, "won_deals", a.won as f64, won));
         rows.push(row(month, "win_rate", actual_rate, rate));
@@ -358,5 +457,111 @@ mod tests {
         assert_eq!(rank(&[1.0, 2.0, 3.0, 4.0], 2.5), 0.5);
         assert_eq!(rank(&[1.0, 2.0, 2.0, 4.0], 2.0), 0.5);
         assert_eq!(rank(&[1.0, 2.0], 0.0), 0.0);
+    }
+
+    fn cutoff(ranks: &[f64]) -> Cutoff {
+        let rows = ranks
+            .iter()
+            .map(|&rank| Row { month: 0, metric: "bookings", actual: 1.0, quantiles: [0.0; 5], rank, crps: 0.0 })
+            .collect();
+        let quarter = Quarter { months: 3, actual: 0.0, p50: 0.0, run_rate: 0.0, weighted_pipeline: 0.0 };
+        Cutoff { date: Date::from_ymd(2024, 1, 31).unwrap(), start: 0, rows, quarter }
+    }
+
+    #[test]
+    fn ranks_fall_in_equal_bins_closed_below_and_a_rank_of_one_in_the_last() {
+        let a = cutoff(&[0.0, 0.05, 0.1, 0.15, 0.5, 0.95, 1.0]);
+        let mut b = cutoff(&[0.3, 0.7, 0.99999]);
+        // Another metric's rows and a missing actual are left out.
+        b.rows.push(Row { metric: "won_deals", ..b.rows[0].clone() });
+        b.rows.push(Row { actual: f64::NAN, ..b.rows[0].clone() });
+        assert_eq!(pit_histogram([&a, &b], "bookings", 10), [2, 2, 0, 1, 0, 1, 0, 1, 0, 3]);
+        assert_eq!(pit_histogram([&a, &b], "bookings", 2), [5, 5]);
+        assert_eq!(pit_histogram([&a], "won_deals", 10), [0; 10]);
+    }
+
+    #[test]
+    fn skill_is_the_ratio_of_mean_absolute_errors_over_the_same_quarters() {
+        let q = |actual: f64, p50: f64, run_rate: f64, weighted_pipeline: f64| Quarter {
+            months: 3,
+            actual,
+            p50,
+            run_rate,
+            weighted_pipeline,
+        };
+        let quarters = [
+            q(100.0, 110.0, 80.0, 100.0),
+            q(200.0, 170.0, 240.0, 260.0),
+            // No weighted pipeline: left out of all three means.
+            q(300.0, 0.0, 0.0, f64::NAN),
+        ];
+        assert_eq!(quarters[1].errors(), [30.0, 40.0, 60.0]);
+        let k = skill(&quarters);
+        assert_eq!((k.n, k.p50, k.run_rate, k.weighted_pipeline), (2, 20.0, 30.0, 30.0));
+        assert_eq!(k.vs_run_rate(), 20.0 / 30.0);
+        assert_eq!(k.vs_weighted_pipeline(), 20.0 / 30.0);
+        let none = skill(&quarters[2..]);
+        assert_eq!(none.n, 0);
+        assert!(none.vs_run_rate().is_nan());
+    }
+
+    /// A scenario with an open pipeline and new deals, stalls, a lost deals' cycle, quarter
+    /// timing and both noises; `leads` a month.
+    fn mixed(leads: &str, pipeline: bool) -> Scenario {
+        let pipeline = if pipeline {
+            "[[pipeline]]\nage_months = 0\ncount = 40\n\n[[pipeline]]\nage_months = 2\ncount = 25\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            r#"
+[scenario]
+start = "2024-02"
+months = 6
+
+[company]
+quarter_timing = [0.7, 1.0, 1.3]
+close_noise = 0.3
+
+[[segments]]
+name = "all"
+deal_size = {{ dist = "lognormal", median = 1000, p90 = 3000 }}
+win_rate = {{ low = 0.3, high = 0.5 }}
+stall_rate = 0.1
+cycle_months = {{ dist = "gamma", mean = 2, sd = 1 }}
+loss_cycle_months = 1
+
+[demand]
+leads_per_month = {leads}
+lead_to_opportunity = 1
+volume_noise = 0.2
+
+[[roles]]
+id = "closers"
+kind = "closer"
+headcount = 3
+opportunities_per_month = 10
+
+{pipeline}"#
+        );
+        crate::scenario::load_str(&text, "mixed.toml", &[]).unwrap_or_else(|e| panic!("{}", e.render())).scenario
+    }
+
+    /// Trial by trial, the run with no new demand books exactly what the full run books
+    /// from its open pipeline: the full run's bookings are the pipeline-only run's plus
+    /// those of the same scenario without its pipeline; with no demand the runs agree.
+    #[test]
+    fn the_pipeline_only_run_books_what_the_full_run_books_from_the_pipeline() {
+        let pool = runner::thread_pool(1).unwrap();
+        let full = mixed("{ low = 40, high = 60 }", true);
+        let cells: Vec<usize> = (0..6).map(|t| id::BOOKINGS * 6 + t).collect();
+        let run = |s: &Scenario| runner::per_trial(&pool, s, 5, 0..300, &cells).values;
+        let (all, open, new) = (run(&full), run(&pipeline_only(&full)), run(&mixed("{ low = 40, high = 60 }", false)));
+        assert!(open.iter().any(|&v| v > 0.0) && new.iter().any(|&v| v > 0.0));
+        for ((a, o), n) in all.iter().zip(&open).zip(&new) {
+            assert!((a - (o + n)).abs() <= 1e-9 * a.abs().max(1.0), "{a} against {o} + {n}");
+        }
+        let idle = mixed("0", true);
+        assert_eq!(run(&idle), run(&pipeline_only(&idle)));
     }
 }

@@ -1,21 +1,27 @@
 //! The files and terminal text of `sopsim backtest`: `backtest.csv` (every actual
 //! against its forecast), `calibration.csv` (each cutoff's coverage, rank, CRPS and the
-//! first quarter against the naive forecasts) and a fan chart of monthly bookings with
-//! the actuals drawn on it, for each of the first three cutoffs.
+//! first quarter against the naive forecasts, then a summary row `all` with sopsim's
+//! skill), for each of the first three cutoffs a fan chart of monthly bookings with the
+//! actuals drawn on it and a chart of the bookings split into open pipeline and new
+//! deals, and a histogram of the bookings' percentile ranks over all cutoffs.
 
 use std::fmt::Write as _;
 
 use super::OutputFile;
 use super::charts::build::month_ticks;
-use super::charts::spec::{Band, Chart, Line, Monthly, Plot, Stroke, Unit};
-use super::charts::theme::{NAVY, RED};
+use super::charts::spec::{Band, Bars, Chart, Line, Monthly, Plot, Stroke, Unit};
+use super::charts::theme::{GREY, NAVY, PALETTE, RED};
 use crate::format::{money, percent};
-use crate::gather::backtest::{Backtest, Calibration, Cutoff, calibration};
+use crate::gather::backtest::{Backtest, Calibration, Cutoff, calibration, pit_histogram, skill};
 use crate::gather::date::month_label;
 use crate::month::YearMonth;
 
 /// Chart names of the first three cutoffs.
 const CHARTS: [&str; 3] = ["backtest_1", "backtest_2", "backtest_3"];
+/// Chart names of their bookings split into open pipeline and new deals.
+const SPLITS: [&str; 3] = ["backtest_split_1", "backtest_split_2", "backtest_split_3"];
+/// Bins of the percentile-rank histogram.
+pub const PIT_BINS: usize = 10;
 
 /// A number cell: empty for a missing value.
 fn cell(v: f64) -> String {
@@ -37,23 +43,24 @@ pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
     let header = ["cutoff", "month", "metric", "actual", "p10", "p25", "p50", "p75", "p90", "percentile_rank", "crps"];
     let mut files = vec![super::csv::table("backtest.csv", &header, &rows)?];
     let mut rows = Vec::new();
+    let calibrated =
+        |k: Calibration| [k.n.to_string(), cell(k.within_80), cell(k.within_50), cell(k.mean_rank), cell(k.crps)];
     for c in &bt.cutoffs {
-        let k = calibration([c], "bookings");
         let q = &c.quarter;
-        rows.push(vec![
-            c.date.to_string(),
-            k.n.to_string(),
-            cell(k.within_80),
-            cell(k.within_50),
-            cell(k.mean_rank),
-            cell(k.crps),
-            q.months.to_string(),
-            cell(q.actual),
-            cell(q.p50),
-            cell(q.run_rate),
-            cell(q.weighted_pipeline),
-        ]);
+        let mut row = vec![c.date.to_string()];
+        row.extend(calibrated(calibration([c], "bookings")));
+        row.extend([q.months.to_string(), cell(q.actual), cell(q.p50), cell(q.run_rate), cell(q.weighted_pipeline)]);
+        row.extend(q.errors().map(cell));
+        row.extend([String::new(), String::new()]);
+        rows.push(row);
     }
+    // The summary: every cutoff's months, the mean absolute errors and their ratios.
+    let k = skill(bt.cutoffs.iter().map(|c| &c.quarter));
+    let mut row = vec!["all".to_string()];
+    row.extend(calibrated(calibration(&bt.cutoffs, "bookings")));
+    row.extend(std::iter::repeat_n(String::new(), 5));
+    row.extend([k.p50, k.run_rate, k.weighted_pipeline, k.vs_run_rate(), k.vs_weighted_pipeline()].map(cell));
+    rows.push(row);
     let header = [
         "cutoff",
         "months",
@@ -66,26 +73,134 @@ pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
         "quarter_p50",
         "quarter_run_rate",
         "quarter_weighted_pipeline",
+        "quarter_error_p50",
+        "quarter_error_run_rate",
+        "quarter_error_weighted_pipeline",
+        "skill_vs_run_rate",
+        "skill_vs_weighted_pipeline",
     ];
     files.push(super::csv::table("calibration.csv", &header, &rows)?);
     Ok(files)
 }
 
 /// A fan chart of monthly bookings after each of the first three cutoffs, with the
-/// actuals drawn on it.
+/// actuals drawn on it, then a chart of each one's bookings split into open pipeline and
+/// new deals, then the histogram of the percentile ranks.
 pub fn charts(bt: &Backtest, source: &str) -> Vec<Chart> {
-    bt.cutoffs.iter().zip(CHARTS).map(|(c, name)| chart(c, name, source)).collect()
+    let mut charts: Vec<Chart> = bt.cutoffs.iter().zip(CHARTS).map(|(c, name)| chart(c, name, source)).collect();
+    charts.extend(bt.cutoffs.iter().zip(SPLITS).map(|(c, name)| split_chart(c, name, source)));
+    charts.push(pit_chart(bt, source));
+    charts
+}
+
+/// The month labels and ticks of a cutoff's `n` months.
+fn month_axis(c: &Cutoff, n: usize) -> (Vec<String>, Vec<usize>) {
+    let start = YearMonth::new(c.start.div_euclid(12), (c.start.rem_euclid(12) + 1) as u32);
+    let months = (0..n)
+        .map(|t| start.map_or_else(|| month_label(c.start + t as i32), |s| s.offset(t as i64).short_label()))
+        .collect();
+    let ticks = start.map_or_else(|| (0..n).collect(), |s| month_ticks(s, n));
+    (months, ticks)
+}
+
+/// Monthly bookings after a cutoff: the P50 of the open pipeline's and of the new
+/// deals' stacked, with the actual total and its open-pipeline part drawn on them.
+fn split_chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
+    let rows = |metric: &str| c.rows.iter().filter(|r| r.metric == metric).collect::<Vec<_>>();
+    let (open, new, total) = (rows("bookings_open_pipeline"), rows("bookings_new_deals"), rows("bookings"));
+    let p50 = |rows: &[&crate::gather::backtest::Row]| rows.iter().map(|r| r.quantiles[2]).collect::<Vec<f64>>();
+    let (open_p50, new_p50) = (p50(&open), p50(&new));
+    let sum = |v: &[f64]| v.iter().filter(|v| v.is_finite()).sum::<f64>();
+    let actual = |rows: &[&crate::gather::backtest::Row]| rows.iter().map(|r| r.actual).collect::<Vec<f64>>();
+    let (months, ticks) = month_axis(c, total.len());
+    let plot = Monthly {
+        bars: vec![
+            Bars {
+                label: "New deals (P50)".into(),
+                color: PALETTE[1],
+                values: open_p50.iter().zip(&new_p50).map(|(o, n)| o + n).collect(),
+                whiskers: None,
+            },
+            Bars {
+                label: "Open pipeline at the cutoff (P50)".into(),
+                color: NAVY,
+                values: open_p50.clone(),
+                whiskers: None,
+            },
+        ],
+        lines: vec![
+            Line { label: "Actual".into(), color: RED, stroke: Stroke::Solid, values: actual(&total) },
+            Line {
+                label: "Actual from the open pipeline".into(),
+                color: RED,
+                stroke: Stroke::Dashed,
+                values: actual(&open),
+            },
+        ],
+        ..Monthly::new(months, ticks, Unit::Money, "Bookings a month")
+    };
+    Chart {
+        name,
+        title: format!(
+            "The open pipeline booked {} (P50 {}), new deals {} (P50 {})",
+            money(sum(&actual(&open))),
+            money(sum(&open_p50)),
+            money(sum(&actual(&new))),
+            money(sum(&new_p50))
+        ),
+        subtitle: format!(
+            "After {}: monthly P50s of the deals open at the cutoff and of those created after it, stacked; actual in red, its open-pipeline part dashed",
+            c.date
+        ),
+        source: source.to_string(),
+        plot: Plot::Monthly(plot),
+    }
+}
+
+/// The histogram of the monthly bookings' percentile ranks over all cutoffs, against
+/// the uniform share of a calibrated forecast. The positions are the rank bins.
+fn pit_chart(bt: &Backtest, source: &str) -> Chart {
+    let counts = pit_histogram(&bt.cutoffs, "bookings", PIT_BINS);
+    let n: usize = counts.iter().sum();
+    let below: usize = counts[..PIT_BINS / 2].iter().sum();
+    let k = calibration(&bt.cutoffs, "bookings");
+    let width = 100 / PIT_BINS;
+    let bins: Vec<String> = (0..PIT_BINS).map(|b| format!("{}–{}%", b * width, (b + 1) * width)).collect();
+    let plot = Monthly {
+        bars: vec![Bars {
+            label: "Months of actual bookings, by percentile rank".into(),
+            color: NAVY,
+            values: counts.iter().map(|&c| c as f64 / n.max(1) as f64).collect(),
+            whiskers: None,
+        }],
+        lines: vec![Line {
+            label: format!("Calibrated: {width}% in each"),
+            color: GREY,
+            stroke: Stroke::Dashed,
+            values: vec![1.0 / PIT_BINS as f64; PIT_BINS],
+        }],
+        ..Monthly::new(bins, (0..PIT_BINS).collect(), Unit::Percent, "Share of the months")
+    };
+    Chart {
+        name: "backtest_pit",
+        title: format!("Actual bookings fell below the forecast's P50 in {below} of {n} months"),
+        subtitle: format!(
+            "Percentile rank of each month's actual bookings among the trials, {} cutoff{}: {} inside P10–P90 (80% if calibrated), mean rank {:.2} (0.50)",
+            bt.cutoffs.len(),
+            if bt.cutoffs.len() == 1 { "" } else { "s" },
+            percent(k.within_80),
+            k.mean_rank
+        ),
+        source: source.to_string(),
+        plot: Plot::Monthly(plot),
+    }
 }
 
 fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
     let rows: Vec<_> = c.rows.iter().filter(|r| r.metric == "bookings").collect();
-    let start = YearMonth::new(c.start.div_euclid(12), (c.start.rem_euclid(12) + 1) as u32);
-    let months: Vec<String> = (0..rows.len())
-        .map(|t| start.map_or_else(|| month_label(c.start + t as i32), |s| s.offset(t as i64).short_label()))
-        .collect();
+    let (months, ticks) = month_axis(c, rows.len());
     let q = |k: usize| rows.iter().map(|r| r.quantiles[k]).collect::<Vec<f64>>();
     let inside = rows.iter().filter(|r| r.quantiles[0] <= r.actual && r.actual <= r.quantiles[4]).count();
-    let ticks = start.map_or_else(|| (0..rows.len()).collect(), |s| month_ticks(s, rows.len()));
     let plot = Monthly {
         bands: vec![
             Band { label: "P10–P90".into(), color: NAVY, opacity: 0.16, low: q(0), high: q(4) },
@@ -115,7 +230,7 @@ fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
     }
 }
 
-fn line(out: &mut String, what: &str, k: &Calibration) {
+fn line(out: &mut String, what: &str, k: &Calibration, unit: Unit) {
     let _ = writeln!(
         out,
         "  {what:<28} {:>6} {:>9} {:>9} {:>9} {:>10}",
@@ -123,12 +238,17 @@ fn line(out: &mut String, what: &str, k: &Calibration) {
         percent(k.within_80),
         percent(k.within_50),
         format!("{:.2}", k.mean_rank),
-        match what {
-            "bookings" => money(k.crps),
-            "won deals" => format!("{:.0}", k.crps),
-            _ => format!("{:.3}", k.crps),
+        match unit {
+            Unit::Money => money(k.crps),
+            Unit::Count => format!("{:.0}", k.crps),
+            Unit::Percent => format!("{:.3}", k.crps),
         },
     );
+}
+
+/// A ratio to two decimals, `n/a` when unknown.
+fn ratio(v: f64) -> String {
+    if v.is_finite() { format!("{v:.2}") } else { "n/a".to_string() }
 }
 
 /// The terminal summary.
@@ -149,36 +269,38 @@ pub fn text(bt: &Backtest, file: &str, dir: &str, written: &[String]) -> String 
         "  {:<28} {:>6} {:>9} {:>9} {:>9} {:>10}",
         "monthly", "months", "in P10-90", "in P25-75", "mean rank", "CRPS"
     );
-    for (metric, what) in [("bookings", "bookings"), ("won_deals", "won deals"), ("win_rate", "win rate")] {
-        line(&mut out, what, &calibration(&bt.cutoffs, metric));
+    for (metric, what, unit) in [
+        ("bookings", "bookings", Unit::Money),
+        ("bookings_open_pipeline", "  from the open pipeline", Unit::Money),
+        ("bookings_new_deals", "  from new deals", Unit::Money),
+        ("won_deals", "won deals", Unit::Count),
+        ("win_rate", "win rate", Unit::Percent),
+    ] {
+        line(&mut out, what, &calibration(&bt.cutoffs, metric), unit);
     }
     let _ = writeln!(out, "  (calibrated: 80% in P10-90, 50% in P25-75, mean rank 0.50)");
-    let _ = writeln!(out, "  first quarter's bookings      actual  sopsim P50   run rate   pipeline");
+    let quarter = |out: &mut String, what: &str, cells: [String; 4]| {
+        let [a, b, c, d] = cells;
+        let _ = writeln!(out, "  {what:<27} {a:>10} {b:>11} {c:>10} {d:>10}");
+    };
+    quarter(&mut out, "first quarter's bookings", ["actual", "sopsim P50", "run rate", "pipeline"].map(String::from));
     for c in &bt.cutoffs {
         let q = &c.quarter;
-        let _ = writeln!(
-            out,
-            "  after {} ({} months) {:>10} {:>11} {:>10} {:>10}",
-            c.date,
-            q.months,
-            money(q.actual),
-            money(q.p50),
-            money(q.run_rate),
-            money(q.weighted_pipeline)
-        );
+        let what = format!("after {} ({} months)", c.date, q.months);
+        quarter(&mut out, &what, [q.actual, q.p50, q.run_rate, q.weighted_pipeline].map(money));
     }
-    let err = |f: &dyn Fn(&crate::gather::backtest::Quarter) -> f64| {
-        let v: Vec<f64> =
-            bt.cutoffs.iter().map(|c| (f(&c.quarter) - c.quarter.actual).abs()).filter(|v| v.is_finite()).collect();
-        v.iter().sum::<f64>() / v.len().max(1) as f64
-    };
-    let _ = writeln!(
-        out,
-        "  mean absolute error          {:>22} {:>10} {:>10}",
-        money(err(&|q| q.p50)),
-        money(err(&|q| q.run_rate)),
-        money(err(&|q| q.weighted_pipeline))
+    let k = skill(bt.cutoffs.iter().map(|c| &c.quarter));
+    quarter(
+        &mut out,
+        "mean absolute error",
+        [String::new(), money(k.p50), money(k.run_rate), money(k.weighted_pipeline)],
     );
+    quarter(
+        &mut out,
+        "skill (sopsim's error over)",
+        [String::new(), String::new(), ratio(k.vs_run_rate()), ratio(k.vs_weighted_pipeline())],
+    );
+    let _ = writeln!(out, "  (skill below 1: sopsim's P50 was nearer than that forecast)");
     let _ = writeln!(out, "\n  wrote {} in {dir}", written.join(", "));
     out
 }

@@ -355,11 +355,31 @@ fn backtesting_the_maven_export_writes_its_tables_and_charts() {
     assert!(o.status.success(), "{}", stderr(&o));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("in P10-90") && stdout.contains("run rate") && stdout.contains("pipeline"), "{stdout}");
+    assert!(stdout.contains("from the open pipeline") && stdout.contains("from new deals"), "{stdout}");
+    assert!(stdout.contains("skill"), "{stdout}");
     for f in ["backtest.csv", "calibration.csv", "backtest_1.svg", "backtest_3.png"] {
         assert!(out.join(f).is_file(), "{f}");
     }
+    for f in ["backtest_split_1.svg", "backtest_split_3.png", "backtest_pit.svg", "backtest_pit.png"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
     let calibration = std::fs::read_to_string(out.join("calibration.csv")).unwrap();
-    assert_eq!(calibration.lines().count(), 4, "a header and one row per cutoff");
+    assert_eq!(calibration.lines().count(), 5, "a header, one row per cutoff and the summary");
+    // The summary's skill is its mean absolute errors' ratio, each the mean of the cutoffs'.
+    let table: Vec<Vec<&str>> = calibration.lines().map(|l| l.split(',').collect()).collect();
+    let column = |name: &str| table[0].iter().position(|h| *h == name).unwrap();
+    let value = |row: &[&str], name: &str| row[column(name)].parse::<f64>().unwrap();
+    let all = &table[4];
+    assert_eq!(all[0], "all");
+    let mean = |name: &str| table[1..4].iter().map(|r| value(r, name)).sum::<f64>() / 3.0;
+    for name in ["quarter_error_p50", "quarter_error_run_rate", "quarter_error_weighted_pipeline"] {
+        assert!((value(all, name) - mean(name)).abs() <= 1e-6 * mean(name), "{name}");
+    }
+    let p50 = value(all, "quarter_error_p50");
+    assert!((value(all, "skill_vs_run_rate") - p50 / value(all, "quarter_error_run_rate")).abs() < 1e-9);
+    assert!(
+        (value(all, "skill_vs_weighted_pipeline") - p50 / value(all, "quarter_error_weighted_pipeline")).abs() < 1e-9
+    );
     // July 2017's won bookings, from the CSV.
     let mut reader = csv::Reader::from_path(maven()).unwrap();
     let july: f64 = reader
@@ -372,6 +392,27 @@ fn backtesting_the_maven_export_writes_its_tables_and_charts() {
     let row = rows.lines().find(|l| l.starts_with("2017-06-30,2017-07,bookings,")).unwrap();
     let actual: f64 = row.split(',').nth(3).unwrap().parse().unwrap();
     assert_eq!(actual, july);
+    // Each month's actual bookings split exactly into the deals open at the cutoff and
+    // those created after it; July's open part is the CSV's won deals engaged by June 30.
+    let mut by: BTreeMap<(String, String), BTreeMap<String, f64>> = BTreeMap::new();
+    for l in rows.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        by.entry((f[0].into(), f[1].into())).or_default().insert(f[2].into(), f[3].parse().unwrap());
+    }
+    assert_eq!(by.len(), 9, "three cutoffs of three months");
+    for ((cutoff, month), m) in &by {
+        let (open, new) = (m["bookings_open_pipeline"], m["bookings_new_deals"]);
+        assert_eq!(open + new, m["bookings"], "{cutoff} {month}");
+        assert!(open >= 0.0 && new >= 0.0);
+    }
+    let mut reader = csv::Reader::from_path(maven()).unwrap();
+    let july_open: f64 = reader
+        .records()
+        .map(|r| r.unwrap())
+        .filter(|r| &r[4] == "Won" && r[6].starts_with("2017-07") && &r[5] <= "2017-06-30")
+        .map(|r| r[7].parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(by[&("2017-06-30".to_string(), "2017-07".to_string())]["bookings_open_pipeline"], july_open);
 }
 
 /// `--rolling` puts a cutoff at every month end from the third whole month with closed
@@ -406,8 +447,8 @@ fn a_rolling_back_test_of_the_maven_export_has_a_row_per_month_end() {
     assert!(o.status.success(), "{}", stderr(&o));
     let calibration = std::fs::read_to_string(out.join("calibration.csv")).unwrap();
     let cutoffs: Vec<&str> = calibration.lines().skip(1).map(|l| l.split(',').next().unwrap()).collect();
-    // Closes start on 2017-03-01 and the export ends in December 2017.
-    assert_eq!(cutoffs, ["2017-05-31", "2017-06-30", "2017-07-31", "2017-08-31", "2017-09-30"]);
+    // Closes start on 2017-03-01 and the export ends in December 2017; a summary row last.
+    assert_eq!(cutoffs, ["2017-05-31", "2017-06-30", "2017-07-31", "2017-08-31", "2017-09-30", "all"]);
     let text = String::from_utf8_lossy(&o.stdout);
     let won = text.lines().find(|l| l.trim_start().starts_with("won deals")).unwrap();
     assert!(!won.contains('$'), "a count's CRPS is a count: {won}");
