@@ -9,6 +9,7 @@ mod bounds;
 mod cli;
 mod closed_form;
 mod correlations;
+mod forecast;
 mod gather;
 mod model;
 mod names;
