@@ -9,6 +9,7 @@
 //! writes a number it did not measure without saying so in the comment beside it.
 
 pub mod amount;
+pub mod asof;
 pub mod backtest;
 mod columns;
 pub mod date;
@@ -128,11 +129,11 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
 /// `months` months; the back-test reads its export once and gathers it at each cutoff.
 pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Gathered, ReadError> {
     let file = export.file.as_str();
-    let last = export.opps.iter().flat_map(|o| [o.created, o.closed]).flatten().max();
-    let Some(last) = last else {
+    let Some(known) = asof::as_of(export, None) else {
         return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be measured over time\n")));
     };
-    let as_of = as_of.unwrap_or(last);
+    let (last, chosen) = (known.date, asof::as_of(export, as_of).unwrap_or(known));
+    let as_of = chosen.date;
     let first_created = export.opps.iter().filter_map(|o| o.created).filter(|&c| c <= as_of).min();
     let first_close = export.opps.iter().filter_map(|o| o.closed).filter(|&c| c <= as_of).min();
     let (Some(first_created), Some(first_close)) = (first_created, first_close) else {
@@ -214,7 +215,8 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
 
     let window: Vec<i32> = (window_start..=window_end).collect();
     let mut out = String::new();
-    let mut summary = Vec::new();
+    let mut summary =
+        vec![format!("as of {as_of}: {}; the scenario starts in {}", chosen.why, month_label(as_of.month_index() + 1))];
     let stem = std::path::Path::new(file).file_stem().map_or("export".into(), |s| s.to_string_lossy().into_owned());
     let start = as_of.month_index() + 1;
     // User text in a comment is shown with escapes, so that no line break ends the comment.
@@ -226,6 +228,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
         crate::format::visible(file),
         group(export.rows)
     );
+    let _ = writeln!(out, "# As of {as_of}: {}.", chosen.why);
     let _ = writeln!(out, "# Columns: {}.", columns.join(", "));
     let _ = writeln!(
         out,
