@@ -247,9 +247,13 @@ pub struct BacktestArgs {
     #[arg(long = "cutoff", value_name = "YYYY-MM-DD", required_unless_present = "rolling")]
     pub cutoffs: Vec<String>,
     /// A cutoff at every month end from the third whole month with closed deals to the
-    /// last one followed by --months whole months of the export.
+    /// last one followed by --months whole months to the as-of date.
     #[arg(long, conflicts_with = "cutoffs")]
     pub rolling: bool,
+    /// What the export knows: nothing after this date is scored (default: the last
+    /// date something happened, as `gather` takes it).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
     /// Months simulated after each cutoff, at most (fewer where the export ends).
     #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_MONTHS))]
     pub months: u64,
@@ -278,7 +282,7 @@ pub struct GatherArgs {
     #[command(flatten)]
     pub export: ExportArgs,
     /// Use only what was known on this date: deals closed after it are open at it
-    /// (default: the export's last date).
+    /// (default: the last date something happened, the report's own date if it has one).
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
     /// Months the scenario simulates, from the month after the as-of date.

@@ -9,17 +9,16 @@ use crate::gather;
 use crate::report;
 use crate::runner;
 
-use super::gather::{read_export, read_options};
+use super::gather::{date_arg, read_export, read_options};
 
 /// Runs `sopsim backtest` into `dir`: the tables, charts and summary.
 pub fn main(args: &BacktestArgs, dir: &Path) -> Result<(), Error> {
     let read = read_options(&args.export)?;
     let mut cutoffs = Vec::new();
     for text in &args.cutoffs {
-        let date = gather::date::parse(text)
-            .ok_or_else(|| Error::Input(format!("--cutoff {text}: expected a date written YYYY-MM-DD")))?;
-        cutoffs.push(date);
+        cutoffs.push(date_arg("--cutoff", text)?);
     }
+    let as_of = args.as_of.as_deref().map(|text| date_arg("--as-of", text)).transpose()?;
     cutoffs.sort();
     cutoffs.dedup();
     let (file, bytes) = read_export(&args.export.export)?;
@@ -27,6 +26,7 @@ pub fn main(args: &BacktestArgs, dir: &Path) -> Result<(), Error> {
         read,
         cutoffs,
         rolling: args.rolling,
+        as_of,
         months: args.months,
         trials: args.trials,
         seed: args.seed,

@@ -31,6 +31,9 @@ pub struct Options {
     pub cutoffs: Vec<Date>,
     /// Adds a cutoff at every month end of [`rolling`].
     pub rolling: bool,
+    /// What the export knows: nothing after it is scored (default: its as-of date,
+    /// [`super::asof::as_of`]).
+    pub as_of: Option<Date>,
     /// Months simulated after each cutoff, at most (fewer where the export ends sooner).
     pub months: u64,
     /// Trials per cutoff.
@@ -153,6 +156,8 @@ pub struct Backtest {
     pub trials: u64,
     /// Seed.
     pub seed: u64,
+    /// The date after which nothing is scored, and why it is that date.
+    pub as_of: super::asof::AsOf,
 }
 
 /// Calibration over a set of rows.
@@ -230,15 +235,16 @@ struct Actual {
 /// Back-tests the export `bytes` of `file` at each cutoff of `options`.
 pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest, ReadError> {
     let export = read::read(file, bytes, &options.read)?;
-    let last = export.opps.iter().flat_map(|o| [o.created, o.closed]).flatten().max();
-    let Some(last) = last else {
+    // The months after the as-of date are unknown, not months of no bookings.
+    let Some(as_of) = super::asof::as_of(&export, options.as_of) else {
         return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be back-tested\n")));
     };
+    let last = as_of.date;
     // The last whole month the export covers.
     let last_month = if last.is_month_end() { last.month_index() } else { last.month_index() - 1 };
     let mut actual: std::collections::BTreeMap<i32, Actual> = Default::default();
     for o in &export.opps {
-        if let (Some(c), Outcome::Won | Outcome::Lost) = (o.closed, o.outcome) {
+        if let (Some(c), Outcome::Won | Outcome::Lost) = (o.closed.filter(|&c| c <= last), o.outcome) {
             let a = actual.entry(c.month_index()).or_default();
             a.closed += 1;
             if o.outcome == Outcome::Won {
@@ -260,8 +266,8 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
         let months = (i64::from(last_month) - i64::from(start) + 1).min(options.months as i64);
         if months < 1 {
             return Err(ReadError(format!(
-                "error: --cutoff {date} leaves no whole month of the export after it (the export's last whole \
-                 month is {})\n   = help: give a cutoff before {}\n",
+                "error: --cutoff {date} leaves no whole month of the export after it (its last whole month \
+                 by the as-of date {last} is {})\n   = help: give a cutoff before {}, or a later --as-of\n",
                 month_label(last_month),
                 month_label(last_month)
             )));
@@ -282,7 +288,7 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
         let quarter = quarter(&export, date, start, months, &rows, &actual);
         cutoffs.push(Cutoff { date, start, rows, quarter });
     }
-    Ok(Backtest { cutoffs, trials: options.trials, seed: options.seed })
+    Ok(Backtest { cutoffs, trials: options.trials, seed: options.seed, as_of })
 }
 
 /// Whole months of closed deals a rolling cutoff needs before it: enough to measure a

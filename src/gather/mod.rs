@@ -9,7 +9,9 @@
 //! writes a number it did not measure without saying so in the comment beside it.
 
 pub mod amount;
+pub mod asof;
 pub mod backtest;
+pub mod closers;
 mod columns;
 pub mod date;
 pub mod fit;
@@ -132,11 +134,11 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
 /// `months` months; the back-test reads its export once and gathers it at each cutoff.
 pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Gathered, ReadError> {
     let file = export.file.as_str();
-    let last = export.opps.iter().flat_map(|o| [o.created, o.closed]).flatten().max();
-    let Some(last) = last else {
+    let Some(known) = asof::as_of(export, None) else {
         return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be measured over time\n")));
     };
-    let as_of = as_of.unwrap_or(last);
+    let (last, chosen) = (known.date, asof::as_of(export, as_of).unwrap_or(known));
+    let as_of = chosen.date;
     let first_created = export.opps.iter().filter_map(|o| o.created).filter(|&c| c <= as_of).min();
     let first_close = export.opps.iter().filter_map(|o| o.closed).filter(|&c| c <= as_of).min();
     let (Some(first_created), Some(first_close)) = (first_created, first_close) else {
@@ -241,7 +243,8 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
 
     let window: Vec<i32> = (window_start..=window_end).collect();
     let mut out = String::new();
-    let mut summary = Vec::new();
+    let mut summary =
+        vec![format!("as of {as_of}: {}; the scenario starts in {}", chosen.why, month_label(as_of.month_index() + 1))];
     let stem = std::path::Path::new(file).file_stem().map_or("export".into(), |s| s.to_string_lossy().into_owned());
     let start = as_of.month_index() + 1;
     // User text in a comment is shown with escapes, so that no line break ends the comment.
@@ -253,6 +256,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
         crate::format::visible(file),
         group(export.rows)
     );
+    let _ = writeln!(out, "# As of {as_of}: {}.", chosen.why);
     let _ = writeln!(out, "# Columns: {}.", columns.join(", "));
     let _ = writeln!(
         out,
@@ -586,16 +590,11 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     // Closers: the owners active in the last ACTIVE_DAYS, each in the segment of most of
     // their opportunities.
     let since = Date(as_of.0 - ACTIVE_DAYS);
+    let active = owners.iter().filter(|w| w.last_active.is_some_and(|d| d > since)).map(|w| &w.by_segment);
+    let headcounts = closers::headcounts(active, segments.len());
     let mut ids: Vec<String> = Vec::new();
     for (k, s) in segments.iter().enumerate() {
-        let staff = owners
-            .iter()
-            .filter(|w| w.last_active.is_some_and(|d| d > since))
-            .filter(|w| {
-                w.by_segment.iter().max_by_key(|(seg, n)| (**n, std::cmp::Reverse(**seg))).map(|(seg, _)| *seg)
-                    == Some(k as u32)
-            })
-            .count();
+        let staff = headcounts[k].count;
         let load = window
             .iter()
             .filter_map(|m| {
@@ -609,11 +608,48 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
         let _ = writeln!(out, "id = {}", quoted(&id));
         let _ = writeln!(out, "kind = \"closer\"");
         let _ = writeln!(out, "segment = {}", quoted(&names[k]));
-        let _ = writeln!(
-            out,
-            "# headcount: owners with an opportunity created or closed in the {ACTIVE_DAYS} days to {as_of}, most \
-             of whose opportunities are in this segment"
-        );
+        let h = &headcounts[k];
+        let created: u64 = s.created.values().sum();
+        if h.main > 0 {
+            let _ = writeln!(
+                out,
+                "# headcount: owners with an opportunity created or closed in the {ACTIVE_DAYS} days to {as_of}, \
+                 most of whose opportunities are in this segment"
+            );
+        } else if staff > 0 {
+            let _ = writeln!(
+                out,
+                "# headcount: no owner active in the {ACTIVE_DAYS} days to {as_of} has most of their opportunities \
+                 in this segment; those who work it give it {} of a person's opportunities, so {staff} (rounded, \
+                 at least 1)",
+                num(h.share, 2)
+            );
+            warnings.push(format!(
+                "note: {}: no active owner has most of their opportunities in the segment `{}`: it gets its share \
+                 of the owners who work it, {} ({} people's worth of their opportunities)",
+                export.file,
+                crate::format::visible(&names[k]),
+                staff,
+                num(h.share, 2)
+            ));
+        } else {
+            let _ = writeln!(
+                out,
+                "# headcount: no owner active in the {ACTIVE_DAYS} days to {as_of} works this segment, so its \
+                 demand will be lost"
+            );
+            if created > 0 {
+                warnings.push(format!(
+                    "warning: {}: no owner active in the {ACTIVE_DAYS} days to {as_of} works the segment `{}`: its \
+                     {} opportunities over the volume window ({} of them) will find no closer and be lost; \
+                     --segment-by a column whose values split the owners, or leave it out",
+                    export.file,
+                    crate::format::visible(&names[k]),
+                    group(created),
+                    percent(created as f64 / totals.iter().sum::<f64>().max(1.0))
+                ));
+            }
+        }
         let _ = writeln!(out, "headcount = {staff}");
         let _ = writeln!(
             out,

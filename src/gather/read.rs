@@ -487,7 +487,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
     warnings.extend(notes);
     let mut named: Vec<(Role, String)> = columns.into_iter().map(|(r, k)| (r, header[k].clone())).collect();
     named.sort();
-    let export = Export {
+    let mut export = Export {
         file: file.to_string(),
         rows: count,
         opps,
@@ -498,6 +498,8 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
         report_date,
         expected_closes: expected,
     };
+    let stray = super::asof::leave_out_stray_dates(&mut export);
+    export.warnings.extend(stray);
     Ok(export)
 }
 

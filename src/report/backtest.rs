@@ -264,6 +264,7 @@ pub fn text(bt: &Backtest, file: &str, dir: &str, written: &[String]) -> String 
         bt.trials,
         bt.seed
     );
+    let _ = writeln!(out, "  as of {}: {}; no month after it is scored", bt.as_of.date, bt.as_of.why);
     let _ = writeln!(
         out,
         "  {:<28} {:>6} {:>9} {:>9} {:>9} {:>10}",

@@ -310,6 +310,7 @@ fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
             read: ReadOptions::default(),
             cutoffs: cutoffs.to_vec(),
             rolling: false,
+            as_of: None,
             months: 4,
             trials: 500,
             seed: 3,
