@@ -182,6 +182,7 @@ fn backtests() -> &'static [Backtest] {
                     months: 3,
                     trials: 300,
                     seed: 7,
+                    as_of: None,
                 };
                 backtest("synthetic.csv", text.as_bytes(), &options).unwrap()
             })
