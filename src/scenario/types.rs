@@ -123,12 +123,42 @@ impl QuarterTiming {
         QuarterTiming { factors: f.map(|x| x / mean) }
     }
 
-    /// The won cycle `cycle` reweighted by the factors, for each phase `p` (0, 1, 2): a
-    /// cycle of `k` months ends in month `p + k` of the quarter's cycle of three, so its
-    /// probability is multiplied by `factors[(p + k) mod 3]` and the table scaled back
-    /// to 1.
+    /// The won cycle `cycle` reweighted by month of the quarter, for each phase `p` (0,
+    /// 1, 2): a cycle of `k` months ends in month `p + k` of the quarter's cycle of
+    /// three, so its probability is multiplied by `g[(p + k) mod 3]` and the table scaled
+    /// back to 1. The weights `g` are those under which a steady flow of deals, one a
+    /// month worked in every phase, closes `factors` of its mean in each month of the
+    /// quarter: `g = factors` when the cycle spreads evenly over the quarter's months,
+    /// and otherwise found by fixed-point iteration, `g <- g x factors / closes(g)`.
     pub fn timed(&self, cycle: &WholeDraw) -> [WholeDraw; 3] {
-        [0usize, 1, 2].map(|p| cycle.reweighted(|k| self.factors[(p + k as usize) % 3]))
+        let mut g = self.factors;
+        let top = (0..MAX_MONTHS as u32).rposition(|k| cycle.probability(k) > 0.0).unwrap_or(0) as u32;
+        let p: Vec<f64> = (0..=top).map(|k| cycle.probability(k)).collect();
+        if p.iter().all(|x| x.is_finite()) {
+            for _ in 0..200 {
+                // closes[q]: the deals closing in month q of the quarter, from one worked
+                // in each phase.
+                let mut closes = [0.0; 3];
+                for phase in 0..3 {
+                    let z: f64 = p.iter().enumerate().map(|(k, x)| x * g[(phase + k) % 3]).sum();
+                    for (k, x) in p.iter().enumerate() {
+                        closes[(phase + k) % 3] += x * g[(phase + k) % 3] / z;
+                    }
+                }
+                let mut moved: f64 = 0.0;
+                for q in 0..3 {
+                    let step = self.factors[q] / closes[q].max(f64::MIN_POSITIVE);
+                    moved = moved.max((step - 1.0).abs());
+                    g[q] = (g[q] * step).clamp(1e-6, 1e6);
+                }
+                let mean = (g[0] + g[1] + g[2]) / 3.0;
+                g = g.map(|x| x / mean);
+                if moved < 1e-12 {
+                    break;
+                }
+            }
+        }
+        [0usize, 1, 2].map(|phase| cycle.reweighted(|k| g[(phase + k as usize) % 3]))
     }
 }
 
