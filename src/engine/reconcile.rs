@@ -6,6 +6,9 @@
 //! draws, in this order, whether it will be won (probability = the trial's win rate, so
 //! the month's wins are Binomial), its size and its cycle in whole months; it closes
 //! `cycle` months later and is credited to the rep who worked it, if still on staff.
+//! Where a segment's deals may stall (`stall_rate`) they never close, lost deals may
+//! have their own cycle, and won closes may follow the fiscal quarter and the months'
+//! shared shocks (`work_resolving`).
 //! ARR follows `ARR[t] = ARR[t-1] x (1 - churn x u + expansion) + bookings[t]`, with `u`
 //! the support uplift (1 without support roles). Then pay, exits, requisitions, stages
 //! and the forecast for next month.
@@ -25,7 +28,10 @@ use super::{Credit, Trial, comp, demand, hiring, ratio, supply};
 /// its cycle in whole months conditioned on being longer than its age, `C >= age + 1`
 /// (it is still open), so that it closes in month `t = C - age - 1`. A deal older than
 /// any cycle its segment's distribution allows is stale: no deal was ever won that late,
-/// so it closes lost in the first month. Deals open at the start credit no rep's quota.
+/// so it closes lost in the first month. Where deals may stall or lose over their own
+/// cycle (or won closes are timed), the outcome is drawn instead in proportion to each
+/// outcome's chance still ahead at the deal's age (won, lost or stalled), and the cycle
+/// from that outcome's table. Deals open at the start credit no rep's quota.
 pub fn open_pipeline(s: &mut Trial<'_>) {
     let scenario = s.scenario;
     let months = scenario.months;
@@ -230,8 +236,9 @@ fn credit(credits: Option<&mut [Vec<Credit>]>, close: usize, role: usize, person
 /// [`work`] for a segment whose deals may stall or lose over their own cycle, or whose
 /// closes follow the fiscal quarter: one uniform `u` gives the outcome (won below the
 /// rep's win rate, stalled at or above `1 - stall_rate`, lost between), then the size
-/// and the cycle of that outcome are drawn (a stalled deal draws its cycle too, so that
-/// the draws after it keep their place), and a closing deal may slip (`timing`).
+/// and the cycle of that outcome are drawn (a won deal's reweighted by the quarter it
+/// ends in; a stalled deal draws its cycle too, so that the draws after it keep their
+/// place), and a won deal may move a month with the close noise (`timing`).
 #[allow(clippy::too_many_arguments)]
 fn work_resolving(
     rng: &mut Stream,
