@@ -27,7 +27,7 @@ use std::fmt::Write as _;
 use crate::scenario::MAX_ID_CHARS;
 use date::{Date, month_label};
 use read::{Export, Outcome, ReadError, ReadOptions, group};
-use words::{describe, num, percent, quoted, toml_of};
+use words::{describe, num, percent, positive_interval, quoted, skill_sd, toml_of, volume_fits};
 
 /// How to gather.
 #[derive(Debug, Clone)]
@@ -371,13 +371,28 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             (fit::flat(&totals).unwrap_or_else(|| t.clone()), false)
         }
     });
+    let level_interval = |t: &fit::Trend| {
+        positive_interval((t.level.ln() - 1.645 * t.level_se).exp(), (t.level.ln() + 1.645 * t.level_se).exp())
+    };
+    let mut has_leads = false;
     match trend {
+        Some((t, _)) if !window.is_empty() && level_interval(&t).is_none() => {
+            let _ = writeln!(
+                out,
+                "# SET: {} opportunities created over {} months are too few to write a volume a scenario can take \
+                 (its 90% interval reaches 0): no volume",
+                group(totals.iter().sum::<f64>() as u64),
+                window.len()
+            );
+        }
         Some((t, significant)) if !window.is_empty() => {
+            has_leads = true;
             let history =
                 format!("{} months, {} to {}", window.len(), month_label(window_start), month_label(window_end));
             let counts: Vec<String> = totals.iter().map(|c| group(*c as u64)).collect();
             let _ = writeln!(out, "# opportunities created a month over {history}: {}", counts.join(", "));
             let (low, high) = ((t.level.ln() - 1.645 * t.level_se).exp(), (t.level.ln() + 1.645 * t.level_se).exp());
+            let (low_text, high_text) = level_interval(&t).unwrap_or_default();
             let how = if t.months < 3 {
                 "the mean count (fewer than 3 months), with its Poisson error"
             } else if significant {
@@ -391,17 +406,39 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                  with the months' own spread)",
                 month_label(start)
             );
-            let _ = writeln!(out, "leads_per_month = {{ low = {}, high = {} }}", num(low, 1), num(high, 1));
+            let _ = writeln!(out, "leads_per_month = {{ low = {low_text}, high = {high_text} }}");
             let _ = writeln!(out, "lead_to_opportunity = 1   # the export counts opportunities, not leads");
             let b = (t.growth + 1.0).ln();
-            if significant {
-                let (lo, hi) = ((b - 1.645 * t.slope_se).exp() - 1.0, (b + 1.645 * t.slope_se).exp() - 1.0);
+            let peak = if window.len() < 24 {
+                1.0
+            } else {
+                seasonality(&totals, window_start, &t, f64::from(start - window_start)).into_iter().fold(0.0, f64::max)
+            };
+            let (lo, hi) = ((b - 1.645 * t.slope_se).exp() - 1.0, (b + 1.645 * t.slope_se).exp() - 1.0);
+            // A slope a scenario cannot take (a monthly growth at or beyond -100% or
+            // +100%, or one compounding past what can be simulated) is left out.
+            let holds = -1.0 < lo && hi < 1.0 && volume_fits(low, high, 0.5 * (lo + hi), months, peak);
+            if significant && !holds {
+                let _ = writeln!(
+                    out,
+                    "# growth: the trend's slope, {} a month ({} to {}, 90% interval), is beyond what a scenario can \
+                     take over {months} months (a date far from the others can bend it): left at 0",
+                    percent(t.growth),
+                    percent(lo),
+                    percent(hi)
+                );
+                let _ = writeln!(out, "growth_per_month = 0.0");
+            } else if significant {
                 let _ = writeln!(
                     out,
                     "# growth: the trend's slope, {} a month (90% interval), more than two standard errors from 0",
                     percent(t.growth)
                 );
-                let _ = writeln!(out, "growth_per_month = {{ low = {}, high = {} }}", num(lo, 5), num(hi, 5));
+                if num(lo, 5) == num(hi, 5) {
+                    let _ = writeln!(out, "growth_per_month = {}", num(lo, 5));
+                } else {
+                    let _ = writeln!(out, "growth_per_month = {{ low = {}, high = {} }}", num(lo, 5), num(hi, 5));
+                }
             } else if let Some(fitted) = slope.as_ref().filter(|f| f.months >= 3) {
                 let _ = writeln!(
                     out,
@@ -438,7 +475,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             );
         }
     }
-    if segments.len() > 1 {
+    if segments.len() > 1 && has_leads {
         let total: f64 = totals.iter().sum::<f64>().max(1.0);
         let mix: Vec<String> = segments
             .iter()
@@ -553,8 +590,8 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                 num(sd, 1),
                 num(sd / mean.max(f64::MIN_POSITIVE), 3)
             );
-            if sd > 0.0 && mean > 0.0 {
-                parts.push(format!("productivity = {{ dist = \"gamma\", mean = 1, sd = {} }}", num(sd / mean, 4)));
+            if let Some(sd) = skill_sd(sd / mean) {
+                parts.push(format!("productivity = {{ dist = \"gamma\", mean = 1, sd = {sd} }}"));
             }
         }
         let pooled = s.won as f64 / (s.won + s.lost).max(1) as f64;
@@ -567,8 +604,8 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                 num(sd / pooled.max(f64::MIN_POSITIVE), 3),
                 percent(pooled)
             );
-            if sd > 0.0 && pooled > 0.0 {
-                parts.push(format!("win_rate = {{ dist = \"gamma\", mean = 1, sd = {} }}", num(sd / pooled, 4)));
+            if let Some(sd) = skill_sd(sd / pooled) {
+                parts.push(format!("win_rate = {{ dist = \"gamma\", mean = 1, sd = {sd} }}"));
             }
         }
         if !parts.is_empty() {
@@ -584,7 +621,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             out,
             "# open pipeline of {} at {as_of}: {} opportunities by whole months since their created month; \
              each closes over the rest of the segment's cycle",
-            names[*k],
+            crate::format::visible(&names[*k]),
             group(total)
         );
         // A deal open at age a has a cycle of at least a + 1 months.
@@ -599,7 +636,19 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                 longest.map_or("none".into(), |l| num(l, 0))
             );
         }
-        for (age, n) in ages {
+        // A scenario's pipeline ages end at its longest horizon: older deals are written
+        // at that age (stale either way).
+        let oldest = crate::scenario::MAX_MONTHS as i32;
+        let beyond: u64 = ages.iter().filter(|(a, _)| *a > oldest).map(|(_, n)| n).sum();
+        let mut ages = ages.clone();
+        if beyond > 0 {
+            let _ =
+                writeln!(out, "# {} of them are older than {oldest} months: written at age {oldest}", group(beyond));
+            ages.retain(|(a, _)| *a < oldest);
+            let at_oldest: u64 = beyond + ages.iter().filter(|(a, _)| *a == oldest).map(|(_, n)| n).sum::<u64>();
+            ages.push((oldest, at_oldest));
+        }
+        for (age, n) in &ages {
             let _ = writeln!(out, "[[pipeline]]");
             if segments.len() > 1 {
                 let _ = writeln!(out, "segment = {}", quoted(&names[*k]));
