@@ -10,6 +10,7 @@ mod cli;
 mod closed_form;
 mod correlations;
 mod gather;
+mod gather_crm;
 mod gather_fuzz;
 mod model;
 mod names;
