@@ -29,7 +29,7 @@ use std::fmt::Write as _;
 use crate::scenario::MAX_ID_CHARS;
 use date::{Date, month_label};
 use read::{Export, Outcome, ReadError, ReadOptions, group};
-use words::{describe, num, percent, quoted, toml_of};
+use words::{describe, num, percent, positive_interval, quoted, skill_sd, toml_of, volume_fits};
 
 /// How to gather.
 #[derive(Debug, Clone)]
@@ -488,13 +488,28 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             (fit::flat(&totals).unwrap_or_else(|| t.clone()), false)
         }
     });
+    let level_interval = |t: &fit::Trend| {
+        positive_interval((t.level.ln() - 1.645 * t.level_se).exp(), (t.level.ln() + 1.645 * t.level_se).exp())
+    };
+    let mut has_leads = false;
     match trend {
+        Some((t, _)) if !window.is_empty() && level_interval(&t).is_none() => {
+            let _ = writeln!(
+                out,
+                "# SET: {} opportunities created over {} months are too few to write a volume a scenario can take \
+                 (its 90% interval reaches 0): no volume",
+                group(totals.iter().sum::<f64>() as u64),
+                window.len()
+            );
+        }
         Some((t, significant)) if !window.is_empty() => {
+            has_leads = true;
             let history =
                 format!("{} months, {} to {}", totals.len(), month_label(window_start), month_label(window_end));
             let counts: Vec<String> = totals.iter().map(|c| group(*c as u64)).collect();
             let _ = writeln!(out, "# opportunities created a month over {history}: {}", counts.join(", "));
             let (low, high) = ((t.level.ln() - 1.645 * t.level_se).exp(), (t.level.ln() + 1.645 * t.level_se).exp());
+            let (low_text, high_text) = level_interval(&t).unwrap_or_default();
             let how = if t.months < 3 {
                 "the mean count (fewer than 3 months), with its Poisson error"
             } else if significant {
@@ -508,17 +523,39 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                  with the months' own spread)",
                 month_label(start)
             );
-            let _ = writeln!(out, "leads_per_month = {{ low = {}, high = {} }}", num(low, 1), num(high, 1));
+            let _ = writeln!(out, "leads_per_month = {{ low = {low_text}, high = {high_text} }}");
             let _ = writeln!(out, "lead_to_opportunity = 1   # the export counts opportunities, not leads");
             let b = (t.growth + 1.0).ln();
-            if significant {
-                let (lo, hi) = ((b - 1.645 * t.slope_se).exp() - 1.0, (b + 1.645 * t.slope_se).exp() - 1.0);
+            let peak = if window.len() < 24 {
+                1.0
+            } else {
+                seasonality(&totals, window_start, &t, f64::from(start - window_start)).into_iter().fold(0.0, f64::max)
+            };
+            let (lo, hi) = ((b - 1.645 * t.slope_se).exp() - 1.0, (b + 1.645 * t.slope_se).exp() - 1.0);
+            // A slope a scenario cannot take (a monthly growth at or beyond -100% or
+            // +100%, or one compounding past what can be simulated) is left out.
+            let holds = -1.0 < lo && hi < 1.0 && volume_fits(low, high, 0.5 * (lo + hi), months, peak);
+            if significant && !holds {
+                let _ = writeln!(
+                    out,
+                    "# growth: the trend's slope, {} a month ({} to {}, 90% interval), is beyond what a scenario can \
+                     take over {months} months (a date far from the others can bend it): left at 0",
+                    percent(t.growth),
+                    percent(lo),
+                    percent(hi)
+                );
+                let _ = writeln!(out, "growth_per_month = 0.0");
+            } else if significant {
                 let _ = writeln!(
                     out,
                     "# growth: the trend's slope, {} a month (90% interval), more than two standard errors from 0",
                     percent(t.growth)
                 );
-                let _ = writeln!(out, "growth_per_month = {{ low = {}, high = {} }}", num(lo, 5), num(hi, 5));
+                if num(lo, 5) == num(hi, 5) {
+                    let _ = writeln!(out, "growth_per_month = {}", num(lo, 5));
+                } else {
+                    let _ = writeln!(out, "growth_per_month = {{ low = {}, high = {} }}", num(lo, 5), num(hi, 5));
+                }
             } else if let Some(fitted) = slope.as_ref().filter(|f| f.months >= 3) {
                 let _ = writeln!(
                     out,
@@ -575,7 +612,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             );
         }
     }
-    if segments.len() > 1 {
+    if segments.len() > 1 && has_leads {
         let total: f64 = totals.iter().sum::<f64>().max(1.0);
         let mix: Vec<String> = segments
             .iter()
@@ -690,8 +727,8 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                 num(sd, 1),
                 num(sd / mean.max(f64::MIN_POSITIVE), 3)
             );
-            if sd > 0.0 && mean > 0.0 {
-                parts.push(format!("productivity = {{ dist = \"gamma\", mean = 1, sd = {} }}", num(sd / mean, 4)));
+            if let Some(sd) = skill_sd(sd / mean) {
+                parts.push(format!("productivity = {{ dist = \"gamma\", mean = 1, sd = {sd} }}"));
             }
         }
         let pooled = s.won as f64 / (s.won + s.lost).max(1) as f64;
@@ -704,8 +741,8 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                 num(sd / pooled.max(f64::MIN_POSITIVE), 3),
                 percent(pooled)
             );
-            if sd > 0.0 && pooled > 0.0 {
-                parts.push(format!("win_rate = {{ dist = \"gamma\", mean = 1, sd = {} }}", num(sd / pooled, 4)));
+            if let Some(sd) = skill_sd(sd / pooled) {
+                parts.push(format!("win_rate = {{ dist = \"gamma\", mean = 1, sd = {sd} }}"));
             }
         }
         if !parts.is_empty() {
@@ -723,7 +760,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                     out,
                     "# open pipeline of {} at {as_of}: {} opportunities by whole months since their created month; \
                      each resolves by the segment's chances conditioned on being still open at its age",
-                    names[*k],
+                    crate::format::visible(&names[*k]),
                     group(total)
                 );
                 let old: u64 = ages.iter().filter(|(a, _)| *a >= *h as i32).map(|(_, n)| n).sum();
@@ -740,7 +777,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                     out,
                     "# open pipeline of {} at {as_of}: {} opportunities by whole months since their created month; \
                      each closes over the rest of the segment's cycle",
-                    names[*k],
+                    crate::format::visible(&names[*k]),
                     group(total)
                 );
                 // A deal open at age a has a cycle of at least a + 1 months.
@@ -757,7 +794,19 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
                 }
             }
         }
-        for (age, n) in ages {
+        // A scenario's pipeline ages end at its longest horizon: older deals are written
+        // at that age (stale either way).
+        let oldest = crate::scenario::MAX_MONTHS as i32;
+        let beyond: u64 = ages.iter().filter(|(a, _)| *a > oldest).map(|(_, n)| n).sum();
+        let mut ages = ages.clone();
+        if beyond > 0 {
+            let _ =
+                writeln!(out, "# {} of them are older than {oldest} months: written at age {oldest}", group(beyond));
+            ages.retain(|(a, _)| *a < oldest);
+            let at_oldest: u64 = beyond + ages.iter().filter(|(a, _)| *a == oldest).map(|(_, n)| n).sum::<u64>();
+            ages.push((oldest, at_oldest));
+        }
+        for (age, n) in &ages {
             let _ = writeln!(out, "[[pipeline]]");
             if segments.len() > 1 {
                 let _ = writeln!(out, "segment = {}", quoted(&names[*k]));
@@ -812,7 +861,7 @@ fn resolution(out: &mut String, f: &resolve::Incidence, spans: &[resolve::Span],
         percent(f.win()),
         percent(se_win)
     );
-    let _ = writeln!(out, "win_rate = {{ low = {}, high = {} }}", num(low, 5), num(high, 5));
+    let _ = writeln!(out, "win_rate = {}", rate_value(f.win(), low, high));
     let stall = f.stall();
     let _ = writeln!(
         out,
@@ -822,7 +871,7 @@ fn resolution(out: &mut String, f: &resolve::Incidence, spans: &[resolve::Span],
     );
     if stall >= 0.0005 {
         let (low, high) = resolve::rate_interval(stall, se_stall);
-        let _ = writeln!(out, "stall_rate = {{ low = {}, high = {} }}", num(low, 5), num(high, 5));
+        let _ = writeln!(out, "stall_rate = {}", rate_value(stall, low, high));
     }
     for (won, key) in [(true, "cycle_months"), (false, "loss_cycle_months")] {
         let p = f.timing(won);
@@ -845,6 +894,14 @@ fn resolution(out: &mut String, f: &resolve::Incidence, spans: &[resolve::Span],
             let _ = writeln!(out, "{key} = {{ dist = \"empirical\", values = [{}] }}", list.join(", "));
         }
     }
+}
+
+/// A rate as the scenario takes it: its interval `{ low, high }`, or the estimate `p`
+/// itself where the interval is too narrow to write apart in five decimals (a rate
+/// estimated at 0 or 1 from deals that all went one way).
+fn rate_value(p: f64, low: f64, high: f64) -> String {
+    let (low, high) = (num(low, 5), num(high, 5));
+    if low == high { num(p.clamp(0.0, 1.0), 5) } else { format!("{{ low = {low}, high = {high} }}") }
 }
 
 /// The percentiles 0%, 1%, ..., 100% of a distribution on whole months given by the

@@ -394,7 +394,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
                 None => {}
             }
         }
-        let created = dates[0];
+        let mut created = dates[0];
         // An open deal's close date is the one expected: a plan, not an event.
         let closed = if p.outcome == Outcome::Open {
             if let Some(d) = dates[1] {
@@ -409,10 +409,21 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
             quirks.add("closed opportunities without a close date: left out", p.line);
             continue;
         }
-        if let (Some(c), Some(k)) = (created, closed)
-            && k < c
-        {
-            quirks.add("opportunities that close before they were created: their cycle is left out", p.line);
+        if let (Some(c), Some(k)) = (created, closed) {
+            if k < c {
+                quirks.add("opportunities that close before they were created: their cycle is left out", p.line);
+            } else if k.month_index() - c.month_index() > crate::scenario::MAX_MONTHS as i32 {
+                // No cycle a scenario can hold is that long: one of the dates is wrong.
+                quirks.add(
+                    &format!(
+                        "opportunities that close more than {} months after they were created: the created date \
+                         is left out",
+                        crate::scenario::MAX_MONTHS
+                    ),
+                    p.line,
+                );
+                created = None;
+            }
         }
         let amount = match p.amount.map(|a| a.value(mark)) {
             Some(v) if v < 0.0 => {

@@ -11,6 +11,8 @@ mod closed_form;
 mod correlations;
 mod forecast;
 mod gather;
+mod gather_crm;
+mod gather_fuzz;
 mod model;
 mod names;
 mod outputs;
