@@ -36,7 +36,7 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Run two or more scenarios on the same trials and report them side by side, with paired differences.
     Compare(CompareArgs),
-    /// Fit a ready-to-run scenario from a CRM opportunity export (CSV).
+    /// Fit a ready-to-run scenario from a CRM opportunity export (CSV or XLSX).
     Gather(GatherArgs),
     /// Test gathered forecasts against what happened: gather at a cutoff, simulate, compare.
     Backtest(BacktestArgs),

@@ -9,7 +9,7 @@
 /// A cell's value: read with a decimal point and read with a decimal comma (the same
 /// unless the cell is one such as `1,500`), and its currency sign or code, if any.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Amount {
+pub struct Amount<'a> {
     /// The value if the decimal mark is a point.
     pub point: f64,
     /// The value if the decimal mark is a comma.
@@ -17,7 +17,7 @@ pub struct Amount {
     /// What the cell says of the decimal mark, if anything.
     pub tells: Option<Mark>,
     /// The currency sign or code written with it (`$`, `€`, `USD`), if any.
-    pub currency: Option<String>,
+    pub currency: Option<&'a str>,
 }
 
 /// The decimal mark.
@@ -29,7 +29,7 @@ pub enum Mark {
     Comma,
 }
 
-impl Amount {
+impl Amount<'_> {
     /// The value with the decimal mark `mark`.
     pub fn value(&self, mark: Mark) -> f64 {
         match mark {
@@ -56,7 +56,7 @@ fn group_char(c: char) -> bool {
 
 /// Reads an amount cell (not blank); `None` if it is not a number with at most a
 /// currency sign or code.
-pub fn parse(text: &str) -> Option<Amount> {
+pub fn parse(text: &str) -> Option<Amount<'_>> {
     let t = text.trim();
     // The common case, a plain number: `1054`, `1054.5`.
     if let Some(plain) = plain(t) {
@@ -101,7 +101,7 @@ pub fn parse(text: &str) -> Option<Amount> {
     }
     let (point, comma, tells) = readings(&digits)?;
     let sign = if negative { -1.0 } else { 1.0 };
-    Some(Amount { point: sign * point, comma: sign * comma, tells, currency: currency.map(str::to_string) })
+    Some(Amount { point: sign * point, comma: sign * comma, tells, currency })
 }
 
 /// A plain number of digits with at most one `.` not followed by exactly three digits
@@ -215,7 +215,7 @@ mod tests {
         assert_eq!((b.value(Mark::Point), b.value(Mark::Comma)), (1.5, 1500.0));
         assert_eq!(parse("12,50").unwrap().tells, Some(Mark::Comma));
         assert_eq!(parse("$12,500.00").unwrap().tells, Some(Mark::Point));
-        assert_eq!(parse("$12,500.00").unwrap().currency.as_deref(), Some("$"));
+        assert_eq!(parse("$12,500.00").unwrap().currency, Some("$"));
         assert_eq!(mark(3, 1, Mark::Comma), (Mark::Point, true));
         assert_eq!(mark(0, 0, Mark::Comma), (Mark::Comma, false));
         assert_eq!(mark(0, 0, Mark::Point), (Mark::Point, false));

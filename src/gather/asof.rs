@@ -79,12 +79,15 @@ pub fn leave_out_stray_dates(export: &mut Export) -> Vec<String> {
     let mut warnings = Vec::new();
     for close in [false, true] {
         let date = |o: &super::read::Opp| if close { o.closed } else { o.created };
-        let mut days: BTreeMap<Date, u64> = BTreeMap::new();
-        for o in &export.opps {
-            if let Some(d) = date(o) {
-                *days.entry(d).or_default() += 1;
-            }
+        // Dates span at most the years a date may have: counted by day.
+        let (lo, hi) =
+            export.opps.iter().filter_map(date).fold((i32::MAX, i32::MIN), |(a, b), d| (a.min(d.0), b.max(d.0)));
+        let mut counts = vec![0u64; usize::try_from(i64::from(hi) - i64::from(lo) + 1).unwrap_or(0)];
+        for d in export.opps.iter().filter_map(date) {
+            counts[(d.0 - lo) as usize] += 1;
         }
+        let days: BTreeMap<Date, u64> =
+            counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(k, n)| (Date(lo + k as i32), *n)).collect();
         let stray = stray_days(&days);
         if stray.is_empty() {
             continue;

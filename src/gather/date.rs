@@ -150,6 +150,17 @@ pub fn raw(text: &str) -> Raw {
     if t.is_empty() {
         return Raw::Blank;
     }
+    // The common form first: `YYYY-MM-DD`, alone or before a time.
+    let b = t.as_bytes();
+    if b.len() >= 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && (b.len() == 10 || matches!(b[10], b'T' | b' '))
+        && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&k| b[k].is_ascii_digit())
+    {
+        let digits = |r: std::ops::Range<usize>| b[r].iter().fold(0u32, |v, d| v * 10 + u32::from(d - b'0'));
+        return Date::from_ymd(digits(0..4) as i32, digits(5..7), digits(8..10)).map_or(Raw::Unreadable, Raw::Known);
+    }
     if let Some(d) = excel_serial(t) {
         return Raw::Known(d);
     }
@@ -161,9 +172,17 @@ pub fn raw(text: &str) -> Raw {
     } else {
         '-'
     };
-    let parts: Vec<&str> = day_part.split(sep).collect();
-    if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
-    {
+    // Three fields of one to four digits.
+    let mut parts = [""; 3];
+    let mut n = 0;
+    for p in day_part.split(sep) {
+        if n == 3 || p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Raw::Unreadable;
+        }
+        parts[n] = p;
+        n += 1;
+    }
+    if n != 3 {
         return Raw::Unreadable;
     }
     let num = |s: &str| s.parse::<u32>().unwrap_or(0);
@@ -183,6 +202,9 @@ pub fn raw(text: &str) -> Raw {
 /// spreadsheet's date column becomes when saved without its format: five digits, so
 /// that a year or a count is not taken for one.
 fn excel_serial(t: &str) -> Option<Date> {
+    if t.len() < 5 || !t.as_bytes()[..5].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
     let whole = t.split_once('.').map_or(t, |(w, f)| if f.bytes().all(|b| b.is_ascii_digit()) { w } else { "" });
     if whole.len() != 5 || !whole.bytes().all(|b| b.is_ascii_digit()) {
         return None;

@@ -271,25 +271,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
 
     let mut rows = Rows::new(header.len(), &columns, Vocabulary::new(&options.won, &options.lost, &options.open));
     let mut pipelines: Vec<String> = Vec::new();
-    let mut buffered = rest.drain(..);
-    loop {
-        let (line, record) = match buffered.next() {
-            Some(r) => r,
-            None => match reader.read_byte_record(&mut record) {
-                Ok(true) => (lines.of(record.position().map_or(0, |p| p.byte())), record.clone()),
-                Ok(false) => break,
-                Err(e) => {
-                    let line = e.position().map_or(rows.rows + 2, |p| lines.of(p.byte()));
-                    return Err(fail(
-                        line,
-                        1,
-                        format!("{file} cannot be read as CSV: {e}"),
-                        "a CSV export".into(),
-                        None,
-                    ));
-                }
-            },
-        };
+    let mut handle = |record: &csv::ByteRecord, line: u64| {
         if let Some(k) = pipeline
             && record.len() == header.len()
             && pipelines.len() <= 20
@@ -300,17 +282,29 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
             }
         }
         if record.len() != header.len() {
-            let text = lossy(&record).join(" ");
+            let text = lossy(record).join(" ");
             if let Some(raw) = report_date(&text) {
                 if report.is_none() {
                     report = Some((raw, line, text));
                 }
-                continue;
+                return;
             }
         }
-        rows.row(&record, line);
+        rows.row(record, line);
+    };
+    for (line, r) in rest.drain(..) {
+        handle(&r, line);
     }
-    drop(buffered);
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => handle(&record, lines.of(record.position().map_or(0, |p| p.byte()))),
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(header_line + 1, |p| lines.of(p.byte()));
+                return Err(fail(line, 1, format!("{file} cannot be read as CSV: {e}"), "a CSV export".into(), None));
+            }
+        }
+    }
     let Rows { rows: count, pending, mut quirks, mut evidence, first_cell, owners, segments, unknown, amounts, .. } =
         rows;
     // Rows of another width after the last row (left in `odd`) are a report's footer.
@@ -380,78 +374,73 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
     let mut read_dates = [0u64; 2];
     let unreadable_date = [Role::Created, Role::Close]
         .map(|r| format!("rows with an unreadable {} date: the date is left out", r.name()));
-    let mut opps = Vec::with_capacity(pending.len());
     let mut expected: (u64, Option<Date>) = (0, None);
-    for p in pending {
-        let mut dates = [None, None];
-        for (i, raw) in [p.created, p.closed].into_iter().enumerate() {
-            match raw.date(order) {
-                Some(d) => {
-                    dates[i] = Some(d);
-                    read_dates[i] += 1;
+    // Each row becomes an opportunity in the rows' own memory.
+    let opps: Vec<Opp> = pending
+        .into_iter()
+        .filter_map(|p| {
+            let mut dates = [None, None];
+            for (i, raw) in [p.created, p.closed].into_iter().enumerate() {
+                match raw.date(order) {
+                    Some(d) => {
+                        dates[i] = Some(d);
+                        read_dates[i] += 1;
+                    }
+                    None if raw != Raw::Blank => quirks.add(&unreadable_date[i], p.line),
+                    None => {}
                 }
-                None if raw != Raw::Blank => quirks.add(&unreadable_date[i], p.line),
-                None => {}
             }
-        }
-        let mut created = dates[0];
-        // An open deal's close date is the one expected: a plan, not an event.
-        let closed = if p.outcome == Outcome::Open {
-            if let Some(d) = dates[1] {
-                expected.0 += 1;
-                expected.1 = expected.1.max(Some(d));
+            let mut created = dates[0];
+            // An open deal's close date is the one expected: a plan, not an event.
+            let closed = if p.outcome == Outcome::Open {
+                if let Some(d) = dates[1] {
+                    expected.0 += 1;
+                    expected.1 = expected.1.max(Some(d));
+                }
+                None
+            } else {
+                dates[1]
+            };
+            if p.outcome != Outcome::Open && closed.is_none() {
+                quirks.add("closed opportunities without a close date: left out", p.line);
+                return None;
             }
-            None
-        } else {
-            dates[1]
-        };
-        if p.outcome != Outcome::Open && closed.is_none() {
-            quirks.add("closed opportunities without a close date: left out", p.line);
-            continue;
-        }
-        if let (Some(c), Some(k)) = (created, closed) {
-            if k < c {
-                quirks.add("opportunities that close before they were created: their cycle is left out", p.line);
-            } else if k.month_index() - c.month_index() > crate::scenario::MAX_MONTHS as i32 {
-                // No cycle a scenario can hold is that long: one of the dates is wrong.
-                quirks.add(
-                    &format!(
-                        "opportunities that close more than {} months after they were created: the created date \
+            if let (Some(c), Some(k)) = (created, closed) {
+                if k < c {
+                    quirks.add("opportunities that close before they were created: their cycle is left out", p.line);
+                } else if k.month_index() - c.month_index() > crate::scenario::MAX_MONTHS as i32 {
+                    // No cycle a scenario can hold is that long: one of the dates is wrong.
+                    quirks.add(
+                        &format!(
+                            "opportunities that close more than {} months after they were created: the created date \
                          is left out",
-                        crate::scenario::MAX_MONTHS
-                    ),
-                    p.line,
-                );
-                created = None;
+                            crate::scenario::MAX_MONTHS
+                        ),
+                        p.line,
+                    );
+                    created = None;
+                }
             }
-        }
-        let amount = match p.amount.map(|a| a.value(mark)) {
-            Some(v) if v < 0.0 => {
-                quirks.add("negative amounts: left out", p.line);
-                None
-            }
-            Some(v) if v > crate::scenario::MAX_MONEY => {
-                quirks.add(
-                    &format!(
-                        "amounts above {}, more than a scenario can hold: left out",
-                        crate::format::money(crate::scenario::MAX_MONEY)
-                    ),
-                    p.line,
-                );
-                None
-            }
-            other => other,
-        };
-        opps.push(Opp {
-            line: p.line,
-            owner: p.owner,
-            outcome: p.outcome,
-            created,
-            closed,
-            amount,
-            segment: p.segment,
-        });
-    }
+            let amount = match p.amount.map(|(point, comma)| if mark == Mark::Comma { comma } else { point }) {
+                Some(v) if v < 0.0 => {
+                    quirks.add("negative amounts: left out", p.line);
+                    None
+                }
+                Some(v) if v > crate::scenario::MAX_MONEY => {
+                    quirks.add(
+                        &format!(
+                            "amounts above {}, more than a scenario can hold: left out",
+                            crate::format::money(crate::scenario::MAX_MONEY)
+                        ),
+                        p.line,
+                    );
+                    None
+                }
+                other => other,
+            };
+            Some(Opp { line: p.line, owner: p.owner, outcome: p.outcome, created, closed, amount, segment: p.segment })
+        })
+        .collect();
     for (i, role) in [Role::Created, Role::Close].into_iter().enumerate() {
         if read_dates[i] == 0
             && let Some((line, column, text)) = &first_cell[i]

@@ -120,7 +120,8 @@ pub(super) struct Pending {
     pub(super) outcome: Outcome,
     pub(super) created: Raw,
     pub(super) closed: Raw,
-    pub(super) amount: Option<amount::Amount>,
+    /// The amount read with a decimal point and with a decimal comma.
+    pub(super) amount: Option<(f64, f64)>,
     pub(super) segment: u32,
 }
 
@@ -259,14 +260,14 @@ impl Rows {
                         }
                         None => {}
                     }
-                    if let Some(c) = &a.currency {
+                    if let Some(c) = a.currency {
                         let c = currency(c);
                         match self.amounts.currencies.iter_mut().find(|(k, _)| *k == c) {
                             Some(e) => e.1 += 1,
                             None => self.amounts.currencies.push((c, 1)),
                         }
                     }
-                    Some(a)
+                    Some((a.point, a.comma))
                 }
                 None => {
                     self.quirks.add("unreadable amounts: left out", line);
