@@ -172,12 +172,19 @@ fn sd(x: &[f64]) -> f64 {
     (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
 }
 
+/// The most deals a rate's interval is taken to rest on.
+const MAX_EVIDENCE: f64 = 1e6;
+
 /// A rate's 90% interval from its estimate `p` and standard error `se`: the 5th and
 /// 95th percentiles of the beta of that mean whose sd is `se` (a beta `Beta(1 + p m,
 /// 1 + (1 - p) m)` with `m = p (1 - p) / se^2`, so that it stays proper at 0 and 1).
 pub fn rate_interval(p: f64, se: f64) -> (f64, f64) {
     let p = p.clamp(0.0, 1.0);
-    let m = if se.is_finite() && se > 0.0 { (p * (1.0 - p) / (se * se)).max(1.0) } else { 1e6 };
+    // At most a million deals' worth of evidence: a bootstrap of deals that all went one
+    // way has a standard error of 0 (or of rounding), and the beta's inverse does not
+    // converge for shapes far beyond that.
+    let m =
+        if se.is_finite() && se > 0.0 { (p * (1.0 - p) / (se * se)).clamp(1.0, MAX_EVIDENCE) } else { MAX_EVIDENCE };
     let (a, b) = (1.0 + p * m, 1.0 + (1.0 - p) * m);
     (statrs::function::beta::inv_beta_reg(a, b, 0.05), statrs::function::beta::inv_beta_reg(a, b, 0.95))
 }
@@ -254,5 +261,8 @@ mod tests {
         assert!(lo >= 0.0 && hi < 1e-5 && lo < hi);
         let (lo, hi) = rate_interval(1.0, f64::NAN);
         assert!(hi <= 1.0 && lo > 0.99999 && lo < hi);
+        // A rounding-sized error on a rate next to 1 (all deals won but one in 10^16).
+        let (lo, hi) = rate_interval(0.999_999_999_999_999_9, 8.9e-17);
+        assert!(lo > 0.99999 && hi <= 1.0, "{lo} {hi}");
     }
 }

@@ -1,7 +1,8 @@
 //! Mutated exports: whatever an export holds, `gather` never panics, and it either
 //! writes a scenario that loads or refuses the export with an error (exit code 2); it
 //! never writes a scenario that does not load (which the command reports as its own
-//! fault, exit code 1). `PROPTEST_CASES` sets the number of cases (300 by default).
+//! fault, exit code 1). `PROPTEST_CASES` sets the number of cases (300 by default) and
+//! `PROPTEST_RNG_SEED` the seed (fixed by default, so that every run tries the same).
 
 use proptest::prelude::*;
 use sopsim::gather::date::{Date, Order};
@@ -11,7 +12,14 @@ use sopsim::scenario::load_str;
 
 fn cases(default: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default);
-    ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() }
+    // A fixed seed, so that a run is reproducible (`PROPTEST_RNG_SEED` draws others).
+    let seed = std::env::var("PROPTEST_RNG_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(20_261_204);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(seed),
+        ..ProptestConfig::default()
+    }
 }
 
 /// A Salesforce-style export of `rows` opportunities over about 14 months: two
