@@ -157,6 +157,8 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     // Deals created before the first close month entered the export at their age then:
     // those that closed before it are missing (an export that starts mid-stream).
     let observed_from = first_close.month_index();
+    // Mid-stream: opportunities created two months or more before any close.
+    let starts_mid_stream = first_created.month_index() + 1 < observed_from;
     let mut segments: Vec<Segment> = (0..export.segments.len()).map(|_| Segment::default()).collect();
     let mut owners: Vec<Owner> = vec![Owner::default(); export.owners.len()];
     let mut known = 0u64;
@@ -191,7 +193,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
             // was still open then, and that first month holds the closes of everything
             // that piled up before it: such a deal enters the estimate at its age in the
             // month after (left truncation), and one that closed by then is left out.
-            let entry = if c < observed_from { observed_from + 1 - c } else { 0 };
+            let entry = if starts_mid_stream && c < observed_from { observed_from + 1 - c } else { 0 };
             if exit >= entry {
                 s.spans.push(resolve::Span { entry: entry as u32, exit: exit as u32, end });
             }
@@ -280,7 +282,6 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     let _ = writeln!(out, "monthly_expansion = 0.0");
     // Quarter timing from the whole quarters of won deals, leaving out a first month that
     // holds the closes piled up before a mid-stream export starts.
-    let starts_mid_stream = first_created.month_index() < observed_from;
     let closes_from = if starts_mid_stream || first_close.ymd().2 != 1 { observed_from + 1 } else { observed_from };
     // Nor the months in which the first cohorts are still filling the pipeline: from
     // the first created month plus the age by which 90% of won deals have closed.
