@@ -176,6 +176,9 @@ struct Scratch {
     bookings: Vec<f64>,
     leavers: Vec<u32>,
     by_segment: Vec<u64>,
+    /// Each month's share `r_m` of won deals moved by `company.close_noise` (empty
+    /// without it), drawn once a trial.
+    close_rates: Vec<f64>,
 }
 
 thread_local! {

@@ -35,6 +35,12 @@ use super::{Credit, Trial, comp, demand, hiring, ratio, supply};
 pub fn open_pipeline(s: &mut Trial<'_>) {
     let scenario = s.scenario;
     let months = scenario.months;
+    // The months' shared shocks on closing, once a trial.
+    let noise = scenario.company.close_noise;
+    s.scratch.close_rates.clear();
+    if noise > 0.0 {
+        s.scratch.close_rates.extend((0..months).map(|m| noise * month_shock(s.key, m)));
+    }
     for entry in &scenario.pipeline {
         let spec = &scenario.segments[entry.segment];
         let win_rate = s.p.win_rate[entry.segment];
@@ -68,7 +74,8 @@ pub fn open_pipeline(s: &mut Trial<'_>) {
         let phase = (quarter_phase(scenario) + 2 * (still_open as usize % 3)) % 3;
         let lost_ahead = lose_rate * spec.base_cycle(false).probability_at_least(still_open);
         let total = won_ahead + lost_ahead + stall_rate;
-        let mut timing = Slip::new(scenario, s.key, trial_stream(s.key, Process::PipelineTiming, entry.stream, 0));
+        let mut timing =
+            Slip::new(&s.scratch.close_rates, || trial_stream(s.key, Process::PipelineTiming, entry.stream, 0));
         for _ in 0..entry.count {
             let u = rng.random::<f64>() * total;
             let size = spec.deal_size.sample(&mut rng);
@@ -110,28 +117,17 @@ fn quarter_phase(scenario: &Scenario) -> usize {
 /// `r_m < 0`, pushes its own to the month after with the share `-r_m`. One uniform a
 /// won deal.
 struct Slip<'a> {
-    scenario: &'a Scenario,
+    /// Each month's `r_m` (empty without close noise).
+    rates: &'a [f64],
     /// The stream of the deals' uniforms; `None` without close noise.
     rng: Option<Stream>,
-    /// The trial's key, for the months' shared shocks.
-    key: u64,
-    /// Each month's `r_m`, computed when first needed.
-    rates: Vec<f64>,
 }
 
 impl<'a> Slip<'a> {
-    fn new(scenario: &'a Scenario, key: u64, rng: Stream) -> Slip<'a> {
-        Slip { scenario, rng: (scenario.company.close_noise > 0.0).then_some(rng), key, rates: Vec::new() }
-    }
-
-    /// Month `m`'s pull-in share `r_m` (below 0: the share it pushes out).
-    fn rate(&mut self, m: usize) -> f64 {
-        let noise = self.scenario.company.close_noise;
-        while self.rates.len() <= m {
-            let k = self.rates.len();
-            self.rates.push(noise * month_shock(self.key, k));
-        }
-        self.rates[m]
+    /// The timing of the months' shares `rates`, drawing from `rng` (seeded only when
+    /// there are shares).
+    fn new(rates: &'a [f64], rng: impl FnOnce() -> Stream) -> Slip<'a> {
+        Slip { rates, rng: (!rates.is_empty()).then(rng) }
     }
 
     /// The month a won deal worked in month `worked` and due in month `due` closes in
@@ -142,8 +138,8 @@ impl<'a> Slip<'a> {
         if self.rng.is_none() || due > months {
             return due;
         }
-        let before = if due > worked { self.rate(due - 1).clamp(0.0, 1.0) } else { 0.0 };
-        let push = if due < months { (-self.rate(due)).clamp(0.0, 1.0) } else { 0.0 };
+        let before = if due > worked { self.rates[due - 1].clamp(0.0, 1.0) } else { 0.0 };
+        let push = if due < months { (-self.rates[due]).clamp(0.0, 1.0) } else { 0.0 };
         let Some(rng) = self.rng.as_mut() else { return due };
         let u = rng.random::<f64>();
         if u < before {
@@ -238,7 +234,9 @@ fn credit(credits: Option<&mut [Vec<Credit>]>, close: usize, role: usize, person
 /// rep's win rate, stalled at or above `1 - stall_rate`, lost between), then the size
 /// and the cycle of that outcome are drawn (a won deal's reweighted by the quarter it
 /// ends in; a stalled deal draws its cycle too, so that the draws after it keep their
-/// place), and a won deal may move a month with the close noise (`timing`).
+/// place), and a won deal may move a month with the close noise (`timing`). `phase` is
+/// the month of the quarter of month `t`, counted from the run's first (see
+/// [`QuarterTiming::timed`](crate::scenario::QuarterTiming::timed)).
 #[allow(clippy::too_many_arguments)]
 fn work_resolving(
     rng: &mut Stream,
@@ -248,10 +246,9 @@ fn work_resolving(
     ledger: &mut Ledger<'_>,
     spec: &crate::scenario::Segment,
     stall_rate: f64,
+    phase: usize,
     timing: &mut Slip<'_>,
 ) {
-    // A cycle of k months ends in month t + k of the run.
-    let phase = (quarter_phase(timing.scenario) + t) % 3;
     let Rep { mut credits, role, person, win_rate } = rep;
     let months = ledger.closing.len();
     for _ in 0..n {
@@ -356,9 +353,11 @@ pub fn month(
             let rep = Rep { credits: credited.then_some(&mut s.credits[..]), role: r, person, win_rate };
             if resolving {
                 let timing = timing.get_or_insert_with(|| {
-                    Slip::new(scenario, key, trial_stream(key, Process::Timing, spec.stream, t as u64))
+                    Slip::new(&s.scratch.close_rates, || trial_stream(key, Process::Timing, spec.stream, t as u64))
                 });
-                work_resolving(rng, n, t, rep, &mut ledger, spec, stall_rate, timing);
+                // A cycle of k months ends in month t + k of the run.
+                let phase = (quarter_phase(scenario) + t) % 3;
+                work_resolving(rng, n, t, rep, &mut ledger, spec, stall_rate, phase, timing);
                 continue;
             }
             match fast {

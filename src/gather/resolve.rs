@@ -161,15 +161,8 @@ pub fn bootstrap_se(deals: &[Span], whole: &Incidence, rounds: usize, seed: u64)
         win.push(b.win());
         stall.push(b.stall());
     }
+    let sd = |x: &[f64]| if x.len() < 2 { f64::NAN } else { super::fit::mean_sd(x).1 };
     (sd(&win), sd(&stall))
-}
-
-fn sd(x: &[f64]) -> f64 {
-    if x.len() < 2 {
-        return f64::NAN;
-    }
-    let mean = x.iter().sum::<f64>() / x.len() as f64;
-    (x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (x.len() - 1) as f64).sqrt()
 }
 
 /// The most deals a rate's interval is taken to rest on.
