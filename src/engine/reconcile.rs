@@ -35,15 +35,22 @@ use super::{Credit, Trial, comp, demand, hiring, ratio, supply};
 pub fn open_pipeline(s: &mut Trial<'_>) {
     let scenario = s.scenario;
     let months = scenario.months;
-    // The months' shared shocks on closing, once a trial.
+    // The months' shared shocks on closing, once a trial, and the trial's own quarter
+    // factors.
     let noise = scenario.company.close_noise;
     s.scratch.close_rates.clear();
-    if noise > 0.0 {
-        s.scratch.close_rates.extend((0..months).map(|m| noise * month_shock(s.key, m)));
+    if scenario.company.shifts_closes() {
+        let quarter = quarter_shifts(scenario, s.key);
+        let phase = quarter_phase(scenario);
+        s.scratch.close_rates.extend((0..months).map(|m| {
+            let shock = if noise > 0.0 { noise * month_shock(s.key, m) } else { 0.0 };
+            shock + quarter[(phase + m) % 3]
+        }));
     }
     for entry in &scenario.pipeline {
         let spec = &scenario.segments[entry.segment];
-        let win_rate = s.p.win_rate[entry.segment];
+        let cohort = -1 - i64::from(entry.age_months);
+        let win_rate = cohort_win_rate(s.key, spec, cohort, s.p.win_rate[entry.segment]);
         let stall_rate = s.p.stall_rate[entry.segment];
         let seg = &mut s.segments[entry.segment];
         let mut rng = trial_stream(s.key, Process::Pipeline, entry.stream, 0);
@@ -157,6 +164,46 @@ impl<'a> Slip<'a> {
 pub fn month_shock(key: u64, m: usize) -> f64 {
     let mut rng = trial_stream(key, Process::CloseShock, 0, m as u64);
     StandardNormal.sample(&mut rng)
+}
+
+/// The shares that move a trial's won closes from the quarter factors `f` to factors
+/// drawn around them (3.5): `f_p + e_p` in phase `p`, with `e_0`, `e_1` normal of sd
+/// `sd_p` from the trial's own stream and `e_2 = -e_0 - e_1` (the factors keep their
+/// mean). Across the end of a phase-0 month move `e_0` of a month's flow, across the end
+/// of a phase-1 month `e_0 + e_1`, and nothing across a quarter's end; a share `r` pulls
+/// from the next month's deals due (`f_(p+1)` of the flow) or, below 0, pushes the
+/// month's own (`f_p`), so `r_p` is the amount over that factor. Zeros without
+/// `quarter_timing_sd`.
+fn quarter_shifts(scenario: &Scenario, key: u64) -> [f64; 3] {
+    let Some(q) = scenario.company.quarter_timing.as_ref().filter(|q| q.is_uncertain()) else {
+        return [0.0; 3];
+    };
+    let mut rng = trial_stream(key, Process::CloseShock, 1, 0);
+    let mut e = [0.0; 2];
+    for (p, e) in e.iter_mut().enumerate() {
+        let z: f64 = StandardNormal.sample(&mut rng);
+        *e = z * q.sd[p];
+    }
+    let f = q.factors;
+    let share = |moved: f64, p: usize| (moved / if moved >= 0.0 { f[p + 1] } else { f[p] }).clamp(-0.9, 0.9);
+    [share(e[0], 0), share(e[0] + e[1], 1), 0.0]
+}
+
+/// The win rate `win_rate` of segment `spec`'s cohort `cohort` (the month its
+/// opportunities were worked: `t` for month `t` of the run, `-1 - age` for those open at
+/// the start at `age`) times the cohort's shared multiplier under `cohort_noise` (3.5):
+/// lognormal of mean 1 and relative sd `cohort_noise`, `exp(s z - s^2 / 2)` with
+/// `s^2 = ln(1 + cohort_noise^2)` and `z` the cohort's standard normal; at most 1.
+/// Unchanged without the key.
+pub fn cohort_win_rate(key: u64, spec: &crate::scenario::Segment, cohort: i64, win_rate: f64) -> f64 {
+    let noise = spec.cohort_noise;
+    if noise <= 0.0 {
+        return win_rate;
+    }
+    let mut rng = trial_stream(key, Process::CohortShock, spec.stream, cohort.wrapping_add(1 << 32) as u64);
+    let z: f64 = StandardNormal.sample(&mut rng);
+    let s2 = noise.mul_add(noise, 1.0).ln();
+    (win_rate * (s2.sqrt() * z - 0.5 * s2).exp()).min(1.0)
 }
 
 /// A segment's closing ledger: deals by close month, and those beyond the horizon.
@@ -331,7 +378,7 @@ pub fn month(
         share(worked, &s.scratch.caps, &mut s.scratch.shares, &mut s.scratch.remainders);
         // Seeded only for a month with work: a stream nobody draws from costs its seeding.
         let mut rng = None;
-        let win_rate = s.p.win_rate[k];
+        let win_rate = cohort_win_rate(key, spec, t as i64, s.p.win_rate[k]);
         let mut ledger = Ledger {
             closing: &mut seg.closing[..months],
             beyond_value: &mut seg.beyond_value,

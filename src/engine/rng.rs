@@ -49,6 +49,9 @@ pub enum Process {
     PipelineTiming = 14,
     /// The month's shared slip share of won deals due (`company.close_noise`), per month.
     CloseShock = 15,
+    /// The shared multiplier on the win rate of the opportunities worked in one month
+    /// (`segments.cohort_noise`), per segment and cohort.
+    CohortShock = 16,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

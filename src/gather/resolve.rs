@@ -165,6 +165,81 @@ pub fn bootstrap_se(deals: &[Span], whole: &Incidence, rounds: usize, seed: u64)
     (sd(&win), sd(&stall))
 }
 
+/// How much the win chance varies between cohorts (the deals created in one month)
+/// beyond chance: the spread a shared multiplier on each cohort's win rate must have
+/// (`segments.cohort_noise`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CohortNoise {
+    /// The multiplier's relative sd: the square root of `tau2`, 0 where it is negative.
+    pub sd: f64,
+    /// The between-cohort variance of the cohorts' observed-to-expected ratios
+    /// (DerSimonian-Laird), before it is floored at 0.
+    pub tau2: f64,
+    /// The cohorts it rests on.
+    pub cohorts: usize,
+    /// Their deals.
+    pub deals: u64,
+}
+
+/// The fewest won deals a cohort must be expected to have to count in [`cohort_noise`].
+pub const MIN_EXPECTED: f64 = 5.0;
+
+/// The fewest cohorts [`cohort_noise`] estimates from.
+pub const MIN_COHORTS: usize = 4;
+
+/// The between-cohort spread of the win chance of `deals` (each with its cohort, the
+/// created month), against the pooled estimate `f` of them all.
+///
+/// Each cohort's won deals `O` are compared with those the pooled won hazard
+/// `h(k) = (W(k) - W(k-1)) / S(k-1)` expects over the ages it was seen,
+/// `E = sum h(k)` (a deal censored at an age counts half of it, as in the estimate):
+/// the standardised incidence ratio `y = O / E`. Without any between-cohort spread `y`
+/// has mean 1 and variance `V / E^2`, `V = sum h(k) (1 - h(k))`; the DerSimonian-Laird
+/// moment estimate of the variance `tau^2` of the cohorts' true ratios is
+/// `(Q - (c - 1)) / (sum w - sum w^2 / sum w)`, `Q = sum w (y - y_w)^2`, `w = E^2 / V`,
+/// over the `c` cohorts expected to win at least [`MIN_EXPECTED`] deals. Cohorts with a
+/// deal that entered late (an export starting mid-stream) are left out: they are seen
+/// only through the deals that survived to its start. `None` with fewer than
+/// [`MIN_COHORTS`] cohorts.
+pub fn cohort_noise(deals: &[(i32, Span)], f: &Incidence) -> Option<CohortNoise> {
+    let hazard: Vec<f64> = (0..f.won.len())
+        .map(|k| {
+            let (w0, l0) = if k == 0 { (0.0, 0.0) } else { (f.won[k - 1], f.lost[k - 1]) };
+            let s = 1.0 - w0 - l0;
+            if s > 0.0 { ((f.won[k] - w0) / s).clamp(0.0, 1.0) } else { 0.0 }
+        })
+        .collect();
+    let h = |k: u32| hazard.get(k as usize).copied().unwrap_or(0.0);
+    // Per cohort: won, expected, variance, deals, and whether any deal entered late.
+    let mut by: std::collections::BTreeMap<i32, (f64, f64, f64, u64, bool)> = Default::default();
+    for (cohort, d) in deals {
+        let c = by.entry(*cohort).or_default();
+        let entry = d.entry.min(d.exit);
+        for k in entry..=d.exit {
+            let weight = if k == d.exit && d.end == End::Open { 0.5 } else { 1.0 };
+            c.1 += weight * h(k);
+            c.2 += weight * h(k) * (1.0 - h(k));
+        }
+        c.0 += f64::from(u8::from(d.end == End::Won));
+        c.3 += 1;
+        c.4 |= d.entry > 0;
+    }
+    let kept: Vec<(f64, f64, u64)> = by
+        .values()
+        .filter(|c| !c.4 && c.1 >= MIN_EXPECTED && c.2 > 0.0)
+        .map(|&(o, e, v, n, _)| (o / e, e * e / v, n))
+        .collect();
+    if kept.len() < MIN_COHORTS {
+        return None;
+    }
+    let sw: f64 = kept.iter().map(|c| c.1).sum();
+    let sw2: f64 = kept.iter().map(|c| c.1 * c.1).sum();
+    let mean = kept.iter().map(|c| c.1 * c.0).sum::<f64>() / sw;
+    let q: f64 = kept.iter().map(|c| c.1 * (c.0 - mean).powi(2)).sum();
+    let tau2 = (q - (kept.len() - 1) as f64) / (sw - sw2 / sw);
+    Some(CohortNoise { sd: tau2.max(0.0).sqrt(), tau2, cohorts: kept.len(), deals: kept.iter().map(|c| c.2).sum() })
+}
+
 /// The most deals a rate's interval is taken to rest on.
 const MAX_EVIDENCE: f64 = 1e6;
 
@@ -244,6 +319,76 @@ mod tests {
         let f = aalen_johansen(&deals, 10).unwrap();
         assert_eq!(f.horizon(), 2, "{f:?}");
         assert!(aalen_johansen(&deals[..5], 10).is_none());
+    }
+
+    /// Cohorts of 300 deals whose monthly won hazard is `0.1 theta` (`theta` lognormal of
+    /// mean 1 and relative sd `sd`, one per cohort) and lost hazard 0.15, followed to age
+    /// 5 or the as-of month (cohort `c` of 40 to age `39 - c`), the rest open there. The
+    /// last month is seen for half its length (the hazards halved), as the estimate's
+    /// actuarial correction takes it.
+    fn cohorts(sd: f64, seed: u64) -> Vec<(i32, Span)> {
+        use rand_distr::{Distribution, LogNormal};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+        let s2 = (1.0 + sd * sd).ln();
+        let theta = LogNormal::new(-s2 / 2.0, s2.sqrt()).unwrap();
+        let mut deals = Vec::new();
+        for c in 0..40 {
+            let t = if sd > 0.0 { theta.sample(&mut rng) } else { 1.0 };
+            let seen = (39 - c).min(5) as u32;
+            for _ in 0..300 {
+                let mut end = span(0, seen, End::Open);
+                for a in 0..=seen {
+                    let u: f64 = rng.random::<f64>() * if a == seen { 2.0 } else { 1.0 };
+                    if u < 0.1 * t {
+                        end = span(0, a, End::Won);
+                        break;
+                    } else if u < 0.1 * t + 0.15 {
+                        end = span(0, a, End::Lost);
+                        break;
+                    }
+                }
+                deals.push((c, end));
+            }
+        }
+        deals
+    }
+
+    /// The moment estimate of the between-cohort variance is unbiased (before it is
+    /// floored at 0): its mean over 40 exports is within 4 standard errors (their
+    /// spread's) of `sd^2`, for `sd` 0 and 0.3.
+    #[test]
+    fn cohort_noise_recovers_the_spread_of_the_cohorts_win_chances() {
+        for (sd, seed) in [(0.0, 100), (0.3, 200)] {
+            let tau2: Vec<f64> = (0..40)
+                .map(|k| {
+                    let deals = cohorts(sd, seed + k);
+                    let spans: Vec<Span> = deals.iter().map(|d| d.1).collect();
+                    let f = aalen_johansen(&spans, MIN_AT_RISK).unwrap();
+                    let n = cohort_noise(&deals, &f).unwrap();
+                    assert_eq!(n.cohorts, 40);
+                    n.tau2
+                })
+                .collect();
+            let (mean, spread) = super::super::fit::mean_sd(&tau2);
+            let se = spread / (tau2.len() as f64).sqrt();
+            assert!((mean - sd * sd).abs() < 4.0 * se, "sd {sd}: tau2 {mean} against {} ± {}", sd * sd, 4.0 * se);
+        }
+    }
+
+    #[test]
+    fn cohorts_seen_from_a_late_entry_or_too_small_are_left_out() {
+        let mut deals = cohorts(0.2, 7);
+        let spans: Vec<Span> = deals.iter().map(|d| d.1).collect();
+        let f = aalen_johansen(&spans, MIN_AT_RISK).unwrap();
+        // Cohort 0 entered at age 1 (an export starting mid-stream); cohort 39 is seen
+        // for its created month only, expected to win about 300 x 0.1 / 2 = 15: kept.
+        for d in deals.iter_mut().filter(|d| d.0 == 0) {
+            d.1.entry = 1.min(d.1.exit);
+        }
+        deals.retain(|d| d.0 != 0 || d.1.entry > 0);
+        assert_eq!(cohort_noise(&deals, &f).unwrap().cohorts, 39);
+        let few: Vec<(i32, Span)> = deals.iter().copied().filter(|d| d.0 < 4).collect();
+        assert!(cohort_noise(&few, &f).is_none(), "three whole cohorts are too few");
     }
 
     #[test]

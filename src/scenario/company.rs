@@ -47,6 +47,28 @@ pub(super) fn read_company(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Company>
         }
         None => None,
     };
+    let sd = r.numbers(&mut t, "quarter_timing_sd", 0.0, 10.0);
+    let quarter_timing = match (quarter_timing, sd) {
+        (Some(q), Some((s, _))) if s.len() == 3 => Some(QuarterTiming::with_sd(q.factors, [s[0], s[1], s[2]])),
+        (q, Some((s, span))) => {
+            let why = if q.is_none() && ok_timing && s.len() == 3 {
+                "quarter_timing_sd without quarter_timing".to_string()
+            } else {
+                format!("quarter_timing_sd has {} standard errors", s.len())
+            };
+            r.error(
+                Diagnostic::error(Some(span), t.key_path("quarter_timing_sd"), why).expected(
+                    "3 standard errors of the quarter_timing factors beside them, e.g. quarter_timing_sd = [0.03, 0.03, 0.04]",
+                ),
+            );
+            ok_timing = false;
+            q
+        }
+        (q, None) => {
+            ok_timing = ok_timing && !t.has("quarter_timing_sd");
+            q
+        }
+    };
     let close_noise = r.number(&mut t, "close_noise", 0.0, 10.0);
     let ok_noise = close_noise.is_some() || !t.has("close_noise");
     r.finish(t);

@@ -48,6 +48,8 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
         let cycle_ok = cycle_ok && (loss_cycle.is_some() || !t.has("loss_cycle_months"));
         let weight = r.number(&mut t, "service_weight", 0.0, 1_000.0);
         let cycle_ok = cycle_ok && (weight.is_some() || !t.has("service_weight"));
+        let cohort_noise = r.number(&mut t, "cohort_noise", 0.0, 10.0);
+        let cycle_ok = cycle_ok && (cohort_noise.is_some() || !t.has("cohort_noise"));
         if let Some((name, span)) = &name
             && names.iter().filter(|n| *n == name).count() > 1
         {
@@ -74,6 +76,7 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
                         (d, whole)
                     }),
                     service_weight: weight.unwrap_or(1.0),
+                    cohort_noise: cohort_noise.unwrap_or(0.0),
                 },
                 span,
             ));

@@ -106,6 +106,12 @@ impl Company {
     pub fn times_closes(&self) -> bool {
         self.quarter_timing.is_some() || self.close_noise > 0.0
     }
+
+    /// Whether each trial shifts won closes between months: a close noise, or quarter
+    /// factors drawn per trial.
+    pub fn shifts_closes(&self) -> bool {
+        self.close_noise > 0.0 || self.quarter_timing.as_ref().is_some_and(QuarterTiming::is_uncertain)
+    }
 }
 
 /// Won closes by month of the fiscal quarter: factors of mean 1 that reweight the
@@ -114,13 +120,27 @@ impl Company {
 pub struct QuarterTiming {
     /// The factors as given, scaled to a mean of 1, first month of the quarter first.
     pub factors: [f64; 3],
+    /// `quarter_timing_sd`: the factors' standard errors, scaled as the factors are;
+    /// each trial draws its own factors around them (zeros without the key).
+    pub sd: [f64; 3],
 }
 
 impl QuarterTiming {
     /// The timing of factors `f` (each positive), scaled to a mean of 1.
     pub fn new(f: [f64; 3]) -> QuarterTiming {
         let mean = (f[0] + f[1] + f[2]) / 3.0;
-        QuarterTiming { factors: f.map(|x| x / mean) }
+        QuarterTiming { factors: f.map(|x| x / mean), sd: [0.0; 3] }
+    }
+
+    /// The same, with standard errors `sd` of the factors as given.
+    pub fn with_sd(f: [f64; 3], sd: [f64; 3]) -> QuarterTiming {
+        let mean = (f[0] + f[1] + f[2]) / 3.0;
+        QuarterTiming { sd: sd.map(|x| x / mean), ..QuarterTiming::new(f) }
+    }
+
+    /// Whether the factors are uncertain (`quarter_timing_sd` given and not all 0).
+    pub fn is_uncertain(&self) -> bool {
+        self.sd.iter().any(|s| *s > 0.0)
     }
 
     /// The won cycle `cycle` reweighted by month of the quarter, for each phase `p` (0,
@@ -200,6 +220,10 @@ pub struct Segment {
     pub loss_cycle: Option<(Dist, WholeDraw)>,
     /// Support load of a dollar of this segment's ARR, relative to 1.
     pub service_weight: f64,
+    /// `cohort_noise`: the relative sd of the shared multiplier on the win rate of the
+    /// opportunities worked in one month (a cohort), drawn per trial and cohort, mean 1;
+    /// 0 without the key.
+    pub cohort_noise: f64,
 }
 
 impl Segment {

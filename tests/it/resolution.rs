@@ -246,3 +246,81 @@ fn volume_noise_gives_leads_a_negative_binomial_spread() {
     let got = var(&leads);
     assert!((got - want).abs() < Z * want * (2.0 / n as f64).sqrt() * 1.25, "variance {got} against {want}");
 }
+
+/// Cohort noise gives each month's opportunities (and each age of the open pipeline) a
+/// shared multiplier of mean 1 and relative sd `sd` on the win rate: given the count
+/// `n` worked, the wins are Binomial(n, p theta), whose variance over theta is
+/// `n p (1 - p (1 + sd^2)) + n^2 p^2 sd^2`. 1,000 open deals of age 0 and cycle 1 all
+/// close in month 0: 210 without the noise, 5,829 with sd 0.25. The month-1 wins are
+/// month 0's opportunities (Poisson(200), cycle 1): the residual `won - p n` has mean 0
+/// and variance `E[n] p (1 - p (1 + sd^2)) + E[n^2] p^2 sd^2`. Months' cohorts are
+/// independent: the wins of months 1 and 2 are uncorrelated. 2 + 2 + 1 checks.
+#[test]
+fn cohort_noise_shares_a_multiplier_on_the_win_rate_within_a_cohort() {
+    let n = 4000;
+    let (p, sd, open) = (0.3, 0.25, 1000.0);
+    let segment = format!("win_rate = {p}\ncycle_months = 1\ncohort_noise = {sd}");
+    let text = scenario(3, "200", &segment, "", "[[pipeline]]\nage_months = 0\ncount = 1000\n");
+    let trials = Trials::simulate(&load(&text), 71, n);
+    // The variance of a sample variance of n values: about 2 sigma^4 / n (normal); the
+    // wins are near normal at these counts.
+    let check_var = |what: &str, got: f64, want: f64| {
+        let tol = Z * want * (2.0 / n as f64).sqrt() * 1.5;
+        assert!((got - want).abs() < tol, "{what}: variance {got} against {want} ± {tol}");
+    };
+    let won0 = trials.month("deals.won", 0);
+    let want = open * p * (1.0 - p * (1.0 + sd * sd)) + open * open * p * p * sd * sd;
+    let se = (want / n as f64).sqrt();
+    assert!(
+        (mean(&won0) - open * p).abs() < Z * se,
+        "pipeline: mean {} against {} ± {}",
+        mean(&won0),
+        open * p,
+        Z * se
+    );
+    check_var("pipeline", var(&won0), want);
+    let worked0 = trials.month("opportunities.worked", 0);
+    let won1 = trials.month("deals.won", 1);
+    let resid: Vec<f64> = won1.iter().zip(&worked0).map(|(k, w)| k - p * w).collect();
+    let (en, en2) = (mean(&worked0), worked0.iter().map(|w| w * w).sum::<f64>() / n as f64);
+    let want = en * p * (1.0 - p * (1.0 + sd * sd)) + en2 * p * p * sd * sd;
+    let se = (want / n as f64).sqrt();
+    assert!(mean(&resid).abs() < Z * se, "new deals: mean residual {} against 0 ± {}", mean(&resid), Z * se);
+    check_var("new deals", var(&resid), want);
+    let won2 = trials.month("deals.won", 2);
+    let (m1, m2) = (mean(&won1), mean(&won2));
+    let cov = won1.iter().zip(&won2).map(|(a, b)| (a - m1) * (b - m2)).sum::<f64>() / (n as f64 - 1.0);
+    let r = cov / (var(&won1) * var(&won2)).sqrt();
+    // A correlation of independent samples has sd about 1 / sqrt(n).
+    assert!(r.abs() < Z / (n as f64).sqrt(), "months 1 and 2: correlation {r}");
+}
+
+/// `quarter_timing_sd` draws each trial's quarter factors around the given ones: the
+/// mean month is unchanged and a quarter's first month closes `f_0 + e_0` of the flow,
+/// `e_0` normal of sd `sd_0`, so its variance grows by `(sd_0 due)^2`; no deal leaves its
+/// quarter. With cycles of 1, 2 or 3 months equally likely, factors [0.8, 1.0, 1.2] and
+/// sd 0.08: month 3 (a quarter's first month) closes 240 on average with variance
+/// `240 + (0.08 x 300)^2 = 816`. 1 + 1 + 1 checks.
+#[test]
+fn quarter_timing_sd_draws_each_trials_factors_around_the_given_ones() {
+    let n = 4000;
+    let due = 300.0;
+    let company = "quarter_timing = [0.8, 1.0, 1.2]\nquarter_timing_sd = [0.08, 0.08, 0.08]";
+    let segment = "win_rate = 1\ncycle_months = { dist = \"uniform\", min = 0.5, max = 3.5 }";
+    let text = scenario(12, "300", segment, company, "");
+    let trials = Trials::simulate(&load(&text), 81, n);
+    let won = trials.month("deals.won", 3);
+    let mean_want = 0.8 * due;
+    let var_want = mean_want + (0.08f64 * due).powi(2);
+    let se = (var_want / n as f64).sqrt();
+    assert!((mean(&won) - mean_want).abs() < Z * se, "mean {} against {mean_want} ± {}", mean(&won), Z * se);
+    let got = var(&won);
+    assert!((got - var_want).abs() < Z * var_want * (2.0 / n as f64).sqrt() * 1.5, "variance {got} against {var_want}");
+    // The quarter's won deals, months 3-5: the same in every trial as without the
+    // draws (the same seed draws the same deals and cycles; only their month moves).
+    let fixed = text.replace("quarter_timing_sd = [0.08, 0.08, 0.08]", "");
+    let base = Trials::simulate(&load(&fixed), 81, n);
+    let total = |t: &Trials, i: usize| t.path(i, "deals.won")[3..6].iter().sum::<f64>();
+    let moved = (0..n).filter(|&i| total(&trials, i) != total(&base, i)).count();
+    assert_eq!(moved, 0, "trials whose quarter total moved");
+}
