@@ -202,13 +202,7 @@ pub const MIN_COHORTS: usize = 4;
 /// only through the deals that survived to its start. `None` with fewer than
 /// [`MIN_COHORTS`] cohorts.
 pub fn cohort_noise(deals: &[(i32, Span)], f: &Incidence) -> Option<CohortNoise> {
-    let hazard: Vec<f64> = (0..f.won.len())
-        .map(|k| {
-            let (w0, l0) = if k == 0 { (0.0, 0.0) } else { (f.won[k - 1], f.lost[k - 1]) };
-            let s = 1.0 - w0 - l0;
-            if s > 0.0 { ((f.won[k] - w0) / s).clamp(0.0, 1.0) } else { 0.0 }
-        })
-        .collect();
+    let hazard = won_hazard(f);
     let h = |k: u32| hazard.get(k as usize).copied().unwrap_or(0.0);
     // Per cohort: won, expected, variance, deals, and whether any deal entered late.
     let mut by: std::collections::BTreeMap<i32, (f64, f64, f64, u64, bool)> = Default::default();
@@ -238,6 +232,18 @@ pub fn cohort_noise(deals: &[(i32, Span)], f: &Incidence) -> Option<CohortNoise>
     let q: f64 = kept.iter().map(|c| c.1 * (c.0 - mean).powi(2)).sum();
     let tau2 = (q - (kept.len() - 1) as f64) / (sw - sw2 / sw);
     Some(CohortNoise { sd: tau2.max(0.0).sqrt(), tau2, cohorts: kept.len(), deals: kept.iter().map(|c| c.2).sum() })
+}
+
+/// The won hazard by age of the estimate `f`: `h(k) = (W(k) - W(k-1)) / S(k-1)`, the
+/// chance of being won at age `k` of a deal still open at it (0 where none is).
+pub fn won_hazard(f: &Incidence) -> Vec<f64> {
+    (0..f.won.len())
+        .map(|k| {
+            let (w0, l0) = if k == 0 { (0.0, 0.0) } else { (f.won[k - 1], f.lost[k - 1]) };
+            let s = 1.0 - w0 - l0;
+            if s > 0.0 { ((f.won[k] - w0) / s).clamp(0.0, 1.0) } else { 0.0 }
+        })
+        .collect()
 }
 
 /// The most deals a rate's interval is taken to rest on.
