@@ -15,6 +15,7 @@ pub mod closers;
 mod columns;
 pub mod date;
 pub mod fit;
+pub mod measure;
 pub mod read;
 pub mod resolve;
 mod rows;
@@ -23,12 +24,11 @@ pub mod timing;
 mod words;
 pub mod xlsx;
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::scenario::MAX_ID_CHARS;
 use date::{Date, month_label};
-use read::{Export, Outcome, ReadError, ReadOptions, group};
+use read::{Export, ReadError, ReadOptions, group};
 use words::{describe, num, percent, positive_interval, quoted, skill_sd, toml_of, volume_fits};
 
 /// How to gather.
@@ -58,71 +58,13 @@ pub struct Gathered {
 /// Days before the as-of date in which an owner's activity makes them a closer on staff.
 pub const ACTIVE_DAYS: i32 = 90;
 
-/// What one segment's history says.
-#[derive(Debug, Default)]
-struct Segment {
-    won: u64,
-    lost: u64,
-    sizes: Vec<f64>,
-    cycles: Vec<f64>,
-    /// Opportunities created per month of the volume window.
-    created: BTreeMap<i32, u64>,
-    /// Owners creating opportunities per month of the window.
-    creators: BTreeMap<i32, std::collections::BTreeSet<u32>>,
-    /// Open at the as-of date, by age in whole months (-1: created date unknown).
-    open: BTreeMap<i32, u64>,
-    first_close: Option<Date>,
-    last_close: Option<Date>,
-    /// Each deal closed by the as-of date: its created month, if known, and whether won.
-    closed: Vec<(Option<i32>, bool)>,
-    /// Each won deal with both dates: its created month and its cycle in whole months.
-    won_cycles: Vec<(i32, f64)>,
-    /// The last created month of the mature cohorts used for the win rate and the cycle.
-    mature_until: Option<i32>,
-    /// Each deal with a created date, as the competing-risks estimate sees it.
-    spans: Vec<resolve::Span>,
-}
-
 /// Fewest closed deals (and won cycles) of mature cohorts to measure from; with fewer,
 /// every closed deal is used, and the comment says so.
 pub const MIN_MATURE: usize = 30;
 
-impl Segment {
-    /// Win rate and cycle from the mature cohorts: deals created at least `h` months
-    /// before the as-of month, `h` the 95th percentile of the won cycles. A cohort
-    /// created recently has only closed its quick deals yet, so counting it would make
-    /// cycles look short (and win rates lean to the outcome that comes sooner).
-    fn measure(&mut self, as_of_month: i32) {
-        let mut all: Vec<f64> = self.won_cycles.iter().map(|(_, c)| *c).collect();
-        all.sort_by(f64::total_cmp);
-        let h = if all.is_empty() { 0.0 } else { crate::stats::quantile_sorted(&all, 0.95).ceil() };
-        let until = as_of_month - h as i32;
-        let mature = |m: &Option<i32>| m.is_none_or(|m| m <= until);
-        let closed = self.closed.iter().filter(|(m, _)| mature(m)).count();
-        let cycles = self.won_cycles.iter().filter(|(m, _)| *m <= until).count();
-        let use_mature = h > 0.0 && closed >= MIN_MATURE && cycles >= MIN_MATURE;
-        self.mature_until = use_mature.then_some(until);
-        let keep = |m: &Option<i32>| !use_mature || mature(m);
-        self.won = self.closed.iter().filter(|(m, w)| *w && keep(m)).count() as u64;
-        self.lost = self.closed.iter().filter(|(m, w)| !*w && keep(m)).count() as u64;
-        self.cycles = self.won_cycles.iter().filter(|(m, _)| keep(&Some(*m))).map(|(_, c)| *c).collect();
-    }
-}
-
 /// A segment's index, its deals open at the as-of date by age (count at each), and
 /// its longest won cycle.
 type OpenBySegment = (usize, Vec<(i32, u64)>, Option<f64>, Option<u32>);
-
-/// Per owner: won, closed, opportunities created in the window, first and last month.
-#[derive(Debug, Default, Clone)]
-struct Owner {
-    won: u64,
-    closed: u64,
-    created: u64,
-    months: Option<(i32, i32)>,
-    last_active: Option<Date>,
-    by_segment: BTreeMap<u32, u64>,
-}
 
 /// Gathers the export `bytes` of `file`.
 pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, ReadError> {
@@ -133,120 +75,25 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
 /// Gathers a read export as of `as_of` (default: its last date) for a scenario of
 /// `months` months; the back-test reads its export once and gathers it at each cutoff.
 pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Gathered, ReadError> {
+    let measure::Measured {
+        as_of,
+        why,
+        known,
+        first_close,
+        observed_from,
+        starts_mid_stream,
+        window_start,
+        window_end,
+        mut segments,
+        owners,
+        won_by_month,
+        ..
+    } = measure::measure(export, as_of)?;
     let file = export.file.as_str();
-    let Some(known) = asof::as_of(export, None) else {
-        return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be measured over time\n")));
-    };
-    let (last, chosen) = (known.date, asof::as_of(export, as_of).unwrap_or(known));
-    let as_of = chosen.date;
-    let first_created = export.opps.iter().filter_map(|o| o.created).filter(|&c| c <= as_of).min();
-    let first_close = export.opps.iter().filter_map(|o| o.closed).filter(|&c| c <= as_of).min();
-    let (Some(first_created), Some(first_close)) = (first_created, first_close) else {
-        return Err(ReadError(format!(
-            "error: {file} has no opportunity created and none closed by the as-of date {as_of}\n   = help: give a \
-             later --as-of (the export runs to {last})\n"
-        )));
-    };
-    // Volume window: whole months, from the first whole month of creations and not
-    // before the first close (an export of deals closed since a date lacks the
-    // opportunities that closed before it), to the last whole month by the as-of date.
-    let starts_whole = |d: Date| if d.ymd().2 == 1 { d.month_index() } else { d.month_index() + 1 };
-    let window_start = starts_whole(first_created).max(first_close.month_index());
-    let window_end = if as_of.is_month_end() { as_of.month_index() } else { as_of.month_index() - 1 };
-
-    // Deals created before the first close month entered the export at their age then:
-    // those that closed before it are missing (an export that starts mid-stream).
-    let observed_from = first_close.month_index();
-    // Mid-stream: opportunities created two months or more before any close.
-    let starts_mid_stream = first_created.month_index() + 1 < observed_from;
-    let mut segments: Vec<Segment> = (0..export.segments.len()).map(|_| Segment::default()).collect();
-    let mut owners: Vec<Owner> = vec![Owner::default(); export.owners.len()];
-    let mut known = 0u64;
-    let mut won_by_month: BTreeMap<i32, u64> = BTreeMap::new();
-    for o in &export.opps {
-        let created_known = o.created.is_some_and(|c| c <= as_of);
-        let closed_by = o.closed.filter(|&c| c <= as_of);
-        let outcome = if closed_by.is_some() { o.outcome } else { Outcome::Open };
-        let is_known = match o.created {
-            Some(c) => c <= as_of,
-            None => closed_by.is_some() || as_of >= last,
-        };
-        if !is_known {
-            continue;
-        }
-        known += 1;
-        let s = &mut segments[o.segment as usize];
-        if let Some(k) = o.owner {
-            let w = &mut owners[k as usize];
-            *w.by_segment.entry(o.segment).or_default() += 1;
-            let active = [o.created.filter(|_| created_known), closed_by].into_iter().flatten().max();
-            w.last_active = w.last_active.max(active);
-        }
-        if let Some(c) = o.created.filter(|_| created_known) {
-            let c = c.month_index();
-            let (exit, end) = match (outcome, closed_by) {
-                (Outcome::Won, Some(k)) => (k.month_index() - c, resolve::End::Won),
-                (Outcome::Lost, Some(k)) => (k.month_index() - c, resolve::End::Lost),
-                _ => (as_of.month_index() - c, resolve::End::Open),
-            };
-            // A deal created before the first close month is in the export only because it
-            // was still open then, and that first month holds the closes of everything
-            // that piled up before it: such a deal enters the estimate at its age in the
-            // month after (left truncation), and one that closed by then is left out.
-            let entry = if starts_mid_stream && c < observed_from { observed_from + 1 - c } else { 0 };
-            if exit >= entry {
-                s.spans.push(resolve::Span { entry: entry as u32, exit: exit as u32, end });
-            }
-        }
-        if let (Outcome::Won, Some(k)) = (outcome, closed_by) {
-            *won_by_month.entry(k.month_index()).or_default() += 1;
-        }
-        match outcome {
-            Outcome::Won | Outcome::Lost => {
-                let won = outcome == Outcome::Won;
-                let cohort = o.created.map(Date::month_index);
-                s.closed.push((cohort, won));
-                if won {
-                    if let Some(a) = o.amount.filter(|&a| a >= crate::scenario::MIN_MONEY) {
-                        s.sizes.push(a);
-                    }
-                    if let (Some(c), Some(k)) = (o.created, closed_by)
-                        && k >= c
-                    {
-                        s.won_cycles.push((c.month_index(), f64::from(k.month_index() - c.month_index())));
-                    }
-                }
-                let close = closed_by.unwrap_or(as_of);
-                s.first_close = Some(s.first_close.map_or(close, |d| d.min(close)));
-                s.last_close = Some(s.last_close.map_or(close, |d| d.max(close)));
-                if let Some(k) = o.owner {
-                    owners[k as usize].closed += 1;
-                    owners[k as usize].won += u64::from(won);
-                }
-            }
-            Outcome::Open => {
-                let age = o.created.filter(|_| created_known).map_or(-1, |c| as_of.month_index() - c.month_index());
-                *s.open.entry(age).or_default() += 1;
-            }
-        }
-        if let Some(c) = o.created.filter(|_| created_known) {
-            let m = c.month_index();
-            if (window_start..=window_end).contains(&m) {
-                *s.created.entry(m).or_default() += 1;
-                if let Some(k) = o.owner {
-                    s.creators.entry(m).or_default().insert(k);
-                    let w = &mut owners[k as usize];
-                    w.created += 1;
-                    w.months = Some(w.months.map_or((m, m), |(a, b)| (a.min(m), b.max(m))));
-                }
-            }
-        }
-    }
-
     let window: Vec<i32> = (window_start..=window_end).collect();
     let mut out = String::new();
     let mut summary =
-        vec![format!("as of {as_of}: {}; the scenario starts in {}", chosen.why, month_label(as_of.month_index() + 1))];
+        vec![format!("as of {as_of}: {}; the scenario starts in {}", why, month_label(as_of.month_index() + 1))];
     let stem = std::path::Path::new(file).file_stem().map_or("export".into(), |s| s.to_string_lossy().into_owned());
     let start = as_of.month_index() + 1;
     // User text in a comment is shown with escapes, so that no line break ends the comment.
@@ -258,7 +105,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
         crate::format::visible(file),
         group(export.rows)
     );
-    let _ = writeln!(out, "# As of {as_of}: {}.", chosen.why);
+    let _ = writeln!(out, "# As of {as_of}: {}.", why);
     let _ = writeln!(out, "# Columns: {}.", columns.join(", "));
     let _ = writeln!(
         out,
@@ -338,9 +185,6 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
     }
     let _ = writeln!(out);
 
-    for s in &mut segments {
-        s.measure(as_of.month_index());
-    }
     let (names, shortened) = segment_names(&export.segments);
     let mut warnings = export.warnings.clone();
     for (long, short) in &shortened {
@@ -707,7 +551,7 @@ pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<
         let _ = writeln!(out, "opportunities_per_month = {}", num(load.max(1.0).ceil().min(limit), 0));
         let _ = writeln!(out, "# SET: the export has no hire or leave dates, so no attrition, ramp or time to hire");
         let _ = writeln!(out, "annual_attrition = 0.0");
-        let members: Vec<&Owner> = owners
+        let members: Vec<&measure::Owner> = owners
             .iter()
             .filter(|w| {
                 w.by_segment.iter().max_by_key(|(seg, n)| (**n, std::cmp::Reverse(**seg))).map(|(seg, _)| *seg)
