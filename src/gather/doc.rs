@@ -1,6 +1,13 @@
 //! A gathered scenario as lines: comments, table headers and `key = value` pairs, in the
-//! order they are written, and the text they make ([`Doc::text`]). A number is kept as
-//! written: its digits are what the scenario holds.
+//! order they are written. The same lines give the scenario's text ([`Doc::text`]) and
+//! the tree the scenario loader reads ([`Doc::tree`]), so the scenario a back-test
+//! simulates is the one the text says, without writing the text and reading it back.
+//!
+//! A number is kept as written (its digits are what the scenario holds), and becomes
+//! in the tree what TOML reads it as: an integer without a decimal point, else a float.
+
+use crate::scenario::diag::Span;
+use crate::scenario::tree::{Entry, Node, Value as TreeValue};
 
 use super::words::quoted;
 
@@ -81,6 +88,20 @@ impl Value {
             }
         }
     }
+
+    /// The value as the loader's tree holds it.
+    fn node(&self) -> Node {
+        let value = match self {
+            Value::Num(n) => match n.parse::<i64>() {
+                Ok(i) => TreeValue::Int(i),
+                Err(_) => TreeValue::Float(n.parse().unwrap_or(f64::NAN)),
+            },
+            Value::Str(s) => TreeValue::Str(s.clone()),
+            Value::Array(items) => TreeValue::Array(items.iter().map(Value::node).collect()),
+            Value::Table(entries) => TreeValue::Table(entries.iter().map(|(k, v)| entry(k.name(), v.node())).collect()),
+        };
+        Node { span: NOWHERE, value }
+    }
 }
 
 impl Key {
@@ -91,6 +112,22 @@ impl Key {
             Key::Quoted(k) => quoted(k),
         }
     }
+
+    /// The key as read.
+    fn name(&self) -> &str {
+        match self {
+            Key::Bare(k) => k,
+            Key::Quoted(k) => k,
+        }
+    }
+}
+
+/// The span of a value that was never written: the tree is built in memory.
+const NOWHERE: Span = Span { source: crate::scenario::diag::SourceId::File, start: 0, end: 0 };
+
+/// A table's entry `key = node`.
+fn entry(key: &str, node: Node) -> Entry {
+    Entry { key: key.to_string(), key_span: NOWHERE, node }
 }
 
 impl Doc {
@@ -140,6 +177,39 @@ impl Doc {
         }
         out
     }
+
+    /// The scenario as the tree of values its text parses to (comments left out).
+    pub fn tree(&self) -> Node {
+        let mut top: Vec<Entry> = Vec::new();
+        for line in &self.lines {
+            match line {
+                Line::Comment(_) | Line::Blank => {}
+                Line::Table(name) => top.push(entry(name, Node { span: NOWHERE, value: TreeValue::Table(Vec::new()) })),
+                Line::Element(name) => {
+                    let table = Node { span: NOWHERE, value: TreeValue::Table(Vec::new()) };
+                    match top.iter_mut().find(|e| e.key == *name).map(|e| &mut e.node.value) {
+                        Some(TreeValue::Array(items)) => items.push(table),
+                        _ => top.push(entry(name, Node { span: NOWHERE, value: TreeValue::Array(vec![table]) })),
+                    }
+                }
+                Line::Key(key, value, _) => {
+                    if let Some(TreeValue::Table(entries)) = current(&mut top) {
+                        entries.push(entry(key, value.node()));
+                    }
+                }
+            }
+        }
+        Node { span: NOWHERE, value: TreeValue::Table(top) }
+    }
+}
+
+/// The table that keys go to: the last one begun, or the last element of an array.
+fn current(top: &mut [Entry]) -> Option<&mut TreeValue> {
+    let last = &mut top.last_mut()?.node.value;
+    match last {
+        TreeValue::Array(items) => items.last_mut().map(|n| &mut n.value),
+        other => Some(other),
+    }
 }
 
 #[cfg(test)]
@@ -167,5 +237,43 @@ mod tests {
              win_rate = { low = 0.1, high = 0.25 }\nsegment_mix = { \"x y\" = 0.5 }\nseasonality = [1, -0.25]\n\
              deal_size = { dist = \"gamma\", mean = 2.5 }\n"
         );
+    }
+
+    /// The tree of a document is the tree its text parses to: the same tables, keys,
+    /// types and numbers.
+    #[test]
+    fn the_tree_is_what_the_text_parses_to() {
+        let mut d = Doc::default();
+        d.comment("a comment");
+        d.table("scenario");
+        d.key("name", Value::Str("a \"b\"\n".into()));
+        d.key_noted("months", Value::num(12.0, 0), "a note");
+        d.blank();
+        for (k, name) in ["x", "y"].iter().enumerate() {
+            d.element("segments");
+            d.key("name", Value::Str((*name).into()));
+            d.key("win_rate", Value::interval("0.1".into(), "0.25".into()));
+            d.key("arr", Value::Num(["0", "0.0"][k].into()));
+        }
+        d.table("demand");
+        let mix = vec![(Key::Quoted("x y".into()), Value::num(0.5, 4))];
+        d.key("segment_mix", Value::Table(mix));
+        d.key("seasonality", Value::Array(vec![Value::num(1.0, 3), Value::num(-0.25, 3)]));
+        d.key("deal_size", Value::dist("gamma", vec![("mean", Value::num(2.5, 3))]));
+        let text = d.text();
+        let parsed = crate::scenario::tree::parse(&text, crate::scenario::diag::SourceId::File).unwrap();
+        assert_eq!(shape(&d.tree()), shape(&parsed), "{text}");
+    }
+
+    /// A tree without its spans, as text.
+    fn shape(n: &Node) -> String {
+        match &n.value {
+            TreeValue::Table(entries) => {
+                let e: Vec<String> = entries.iter().map(|e| format!("{:?}: {}", e.key, shape(&e.node))).collect();
+                format!("{{{}}}", e.join(", "))
+            }
+            TreeValue::Array(items) => format!("[{}]", items.iter().map(shape).collect::<Vec<_>>().join(", ")),
+            other => format!("{other:?}"),
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! The scenario `gather` fits from an export's measurements ([`super::measure`]), as
 //! typed values: each estimate with what it rests on (counts, windows, standard
 //! errors) and, where a key is left flat or out, why. [`super::render`] writes it as the
-//! scenario's text with that evidence in comments.
+//! scenario's text with that evidence in comments; [`Fitted::scenario`] gives the
+//! [`Scenario`] it describes through the loader's own reading and checks, without
+//! writing the text and reading it back.
 //!
-//! A key is one field here, and one line in the render with its comment.
+//! A key is one field here, one line in the render (which both the text and the
+//! scenario come from), and its comment.
 
 use super::closers::{self, Headcount};
 use super::date::{Date, month_label};
@@ -13,7 +16,7 @@ use super::read::group;
 use super::timing::{self, QuarterFit};
 use super::words::{num, percent, positive_interval, volume_fits};
 use super::{ACTIVE_DAYS, render, resolve};
-use crate::scenario::{MAX_ID_CHARS, MAX_MONTHS};
+use crate::scenario::{LoadError, MAX_ID_CHARS, MAX_MONTHS, Scenario};
 
 /// A gathered scenario: every value the export gave, with its evidence.
 #[derive(Debug, Clone)]
@@ -383,6 +386,11 @@ impl Fitted {
     /// The scenario's text, each value with its evidence in a comment.
     pub fn toml(&self) -> String {
         render::doc(self).text()
+    }
+
+    /// The scenario, read and checked by the loader as the text would be.
+    pub fn scenario(&self) -> Result<Scenario, LoadError> {
+        crate::scenario::load_tree(&render::doc(self).tree(), "gathered.toml").map(|l| l.scenario)
     }
 }
 

@@ -8,7 +8,8 @@
 //! between reps and the open pipeline, with [`fit`]'s statistics, into a typed scenario
 //! that keeps each value's evidence (count, window, method); and [`render`] writes it,
 //! each key commented with that evidence. It never writes a number it did not measure
-//! without saying so in the comment beside it.
+//! without saying so in the comment beside it. The back-test simulates the fitted
+//! scenario as it is ([`fitted::Fitted::scenario`]).
 
 pub mod amount;
 pub mod asof;
@@ -71,7 +72,7 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, R
 }
 
 /// Measures a read export as of `as_of` (default: its last date) and fits a scenario of
-/// `months` months from it.
+/// `months` months from it; the back-test reads its export once and fits it at each cutoff.
 pub fn fit_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Fitted, ReadError> {
     let measured = measure::measure(export, as_of)?;
     Ok(fitted::fit(measured, months))

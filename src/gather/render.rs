@@ -1,6 +1,7 @@
 //! A fitted scenario ([`super::fitted`]) as the lines of its TOML ([`super::doc`]):
 //! each key with the evidence it rests on in a comment above it (count, window,
-//! method), and the keys the export cannot give marked SET.
+//! method), and the keys the export cannot give marked SET. The same lines give the
+//! text `gather` writes and the tree the back-test's scenario is read from.
 
 use super::date::month_label;
 use super::doc::{Doc, Key, Value};
