@@ -216,25 +216,37 @@ fn current(top: &mut [Entry]) -> Option<&mut TreeValue> {
 mod tests {
     use super::*;
 
-    /// The lines as TOML: comments, tables, keys with their notes, inline tables and
-    /// arrays on one line, strings quoted.
-    #[test]
-    fn the_lines_are_written_as_toml() {
+    /// A document with every kind of line and value.
+    fn example() -> Doc {
         let mut d = Doc::default();
         d.comment("a comment");
         d.table("scenario");
         d.key("name", Value::Str("a \"b\"\n".into()));
         d.key_noted("months", Value::num(12.0, 0), "a note");
         d.blank();
-        d.element("segments");
-        d.key("win_rate", Value::interval("0.1".into(), "0.25".into()));
+        for (name, arr) in [("x", "0"), ("y", "0.0")] {
+            d.element("segments");
+            d.key("name", Value::Str(name.into()));
+            d.key("win_rate", Value::interval("0.1".into(), "0.25".into()));
+            d.key("arr", Value::Num(arr.into()));
+        }
+        d.table("demand");
         d.key("segment_mix", Value::Table(vec![(Key::Quoted("x y".into()), Value::num(0.5, 4))]));
         d.key("seasonality", Value::Array(vec![Value::num(1.0, 3), Value::num(-0.25, 3)]));
         d.key("deal_size", Value::dist("gamma", vec![("mean", Value::num(2.5, 3))]));
+        d
+    }
+
+    /// The lines as TOML: comments, tables, keys with their notes, inline tables and
+    /// arrays on one line, strings quoted, numbers as written.
+    #[test]
+    fn the_lines_are_written_as_toml() {
         assert_eq!(
-            d.text(),
-            "# a comment\n[scenario]\nname = \"a \\\"b\\\"\\n\"\nmonths = 12   # a note\n\n[[segments]]\n\
-             win_rate = { low = 0.1, high = 0.25 }\nsegment_mix = { \"x y\" = 0.5 }\nseasonality = [1, -0.25]\n\
+            example().text(),
+            "# a comment\n[scenario]\nname = \"a \\\"b\\\"\\n\"\nmonths = 12   # a note\n\n\
+             [[segments]]\nname = \"x\"\nwin_rate = { low = 0.1, high = 0.25 }\narr = 0\n\
+             [[segments]]\nname = \"y\"\nwin_rate = { low = 0.1, high = 0.25 }\narr = 0.0\n\
+             [demand]\nsegment_mix = { \"x y\" = 0.5 }\nseasonality = [1, -0.25]\n\
              deal_size = { dist = \"gamma\", mean = 2.5 }\n"
         );
     }
@@ -243,23 +255,7 @@ mod tests {
     /// types and numbers.
     #[test]
     fn the_tree_is_what_the_text_parses_to() {
-        let mut d = Doc::default();
-        d.comment("a comment");
-        d.table("scenario");
-        d.key("name", Value::Str("a \"b\"\n".into()));
-        d.key_noted("months", Value::num(12.0, 0), "a note");
-        d.blank();
-        for (k, name) in ["x", "y"].iter().enumerate() {
-            d.element("segments");
-            d.key("name", Value::Str((*name).into()));
-            d.key("win_rate", Value::interval("0.1".into(), "0.25".into()));
-            d.key("arr", Value::Num(["0", "0.0"][k].into()));
-        }
-        d.table("demand");
-        let mix = vec![(Key::Quoted("x y".into()), Value::num(0.5, 4))];
-        d.key("segment_mix", Value::Table(mix));
-        d.key("seasonality", Value::Array(vec![Value::num(1.0, 3), Value::num(-0.25, 3)]));
-        d.key("deal_size", Value::dist("gamma", vec![("mean", Value::num(2.5, 3))]));
+        let d = example();
         let text = d.text();
         let parsed = crate::scenario::tree::parse(&text, crate::scenario::diag::SourceId::File).unwrap();
         assert_eq!(shape(&d.tree()), shape(&parsed), "{text}");

@@ -113,14 +113,7 @@ fn segment(d: &mut Doc, s: &Segment) {
         Resolution::ClosedDeals(c) => closed_deals_win_rate(d, c),
     }
     match &s.deal_size {
-        Some(size) => {
-            d.comment(format!(
-                "deal size: the amounts of {} won deals; {}",
-                group(size.n as u64),
-                describe(&size.fit, size.n)
-            ));
-            d.key("deal_size", value_of(&size.fit, 2));
-        }
+        Some(size) => sample(d, "deal_size", "deal size: the amounts", size, 2),
         None => {
             d.comment("SET: no won deal with an amount, so no deal size could be measured");
             d.key("deal_size", Value::Num("0".into()));
@@ -234,16 +227,16 @@ fn closed_deals_win_rate(d: &mut Doc, c: &ClosedDeals) {
 /// The won cycle of a segment's closed deals.
 fn closed_deals_cycle(d: &mut Doc, cycle: Option<&Sample>) {
     match cycle {
-        Some(c) => {
-            d.comment(format!(
-                "cycle: whole months from the created to the close month of {} won deals; {}",
-                group(c.n as u64),
-                describe(&c.fit, c.n)
-            ));
-            d.key("cycle_months", value_of(&c.fit, 0));
-        }
+        Some(c) => sample(d, "cycle_months", "cycle: whole months from the created to the close month", c, 0),
         None => d.comment("SET: no won deal with both dates, so the cycle is left at 0 months"),
     }
+}
+
+/// `key` fitted from the won deals' `values` (in words) as the sample `s`, numbers with
+/// at most `digits` decimals, and the fit's evidence.
+fn sample(d: &mut Doc, key: &'static str, values: &str, s: &Sample, digits: usize) {
+    d.comment(format!("{values} of {} won deals; {}", group(s.n as u64), describe(&s.fit, s.n)));
+    d.key(key, value_of(&s.fit, digits));
 }
 
 /// The `[demand]` table: the volume, its growth, noise and seasonality, and the mix.
