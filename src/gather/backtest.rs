@@ -1,8 +1,9 @@
 //! `sopsim backtest`: whether the forecasts gathered from an export would have held.
 //!
-//! For each cutoff, the scenario is gathered from what the export knew then (a deal
+//! For each cutoff, the scenario is fitted from what the export knew then (a deal
 //! closed after the cutoff is open at it, and enters the starting pipeline), simulated
-//! over the months after it, and compared with what the export says happened: monthly
+//! as fitted (its values go to the loader without being written as text) over the
+//! months after it, and compared with what the export says happened: monthly
 //! bookings, won deals and win rate. Each actual gets its percentile rank among the
 //! trials and its CRPS; over all cutoffs and months, the share of actuals inside the
 //! P10-P90 and P25-P75 bands says whether the intervals are calibrated. The first
@@ -16,7 +17,7 @@
 //! new deals' bookings are the difference.
 
 use super::date::{Date, month_label};
-use super::from_export;
+use super::fit_export;
 use super::read::{self, Outcome, ReadError, ReadOptions};
 use crate::engine::metrics::{Layout, id};
 use crate::runner;
@@ -272,16 +273,13 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
                 month_label(last_month)
             )));
         }
-        let g = from_export(&export, Some(date), months as u64)?;
-        let scenario = match crate::scenario::load_str(&g.toml, "backtest.toml", &[]) {
-            Ok(l) => l.scenario,
-            Err(e) => {
-                return Err(ReadError(format!(
-                    "error: the scenario gathered at {date} does not load, which is a fault of sopsim:\n{}",
-                    e.render()
-                )));
-            }
-        };
+        // The fitted scenario as it is, through the loader's checks: no text is written.
+        let scenario = fit_export(&export, Some(date), months as u64)?.scenario().map_err(|e| {
+            ReadError(format!(
+                "error: the scenario gathered at {date} does not load, which is a fault of sopsim:\n{}",
+                e.render()
+            ))
+        })?;
         let months = months as usize;
         let split = split(&export, date);
         let rows = simulate(&pool, &scenario, options, start, months, &actual, &split);

@@ -1,6 +1,7 @@
 //! The words and numbers of a gathered scenario: TOML strings, numbers without
 //! trailing zeros, a fit as a scenario value and its evidence in words.
 
+use super::doc::Value;
 use super::fit::{self, Fit};
 
 /// A TOML basic string on one line, fit for a key or a value: `"` and `\` escaped,
@@ -61,18 +62,18 @@ pub(super) fn describe(f: &Fit, n: usize) -> String {
 }
 
 /// A fit as a scenario value, numbers with at most `digits` decimals.
-pub(super) fn toml_of(f: &Fit, digits: usize) -> String {
+pub(super) fn value_of(f: &Fit, digits: usize) -> Value {
     match f {
-        Fit::Constant(v) => num(*v, digits),
+        Fit::Constant(v) => Value::num(*v, digits),
         Fit::LogNormal { median, p90, .. } => {
-            format!("{{ dist = \"lognormal\", median = {}, p90 = {} }}", num(*median, 2), num(*p90, 2))
+            Value::dist("lognormal", vec![("median", Value::num(*median, 2)), ("p90", Value::num(*p90, 2))])
         }
         Fit::Gamma { mean, sd, .. } => {
-            format!("{{ dist = \"gamma\", mean = {}, sd = {} }}", num(*mean, 3), num(*sd, 3))
+            Value::dist("gamma", vec![("mean", Value::num(*mean, 3)), ("sd", Value::num(*sd, 3))])
         }
         Fit::Empirical { values, .. } => {
-            let list: Vec<String> = values.iter().map(|v| num(*v, digits.max(2))).collect();
-            format!("{{ dist = \"empirical\", values = [{}] }}", list.join(", "))
+            let values = values.iter().map(|v| Value::num(*v, digits.max(2))).collect();
+            Value::dist("empirical", vec![("values", Value::Array(values))])
         }
     }
 }

@@ -1,6 +1,7 @@
 //! The load pipeline: a file or text, with `--set` overrides, parsed ([`super::tree`]),
 //! read section by section (one file each), cross-checked, and returned as a validated
-//! [`Scenario`] or as every problem found.
+//! [`Scenario`] or as every problem found. A tree built in memory (a scenario `gather`
+//! fits) is read and checked the same way.
 
 use std::path::Path;
 
@@ -91,8 +92,7 @@ pub fn load_str(text: &str, file_name: &str, overrides: &[String]) -> Result<Loa
     let fail = |diags: Vec<Diagnostic>| LoadError { sources: sources.clone(), diags };
     let mut root = tree::parse(text, SourceId::File).map_err(fail)?;
     let mut r = Reader { diags: tree::apply_overrides(&mut root, overrides) };
-    let stem = Path::new(file_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let scenario = build(&mut r, &root, &stem);
+    let scenario = build(&mut r, &root, &stem_of(file_name));
     let mut diags = r.diags;
     diags.sort_by_key(|d| {
         let src = d.span.map_or(usize::MAX, |s| match s.source {
@@ -101,11 +101,31 @@ pub fn load_str(text: &str, file_name: &str, overrides: &[String]) -> Result<Loa
         });
         (src, d.span.map_or(0, |s| s.start))
     });
+    checked(scenario, diags, sources)
+}
+
+/// Reads and validates a scenario built in memory as a tree (as `gather` fits one), by
+/// the same reading, defaults and checks as a file's text; `name` names it in messages.
+/// With no text to point into, a diagnostic names its key path alone.
+pub fn load_tree(root: &tree::Node, name: &str) -> Result<Loaded, LoadError> {
+    let mut r = Reader::default();
+    let scenario = build(&mut r, root, &stem_of(name));
+    let diags = r.diags.into_iter().map(|d| Diagnostic { span: None, ..d }).collect();
+    checked(scenario, diags, Sources { file_name: name.to_string(), ..Sources::default() })
+}
+
+/// The name a scenario without one takes: its file's stem.
+fn stem_of(file_name: &str) -> String {
+    Path::new(file_name).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The scenario read, if no error was found; else every problem.
+fn checked(scenario: Option<Scenario>, diags: Vec<Diagnostic>, sources: Sources) -> Result<Loaded, LoadError> {
     match scenario {
         Some(scenario) if !diags.iter().any(|d| d.severity == Severity::Error) => {
             Ok(Loaded { scenario, warnings: diags, sources })
         }
-        _ => Err(fail(diags)),
+        _ => Err(LoadError { sources, diags }),
     }
 }
 

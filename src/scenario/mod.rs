@@ -32,7 +32,7 @@ pub mod tree;
 mod types;
 
 pub use key_path::{KeyPath, Override};
-pub use load::{LoadError, Loaded, load_file, load_str};
+pub use load::{LoadError, Loaded, load_file, load_str, load_tree};
 pub use types::*;
 
 #[cfg(test)]

@@ -267,3 +267,18 @@ fn names_and_ids_longer_than_their_limit_are_refused() {
         assert!(errs.iter().filter(|d| d.expected.as_deref() == Some(&limit)).all(|d| at(&d)), "{key}: {errs:?}");
     }
 }
+
+#[test]
+fn a_tree_built_in_memory_loads_as_its_text_does_and_its_errors_name_the_key() {
+    let text = format!("{BASE}\n[company]\nquarter_timing = [0.8, 1.0, 1.2]\n");
+    let root = tree::parse(&text, diag::SourceId::File).unwrap();
+    let from_tree = load_tree(&root, "t.toml").unwrap_or_else(|e| panic!("{}", e.render())).scenario;
+    let from_text = load_str(&text, "t.toml", &[]).unwrap().scenario;
+    // Derived values too: the segments' cycles timed by the quarter.
+    assert!(from_tree.segments[0].timed_cycle.is_some());
+    assert_eq!(format!("{from_tree:?}"), format!("{from_text:?}"));
+    let bad = tree::parse(&BASE.replace("win_rate = 0.2\n", "win_rate = 2\n"), diag::SourceId::File).unwrap();
+    let e = load_tree(&bad, "t.toml").unwrap_err();
+    assert!(e.diags.iter().all(|d| d.span.is_none()) && e.diags[0].path == "segments.a.win_rate", "{:?}", e.diags);
+    assert!(e.render().contains("  --> t.toml\n   = key: segments.a.win_rate\n"), "{}", e.render());
+}

@@ -331,6 +331,35 @@ fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
     }
 }
 
+/// The back-test simulates the fitted scenario without writing its text and reading it
+/// back: on the Maven export, as one segment and by product, at two cutoffs and at its
+/// end, the scenario of the fitted values is the one its text loads to, value for
+/// value, and its trials book the same for a fixed seed.
+#[test]
+fn the_fitted_scenario_is_the_one_its_text_loads_to() {
+    use sopsim::engine::metrics::{Layout, id};
+    use sopsim::gather::fit_export;
+    use sopsim::gather::read::{Role, read};
+    let bytes = std::fs::read(maven()).unwrap();
+    let by_product = ReadOptions { maps: vec![("product".into(), Role::Segment)], ..ReadOptions::default() };
+    let pool = sopsim::runner::thread_pool(1).unwrap();
+    for options in [ReadOptions::default(), by_product] {
+        let export = read("sales_pipeline.csv", &bytes, &options).unwrap();
+        for cutoff in [Date::from_ymd(2017, 5, 31), Date::from_ymd(2017, 9, 30), None] {
+            let fitted = fit_export(&export, cutoff, 6).unwrap();
+            let typed = fitted.scenario().unwrap_or_else(|e| panic!("as of {cutoff:?}:\n{}", e.render()));
+            let text = sopsim::scenario::load_str(&fitted.toml(), "maven.toml", &[]).unwrap().scenario;
+            assert_eq!(format!("{typed:?}"), format!("{text:?}"), "as of {cutoff:?}");
+            let m = Layout::new(&text).months;
+            let cells: Vec<usize> = (0..6).flat_map(|t| [id::BOOKINGS * m + t, id::WON * m + t]).collect();
+            let run = |s| sopsim::runner::per_trial(&pool, s, 7, 0..200, &cells).values;
+            let (a, b) = (run(&typed), run(&text));
+            assert!(a.iter().any(|&v| v > 0.0), "as of {cutoff:?}: the trials book");
+            assert_eq!(a, b, "as of {cutoff:?}");
+        }
+    }
+}
+
 /// The Maven export at three cutoffs: the command writes its tables and charts, one
 /// calibration row per cutoff, and every actual is what the CSV says.
 #[test]

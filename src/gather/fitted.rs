@@ -1,0 +1,874 @@
+//! The scenario `gather` fits from an export's measurements ([`super::measure`]), as
+//! typed values: each estimate with what it rests on (counts, windows, standard
+//! errors) and, where a key is left flat or out, why. [`super::render`] writes it as the
+//! scenario's text with that evidence in comments; [`Fitted::scenario`] gives the
+//! [`Scenario`] it describes through the loader's own reading and checks, without
+//! writing the text and reading it back.
+//!
+//! A key is one field here, one line in the render (which both the text and the
+//! scenario come from), and its comment.
+
+use super::closers::{self, Headcount};
+use super::date::{Date, month_label};
+use super::fit::{self, Fit, Trend};
+use super::measure::{self, Measured};
+use super::read::group;
+use super::timing::{self, QuarterFit};
+use super::words::{num, percent, positive_interval, volume_fits};
+use super::{ACTIVE_DAYS, render, resolve};
+use crate::scenario::{LoadError, MAX_ID_CHARS, MAX_MONTHS, Scenario};
+
+/// A gathered scenario: every value the export gave, with its evidence.
+#[derive(Debug, Clone)]
+pub struct Fitted {
+    /// The export's file name.
+    pub file: String,
+    /// Its rows.
+    pub rows: u64,
+    /// Its columns: each role's name and the header of the column that holds it.
+    pub columns: Vec<(&'static str, String)>,
+    /// The as-of date.
+    pub as_of: Date,
+    /// Why the as-of date is that date.
+    pub why: String,
+    /// Opportunities known at the as-of date.
+    pub known: u64,
+    /// The scenario's name.
+    pub name: String,
+    /// Its first month (`year * 12 + month - 1`): the month after the as-of date.
+    pub start: i32,
+    /// Months it simulates.
+    pub months: u64,
+    /// When in the quarter deals are won, and how much the months' won deals vary.
+    pub company: Company,
+    /// Each segment's deals, in the export's order.
+    pub segments: Vec<Segment>,
+    /// The volume of new opportunities.
+    pub demand: Demand,
+    /// Each segment's closers, in the same order.
+    pub closers: Vec<Closers>,
+    /// The open pipeline of each segment that has one.
+    pub pipeline: Vec<Pipeline>,
+    /// The export's quirks and what the fit had to settle, one line each.
+    pub warnings: Vec<String>,
+    /// A few lines saying what was measured.
+    pub summary: Vec<String>,
+}
+
+/// The company's calendar timing and close noise.
+#[derive(Debug, Clone)]
+pub struct Company {
+    /// How much more the months' won deals vary than Poisson counts; `None` if no more.
+    pub close_noise: Option<CloseNoise>,
+    /// Won deals by month of the quarter.
+    pub quarter_timing: QuarterTiming,
+}
+
+/// Each month pulls in (or pushes out) a shared share of the next month's won deals.
+#[derive(Debug, Clone)]
+pub struct CloseNoise {
+    /// The share's sd.
+    pub sd: f64,
+    /// Months of won deals it was measured over.
+    pub months: usize,
+    /// Whether the months' counts were taken after the quarter timing.
+    pub after_quarter_timing: bool,
+}
+
+/// Won deals by month of the quarter.
+#[derive(Debug, Clone)]
+pub enum QuarterTiming {
+    /// Some month's factor more than three standard errors from 1: written.
+    Pushed(QuarterFit),
+    /// None that far: left flat.
+    Flat(QuarterFit),
+    /// Fewer than two whole quarters of won deals: left flat.
+    TooFew,
+}
+
+impl QuarterTiming {
+    /// The factors, if they are written.
+    pub fn pushed(&self) -> Option<&QuarterFit> {
+        match self {
+            QuarterTiming::Pushed(q) => Some(q),
+            _ => None,
+        }
+    }
+}
+
+/// What a segment's deals do.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Its name in the scenario: the export's, shortened if too long.
+    pub name: String,
+    /// Its name in the export.
+    pub export_name: String,
+    /// How its deals resolve.
+    pub resolution: Resolution,
+    /// The won deals' amounts, fitted; `None` if no won deal has one (the size is SET to 0).
+    pub deal_size: Option<Sample>,
+    /// Open opportunities with no created date, left out of the starting pipeline.
+    pub undated_open: u64,
+}
+
+/// A fitted sample and the number of values it rests on.
+#[derive(Debug, Clone)]
+pub struct Sample {
+    /// The fit.
+    pub fit: Fit,
+    /// Values fitted.
+    pub n: usize,
+}
+
+/// How a segment's deals resolve.
+#[derive(Debug, Clone)]
+pub enum Resolution {
+    /// Won and lost as competing risks by deal age, the rest stalled.
+    CompetingRisks(CompetingRisks),
+    /// From the closed deals alone, where no age has enough deals at risk.
+    ClosedDeals(ClosedDeals),
+}
+
+/// The competing-risks (Aalen-Johansen) estimate of a segment's deals.
+#[derive(Debug, Clone)]
+pub struct CompetingRisks {
+    /// Deals with a created date in the estimate.
+    pub deals: u64,
+    /// Of them, won by the as-of date.
+    pub won: u64,
+    /// Lost.
+    pub lost: u64,
+    /// Open at it, each censored at its age.
+    pub open: u64,
+    /// The last age estimated: the last with at least [`resolve::MIN_AT_RISK`] deals at risk.
+    pub horizon: u32,
+    /// The export's first month with a close, where it starts mid-stream and deals
+    /// created before enter the estimate late.
+    pub mid_stream_from: Option<i32>,
+    /// The chance of being won by the horizon.
+    pub win: Rate,
+    /// Of being lost by it.
+    pub loss: f64,
+    /// Of being still open at it: the deal stalls.
+    pub stall: f64,
+    /// The stall rate as written: `None` below 0.05%.
+    pub stall_rate: Option<Rate>,
+    /// The age at which won deals close; `None` if none is won.
+    pub cycle: Option<Timing>,
+    /// The age at which lost deals close; `None` if none is lost.
+    pub loss_cycle: Option<Timing>,
+}
+
+/// A rate with its bootstrap standard error and the 90% interval of a beta of that
+/// mean and spread.
+#[derive(Debug, Clone)]
+pub struct Rate {
+    /// The estimate.
+    pub p: f64,
+    /// Its bootstrap standard error.
+    pub se: f64,
+    /// The interval's low end.
+    pub low: f64,
+    /// Its high end.
+    pub high: f64,
+}
+
+/// The age in whole months at which deals of an outcome close.
+#[derive(Debug, Clone)]
+pub struct Timing {
+    /// The mean age.
+    pub mean: f64,
+    /// The percentiles 0%, 1%, ..., 100%.
+    pub percentiles: Vec<f64>,
+}
+
+/// The win rate and cycle of a segment's closed deals.
+#[derive(Debug, Clone)]
+pub struct ClosedDeals {
+    /// Won deals counted.
+    pub won: u64,
+    /// Lost deals counted.
+    pub lost: u64,
+    /// The first and last close, if any.
+    pub closes: Option<(Date, Date)>,
+    /// The last created month of the mature cohorts counted; `None`: every closed deal.
+    pub mature_until: Option<i32>,
+    /// The 5th and 95th percentiles of the win rate's Beta(1 + won, 1 + lost) posterior.
+    pub interval: (f64, f64),
+    /// The won cycles in whole months, fitted; `None` if no won deal has both dates.
+    pub cycle: Option<Sample>,
+}
+
+/// The volume of new opportunities.
+#[derive(Debug, Clone)]
+pub struct Demand {
+    /// All segments' opportunities created a month over the volume window, the last
+    /// months of an export that ends mid-stream left out.
+    pub counts: Vec<f64>,
+    /// The window's first month.
+    pub first: i32,
+    /// Its last month counted.
+    pub last: i32,
+    /// The window's months, before any was left out.
+    pub window_months: usize,
+    /// The counts of the last months left out: each below half the other months' median.
+    pub dropped: Vec<f64>,
+    /// The level, trend and spread of the volume.
+    pub volume: Volume,
+    /// Each segment's share of the window's opportunities: empty with one segment or
+    /// no volume.
+    pub mix: Vec<(String, f64)>,
+}
+
+/// What the monthly counts give.
+#[derive(Debug, Clone)]
+pub enum Volume {
+    /// No whole month of creations before the as-of date.
+    Unmeasured,
+    /// Too few opportunities to write a volume: its 90% interval reaches 0.
+    TooFew,
+    /// Leads a month, as opportunities.
+    Leads(Leads),
+}
+
+/// The leads a month, their growth, shared shock and seasonality.
+#[derive(Debug, Clone)]
+pub struct Leads {
+    /// The expected count at the start month.
+    pub level: f64,
+    /// Its 90% interval, from the standard error of the log level.
+    pub interval: (f64, f64),
+    /// How the level was read.
+    pub method: Level,
+    /// The monthly growth.
+    pub growth: Growth,
+    /// The months' spread beyond Poisson noise.
+    pub noise: VolumeNoise,
+    /// Each calendar month's factor, January first; `None` with fewer than two years.
+    pub seasonality: Option<[f64; 12]>,
+}
+
+/// How the level was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Level {
+    /// The mean count of fewer than three months, with its Poisson error.
+    FewMonths,
+    /// A log-linear trend, extended to the start.
+    Trend,
+    /// The mean count: the trend's slope cannot be told from 0.
+    Mean,
+}
+
+/// The monthly growth of the volume.
+#[derive(Debug, Clone)]
+pub enum Growth {
+    /// The trend's slope, more than two standard errors from 0, with its 90% interval.
+    Trend {
+        /// Monthly growth.
+        growth: f64,
+        /// The interval's low end.
+        low: f64,
+        /// Its high end.
+        high: f64,
+    },
+    /// A slope beyond what a scenario can take over its months: left at 0.
+    TooSteep {
+        /// Monthly growth.
+        growth: f64,
+        /// The interval's low end.
+        low: f64,
+        /// Its high end.
+        high: f64,
+    },
+    /// A slope that cannot be told from 0: left at 0.
+    Unproven {
+        /// Monthly growth.
+        growth: f64,
+        /// Its standard error.
+        se: f64,
+    },
+    /// Fewer than three months: no slope, and nothing written.
+    NoSlope,
+}
+
+/// The months' spread beyond Poisson noise.
+#[derive(Debug, Clone)]
+pub enum VolumeNoise {
+    /// A shared monthly shock.
+    Shock {
+        /// Its sd.
+        sd: f64,
+        /// The sd of the months' log counts around the trend or mean.
+        spread: f64,
+        /// The part of it Poisson noise explains.
+        poisson: f64,
+        /// Whether around the trend (else the mean).
+        around_trend: bool,
+    },
+    /// The months vary no more than Poisson counts.
+    Poisson,
+    /// Fewer than four months: nothing said.
+    Unmeasured,
+}
+
+/// A segment's closers.
+#[derive(Debug, Clone)]
+pub struct Closers {
+    /// The role's id.
+    pub id: String,
+    /// The segment's name.
+    pub segment: String,
+    /// The active owners it takes.
+    pub headcount: Headcount,
+    /// The most opportunities created per active owner in any month of the window.
+    pub load: f64,
+    /// The spread of opportunities a month between the segment's reps.
+    pub productivity: Option<Spread>,
+    /// The spread of their true win rates.
+    pub win_rate: Option<Spread>,
+}
+
+/// The spread of a rate between reps, net of each rep's own noise.
+#[derive(Debug, Clone)]
+pub struct Spread {
+    /// The sd of the reps' true rates.
+    pub sd: f64,
+    /// The rate it spreads around.
+    pub mean: f64,
+    /// Reps counted.
+    pub reps: usize,
+}
+
+/// A segment's pipeline open at the as-of date.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// The segment's name.
+    pub segment: String,
+    /// Open opportunities with a created date.
+    pub total: u64,
+    /// How the old ones resolve.
+    pub old: Old,
+    /// Those older than a scenario's longest horizon, [`MAX_MONTHS`]: written at it.
+    pub beyond: u64,
+    /// Open deals by age in whole months, as written.
+    pub ages: Vec<(i32, u64)>,
+}
+
+/// The open deals past what the segment's history says of them.
+#[derive(Debug, Clone)]
+pub enum Old {
+    /// The deals resolve by the competing risks; `count` are open at or past `horizon`,
+    /// where no deal was seen to resolve later: stalled.
+    Stalled {
+        /// The estimate's last age.
+        horizon: u32,
+        /// Deals open at or past it.
+        count: u64,
+    },
+    /// The deals close over the rest of the won cycle; `count` are older than the
+    /// longest (`None`: no won cycle): stale, lost in the first month.
+    Stale {
+        /// The longest won cycle.
+        longest: Option<f64>,
+        /// Deals older than it.
+        count: u64,
+    },
+}
+
+impl Demand {
+    /// The months counted, in words: `12 months, 2016-11 to 2017-10`.
+    pub fn history(&self) -> String {
+        format!("{} months, {} to {}", self.counts.len(), month_label(self.first), month_label(self.last))
+    }
+}
+
+impl Fitted {
+    /// The scenario's text, each value with its evidence in a comment.
+    pub fn toml(&self) -> String {
+        render::doc(self).text()
+    }
+
+    /// The scenario, read and checked by the loader as the text would be.
+    pub fn scenario(&self) -> Result<Scenario, LoadError> {
+        crate::scenario::load_tree(&render::doc(self).tree(), "gathered.toml").map(|l| l.scenario)
+    }
+}
+
+/// Bootstrap resamples for the standard errors of the resolution chances.
+const BOOTSTRAP_ROUNDS: usize = 200;
+
+/// Fits a scenario of `months` months from the measures `m`.
+pub fn fit(mut m: Measured, months: u64) -> Fitted {
+    let as_of = m.as_of;
+    let start = as_of.month_index() + 1;
+    let stem = std::path::Path::new(&m.file).file_stem().map_or("export".into(), |s| s.to_string_lossy().into_owned());
+    let mut warnings = std::mem::take(&mut m.warnings);
+    let names = names(&m, &mut warnings);
+    let company = company(&m);
+    let mut summary = vec![format!("as of {as_of}: {}; the scenario starts in {}", m.why, month_label(start))];
+    let (mut segments, mut pipeline) = (Vec::new(), Vec::new());
+    for (k, s) in m.segments.iter_mut().enumerate() {
+        let (segment, open, line) = fit_segment(k, s, &names[k], m.observed_from);
+        segments.push(segment);
+        pipeline.extend(open);
+        summary.push(line);
+    }
+    let demand = demand(&m, &names, start, months);
+    let closers = closers(&m, &names, &demand.counts, &mut warnings);
+    summary.extend(volume_summary(&demand));
+    summary.extend(closers.iter().map(|c| {
+        let (id, staff, most) = (&c.id, c.headcount.count, num(c.load.ceil(), 0));
+        format!("closers {id}: {staff} on staff, up to {most} opportunities a month each")
+    }));
+    Fitted {
+        file: m.file,
+        rows: m.rows,
+        columns: m.columns,
+        as_of,
+        why: m.why,
+        known: m.known,
+        name: format!("{stem} (gathered, as of {as_of})"),
+        start,
+        months,
+        company,
+        segments,
+        demand,
+        closers,
+        pipeline,
+        warnings,
+        summary,
+    }
+}
+
+/// The segments' names in the scenario, with a warning for each name shortened.
+fn names(m: &Measured, warnings: &mut Vec<String>) -> Vec<String> {
+    let export_names: Vec<String> = m.segments.iter().map(|s| s.name.clone()).collect();
+    let (names, shortened) = segment_names(&export_names);
+    for (long, short) in &shortened {
+        warnings.push(format!(
+            "{}: the segment `{long}` is longer than a scenario's names may be ({MAX_ID_CHARS} characters): \
+             named `{short}`",
+            m.file
+        ));
+    }
+    names
+}
+
+/// The summary's line of the volume, if there is one.
+fn volume_summary(demand: &Demand) -> Option<String> {
+    let Volume::Leads(l) = &demand.volume else { return None };
+    Some(format!("volume: {} opportunities a month at the start ({})", num(l.level, 0), demand.history()))
+}
+
+/// The quarter timing and the close noise, from the won deals by month.
+fn company(m: &Measured) -> Company {
+    // Quarter timing from the whole quarters of won deals, leaving out a first month that
+    // holds the closes piled up before a mid-stream export starts.
+    let closes_from =
+        if m.starts_mid_stream || m.first_close.ymd().2 != 1 { m.observed_from + 1 } else { m.observed_from };
+    // Nor the months in which the first cohorts are still filling the pipeline: from
+    // the first created month plus the age by which 90% of won deals have closed.
+    let mut won_ages: Vec<f64> = m.segments.iter().flat_map(|s| s.won_cycles.iter().map(|(_, c)| *c)).collect();
+    won_ages.sort_by(f64::total_cmp);
+    let filled = if won_ages.is_empty() { 0 } else { crate::stats::quantile_sorted(&won_ages, 0.9).ceil() as i32 };
+    let closes_from = closes_from.max(if m.starts_mid_stream { 0 } else { m.window_start + filled });
+    let quarter_timing = match timing::quarter_factors(&m.won_by_month, closes_from, m.window_end, 0) {
+        Some(q) if q.significant() => QuarterTiming::Pushed(q),
+        Some(q) => QuarterTiming::Flat(q),
+        None => QuarterTiming::TooFew,
+    };
+    let pushed = quarter_timing.pushed();
+    let won_months: Vec<f64> = (closes_from..=m.window_end)
+        .map(|month| {
+            let f = pushed.map_or(1.0, |q| q.factors[(month.rem_euclid(12) % 3) as usize]);
+            m.won_by_month.get(&month).copied().unwrap_or(0) as f64 / f
+        })
+        .collect();
+    let sd = timing::close_noise(&won_months);
+    let close_noise =
+        (sd > 0.0).then_some(CloseNoise { sd, months: won_months.len(), after_quarter_timing: pushed.is_some() });
+    Company { close_noise, quarter_timing }
+}
+
+/// Segment `k` named `name`: its deals, its open pipeline (if it has one) and its line
+/// of the summary; `observed_from` is the export's first month with a close.
+fn fit_segment(
+    k: usize,
+    s: &mut measure::Segment,
+    name: &str,
+    observed_from: i32,
+) -> (Segment, Option<Pipeline>, String) {
+    let incidence = resolve::aalen_johansen(&s.spans, resolve::MIN_AT_RISK).filter(|f| f.win() + f.loss() > 0.0);
+    let longest = s.cycles.iter().copied().max_by(f64::total_cmp);
+    let resolution = match &incidence {
+        Some(f) => Resolution::CompetingRisks(competing_risks(f, &s.spans, k as u64, observed_from)),
+        None => Resolution::ClosedDeals(ClosedDeals {
+            won: s.won,
+            lost: s.lost,
+            closes: s.first_close.zip(s.last_close),
+            mature_until: s.mature_until,
+            interval: fit::win_rate_interval(s.won, s.lost),
+            cycle: sample(&mut s.cycles, fit::cycles),
+        }),
+    };
+    let deal_size = sample(&mut s.sizes, fit::sizes);
+    let undated_open = s.open.get(&-1).copied().unwrap_or(0);
+    let open = pipeline(name, s, &resolution, longest);
+    let segment = Segment { name: name.to_string(), export_name: s.name.clone(), resolution, deal_size, undated_open };
+    let line = segment_summary(&segment, s);
+    (segment, open, line)
+}
+
+/// A sample fitted by `f`, with its count; `None` if `f` finds nothing to fit.
+fn sample(values: &mut [f64], f: fn(&mut [f64]) -> Option<Fit>) -> Option<Sample> {
+    let n = values.len();
+    f(values).map(|fit| Sample { fit, n })
+}
+
+/// How the deals `spans` resolve, from their competing-risks estimate `f`; `seed` draws
+/// the bootstrap, and `observed_from` is the export's first month with a close.
+fn competing_risks(f: &resolve::Incidence, spans: &[resolve::Span], seed: u64, observed_from: i32) -> CompetingRisks {
+    let (se_win, se_stall) = resolve::bootstrap_se(spans, f, BOOTSTRAP_ROUNDS, seed);
+    let count = |end: resolve::End| spans.iter().filter(|d| d.end == end).count() as u64;
+    let rate = |p: f64, se: f64| {
+        let (low, high) = resolve::rate_interval(p, se);
+        Rate { p, se, low, high }
+    };
+    let timing = |won: bool| {
+        let p = f.timing(won);
+        let mean: f64 = p.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+        (!p.is_empty()).then(|| Timing { mean, percentiles: whole_percentiles(&p) })
+    };
+    let stall = f.stall();
+    CompetingRisks {
+        deals: spans.len() as u64,
+        won: count(resolve::End::Won),
+        lost: count(resolve::End::Lost),
+        open: count(resolve::End::Open),
+        horizon: f.horizon(),
+        mid_stream_from: spans.iter().any(|d| d.entry > 0).then_some(observed_from),
+        win: rate(f.win(), se_win),
+        loss: f.loss(),
+        stall,
+        stall_rate: (stall >= 0.0005).then(|| rate(stall, se_stall)),
+        cycle: timing(true),
+        loss_cycle: timing(false),
+    }
+}
+
+/// The open pipeline of the segment `s` named `name`, if it has deals open with a
+/// created date: `longest` is its longest won cycle.
+fn pipeline(name: &str, s: &measure::Segment, resolution: &Resolution, longest: Option<f64>) -> Option<Pipeline> {
+    let ages: Vec<(i32, u64)> = s.open.iter().filter(|(age, _)| **age >= 0).map(|(a, n)| (*a, *n)).collect();
+    if ages.is_empty() {
+        return None;
+    }
+    let total: u64 = ages.iter().map(|(_, n)| n).sum();
+    let old = match resolution {
+        Resolution::CompetingRisks(c) => {
+            let h = c.horizon;
+            Old::Stalled { horizon: h, count: ages.iter().filter(|(a, _)| *a >= h as i32).map(|(_, n)| n).sum() }
+        }
+        // A deal open at age a has a cycle of at least a + 1 months.
+        Resolution::ClosedDeals(_) => Old::Stale {
+            longest,
+            count: ages.iter().filter(|(a, _)| longest.is_none_or(|l| f64::from(a + 1) > l)).map(|(_, n)| n).sum(),
+        },
+    };
+    // A scenario's pipeline ages end at its longest horizon: older deals are written
+    // at that age (stale either way).
+    let oldest = MAX_MONTHS as i32;
+    let beyond: u64 = ages.iter().filter(|(a, _)| *a > oldest).map(|(_, n)| n).sum();
+    let mut written = ages;
+    if beyond > 0 {
+        written.retain(|(a, _)| *a < oldest);
+        let at_oldest: u64 = beyond + written.iter().filter(|(a, _)| *a == oldest).map(|(_, n)| n).sum::<u64>();
+        written.push((oldest, at_oldest));
+    }
+    Some(Pipeline { segment: name.to_string(), total, old, beyond, ages: written })
+}
+
+/// The summary line of `segment`, measured as `s`.
+fn segment_summary(segment: &Segment, s: &measure::Segment) -> String {
+    let closed = s.won + s.lost;
+    let (outcome, cycle) = match &segment.resolution {
+        Resolution::CompetingRisks(c) => (
+            format!(
+                "won {}, lost {}, stalled {} by age {} months",
+                percent(c.win.p),
+                percent(c.loss),
+                percent(c.stall),
+                c.horizon
+            ),
+            c.cycle.as_ref().filter(|_| c.win.p > 0.0).map(|t| num(t.percentiles[50], 0)),
+        ),
+        Resolution::ClosedDeals(_) => {
+            (format!("win rate {} ({} closed)", percent(s.won as f64 / closed.max(1) as f64), group(closed)), None)
+        }
+    };
+    let cycle = cycle.unwrap_or_else(|| {
+        if s.cycles.is_empty() { "n/a".into() } else { num(crate::stats::quantile_sorted(&s.cycles, 0.5), 1) }
+    });
+    let size = if s.sizes.is_empty() {
+        "n/a".into()
+    } else {
+        crate::format::money(crate::stats::quantile_sorted(&s.sizes, 0.5))
+    };
+    let open: u64 = s.open.values().sum();
+    format!(
+        "segment {}: {outcome}, median deal {size}, median cycle {cycle} months, {} open",
+        segment.name,
+        group(open)
+    )
+}
+
+/// The volume of all segments' opportunities, and each one's share, for a scenario
+/// starting in month `start` of `months` months; `names` are the segments' names.
+fn demand(m: &Measured, names: &[String], start: i32, months: u64) -> Demand {
+    let window: Vec<i32> = (m.window_start..=m.window_end).collect();
+    let totals: Vec<f64> =
+        window.iter().map(|w| m.segments.iter().map(|s| *s.created.get(w).unwrap_or(&0) as f64).sum()).collect();
+    // An export that ends mid-stream: its last months' creations fall away.
+    let (counts, dropped) = timing::trim_end(&totals);
+    let last = m.window_end - dropped.len() as i32;
+    let at = f64::from(start - m.window_start);
+    let volume = volume(&counts, at, window.len(), m.window_start, months);
+    let total: f64 = counts.iter().sum::<f64>().max(1.0);
+    let mix = if names.len() > 1 && matches!(volume, Volume::Leads(_)) {
+        let share = |s: &measure::Segment| s.created.values().sum::<u64>() as f64 / total;
+        names.iter().zip(&m.segments).map(|(name, s)| (name.clone(), share(s))).collect()
+    } else {
+        Vec::new()
+    };
+    Demand { counts, first: m.window_start, last, window_months: window.len(), dropped, volume, mix }
+}
+
+/// The leads a month from the monthly `counts` (the first in month `first`) at the
+/// month `at` after the first, for a scenario of `months` months; `window` is the
+/// volume window's length before its last months were left out.
+fn volume(counts: &[f64], at: f64, window: usize, first: i32, months: u64) -> Volume {
+    // A slope that cannot be told from 0 is dropped, and the level is then the mean:
+    // extending an unproven slope would move the level as far as the slope's noise.
+    let slope = fit::trend(counts, at);
+    let Some(t) = slope.clone() else { return Volume::Unmeasured };
+    let significant = t.slope_se.is_finite() && (t.growth + 1.0).ln().abs() > 2.0 * t.slope_se;
+    let method = if t.months < 3 {
+        Level::FewMonths
+    } else if significant {
+        Level::Trend
+    } else {
+        Level::Mean
+    };
+    let t = if method == Level::Mean { fit::flat(counts).unwrap_or(t) } else { t };
+    let interval = ((t.level.ln() - 1.645 * t.level_se).exp(), (t.level.ln() + 1.645 * t.level_se).exp());
+    if positive_interval(interval.0, interval.1).is_none() {
+        return Volume::TooFew;
+    }
+    let peak = if window < 24 { 1.0 } else { seasonality(counts, first, &t, at).into_iter().fold(0.0, f64::max) };
+    let growth = growth(&t, slope.as_ref(), significant, interval, months, peak);
+    let residual = timing::log_residual_var(counts, significant);
+    let sd = timing::volume_noise(counts, residual);
+    let noise = if sd > 0.0 {
+        let positive: Vec<f64> = counts.iter().copied().filter(|c| *c > 0.0).collect();
+        let poisson = (positive.iter().map(|c| 1.0 / c).sum::<f64>() / positive.len().max(1) as f64).sqrt();
+        VolumeNoise::Shock { sd, spread: residual.sqrt(), poisson, around_trend: significant }
+    } else if counts.len() >= 4 {
+        VolumeNoise::Poisson
+    } else {
+        VolumeNoise::Unmeasured
+    };
+    let seasonality = (counts.len() >= 24).then(|| seasonality(counts, first, &t, at));
+    Volume::Leads(Leads { level: t.level, interval, method, growth, noise, seasonality })
+}
+
+/// The growth of the trend `t` (`slope` the sloped fit, whether kept or not): its 90%
+/// interval if `significant` and one a scenario of `months` months can take from the
+/// level's `interval` and the seasonal `peak`, else 0 and why.
+fn growth(t: &Trend, slope: Option<&Trend>, significant: bool, interval: (f64, f64), months: u64, peak: f64) -> Growth {
+    let b = (t.growth + 1.0).ln();
+    let (low, high) = ((b - 1.645 * t.slope_se).exp() - 1.0, (b + 1.645 * t.slope_se).exp() - 1.0);
+    // A slope a scenario cannot take (a monthly growth at or beyond -100% or
+    // +100%, or one compounding past what can be simulated) is left out.
+    let holds = -1.0 < low && high < 1.0 && volume_fits(interval.0, interval.1, 0.5 * (low + high), months, peak);
+    match slope.filter(|f| f.months >= 3) {
+        _ if significant && !holds => Growth::TooSteep { growth: t.growth, low, high },
+        _ if significant => Growth::Trend { growth: t.growth, low, high },
+        Some(fitted) => Growth::Unproven { growth: fitted.growth, se: fitted.slope_se },
+        None => Growth::NoSlope,
+    }
+}
+
+/// Seasonal factors from at least two years: each calendar month's mean ratio of its
+/// count to the trend, scaled to a mean of 1.
+fn seasonality(counts: &[f64], first_month: i32, t: &Trend, at: f64) -> [f64; 12] {
+    let b = (t.growth + 1.0).ln();
+    let mut sum = [0.0; 12];
+    let mut n = [0.0; 12];
+    for (i, c) in counts.iter().enumerate() {
+        let expected = t.level * (b * (i as f64 - at)).exp();
+        let m = (first_month + i as i32).rem_euclid(12) as usize;
+        sum[m] += c / expected;
+        n[m] += 1.0;
+    }
+    let mut f = [1.0; 12];
+    for m in 0..12 {
+        if n[m] > 0.0 {
+            f[m] = sum[m] / n[m];
+        }
+    }
+    let mean = f.iter().sum::<f64>() / 12.0;
+    f.map(|x| x / mean)
+}
+
+/// Each segment's closers: the owners active in the last [`ACTIVE_DAYS`], each in the
+/// segment of most of their opportunities; `counts` are all segments' opportunities a
+/// month, for the share a segment without closers loses. What the headcount had to
+/// settle goes to `warnings`.
+fn closers(m: &Measured, names: &[String], counts: &[f64], warnings: &mut Vec<String>) -> Vec<Closers> {
+    let since = Date(m.as_of.0 - ACTIVE_DAYS);
+    let active = m.owners.iter().filter(|w| w.last_active.is_some_and(|d| d > since)).map(|w| &w.by_segment);
+    let headcounts = closers::headcounts(active, m.segments.len());
+    let mut ids: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (k, (s, headcount)) in m.segments.iter().zip(headcounts).enumerate() {
+        let load = (m.window_start..=m.window_end)
+            .filter_map(|month| {
+                let reps = s.creators.get(&month).map_or(0, |c| c.len());
+                (reps > 0).then(|| *s.created.get(&month).unwrap_or(&0) as f64 / reps as f64)
+            })
+            .fold(0.0, f64::max);
+        let id = role_id(&names[k], m.segments.len(), &ids);
+        ids.push(id.clone());
+        let created: u64 = s.created.values().sum();
+        if let Some(w) = headcount_warning(m, &names[k], &headcount, created, counts) {
+            warnings.push(w);
+        }
+        let (productivity, win_rate) = skill(m, k as u32, s);
+        out.push(Closers { id, segment: names[k].clone(), headcount, load, productivity, win_rate });
+    }
+    out
+}
+
+/// What the headcount of the segment `name` had to settle, if anything: it is no
+/// active owner's main segment, and gets a share of those who work it, or none works it
+/// and its `created` opportunities are lost.
+fn headcount_warning(m: &Measured, name: &str, h: &Headcount, created: u64, counts: &[f64]) -> Option<String> {
+    let (file, as_of) = (&m.file, m.as_of);
+    if h.main > 0 {
+        None
+    } else if h.count > 0 {
+        Some(format!(
+            "note: {file}: no active owner has most of their opportunities in the segment `{}`: it gets its share \
+             of the owners who work it, {} ({} people's worth of their opportunities)",
+            crate::format::visible(name),
+            h.count,
+            num(h.share, 2)
+        ))
+    } else {
+        (created > 0).then(|| {
+            format!(
+                "warning: {file}: no owner active in the {ACTIVE_DAYS} days to {as_of} works the segment `{}`: its \
+                 {} opportunities over the volume window ({} of them) will find no closer and be lost; \
+                 --segment-by a column whose values split the owners, or leave it out",
+                crate::format::visible(name),
+                group(created),
+                percent(created as f64 / counts.iter().sum::<f64>().max(1.0))
+            )
+        })
+    }
+}
+
+/// The spreads between the reps of segment `k` (measured as `s`), those whose main
+/// segment it is: of their opportunities a month, and of their true win rates.
+fn skill(m: &Measured, k: u32, s: &measure::Segment) -> (Option<Spread>, Option<Spread>) {
+    let members: Vec<&measure::Owner> = m
+        .owners
+        .iter()
+        .filter(|w| {
+            w.by_segment.iter().max_by_key(|(seg, n)| (**n, std::cmp::Reverse(**seg))).map(|(seg, _)| *seg) == Some(k)
+        })
+        .collect();
+    let win: Vec<(u64, u64)> = members.iter().map(|w| (w.won, w.closed)).collect();
+    let load_per_rep: Vec<(u64, f64)> =
+        members.iter().filter_map(|w| w.months.map(|(a, b)| (w.created, f64::from(b - a + 1)))).collect();
+    let productivity = fit::between_rep_sd_poisson(&load_per_rep).map(|(sd, mean, reps)| Spread { sd, mean, reps });
+    let pooled = s.won as f64 / (s.won + s.lost).max(1) as f64;
+    let win_rate = fit::between_rep_sd(&win, 10).map(|(sd, reps)| Spread { sd, mean: pooled, reps });
+    (productivity, win_rate)
+}
+
+/// The percentiles 0%, 1%, ..., 100% of a distribution on whole months given by the
+/// chance `p[k]` of each month `k`: the least `k` whose cumulative chance reaches each.
+fn whole_percentiles(p: &[f64]) -> Vec<f64> {
+    let total: f64 = p.iter().sum();
+    let first = p.iter().position(|&x| x > 0.0).unwrap_or(0);
+    (0..=100)
+        .map(|j| {
+            if j == 0 {
+                return first as f64;
+            }
+            let target = total * f64::from(j) / 100.0 - 1e-12;
+            let mut cum = 0.0;
+            for (k, x) in p.iter().enumerate() {
+                cum += x;
+                if cum >= target {
+                    return k as f64;
+                }
+            }
+            (p.len() - 1) as f64
+        })
+        .collect()
+}
+
+/// The segments' names as the scenario spells them: the export's, cut to
+/// [`MAX_ID_CHARS`] characters where longer (with `~2`, `~3`, ... where two cut names
+/// would be the same), and the (export's, scenario's) pairs that were cut.
+fn segment_names(export: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut names: Vec<String> = Vec::with_capacity(export.len());
+    let mut shortened = Vec::new();
+    for name in export {
+        if name.chars().count() <= MAX_ID_CHARS {
+            names.push(name.clone());
+            continue;
+        }
+        let cut = |n: usize| name.chars().take(n).collect::<String>().trim_end().to_string();
+        let mut short = cut(MAX_ID_CHARS);
+        let mut k = 2;
+        while names.contains(&short) || export.contains(&short) {
+            let suffix = format!("~{k}");
+            short = format!("{}{suffix}", cut(MAX_ID_CHARS - suffix.chars().count()));
+            k += 1;
+        }
+        shortened.push((name.clone(), short.clone()));
+        names.push(short);
+    }
+    (names, shortened)
+}
+
+/// A role id (letters, digits, `-`, `_`) for a segment's closers, at most
+/// [`MAX_ID_CHARS`] characters.
+fn role_id(segment: &str, segments: usize, taken: &[String]) -> String {
+    let base = if segments == 1 {
+        "closers".to_string()
+    } else {
+        let slug: String = segment
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+            .collect::<String>()
+            .split('-')
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join("-");
+        format!("closers-{}", if slug.is_empty() { "segment" } else { &slug })
+    };
+    // The id is ASCII: a byte is a character.
+    let within = |id: &str, room: usize| id[..id.len().min(room)].trim_end_matches('-').to_string();
+    let mut id = within(&base, MAX_ID_CHARS);
+    let mut k = 2;
+    while taken.contains(&id) {
+        let suffix = format!("-{k}");
+        id = format!("{}{suffix}", within(&base, MAX_ID_CHARS - suffix.len()));
+        k += 1;
+    }
+    id
+}
