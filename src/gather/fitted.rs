@@ -157,6 +157,9 @@ pub struct CompetingRisks {
     pub cycle: Option<Timing>,
     /// The age at which lost deals close; `None` if none is lost.
     pub loss_cycle: Option<Timing>,
+    /// How much the win chance varies between monthly cohorts beyond chance; `None`
+    /// with too few cohorts to tell.
+    pub cohort_noise: Option<resolve::CohortNoise>,
 }
 
 /// A rate with its bootstrap standard error and the 90% interval of a beta of that
@@ -501,7 +504,7 @@ fn fit_segment(
     let incidence = resolve::aalen_johansen(&s.spans, resolve::MIN_AT_RISK).filter(|f| f.win() + f.loss() > 0.0);
     let longest = s.cycles.iter().copied().max_by(f64::total_cmp);
     let resolution = match &incidence {
-        Some(f) => Resolution::CompetingRisks(competing_risks(f, &s.spans, k as u64, observed_from)),
+        Some(f) => Resolution::CompetingRisks(competing_risks(f, s, k as u64, observed_from)),
         None => Resolution::ClosedDeals(ClosedDeals {
             won: s.won,
             lost: s.lost,
@@ -525,10 +528,12 @@ fn sample(values: &mut [f64], f: fn(&mut [f64]) -> Option<Fit>) -> Option<Sample
     f(values).map(|fit| Sample { fit, n })
 }
 
-/// How the deals `spans` resolve, from their competing-risks estimate `f`; `seed` draws
+/// How the deals of `s` resolve, from their competing-risks estimate `f`; `seed` draws
 /// the bootstrap, and `observed_from` is the export's first month with a close.
-fn competing_risks(f: &resolve::Incidence, spans: &[resolve::Span], seed: u64, observed_from: i32) -> CompetingRisks {
+fn competing_risks(f: &resolve::Incidence, s: &measure::Segment, seed: u64, observed_from: i32) -> CompetingRisks {
+    let spans = &s.spans;
     let (se_win, se_stall) = resolve::bootstrap_se(spans, f, BOOTSTRAP_ROUNDS, seed);
+    let cohorts: Vec<(i32, resolve::Span)> = s.span_cohorts.iter().copied().zip(spans.iter().copied()).collect();
     let count = |end: resolve::End| spans.iter().filter(|d| d.end == end).count() as u64;
     let rate = |p: f64, se: f64| {
         let (low, high) = resolve::rate_interval(p, se);
@@ -553,6 +558,7 @@ fn competing_risks(f: &resolve::Incidence, spans: &[resolve::Span], seed: u64, o
         stall_rate: (stall >= 0.0005).then(|| rate(stall, se_stall)),
         cycle: timing(true),
         loss_cycle: timing(false),
+        cohort_noise: resolve::cohort_noise(&cohorts, f),
     }
 }
 

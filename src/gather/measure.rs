@@ -83,6 +83,8 @@ pub struct Segment {
     pub mature_until: Option<i32>,
     /// Each deal with a created date, as the competing-risks estimate sees it.
     pub spans: Vec<Span>,
+    /// Each span's cohort: the month its deal was created.
+    pub span_cohorts: Vec<i32>,
 }
 
 /// Per owner: deals won and closed, opportunities created in the window, the first and
@@ -182,9 +184,12 @@ impl Measured {
             *w.by_segment.entry(o.segment).or_default() += 1;
             w.last_active = w.last_active.max(k.created.max(k.closed));
         }
-        if let Some(c) = k.created {
-            let span = self.span(c.month_index(), &k);
-            self.segments[o.segment as usize].spans.extend(span);
+        if let Some(c) = k.created
+            && let Some(span) = self.span(c.month_index(), &k)
+        {
+            let s = &mut self.segments[o.segment as usize];
+            s.spans.push(span);
+            s.span_cohorts.push(c.month_index());
         }
         match (k.outcome, k.closed) {
             (Outcome::Won | Outcome::Lost, Some(close)) => self.closed(&k, close),

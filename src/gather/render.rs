@@ -86,6 +86,8 @@ fn company(d: &mut Doc, f: &Fitted) {
                 se.join(", ")
             ));
             d.key("quarter_timing", Value::Array(q.factors.iter().map(|f| Value::num(*f, 3)).collect()));
+            d.comment("each trial draws its own factors around them, with those standard errors");
+            d.key("quarter_timing_sd", Value::Array(q.se.iter().map(|f| Value::num(*f, 3)).collect()));
         }
         QuarterTiming::Flat(q) => {
             let list: Vec<String> = q.factors.iter().map(|f| num(*f, 2)).collect();
@@ -189,6 +191,38 @@ fn competing_risks(d: &mut Doc, c: &CompetingRisks) {
             );
         }
     }
+    cohort_noise(d, c.cohort_noise.as_ref());
+}
+
+/// `cohort_noise`, where the cohorts' win chances vary beyond chance, with its evidence.
+fn cohort_noise(d: &mut Doc, n: Option<&resolve::CohortNoise>) {
+    let Some(n) = n else {
+        d.comment(format!(
+            "cohort noise: fewer than {} monthly cohorts seen from their creation and expected to win {} deals or \
+             more: none",
+            resolve::MIN_COHORTS,
+            num(resolve::MIN_EXPECTED, 0)
+        ));
+        return;
+    };
+    if n.sd <= 0.0 {
+        d.comment(format!(
+            "cohort noise: the won deals of {} monthly cohorts ({} deals) vary around what the chances above expect \
+             of them no more than chance allows: none",
+            n.cohorts,
+            group(n.deals)
+        ));
+        return;
+    }
+    d.comment(format!(
+        "cohort noise: the won deals of {} monthly cohorts ({} deals) vary around what the chances above expect of \
+         them more than chance allows: their ratios' between-cohort sd is {} (DerSimonian-Laird), so each month's \
+         opportunities share a multiplier of that sd on their win rate",
+        n.cohorts,
+        group(n.deals),
+        num(n.sd, 3)
+    ));
+    d.key("cohort_noise", Value::num(n.sd.min(10.0), 4));
 }
 
 /// A rate as the scenario takes it: its interval `{ low, high }`, or the estimate `p`

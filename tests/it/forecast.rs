@@ -42,6 +42,9 @@ struct World {
     slip_shock: f64,
     /// Reps the deals are spread over.
     reps: u32,
+    /// Whether lost deals are marked lost; otherwise they stay open with no close date,
+    /// as in a CRM where nobody closes out dead deals.
+    lost_marked: bool,
 }
 
 /// The exports of these tests: 120 opportunities in the first month growing 3% a month,
@@ -63,6 +66,7 @@ const WORLD: World = World {
     slip: 0.12,
     slip_shock: 0.5,
     reps: 10,
+    lost_marked: true,
 };
 
 /// The first day of month `index` (`year * 12 + month - 1`).
@@ -126,7 +130,7 @@ fn export(seed: u64, world: &World) -> (String, Date) {
                 if rng.random::<f64>() < slip_of(close.month_index()) {
                     close = day_in(&mut rng, close.month_index() + 1);
                 }
-                Some((close, "Closed Lost"))
+                world.lost_marked.then_some((close, "Closed Lost"))
             } else {
                 None
             };
@@ -201,19 +205,22 @@ fn mean_se(values: &[f64]) -> (f64, f64) {
 /// Monthly bookings in the rolling back-tests of 20 exports: each export's share inside
 /// P10-P90 and P25-P75 and its mean percentile rank (its months share its estimation
 /// error, so the exports are the independent units), averaged, within 3 standard errors
-/// (from the spread between exports) of 0.8, 0.5 and 0.5.
+/// (from the spread between exports) of 0.8, 0.5 and 0.5. Measured: 0.749 (0.8 ± 0.055),
+/// 0.452 (0.5 ± 0.063) and 0.502 (0.5 ± 0.035) over 417 cutoffs. The misses left are
+/// the first months of each export, before two whole quarters show the quarter timing:
+/// there the mean rank runs 0.32, 0.46 and 0.74 by month of the quarter.
 #[test]
-#[ignore = "bands too narrow on these exports: 0.720 of monthly bookings inside P10-P90 (0.8 ± 0.060) and \
-            0.438 inside P25-P75 (0.5 ± 0.059), mean rank 0.496 (0.5 ± 0.036), 20 exports, 417 cutoffs; mean rank \
-            by month of the quarter 0.40, 0.48, 0.62 (quarter timing is left flat until two whole quarters)"]
 fn forecast_rolling_back_tests_of_exports_with_stalls_pulls_shocks_and_growth_are_calibrated() {
     // And by month of the quarter.
-    for position in 0..3 {
+    for position in 0..6 {
         let rows: Vec<_> = backtests()
             .iter()
-            .flat_map(|b| &b.cutoffs)
+            .flat_map(|b| {
+                let start = b.cutoffs[0].start;
+                b.cutoffs.iter().filter(move |c| (c.start - start < 10) == (position < 3))
+            })
             .flat_map(|c| &c.rows)
-            .filter(|r| r.metric == "bookings" && r.month.rem_euclid(3) == position)
+            .filter(|r| r.metric == "bookings" && r.month.rem_euclid(3) == position % 3)
             .collect();
         let share = |f: &dyn Fn(&&sopsim::gather::backtest::Row) -> bool| {
             rows.iter().filter(|r| f(r)).count() as f64 / rows.len() as f64
@@ -247,6 +254,28 @@ fn forecast_rolling_back_tests_of_exports_with_stalls_pulls_shocks_and_growth_ar
         println!(
             "{what}: {} months, {:.3} inside P10-P90, {:.3} inside P25-P75, mean rank {:.3}",
             k.n, k.within_80, k.within_50, k.mean_rank
+        );
+    }
+    // And by months after the cutoff: the bands' width against the P50's misses.
+    for h in 0..3 {
+        let rows: Vec<_> = backtests()
+            .iter()
+            .flat_map(|b| &b.cutoffs)
+            .flat_map(|c| c.rows.iter().filter(move |r| r.metric == "bookings" && r.month == c.start + h))
+            .collect();
+        let inside = rows.iter().filter(|r| r.quantiles[0] <= r.actual && r.actual <= r.quantiles[4]).count();
+        let width: f64 = rows.iter().map(|r| (r.quantiles[4] / r.quantiles[0]).ln()).sum::<f64>() / rows.len() as f64;
+        let miss: Vec<f64> = rows.iter().map(|r| (r.actual / r.quantiles[2]).ln()).collect();
+        let (m, sd) = (
+            miss.iter().sum::<f64>() / miss.len() as f64,
+            (miss.iter().map(|x| x * x).sum::<f64>() / miss.len() as f64).sqrt(),
+        );
+        println!(
+            "month {} after the cutoff: {:.3} inside P10-P90, whose log width {width:.3} is a normal's of sd {:.3}; \
+             ln(actual / P50) has mean {m:.3} and root mean square {sd:.3}",
+            h + 1,
+            inside as f64 / rows.len() as f64,
+            width / (2.0 * 1.2816)
         );
     }
     let mut failures = Vec::new();
@@ -284,7 +313,43 @@ fn forecast_with_growth_the_first_quarter_p50_beats_the_run_rate() {
         bias(&|q| q.p50),
         bias(&|q| q.run_rate)
     );
-    assert!(p50 < run_rate, "P50's mean absolute error {p50:.0} against the run rate's {run_rate:.0}");
+    assert!(p50 < 0.75 * run_rate, "P50's mean absolute error {p50:.0} against 0.75 x the run rate's {run_rate:.0}");
+}
+
+/// An export whose lost deals are never marked (they stay open, like stalled ones): a
+/// won/(won + lost) ratio would call every closed deal won. The sum of the months' P50s of
+/// won deals after each cutoff of the rolling back-tests of 5 such exports is within 3x
+/// of what happened (either way), and on average within 25% of it.
+#[test]
+fn forecast_an_export_whose_lost_deals_stay_open_is_near_what_happened() {
+    let mut ratios = Vec::new();
+    for k in 0..5 {
+        let world = World { months: 24, lost_marked: false, ..WORLD };
+        let (text, _) = export(3100 + k, &world);
+        let options = BacktestOptions {
+            read: ReadOptions::default(),
+            cutoffs: Vec::new(),
+            rolling: true,
+            months: 3,
+            trials: 300,
+            seed: 7,
+            as_of: None,
+        };
+        let bt = backtest("unmarked.csv", text.as_bytes(), &options).unwrap();
+        for c in &bt.cutoffs {
+            let sum = |f: &dyn Fn(&sopsim::gather::backtest::Row) -> f64| {
+                c.rows.iter().filter(|r| r.metric == "won_deals").map(f).sum::<f64>()
+            };
+            let (actual, p50) = (sum(&|r| r.actual), sum(&|r| r.quantiles[2]));
+            assert!(actual > 0.0);
+            ratios.push(p50 / actual);
+        }
+    }
+    let (lo, hi) = ratios.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), r| (lo.min(*r), hi.max(*r)));
+    let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
+    println!("won deals, P50 over actual: {} cutoffs, {lo:.2} to {hi:.2}, mean {mean:.3}", ratios.len());
+    assert!(lo > 1.0 / 3.0 && hi < 3.0, "P50 over actual from {lo:.2} to {hi:.2}");
+    assert!((mean - 1.0).abs() < 0.25, "mean P50 over actual {mean:.3}");
 }
 
 /// A TOML number, written as an integer or a float.
