@@ -7,7 +7,6 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use crate::engine::metrics;
 use crate::format::{money, percent, percent1, visible};
 use crate::month::YearMonth;
 use crate::runner::RunResults;
@@ -15,12 +14,9 @@ use crate::stats::Stats;
 
 use super::Run;
 use super::charts::Chart;
-use super::charts::build::suffixes;
+use super::charts::build::{OPEN_BOOKINGS, suffixes};
 use super::charts::spec::{count, whole};
 use super::inputs;
-
-/// The monthly metric of the bookings from the deals open at the start.
-const OPEN_BOOKINGS: &str = metrics::OPEN[metrics::open::BOOKINGS].name;
 
 /// A span of months summarised together: a calendar quarter, or a year when a horizon
 /// has more than twelve quarters.

@@ -194,7 +194,7 @@ fn bookings(c: &Context) -> Option<Chart> {
 }
 
 /// The monthly metric of the bookings from the deals open at the start.
-const OPEN_BOOKINGS: &str = metrics::OPEN[metrics::open::BOOKINGS].name;
+pub const OPEN_BOOKINGS: &str = metrics::OPEN[metrics::open::BOOKINGS].name;
 
 /// With deals open at the start: each month's P50 bookings, its lower part the P50 of
 /// those from the open pipeline, the rest from new deals (a trial's open-pipeline
