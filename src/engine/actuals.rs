@@ -8,7 +8,7 @@
 //! streams stay as they were (common random numbers: a re-forecast differs from the
 //! plan by the actuals only).
 
-use super::metrics::{Layout, id, role};
+use super::metrics::{Layout, id, open, role};
 use super::{NO_TERRITORY, Person, Trial, skill_of, supply};
 
 /// Records month `t` of the actuals into the trial's cells `out` and returns the ARR the
@@ -43,6 +43,10 @@ pub fn record(
     let real = actual.arr.unwrap_or_else(|| (arr + s.actual_gap).max(0.0));
     out[cell(id::ARR)] = real;
     out[cell(id::BOOKINGS)] = actual.bookings.unwrap_or(booked);
+    if let (Some(first), Some(_)) = (layout.first_open, actual.bookings) {
+        // The actual bookings are not split between the open pipeline and new deals.
+        out[cell(first + open::BOOKINGS)] = f64::NAN;
+    }
     for r in 0..scenario.roles.len() {
         let headcount = Layout::role_metric(r, role::HEADCOUNT);
         out[cell(plan + 3 + r)] = out[cell(headcount)];
@@ -83,6 +87,7 @@ fn scale_pipeline(s: &mut Trial<'_>, t: usize, f: f64) {
         for c in &mut seg.closing[t + 1..] {
             c.value *= f;
             c.won_value *= f;
+            c.open_won_value *= f;
         }
         seg.beyond_value *= f;
     }

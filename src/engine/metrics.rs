@@ -112,6 +112,11 @@ metric_table! {
     GAP = "capacity_gap", Count, Stock, -;
 }
 
+metric_table! {
+    OPEN, open, "The metrics of a scenario with deals open at the start (`[[pipeline]]`), in output order after the stages reached.",
+    BOOKINGS = "bookings.open_pipeline", Money, Flow, totalled;
+}
+
 /// The plan's values of the months that happened, with `[[actuals]]`: then followed by
 /// `plan.headcount.<role>` for each role.
 pub const PLAN: [&str; 3] = ["plan.arr", "plan.bookings", "plan.pipeline"];
@@ -121,7 +126,7 @@ pub const PLAN: [&str; 3] = ["plan.arr", "plan.bookings", "plan.pipeline"];
 /// planned metric's for `plan.*`.
 pub fn unit_of(name: &str) -> Unit {
     let name = name.strip_prefix("plan.").unwrap_or(name);
-    if let Some(m) = FIXED.iter().find(|m| m.name == name) {
+    if let Some(m) = FIXED.iter().chain(OPEN).find(|m| m.name == name) {
         return m.unit;
     }
     if name.starts_with("coverage.") || name.starts_with("reached.") {
@@ -168,6 +173,9 @@ pub struct Layout {
     pub first_coverage: usize,
     /// Metric index of `reached.<first stage>`.
     pub first_stage: usize,
+    /// Metric index of the first of [`OPEN`] (`bookings.open_pipeline`), when the scenario
+    /// has deals open at the start (`[[pipeline]]`): the metrics exist only then.
+    pub first_open: Option<usize>,
     /// Metric index of `plan.arr`, followed by `plan.bookings`, `plan.pipeline` and
     /// `plan.headcount.<role>`
     /// for each role: the plan's own values of the months of `[[actuals]]`, missing after
@@ -215,12 +223,19 @@ impl Layout {
         names.extend(scenario.territories.iter().map(|t| format!("coverage.{}", t.name)));
         let first_stage = names.len();
         names.extend(scenario.stages.iter().map(|s| format!("reached.{}", s.key)));
+        let first_open = (!scenario.pipeline.is_empty()).then_some(names.len());
+        if first_open.is_some() {
+            names.extend(OPEN.iter().map(|m| m.name.to_string()));
+        }
         let first_plan = names.len();
         if !scenario.actuals.is_empty() {
             names.extend(PLAN.iter().map(|m| m.to_string()));
             names.extend(scenario.roles.iter().map(|r| format!("plan.headcount.{}", r.id)));
         }
         let mut scalars: Vec<String> = FIXED.iter().filter(|m| m.totalled).map(|m| m.name.to_string()).collect();
+        if first_open.is_some() {
+            scalars.extend(OPEN.iter().filter(|m| m.totalled).map(|m| m.name.to_string()));
+        }
         for r in &scenario.roles {
             scalars.extend(PER_ROLE.iter().filter(|m| m.totalled).map(|m| format!("{}.{}", m.name, r.id)));
         }
@@ -239,6 +254,7 @@ impl Layout {
             scalars,
             first_coverage,
             first_stage,
+            first_open,
             first_plan,
             first_attainment,
             sources: vec![],
@@ -306,7 +322,8 @@ mod tests {
         assert_eq!(FIXED[id::KPI_OPPS_PER_REP].name, "kpi.opportunities_per_rep");
         assert_eq!(id::KPI_OPPS_PER_REP, FIXED.len() - 1);
         assert_eq!(PER_ROLE[role::GAP].name, "capacity_gap");
-        for m in FIXED.iter().chain(PER_ROLE) {
+        assert_eq!(OPEN[open::BOOKINGS].name, "bookings.open_pipeline");
+        for m in FIXED.iter().chain(PER_ROLE).chain(OPEN) {
             assert!(!m.totalled || m.kind == Kind::Flow, "{}: only a flow adds up over months", m.name);
         }
         assert_eq!(unit_of("plan.arr"), Unit::Money);
@@ -317,20 +334,36 @@ mod tests {
 
     /// The engine agrees with the table: every totalled metric's per-trial scalar is the
     /// sum of the trial's months, and a metric the table calls a share stays within
-    /// [0, 1] (or is missing) where it is a share of a whole.
+    /// [0, 1] (or is missing) where it is a share of a whole. The scale-up example, and
+    /// the same with deals open at the start.
     #[test]
     fn the_engine_writes_what_the_table_says() {
-        let loaded = crate::scenario::load_file(std::path::Path::new("scenarios/scale-up.toml"), &[]).unwrap();
-        let scenario = loaded.scenario;
-        let layout = Layout::new(&scenario);
+        let text = std::fs::read_to_string("scenarios/scale-up.toml").unwrap();
+        let open = format!("{text}\n[[pipeline]]\nsegment = \"smb\"\nage_months = 1\ncount = 40\n");
+        for (text, with_open) in [(text, false), (open, true)] {
+            let scenario = crate::scenario::load_str(&text, "scale-up.toml", &[]).unwrap().scenario;
+            let layout = Layout::new(&scenario);
+            assert_eq!(layout.first_open.is_some(), with_open);
+            assert_eq!(layout.index("bookings.open_pipeline"), layout.first_open.map(|m| m + open::BOOKINGS));
+            check_trials(&scenario, &layout);
+        }
+        assert_eq!(unit_of("bookings.open_pipeline"), Unit::Money);
+    }
+
+    /// Twenty trials of `scenario` against the table.
+    fn check_trials(scenario: &Scenario, layout: &Layout) {
         let mut out = vec![0.0; layout.cells()];
         let months = layout.months;
         let mut totals = 0;
         for trial in 0..20 {
-            super::super::run_trial(&scenario, &layout, 3, trial, &mut out);
+            super::super::run_trial(scenario, layout, 3, trial, &mut out);
             for (k, name) in layout.names.iter().enumerate() {
                 let stem = name.split('.').next().unwrap_or(name);
-                let row = FIXED.iter().find(|m| m.name == name).or_else(|| PER_ROLE.iter().find(|m| m.name == stem));
+                let row = FIXED
+                    .iter()
+                    .chain(OPEN)
+                    .find(|m| m.name == name)
+                    .or_else(|| PER_ROLE.iter().find(|m| m.name == stem));
                 let values = &out[k * months..(k + 1) * months];
                 if let Some(m) = row.filter(|m| m.totalled) {
                     let cell = layout.scalar_cell(name).unwrap_or_else(|| panic!("{name} has no total"));

@@ -127,6 +127,8 @@ struct Closing {
     value: f64,
     /// Value of the won deals that close (are booked) this month.
     won_value: f64,
+    /// The part of `won_value` from deals open at the start (`[[pipeline]]`).
+    open_won_value: f64,
     /// Sum of the cycles (months) of the opportunities that close this month.
     cycles: f64,
     /// Opportunities that close this month.
@@ -233,6 +235,9 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
         let before = arr;
         arr = reconcile::month(&mut s, layout, arr, t, &mut put);
         put(id::ARR, t, arr);
+        if let Some(first) = layout.first_open {
+            put(first + metrics::open::BOOKINGS, t, open_bookings(&s, t));
+        }
         s.arr_history.push(arr);
         if t < happened {
             arr = actuals::record(&mut s, layout, t, before, arr, out, t + 1 == happened);
@@ -249,6 +254,14 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
         }
     }
     finish(s, layout, out);
+}
+
+/// The value of the won deals open at the start (`[[pipeline]]`) that close in month
+/// `t`: their part of the month's bookings, summed over the segments in the order
+/// [`reconcile::month`] sums the bookings, so that it equals them bit for bit when
+/// every deal won was open at the start.
+fn open_bookings(s: &Trial<'_>, t: usize) -> f64 {
+    s.segments.iter().fold(0.0, |sum, seg| sum + seg.closing[t].open_won_value)
 }
 
 /// Whether a trial of `scenario` is idle: it has no roles, territories, open pipeline or

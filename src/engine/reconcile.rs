@@ -59,6 +59,7 @@ pub fn open_pipeline(s: &mut Trial<'_>) {
             closing: &mut seg.closing[..months],
             beyond_value: &mut seg.beyond_value,
             beyond_count: &mut seg.beyond_count,
+            open_at_start: true,
         };
         if spec.resolves_in_one_cycle() && !scenario.company.times_closes() {
             for _ in 0..entry.count {
@@ -211,6 +212,9 @@ struct Ledger<'s> {
     closing: &'s mut [super::Closing],
     beyond_value: &'s mut f64,
     beyond_count: &'s mut u32,
+    /// Whether its deals were open at the start (`[[pipeline]]`): their won value is
+    /// also booked as the open pipeline's.
+    open_at_start: bool,
 }
 
 /// Puts a deal on its segment's closing ledger in month `close`, or beyond the horizon;
@@ -228,6 +232,9 @@ fn book(ledger: &mut Ledger<'_>, close: usize, size: f64, cycle: u32, is_won: bo
     if is_won {
         slot.won += 1;
         slot.won_value += size;
+        if ledger.open_at_start {
+            slot.open_won_value += size;
+        }
     }
     true
 }
@@ -383,6 +390,7 @@ pub fn month(
             closing: &mut seg.closing[..months],
             beyond_value: &mut seg.beyond_value,
             beyond_count: &mut seg.beyond_count,
+            open_at_start: false,
         };
         // The kinds of the size and cycle distributions, decided once for all the deals.
         let fast = spec.deal_size.as_lognormal().zip(spec.cycle.as_table());

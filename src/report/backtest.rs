@@ -8,9 +8,9 @@
 use std::fmt::Write as _;
 
 use super::OutputFile;
-use super::charts::build::month_ticks;
+use super::charts::build::{month_ticks, split_bars};
 use super::charts::spec::{Band, Bars, Chart, Line, Monthly, Plot, Stroke, Unit};
-use super::charts::theme::{GREY, NAVY, PALETTE, RED};
+use super::charts::theme::{GREY, NAVY, RED};
 use crate::format::{money, percent};
 use crate::gather::backtest::{Backtest, Calibration, Cutoff, calibration, pit_histogram, skill};
 use crate::gather::date::month_label;
@@ -114,20 +114,10 @@ fn split_chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
     let actual = |rows: &[&crate::gather::backtest::Row]| rows.iter().map(|r| r.actual).collect::<Vec<f64>>();
     let (months, ticks) = month_axis(c, total.len());
     let plot = Monthly {
-        bars: vec![
-            Bars {
-                label: "New deals (P50)".into(),
-                color: PALETTE[1],
-                values: open_p50.iter().zip(&new_p50).map(|(o, n)| o + n).collect(),
-                whiskers: None,
-            },
-            Bars {
-                label: "Open pipeline at the cutoff (P50)".into(),
-                color: NAVY,
-                values: open_p50.clone(),
-                whiskers: None,
-            },
-        ],
+        bars: split_bars(
+            ("New deals (P50)", open_p50.iter().zip(&new_p50).map(|(o, n)| o + n).collect()),
+            ("Open pipeline at the cutoff (P50)", open_p50.clone()),
+        ),
         lines: vec![
             Line { label: "Actual".into(), color: RED, stroke: Stroke::Solid, values: actual(&total) },
             Line {

@@ -14,7 +14,7 @@ use crate::stats::Stats;
 
 use super::Run;
 use super::charts::Chart;
-use super::charts::build::suffixes;
+use super::charts::build::{OPEN_BOOKINGS, suffixes};
 use super::charts::spec::{count, whole};
 use super::inputs;
 
@@ -188,6 +188,7 @@ pub fn report(run: &Run, charts: &[(&Chart, &str)]) -> Vec<u8> {
     h.push_str(&arr_table(run));
     h.push_str(&figure("arr_spread"));
     h.push_str(&figure("bookings"));
+    h.push_str(&figure("bookings_split"));
 
     h.push_str("<h2>Capacity and demand</h2>\n");
     h.push_str(&capacity_note(r));
@@ -319,24 +320,36 @@ fn arr_table(run: &Run) -> String {
         return String::new();
     }
     let periods = periods(s.start, r.layout.months);
+    let open = r.layout.index(OPEN_BOOKINGS).is_some();
     let mut t = String::from(
         "<p class=\"note\">ARR at the end of each period and new bookings within it (P10, P50, P90 of the \
-         trials; bookings per period are means, which add up).</p>\n<table>\n",
+         trials; bookings per period are means, which add up)",
     );
-    t.push_str(&head(&[
-        "Period".into(),
-        "End month".into(),
-        "ARR P10".into(),
-        "ARR P50".into(),
-        "ARR P90".into(),
-        "Bookings (mean)".into(),
-    ]));
+    t.push_str(if open {
+        ", and the part of them from the deals open at the start.</p>\n<table>\n"
+    } else {
+        ".</p>\n<table>\n"
+    });
+    let mut header: Vec<String> = ["Period", "End month", "ARR P10", "ARR P50", "ARR P90", "Bookings (mean)"]
+        .into_iter()
+        .map(String::from)
+        .collect();
+    if open {
+        header.push("From the open pipeline (mean)".into());
+    }
+    t.push_str(&head(&header));
     t.push_str("<tbody>\n");
     for p in &periods {
         let end = p.months.end - 1;
         let [p10, p50, p90] = spread(r.get("arr", end), money);
         let booked = money(period_mean(r, "bookings", p));
-        t.push_str(&row(&[esc(&p.label), s.start.offset(end as i64).short_label(), p10, p50, p90, booked]));
+        let mut cells = vec![esc(&p.label), s.start.offset(end as i64).short_label(), p10, p50, p90, booked];
+        if open {
+            // Months of actual bookings have no split.
+            let split = p.months.clone().all(|t| r.get(OPEN_BOOKINGS, t).is_some());
+            cells.push(if split { money(period_mean(r, OPEN_BOOKINGS, p)) } else { "n/a".into() });
+        }
+        t.push_str(&row(&cells));
     }
     t.push_str("</tbody>\n</table>\n");
     t

@@ -88,6 +88,7 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
     ));
     rows.push((format!("new bookings, {months} months"), results.total("bookings"), Unit::Money));
     for (name, what, unit) in [
+        ("bookings.open_pipeline", "  from the open pipeline", Unit::Money),
         ("comp_cost", "compensation cost", Unit::Money),
         ("cost_of_sales", "cost of sales", Unit::Percent),
         ("opportunities.lost", "opportunities lost", Unit::Count),

@@ -254,6 +254,7 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
     lines.push((format!("ARR, {}", label(last)), r.get("arr", last), Unit::Money));
     lines.push(("New bookings over the horizon".into(), r.total("bookings"), Unit::Money));
     for (name, what, unit) in [
+        ("bookings.open_pipeline", "Of which from the open pipeline", Unit::Money),
         ("comp_cost", "Compensation cost over the horizon", Unit::Money),
         ("cost_of_sales", "Cost of sales (compensation / new bookings)", Unit::Percent),
         ("opportunities.lost", "Opportunities lost over the horizon", Unit::Count),

@@ -104,3 +104,74 @@ fn a_starting_pipeline_leaves_the_draws_of_new_deals_as_they_were() {
         assert!(total(&b) >= total(&a) && total(&b) <= total(&a) + 30.0, "trial {i}: the pipeline adds at most its 30");
     }
 }
+
+/// The values of a per-trial scalar, one per trial.
+fn scalar(trials: &Trials, name: &str) -> Vec<f64> {
+    let cell = trials.layout.scalar_cell(name).unwrap_or_else(|| panic!("no scalar `{name}`"));
+    (0..trials.n).map(|i| trials.values[i * trials.layout.cells() + cell]).collect()
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// With no leads, every deal won was open at the start: `bookings.open_pipeline` is
+/// `bookings`, bit for bit, in every trial and month, and so are their horizon totals.
+#[test]
+fn with_no_new_deals_the_open_pipeline_books_everything() {
+    let cycle = r#"{ dist = "gamma", mean = 2.5, sd = 1.5 }"#;
+    let pipeline = "[[pipeline]]\nage_months = 0\ncount = 40\n[[pipeline]]\nage_months = 3\ncount = 25\n";
+    let s = load(&scenario(cycle, "{ low = 0.2, high = 0.4 }", pipeline, 0));
+    let trials = Trials::simulate(&s, 17, 300);
+    for i in 0..trials.n {
+        assert_eq!(bits(&trials.path(i, "bookings.open_pipeline")), bits(&trials.path(i, "bookings")), "trial {i}");
+    }
+    assert_eq!(bits(&scalar(&trials, "bookings.open_pipeline")), bits(&scalar(&trials, "bookings")));
+    assert!(trials.month("bookings", 0).iter().any(|&b| b > 0.0), "the pipeline books");
+}
+
+/// Without `[[pipeline]]` the metric does not exist (no row of zeros in the outputs);
+/// with a pipeline none of whose deals can be won (older than any cycle: stale, closed
+/// lost in the first month) it is 0 in every trial and month while new deals book.
+#[test]
+fn the_open_pipeline_books_nothing_when_it_has_no_deal_to_win() {
+    let without = load(&scenario("1", "0.5", "", 100));
+    let layout = sopsim::engine::metrics::Layout::new(&without);
+    assert_eq!(layout.index("bookings.open_pipeline"), None);
+    assert_eq!(layout.scalar_cell("bookings.open_pipeline"), None);
+    let stale = load(&scenario("1", "0.5", "[[pipeline]]\nage_months = 4\ncount = 30\n", 100));
+    let trials = Trials::simulate(&stale, 3, 200);
+    for t in 0..6 {
+        assert!(trials.month("bookings.open_pipeline", t).iter().all(|&b| b == 0.0), "month {t}");
+    }
+    assert!(trials.month("deals.closed", 0).iter().all(|&c| c == 30.0), "the 30 stale deals close lost");
+    assert!(mean(&trials.month("bookings", 3)) > 0.0, "new deals book");
+}
+
+/// Months whose actual bookings are given have no split (the actuals do not say which
+/// deals they came from); other months keep the plan's. After the last month of actuals
+/// the deals still open are scaled to the actual pipeline, the open pipeline's with
+/// them: its bookings are the plan's times `actual pipeline / plan's pipeline`, exactly.
+#[test]
+fn actual_bookings_are_not_split_and_an_actual_pipeline_scales_the_rest() {
+    let cycle = r#"{ dist = "uniform", min = 0, max = 5 }"#;
+    let pipeline = "[[pipeline]]\nage_months = 0\ncount = 60\n";
+    let plan = load(&scenario(cycle, "0.3", pipeline, 50));
+    let actuals = "[[actuals]]\nmonth = \"2027-01\"\nbookings = 9_000\n\
+                   [[actuals]]\nmonth = \"2027-02\"\npipeline = 80_000\n";
+    let real = load(&scenario(cycle, "0.3", &format!("{pipeline}\n{actuals}"), 50));
+    let (a, b) = (Trials::simulate(&plan, 23, 200), Trials::simulate(&real, 23, 200));
+    assert!(b.month("bookings.open_pipeline", 0).iter().all(|v| v.is_nan()), "month 0 is not split");
+    assert_eq!(bits(&b.month("bookings.open_pipeline", 1)), bits(&a.month("bookings.open_pipeline", 1)));
+    assert!(scalar(&b, "bookings.open_pipeline").iter().all(|v| v.is_nan()), "nor is the horizon's total");
+    let mut scaled = 0;
+    for i in 0..b.n {
+        let f = 80_000.0 / b.path(i, "plan.pipeline")[1];
+        for t in 2..6 {
+            let want = a.path(i, "bookings.open_pipeline")[t] * f;
+            assert_eq!(b.path(i, "bookings.open_pipeline")[t].to_bits(), want.to_bits(), "trial {i}, month {t}");
+            scaled += usize::from(want > 0.0 && f != 1.0);
+        }
+    }
+    assert!(scaled > 100, "the check saw scaled bookings: {scaled}");
+}

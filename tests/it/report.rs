@@ -132,6 +132,10 @@ fn synthetic() -> (Loaded, RunResults) {
     let monthly: Vec<(&str, Series)> = vec![
         ("arr", |t| stats(2e6 + 6e5 * t, 1e5 * (t + 1.0))),
         ("bookings", |t| stats(4e5 + 1e4 * t, 8e4)),
+        ("bookings.open_pipeline", |t| {
+            let open = (3e5 - 1e5 * t).max(0.0);
+            stats(open, open / 10.0)
+        }),
         ("opportunities.demand", |t| stats(60.0 + t, 5.0)),
         ("opportunities.capacity", |t| stats(50.0 + 2.0 * t, 3.0)),
         ("opportunities.worked", |t| stats(50.0 + t, 3.0)),
@@ -146,6 +150,7 @@ fn synthetic() -> (Loaded, RunResults) {
     ];
     let scalars: Vec<(&str, Stats)> = vec![
         ("bookings", stats(5.5e6, 5e5)),
+        ("bookings.open_pipeline", stats(6e5, 5e4)),
         ("opportunities.lost", stats(96.0, 10.0)),
         ("hires.ae", stats(6.0, 1.0)),
         ("comp_cost", stats(1.08e6, 5e4)),
@@ -207,7 +212,18 @@ fn a_run_with_every_metric_draws_every_chart() {
     let (built, drawn) = synthetic_charts();
     assert_eq!(
         names(&built),
-        ["arr_fan", "bookings", "headcount", "hires", "coverage", "arr_spread", "attainment", "capacity", "stages"]
+        [
+            "arr_fan",
+            "bookings",
+            "bookings_split",
+            "headcount",
+            "hires",
+            "coverage",
+            "arr_spread",
+            "attainment",
+            "capacity",
+            "stages"
+        ]
     );
     for (chart, d) in built.iter().zip(&drawn) {
         assert_png(d.png.as_deref().unwrap(), chart.name);
@@ -257,6 +273,17 @@ fn chart_labels_read_as_money_months_and_percentages() {
     );
     let capacity = texts_of(&built, &drawn, "capacity");
     assert!(capacity.contains(&"Capacity vs demand: 96 opportunities lost over 12 months (P50)".to_string()));
+    // Means of $300K, $200K and $100K from the open pipeline against $1.23M of bookings
+    // in the first quarter, and the same $600K against $5.46M over the year.
+    let split = texts_of(&built, &drawn, "bookings_split");
+    let expected_split = [
+        "The open pipeline brings 49% of bookings in Jan–Mar 2027 and 11% over 12 months",
+        "Bars: P50 bookings a month; lower part: P50 of those from deals open at the start of Jan 2027; shares of \
+         mean bookings",
+        "From new deals",
+        "From the open pipeline",
+    ];
+    assert_eq!(split[..expected_split.len()], expected_split, "{split:?}");
 }
 
 /// A title too long for the chart's width is cut with an ellipsis rather than run off
@@ -322,6 +349,8 @@ fn report_html_holds_every_chart_and_loads_nothing_from_outside() {
     assert!(page.contains("seed 5 · 100 trials"), "the run's seed and trials");
     assert!(page.contains(&format!("sopsim {}", env!("CARGO_PKG_VERSION"))));
     assert!(page.contains("<td>segments.mid-market.win_rate</td><td>0.2</td>"), "the inputs as read");
+    assert!(page.contains("<th>From the open pipeline (mean)</th>"));
+    assert!(page.contains("<td>$1.23M</td><td>$600K</td></tr>"), "the first quarter's bookings and their part");
 }
 
 fn assert_no_outside_address(page: &str) {
@@ -382,6 +411,8 @@ fn a_run_writes_charts_page_and_workbook_reproducibly() {
     assert_eq!(page.contains("<th>Territory</th>"), territories);
 
     let csv = std::fs::read_to_string(one.join("monthly.csv")).unwrap();
+    // No deals open at the start: no split of the bookings, and no row of zeros for one.
+    assert!(!csv.contains("open_pipeline") && !written.iter().any(|f| f.starts_with("bookings_split")));
     let arr_last = csv.lines().rfind(|l| l.starts_with("arr,")).unwrap();
     let fields: Vec<&str> = arr_last.split(',').collect();
     assert_eq!(fields[1], "2028-12");
@@ -403,6 +434,59 @@ fn a_run_writes_charts_page_and_workbook_reproducibly() {
     assert!(plan.rows().any(|r| r[0] == Data::String("ae".into()) && matches!(r[1], Data::Float(_))));
     let inputs = book.worksheet_range("Inputs").unwrap();
     assert!(inputs.rows().any(|r| r[0] == Data::String("company.arr".into()) && r[1] == Data::Float(2_400_000.0)));
+}
+
+/// With deals open at the start, the bookings from them are a monthly metric wherever
+/// monthly metrics go (`monthly.csv`, the workbook's monthly sheets, the horizon totals
+/// of `summary.json` and of the terminal and workbook summaries), never above the
+/// month's bookings, and the split chart is drawn, written and put on the page.
+#[test]
+fn a_run_with_an_open_pipeline_splits_its_bookings_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scale-up.toml"));
+    let text = example.unwrap() + "\n[[pipeline]]\nsegment = \"mid-market\"\nage_months = 1\ncount = 30\n";
+    let file = dir.path().join("open.toml");
+    std::fs::write(&file, text).unwrap();
+    let out = dir.path().join("out");
+    let o = sopsim(&["run", file.to_str().unwrap(), "--trials", "300", "--seed", "3", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("\n    from the open pipeline "), "{stdout}");
+
+    let csv = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+    let rows = |metric: &str| -> Vec<Vec<f64>> {
+        let prefix = format!("{metric},");
+        let numbers = |l: &str| l.split(',').skip(2).map(|v| v.parse().unwrap()).collect();
+        csv.lines().filter(|l| l.starts_with(&prefix)).map(numbers).collect()
+    };
+    let (open, all) = (rows("bookings.open_pipeline"), rows("bookings"));
+    assert_eq!((open.len(), all.len()), (24, 24));
+    for (t, (o, b)) in open.iter().zip(&all).enumerate() {
+        assert!(o.iter().zip(b).all(|(o, b)| o <= b), "month {t}: {o:?} above {b:?}");
+    }
+    assert!(open[0][4] > 0.0 && open[23][0] == 0.0, "the open deals book early, and are spent by the end");
+
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let total = &summary["horizon"]["totals"]["bookings.open_pipeline"];
+    assert_eq!(total["count"], 300);
+    assert!(total["p50"].as_f64().unwrap() > 0.0);
+
+    let mut book: Xlsx<_> = open_workbook(out.join("report.xlsx")).expect("report.xlsx opens");
+    let sheet = book.worksheet_range("Monthly P50").unwrap();
+    let row = sheet.rows().find(|r| r[0] == Data::String("bookings.open_pipeline".into())).expect("a row");
+    assert_eq!(row[1], Data::Float(open[0][4]), "the P50 of the first month as in monthly.csv");
+    let summary = book.worksheet_range("Summary").unwrap();
+    assert!(summary.rows().any(|r| r[0] == Data::String("Of which from the open pipeline".into())));
+
+    for file in ["bookings_split.svg", "bookings_split.png"] {
+        assert!(out.join(file).is_file(), "{file}");
+    }
+    let svg = std::fs::read_to_string(out.join("bookings_split.svg")).unwrap();
+    let title = &svg_texts(&svg, "bookings_split")[0];
+    assert!(title.starts_with("The open pipeline brings ") && title.ends_with(" over 24 months"), "{title}");
+    let page = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(page.contains(&format!("aria-label=\"{}\"", html::esc(title))) && page.contains("From the open pipeline"));
 }
 
 /// `--format` writes the files named and no others; the summary table is printed
@@ -472,7 +556,7 @@ fn outputs_come_in_a_fixed_order() {
     let all: Vec<String> = report::outputs(&run, Formats::ALL, 2).unwrap().into_iter().map(|f| f.name).collect();
     assert_eq!(all[..4], ["monthly.csv", "summary.json", "report.html", "report.xlsx"]);
     assert_eq!(all[4..6], ["arr_fan.svg", "arr_fan.png"]);
-    assert_eq!(all.len(), 4 + 2 * 9);
+    assert_eq!(all.len(), 4 + 2 * 10);
 }
 
 /// The histogram helper the attainment chart reads pools bins as documented.

@@ -136,6 +136,59 @@ fn the_open_pipeline_resolves_by_the_chances_left_at_its_age() {
     assert!(old.month("pipeline", 5).iter().all(|&v| v == count * 1_000.0), "stalled deals stay open");
 }
 
+/// The open pipeline's bookings, `bookings.open_pipeline`, by the closed form above: of
+/// 200 deals aged 0, won ones (`w = 0.5`) close in month 2; of 200 aged 1, won ones
+/// (`0.5 / 0.7`) in month 1; at $1,000 each, so month 1 books `200 x 5/7 x $1,000` and
+/// month 2 `200 x 0.5 x $1,000` on average, Binomial, and every other month nothing.
+/// New deals worked from 200 leads a month book beside them: `bookings` minus the open
+/// pipeline's is, trial by trial and month by month, the bookings of the same scenario
+/// without a pipeline (common random numbers; whole dollars, so exactly). 2 checks, the
+/// rest exact.
+#[test]
+fn the_open_pipelines_bookings_are_its_wins_by_the_chances_left_at_its_age() {
+    let segment = "win_rate = 0.5\nstall_rate = 0.2\ncycle_months = 3\nloss_cycle_months = 1";
+    let pipeline = "[[pipeline]]\nage_months = 0\ncount = 200\n[[pipeline]]\nage_months = 1\ncount = 200\n";
+    let n = 4000;
+    let count = 200.0;
+    let mixed = Trials::simulate(&load(&scenario(6, "200", segment, "", pipeline)), 37, n);
+    for (t, p) in [(1, 0.5 / 0.7), (2, 0.5)] {
+        let booked = mixed.month("bookings.open_pipeline", t);
+        let se = 1_000.0 * (count * p * (1.0 - p) / n as f64).sqrt();
+        let want = count * p * 1_000.0;
+        assert!((mean(&booked) - want).abs() < Z * se, "month {t}: {} against {want} ± {}", mean(&booked), Z * se);
+    }
+    for t in [0, 3, 4, 5] {
+        assert!(mixed.month("bookings.open_pipeline", t).iter().all(|&b| b == 0.0), "month {t}");
+    }
+    let new_only = Trials::simulate(&load(&scenario(6, "200", segment, "", "")), 37, n);
+    for i in 0..n {
+        let open = mixed.path(i, "bookings.open_pipeline");
+        let new: Vec<f64> = mixed.path(i, "bookings").iter().zip(&open).map(|(b, o)| b - o).collect();
+        assert_eq!(new, new_only.path(i, "bookings"), "trial {i}");
+    }
+    assert!(mean(&new_only.month("bookings", 3)) > 0.0, "new deals book");
+}
+
+/// Where every deal's timing is drawn (stalls, quarter timing, close noise, cohort
+/// noise, a drawn deal size) and nothing else is worked, the open pipeline books
+/// everything: `bookings.open_pipeline` is `bookings`, bit for bit.
+#[test]
+fn with_no_new_deals_the_resolving_pipeline_books_everything() {
+    let segment = "win_rate = { low = 0.3, high = 0.5 }\nstall_rate = 0.1\n\
+                   cycle_months = { dist = \"gamma\", mean = 3, sd = 1.5 }\nloss_cycle_months = 2\n\
+                   cohort_noise = 0.3\ndeal_size = { dist = \"lognormal\", median = 20_000, p90 = 60_000 }";
+    let company = "quarter_timing = [0.8, 1.0, 1.2]\nclose_noise = 0.2";
+    let pipeline = "[[pipeline]]\nage_months = 0\ncount = 50\n[[pipeline]]\nage_months = 2\ncount = 50\n";
+    let text = scenario(9, "0", segment, company, pipeline).replace("deal_size = 1_000\n", "");
+    let trials = Trials::simulate(&load(&text), 43, 300);
+    for i in 0..trials.n {
+        let (open, all) = (trials.path(i, "bookings.open_pipeline"), trials.path(i, "bookings"));
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&open), bits(&all), "trial {i}");
+    }
+    assert!(mean(&trials.month("bookings", 2)) > 0.0, "the pipeline books");
+}
+
 /// Quarter timing reweights the months a won deal's cycle may end in by their month of
 /// the quarter, so that a steady flow of 300 won deals a month closes exactly `f x 300`
 /// by month of the quarter once every cycle overlaps, and none is lost: with cycles of

@@ -2,6 +2,9 @@
 //! one says. Only [`RunResults`] and the scenario's labels, start and target are read;
 //! a chart whose metrics the run does not have is left out.
 
+use std::ops::Range;
+
+use crate::engine::metrics;
 use crate::format::{money, percent};
 use crate::month::YearMonth;
 use crate::runner::RunResults;
@@ -23,6 +26,7 @@ pub fn build(scenario: &Scenario, results: &RunResults) -> Vec<Chart> {
     [
         arr_fan(&c),
         bookings(&c),
+        bookings_split(&c),
         headcount(&c),
         hires(&c),
         coverage(&c),
@@ -187,6 +191,70 @@ fn bookings(c: &Context) -> Option<Chart> {
         None => "New bookings by month".to_string(),
     };
     c.chart("bookings", title, "New ARR booked each month: P50 bar, P10–P90 whisker".into(), Plot::Monthly(m))
+}
+
+/// The monthly metric of the bookings from the deals open at the start.
+pub const OPEN_BOOKINGS: &str = metrics::OPEN[metrics::open::BOOKINGS].name;
+
+/// With deals open at the start: each month's P50 bookings, its lower part the P50 of
+/// those from the open pipeline, the rest from new deals (a trial's open-pipeline
+/// bookings never exceed its bookings, so neither do their quantiles). The title gives
+/// the open pipeline's share of the expected bookings (means add up) in the first three
+/// months with a split and over all of them; months of actual bookings have none.
+fn bookings_split(c: &Context) -> Option<Chart> {
+    let open = c.series(OPEN_BOOKINGS, Stats::p50)?;
+    let open_mean = c.series(OPEN_BOOKINGS, |s| s.mean)?;
+    let mean = c.series("bookings", |s| s.mean)?;
+    let n = c.months.len();
+    let first = open_mean.iter().rposition(|v| !v.is_finite()).map_or(0, |t| t + 1);
+    if first >= n {
+        return None;
+    }
+    let total: Vec<f64> = c
+        .series("bookings", Stats::p50)?
+        .iter()
+        .zip(&open)
+        .map(|(b, o)| if o.is_finite() { *b } else { f64::NAN })
+        .collect();
+    let share = |months: Range<usize>| {
+        let booked: f64 = mean[months.clone()].iter().sum();
+        (booked > 0.0).then(|| open_mean[months].iter().sum::<f64>() / booked)
+    };
+    let quarter = first..(first + 3).min(n);
+    let span = month_span(&c.months[quarter.start], &c.months[quarter.end - 1]);
+    let horizon = if first == 0 { format!("over {n} months") } else { format!("to {}", c.months[n - 1]) };
+    let title = match (share(quarter.clone()), share(first..n)) {
+        (Some(q), Some(all)) if quarter.end < n => {
+            format!("The open pipeline brings {} of bookings in {span} and {} {horizon}", percent(q), percent(all))
+        }
+        (Some(q), _) => format!("The open pipeline brings {} of bookings in {span}", percent(q)),
+        _ => format!("No bookings expected in {span}, from the open pipeline or new deals"),
+    };
+    let mut subtitle =
+        format!("Bars: P50 bookings a month; lower part: P50 of those from deals open at the start of {}", c.months[0]);
+    subtitle.push_str(if first > 0 { "; actual bookings are not split" } else { "; shares of mean bookings" });
+    let mut m = c.monthly(Unit::Money, "new ARR booked in the month");
+    m.bars = split_bars(("From new deals", total), ("From the open pipeline", open));
+    c.chart("bookings_split", title, subtitle, Plot::Monthly(m))
+}
+
+/// `Jan–Mar 2027` for the months labelled `from` and `to` (`Jan 2027`, `Mar 2027`);
+/// `Dec 2027–Feb 2028` across a year; `Jan 2027` for one month.
+fn month_span(from: &str, to: &str) -> String {
+    match (from.split_once(' '), to.split_once(' ')) {
+        _ if from == to => from.to_string(),
+        (Some((month, year)), Some((_, other))) if year == other => format!("{month}–{to}"),
+        _ => format!("{from}–{to}"),
+    }
+}
+
+/// A whole split in two, as bars drawn from zero can show it: the whole, labelled as
+/// its upper part, then the lower part drawn over it. The legend reads top part first.
+pub fn split_bars(upper: (&str, Vec<f64>), lower: (&str, Vec<f64>)) -> Vec<Bars> {
+    vec![
+        Bars { label: upper.0.to_string(), color: PALETTE[1], values: upper.1, whiskers: None },
+        Bars { label: lower.0.to_string(), color: NAVY, values: lower.1, whiskers: None },
+    ]
 }
 
 fn headcount(c: &Context) -> Option<Chart> {
