@@ -421,7 +421,7 @@ pub fn fit(mut m: Measured, months: u64) -> Fitted {
     summary.extend(volume_summary(&demand));
     summary.extend(closers.iter().map(|c| {
         let (id, staff, most) = (&c.id, c.headcount.count, num(c.load.ceil(), 0));
-        format!("closers {id}: {staff} on staff, up to {most} opportunities a month each")
+        format!("role {id}: {staff} closers on staff, up to {most} opportunities a month each")
     }));
     Fitted {
         file: m.file,

@@ -43,6 +43,7 @@ pub(crate) struct Row {
     pub(crate) diff_arr: (f64, f64),
     pub(crate) hires_mean: f64,
     pub(crate) comp_cost_mean: f64,
+    pub(crate) diff_comp_cost: (f64, f64),
 }
 
 pub(crate) fn row(first: &Outcomes, o: &Outcomes) -> Row {
@@ -54,6 +55,7 @@ pub(crate) fn row(first: &Outcomes, o: &Outcomes) -> Row {
         diff_arr: paired(&first.arr, &o.arr),
         hires_mean: mean_se(&o.hires).0,
         comp_cost_mean: mean_se(&o.comp_cost).0,
+        diff_comp_cost: paired(&first.comp_cost, &o.comp_cost),
     }
 }
 

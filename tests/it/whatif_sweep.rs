@@ -117,7 +117,9 @@ fn a_sweep_over_lead_volume_gives_arr_that_does_not_fall() {
             "arr_p90",
             "arr_mean",
             "hires_mean",
-            "comp_cost_mean"
+            "comp_cost_mean",
+            "diff_comp_cost_mean",
+            "diff_comp_cost_se"
         ]
     );
     let values: Vec<&str> = rows.iter().map(|r| r["demand.leads_per_month"].as_str()).collect();
@@ -168,11 +170,15 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
             "diff_arr_mean",
             "diff_arr_se",
             "hires_mean",
-            "comp_cost_mean"
+            "comp_cost_mean",
+            "diff_comp_cost_mean",
+            "diff_comp_cost_se"
         ]
     );
     assert_eq!(rows.len(), 2);
-    for col in ["diff_p_hit", "diff_p_hit_se", "diff_arr_mean", "diff_arr_se"] {
+    for col in
+        ["diff_p_hit", "diff_p_hit_se", "diff_arr_mean", "diff_arr_se", "diff_comp_cost_mean", "diff_comp_cost_se"]
+    {
         assert_eq!(rows[0][col], "", "the first scenario is the reference");
         assert_eq!(num(&rows[1], col), 0.0, "{col}");
     }
@@ -180,7 +186,9 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
         assert_eq!(rows[0][col], rows[1][col], "{col}");
     }
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("0.0% ± 0.0%"), "{stdout}");
+    // A difference of two P(hit)s is in points, not a percentage of a percentage.
+    assert!(stdout.contains("0.0 ± 0.0 points"), "{stdout}");
+    assert!(!stdout.contains("0.0% ± 0.0%"), "{stdout}");
     assert!(stdout.contains("$0 ± $0"), "{stdout}");
     assert!(stdout.contains("the files set the same keys to the same values"), "{stdout}");
     let diff = std::fs::read_to_string(out.join("inputs_diff.csv")).unwrap();
@@ -227,6 +235,11 @@ fn compare_lists_the_one_key_that_differs_and_pairs_the_trials() {
     assert!(paired < unpaired, "paired {paired} not below the unpaired {unpaired}");
     assert!(d > 0.0);
     assert_eq!(num(&rows[1], "diff_arr_mean"), d, "the CLI pairs the same trials");
+    // Comp cost is paired too: the same trials' difference of means.
+    let (c, _) = sopsim::whatif::paired(&oa.comp_cost, &ob.comp_cost);
+    assert_eq!(num(&rows[1], "diff_comp_cost_mean"), c, "the CLI pairs the comp cost");
+    let of_means = num(&rows[1], "comp_cost_mean") - num(&rows[0], "comp_cost_mean");
+    assert!((c - of_means).abs() <= 1e-9 * of_means.abs().max(1.0), "{c} against the means' difference {of_means}");
 }
 
 /// Scenarios over different horizons are refused (exit 2) before any simulation.

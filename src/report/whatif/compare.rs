@@ -21,6 +21,11 @@ pub(crate) fn labels(sides: &[Side]) -> Vec<String> {
     if unique { names.iter().map(|n| n.to_string()).collect() } else { sides.iter().map(Side::stem).collect() }
 }
 
+/// A difference of two shares in percentage points, the number only: `0.158` is "15.8".
+fn points(v: f64) -> String {
+    format!("{:.1}", 100.0 * v)
+}
+
 pub(crate) fn signed(v: f64, f: impl Fn(f64) -> String) -> String {
     if !v.is_finite() {
         "n/a".to_string()
@@ -82,7 +87,7 @@ pub(crate) fn terminal(
         "  vs first, paired".into(),
         rows.iter()
             .enumerate()
-            .map(|(i, r)| diff(i, format!("{} ± {}", signed(r.diff_p_hit.0, percent1), percent1(r.diff_p_hit.1))))
+            .map(|(i, r)| diff(i, format!("{} ± {} points", signed(r.diff_p_hit.0, points), points(r.diff_p_hit.1))))
             .collect(),
     ));
     for (k, name) in ["ARR P10", "ARR P50", "ARR P90"].iter().enumerate() {
@@ -98,6 +103,13 @@ pub(crate) fn terminal(
     ));
     table.push(("hires (mean)".into(), rows.iter().map(|r| spec::count(r.hires_mean)).collect()));
     table.push(("comp cost (mean)".into(), rows.iter().map(|r| money(r.comp_cost_mean)).collect()));
+    table.push((
+        "  vs first, paired".into(),
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| diff(i, format!("{} ± {}", signed(r.diff_comp_cost.0, money), money(r.diff_comp_cost.1))))
+            .collect(),
+    ));
 
     let w = table.iter().flat_map(|(_, cells)| cells.iter().map(|c| c.chars().count())).fold(w, usize::max);
     let _ = write!(out, "\n  {:<26}", "");
@@ -178,12 +190,14 @@ pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
         let parts: Vec<String> = labels.iter().zip(&p).map(|(l, v)| format!("{l} {}", percent(*v))).collect();
         let title = if sides.len() == 2 && p.iter().all(|v| v.is_finite()) {
             let d = rows[1].diff_p_hit;
+            // The names are under the bars: the title says the finding, short enough for
+            // long file names not to cut it.
             format!(
-                "P(hit): {} vs {} ({} points, paired SE {})",
-                parts[0],
-                parts[1],
-                signed(d.0 * 100.0, |v| format!("{v:.1}")),
-                percent1(d.1)
+                "P(hit) {} vs {}: {} ± {} points, paired",
+                percent(p[0]),
+                percent(p[1]),
+                signed(d.0, points),
+                points(d.1)
             )
         } else {
             format!("P(hit): {}", parts.join(", "))
@@ -217,6 +231,7 @@ pub(crate) fn compare_csv(sides: &[Side], rows: &[Row]) -> Result<OutputFile, St
         line.extend(r.arr.map(cell));
         line.extend([diff(r.diff_arr.0), diff(r.diff_arr.1)]);
         line.extend([r.hires_mean, r.comp_cost_mean].map(cell));
+        line.extend([diff(r.diff_comp_cost.0), diff(r.diff_comp_cost.1)]);
         table.push(line);
     }
     let header = [
@@ -233,6 +248,8 @@ pub(crate) fn compare_csv(sides: &[Side], rows: &[Row]) -> Result<OutputFile, St
         "diff_arr_se",
         "hires_mean",
         "comp_cost_mean",
+        "diff_comp_cost_mean",
+        "diff_comp_cost_se",
     ];
     crate::report::csv::table("compare.csv", &header, &table)
 }
