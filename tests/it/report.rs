@@ -268,6 +268,10 @@ fn chart_labels_read_as_money_months_and_percentages() {
     assert!(hires.contains(&"6 (5–7)".to_string()), "{hires:?}");
     let stages = texts_of(&built, &drawn, "stages");
     assert_eq!(stages[0], "ARR stages: 50% chance of reaching $10M by Dec 2027");
+    // A stage reached in every trial from the first month is said once in the legend,
+    // not drawn as a line under the others along 100%.
+    assert!(stages.iter().any(|t| t == "from the start: $1M") && stages.iter().any(|t| t == "$10M"), "{stages:?}");
+    assert!(!stages.iter().any(|t| t == "$1M"), "{stages:?}");
     assert!(
         attainment.contains(&"Reps by attainment, all trials pooled; the last bar holds all from 150% up".to_string())
     );

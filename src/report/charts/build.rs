@@ -486,15 +486,27 @@ fn stages(c: &Context) -> Option<Chart> {
     let mut m = c.monthly(Unit::Percent, "chance of having reached it");
     // The title names the highest stage with a real chance by the end.
     let mut headline: Option<(String, f64)> = None;
+    // Stages every trial has reached from the first month are said, not drawn: their
+    // lines would lie on top of each other along 100%.
+    let mut from_start: Vec<&str> = Vec::new();
     for (i, name) in stages.iter().enumerate() {
         let chance = c.series(&format!("reached.{name}"), |s| s.mean)?;
         let by_end = chance.last().copied().unwrap_or(f64::NAN);
         if by_end >= 0.01 && headline.as_ref().is_none_or(|(_, p)| by_end <= *p) {
             headline = Some((name.clone(), by_end));
         }
+        if chance.iter().all(|p| *p >= 1.0) {
+            from_start.push(name);
+            continue;
+        }
         m.lines.push(line(name, PALETTE[i % PALETTE.len()], Stroke::Solid, chance));
     }
-    m.levels.push(Level { value: 1.0, label: String::new(), color: GREY });
+    if from_start.is_empty() {
+        m.levels.push(Level { value: 1.0, label: String::new(), color: GREY });
+    } else {
+        let all = vec![1.0; c.months.len()];
+        m.lines.push(line(&format!("from the start: {}", from_start.join(", ")), GREY, Stroke::Dashed, all));
+    }
     m.y_max = Some(1.08);
     let end = &c.months[c.last()];
     let title = match headline {
