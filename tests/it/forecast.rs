@@ -166,6 +166,22 @@ fn true_quarter_factors(world: &World) -> [f64; 3] {
     factors
 }
 
+/// The rolling back-test (3 months after each cutoff, 300 trials, seed 7) of the export
+/// of `world` from seed `seed`.
+fn rolling(seed: u64, world: &World) -> Backtest {
+    let (text, _) = export(seed, world);
+    let options = BacktestOptions {
+        read: ReadOptions::default(),
+        cutoffs: Vec::new(),
+        rolling: true,
+        months: 3,
+        trials: 300,
+        seed: 7,
+        as_of: None,
+    };
+    backtest("synthetic.csv", text.as_bytes(), &options).unwrap()
+}
+
 /// Exports in the back-tests.
 const EXPORTS: u64 = 20;
 
@@ -178,17 +194,7 @@ fn backtests() -> &'static [Backtest] {
         (0..EXPORTS)
             .map(|k| {
                 let world = World { months: 24 + (k % 7) as i32, ..WORLD };
-                let (text, _) = export(2900 + k, &world);
-                let options = BacktestOptions {
-                    read: ReadOptions::default(),
-                    cutoffs: Vec::new(),
-                    rolling: true,
-                    months: 3,
-                    trials: 300,
-                    seed: 7,
-                    as_of: None,
-                };
-                backtest("synthetic.csv", text.as_bytes(), &options).unwrap()
+                rolling(2900 + k, &world)
             })
             .collect()
     })
@@ -324,18 +330,7 @@ fn forecast_with_growth_the_first_quarter_p50_beats_the_run_rate() {
 fn forecast_an_export_whose_lost_deals_stay_open_is_near_what_happened() {
     let mut ratios = Vec::new();
     for k in 0..5 {
-        let world = World { months: 24, lost_marked: false, ..WORLD };
-        let (text, _) = export(3100 + k, &world);
-        let options = BacktestOptions {
-            read: ReadOptions::default(),
-            cutoffs: Vec::new(),
-            rolling: true,
-            months: 3,
-            trials: 300,
-            seed: 7,
-            as_of: None,
-        };
-        let bt = backtest("unmarked.csv", text.as_bytes(), &options).unwrap();
+        let bt = rolling(3100 + k, &World { months: 24, lost_marked: false, ..WORLD });
         for c in &bt.cutoffs {
             let sum = |f: &dyn Fn(&sopsim::gather::backtest::Row) -> f64| {
                 c.rows.iter().filter(|r| r.metric == "won_deals").map(f).sum::<f64>()
