@@ -208,3 +208,26 @@ fn usage_errors_exit_2() {
     assert_eq!(sopsim(&["run", "scenarios/scale-up.toml", "--trials", "0"]).status.code(), Some(2));
     assert_eq!(sopsim(&["run", "no/such/file.toml"]).status.code(), Some(2));
 }
+
+/// Counts on the command line as sopsim writes them: `1e3`, `1,000`, `1_000` and `1K`
+/// are 1,000 trials; `1.5` trials is refused with the reason, before anything runs.
+#[test]
+fn trials_read_in_the_forms_sopsim_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, trials) in ["1e3", "1,000", "1_000", "1K"].into_iter().enumerate() {
+        let out = dir.path().join(k.to_string());
+        let o = run_to(&scenario("seed-stage"), &out, &["--trials", trials, "--format", "json"]);
+        assert!(o.status.success(), "--trials {trials}: {}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(s["run"]["trials"], 1000, "--trials {trials}");
+    }
+    let out = dir.path().join("fraction");
+    let o = run_to(&scenario("seed-stage"), &out, &["--trials", "1.5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`1.5` is not a whole number: a count has no fraction"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let o = sopsim(&["plan", &scenario("scale-up"), "--target-arr", "5,5M"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the decimal mark is a point (5.5M)"), "{}", stderr(&o));
+}
