@@ -204,8 +204,13 @@ pub fn probability(text: &str) -> Result<f64, String> {
 
 /// `v` percent as a fraction, as a scenario writes it: `14` -> `0.14`, `1.2` -> `0.012`.
 pub fn fraction_of(v: f64) -> String {
-    let f = ((v / 100.0) * 1e12).round() / 1e12;
-    format!("{f}")
+    shown(v / 100.0)
+}
+
+/// A fraction as a scenario writes it, rounded to 12 decimals so that the last bits of
+/// a division do not show: `0.012`, not `0.011999999999999999`.
+fn shown(x: f64) -> String {
+    format!("{}", (x * 1e12).round() / 1e12)
 }
 
 /// What a suggestion for a percentage in place of a rate ends with.
@@ -240,11 +245,10 @@ pub fn quoted_rate_help(text: &str) -> Option<String> {
     if !(0.0..=1.0).contains(&v) {
         return None;
     }
-    let shown = format!("{}", (v * 1e12).round() / 1e12);
     Some(if w.percent {
-        format!("write {shown} (without quotes) for {}: {AS_FRACTIONS}", text.trim())
+        format!("write {} (without quotes) for {}: {AS_FRACTIONS}", shown(v), text.trim())
     } else {
-        format!("write {shown} without quotes")
+        format!("write {} without quotes", shown(v))
     })
 }
 

@@ -10,6 +10,8 @@
 use crate::dist::Dist;
 use crate::format::{percent, percent1};
 use crate::numbers::{fraction_of, percent_meant};
+// Three significant figures, as a scenario writes a fraction: `0.0135`, `0.2`.
+use crate::report::whatif::sensitivity::value as three_figures;
 
 use super::diag::Diagnostic;
 use super::read::Reader;
@@ -122,27 +124,9 @@ fn share(v: f64) -> String {
     percent1(v).replace(".0%", "%")
 }
 
-/// `x` to three significant figures, as a scenario would write it: `0.0135`, `0.2`.
-fn three_figures(x: f64) -> String {
-    if x <= 0.0 || !x.is_finite() {
-        return "0".to_string();
-    }
-    let decimals = (2 - x.log10().floor() as i32).max(0) as usize;
-    let text = format!("{x:.decimals$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn figures_are_as_a_scenario_writes_them() {
-        assert_eq!(three_figures(0.013_451), "0.0135");
-        assert_eq!(three_figures(0.2), "0.2");
-        assert_eq!(three_figures(1.0 - 0.85), "0.15");
-        assert_eq!(three_figures(0.0), "0");
-    }
 
     #[test]
     fn churn_and_attrition_warn_above_their_thresholds_only() {
