@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::numbers::{count, money, probability};
 use crate::report::Formats;
 
 use crate::shard::Shard;
@@ -67,8 +68,9 @@ pub struct Overrides {
 pub struct RunArgs {
     /// The scenario file (TOML).
     pub file: PathBuf,
-    /// Number of trials (default: the scenario's `trials`, else 10,000).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_TRIALS))]
+    /// Number of trials (default: the scenario's `trials`, else 10,000); 10000, 10,000,
+    /// 10_000, 1e4 and 10K are the same.
+    #[arg(long, value_parser = count::<u64>(1, crate::scenario::MAX_TRIALS))]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `seed`, else 1).
     #[arg(long)]
@@ -83,7 +85,7 @@ pub struct RunArgs {
     #[arg(long)]
     pub force: bool,
     /// Worker threads (default: one per core); results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = count::<u16>(1, 1024))]
     pub threads: Option<u16>,
     /// Print nothing on success.
     #[arg(long, short)]
@@ -107,8 +109,9 @@ pub struct RunArgs {
 /// Options shared by the what-if commands (plan, sweep, compare, sensitivity).
 #[derive(Debug, Args)]
 pub struct WhatIfArgs {
-    /// Trials per evaluation (default: depends on the command, see its help).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_TRIALS))]
+    /// Trials per evaluation (default: depends on the command, see its help); 10000,
+    /// 10,000, 10_000, 1e4 and 10K are the same.
+    #[arg(long, value_parser = count::<u64>(1, crate::scenario::MAX_TRIALS))]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `seed`, else 1); every evaluation uses the same trials.
     #[arg(long)]
@@ -122,7 +125,7 @@ pub struct WhatIfArgs {
     #[arg(long)]
     pub force: bool,
     /// Worker threads (default: one per core); results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = count::<u16>(1, 1024))]
     pub threads: Option<u16>,
     /// Print nothing on success.
     #[arg(long, short)]
@@ -141,23 +144,24 @@ pub struct PlanArgs {
     /// replaces the role's planned hires from the first month a new requisition can fill.
     #[arg(long = "role", value_name = "ID")]
     pub roles: Vec<String>,
-    /// ARR to reach (default: the scenario's target.arr).
-    #[arg(long, value_name = "DOLLARS")]
+    /// ARR to reach (default: the scenario's target.arr): 8000000, 8,000,000, 8e6, 8M,
+    /// 5.5M, 750K, 1.2B, or '$8M' (quoted, as a shell reads `$8` as a variable).
+    #[arg(long, value_name = "DOLLARS", value_parser = money)]
     pub target_arr: Option<f64>,
     /// Month by which to reach it, YYYY-MM (default: the scenario's target month).
     #[arg(long, value_name = "YYYY-MM")]
     pub by: Option<String>,
     /// Probability of reaching the target the schedule must give (default: the
-    /// scenario's target.confidence, else 0.8).
-    #[arg(long, value_name = "P")]
+    /// scenario's target.confidence, else 0.8): 0.8 or 80%.
+    #[arg(long, value_name = "P", value_parser = probability)]
     pub confidence: Option<f64>,
     /// Most hires starting in one month, per role (default: the role's
     /// max_hires_per_month, else 3).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, value_name = "N", value_parser = count::<u32>(1, 1000))]
     pub max_per_month: Option<u32>,
     /// Trials per candidate schedule in the search (default: 2,000); the schedule found
     /// is then verified on --trials fresh trials (default: the scenario's trials).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(100..=crate::scenario::MAX_TRIALS))]
+    #[arg(long, value_name = "N", value_parser = count::<u64>(100, crate::scenario::MAX_TRIALS))]
     pub search_trials: Option<u64>,
     /// Shared options.
     #[command(flatten)]
@@ -198,7 +202,7 @@ pub struct SensitivityArgs {
     pub file: PathBuf,
     /// Trials of each run with one input fixed at its P10 or P90: the first trials of
     /// the base run, at most --trials (default: 2,000).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..=crate::scenario::MAX_TRIALS))]
+    #[arg(long, value_name = "N", value_parser = count::<u64>(2, crate::scenario::MAX_TRIALS))]
     pub swing_trials: Option<u64>,
     /// Shared options; --trials is the base run's (default: the scenario's trials).
     #[command(flatten)]
@@ -255,10 +259,10 @@ pub struct BacktestArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
     /// Months simulated after each cutoff, at most (fewer where the export ends).
-    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_MONTHS))]
+    #[arg(long, default_value_t = 6, value_parser = count::<u64>(1, crate::scenario::MAX_MONTHS))]
     pub months: u64,
     /// Trials per cutoff.
-    #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    #[arg(long, default_value_t = 2000, value_parser = count::<u64>(2, 1_000_000))]
     pub trials: u64,
     /// Seed.
     #[arg(long, default_value_t = 1)]
@@ -286,7 +290,7 @@ pub struct GatherArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<String>,
     /// Months the scenario simulates, from the month after the as-of date.
-    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=crate::scenario::MAX_MONTHS))]
+    #[arg(long, default_value_t = 12, value_parser = count::<u64>(1, crate::scenario::MAX_MONTHS))]
     pub months: u64,
     /// Write the scenario to FILE (default: standard output).
     #[arg(long, value_name = "FILE.toml")]
@@ -394,7 +398,7 @@ pub struct ServeArgs {
     #[arg(long)]
     pub open: bool,
     /// Worker threads of the runs (default: one per core); results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = count::<u16>(1, 1024))]
     pub threads: Option<u16>,
 }
 
@@ -416,5 +420,43 @@ fn host_name(s: &str) -> Result<String, String> {
         Ok(s.to_string())
     } else {
         Err("not a host name: give the name alone, as in workshop.example.com (no scheme, port or path)".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(args: &[&str]) -> Result<PlanArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["sopsim", "plan", "s.toml"].iter().chain(args))?;
+        match cli.command {
+            Command::Plan(p) => Ok(p),
+            other => panic!("not plan: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn money_counts_and_probabilities_read_as_sopsim_writes_them() {
+        let p = plan(&["--target-arr", "5.5M", "--confidence", "80%", "--trials", "10,000", "--search-trials", "1e3"])
+            .unwrap();
+        assert_eq!(p.target_arr, Some(5_500_000.0));
+        assert_eq!(p.confidence, Some(0.8));
+        assert_eq!(p.common.trials, Some(10_000));
+        assert_eq!(p.search_trials, Some(1_000));
+        for (arr, want) in [("$8M", 8e6), ("8m", 8e6), ("750K", 750e3), ("1.2B", 1.2e9), ("8_000_000", 8e6)] {
+            assert_eq!(plan(&["--target-arr", arr]).unwrap().target_arr, Some(want), "{arr}");
+        }
+        assert_eq!(plan(&["--max-per-month", "1e1", "--threads", "2"]).unwrap().max_per_month, Some(10));
+    }
+
+    #[test]
+    fn a_bad_number_is_a_usage_error_that_says_the_forms_that_read() {
+        let e = plan(&["--confidence", "80"]).unwrap_err().to_string();
+        assert!(e.contains("did you mean 0.8 (80%)?"), "{e}");
+        let e = plan(&["--target-arr", "eight million"]).unwrap_err().to_string();
+        assert!(e.contains("write it as 8000000, 8,000,000, 8_000_000, 8e6, 8M, $8M, 750K or 1.2B"), "{e}");
+        let e = plan(&["--trials", "2.5"]).unwrap_err().to_string();
+        assert!(e.contains("is not a whole number"), "{e}");
+        assert_eq!(plan(&["--trials", "0"]).unwrap_err().exit_code(), 2);
     }
 }

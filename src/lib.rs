@@ -28,6 +28,7 @@ pub mod error;
 pub mod format;
 pub mod gather;
 pub mod month;
+pub mod numbers;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -1,10 +1,10 @@
 //! The workshop page end to end, as a facilitator uses it: headless Chromium, driven
 //! through chromedriver, loads `sopsim serve scenarios/scale-up.toml`, raises a
-//! segment's win rate with the keyboard, waits for P(hit) to rise, reads the paired
-//! difference and its SE, saves the variant and runs the saved TOML with `sopsim run`
-//! on the same seed and trials: the P(hit) must be the page's exactly. The page then
-//! loads and runs as `http://localhost:PORT/` too (the server answers only its own
-//! names).
+//! segment's win rate with the keyboard (typed as percentages, which the lever shows as
+//! the file writes them), waits for P(hit) to rise, reads the paired difference and its
+//! SE, saves the variant and runs the saved TOML with `sopsim run` on the same seed and
+//! trials: the P(hit) must be the page's exactly. The page then loads and runs as
+//! `http://localhost:PORT/` too (the server answers only its own names).
 //!
 //! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs them); without
 //! them it prints `skipped: ...` and passes. With `SOPSIM_SCREENSHOT=1` it writes the
@@ -138,10 +138,26 @@ fn the_workshop_page_in_a_browser() {
         assert!(base["text"].as_str().unwrap().contains("chance of reaching $8M ARR by Jun 2028"), "{base}");
         let base_p = number(&base, "p");
 
-        // A better mid-market win rate, typed and applied with Enter.
+        // A percentage typed into a rate lever reads as the file writes it.
+        let read = client
+            .execute(
+                "return [fromPercent('25%'), fromPercent('{ low = 17.5%, high = 26 % }'), fromPercent('-2%')];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(read, json!(["0.25", "{ low = 0.175, high = 0.26 }", "-0.02"]));
+
+        // A better mid-market win rate, typed as percentages and applied with Enter.
         let field = client.find(Locator::Css("input[data-key='segments.mid-market.win_rate']")).await.unwrap();
         field.clear().await.unwrap();
-        field.send_keys(&format!("{{ low = 0.2, high = 0.29 }}{ENTER}")).await.unwrap();
+        field.send_keys(&format!("{{ low = 20%, high = 29% }}{ENTER}")).await.unwrap();
+        let shown = field.prop("value").await.unwrap();
+        assert_eq!(
+            shown.as_deref(),
+            Some("{ low = 0.2, high = 0.29 }"),
+            "the lever shows the value as the file writes it"
+        );
         let quick = wait_for(&client, "the quick answer", |s| s["same"] == "false").await;
         let full =
             wait_for(&client, "the full answer of the variant", |s| s["kind"] == "full" && s["same"] == "false").await;

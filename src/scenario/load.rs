@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::{actuals, inputs, pipeline, tree};
+use super::{actuals, inputs, pipeline, plausible, tree};
 
 use super::comp_plans::read_comp_plans;
 use super::company::read_company;
@@ -220,5 +220,6 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
     }
     scenario.inputs = inputs::list(&scenario);
     (scenario.correlations, scenario.copula) = inputs::resolve(r, &scenario, &correlations?)?;
+    plausible::check(r, root, &scenario);
     Some(scenario)
 }

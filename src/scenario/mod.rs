@@ -2,7 +2,8 @@
 //!
 //! `tree` parses the text keeping spans, `read` offers typed getters that collect every
 //! problem, `names` resolves references between sections, and `load` runs the pipeline;
-//! `key_path` names a key as `--set`, `--vary` and the what-ifs write it.
+//! `key_path` names a key as `--set`, `--vary` and the what-ifs write it;
+//! `plausible` warns of valid values that are likely not what was meant.
 //! One file per section of docs/MODEL.md 4 holds its schema: which keys exist, their
 //! ranges, defaults and sampling levels, and the references to other sections
 //! (`company`, `target`, `segments`, `demand`, `roles`, `territories`, `comp_plans`,
@@ -21,6 +22,7 @@ pub mod key_path;
 mod load;
 mod names;
 pub mod pipeline;
+mod plausible;
 mod read;
 mod roles;
 mod segments;

@@ -8,6 +8,7 @@
 
 use crate::dist::{Dist, NAMED, Support};
 use crate::month::YearMonth;
+use crate::numbers::{interval_percent_help, percent_help, quoted_rate_help};
 
 use super::MAX_ID_CHARS;
 use super::diag::{Diagnostic, Span};
@@ -105,10 +106,7 @@ impl Reader {
     }
 
     fn type_error(&mut self, node: &Node, path: String, expected: &str) {
-        self.diags.push(
-            Diagnostic::error(Some(node.span), path, format!("expected {expected}, found {}", node.value.type_name()))
-                .expected(expected.to_string()),
-        );
+        self.diags.push(type_mismatch(node, path, expected));
     }
 
     /// A required key that is missing.
@@ -182,22 +180,41 @@ impl Reader {
 
     /// A node holding a finite number in `[lo, hi]`.
     pub fn number_node(&mut self, node: &Node, path: String, lo: f64, hi: f64) -> Option<f64> {
-        let v = match node.value {
-            Value::Int(i) => i as f64,
-            Value::Float(f) => f,
-            _ => {
-                self.type_error(node, path, "a number");
-                return None;
-            }
-        };
-        if !v.is_finite() || v < lo || v > hi {
-            self.diags.push(
-                Diagnostic::error(Some(node.span), path, format!("value {} is out of range", node.value.display()))
-                    .expected(range_words(lo, hi)),
-            );
-            return None;
+        bounded(node, path, lo, hi).map_err(|d| self.error(*d)).ok()
+    }
+
+    /// A rate: a finite number from 0 to 1. A percentage written in its place (`14`,
+    /// `"14%"`) is refused with the fraction it likely means.
+    pub fn rate(&mut self, t: &mut Tbl<'_>, key: &'static str) -> Option<f64> {
+        self.rate_fixed(t, key, None)
+    }
+
+    /// A rate under `key`; `fix` is the help for a percentage in its place, when the
+    /// value it belongs to is better rewritten whole (`{ low = 14, high = 24 }`).
+    fn rate_fixed(&mut self, t: &mut Tbl<'_>, key: &'static str, fix: Option<&str>) -> Option<f64> {
+        let e = t.entry(key)?;
+        self.rate_node(&e.node, t.key_path(key), fix)
+    }
+
+    /// A node holding a rate, with `fix` as in [`Reader::rate_fixed`].
+    fn rate_node(&mut self, node: &Node, path: String, fix: Option<&str>) -> Option<f64> {
+        bounded(node, path, 0.0, 1.0).map_err(|d| self.error(as_fraction(*d, node, fix))).ok()
+    }
+
+    /// A number in `[lo, hi]` under `key`, whose values have `support`: read as a rate
+    /// when it is one.
+    fn value(&mut self, t: &mut Tbl<'_>, key: &'static str, lo: f64, hi: f64, support: Support) -> Option<f64> {
+        let e = t.entry(key)?;
+        self.value_node(&e.node, t.key_path(key), lo, hi, support)
+    }
+
+    /// A node holding a number in `[lo, hi]` of a key with `support`, as [`Reader::value`].
+    fn value_node(&mut self, node: &Node, path: String, lo: f64, hi: f64, support: Support) -> Option<f64> {
+        if support == Support::Unit && (lo, hi) == (0.0, 1.0) {
+            self.rate_node(node, path, None)
+        } else {
+            self.number_node(node, path, lo, hi)
         }
-        Some(v)
     }
 
     /// Refuses a value of `key` that is positive but below `min`, written as a number, as
@@ -357,14 +374,22 @@ impl Reader {
             _ => max,
         };
         match &node.value {
-            Value::Int(_) | Value::Float(_) => self.number_node(node, path, lo, hi).map(Dist::constant),
+            Value::Int(_) | Value::Float(_) => self.value_node(node, path, lo, hi, support).map(Dist::constant),
             Value::Table(_) => {
                 let mut t = Tbl::of(self, node, path.clone())?;
                 let result = if t.has("dist") {
                     self.named_dist(&mut t, support, lo, hi)
                 } else if t.has("low") || t.has("high") {
-                    let low = self.number(&mut t, "low", lo, hi);
-                    let high = self.number(&mut t, "high", lo, hi);
+                    let (low, high) = if support == Support::Unit {
+                        // `{ low = 14, high = 24 }` is answered as a whole.
+                        let fix = interval_as_fractions(&t);
+                        (
+                            self.rate_fixed(&mut t, "low", fix.as_deref()),
+                            self.rate_fixed(&mut t, "high", fix.as_deref()),
+                        )
+                    } else {
+                        (self.number(&mut t, "low", lo, hi), self.number(&mut t, "high", lo, hi))
+                    };
                     match (low, high) {
                         (Some(low), Some(high)) => self.built(Dist::interval(low, high, support), &t, node.span),
                         (None, _) if !t.has("low") => {
@@ -393,7 +418,8 @@ impl Reader {
                 result
             }
             _ => {
-                self.type_error(node, path, "a number, { low = a, high = b } or { dist = \"...\", ... }");
+                let d = type_mismatch(node, path, "a number, { low = a, high = b } or { dist = \"...\", ... }");
+                self.error(if support == Support::Unit { as_fraction(d, node, None) } else { d });
                 None
             }
         }
@@ -413,7 +439,7 @@ impl Reader {
             return None;
         };
         if name == "empirical" {
-            let Some((values, _)) = self.numbers(t, "values", lo, hi) else {
+            let Some((values, _)) = self.values(t, "values", lo, hi, support) else {
                 if !t.has("values") {
                     self.missing(t, "values", "the values seen, e.g. values = [1.5, 2, 3.5, 8]");
                 }
@@ -430,7 +456,7 @@ impl Reader {
                     // finiteness and sign are checked here, the distribution checks the rest.
                     let lo_p = if support == Support::Real || *p == "mean" || *p == "mode" { lo } else { 0.0 };
                     let hi_p = if matches!(*p, "sd" | "alpha" | "beta" | "p90") { f64::MAX } else { hi };
-                    match self.number(t, p, lo_p, hi_p) {
+                    match self.value(t, p, lo_p, hi_p, support) {
                         Some(v) => values.push((p, v)),
                         None => all_read = false,
                     }
@@ -495,16 +521,79 @@ impl Reader {
 
     /// An array of numbers in `[lo, hi]`.
     pub fn numbers(&mut self, t: &mut Tbl<'_>, key: &'static str, lo: f64, hi: f64) -> Option<(Vec<f64>, Span)> {
+        self.values(t, key, lo, hi, Support::Real)
+    }
+
+    /// An array of numbers in `[lo, hi]` of a key with `support` (rates read as rates).
+    fn values(
+        &mut self,
+        t: &mut Tbl<'_>,
+        key: &'static str,
+        lo: f64,
+        hi: f64,
+        support: Support,
+    ) -> Option<(Vec<f64>, Span)> {
         let e = t.entry(key)?;
         let Value::Array(items) = &e.node.value else {
             self.type_error(&e.node, t.key_path(key), "an array of numbers, e.g. [0.25, 0.5, 0.75]");
             return None;
         };
         let path = t.key_path(key);
-        let values: Vec<Option<f64>> =
-            items.iter().enumerate().map(|(i, n)| self.number_node(n, format!("{path}[{i}]"), lo, hi)).collect();
+        let values: Vec<Option<f64>> = items
+            .iter()
+            .enumerate()
+            .map(|(i, n)| self.value_node(n, format!("{path}[{i}]"), lo, hi, support))
+            .collect();
         values.into_iter().collect::<Option<Vec<f64>>>().map(|v| (v, e.node.span))
     }
+}
+
+/// The error of a value of the wrong type.
+fn type_mismatch(node: &Node, path: String, expected: &str) -> Diagnostic {
+    Diagnostic::error(Some(node.span), path, format!("expected {expected}, found {}", node.value.type_name()))
+        .expected(expected.to_string())
+}
+
+/// A node holding a finite number in `[lo, hi]`, or the error that says what is wrong.
+fn bounded(node: &Node, path: String, lo: f64, hi: f64) -> Result<f64, Box<Diagnostic>> {
+    let Some(v) = number_of(node) else { return Err(Box::new(type_mismatch(node, path, "a number"))) };
+    if !v.is_finite() || v < lo || v > hi {
+        let why = format!("value {} is out of range", node.value.display());
+        return Err(Box::new(Diagnostic::error(Some(node.span), path, why).expected(range_words(lo, hi))));
+    }
+    Ok(v)
+}
+
+/// The number a node holds, if it holds one.
+fn number_of(node: &Node) -> Option<f64> {
+    match node.value {
+        Value::Int(i) => Some(i as f64),
+        Value::Float(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// `d`, the refusal of a rate, with the fraction meant when `node` holds a percentage:
+/// `fix` when the value it belongs to is rewritten whole, else the value's own.
+fn as_fraction(d: Diagnostic, node: &Node, fix: Option<&str>) -> Diagnostic {
+    let help = match &node.value {
+        Value::Str(s) => quoted_rate_help(s),
+        _ => number_of(node).and_then(percent_help).map(|own| fix.map_or(own, str::to_string)),
+    };
+    match help {
+        Some(h) => d.help(h),
+        None => d,
+    }
+}
+
+/// The help for an interval of a rate whose ends are both percentages:
+/// `{ low = 14, high = 24 }` -> "did you mean { low = 0.14, high = 0.24 } (14% to 24%)?".
+fn interval_as_fractions(t: &Tbl<'_>) -> Option<String> {
+    let end = |key: &str| {
+        let e = t.entries.iter().find(|e| e.key == key)?;
+        number_of(&e.node).filter(|v| percent_help(*v).is_some())
+    };
+    Some(interval_percent_help(end("low")?, end("high")?))
 }
 
 /// A value as written, a tiny float in scientific notation (`4.9e-324`, not 324 digits).

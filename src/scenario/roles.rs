@@ -266,7 +266,7 @@ fn read_staffing(r: &mut Reader, t: &mut Tbl<'_>, kind: Option<RoleKind>, backfi
     }
     let max_hires = r.count(t, "max_hires_per_month", MAX_PEOPLE);
     let budget = r.count(t, "headcount_budget", MAX_PEOPLE);
-    let utilisation = r.number(t, "target_utilisation", 0.0, 1.0);
+    let utilisation = r.rate(t, "target_utilisation");
     r.not_tiny(t, "target_utilisation", MIN_FACTOR, 1.0, false);
     if utilisation == Some(0.0) {
         r.error(

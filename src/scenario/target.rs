@@ -35,7 +35,7 @@ pub(super) fn read_target(r: &mut Reader, top: &mut Tbl<'_>, start: YearMonth, m
         }
         None => Some(months - 1),
     };
-    let confidence = r.number(&mut t, "confidence", 0.0, 1.0);
+    let confidence = r.rate(&mut t, "confidence");
     let conf_ok = confidence.is_some() || !t.has("confidence");
     r.finish(t);
     Some(Target { arr: arr?, month: month?, confidence: if conf_ok { confidence.unwrap_or(0.8) } else { return None } })

@@ -277,6 +277,23 @@ fn set_path(root: &mut Node, parts: &[&str], new: Node, key_span: Span) -> Resul
     Ok(())
 }
 
+impl Node {
+    /// The node at a key path, if the tree has one: tables by key, arrays of tables by
+    /// the `name` or `id` of an element (or its 0-based index), as overrides address them.
+    pub fn at(&self, parts: &[&str]) -> Option<&Node> {
+        let Some((part, rest)) = parts.split_first() else { return Some(self) };
+        let next = match &self.value {
+            Value::Table(entries) => &entries.iter().find(|e| e.key == *part)?.node,
+            Value::Array(items) => items
+                .iter()
+                .find(|item| element_id(item).as_deref() == Some(*part))
+                .or_else(|| items.get(part.parse::<usize>().ok()?))?,
+            _ => return None,
+        };
+        next.at(rest)
+    }
+}
+
 /// The `name` or `id` of a table in an array of tables.
 pub fn element_id(node: &Node) -> Option<String> {
     let Value::Table(entries) = &node.value else { return None };
@@ -324,6 +341,18 @@ mod tests {
         let diags = apply_overrides(&mut root, &["segments.sbm.win_rate=0.1".to_string()]);
         assert_eq!(diags.len(), 1);
         assert_eq!(diags[0].help.as_deref(), Some("did you mean `smb`?"));
+    }
+
+    #[test]
+    fn a_node_is_found_by_its_key_path() {
+        let text = "[company]\narr = 1\n[[segments]]\nname = \"smb\"\nwin_rate = 0.2\n";
+        let root = parse(text, SourceId::File).unwrap();
+        let at = |path: &[&str]| root.at(path).map(|n| &text[n.span.start..n.span.end]);
+        assert_eq!(at(&["segments", "smb", "win_rate"]), Some("0.2"));
+        assert_eq!(at(&["segments", "0", "win_rate"]), Some("0.2"));
+        assert_eq!(at(&["company", "arr"]), Some("1"));
+        assert_eq!(at(&["company", "arr", "x"]), None);
+        assert_eq!(at(&["segments", "mid", "win_rate"]), None);
     }
 
     #[test]

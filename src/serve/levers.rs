@@ -38,18 +38,34 @@ impl Unit {
 }
 
 /// One lever: its key, label, value as written, and what that value means.
+#[derive(Default)]
 struct Lever {
     key: String,
     label: &'static str,
     hint: String,
     /// A role's planned hires, shown as a row of counts by month.
     hires: Option<Value>,
+    /// Whether its values are rates shown as percentages: the page reads `25%` typed
+    /// into it as 0.25.
+    percent: bool,
 }
 
 /// The path of an element of an array of tables: its name or id, or its index when the
 /// name cannot stand in a dotted path.
 fn element(name: &str, index: usize) -> String {
     if name.is_empty() || name.contains('.') || name.contains('=') { index.to_string() } else { name.to_string() }
+}
+
+/// The lever of a rate drawn once per trial: its values read as percentages, and `25%`
+/// typed into it is 0.25.
+fn rate_lever(key: impl Into<String>, label: &'static str, d: &Dist) -> Lever {
+    Lever {
+        key: key.into(),
+        label,
+        hint: spread(d, Unit::Percent, "once per trial"),
+        percent: true,
+        ..Lever::default()
+    }
 }
 
 /// What a distribution's draws look like, in words.
@@ -79,13 +95,13 @@ pub fn groups(loaded: &Loaded) -> Value {
                 digits(s.trials.min(QUICK_TRIALS)),
                 digits(MAX_TRIALS)
             ),
-            hires: None,
+            ..Lever::default()
         },
         Lever {
             key: "scenario.seed".into(),
             label: "Seed",
             hint: "the same seed and trials give the same numbers".into(),
-            hires: None,
+            ..Lever::default()
         },
     ];
     out.push(("Run".to_string(), run));
@@ -93,18 +109,19 @@ pub fn groups(loaded: &Loaded) -> Value {
         out.push((
             "Target".to_string(),
             vec![
-                Lever { key: "target.arr".into(), label: "ARR to reach", hint: money(t.arr), hires: None },
+                Lever { key: "target.arr".into(), label: "ARR to reach", hint: money(t.arr), ..Lever::default() },
                 Lever {
                     key: "target.by".into(),
                     label: "By (YYYY-MM)",
                     hint: format!("ARR at the end of {}", s.start.offset(t.month as i64).short_label()),
-                    hires: None,
+                    ..Lever::default()
                 },
                 Lever {
                     key: "target.confidence".into(),
                     label: "Confidence asked",
                     hint: percent(t.confidence),
-                    hires: None,
+                    percent: true,
+                    ..Lever::default()
                 },
             ],
         ));
@@ -117,20 +134,10 @@ pub fn groups(loaded: &Loaded) -> Value {
                 key: "demand.leads_per_month".into(),
                 label: "Leads a month",
                 hint: spread(&d.leads_per_month, Unit::Count, "once per trial"),
-                hires: None,
+                ..Lever::default()
             },
-            Lever {
-                key: "demand.growth_per_month".into(),
-                label: "Lead growth a month",
-                hint: spread(&d.growth_per_month, Unit::Percent, "once per trial"),
-                hires: None,
-            },
-            Lever {
-                key: "demand.lead_to_opportunity".into(),
-                label: "Lead to opportunity",
-                hint: spread(&d.lead_to_opportunity, Unit::Percent, "once per trial"),
-                hires: None,
-            },
+            rate_lever("demand.growth_per_month", "Lead growth a month", &d.growth_per_month),
+            rate_lever("demand.lead_to_opportunity", "Lead to opportunity", &d.lead_to_opportunity),
         ],
     ));
     for (i, seg) in s.segments.iter().enumerate() {
@@ -138,23 +145,18 @@ pub fn groups(loaded: &Loaded) -> Value {
         out.push((
             format!("Segment {}", seg.name),
             vec![
-                Lever {
-                    key: format!("{path}.win_rate"),
-                    label: "Win rate",
-                    hint: spread(&seg.win_rate, Unit::Percent, "once per trial"),
-                    hires: None,
-                },
+                rate_lever(format!("{path}.win_rate"), "Win rate", &seg.win_rate),
                 Lever {
                     key: format!("{path}.deal_size"),
                     label: "Deal size",
                     hint: spread(&seg.deal_size, Unit::Money, "per deal"),
-                    hires: None,
+                    ..Lever::default()
                 },
                 Lever {
                     key: format!("{path}.cycle_months"),
                     label: "Sales cycle",
                     hint: spread(&seg.cycle_months, Unit::Months, "per deal"),
-                    hires: None,
+                    ..Lever::default()
                 },
             ],
         ));
@@ -172,20 +174,21 @@ pub fn groups(loaded: &Loaded) -> Value {
                     key: format!("{path}.headcount"),
                     label: "On staff at the start",
                     hint: format!("{} fully ramped", role.headcount),
-                    hires: None,
+                    ..Lever::default()
                 },
-                Lever { key: format!("{path}.{ramp_key}"), label: "Ramp", hint: ramp_hint(&role.ramp), hires: None },
                 Lever {
-                    key: format!("{path}.annual_attrition"),
-                    label: "Attrition a year",
-                    hint: spread(&role.annual_attrition, Unit::Percent, "once per trial"),
-                    hires: None,
+                    key: format!("{path}.{ramp_key}"),
+                    label: "Ramp",
+                    hint: ramp_hint(&role.ramp),
+                    ..Lever::default()
                 },
+                rate_lever(format!("{path}.annual_attrition"), "Attrition a year", &role.annual_attrition),
                 Lever {
                     key: format!("{path}.hires"),
                     label: "Planned hires (start month)",
                     hint: format!("{} planned", role.hires.iter().map(|h| u64::from(h.1)).sum::<u64>()),
                     hires: Some(hires_row(s, &role.hires)),
+                    ..Lever::default()
                 },
             ],
         ));
@@ -197,7 +200,8 @@ pub fn groups(loaded: &Loaded) -> Value {
                 .into_iter()
                 .map(|l| {
                     let text = written.get(&l.key).cloned().unwrap_or_default();
-                    json!({ "key": l.key, "label": l.label, "text": text, "hint": l.hint, "hires": l.hires })
+                    json!({ "key": l.key, "label": l.label, "text": text, "hint": l.hint, "hires": l.hires,
+                            "percent": l.percent })
                 })
                 .collect();
             json!({ "title": title, "levers": levers })

@@ -102,8 +102,16 @@ function buildLevers(groups) {
   }
 }
 
+/// A rate typed as a percentage, `25%` or `{ low = 17%, high = 26% }`, as the file
+/// writes it: 0.25, { low = 0.17, high = 0.26 }.
+function fromPercent(text) {
+  return text.replace(/(^|[^\w.])(\d+(?:\.\d+)?)\s*%/g,
+    (_, before, n) => `${before}${Number((Number(n) / 100).toPrecision(12))}`);
+}
+
 function applyText(lever) {
-  const text = lever.input.value.trim();
+  const text = lever.percent ? fromPercent(lever.input.value.trim()) : lever.input.value.trim();
+  if (text !== lever.input.value.trim()) lever.input.value = text;
   const before = page.edits.get(lever.key);
   if (text === '' || text === lever.text) {
     // Empty is the file's value (shown as the placeholder).

@@ -208,3 +208,66 @@ fn usage_errors_exit_2() {
     assert_eq!(sopsim(&["run", "scenarios/scale-up.toml", "--trials", "0"]).status.code(), Some(2));
     assert_eq!(sopsim(&["run", "no/such/file.toml"]).status.code(), Some(2));
 }
+
+/// Counts on the command line as sopsim writes them: `1e3`, `1,000`, `1_000` and `1K`
+/// are 1,000 trials; `1.5` trials is refused with the reason, before anything runs.
+#[test]
+fn trials_read_in_the_forms_sopsim_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, trials) in ["1e3", "1,000", "1_000", "1K"].into_iter().enumerate() {
+        let out = dir.path().join(k.to_string());
+        let o = run_to(&scenario("seed-stage"), &out, &["--trials", trials, "--format", "json"]);
+        assert!(o.status.success(), "--trials {trials}: {}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(s["run"]["trials"], 1000, "--trials {trials}");
+    }
+    let out = dir.path().join("fraction");
+    let o = run_to(&scenario("seed-stage"), &out, &["--trials", "1.5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`1.5` is not a whole number: a count has no fraction"), "{}", stderr(&o));
+    assert!(!out.exists());
+    let o = sopsim(&["plan", &scenario("scale-up"), "--target-arr", "5,5M"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("the decimal mark is a point (5.5M)"), "{}", stderr(&o));
+}
+
+const CHURN_AS_PERCENT: &str = r#"[scenario]
+start = "2027-01"
+months = 12
+
+[company]
+arr = 1_000_000
+monthly_churn = 1
+
+[[segments]]
+name = "smb"
+deal_size = 10_000
+win_rate = 0.2
+"#;
+
+/// `monthly_churn = 1`, meant as 1%, is valid: `validate` and `run` say what it means
+/// and what was likely meant, with the line, and exit 0; `run --quiet` says nothing.
+#[test]
+fn a_churn_of_one_is_warned_of_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write_scenario(dir.path(), "churn.toml", CHURN_AS_PERCENT);
+    let file = file.to_str().unwrap();
+    let o = sopsim(&["validate", file]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("valid (12 months from 2027-01, 1 segments, 0 roles, 1 warnings)")
+    );
+    let warning = stderr(&o);
+    assert!(warning.starts_with("warning: monthly_churn = 1 loses all ARR every month\n"), "{warning}");
+    assert!(warning.contains("churn.toml:7:17\n   = key: company.monthly_churn\n"), "{warning}");
+    assert!(warning.contains("   = help: did you mean 0.01 (1%)? rates are written as fractions\n"), "{warning}");
+
+    let out = dir.path().join("out");
+    let o = sopsim(&["run", file, "--out", out.to_str().unwrap(), "--trials", "200", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), warning, "run warns as validate does");
+    let o = run_to(file, &dir.path().join("quiet"), &["--trials", "200", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stderr.is_empty(), "--quiet prints no warning: {}", stderr(&o));
+}

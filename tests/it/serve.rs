@@ -794,3 +794,32 @@ fn a_port_in_use_or_a_bad_scenario_exits_2() {
         assert!(err.contains("not a host name"), "{name}: {err}");
     }
 }
+
+/// The rate levers say so, for the page to read `25%` typed into them as 0.25; a
+/// percentage that reaches the server as an override is answered with the fraction.
+#[test]
+fn a_rate_typed_as_a_percentage_is_read_or_answered_with_its_fraction() {
+    let app = app();
+    let (_, s) = call(&app, get("/api/scenario"));
+    let levers: Vec<&Value> =
+        s["groups"].as_array().unwrap().iter().flat_map(|g| g["levers"].as_array().unwrap()).collect();
+    let percent = |key: &str| levers.iter().find(|l| l["key"] == key).unwrap()["percent"].clone();
+    for key in
+        ["segments.mid-market.win_rate", "roles.ae.annual_attrition", "target.confidence", "demand.lead_to_opportunity"]
+    {
+        assert_eq!(percent(key), json!(true), "{key}");
+    }
+    for key in ["segments.mid-market.deal_size", "target.arr", "scenario.trials", "roles.ae.hires"] {
+        assert_eq!(percent(key), json!(false), "{key}");
+    }
+    let (_, js) = runtime().block_on(send(&app, get("/page.js")));
+    assert!(String::from_utf8(js).unwrap().contains("lever.percent ? fromPercent("), "the page converts what is typed");
+
+    let (status, r) = run(&app, json!({ "overrides": ["segments.mid-market.win_rate=25%"] }));
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error = r["error"].as_str().unwrap();
+    assert!(
+        error.contains("   = help: write 0.25 (without quotes) for 25%: rates are written as fractions\n"),
+        "{error}"
+    );
+}
