@@ -185,7 +185,7 @@ async fn run(State(w): State<Arc<Workshop>>, body: Result<Bytes, BytesRejection>
     let Some((stop, _dropped)) = w.stop_for(req.session.as_deref(), req.generation) else { return cancelled() };
     let started = Instant::now();
     if let (Some(v), Some(b)) = (w.kept(&key), w.kept(&base_key)) {
-        return reply(StatusCode::OK, answer(&v, &b, full, started));
+        return reply(StatusCode::OK, answer(&v, &b, full, started, true));
     }
     let Some(permit) = w.slot().await else { return busy() };
     if stop.now() {
@@ -200,7 +200,7 @@ async fn run(State(w): State<Arc<Workshop>>, body: Result<Bytes, BytesRejection>
     })
     .await;
     match joined {
-        Ok(Ok((v, b))) => reply(StatusCode::OK, answer(&v, &b, full, started)),
+        Ok(Ok((v, b))) => reply(StatusCode::OK, answer(&v, &b, full, started, false)),
         Ok(Err(Stopped::Cancelled)) => cancelled(),
         Ok(Err(Stopped::Failed(m))) => failed(m),
         Err(e) => failed(format!("the run failed: {e}")),
@@ -248,8 +248,9 @@ fn p_hit(c: &Computed) -> (Option<f64>, Option<f64>) {
     }
 }
 
-/// The JSON of a variant's run against its baseline's on the same trials.
-fn answer(v: &Computed, b: &Computed, full: u64, started: Instant) -> Value {
+/// The JSON of a variant's run against its baseline's on the same trials; `kept` when
+/// both were kept from an earlier run rather than computed for this request.
+fn answer(v: &Computed, b: &Computed, full: u64, started: Instant, kept: bool) -> Value {
     let s = &v.loaded.scenario;
     let r = &v.results;
     let months = r.layout.months;
@@ -296,6 +297,7 @@ fn answer(v: &Computed, b: &Computed, full: u64, started: Instant) -> Value {
         "full_trials": full,
         "seed": r.seed,
         "elapsed_ms": started.elapsed().as_secs_f64() * 1000.0,
+        "kept": kept,
         "name": visible(&s.name),
         "answer": sentence(v),
         "verdict": words,

@@ -235,7 +235,8 @@ function render(d, sent) {
   const verdict = $('verdict');
   verdict.textContent = d.verdict;
   verdict.className = `verdict ${d.verdict.includes('meets') ? 'meets' : d.verdict ? 'below' : ''}`;
-  const ms = `${Math.round(d.elapsed_ms)} ms`;
+  // An answer kept from an earlier run of the same edits took no time to compute.
+  const ms = d.kept ? 'kept from an earlier run' : `${Math.round(d.elapsed_ms)} ms`;
   if (d.quick) status('quick', `quick estimate, ${count(d.trials)} trials (${ms}); refining to ${count(d.full_trials)}…`);
   else status('full', `full, ${count(d.trials)} trials (${ms})`);
   for (const l of page.levers) if (d.hints[l.key] !== undefined) l.hint.textContent = d.hints[l.key];
@@ -431,7 +432,7 @@ function renderVariants() {
     const show = el('button', { type: 'button', class: 'secondary', text: 'Show' });
     show.addEventListener('click', () => showVariant(v));
     list.append(el('li', { 'data-index': String(i) },
-      el('strong', { text: v.name }), `${ph} · ${v.diff.length} keys changed`,
+      el('strong', { text: v.name }), `${ph} · ${v.diff.length} ${v.diff.length === 1 ? 'key' : 'keys'} changed`,
       el('span', { class: 'buttons' }, load, show, download(v.filename, 'application/toml', v.toml))));
   });
 }

@@ -136,6 +136,10 @@ fn a_run_with_an_edit_gives_p_hit_and_fans() {
     assert!(at("p10") <= at("p25") && at("p25") <= at("p50") && at("p50") <= at("p75") && at("p75") <= at("p90"));
     assert_eq!(r["roles"].as_array().unwrap().len(), 5);
     assert_eq!(r["capacity"]["worked"].as_array().unwrap().len(), 24);
+    // The same edits again: the answer is kept from the first run, and says so.
+    assert_eq!(r["kept"], false);
+    let (_, again) = run(&app, json!({ "overrides": ["scenario.trials=400", "roles.ae.ramp_months=3"] }));
+    assert_eq!((again["kept"].as_bool(), &again["p_hit"]), (Some(true), &r["p_hit"]), "{again}");
 
     let (status, q) = run(&app, json!({ "overrides": ["roles.ae.ramp_months=3"], "quick": true }));
     assert_eq!(status, StatusCode::OK, "{q}");
