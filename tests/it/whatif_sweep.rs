@@ -117,9 +117,7 @@ fn a_sweep_over_lead_volume_gives_arr_that_does_not_fall() {
             "arr_p90",
             "arr_mean",
             "hires_mean",
-            "comp_cost_mean",
-            "diff_comp_cost_mean",
-            "diff_comp_cost_se"
+            "comp_cost_mean"
         ]
     );
     let values: Vec<&str> = rows.iter().map(|r| r["demand.leads_per_month"].as_str()).collect();
