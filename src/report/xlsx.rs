@@ -226,7 +226,7 @@ fn monthly_notes(run: &Run, ids: ColNum) -> Vec<String> {
 fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statistic, f: &Formats) -> Result<(), String> {
     ws.set_name(name).map_err(fail)?;
     let r = run.results;
-    let trials = group_thousands(r.trials);
+    let trials = crate::serve::state::digits(r.trials);
     let ids = month_header(ws, run, &format!("{what} of {trials} trials"), f)?;
     styled(ws, 0, ids, "Metric id", &f.header)?;
     ws.set_column_width(ids, 28).map_err(fail)?;
@@ -250,19 +250,6 @@ fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statisti
     }
     Print { last_row: row_num(row - 1)?, last_col: ids - 1, wide: true, one_page: false, header: true }
         .apply(ws, r.layout.months)
-}
-
-/// `n` with a comma between thousands (`10,000`).
-fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
