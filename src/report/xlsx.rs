@@ -184,15 +184,16 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, String> {
     wb.save_to_buffer().map_err(fail)
 }
 
-/// The month header of a sheet: `label` in column 0, then one date per month.
-fn month_header(ws: &mut Worksheet, run: &Run, label: &str, f: &Formats) -> Result<ColNum, String> {
+/// The month header of a sheet: `label` in column 0 (`width` characters wide), then
+/// one date per month.
+fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &Formats) -> Result<ColNum, String> {
     styled(ws, 0, 0, label, &f.header)?;
     for t in 0..run.results.layout.months {
         let col = month_col(t)?;
         ws.write_datetime_with_format(0, col, date(run.scenario.start.offset(t as i64))?, &f.month).map_err(fail)?;
         ws.set_column_width(col, 11).map_err(fail)?;
     }
-    ws.set_column_width(0, 50).map_err(fail)?;
+    ws.set_column_width(0, width).map_err(fail)?;
     ws.set_freeze_panes(1, 1).map_err(fail)?;
     month_col(run.results.layout.months)
 }
@@ -227,7 +228,7 @@ fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statisti
     ws.set_name(name).map_err(fail)?;
     let r = run.results;
     let trials = crate::serve::state::digits(r.trials);
-    let ids = month_header(ws, run, &format!("{what} of {trials} trials"), f)?;
+    let ids = month_header(ws, run, &format!("{what} of {trials} trials"), 50.0, f)?;
     styled(ws, 0, ids, "Metric id", &f.header)?;
     ws.set_column_width(ids, 28).map_err(fail)?;
     for (m, metric) in r.layout.names.iter().enumerate() {
@@ -254,7 +255,7 @@ fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statisti
 
 fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
     ws.set_name("Hiring plan").map_err(fail)?;
-    let totals = month_header(ws, run, "Role", f)?;
+    let totals = month_header(ws, run, "Role", 20.0, f)?;
     for (i, head) in ["Total (mean)", "Total P10", "Total P50", "Total P90"].iter().enumerate() {
         styled(ws, 0, totals + i as ColNum, head, &f.header_right)?;
         ws.set_column_width(totals + i as ColNum, 13).map_err(fail)?;
