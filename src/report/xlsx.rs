@@ -2,11 +2,13 @@
 //! answer, the target, the headline spread and the run), Monthly P50 / P10 / P90 /
 //! mean (metrics as rows, months as columns), Hiring plan (by role and month) and
 //! Inputs (the scenario as read). Numbers are numbers, with currency, percent and
-//! date formats; months are dates. The file's creation date is the run's first month,
-//! so the same seed gives the same bytes.
+//! date formats; months are dates. Rows are labelled in words with their unit
+//! ([`labels`]); the metric ids of `monthly.csv` stay in a last column outside the
+//! print area. Every sheet prints on A4, one page wide, its header rows repeated. The
+//! file's creation date is the run's first month, so the same seed gives the same bytes.
 
 use rust_xlsxwriter::{
-    ColNum, DocProperties, ExcelDateTime, Format, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
+    ColNum, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
 
 use crate::engine::metrics;
@@ -19,6 +21,7 @@ use super::Run;
 use super::charts::build::suffixes;
 use super::charts::spec::Unit;
 use super::inputs;
+use super::labels::{label, whole_count};
 
 /// The workbook's unit of a metric: the metric table's ([`metrics::unit_of`]).
 pub fn unit_of(metric: &str) -> Unit {
@@ -37,9 +40,14 @@ struct Formats {
     title: Format,
     bold: Format,
     header: Format,
+    header_right: Format,
     money: Format,
     percent: Format,
     count: Format,
+    whole: Format,
+    ratio: Format,
+    note: Format,
+    wrap: Format,
     month: Format,
 }
 
@@ -49,9 +57,18 @@ impl Formats {
             title: Format::new().set_bold().set_font_size(14),
             bold: Format::new().set_bold(),
             header: Format::new().set_bold().set_background_color(0xE8EEF4).set_border_bottom(FormatBorder::Thin),
+            header_right: Format::new()
+                .set_bold()
+                .set_background_color(0xE8EEF4)
+                .set_border_bottom(FormatBorder::Thin)
+                .set_align(FormatAlign::Right),
             money: Format::new().set_num_format("$#,##0"),
             percent: Format::new().set_num_format("0.0%"),
             count: Format::new().set_num_format("#,##0.0"),
+            whole: Format::new().set_num_format("#,##0"),
+            ratio: Format::new().set_num_format("0.00"),
+            note: Format::new().set_italic().set_font_color(0x555555),
+            wrap: Format::new().set_text_wrap().set_align(FormatAlign::Top),
             month: Format::new().set_num_format("mmm yyyy").set_bold().set_background_color(0xE8EEF4),
         }
     }
@@ -62,6 +79,57 @@ impl Formats {
             Unit::Percent => &self.percent,
             Unit::Count => &self.count,
         }
+    }
+
+    /// The format of a row of metric `id`: its unit's, but a count whose `values` are
+    /// all whole is shown without decimals, and a ratio of counts with two.
+    fn of_metric(&self, id: &str, values: &[f64]) -> &Format {
+        match unit_of(id) {
+            Unit::Count if whole_count(id) => self.counted(values),
+            Unit::Count if id == "kpi.pipeline_coverage" => &self.ratio,
+            unit => self.of(unit),
+        }
+    }
+
+    /// `#,##0` when every finite value of `values` is whole, else `#,##0.0`.
+    fn counted(&self, values: &[f64]) -> &Format {
+        if values.iter().all(|v| !v.is_finite() || v.fract() == 0.0) { &self.whole } else { &self.count }
+    }
+}
+
+/// A4 (the paper size of `report.html`'s print styles).
+const A4: u8 = 9;
+
+/// The print setup of a sheet: A4, landscape when `wide`, one page wide (a page per
+/// 24 months for longer horizons, column A repeated) and as many tall as needed, or
+/// one page in all when `one_page`; the print area `A1` to (`last_row`, `last_col`);
+/// row 1 repeated on every page when `header`; the sheet's name and the page number in
+/// the footer.
+struct Print {
+    last_row: RowNum,
+    last_col: ColNum,
+    wide: bool,
+    one_page: bool,
+    header: bool,
+}
+
+impl Print {
+    fn apply(&self, ws: &mut Worksheet, months: usize) -> Result<(), String> {
+        ws.set_paper_size(A4);
+        if self.wide {
+            ws.set_landscape();
+        }
+        let across = if self.wide { u16::try_from(months.div_ceil(24).max(1)).unwrap_or(u16::MAX) } else { 1 };
+        ws.set_print_fit_to_pages(across, u16::from(self.one_page));
+        if across > 1 {
+            ws.set_repeat_columns(0, 0).map_err(fail)?;
+        }
+        ws.set_print_area(0, 0, self.last_row, self.last_col).map_err(fail)?;
+        if self.header {
+            ws.set_repeat_rows(0, 0).map_err(fail)?;
+        }
+        ws.set_footer("&L&A&RPage &P of &N");
+        Ok(())
     }
 }
 
@@ -102,29 +170,30 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, String> {
     let title = visible(&run.scenario.name);
     wb.set_properties(&DocProperties::new().set_title(title.as_ref()).set_creation_datetime(&created));
     summary(wb.add_worksheet(), run, &f)?;
-    let statistics: [(&str, Statistic); 4] = [
-        ("Monthly P50", Stats::p50),
-        ("Monthly P10", |s| s.at(0.10)),
-        ("Monthly P90", |s| s.at(0.90)),
-        ("Monthly mean", |s| s.mean),
+    let statistics: [(&str, &str, Statistic); 4] = [
+        ("Monthly P50", "P50", Stats::p50),
+        ("Monthly P10", "P10", |s| s.at(0.10)),
+        ("Monthly P90", "P90", |s| s.at(0.90)),
+        ("Monthly mean", "Mean", |s| s.mean),
     ];
-    for (name, stat) in statistics {
-        monthly(wb.add_worksheet(), name, run, stat, &f)?;
+    for (name, what, stat) in statistics {
+        monthly(wb.add_worksheet(), name, what, run, stat, &f)?;
     }
     hiring(wb.add_worksheet(), run, &f)?;
     inputs_sheet(wb.add_worksheet(), run, &f)?;
     wb.save_to_buffer().map_err(fail)
 }
 
-/// The month header of a sheet: `label` in column 0, then one date per month.
-fn month_header(ws: &mut Worksheet, run: &Run, label: &str, f: &Formats) -> Result<ColNum, String> {
+/// The month header of a sheet: `label` in column 0 (`width` characters wide), then
+/// one date per month.
+fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &Formats) -> Result<ColNum, String> {
     styled(ws, 0, 0, label, &f.header)?;
     for t in 0..run.results.layout.months {
         let col = month_col(t)?;
         ws.write_datetime_with_format(0, col, date(run.scenario.start.offset(t as i64))?, &f.month).map_err(fail)?;
         ws.set_column_width(col, 11).map_err(fail)?;
     }
-    ws.set_column_width(0, 32).map_err(fail)?;
+    ws.set_column_width(0, width).map_err(fail)?;
     ws.set_freeze_panes(1, 1).map_err(fail)?;
     month_col(run.results.layout.months)
 }
@@ -137,28 +206,58 @@ fn row_num(r: usize) -> Result<RowNum, String> {
     RowNum::try_from(r).map_err(|_| "too many rows for a worksheet".to_string())
 }
 
-fn monthly(ws: &mut Worksheet, name: &str, run: &Run, stat: Statistic, f: &Formats) -> Result<(), String> {
+/// The notes under the monthly tables: what an early month's cost of sales means, when
+/// KPIs are measured, and where the metric ids are.
+fn monthly_notes(run: &Run, ids: ColNum) -> Vec<String> {
+    let mut notes = Vec::new();
+    if run.results.layout.names.iter().any(|n| n == "cost_of_sales") {
+        notes.push(
+            "Cost of sales is the month's sales pay over the month's new bookings: in the first months, \
+             new hires are paid while they ramp, before their deals close, so the ratio can be many times 100%. \
+             The Summary gives it over the horizon."
+                .to_string(),
+        );
+    }
+    notes.push("KPIs are measured at the start of the month, from the twelve months before it at most.".to_string());
+    let column = rust_xlsxwriter::utility::column_number_to_name(ids);
+    notes.push(format!("Column {column}, outside the print area, holds each row's metric id, as in monthly.csv."));
+    notes
+}
+
+fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statistic, f: &Formats) -> Result<(), String> {
     ws.set_name(name).map_err(fail)?;
-    month_header(ws, run, "Metric", f)?;
     let r = run.results;
+    let trials = crate::serve::state::digits(r.trials);
+    let ids = month_header(ws, run, &format!("{what} of {trials} trials"), 50.0, f)?;
+    styled(ws, 0, ids, "Metric id", &f.header)?;
+    ws.set_column_width(ids, 28).map_err(fail)?;
     for (m, metric) in r.layout.names.iter().enumerate() {
         let row = row_num(m + 1)?;
-        text(ws, row, 0, metric)?;
-        let format = f.of(unit_of(metric));
-        for t in 0..r.layout.months {
-            if let Some(s) = r.get(metric, t) {
-                number(ws, row, month_col(t)?, stat(s), format)?;
+        text(ws, row, 0, &label(metric, run.scenario))?;
+        let values: Vec<Option<f64>> = (0..r.layout.months).map(|t| r.get(metric, t).map(stat)).collect();
+        let finite: Vec<f64> = values.iter().flatten().copied().collect();
+        let format = f.of_metric(metric, &finite);
+        for (t, v) in values.into_iter().enumerate() {
+            if let Some(v) = v {
+                number(ws, row, month_col(t)?, v, format)?;
             }
         }
+        text(ws, row, ids, metric)?;
     }
-    Ok(())
+    let mut row = r.layout.names.len() + 2;
+    for note in monthly_notes(run, ids) {
+        styled(ws, row_num(row)?, 0, &note, &f.note)?;
+        row += 1;
+    }
+    Print { last_row: row_num(row - 1)?, last_col: ids - 1, wide: true, one_page: false, header: true }
+        .apply(ws, r.layout.months)
 }
 
 fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
     ws.set_name("Hiring plan").map_err(fail)?;
-    let totals = month_header(ws, run, "Role", f)?;
+    let totals = month_header(ws, run, "Role", 20.0, f)?;
     for (i, head) in ["Total (mean)", "Total P10", "Total P50", "Total P90"].iter().enumerate() {
-        styled(ws, 0, totals + i as ColNum, head, &f.header)?;
+        styled(ws, 0, totals + i as ColNum, head, &f.header_right)?;
         ws.set_column_width(totals + i as ColNum, 13).map_err(fail)?;
     }
     let r = run.results;
@@ -178,20 +277,28 @@ fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
             let metric = format!("{prefix}.{role}");
             let rn = row_num(row)?;
             text(ws, rn, 0, role)?;
-            for t in 0..r.layout.months {
-                if let Some(s) = r.get(&metric, t) {
-                    number(ws, rn, month_col(t)?, stat(s), &f.count)?;
+            let values: Vec<Option<f64>> = (0..r.layout.months).map(|t| r.get(&metric, t).map(stat)).collect();
+            let finite: Vec<f64> = values.iter().flatten().copied().collect();
+            let format = f.counted(&finite);
+            for (t, v) in values.into_iter().enumerate() {
+                if let Some(v) = v {
+                    number(ws, rn, month_col(t)?, v, format)?;
                 }
             }
             if with_totals && let Some(s) = r.total(&metric) {
-                for (i, v) in [s.mean, s.at(0.10), s.p50(), s.at(0.90)].into_iter().enumerate() {
-                    number(ws, rn, totals + i as ColNum, v, &f.count)?;
+                number(ws, rn, totals, s.mean, f.counted(&[s.mean]))?;
+                let quantiles = [s.at(0.10), s.p50(), s.at(0.90)];
+                for (i, v) in quantiles.into_iter().enumerate() {
+                    number(ws, rn, totals + 1 + i as ColNum, v, f.counted(&quantiles))?;
                 }
             }
             row += 1;
         }
     }
-    Ok(())
+    row += 1;
+    styled(ws, row_num(row)?, 0, "People a month; open requisitions at the month's end.", &f.note)?;
+    Print { last_row: row_num(row)?, last_col: totals + 3, wide: true, one_page: false, header: true }
+        .apply(ws, r.layout.months)
 }
 
 /// One headline row: a label and P10, P50, P90 and mean in `unit`.
@@ -205,9 +312,15 @@ fn headline(
 ) -> Result<(), String> {
     text(ws, row, 0, label)?;
     if let Some(s) = s {
-        for (i, v) in [s.at(0.10), s.p50(), s.at(0.90), s.mean].into_iter().enumerate() {
-            number(ws, row, 1 + i as ColNum, v, f.of(unit))?;
+        let quantiles = [s.at(0.10), s.p50(), s.at(0.90)];
+        let (spread, mean) = match unit {
+            Unit::Count => (f.counted(&quantiles), f.counted(&[s.mean])),
+            unit => (f.of(unit), f.of(unit)),
+        };
+        for (i, v) in quantiles.into_iter().enumerate() {
+            number(ws, row, 1 + i as ColNum, v, spread)?;
         }
+        number(ws, row, 4, s.mean, mean)?;
     }
     Ok(())
 }
@@ -215,23 +328,27 @@ fn headline(
 fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
     let (s, r) = (run.scenario, run.results);
     ws.set_name("Summary").map_err(fail)?;
-    ws.set_column_width(0, 44).map_err(fail)?;
+    ws.set_column_width(0, 60).map_err(fail)?;
     for c in 1..=4 {
         ws.set_column_width(c, 14).map_err(fail)?;
     }
     let last = r.layout.months.saturating_sub(1);
     let label = |t: usize| s.start.offset(t as i64).short_label();
     styled(ws, 0, 0, &s.name, &f.title)?;
-    text(ws, 1, 0, &super::html::answer(run))?;
+    // The answer spans the table's width, wrapped, so that it prints within the page.
+    let answer = visible(&super::html::answer(run)).into_owned();
+    ws.merge_range(1, 0, 1, 4, &answer, &f.wrap).map_err(fail)?;
+    let lines = answer.chars().count().div_ceil(110).max(1);
+    ws.set_row_height(1, 15 * lines as u16).map_err(fail)?;
     let mut row: RowNum = 3;
     if let (Some(t), Some(hit)) = (&s.target, &r.target) {
         styled(ws, row, 0, "Target", &f.header)?;
         styled(ws, row, 1, "", &f.header)?;
         let lines: [(&str, f64, &Format); 4] = [
-            ("Target ARR", t.arr, &f.money),
-            ("Confidence asked", t.confidence, &f.percent),
-            ("P(hit)", hit.p_hit, &f.percent),
-            ("P(hit) standard error", hit.standard_error, &f.percent),
+            ("Target ARR ($)", t.arr, &f.money),
+            ("Confidence asked (%)", t.confidence, &f.percent),
+            ("P(hit): chance of reaching the target (%)", hit.p_hit, &f.percent),
+            ("P(hit) standard error (% points)", hit.standard_error, &f.percent),
         ];
         text(ws, row + 1, 0, "Target month")?;
         ws.write_datetime_with_format(row + 1, 1, date(s.start.offset(t.month as i64))?, &f.month).map_err(fail)?;
@@ -244,29 +361,37 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
         row += 1;
     }
     for (i, head) in ["Headline", "P10", "P50", "P90", "Mean"].iter().enumerate() {
-        styled(ws, row, i as ColNum, head, &f.header)?;
+        styled(ws, row, i as ColNum, head, if i == 0 { &f.header } else { &f.header_right })?;
     }
     row += 1;
     let mut lines: Vec<(String, Option<&Stats>, Unit)> = Vec::new();
     if let Some(t) = s.target.as_ref().filter(|t| t.month != last) {
-        lines.push((format!("ARR, {} (target month)", label(t.month)), r.get("arr", t.month), Unit::Money));
+        lines.push((
+            format!("ARR at the end of {} (target month, $)", label(t.month)),
+            r.get("arr", t.month),
+            Unit::Money,
+        ));
     }
-    lines.push((format!("ARR, {}", label(last)), r.get("arr", last), Unit::Money));
-    lines.push(("New bookings over the horizon".into(), r.total("bookings"), Unit::Money));
+    lines.push((format!("ARR at the end of {} ($)", label(last)), r.get("arr", last), Unit::Money));
+    lines.push(("New bookings over the horizon ($)".into(), r.total("bookings"), Unit::Money));
     for (name, what, unit) in [
-        ("bookings.open_pipeline", "Of which from the open pipeline", Unit::Money),
-        ("comp_cost", "Compensation cost over the horizon", Unit::Money),
-        ("cost_of_sales", "Cost of sales (compensation / new bookings)", Unit::Percent),
-        ("opportunities.lost", "Opportunities lost over the horizon", Unit::Count),
+        ("bookings.open_pipeline", "Of which from the open pipeline ($)", Unit::Money),
+        ("comp_cost", "Compensation cost over the horizon, all roles with a comp plan ($)", Unit::Money),
+        ("cost_of_sales", "Cost of sales over the horizon: sales pay / new bookings (%)", Unit::Percent),
+        ("opportunities.lost", "Opportunities lost over the horizon (count)", Unit::Count),
     ] {
         if let Some(st) = r.total(name) {
             lines.push((what.into(), Some(st), unit));
         }
     }
     for role in suffixes(&r.layout.names, "hires") {
-        lines.push((format!("Hires, {role}"), r.total(&format!("hires.{role}")), Unit::Count));
         lines.push((
-            format!("Headcount, {role}, {}", label(last)),
+            format!("Hires over the horizon, {role} (people)"),
+            r.total(&format!("hires.{role}")),
+            Unit::Count,
+        ));
+        lines.push((
+            format!("Headcount, {role}, {} (people)", label(last)),
             r.get(&format!("headcount.{role}"), last),
             Unit::Count,
         ));
@@ -279,15 +404,20 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
     styled(ws, row, 0, "Run", &f.header)?;
     styled(ws, row, 1, "", &f.header)?;
     row += 1;
-    run_facts(ws, row, run, r, f)
+    run_facts(ws, row, run, r, f)?;
+    Print { last_row: row + 5, last_col: 4, wide: false, one_page: true, header: false }.apply(ws, r.layout.months)
 }
 
 fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &Formats) -> Result<(), String> {
     text(ws, row, 0, "Scenario file")?;
     text(ws, row, 1, run.file)?;
     text(ws, row + 1, 0, "Seed")?;
-    // A seed above 2^53 is not exact as a number: write it as text.
-    text(ws, row + 1, 1, &r.seed.to_string())?;
+    // A seed above 2^53 is not exact as a number: only then is it written as text.
+    if r.seed <= 1 << 53 {
+        number(ws, row + 1, 1, r.seed as f64, &Format::new().set_num_format("0"))?;
+    } else {
+        text(ws, row + 1, 1, &r.seed.to_string())?;
+    }
     text(ws, row + 2, 0, "Trials")?;
     number(ws, row + 2, 1, r.trials as f64, &Format::new().set_num_format("#,##0"))?;
     text(ws, row + 3, 0, "Months")?;
@@ -318,5 +448,6 @@ fn inputs_sheet(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String
             text(ws, row, 2, "yes")?;
         }
     }
-    Ok(())
+    let last_row = row_num(inputs::read(run.sources).len())?;
+    Print { last_row, last_col: 2, wide: false, one_page: false, header: true }.apply(ws, run.results.layout.months)
 }

@@ -27,3 +27,4 @@ mod skill;
 mod whatif_plan;
 mod whatif_sensitivity;
 mod whatif_sweep;
+mod workbook;

@@ -429,9 +429,10 @@ fn a_run_writes_charts_page_and_workbook_reproducibly() {
     );
     let sheet = book.worksheet_range("Monthly P50").unwrap();
     let header: Vec<&Data> = sheet.rows().next().unwrap().iter().collect();
-    assert_eq!(header.len(), 25, "the metric column and 24 months");
+    assert_eq!(header.len(), 26, "the label column, 24 months and the metric id");
     assert!(matches!(header[24], Data::DateTime(_)), "months are dates: {:?}", header[24]);
-    let arr = sheet.rows().find(|r| r[0] == Data::String("arr".into())).expect("an arr row");
+    let arr = sheet.rows().find(|r| r[25] == Data::String("arr".into())).expect("an arr row");
+    assert_eq!(arr[0], Data::String("ARR at month end ($)".into()));
     assert_eq!(arr[24], Data::Float(p50), "P50 ARR of Dec 2028 as in monthly.csv");
 
     let plan = book.worksheet_range("Hiring plan").unwrap();
@@ -478,10 +479,11 @@ fn a_run_with_an_open_pipeline_splits_its_bookings_everywhere() {
 
     let mut book: Xlsx<_> = open_workbook(out.join("report.xlsx")).expect("report.xlsx opens");
     let sheet = book.worksheet_range("Monthly P50").unwrap();
-    let row = sheet.rows().find(|r| r[0] == Data::String("bookings.open_pipeline".into())).expect("a row");
+    let id = sheet.rows().next().unwrap().len() - 1;
+    let row = sheet.rows().find(|r| r[id] == Data::String("bookings.open_pipeline".into())).expect("a row");
     assert_eq!(row[1], Data::Float(open[0][4]), "the P50 of the first month as in monthly.csv");
     let summary = book.worksheet_range("Summary").unwrap();
-    assert!(summary.rows().any(|r| r[0] == Data::String("Of which from the open pipeline".into())));
+    assert!(summary.rows().any(|r| r[0] == Data::String("Of which from the open pipeline ($)".into())));
 
     for file in ["bookings_split.svg", "bookings_split.png"] {
         assert!(out.join(file).is_file(), "{file}");
