@@ -476,7 +476,13 @@ fn company(m: &Measured) -> Company {
     let filled = if won_ages.is_empty() { 0 } else { crate::stats::quantile_sorted(&won_ages, 0.9).ceil() as i32 };
     let closes_from = closes_from.max(if m.starts_mid_stream { 0 } else { m.window_start + filled });
     let quarter_timing = match timing::quarter_factors(&m.won_by_month, closes_from, m.window_end, 0) {
-        Some(q) if q.significant() => QuarterTiming::Pushed(q),
+        // A month of the quarter in which no deal was ever won has a factor of 0, which
+        // the scenario cannot take: the least factor it takes keeps that month all but
+        // empty.
+        Some(mut q) if q.significant() => {
+            q.factors = q.factors.map(|f| f.max(crate::scenario::MIN_FACTOR));
+            QuarterTiming::Pushed(q)
+        }
         Some(q) => QuarterTiming::Flat(q),
         None => QuarterTiming::TooFew,
     };

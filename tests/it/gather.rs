@@ -566,3 +566,31 @@ fn an_export_without_lost_deals_is_not_read_as_all_won() {
     let sd = (shares.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     assert!((mean - 0.31).abs() <= 3.0 * sd / n.sqrt(), "mean win share {mean:.3} (sd {sd:.3})");
 }
+
+/// An export in which no deal is ever won in a quarter's first month (every close falls
+/// in its second or third month) gives a quarter factor of 0, which a scenario cannot
+/// take: the gathered scenario writes the least factor it takes and loads.
+#[test]
+fn a_month_of_the_quarter_with_no_win_gives_a_scenario_that_loads() {
+    let mut text = String::from("Id,Owner,Stage,Created Date,Close Date,Amount\n");
+    let mut id = 0;
+    for month in 0..18 {
+        let (year, m) = (2023 + month / 12, month % 12 + 1);
+        for k in 0..12 {
+            id += 1;
+            // Created in this month, closed a month or two later, never in a quarter's first.
+            let close = month + 1 + (k % 2);
+            let close = if close % 3 == 0 { close + 1 } else { close };
+            let (cy, cm) = (2023 + close / 12, close % 12 + 1);
+            let stage = if k % 3 == 0 { "Closed Lost" } else { "Closed Won" };
+            text.push_str(&format!("{id},Rep {},{stage},{year}-{m:02}-05,{cy}-{cm:02}-20,1000\n", k % 3));
+        }
+    }
+    let options =
+        Options { read: ReadOptions::default(), as_of: Some(Date::from_ymd(2024, 9, 30).unwrap()), months: 6 };
+    let g = gather("quarters.csv", text.as_bytes(), &options).unwrap();
+    let scenario: toml::Table = g.toml.parse().unwrap();
+    let factors = scenario["company"]["quarter_timing"].as_array().unwrap();
+    assert_eq!(number(&factors[0]), 0.001, "{}", g.toml);
+    sopsim::scenario::load_str(&g.toml, "quarters.toml", &[]).unwrap_or_else(|e| panic!("{}", e.render()));
+}
