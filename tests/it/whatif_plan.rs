@@ -188,3 +188,57 @@ fn plan_refuses_what_it_cannot_plan() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("stops rising with more hires"), "{err}");
 }
+
+/// The team above with hires of its own (one in January, in flight, as a requisition
+/// opened now fills in February; three later) and a second closer role that adds
+/// nothing (a hundredth of an opportunity a month): both roles are planned, and every
+/// hire goes to `ae`. Two more AEs reach the target.
+fn pair(target: &str) -> String {
+    let slow = "\n[[roles]]\nid = \"slow\"\nkind = \"closer\"\nsegment = \"mm\"\nheadcount = 1\nannual_attrition = 0.0\n\
+                time_to_hire_months = 1\nopportunities_per_month = 0.01\n";
+    let text = TEAM
+        .replace("hires = { \"2027-06\" = 4 }", "hires = { \"2027-01\" = 1, \"2027-06\" = 2, \"2027-09\" = 1 }")
+        .replace("arr = 3_200_000", &format!("arr = {target}"));
+    format!("{text}{slow}")
+}
+
+/// Runs `plan` on `text` with few trials into `out`.
+fn plan(dir: &Path, name: &str, text: &str) -> (std::process::Output, std::path::PathBuf) {
+    let file = write(dir, name, text);
+    let out = dir.join(name.replace(".toml", "-plan"));
+    let args = ["plan", &file, "--search-trials", "400", "--trials", "1000", "--out", out.to_str().unwrap()];
+    (sopsim(&args), out)
+}
+
+/// The texts of an SVG's `<text>` elements, in order.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_string()))
+        .collect()
+}
+
+/// The plan of `pair` (two AEs reach the target), its total hires and the texts of its chart.
+fn pair_chart() -> (u32, Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, out) = plan(tmp.path(), "pair.toml", &pair("3_600_000"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    let hires: u32 = std::fs::read_to_string(out.join("plan.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse::<u32>().unwrap())
+        .sum();
+    (hires, svg_texts(&std::fs::read_to_string(out.join("plan_p_hit.svg")).unwrap()))
+}
+
+/// Issue "what sales leaders read", 2: the hire axis of the plan chart was ticked at
+/// halves (0, 0.5, 1, ...). It ticks whole hires only.
+#[test]
+fn the_plan_chart_ticks_whole_hires_only() {
+    let (_, texts) = pair_chart();
+    let numbers: Vec<&String> = texts.iter().filter(|t| t.parse::<f64>().is_ok()).collect();
+    assert!(numbers.len() >= 3, "the hire axis is ticked: {texts:?}");
+    assert!(numbers.iter().all(|t| !t.contains('.')), "whole hires only: {texts:?}");
+}

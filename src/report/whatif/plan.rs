@@ -119,6 +119,7 @@ pub(crate) fn curve_chart(search: &Search<'_>, found: &Found) -> Chart {
         source: super::source_line(&search.base, search.trials.end - search.trials.start, search.setup.seed),
         plot: Plot::Xy(Xy {
             x_unit: Unit::Count,
+            x_whole: true,
             x_label: format!("{roles} hires"),
             y_unit: Unit::Percent,
             y_label: "P(hit)".into(),
