@@ -52,6 +52,31 @@ pub fn percent1(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// Items joined as a sentence lists them: `a`, `a and b`, `a, b and c`.
+pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_string(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
+/// The article before a number written in digits, as the number is read aloud: `an`
+/// when it starts with "eight", "eleven" or "eighteen" (`an 81% chance`, `an 11,000`),
+/// else `a` (`a 90% chance`).
+pub fn a_or_an(number: &str) -> &'static str {
+    let digits: String = number.chars().take_while(|c| c.is_ascii_digit() || *c == ',').filter(|c| *c != ',').collect();
+    // Read aloud in groups of three from the right: the first group is said first.
+    let first = match digits.len() % 3 {
+        0 => &digits[..digits.len().min(3)],
+        n => &digits[..n],
+    };
+    if first.starts_with('8') || first == "11" || first == "18" { "an" } else { "a" }
+}
+
 /// Whether `c` is kept out of what a user reads: a C0 control (U+0000 to U+001F), DEL,
 /// a C1 control (U+0080 to U+009F), a bidirectional control (U+061C, U+200E, U+200F,
 /// U+202A to U+202E, U+2066 to U+2069), a line or paragraph separator (U+2028, U+2029)
@@ -110,6 +135,21 @@ fn escaped(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_and_articles_read_as_sentences() {
+        assert_eq!(and_list::<&str>(&[]), "");
+        assert_eq!(and_list(&["5 ae"]), "5 ae");
+        assert_eq!(and_list(&["a", "b"]), "a and b");
+        assert_eq!(and_list(&["a", "b", "c"]), "a, b and c");
+        for (n, article) in [("81%", "an"), ("8%", "an"), ("11%", "an"), ("18%", "an"), ("800", "an"), ("18,000", "an")]
+        {
+            assert_eq!(a_or_an(n), article, "{n}");
+        }
+        for (n, article) in [("90%", "a"), ("1%", "a"), ("100%", "a"), ("180", "a"), ("1,800", "a"), ("", "a")] {
+            assert_eq!(a_or_an(n), article, "{n}");
+        }
+    }
 
     #[test]
     fn hidden_characters_are_shown_as_escapes() {

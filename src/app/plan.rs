@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cli::PlanArgs;
 use crate::error::Error;
-use crate::format::{money, percent, percent1, visible_lines, visible_path};
+use crate::format::{percent, visible_lines, visible_path};
 use crate::report::whatif::plan::*;
 use crate::scenario::{Policy, RoleKind};
 use crate::whatif::edit;
@@ -124,47 +124,28 @@ pub fn main(args: &PlanArgs, dir: &Path) -> Result<(), Error> {
     let seconds = started.elapsed().as_secs_f64();
 
     let out_dir = dir;
+    let changes = hire_changes(&search, &found.schedule, scenario);
     let mut files = vec![
         csv_file("plan.csv", &PLAN_HEADER, &plan_rows(&search, &found.schedule))?,
         csv_file("search.csv", &["hires", "p_hit", "p_hit_se"], &curve_rows(&found.curve))?,
     ];
-    let planned_toml = planned_toml(&setup, &search, &found, &overrides)?;
+    let planned_toml = planned_toml(&setup, &search, &found, &changes, &overrides)?;
     files.push(crate::report::OutputFile { name: "planned.toml".into(), bytes: planned_toml.into_bytes() });
     let chart = curve_chart(&search, &found);
     files.extend(chart_files(&setup.pool, &[chart])?);
     write(out_dir, &files, args.common.force)?;
     if !setup.quiet {
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
-        print!("{}", visible_lines(&summary(&search, &found, seconds)));
+        print!("{}", visible_lines(&summary(&search, &found, &changes, seconds)));
         println!("wrote {} in {}", names.join(", "), visible_path(out_dir));
     }
-    if found.reached {
-        return Ok(());
+    // No schedule reaches the confidence: exit code 1, with the verdict the terminal
+    // opened with (the only words printed under --quiet).
+    match verdict(&search, &found) {
+        Verdict { why: None, .. } => Ok(()),
+        Verdict { line, why: Some(why) } => Err(Error::Run(format!(
+            "{line}; {why} (the files in {} show the best schedule found)\n",
+            visible_path(out_dir)
+        ))),
     }
-    // More hires stop helping when P(hit) at half the most hires is already within two
-    // standard errors of P(hit) at the most (and some trials hit): something else limits
-    // the target.
-    let plateau = match (found.curve.first(), found.curve.last()) {
-        (Some(_), Some((most, at_most))) => {
-            let half = found.curve.iter().rev().find(|(h, _)| *h <= most / 2);
-            at_most.p > 0.0 && half.is_some_and(|(_, m)| at_most.p - m.p <= 2.0 * at_most.se.max(m.se))
-        }
-        _ => false,
-    };
-    let advice = if plateau {
-        "P(hit) stops rising with more hires, so headcount of these roles is not what limits the target: \
-         look at demand, win rates or other roles (sopsim sensitivity ranks them)"
-    } else {
-        "raise --max-per-month, move the target, or plan more roles"
-    };
-    Err(Error::Run(format!(
-        "no schedule within the limits reaches {} by {} with {} confidence: hiring {} a month from the \
-         earliest month gives P(hit) = {}; {advice} (the files in {} show that schedule)\n",
-        money(target.arr),
-        scenario.start.offset(last as i64),
-        percent(confidence),
-        search.planned.iter().map(|p| p.cap.to_string()).collect::<Vec<_>>().join("/"),
-        percent1(found.search.p),
-        visible_path(out_dir)
-    )))
 }

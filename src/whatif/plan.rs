@@ -20,12 +20,19 @@
 //!    is dropped and the search goes on); the schedule is then verified on fresh trials
 //!    (indexes after the search's), and a hire is added while that verification falls
 //!    more than two standard errors short.
+//!
+//! Before step 1 the search runs every hire allowed. When even that falls short, no
+//! schedule reaches the confidence (more hires, as early as allowed, are taken never to
+//! lower P(hit)) and the search stops: it only trims that schedule, role by role, to the
+//! fewest hires whose P(hit) is within one search standard error of it, where P(hit)
+//! stops rising. What it found is a [`Shortfall`], with what limits the target.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
+use crate::engine::metrics::{Layout, id};
 use crate::error::Error;
-
+use crate::runner;
 use crate::scenario::Scenario;
 
 use super::{Outcomes, Setup, mean_se, paired};
@@ -128,12 +135,31 @@ impl Search<'_> {
         p.cap.saturating_mul((self.last + 1).saturating_sub(p.earliest) as u32)
     }
 
-    /// Step 1: the fewest hires, as early as allowed, that reach the confidence; `None`
-    /// if even the most hires allowed do not (with that schedule).
-    pub(crate) fn how_many(&mut self) -> Result<Schedule, Schedule> {
+    /// The hires allowed, every role's.
+    pub(crate) fn most_in_all(&self) -> u32 {
+        (0..self.planned.len()).map(|k| self.most(k)).sum()
+    }
+
+    /// Every hire allowed: each role's cap in every month from its earliest.
+    pub(crate) fn full(&self) -> Schedule {
+        let mut s = self.empty();
+        for k in 0..self.planned.len() {
+            self.front_load(&mut s, k, self.most(k));
+        }
+        s
+    }
+
+    /// Step 1: the fewest hires, as early as allowed, that reach the confidence; a
+    /// [`Shortfall`] if even every hire allowed does not.
+    pub(crate) fn how_many(&mut self) -> Result<Schedule, Shortfall> {
         let none = self.empty();
         if self.measure(&none).p >= self.confidence {
             return Ok(none);
+        }
+        let full = self.full();
+        let ceiling = self.measure(&full);
+        if ceiling.p < self.confidence {
+            return Err(self.shortfall(full, ceiling));
         }
         if self.planned.len() == 1 {
             let front = |s: &Search, n: u32| {
@@ -142,10 +168,6 @@ impl Search<'_> {
                 x
             };
             let most = self.most(0);
-            let full = front(self, most);
-            if most == 0 || self.measure(&full).p < self.confidence {
-                return Err(full);
-            }
             // Doubling, then bisection between the last miss and the first hit.
             let (mut miss, mut hit) = (0u32, 1u32.min(most));
             loop {
@@ -182,7 +204,12 @@ impl Search<'_> {
                 }
             }
             match best {
-                None => return Err(schedule),
+                // Every slot filled and still short: only when a hire lowered P(hit) on
+                // the way, as every hire allowed reached the confidence above.
+                None => {
+                    let ceiling = self.measure(&schedule);
+                    return Err(self.shortfall(schedule, ceiling));
+                }
                 Some((m, s)) => {
                     schedule = s;
                     if m.p >= self.confidence {
@@ -191,6 +218,67 @@ impl Search<'_> {
                 }
             }
         }
+    }
+
+    /// What the search found when every hire allowed, `full` (P(hit) `ceiling`), falls
+    /// short: `full` trimmed, role by role in the order planned, to the fewest hires as
+    /// early as allowed (bisection) whose P(hit) stays within one search standard error
+    /// of the ceiling.
+    fn shortfall(&mut self, full: Schedule, ceiling: Measured) -> Shortfall {
+        let n = (self.trials.end - self.trials.start) as f64;
+        let level = ceiling.p - (ceiling.p * (1.0 - ceiling.p) / n).sqrt();
+        // With no trial hitting, P(hit) is 0 whatever the hires: none are worth it.
+        let mut best = if ceiling.p > 0.0 { full.clone() } else { self.empty() };
+        for k in (0..self.planned.len()).filter(|_| ceiling.p > 0.0) {
+            let with = |s: &Search, best: &Schedule, n: u32| {
+                let mut x = best.clone();
+                x[k].iter_mut().for_each(|c| *c = 0);
+                s.front_load(&mut x, k, n);
+                x
+            };
+            // `hit` keeps P(hit) at the level (the schedule as it is does); `miss` does not.
+            let (mut miss, mut hit) = (None, best[k].iter().sum::<u32>());
+            if hit > 0 && self.measure(&with(self, &best, 0)).p >= level {
+                hit = 0;
+            } else {
+                miss = Some(0);
+            }
+            while let Some(m) = miss.filter(|m| hit - m > 1) {
+                let mid = m + (hit - m) / 2;
+                if self.measure(&with(self, &best, mid)).p >= level {
+                    hit = mid;
+                } else {
+                    miss = Some(mid);
+                }
+            }
+            best = with(self, &best, hit);
+        }
+        let most = self.most_in_all();
+        let limit = if ceiling.p <= 0.0 {
+            Limit::OutOfReach
+        } else if best.iter().flatten().sum::<u32>() < most {
+            Limit::Plateau
+        } else {
+            Limit::Limits
+        };
+        let highest_arr = self.searched(&full).1.arr.iter().copied().fold(f64::NAN, f64::max);
+        Shortfall { best, ceiling, most, limit, unworked: self.unworked(&full), highest_arr }
+    }
+
+    /// The share of the opportunities that demand brings up to the target month which go
+    /// unworked for want of capacity, on the search trials, with `schedule`.
+    fn unworked(&self, schedule: &Schedule) -> f64 {
+        let scenario = self.scenario(schedule);
+        let months = Layout::new(&scenario).months;
+        let cells: Vec<usize> =
+            (0..=self.last).flat_map(|t| [id::OPP_DEMAND * months + t, id::OPP_LOST * months + t]).collect();
+        let data = runner::per_trial(&self.setup.pool, &scenario, self.setup.seed, self.trials.clone(), &cells);
+        let (mut demand, mut lost) = (0.0, 0.0);
+        for pair in data.values.chunks_exact(2) {
+            demand += pair[0];
+            lost += pair[1];
+        }
+        if demand > 0.0 { lost / demand } else { f64::NAN }
     }
 
     /// The hires of a schedule as (planned role, month), by month then role.
@@ -270,10 +358,43 @@ impl Search<'_> {
     }
 }
 
+/// What limits the target when no schedule reaches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// No search trial reaches the target, even with every hire allowed.
+    OutOfReach,
+    /// P(hit) stops rising before the last hire allowed: more hires of these roles do
+    /// not help.
+    Plateau,
+    /// P(hit) still rises with the last hires allowed: the limits on hiring bind.
+    Limits,
+}
+
+/// Why no schedule reaches the confidence, and the best one found.
+#[derive(Debug, Clone)]
+pub(crate) struct Shortfall {
+    /// The fewest hires (as early as allowed) whose P(hit) is within one search standard
+    /// error of every hire allowed.
+    pub(crate) best: Schedule,
+    /// P(hit) with every hire allowed, on the search trials.
+    pub(crate) ceiling: Measured,
+    /// The hires allowed, in all.
+    pub(crate) most: u32,
+    pub(crate) limit: Limit,
+    /// With every hire allowed, the share of the opportunities up to the target month
+    /// that go unworked for want of capacity (NaN without demand).
+    pub(crate) unworked: f64,
+    /// With every hire allowed, the highest ARR of the search trials in the target month.
+    pub(crate) highest_arr: f64,
+}
+
 /// What `plan` found.
 pub(crate) struct Found {
+    /// The schedule found, or the best one found when none reaches the confidence.
     pub(crate) schedule: Schedule,
     pub(crate) reached: bool,
+    /// Why no schedule reaches the confidence (`None` when one does).
+    pub(crate) shortfall: Option<Shortfall>,
     pub(crate) search: Measured,
     pub(crate) verified: Measured,
     pub(crate) without_last: Option<Measured>,
@@ -284,11 +405,11 @@ pub(crate) struct Found {
 
 pub(crate) fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found, Error> {
     let none = search.empty();
-    let (mut schedule, reached) = match search.how_many() {
-        Ok(s) => (s, true),
-        Err(s) => (s, false),
+    let (mut schedule, shortfall) = match search.how_many() {
+        Ok(s) => (s, None),
+        Err(short) => (short.best.clone(), Some(short)),
     };
-    let total = |s: &Schedule| s.iter().flatten().sum::<u32>();
+    let reached = shortfall.is_none();
     let fresh = search.trials.end..search.trials.end + verify_trials;
     let verify = |search: &Search, s: &Schedule| {
         let (p, se) = search.outcomes(s, fresh.clone()).p_hit();
@@ -317,9 +438,37 @@ pub(crate) fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found,
         }
     }
     let without_last = Search::without_last(&schedule).filter(|_| reached).map(|s| verify(search, &s));
-    // P(hit) against the number of hires, as early as allowed (the curve of step 1).
-    let n = total(&schedule);
-    let top = (n + 2).min((0..search.planned.len()).map(|k| search.most(k)).sum());
+    // With no trial hitting whatever the hires, the curve is no hires and every hire
+    // allowed, both measured already.
+    let curve = if shortfall.as_ref().is_some_and(|short| short.limit == Limit::OutOfReach) {
+        let full = search.full();
+        vec![(0, search.measure(&none)), (search.most_in_all(), search.measure(&full))]
+    } else {
+        curve(search, &schedule)
+    };
+    let empty = search.searched(&none).1.comp_cost.clone();
+    let cost = paired(&empty, &search.searched(&schedule).1.comp_cost);
+    let own = search.setup.outcomes(search.setup.scenario(), search.trials.clone());
+    let (p, se) = mean_se(&own.hit);
+    Ok(Found {
+        search: search.measure(&schedule),
+        schedule,
+        reached,
+        shortfall,
+        verified,
+        without_last,
+        own_plan: Measured { p, se },
+        cost,
+        curve,
+    })
+}
+
+/// P(hit) against the number of hires, as early as allowed (the curve of step 1), for up
+/// to 14 numbers of hires from 0 to two past `schedule`'s total; with several roles, in
+/// the proportions of `schedule`.
+fn curve(search: &mut Search<'_>, schedule: &Schedule) -> Vec<(u32, Measured)> {
+    let n: u32 = schedule.iter().flatten().sum();
+    let top = (n + 2).min(search.most_in_all());
     let step = (top / 12).max(1);
     let mut points: Vec<u32> = (0..=top).step_by(step as usize).collect();
     for extra in [n.saturating_sub(1), n, top] {
@@ -349,20 +498,72 @@ pub(crate) fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found,
         }
         curve.push((h, search.measure(&s)));
     }
-    let empty = search.searched(&none).1.comp_cost.clone();
-    let cost = paired(&empty, &search.searched(&schedule).1.comp_cost);
-    let own = search.setup.outcomes(search.setup.scenario(), search.trials.clone());
-    let (p, se) = mean_se(&own.hit);
-    Ok(Found {
-        search: search.measure(&schedule),
-        schedule,
-        reached,
-        verified,
-        without_last,
-        own_plan: Measured { p, se },
-        cost,
-        curve,
-    })
+    curve
+}
+
+/// Planned role `k`'s hires with `schedule`, by month: those in flight (kept from the
+/// scenario), then the schedule's.
+pub(crate) fn role_hires(search: &Search<'_>, k: usize, schedule: &Schedule) -> Vec<(i64, u32)> {
+    let mut hires = search.base.roles[search.planned[k].role].hires.clone();
+    hires.extend(schedule[k].iter().enumerate().filter(|(_, n)| **n > 0).map(|(t, n)| (t as i64, *n)));
+    hires
+}
+
+/// What a schedule does with the hires a planned role has in the scenario, month by
+/// month: (month offset, count) lists, by month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct HireChanges {
+    /// Index in [`Search::planned`].
+    pub(crate) planned: usize,
+    /// The scenario's own hires.
+    pub(crate) own: Vec<(i64, u32)>,
+    /// Hires of the scenario's that the schedule keeps.
+    pub(crate) kept: Vec<(i64, u32)>,
+    /// Hires of the scenario's that it drops.
+    pub(crate) dropped: Vec<(i64, u32)>,
+    /// Hires it adds.
+    pub(crate) added: Vec<(i64, u32)>,
+}
+
+impl HireChanges {
+    /// Planned role `planned`'s hires `own` against `after`, month by month: what both
+    /// have is kept, the rest of `own` dropped, the rest of `after` added.
+    pub(crate) fn between(planned: usize, own: &[(i64, u32)], after: &[(i64, u32)]) -> HireChanges {
+        let by_month = |hires: &[(i64, u32)]| {
+            let mut m: BTreeMap<i64, u32> = BTreeMap::new();
+            for &(t, n) in hires {
+                *m.entry(t).or_default() += n;
+            }
+            m
+        };
+        let (before, after) = (by_month(own), by_month(after));
+        let mut c = HireChanges {
+            planned,
+            own: before.iter().map(|(t, n)| (*t, *n)).collect(),
+            kept: Vec::new(),
+            dropped: Vec::new(),
+            added: Vec::new(),
+        };
+        let months: BTreeSet<i64> = before.keys().chain(after.keys()).copied().collect();
+        for t in months {
+            let (b, a) = (before.get(&t).copied().unwrap_or(0), after.get(&t).copied().unwrap_or(0));
+            for (list, n) in
+                [(&mut c.kept, b.min(a)), (&mut c.dropped, b.saturating_sub(a)), (&mut c.added, a.saturating_sub(b))]
+            {
+                if n > 0 {
+                    list.push((t, n));
+                }
+            }
+        }
+        c
+    }
+}
+
+/// Each planned role's hires in `own` (the scenario as loaded) against `schedule`'s.
+pub(crate) fn hire_changes(search: &Search<'_>, schedule: &Schedule, own: &Scenario) -> Vec<HireChanges> {
+    (0..search.planned.len())
+        .map(|k| HireChanges::between(k, &own.roles[search.planned[k].role].hires, &role_hires(search, k, schedule)))
+        .collect()
 }
 
 /// (planned role, month) of each month with hires, by month then role.
@@ -389,5 +590,22 @@ mod tests {
         assert_eq!(Search::hires(&s), vec![(1, 0), (0, 1), (0, 1), (0, 3), (1, 3)]);
         assert_eq!(Search::without_last(&s), Some(vec![vec![0, 2, 0, 1], vec![1, 0, 0, 0]]));
         assert_eq!(hire_months(&s), vec![(1, 0), (0, 1), (0, 3), (1, 3)]);
+    }
+
+    #[test]
+    fn changes_of_the_scenarios_hires_are_counted_month_by_month() {
+        // The scale-up example's AEs (months from January 2027) against the schedule the
+        // README shows: November's and March's are in flight, April's and May's two stay,
+        // one more starts in April, June's two go.
+        let own = [(-2, 1), (2, 2), (3, 2), (4, 2), (5, 2)];
+        let after = [(-2, 1), (2, 2), (3, 3), (4, 2)];
+        let c = HireChanges::between(0, &own, &after);
+        assert_eq!(c.own, own.to_vec());
+        assert_eq!(c.kept, vec![(-2, 1), (2, 2), (3, 2), (4, 2)]);
+        assert_eq!(c.dropped, vec![(5, 2)]);
+        assert_eq!(c.added, vec![(3, 1)]);
+        let none = HireChanges::between(1, &[], &[(1, 3)]);
+        assert!(none.own.is_empty() && none.kept.is_empty() && none.dropped.is_empty());
+        assert_eq!(none.added, vec![(1, 3)]);
     }
 }

@@ -173,7 +173,11 @@ fn plan_refuses_what_it_cannot_plan() {
     let o = sopsim(&["plan", &file, "--search-trials", "200", "--trials", "200", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("no schedule within the limits") && err.contains("raise --max-per-month"), "{err}");
+    assert!(
+        err.lines().any(|l| l.starts_with("error: does not reach $30M ARR by Dec 2027"))
+            && err.contains("raise --max-per-month"),
+        "{err}"
+    );
 
     // Demand-limited: 100 leads make 50 opportunities a month, won at 25% with a mean deal
     // of $11.6K (lognormal, median $10K): about $1.74M of bookings a year whoever works
@@ -186,5 +190,136 @@ fn plan_refuses_what_it_cannot_plan() {
     let o = sopsim(&["plan", &file, "--search-trials", "400", "--trials", "400", "--out", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("stops rising with more hires"), "{err}");
+    assert!(err.contains("P(hit) stops rising at ") && err.contains("demand and win rates"), "{err}");
+}
+
+/// The team above with hires of its own (one in January, in flight, as a requisition
+/// opened now fills in February; three later) and a second closer role that adds
+/// nothing (a hundredth of an opportunity a month): both roles are planned, and every
+/// hire goes to `ae`. Two more AEs reach the target.
+fn pair(target: &str) -> String {
+    let slow = "\n[[roles]]\nid = \"slow\"\nkind = \"closer\"\nsegment = \"mm\"\nheadcount = 1\nannual_attrition = 0.0\n\
+                time_to_hire_months = 1\nopportunities_per_month = 0.01\n";
+    let text = TEAM
+        .replace("hires = { \"2027-06\" = 4 }", "hires = { \"2027-01\" = 1, \"2027-06\" = 2, \"2027-09\" = 1 }")
+        .replace("arr = 3_200_000", &format!("arr = {target}"));
+    format!("{text}{slow}")
+}
+
+/// Runs `plan` on `text` with few trials into `out`.
+fn plan(dir: &Path, name: &str, text: &str) -> (std::process::Output, std::path::PathBuf) {
+    let file = write(dir, name, text);
+    let out = dir.join(name.replace(".toml", "-plan"));
+    let args = ["plan", &file, "--search-trials", "400", "--trials", "1000", "--out", out.to_str().unwrap()];
+    (sopsim(&args), out)
+}
+
+/// The texts of an SVG's `<text>` elements, in order.
+fn svg_texts(svg: &str) -> Vec<String> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_string()))
+        .collect()
+}
+
+/// Issue "what sales leaders read", 1: the verdict came last. A reached plan opens with
+/// it: the target, the confidence found and asked, and the hires that give it.
+#[test]
+fn a_reached_plan_opens_with_its_verdict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, _) = plan(tmp.path(), "team.toml", TEAM);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("plan test: reaches $3.2M ARR by Dec 2027 with ")
+            && first.contains("% confidence (80% asked) by hiring ")
+            && first.ends_with(" ae"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n  the schedule found:\n    hire "), "{stdout}");
+}
+
+/// Issue "what sales leaders read", 1: a failed plan printed its schedule first, as if
+/// it were a recommendation, and said it fell short last, on stderr, after searching
+/// every hire allowed one at a time (113 schedules here). It now opens with the verdict,
+/// labels the schedule as the best found, and stops searching once every hire allowed
+/// falls short.
+#[test]
+fn an_unreached_plan_says_so_first_and_stops_early() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, out) = plan(tmp.path(), "far.toml", &pair("30_000_000"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stdout}\n{stderr}");
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("plan test: does not reach $30M ARR by Dec 2027 with 80% confidence"), "{stdout}");
+    let why = stdout.lines().nth(1).unwrap_or_default();
+    assert!(why.starts_with("  why: ") && why.contains("not one of the 400 search trials reaches $30M"), "{stdout}");
+    assert!(stdout.contains("the best schedule found, which does not reach it"), "{stdout}");
+    // After the scenario's warnings, if any.
+    let error = stderr.lines().find(|l| l.starts_with("error: ")).unwrap_or_default();
+    assert!(error.starts_with("error: does not reach $30M ARR by Dec 2027 with 80% confidence"), "{stderr}");
+    let evaluated = stdout.lines().find(|l| l.contains("schedules evaluated")).unwrap_or_default();
+    let n: usize = evaluated.split_whitespace().next().and_then(|w| w.parse().ok()).unwrap_or(usize::MAX);
+    assert!(n <= 2, "the search stops once every hire allowed falls short: {evaluated}");
+    assert!(evaluated.contains("stopped"), "and says so: {evaluated}");
+    let planned = std::fs::read_to_string(out.join("planned.toml")).unwrap();
+    assert!(planned.lines().nth(1).unwrap_or_default().starts_with("# This schedule does not reach"), "{planned}");
+}
+
+/// Issue "what sales leaders read", 2: `planned.toml` replaced the file's own hires of
+/// the planned roles without a word. What it keeps, adds and drops of them is said on
+/// the terminal and at the top of `planned.toml`.
+#[test]
+fn plan_says_which_of_the_files_hires_it_keeps_adds_and_drops() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, out) = plan(tmp.path(), "pair.toml", &pair("3_600_000"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    // January's hire is in flight and stays; the schedule replaces the rest.
+    let line = stdout.lines().find(|l| l.starts_with("    ae (4): ")).unwrap_or_default();
+    assert!(line.contains("keeps 1 in Jan 2027"), "{stdout}");
+    assert!(line.contains("drops ") && line.contains("adds "), "{stdout}");
+    assert!(!stdout.contains("    slow ("), "a role without hires in the file or the plan is not listed: {stdout}");
+    let planned = std::fs::read_to_string(out.join("planned.toml")).unwrap();
+    let head: Vec<&str> = planned.lines().take_while(|l| l.starts_with('#')).collect();
+    assert!(head.iter().any(|l| l.ends_with(line.trim_start())), "the same words head planned.toml: {planned}");
+}
+
+/// The plan of `pair` (two AEs reach the target), its total hires and the texts of its chart.
+fn pair_chart() -> (u32, Vec<String>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let (o, out) = plan(tmp.path(), "pair.toml", &pair("3_600_000"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&o.stderr));
+    let hires: u32 = std::fs::read_to_string(out.join("plan.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap().parse::<u32>().unwrap())
+        .sum();
+    (hires, svg_texts(&std::fs::read_to_string(out.join("plan_p_hit.svg")).unwrap()))
+}
+
+/// Issue "what sales leaders read", 2: the chart's title named every planned role
+/// ("2 ae + slow hires give a 87% chance") when all the hires were of one. It counts
+/// the hires of each role that has some.
+#[test]
+fn the_plan_chart_title_counts_hires_by_role() {
+    let (hires, texts) = pair_chart();
+    let title = &texts[0];
+    let hire_word = if hires == 1 { "hire gives" } else { "hires give" };
+    assert!(title.starts_with(&format!("{hires} ae {hire_word} a")) && title.contains("% chance"), "{title}");
+    assert!(!title.contains("slow"), "{title}");
+}
+
+/// Issue "what sales leaders read", 2: the hire axis of the plan chart was ticked at
+/// halves (0, 0.5, 1, ...). It ticks whole hires only.
+#[test]
+fn the_plan_chart_ticks_whole_hires_only() {
+    let (_, texts) = pair_chart();
+    let numbers: Vec<&String> = texts.iter().filter(|t| t.parse::<f64>().is_ok()).collect();
+    assert!(numbers.len() >= 3, "the hire axis is ticked: {texts:?}");
+    assert!(numbers.iter().all(|t| !t.contains('.')), "whole hires only: {texts:?}");
 }

@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use plotters::coord::Shift;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, ValueFormatter};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -517,12 +517,46 @@ fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), String> {
             .chain(xy.levels.iter().map(|l| &l.value)),
     );
     let top = xy.y_max.unwrap_or_else(|| axis_top(data_max));
-    let mut cc = ChartBuilder::on(area)
-        .x_label_area_size(64)
-        .y_label_area_size(if xy.y_label.is_empty() { 80 } else { 104 })
-        .margin_top(8)
-        .build_cartesian_2d(x0..x1, 0.0..top)
-        .map_err(fail)?;
+    let mut builder = ChartBuilder::on(area);
+    builder.x_label_area_size(64).y_label_area_size(if xy.y_label.is_empty() { 80 } else { 104 }).margin_top(8);
+    if xy.x_whole {
+        let x = Positions { range: x0..x1, ticks: whole_ticks(x0..x1, X_TICKS) };
+        xy_draw(builder.build_cartesian_2d(x, 0.0..top).map_err(fail)?, xy, x0..x1, top)
+    } else {
+        xy_draw(builder.build_cartesian_2d(x0..x1, 0.0..top).map_err(fail)?, xy, x0..x1, top)
+    }
+}
+
+/// Tick labels on a horizontal axis of numbers, at most.
+const X_TICKS: usize = 9;
+
+/// Ticks at whole numbers within `range`, at most `most` of them: every 1, 2 or 5 times
+/// a power of ten, the smallest such step that fits.
+fn whole_ticks(range: Range<f64>, most: usize) -> Vec<f64> {
+    let mut step = 1.0_f64;
+    loop {
+        let first = (range.start / step).ceil() * step;
+        let ticks: Vec<f64> =
+            (0..).map(|i| first + f64::from(i) * step).take_while(|t| *t <= range.end).take(most + 1).collect();
+        if ticks.len() <= most || !step.is_finite() {
+            return ticks;
+        }
+        let scale = 10f64.powf(step.log10().floor());
+        step = match (step / scale).round() as u32 {
+            1 => 2.0 * scale,
+            2 => 5.0 * scale,
+            _ => 10.0 * scale,
+        };
+    }
+}
+
+/// The plot of `xy` on its axes `cc`, over `x` horizontally and from 0 to `top`.
+fn xy_draw<DB, X>(mut cc: Cartesian<'_, DB, X>, xy: &Xy, x: Range<f64>, top: f64) -> Result<(), String>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    let (x0, x1) = (x.start, x.end);
     let (x_unit, y_unit) = (xy.x_unit, xy.y_unit);
     let x_label = move |x: &f64| x_unit.format(*x);
     let y_label = move |y: &f64| y_unit.format(*y);
@@ -534,7 +568,7 @@ fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), String> {
         .axis_desc_style(text(19.0, MUTED))
         .x_desc(xy.x_label.as_str())
         .y_desc(xy.y_label.as_str())
-        .x_labels(9)
+        .x_labels(X_TICKS)
         .y_labels(7)
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
@@ -558,8 +592,11 @@ fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), String> {
     }
     if let Some((at, label)) = &xy.mark {
         cc.draw_series(DashedLineSeries::new([(*at, 0.0), (*at, top)], 6, 6, AXIS.stroke_width(2))).map_err(fail)?;
-        let style = anchored(text(18.0, MUTED), HPos::Left, VPos::Top);
-        cc.draw_series(std::iter::once(EmptyElement::at((*at, top)) + Text::new(label.clone(), (6, 6), style)))
+        // Beside the line on the side with more room: a mark near the right end is
+        // labelled on its left.
+        let (h, dx) = if (at - x0) / (x1 - x0) < 0.6 { (HPos::Left, 6) } else { (HPos::Right, -6) };
+        let style = anchored(text(18.0, MUTED), h, VPos::Top);
+        cc.draw_series(std::iter::once(EmptyElement::at((*at, top)) + Text::new(label.clone(), (dx, 6), style)))
             .map_err(fail)?;
     }
     for l in &xy.lines {
@@ -575,4 +612,20 @@ fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_ticks_fall_on_whole_numbers_only() {
+        // The plan chart of two hires: hires 0 to 4, padded by 4% each side.
+        assert_eq!(whole_ticks(-0.16..4.16, X_TICKS), vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(whole_ticks(-0.08..2.08, X_TICKS), vec![0.0, 1.0, 2.0]);
+        assert_eq!(whole_ticks(-0.6..15.6, X_TICKS), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0, 14.0]);
+        assert_eq!(whole_ticks(-1.9..49.9, X_TICKS), vec![0.0, 10.0, 20.0, 30.0, 40.0]);
+        assert_eq!(whole_ticks(-7.7..199.7, X_TICKS), vec![0.0, 50.0, 100.0, 150.0]);
+        assert_eq!(whole_ticks(0.2..0.8, X_TICKS), Vec::<f64>::new());
+    }
 }

@@ -214,6 +214,8 @@ pub struct Distribution {
 pub struct Xy {
     /// Unit of the horizontal axis.
     pub x_unit: Unit,
+    /// The horizontal axis counts whole things (hires): ticks at whole numbers only.
+    pub x_whole: bool,
     /// Name of the horizontal axis.
     pub x_label: String,
     /// Unit of the value axis.
@@ -460,6 +462,7 @@ mod tests {
             }),
             Plot::Xy(Xy {
                 x_unit: Unit::Count,
+                x_whole: true,
                 x_label: raw.into(),
                 y_unit: Unit::Percent,
                 y_label: raw.into(),

@@ -197,6 +197,7 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
             let unit = unit_of(key, &xs);
             let xy = |y_unit: Unit, y_label: &str| Xy {
                 x_unit: unit,
+                x_whole: false,
                 x_label: key.clone(),
                 y_unit,
                 y_label: y_label.to_string(),
