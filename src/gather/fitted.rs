@@ -593,8 +593,8 @@ fn pipeline(name: &str, s: &measure::Segment, resolution: &Resolution, longest: 
     let beyond: u64 = ages.iter().filter(|(a, _)| *a > oldest).map(|(_, n)| n).sum();
     let mut written = ages;
     if beyond > 0 {
-        written.retain(|(a, _)| *a < oldest);
         let at_oldest: u64 = beyond + written.iter().filter(|(a, _)| *a == oldest).map(|(_, n)| n).sum::<u64>();
+        written.retain(|(a, _)| *a < oldest);
         written.push((oldest, at_oldest));
     }
     Some(Pipeline { segment: name.to_string(), total, old, beyond, ages: written })
@@ -619,7 +619,9 @@ fn segment_summary(segment: &Segment, s: &measure::Segment) -> String {
         }
     };
     let cycle = cycle.unwrap_or_else(|| {
-        if s.cycles.is_empty() { "n/a".into() } else { num(crate::stats::quantile_sorted(&s.cycles, 0.5), 1) }
+        let mut cycles = s.cycles.clone();
+        cycles.sort_by(f64::total_cmp);
+        if cycles.is_empty() { "n/a".into() } else { num(crate::stats::quantile_sorted(&cycles, 0.5), 1) }
     });
     let size = if s.sizes.is_empty() {
         "n/a".into()

@@ -594,3 +594,30 @@ fn a_month_of_the_quarter_with_no_win_gives_a_scenario_that_loads() {
     assert_eq!(number(&factors[0]), 0.001, "{}", g.toml);
     sopsim::scenario::load_str(&g.toml, "quarters.toml", &[]).unwrap_or_else(|e| panic!("{}", e.render()));
 }
+
+/// Deals open longer than a scenario's longest horizon (600 months) are written at that
+/// age, together with those open exactly that long: none is dropped.
+#[test]
+fn deals_open_at_and_beyond_the_longest_horizon_are_all_kept() {
+    let mut text = String::from("Id,Owner,Stage,Created Date,Close Date,Amount\n");
+    for id in 0..60 {
+        let stage = if id % 2 == 0 { "Closed Won" } else { "Closed Lost" };
+        text.push_str(&format!("{id},Rep 1,{stage},2024-0{}-03,2024-0{}-20,1000\n", 1 + id % 4, 2 + id % 4));
+    }
+    // Open at 2024-09-30: two created 600 months before, one 601, one 605.
+    for (id, created) in [(100, "1974-09-10"), (101, "1974-09-12"), (102, "1974-08-10"), (103, "1974-04-10")] {
+        text.push_str(&format!("{id},Rep 1,Proposal,{created},,1000\n"));
+    }
+    let options =
+        Options { read: ReadOptions::default(), as_of: Some(Date::from_ymd(2024, 9, 30).unwrap()), months: 6 };
+    let g = gather("old.csv", text.as_bytes(), &options).unwrap();
+    let scenario: toml::Table = g.toml.parse().unwrap();
+    let at_600: i64 = scenario["pipeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["age_months"].as_integer() == Some(600))
+        .map(|p| p["count"].as_integer().unwrap())
+        .sum();
+    assert_eq!(at_600, 4, "{}", g.toml);
+}
