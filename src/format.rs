@@ -3,6 +3,19 @@
 
 use std::borrow::Cow;
 
+/// A whole number with its thousands grouped: `1234567` as `1,234,567`.
+pub fn thousands(v: u64) -> String {
+    let s = v.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Money with a unit suffix and two or three significant figures: `$850K`, `$1.2M`,
 /// `$12.4M`, `$1.05B`, `$640`.
 pub fn money(v: f64) -> String {
@@ -134,6 +147,14 @@ fn escaped(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(999), "999");
+        assert_eq!(super::thousands(1_000), "1,000");
+        assert_eq!(super::thousands(12_000_000), "12,000,000");
+    }
+
     use super::*;
 
     #[test]

@@ -104,7 +104,7 @@ pub fn normalise(s: &str) -> String {
 
 /// `1234567` as `1,234,567`.
 pub fn group(n: u64) -> String {
-    crate::report::charts::spec::count(n as f64)
+    crate::format::thousands(n)
 }
 
 /// The delimiter: of `,`, `;`, tab and `|`, the one that splits most of the first 20

@@ -251,7 +251,7 @@ pub fn text(bt: &Backtest, file: &str, dir: &str, written: &[String]) -> String 
         dates.len(),
         if dates.len() == 1 { "" } else { "s" },
         dates.join(", "),
-        crate::gather::read::group(bt.trials),
+        crate::format::thousands(bt.trials),
         bt.seed
     );
     let _ = writeln!(out, "  as of {}: {}; no month after it is scored", bt.as_of.date, bt.as_of.why);

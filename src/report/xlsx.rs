@@ -227,7 +227,7 @@ fn monthly_notes(run: &Run, ids: ColNum) -> Vec<String> {
 fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statistic, f: &Formats) -> Result<(), String> {
     ws.set_name(name).map_err(fail)?;
     let r = run.results;
-    let trials = crate::serve::state::digits(r.trials);
+    let trials = crate::format::thousands(r.trials);
     let ids = month_header(ws, run, &format!("{what} of {trials} trials"), 50.0, f)?;
     styled(ws, 0, ids, "Metric id", &f.header)?;
     ws.set_column_width(ids, 28).map_err(fail)?;

@@ -15,7 +15,8 @@ use crate::format::{money, percent, percent1};
 use crate::report::inputs;
 use crate::scenario::{Loaded, Scenario};
 
-use super::state::{MAX_TRIALS, QUICK_TRIALS, digits};
+use super::state::{MAX_TRIALS, QUICK_TRIALS};
+use crate::format::thousands as digits;
 
 /// How a lever's values read.
 #[derive(Debug, Clone, Copy)]

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::error::Error;
-use crate::format::visible;
+use crate::format::{thousands as digits, visible};
 use crate::runner::{self, RunConfig, RunResults, Watch};
 use crate::scenario::diag::SourceId;
 use crate::scenario::{self, Loaded, Override};
@@ -309,30 +309,9 @@ fn check_work(loaded: &Loaded) -> Result<(), String> {
     Ok(())
 }
 
-/// `1234567` as `1,234,567`.
-pub(crate) fn digits(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn digits_are_grouped_by_thousands() {
-        assert_eq!(digits(0), "0");
-        assert_eq!(digits(999), "999");
-        assert_eq!(digits(1_000), "1,000");
-        assert_eq!(digits(12_000_000), "12,000,000");
-    }
 
     #[test]
     fn a_stop_fires_on_a_newer_change_of_its_page_only() {
