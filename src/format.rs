@@ -5,11 +5,17 @@ use std::borrow::Cow;
 
 /// A whole number with its thousands grouped: `1234567` as `1,234,567`.
 pub fn thousands(v: u64) -> String {
+    grouped(v, ',')
+}
+
+/// A whole number with its thousands set apart by `separator`: `1234567` as
+/// `1,234,567` (`,`) or `1_234_567` (`_`, as TOML lets people write it).
+pub fn grouped(v: u64, separator: char) -> String {
     let s = v.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
         if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push(separator);
         }
         out.push(c);
     }

@@ -625,15 +625,7 @@ fn group_digits_f(v: f64) -> String {
 
 /// `1234567` as `1_234_567`, the way TOML lets people write it.
 pub fn group_digits(v: u64) -> String {
-    let s = v.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push('_');
-        }
-        out.push(c);
-    }
-    out
+    crate::format::grouped(v, '_')
 }
 
 fn display_path(path: &str) -> &str {

@@ -128,14 +128,13 @@ pub struct QuarterTiming {
 impl QuarterTiming {
     /// The timing of factors `f` (each positive), scaled to a mean of 1.
     pub fn new(f: [f64; 3]) -> QuarterTiming {
-        let mean = (f[0] + f[1] + f[2]) / 3.0;
-        QuarterTiming { factors: f.map(|x| x / mean), sd: [0.0; 3] }
+        QuarterTiming::with_sd(f, [0.0; 3])
     }
 
-    /// The same, with standard errors `sd` of the factors as given.
+    /// The same, with standard errors `sd` of the factors as given, scaled alike.
     pub fn with_sd(f: [f64; 3], sd: [f64; 3]) -> QuarterTiming {
         let mean = (f[0] + f[1] + f[2]) / 3.0;
-        QuarterTiming { sd: sd.map(|x| x / mean), ..QuarterTiming::new(f) }
+        QuarterTiming { factors: f.map(|x| x / mean), sd: sd.map(|x| x / mean) }
     }
 
     /// Whether the factors are uncertain (`quarter_timing_sd` given and not all 0).
