@@ -77,11 +77,13 @@ pub fn open_pipeline(s: &mut Trial<'_>) {
         // each outcome's chance of still being ahead (3.5, 4.14).
         let lose_rate = (1.0 - win_rate - stall_rate).max(0.0);
         let stall_rate = 1.0 - win_rate - lose_rate;
-        let won_ahead = win_rate * spec.base_cycle(true).probability_at_least(still_open);
-        // A cycle of c months ends in month c - age - 1 of the run.
+        // Worked `still_open` months before the run's first month: the phase of the
+        // quarter its cycle counts from.
         let phase = (quarter_phase(scenario) + 2 * (still_open as usize % 3)) % 3;
-        let lost_ahead = lose_rate * spec.base_cycle(false).probability_at_least(still_open);
+        let won_ahead = win_rate * spec.cycle_of(true, phase).probability_at_least(still_open);
+        let lost_ahead = lose_rate * spec.cycle_of(false, phase).probability_at_least(still_open);
         let total = won_ahead + lost_ahead + stall_rate;
+
         let mut timing =
             Slip::new(&s.scratch.close_rates, || trial_stream(s.key, Process::PipelineTiming, entry.stream, 0));
         for _ in 0..entry.count {

@@ -18,7 +18,7 @@ pub enum Value {
     Num(String),
     /// A string, written quoted.
     Str(String),
-    /// An array, on one line.
+    /// An array, on one line; an array of tables, one table a line.
     Array(Vec<Value>),
     /// An inline table, on one line.
     Table(Vec<(Key, Value)>),
@@ -77,6 +77,10 @@ impl Value {
         match self {
             Value::Num(n) => n.clone(),
             Value::Str(s) => quoted(s),
+            Value::Array(items) if !items.is_empty() && items.iter().all(|v| matches!(v, Value::Table(_))) => {
+                let items: Vec<String> = items.iter().map(|v| format!("  {},\n", v.text())).collect();
+                format!("[\n{}]", items.concat())
+            }
             Value::Array(items) => {
                 let items: Vec<String> = items.iter().map(Value::text).collect();
                 format!("[{}]", items.join(", "))

@@ -160,7 +160,46 @@ pub struct CompetingRisks {
     /// How much the win chance varies between monthly cohorts beyond chance; `None`
     /// with too few cohorts to tell.
     pub cohort_noise: Option<resolve::CohortNoise>,
+    /// The won and lost timing by the month of the quarter a deal was created in,
+    /// where the closes follow the quarter and each month has deals enough.
+    pub by_quarter: Option<Box<QuarterCycles>>,
 }
+
+/// The ages at which deals close by the month of the fiscal quarter they were created
+/// in (`quarter_cycle_months`, `quarter_loss_cycle_months`): each month's own
+/// competing-risks estimate, since how far a deal is from the quarter's end shapes
+/// when it closes (the first month of a quarter may close few deals but new ones).
+#[derive(Debug, Clone)]
+pub struct QuarterCycles {
+    /// The test that the months' deals resolve differently by age.
+    pub test: resolve::Heterogeneity,
+    /// Deals created in each month of the quarter (first month first).
+    pub deals: [u64; 3],
+    /// Of them, won by the as-of date.
+    pub won: [u64; 3],
+    /// Of them, lost by it.
+    pub lost: [u64; 3],
+    /// The won deals' ages at close.
+    pub cycle: [Timing; 3],
+    /// The lost deals' ages at close; `None` where a month has too few lost deals.
+    pub loss_cycle: Option<[Timing; 3]>,
+}
+
+/// The fewest won deals created in each month of the quarter for the cycle to be
+/// estimated by month of the quarter.
+pub const MIN_QUARTER_WON: u64 = 30;
+
+/// The fewest deals of a month of the quarter at risk at an age for that age to be
+/// estimated from them alone; at other ages they take the hazards of all deals.
+pub const MIN_QUARTER_AT_RISK: f64 = 30.0;
+
+/// The significance level at which deals are taken to resolve differently by the month
+/// of the quarter they were created in.
+pub const QUARTER_LEVEL: f64 = 0.01;
+
+/// The fewest lost deals created in each month of the quarter for the lost cycle to be
+/// estimated by month of the quarter.
+pub const MIN_QUARTER_LOST: u64 = 50;
 
 /// A rate with its bootstrap standard error and the 90% interval of a beta of that
 /// mean and spread.
@@ -545,11 +584,7 @@ fn competing_risks(f: &resolve::Incidence, s: &measure::Segment, seed: u64, obse
         let (low, high) = resolve::rate_interval(p, se);
         Rate { p, se, low, high }
     };
-    let timing = |won: bool| {
-        let p = f.timing(won);
-        let mean: f64 = p.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
-        (!p.is_empty()).then(|| Timing { mean, percentiles: whole_percentiles(&p) })
-    };
+    let timing = |won: bool| timing_of(f, won);
     let stall = f.stall();
     CompetingRisks {
         deals: spans.len() as u64,
@@ -565,7 +600,54 @@ fn competing_risks(f: &resolve::Incidence, s: &measure::Segment, seed: u64, obse
         cycle: timing(true),
         loss_cycle: timing(false),
         cohort_noise: resolve::cohort_noise(&cohorts, f),
+        by_quarter: quarter_cycles(&cohorts, f.horizon()).map(Box::new),
     }
+}
+
+/// The age at which deals of the outcome close under the estimate `f`; `None` if none
+/// does.
+fn timing_of(f: &resolve::Incidence, won: bool) -> Option<Timing> {
+    let p = f.timing(won);
+    let mean: f64 = p.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+    (!p.is_empty()).then(|| Timing { mean, percentiles: whole_percentiles(&p) })
+}
+
+/// The won and lost timing of `deals` (each with its created month) by the month of
+/// the (calendar) quarter it was created in: `None` unless each month has at least
+/// [`MIN_QUARTER_WON`] won deals and the months' deals resolve differently by age, up
+/// to `horizon`, beyond chance ([`resolve::heterogeneity`] below [`QUARTER_LEVEL`]).
+fn quarter_cycles(deals: &[(i32, resolve::Span)], horizon: u32) -> Option<QuarterCycles> {
+    let of = |p: usize| -> Vec<resolve::Span> {
+        deals.iter().filter(|(c, _)| (c.rem_euclid(12) % 3) as usize == p).map(|(_, d)| *d).collect()
+    };
+    let spans = [of(0), of(1), of(2)];
+    let count = |p: usize, end: resolve::End| spans[p].iter().filter(|d| d.end == end).count() as u64;
+    let won = [0, 1, 2].map(|p| count(p, resolve::End::Won));
+    let lost = [0, 1, 2].map(|p| count(p, resolve::End::Lost));
+    if won.iter().any(|&w| w < MIN_QUARTER_WON) {
+        return None;
+    }
+    let test = resolve::heterogeneity(&spans, horizon);
+    if !(test.p < QUARTER_LEVEL) {
+        return None;
+    }
+    let all: Vec<resolve::Span> = spans.iter().flatten().copied().collect();
+    let f: Vec<resolve::Incidence> =
+        spans.iter().map(|d| resolve::stratum(d, &all, horizon, MIN_QUARTER_AT_RISK)).collect::<Option<_>>()?;
+    let cycle: Vec<Timing> = f.iter().map(|f| timing_of(f, true)).collect::<Option<_>>()?;
+    let loss_cycle: Option<Vec<Timing>> = if lost.iter().all(|&l| l >= MIN_QUARTER_LOST) {
+        f.iter().map(|f| timing_of(f, false)).collect()
+    } else {
+        None
+    };
+    Some(QuarterCycles {
+        test,
+        deals: [0, 1, 2].map(|p| spans[p].len() as u64),
+        won,
+        lost,
+        cycle: cycle.try_into().ok()?,
+        loss_cycle: loss_cycle.and_then(|c| c.try_into().ok()),
+    })
 }
 
 /// The open pipeline of the segment `s` named `name`, if it has deals open with a

@@ -6,8 +6,8 @@
 use super::date::month_label;
 use super::doc::{Doc, Key, Value};
 use super::fitted::{
-    ClosedDeals, Closers, CompetingRisks, Demand, Fitted, Growth, Leads, Level, Old, Pipeline, QuarterTiming,
-    Resolution, Sample, Segment, Volume, VolumeNoise,
+    ClosedDeals, Closers, CompetingRisks, Demand, Fitted, Growth, Leads, Level, Old, Pipeline, QuarterCycles,
+    QuarterTiming, Resolution, Sample, Segment, Timing, Volume, VolumeNoise,
 };
 use super::read::group;
 use super::words::{describe, num, percent, positive_interval, quoted, skill_sd, value_of};
@@ -171,27 +171,62 @@ fn competing_risks(d: &mut Doc, c: &CompetingRisks) {
     if let Some(r) = &c.stall_rate {
         d.key("stall_rate", rate_value(r.p, r.low, r.high));
     }
-    for (timing, key, what) in [(&c.cycle, "cycle_months", "won"), (&c.loss_cycle, "loss_cycle_months", "lost")] {
+    let q = c.by_quarter.as_ref();
+    let won_by_quarter = q.map(|q| &q.cycle);
+    let lost_by_quarter = q.and_then(|q| q.loss_cycle.as_ref());
+    for (timing, by_quarter, key, what) in [
+        (&c.cycle, won_by_quarter, "cycle_months", "won"),
+        (&c.loss_cycle, lost_by_quarter, "loss_cycle_months", "lost"),
+    ] {
         let Some(t) = timing else { continue };
+        if let (Some(by), Some(q)) = (by_quarter, q) {
+            quarter_cycle(d, key, what, t, by, q);
+            continue;
+        }
         d.comment(format!(
             "{key}: the age at which {what} deals close, each age's share of the {what} incidence (mean {} \
              months); its percentiles 0%, 1%, ..., 100%",
             num(t.mean, 2)
         ));
-        let values = &t.percentiles;
-        if values.first() == values.last() {
-            d.key(key, Value::num(values[0], 0));
-        } else {
-            d.key(
-                key,
-                Value::dist(
-                    "empirical",
-                    vec![("values", Value::Array(values.iter().map(|v| Value::num(*v, 0)).collect()))],
-                ),
-            );
-        }
+        d.key(key, timing_value(t));
     }
     cohort_noise(d, c.cohort_noise.as_ref());
+}
+
+/// `quarter_cycle_months` (or `quarter_loss_cycle_months`): the ages at which deals of
+/// the outcome `what` close by the month of the quarter they were created in, `by`, in
+/// place of the one timing `all`, with the counts of `q` they rest on.
+fn quarter_cycle(d: &mut Doc, key: &'static str, what: &str, all: &Timing, by: &[Timing; 3], q: &QuarterCycles) {
+    let counts = if what == "won" { q.won } else { q.lost };
+    d.comment(format!(
+        "{key} by month of the quarter: deals created in the quarter's first, second and third month resolve \
+         differently by age (chi-squared {} on {} degrees of freedom against the pooled chances, p {}), so the age \
+         at which {what} deals close is each month's own competing-risks estimate: means {}, {} and {} months ({}, \
+         {} and {} {what} deals; {} months over them all); their percentiles 0%, 1%, ..., 100%",
+        num(q.test.chi2, 1),
+        q.test.df,
+        p_value(q.test.p),
+        num(by[0].mean, 2),
+        num(by[1].mean, 2),
+        num(by[2].mean, 2),
+        group(counts[0]),
+        group(counts[1]),
+        group(counts[2]),
+        num(all.mean, 2),
+    ));
+    let key = if what == "won" { "quarter_cycle_months" } else { "quarter_loss_cycle_months" };
+    d.key(key, Value::Array(by.iter().map(timing_value).collect()));
+}
+
+/// A timing as the scenario takes it: its percentiles as an empirical distribution,
+/// or the one age where they are all the same.
+fn timing_value(t: &Timing) -> Value {
+    let values = &t.percentiles;
+    if values.first() == values.last() {
+        Value::num(values[0], 0)
+    } else {
+        Value::dist("empirical", vec![("values", Value::Array(values.iter().map(|v| Value::num(*v, 0)).collect()))])
+    }
 }
 
 /// `cohort_noise`, where the cohorts' win chances vary beyond chance, with its evidence.
@@ -518,4 +553,9 @@ fn pipeline(d: &mut Doc, p: &Pipeline, f: &Fitted) {
         d.key("count", Value::Num(n.to_string()));
     }
     d.blank();
+}
+
+/// A p-value in words: `< 0.0001` below it, else to two significant digits.
+fn p_value(p: f64) -> String {
+    if p < 1e-4 { "< 0.0001".into() } else { format!("= {}", num(p, 4)) }
 }

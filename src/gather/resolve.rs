@@ -95,38 +95,12 @@ pub const MIN_AT_RISK: u64 = 10;
 /// The Aalen-Johansen estimate of `deals` up to the last age with at least
 /// `min_at_risk` deals at risk; `None` if no age has that many.
 pub fn aalen_johansen(deals: &[Span], min_at_risk: u64) -> Option<Incidence> {
-    let top = deals.iter().map(|d| d.exit).max()? as usize;
-    // Entries and exits counted by age, then the risk set by a running sum.
-    let mut enter = vec![0u64; top + 2];
-    let mut leave = vec![0u64; top + 2];
-    let mut won = vec![0u64; top + 1];
-    let mut lost = vec![0u64; top + 1];
-    let mut censored = vec![0u64; top + 1];
-    for d in deals {
-        let entry = d.entry.min(d.exit) as usize;
-        let exit = d.exit as usize;
-        enter[entry] += 1;
-        // At risk at ages entry..=exit: resolved or censored at `exit` (censored deals
-        // were seen open through their age).
-        leave[exit + 1] += 1;
-        match d.end {
-            End::Won => won[exit] += 1,
-            End::Lost => lost[exit] += 1,
-            End::Open => censored[exit] += 1,
-        }
-    }
-    let mut at_risk = Vec::with_capacity(top + 1);
-    let mut n: i64 = 0;
-    for k in 0..=top {
-        n += enter[k] as i64 - leave[k] as i64;
-        at_risk.push(n.max(0) as u64);
-    }
+    let LifeTable { at_risk, won, lost, censored } = LifeTable::of(deals)?;
     let horizon = at_risk.iter().rposition(|&n| n >= min_at_risk.max(1))?;
     let (mut s, mut cw, mut cl) = (1.0f64, 0.0f64, 0.0f64);
     let mut out = Incidence { won: Vec::new(), lost: Vec::new(), at_risk: at_risk[..=horizon].to_vec() };
     for k in 0..=horizon {
-        // A deal seen open at age k was seen for part of that month only (half, on
-        // average): it counts half in the month's risk set (the actuarial life table).
+        // A deal seen open at age k counts half (see `LifeTable::exposed`).
         let n = at_risk[k] as f64 - 0.5 * censored[k] as f64;
         if n > 0.0 {
             let (w, l) = (won[k] as f64 / n, lost[k] as f64 / n);
@@ -138,6 +112,130 @@ pub fn aalen_johansen(deals: &[Span], min_at_risk: u64) -> Option<Incidence> {
         out.lost.push(cl);
     }
     Some(out)
+}
+
+/// The Aalen-Johansen estimate of the deals of one stratum `group` of `all` (say,
+/// those created in one month of the quarter), to the age `horizon` of the estimate of
+/// them all: at each age the stratum's own won and lost hazards where it has at least
+/// `min_at_risk` deals at risk, and those of all the deals where it has fewer (an age
+/// the stratum's deals were not yet seen at says nothing of it). `None` without deals.
+pub fn stratum(group: &[Span], all: &[Span], horizon: u32, min_at_risk: f64) -> Option<Incidence> {
+    let (own, pooled) = (LifeTable::of(group)?, LifeTable::of(all)?);
+    let (mut s, mut cw, mut cl) = (1.0f64, 0.0f64, 0.0f64);
+    let mut out = Incidence { won: Vec::new(), lost: Vec::new(), at_risk: Vec::new() };
+    for k in 0..=horizon as usize {
+        let t = if own.exposed(k) >= min_at_risk { &own } else { &pooled };
+        let n = t.exposed(k);
+        if n > 0.0 {
+            let (w, l) = (t.won[k] as f64 / n, t.lost[k] as f64 / n);
+            cw += s * w;
+            cl += s * l;
+            s *= 1.0 - w - l;
+        }
+        out.won.push(cw);
+        out.lost.push(cl);
+        out.at_risk.push(own.at_risk.get(k).copied().unwrap_or(0));
+    }
+    Some(out)
+}
+
+/// Deals by age: at risk, won, lost and censored at each age.
+struct LifeTable {
+    at_risk: Vec<u64>,
+    won: Vec<u64>,
+    lost: Vec<u64>,
+    censored: Vec<u64>,
+}
+
+impl LifeTable {
+    /// The life table of `deals`; `None` if there are none.
+    fn of(deals: &[Span]) -> Option<LifeTable> {
+        let top = deals.iter().map(|d| d.exit).max()? as usize;
+        // Entries and exits counted by age, then the risk set by a running sum.
+        let mut enter = vec![0u64; top + 2];
+        let mut leave = vec![0u64; top + 2];
+        let mut t = LifeTable {
+            at_risk: Vec::with_capacity(top + 1),
+            won: vec![0; top + 1],
+            lost: vec![0; top + 1],
+            censored: vec![0; top + 1],
+        };
+        for d in deals {
+            let entry = d.entry.min(d.exit) as usize;
+            let exit = d.exit as usize;
+            enter[entry] += 1;
+            // At risk at ages entry..=exit: resolved or censored at `exit` (censored
+            // deals were seen open through their age).
+            leave[exit + 1] += 1;
+            match d.end {
+                End::Won => t.won[exit] += 1,
+                End::Lost => t.lost[exit] += 1,
+                End::Open => t.censored[exit] += 1,
+            }
+        }
+        let mut n: i64 = 0;
+        for k in 0..=top {
+            n += enter[k] as i64 - leave[k] as i64;
+            t.at_risk.push(n.max(0) as u64);
+        }
+        Some(t)
+    }
+
+    /// The deals at risk at age `k` as the estimate counts them: a deal seen open at
+    /// age `k` was seen for part of that month only (half, on average), so it counts
+    /// half (the actuarial life table).
+    fn exposed(&self, k: usize) -> f64 {
+        self.at_risk.get(k).map_or(0.0, |&n| n as f64 - 0.5 * self.censored[k] as f64)
+    }
+}
+
+/// Whether groups of deals resolve alike, age by age: a Pearson chi-squared test of
+/// each group's won and lost deals at each age against what the pooled hazards of that
+/// age expect of its deals at risk there.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Heterogeneity {
+    /// The statistic `sum (O - E)^2 / E`, over the groups, ages and both outcomes.
+    pub chi2: f64,
+    /// Its degrees of freedom: for each age and outcome with a resolved deal, the
+    /// groups with deals at risk there, less one.
+    pub df: u32,
+    /// The chance of a statistic at least as large were the groups alike.
+    pub p: f64,
+}
+
+/// The test of [`Heterogeneity`] between `groups`, over the ages up to `horizon`.
+pub fn heterogeneity(groups: &[Vec<Span>], horizon: u32) -> Heterogeneity {
+    let tables: Vec<LifeTable> = groups.iter().filter_map(|g| LifeTable::of(g)).collect();
+    let (mut chi2, mut df) = (0.0, 0u32);
+    for k in 0..=horizon as usize {
+        let exposed: Vec<f64> = tables.iter().map(|t| t.exposed(k)).collect();
+        let total: f64 = exposed.iter().filter(|n| **n > 0.0).sum();
+        if total <= 0.0 {
+            continue;
+        }
+        for events in
+            [|t: &LifeTable, k: usize| t.won.get(k).copied(), |t: &LifeTable, k: usize| t.lost.get(k).copied()]
+        {
+            let observed: Vec<f64> = tables.iter().map(|t| events(t, k).unwrap_or(0) as f64).collect();
+            let hazard = observed.iter().sum::<f64>() / total;
+            if hazard <= 0.0 {
+                continue;
+            }
+            let mut groups = 0;
+            for (o, n) in observed.iter().zip(&exposed).filter(|(_, n)| **n > 0.0) {
+                let e = n * hazard;
+                chi2 += (o - e).powi(2) / e;
+                groups += 1;
+            }
+            df += groups.max(1) - 1;
+        }
+    }
+    let p = if df == 0 || !(chi2 > 0.0) {
+        1.0
+    } else {
+        statrs::function::gamma::checked_gamma_ur(f64::from(df) / 2.0, chi2 / 2.0).unwrap_or(0.0)
+    };
+    Heterogeneity { chi2, df, p }
 }
 
 /// The standard errors of the win and stall chances, from `rounds` bootstrap
@@ -315,6 +413,56 @@ mod tests {
         assert!((f.win() - 0.5).abs() < 1e-12);
         // Age 3: 10 lost of 60 at risk, after S(2) = 0.5: 0.5 x 10/60.
         assert!((f.loss() - 0.5 * 10.0 / 60.0).abs() < 1e-12, "{f:?}");
+    }
+
+    #[test]
+    fn a_stratum_takes_its_own_hazards_where_it_has_deals_at_risk_and_the_pooled_elsewhere() {
+        // The stratum wins everything at age 0; the others win at age 2.
+        let own = vec![span(0, 0, End::Won); 40];
+        let mut all = own.clone();
+        all.extend([span(0, 2, End::Won); 60]);
+        let by_own = stratum(&own, &all, 2, 0.0).unwrap();
+        assert_eq!(by_own.won, vec![1.0, 1.0, 1.0]);
+        assert_eq!(by_own.won[..1], aalen_johansen(&own, 1).unwrap().won[..]);
+        // Too few at risk at every age: the pooled estimate throughout.
+        let pooled = stratum(&own, &all, 2, 1e9).unwrap();
+        assert_eq!(pooled.won, aalen_johansen(&all, 1).unwrap().won);
+    }
+
+    #[test]
+    fn groups_that_resolve_alike_pass_the_heterogeneity_test_and_others_do_not() {
+        let alike = vec![[span(0, 1, End::Won), span(0, 0, End::Lost), span(0, 3, End::Open)].repeat(50); 3];
+        let t = heterogeneity(&alike, 3);
+        assert!(t.chi2.abs() < 1e-12 && t.p > 0.999, "{t:?}");
+        let apart = vec![vec![span(0, 0, End::Won); 100], vec![span(0, 2, End::Won); 100]];
+        assert!(heterogeneity(&apart, 2).p < 1e-9);
+        // Three groups of 300 deals drawn from the same hazards (won 0.2 and lost 0.1 a
+        // month, censored at 6): the test at 1% rejects about 1% of 400 sets (at most
+        // 1%, since the Pearson statistic leaves out the hazards' 1 - h); 12 is 3.3
+        // binomial sds above 4.
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(5);
+        let mut rejected = 0;
+        for _ in 0..400 {
+            let groups: Vec<Vec<Span>> = (0..3)
+                .map(|_| {
+                    (0..300)
+                        .map(|_| {
+                            for age in 0..6 {
+                                let u: f64 = rng.random();
+                                if u < 0.2 {
+                                    return span(0, age, End::Won);
+                                } else if u < 0.3 {
+                                    return span(0, age, End::Lost);
+                                }
+                            }
+                            span(0, 6, End::Open)
+                        })
+                        .collect()
+                })
+                .collect();
+            rejected += usize::from(heterogeneity(&groups, 6).p < 0.01);
+        }
+        assert!(rejected <= 12, "{rejected} of 400 rejected at 1%");
     }
 
     #[test]

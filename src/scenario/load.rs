@@ -214,7 +214,7 @@ fn build(r: &mut Reader, root: &tree::Node, stem: &str) -> Option<Scenario> {
         copula: None,
     };
     if let Some(q) = &scenario.company.quarter_timing {
-        for segment in &mut scenario.segments {
+        for segment in scenario.segments.iter_mut().filter(|s| !s.cycle_by_quarter) {
             segment.timed_cycle = Some(q.timed(&segment.cycle));
         }
     }

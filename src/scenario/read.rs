@@ -519,6 +519,32 @@ impl Reader {
             .collect()
     }
 
+    /// An array of exactly three uncertain numbers, one for each month of the fiscal
+    /// quarter (`quarter_cycle_months`).
+    pub fn dists3(&mut self, t: &mut Tbl<'_>, key: &'static str, support: Support, max: f64) -> Option<[Dist; 3]> {
+        let e = t.entry(key)?;
+        let expected = "three distributions, for deals worked in the first, second and third month of the quarter, \
+             e.g. [{ low = 1, high = 3 }, { low = 1, high = 4 }, { low = 0.5, high = 2 }]";
+        let Value::Array(items) = &e.node.value else {
+            self.type_error(&e.node, t.key_path(key), expected);
+            return None;
+        };
+        let path = t.key_path(key);
+        if items.len() != 3 {
+            self.error(
+                Diagnostic::error(Some(e.node.span), path, format!("{key} has {} items", items.len()))
+                    .expected(expected.to_string()),
+            );
+            return None;
+        }
+        let d: Vec<Option<Dist>> =
+            items.iter().enumerate().map(|(i, n)| self.dist_node(n, format!("{path}[{i}]"), support, max)).collect();
+        match <[Option<Dist>; 3]>::try_from(d) {
+            Ok([Some(a), Some(b), Some(c)]) => Some([a, b, c]),
+            _ => None,
+        }
+    }
+
     /// An array of numbers in `[lo, hi]`.
     pub fn numbers(&mut self, t: &mut Tbl<'_>, key: &'static str, lo: f64, hi: f64) -> Option<(Vec<f64>, Span)> {
         self.values(t, key, lo, hi, Support::Real)

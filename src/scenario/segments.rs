@@ -46,6 +46,13 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
         let cycle_ok = cycle_ok && (stall.is_some() || !t.has("stall_rate"));
         let loss_cycle = r.dist(&mut t, "loss_cycle_months", Support::NonNegative, MAX_MONTHS as f64);
         let cycle_ok = cycle_ok && (loss_cycle.is_some() || !t.has("loss_cycle_months"));
+        let quarter_cycle = r.dists3(&mut t, "quarter_cycle_months", Support::NonNegative, MAX_MONTHS as f64);
+        let cycle_ok = cycle_ok && (quarter_cycle.is_some() || !t.has("quarter_cycle_months"));
+        let quarter_loss = r.dists3(&mut t, "quarter_loss_cycle_months", Support::NonNegative, MAX_MONTHS as f64);
+        let cycle_ok = cycle_ok && (quarter_loss.is_some() || !t.has("quarter_loss_cycle_months"));
+        let cycle_ok = cycle_ok
+            && one_of(r, &t, "cycle_months", "quarter_cycle_months")
+            && one_of(r, &t, "loss_cycle_months", "quarter_loss_cycle_months");
         let weight = r.number(&mut t, "service_weight", 0.0, 1_000.0);
         let cycle_ok = cycle_ok && (weight.is_some() || !t.has("service_weight"));
         let cohort_noise = r.number(&mut t, "cohort_noise", 0.0, 10.0);
@@ -70,7 +77,9 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
                     cycle: WholeDraw::new(cycle.as_ref().unwrap_or(&Dist::constant(0.0)), MAX_MONTHS as u32),
                     cycle_months: cycle.unwrap_or(Dist::constant(0.0)),
                     stall_rate: stall.unwrap_or(Dist::constant(0.0)),
-                    timed_cycle: None,
+                    cycle_by_quarter: quarter_cycle.is_some(),
+                    timed_cycle: quarter_cycle.as_ref().map(whole3),
+                    timed_loss_cycle: quarter_loss.as_ref().map(whole3),
                     loss_cycle: loss_cycle.map(|d| {
                         let whole = WholeDraw::new(&d, MAX_MONTHS as u32);
                         (d, whole)
@@ -83,4 +92,22 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
         }
     }
     (out, names)
+}
+
+/// Three distributions of months rounded to whole months, as the engine draws them.
+fn whole3(d: &[Dist; 3]) -> [WholeDraw; 3] {
+    [0, 1, 2].map(|p| WholeDraw::new(&d[p], MAX_MONTHS as u32))
+}
+
+/// Whether at most one of the keys `one` (a cycle) and `by_quarter` (the same cycle by
+/// month of the quarter) is given; an error if both are.
+fn one_of(r: &mut Reader, t: &Tbl<'_>, one: &str, by_quarter: &str) -> bool {
+    if !(t.has(one) && t.has(by_quarter)) {
+        return true;
+    }
+    let span = t.entries().iter().find(|e| e.key == by_quarter).map(|e| e.node.span);
+    r.error(Diagnostic::error(span, t.key_path(by_quarter), format!("both {one} and {by_quarter} are given")).help(
+        format!("{by_quarter} gives the cycle for each month of the quarter in place of {one}: keep one of them"),
+    ));
+    false
 }

@@ -211,9 +211,15 @@ pub struct Segment {
     /// Probability that a worked opportunity never closes (stalls and stays open);
     /// drawn once per trial. A constant 0 without `stall_rate`.
     pub stall_rate: Dist,
-    /// With `company.quarter_timing`: the won cycle reweighted by month of the quarter,
-    /// by the phase of the month worked (see [`QuarterTiming::timed`]).
+    /// The won cycle by the phase of the month worked in the fiscal quarter: as given
+    /// by `quarter_cycle_months`, or with `company.quarter_timing` the cycle reweighted by
+    /// month of the quarter (see [`QuarterTiming::timed`]).
     pub timed_cycle: Option<[WholeDraw; 3]>,
+    /// Whether `timed_cycle` is given by `quarter_cycle_months` (the quarter factors
+    /// do not reweight it).
+    pub cycle_by_quarter: bool,
+    /// `quarter_loss_cycle_months`: the lost cycle by the phase of the month worked.
+    pub timed_loss_cycle: Option<[WholeDraw; 3]>,
     /// Months from working an opportunity to its close when it is lost, rounded to
     /// whole months as [`Segment::cycle`] is; `None`: the same as `cycle_months`.
     pub loss_cycle: Option<(Dist, WholeDraw)>,
@@ -230,23 +236,19 @@ impl Segment {
     /// cycle (no `stall_rate` and no `loss_cycle_months`): the model of every scenario
     /// written before deals could stall, drawn as it always was.
     pub fn resolves_in_one_cycle(&self) -> bool {
-        self.stall_rate.as_constant() == Some(0.0) && self.loss_cycle.is_none()
+        self.stall_rate.as_constant() == Some(0.0)
+            && self.loss_cycle.is_none()
+            && self.timed_loss_cycle.is_none()
+            && !self.cycle_by_quarter
     }
 
-    /// The whole-month cycle of a deal of this outcome, ending in a month of phase
-    /// `phase` of the quarter (see [`QuarterTiming::timed`]; only won deals are timed).
+    /// The whole-month cycle of a deal of this outcome worked in a month of phase
+    /// `phase` of the quarter (0: its first month; see [`QuarterTiming::timed`]).
     pub fn cycle_of(&self, won: bool, phase: usize) -> &WholeDraw {
-        match (&self.loss_cycle, &self.timed_cycle) {
-            (Some((_, lost)), _) if !won => lost,
-            (_, Some(timed)) if won => &timed[phase % 3],
-            _ => &self.cycle,
-        }
-    }
-
-    /// The whole-month cycle of a deal of this outcome, before any quarter timing.
-    pub fn base_cycle(&self, won: bool) -> &WholeDraw {
-        match &self.loss_cycle {
-            Some((_, lost)) if !won => lost,
+        match (&self.timed_loss_cycle, &self.loss_cycle, &self.timed_cycle) {
+            (Some(timed), _, _) if !won => &timed[phase % 3],
+            (_, Some((_, lost)), _) if !won => lost,
+            (_, _, Some(timed)) if won => &timed[phase % 3],
             _ => &self.cycle,
         }
     }

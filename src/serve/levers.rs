@@ -143,24 +143,26 @@ pub fn groups(loaded: &Loaded) -> Value {
     ));
     for (i, seg) in s.segments.iter().enumerate() {
         let path = format!("segments.{}", element(&seg.name, i));
-        out.push((
-            format!("Segment {}", seg.name),
-            vec![
-                rate_lever(format!("{path}.win_rate"), "Win rate", &seg.win_rate),
-                Lever {
-                    key: format!("{path}.deal_size"),
-                    label: "Deal size",
-                    hint: spread(&seg.deal_size, Unit::Money, "per deal"),
-                    ..Lever::default()
-                },
-                Lever {
-                    key: format!("{path}.cycle_months"),
-                    label: "Sales cycle",
-                    hint: spread(&seg.cycle_months, Unit::Months, "per deal"),
-                    ..Lever::default()
-                },
-            ],
-        ));
+        let mut levers = vec![
+            rate_lever(format!("{path}.win_rate"), "Win rate", &seg.win_rate),
+            Lever {
+                key: format!("{path}.deal_size"),
+                label: "Deal size",
+                hint: spread(&seg.deal_size, Unit::Money, "per deal"),
+                ..Lever::default()
+            },
+        ];
+        // A cycle given by month of the quarter (`quarter_cycle_months`) is three
+        // tables: no one number to edit.
+        if !seg.cycle_by_quarter {
+            levers.push(Lever {
+                key: format!("{path}.cycle_months"),
+                label: "Sales cycle",
+                hint: spread(&seg.cycle_months, Unit::Months, "per deal"),
+                ..Lever::default()
+            });
+        }
+        out.push((format!("Segment {}", seg.name), levers));
     }
     let written: HashMap<String, String> = inputs::read(&loaded.sources).into_iter().map(|i| (i.key, i.text)).collect();
     for (i, role) in s.roles.iter().enumerate() {

@@ -377,3 +377,33 @@ fn quarter_timing_sd_draws_each_trials_factors_around_the_given_ones() {
     let moved = (0..n).filter(|&i| total(&trials, i) != total(&base, i)).count();
     assert_eq!(moved, 0, "trials whose quarter total moved");
 }
+
+/// `quarter_cycle_months` gives each month of the quarter its own cycle: with cycles of
+/// 2, 0 and 1 months for deals worked in a quarter's first, second and third month (all
+/// won), January's deals close in March, February's in February and March's in April,
+/// and so on each quarter; the open deals created in December (third month, age 0) close
+/// in January. Exact, trial by trial.
+#[test]
+fn quarter_cycles_close_each_month_of_the_quarter_on_its_own_cycle() {
+    let s = load(&scenario(
+        9,
+        "300",
+        "win_rate = 1\nquarter_cycle_months = [2, 0, 1]",
+        "",
+        "[[pipeline]]\nage_months = 0\ncount = 40",
+    ));
+    let trials = Trials::simulate(&s, 71, 200);
+    for i in 0..200 {
+        let worked = trials.path(i, "opportunities.worked");
+        let won = trials.path(i, "deals.won");
+        assert_eq!(won[0], 40.0, "trial {i}: the open deals of December");
+        for q in 0..3 {
+            let t = 3 * q;
+            assert_eq!(won[t + 1], worked[t + 1], "trial {i}: the second month's own");
+            assert_eq!(won[t + 2], worked[t], "trial {i}: the first month's two months on");
+            if t + 3 < 9 {
+                assert_eq!(won[t + 3], worked[t + 2], "trial {i}: the third month's a month on");
+            }
+        }
+    }
+}
