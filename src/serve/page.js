@@ -63,8 +63,11 @@ function buildLevers(groups) {
   const root = $('levers');
   root.replaceChildren();
   let n = 0;
-  for (const g of groups) {
-    const fs = el('fieldset', {}, el('legend', { text: g.title }));
+  groups.forEach((g, k) => {
+    // A group's title stays at the top of the levers while its levers scroll under it,
+    // so that the role or segment being edited is always named.
+    const fs = el('div', { class: 'group', role: 'group', 'aria-labelledby': `group-${k}` },
+      el('h3', { class: 'group-title', id: `group-${k}`, text: g.title }));
     for (const l of g.levers) {
       const id = `lever-${n++}`;
       const lever = { ...l };
@@ -80,8 +83,9 @@ function buildLevers(groups) {
           });
           input.addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); applyHires(lever); } });
           input.addEventListener('change', () => applyHires(lever));
+          // The month written above its field, and tied to it: a click on it focuses the field.
           const before = i < l.hires.start ? ' before' : '';
-          group.append(el('div', { class: `cell${before}` }, el('span', { text: l.hires.labels[i].replace(/ 20(\d\d)$/, ' ’$1') }), input));
+          group.append(el('label', { class: `cell${before}` }, el('span', { text: l.hires.labels[i].replace(/ 20(\d\d)$/, ' ’$1') }), input));
           return input;
         });
         box.append(el('span', { id: `${id}-label`, class: 'label', text: l.label }), group);
@@ -99,7 +103,7 @@ function buildLevers(groups) {
       page.levers.push(lever);
     }
     root.append(fs);
-  }
+  });
 }
 
 /// A rate typed as a percentage, `25%` or `{ low = 17%, high = 26% }`, as the file
@@ -241,9 +245,7 @@ function render(d, sent) {
   else status('full', `full, ${count(d.trials)} trials (${ms})`);
   for (const l of page.levers) if (d.hints[l.key] !== undefined) l.hint.textContent = d.hints[l.key];
   renderCompare(d);
-  $('fan-chart').replaceChildren(fanChart(d));
-  $('staff-chart').replaceChildren(staffChart(d));
-  $('capacity-chart').replaceChildren(capacityChart(d));
+  drawCharts();
 }
 
 function renderCompare(d) {
@@ -276,28 +278,66 @@ function renderCompare(d) {
 }
 
 // ---- charts -------------------------------------------------------------------------
+// Each chart is drawn at the size of its box, in CSS pixels, with the page's font size,
+// so that its text reads as the page's on any screen; it is drawn again when its box
+// changes size.
 
-const W = 960, H = 430, M = { l: 96, r: 24, t: 18, b: 56 };
 const COLORS = ['#1f66b3', '#c2410c', '#15803d', '#7e22ce', '#a16207', '#0e7490', '#be123c'];
+const FAN = { band: '#2f7bd0', line: '#0b4f9c', base: '#111', target: '#a8231a' };
 
-function frame(months, yMax, yFmt, label) {
-  const s = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label });
-  const n = months.length;
-  const x = (i) => M.l + (n <= 1 ? 0 : (i / (n - 1)) * (W - M.l - M.r));
-  const y = (v) => H - M.b - (v / yMax) * (H - M.t - M.b);
-  const step = niceStep(yMax / 5);
-  for (let v = 0; v <= yMax + 1e-9; v += step) {
-    s.append(svg('line', { x1: M.l, x2: W - M.r, y1: y(v), y2: y(v), stroke: '#d0d0d0', 'stroke-width': 1 }));
-    s.append(svg('text', { x: M.l - 10, y: y(v) + 7, 'text-anchor': 'end', 'font-size': 19 }, yFmt(v)));
-  }
-  const every = Math.max(1, Math.ceil(n / 8));
-  months.forEach((m, i) => {
-    if (i % every) return;
-    s.append(svg('line', { x1: x(i), x2: x(i), y1: H - M.b, y2: H - M.b + 6, stroke: '#333' }));
-    s.append(svg('text', { x: x(i), y: H - M.b + 28, 'text-anchor': 'middle', 'font-size': 19 }, m.replace(/ 20(\d\d)$/, ' ’$1')));
+/// The box's size and the page's font size, in pixels; `ratio` caps the height at that
+/// share of the width.
+function size(box, ratio) {
+  const w = Math.max(320, Math.round(box.clientWidth));
+  let h = Math.round(box.clientHeight) || Math.round(w / 2);
+  if (ratio) h = Math.min(h, Math.round(w * ratio));
+  const fs = parseFloat(getComputedStyle(document.documentElement).fontSize) || 18;
+  return { w, h: Math.max(h, Math.round(9 * fs)), fs };
+}
+
+/// The legend's items laid out in rows across the top: each item's place and the rows'
+/// height. An item is `{ text, swatch }`, `swatch(s, x, y, width)` drawing its key.
+function legendLayout(sz, items, left, right) {
+  const font = 0.85 * sz.fs, sw = 2.2 * font, rowH = 1.45 * font;
+  let x = left, row = 0;
+  const placed = items.map((it) => {
+    const width = sw + 0.5 * font + it.text.length * 0.6 * font;
+    if (x > left && x + width > right) { x = left; row += 1; }
+    const at = { ...it, x, y: 0.3 * font + row * rowH + rowH / 2, sw, font };
+    x += width + 1.4 * font;
+    return at;
   });
-  s.append(svg('line', { x1: M.l, x2: W - M.r, y1: H - M.b, y2: H - M.b, stroke: '#333', 'stroke-width': 2 }));
-  return { s, x, y };
+  return { placed, height: (row + 1) * rowH + 0.5 * font };
+}
+
+function frame(sz, months, yMax, yFmt, label, items) {
+  const { w, h, fs } = sz;
+  const tick = 0.8 * fs;
+  const m = { l: 0.75 * tick * Math.max(...[0, yMax / 2, yMax].map((v) => yFmt(v).length)) + 0.9 * fs, r: 1.2 * fs, b: 2.3 * fs };
+  const legend = legendLayout(sz, items, m.l, w - m.r);
+  m.t = legend.height + 0.4 * fs;
+  const s = svg('svg', { viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: 'img', 'aria-label': label });
+  const n = months.length;
+  const x = (i) => m.l + (n <= 1 ? 0 : (i / (n - 1)) * (w - m.l - m.r));
+  const y = (v) => h - m.b - (v / yMax) * (h - m.t - m.b);
+  const step = niceStep(yMax / Math.max(2, Math.min(6, Math.floor((h - m.t - m.b) / (2.6 * fs)))));
+  for (let v = 0; v <= yMax + 1e-9; v += step) {
+    s.append(svg('line', { x1: m.l, x2: w - m.r, y1: y(v), y2: y(v), stroke: '#cfcfcf', 'stroke-width': 1 }));
+    s.append(svg('text', { x: m.l - 0.4 * fs, y: y(v) + 0.35 * tick, 'text-anchor': 'end', 'font-size': tick }, yFmt(v)));
+  }
+  // As many month labels as fit side by side.
+  const every = Math.max(1, Math.ceil((4.6 * tick) / ((w - m.l - m.r) / Math.max(1, n - 1))));
+  months.forEach((mo, i) => {
+    if (i % every) return;
+    s.append(svg('line', { x1: x(i), x2: x(i), y1: h - m.b, y2: h - m.b + 6, stroke: '#333' }));
+    s.append(svg('text', { x: x(i), y: h - m.b + 1.25 * tick + 4, 'text-anchor': 'middle', 'font-size': tick }, mo.replace(/ 20(\d\d)$/, ' ’$1')));
+  });
+  s.append(svg('line', { x1: m.l, x2: w - m.r, y1: h - m.b, y2: h - m.b, stroke: '#333', 'stroke-width': 2 }));
+  for (const it of legend.placed) {
+    it.swatch(s, it.x, it.y, it.sw);
+    s.append(svg('text', { x: it.x + it.sw + 0.5 * it.font, y: it.y + 0.35 * it.font, 'font-size': it.font }, it.text));
+  }
+  return { s, x, y, m, w, h, fs };
 }
 
 function niceStep(raw) {
@@ -318,52 +358,75 @@ function band(c, lo, hi, attrs) {
 
 function line(c, values, attrs) {
   const pts = values.map((v, i) => (Number.isFinite(v) ? `${c.x(i)},${c.y(v)}` : null)).filter(Boolean);
-  return svg('polyline', { points: pts.join(' '), fill: 'none', ...attrs });
+  return svg('polyline', { points: pts.join(' '), fill: 'none', 'stroke-linejoin': 'round', ...attrs });
 }
 
-function legend(s, items) {
-  let x = M.l + 10;
-  for (const [text, color, dash] of items) {
-    s.append(svg('line', { x1: x, x2: x + 34, y1: M.t + 14, y2: M.t + 14, stroke: color, 'stroke-width': 5, 'stroke-dasharray': dash || '' }));
-    s.append(svg('text', { x: x + 42, y: M.t + 21, 'font-size': 19 }, text));
-    x += 60 + text.length * 11;
-  }
+/// A line drawn over a white casing, so that it shows over bands and other lines.
+function cased(c, values, color, width, dash) {
+  const g = svg('g', {});
+  g.append(line(c, values, { stroke: '#fff', 'stroke-width': width + 4, 'stroke-opacity': 0.9 }));
+  g.append(line(c, values, { stroke: color, 'stroke-width': width, 'stroke-dasharray': dash || '' }));
+  return g;
 }
 
-function fanChart(d) {
+const swatchLine = (color, width, dash) => (s, x, y, sw) =>
+  s.append(svg('line', { x1: x, x2: x + sw, y1: y, y2: y, stroke: color, 'stroke-width': width, 'stroke-dasharray': dash || '' }));
+
+// Swatches a font's height tall (the swatch is 2.2 fonts wide).
+function swatchFan(s, x, y, sw) {
+  const u = sw / 4.4;
+  s.append(svg('rect', { x, y: y - u, width: sw, height: 2 * u, fill: FAN.band, 'fill-opacity': 0.22 }));
+  s.append(svg('rect', { x, y: y - u / 2, width: sw, height: u, fill: FAN.band, 'fill-opacity': 0.34 }));
+  swatchLine(FAN.line, 5)(s, x, y, sw);
+}
+
+function swatchBaseline(s, x, y, sw) {
+  const u = sw / 4.4;
+  for (const dy of [-u, u]) swatchLine(FAN.base, 2, '5 4')(s, x, y + dy, sw);
+  swatchLine(FAN.base, 3)(s, x, y, sw);
+}
+
+/// The ARR fan: the variant's bands filled; over them the baseline's P10–P90 outlined
+/// (dashed), the variant's P50, and on top the baseline's P50, a thinner black line that
+/// shows even where the two P50s run together; the target. A legend says which is which.
+function fanChart(d, sz) {
   const f = d.fan, b = d.baseline.fan, showBase = !d.baseline.same;
   const target = d.target ? d.target.arr : 0;
-  const top = Math.max(...finite(f.p90), ...(showBase ? finite(b.p90) : []), target, 1) * 1.08;
-  const c = frame(d.months, top, money, 'ARR fan chart');
-  if (showBase) {
-    c.s.append(band(c, b.p10, b.p90, { fill: '#9a9a9a', 'fill-opacity': 0.28 }));
-    c.s.append(band(c, b.p25, b.p75, { fill: '#7a7a7a', 'fill-opacity': 0.3 }));
-    c.s.append(line(c, b.p50, { stroke: '#555', 'stroke-width': 3, 'stroke-dasharray': '10 7' }));
-  }
-  c.s.append(band(c, f.p10, f.p90, { fill: '#1f66b3', 'fill-opacity': 0.22 }));
-  c.s.append(band(c, f.p25, f.p75, { fill: '#1f66b3', 'fill-opacity': 0.32 }));
-  c.s.append(line(c, f.p50, { stroke: '#123f6b', 'stroke-width': 4 }));
+  const top = Math.max(...finite(f.p90), ...(showBase ? finite(b.p90) : []), target, 1) * 1.06;
+  const items = showBase
+    ? [{ text: 'variant: P50, P25–P75, P10–P90', swatch: swatchFan },
+      { text: `baseline (${page.baselineName}): P50, P10–P90 dashed`, swatch: swatchBaseline }]
+    : [{ text: `P50, P25–P75, P10–P90 (${page.baselineName})`, swatch: swatchFan }];
+  if (d.target) items.push({ text: 'target', swatch: swatchLine(FAN.target, 3, '10 6') });
+  const c = frame(sz, d.months, top, money, 'ARR fan chart', items);
+  if (showBase) c.s.append(band(c, b.p10, b.p90, { fill: '#8a8a8a', 'fill-opacity': 0.16 }));
+  c.s.append(band(c, f.p10, f.p90, { fill: FAN.band, 'fill-opacity': 0.22 }));
+  c.s.append(band(c, f.p25, f.p75, { fill: FAN.band, 'fill-opacity': 0.34 }));
   if (d.target) {
     const y = c.y(d.target.arr);
-    c.s.append(svg('line', { x1: M.l, x2: W - M.r, y1: y, y2: y, stroke: '#a8231a', 'stroke-width': 3, 'stroke-dasharray': '12 8' }));
+    c.s.append(svg('line', { x1: c.m.l, x2: c.w - c.m.r, y1: y, y2: y, stroke: FAN.target, 'stroke-width': 3, 'stroke-dasharray': '12 8' }));
     const tx = c.x(d.target.month);
-    c.s.append(svg('line', { x1: tx, x2: tx, y1: M.t + 30, y2: H - M.b, stroke: '#a8231a', 'stroke-width': 1.5, 'stroke-dasharray': '4 6' }));
-    c.s.append(svg('text', { x: tx - 8, y: y - 10, 'text-anchor': 'end', 'font-size': 20, fill: '#a8231a', 'font-weight': 700 },
+    c.s.append(svg('line', { x1: tx, x2: tx, y1: c.m.t, y2: c.h - c.m.b, stroke: FAN.target, 'stroke-width': 1.5, 'stroke-dasharray': '4 6' }));
+  }
+  if (showBase) for (const edge of [b.p10, b.p90]) c.s.append(cased(c, edge, FAN.base, 2, '8 6'));
+  c.s.append(cased(c, f.p50, FAN.line, 6));
+  if (showBase) c.s.append(line(c, b.p50, { stroke: FAN.base, 'stroke-width': 3 }));
+  if (d.target) {
+    const y = c.y(d.target.arr), tx = c.x(d.target.month);
+    c.s.append(svg('text', { x: tx - 0.5 * c.fs, y: y - 0.5 * c.fs, 'text-anchor': 'end', 'font-size': 0.9 * c.fs, fill: FAN.target, 'font-weight': 700, class: 'halo' },
       `Target ${money(d.target.arr)} by ${d.target.label}`));
   }
-  const items = [['variant P50, P25–P75, P10–P90', '#123f6b']];
-  if (showBase) items.push([`baseline (${page.baselineName})`, '#555', '10 7']);
-  legend(c.s, items);
   return c.s;
 }
 
-function staffChart(d) {
+function staffChart(d, sz) {
   const n = d.months.length;
   const roles = d.roles;
   const stacked = Array.from({ length: n }, (_, t) => roles.reduce((a, r) => a + (Number.isFinite(r.hires[t]) ? r.hires[t] : 0), 0));
-  const top = Math.max(...roles.flatMap((r) => finite(r.headcount)), ...stacked, 1) * 1.12;
-  const c = frame(d.months, top, (v) => String(Math.round(v * 10) / 10), 'Headcount and hires by role');
-  const bw = Math.max(3, ((W - M.l - M.r) / Math.max(n, 1)) * 0.6);
+  const top = Math.max(...roles.flatMap((r) => finite(r.headcount)), ...stacked, 1) * 1.1;
+  const c = frame(sz, d.months, top, (v) => String(Math.round(v * 10) / 10), 'Headcount and hires by role',
+    roles.map((r, k) => ({ text: r.id, swatch: swatchLine(COLORS[k % COLORS.length], 5) })));
+  const bw = Math.max(3, ((c.w - c.m.l - c.m.r) / Math.max(n, 1)) * 0.6);
   for (let t = 0; t < n; t++) {
     let base = 0;
     roles.forEach((r, k) => {
@@ -374,24 +437,55 @@ function staffChart(d) {
     });
   }
   roles.forEach((r, k) => c.s.append(line(c, r.headcount, { stroke: COLORS[k % COLORS.length], 'stroke-width': 4 })));
-  legend(c.s, roles.map((r, k) => [r.id, COLORS[k % COLORS.length]]));
   return c.s;
 }
 
-function capacityChart(d) {
+function capacityChart(d, sz) {
   const cap = d.capacity;
-  const top = Math.max(...finite(cap.demand), ...finite(cap.worked), 1) * 1.12;
-  const c = frame(d.months, top, (v) => count(v), 'Capacity and demand');
+  const top = Math.max(...finite(cap.demand), ...finite(cap.worked), 1) * 1.1;
+  const c = frame(sz, d.months, top, (v) => count(v), 'Capacity and demand',
+    [{ text: 'demanded', swatch: swatchLine('#555', 4, '10 7') }, { text: 'worked', swatch: swatchLine('#1f66b3', 4) },
+      { text: 'lost', swatch: swatchLine('#a8231a', 10) }]);
   const n = d.months.length;
-  const bw = Math.max(3, ((W - M.l - M.r) / Math.max(n, 1)) * 0.6);
+  const bw = Math.max(3, ((c.w - c.m.l - c.m.r) / Math.max(n, 1)) * 0.6);
   cap.lost.forEach((v, t) => {
     if (!(v > 0)) return;
     c.s.append(svg('rect', { x: c.x(t) - bw / 2, y: c.y(v), width: bw, height: c.y(0) - c.y(v), fill: '#a8231a', 'fill-opacity': 0.7 }));
   });
   c.s.append(line(c, cap.demand, { stroke: '#555', 'stroke-width': 4, 'stroke-dasharray': '10 7' }));
   c.s.append(line(c, cap.worked, { stroke: '#1f66b3', 'stroke-width': 4 }));
-  legend(c.s, [['demanded', '#555', '10 7'], ['worked', '#1f66b3'], ['lost', '#a8231a']]);
   return c.s;
+}
+
+/// The charts, each at its box's size; the fan no taller than 0.62 of its width.
+const CHARTS = [['fan-chart', fanChart, 0.62], ['staff-chart', staffChart], ['capacity-chart', capacityChart]];
+
+function drawCharts() {
+  if (!page.last) return;
+  for (const [id, make, ratio] of CHARTS) {
+    const box = $(id);
+    const sz = size(box, ratio);
+    box.dataset.drawn = `${sz.w}x${sz.h}@${sz.fs}`;
+    box.replaceChildren(make(page.last.data, sz));
+  }
+}
+
+/// Draws the charts again when a box changes size (a window resized, the answer longer).
+function redrawOnResize() {
+  let queued = false;
+  const observer = new ResizeObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      const stale = CHARTS.some(([id, , ratio]) => {
+        const sz = size($(id), ratio);
+        return $(id).dataset.drawn !== `${sz.w}x${sz.h}@${sz.fs}`;
+      });
+      if (stale) drawCharts();
+    });
+  });
+  for (const [id] of CHARTS) observer.observe($(id));
 }
 
 // ---- baseline, variants, downloads --------------------------------------------------
@@ -485,6 +579,7 @@ async function start() {
   $('save').addEventListener('click', saveVariant);
   $('variant-name').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); saveVariant(); } });
   $('report').addEventListener('click', downloadReport);
+  redrawOnResize();
   refresh();
 }
 
