@@ -8,8 +8,10 @@
 //! 5. [`report`] turns the results into `monthly.csv`, `summary.json`, charts, `report.html`,
 //!    `report.xlsx` and a terminal summary.
 //!
-//! A run can also be cut into [`shard`]s whose partial files merge into the same results,
-//! and [`serve`] puts a scenario's levers on a local web page for a workshop.
+//! A blank page starts from [`init`]: a commented scenario with typical figures for a
+//! company's stage. A run can also be cut into [`shard`]s whose partial files merge into
+//! the same results, and [`serve`] puts a scenario's levers on a local web page for a
+//! workshop.
 //!
 //! Above them, [`app`] holds one file per command: it resolves the command line
 //! ([`cli`]) into a configuration, calls the library (the what-if analyses in
@@ -27,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod format;
 pub mod gather;
+pub mod init;
 pub mod month;
 pub mod numbers;
 pub mod report;
