@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::month::YearMonth;
 use crate::numbers::{count, money, probability};
 use crate::report::Formats;
 
@@ -25,6 +26,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a commented scenario to edit, with typical figures for a company's stage.
+    Init(InitArgs),
     /// Simulate a scenario and write monthly.csv, summary.json, charts, report.html and report.xlsx.
     Run(RunArgs),
     /// Check a scenario file and report every problem; simulate nothing.
@@ -364,6 +367,51 @@ impl RunArgs {
         }
         f
     }
+}
+
+/// `sopsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The scenario file to write (TOML), e.g. plan.toml; its folder must exist.
+    pub file: PathBuf,
+    /// The company's stage, which sets every figure.
+    #[arg(long, value_enum, default_value_t = Stage::ScaleUp)]
+    pub stage: Stage,
+    /// The first month to simulate, YYYY-MM (default: next month); the target's month and
+    /// the planned hires move with it.
+    #[arg(long, value_name = "YYYY-MM", value_parser = month)]
+    pub start: Option<YearMonth>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// A company's stage, for `init --stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Stage {
+    /// Under $1M ARR: founders selling with their first AEs and an SDR.
+    Seed,
+    /// $1M to $10M ARR: mid-market and SMB teams, SDRs, CSMs, a manager.
+    ScaleUp,
+    /// $10M ARR and above: enterprise and mid-market teams, SDRs, CSMs, managers.
+    Enterprise,
+}
+
+impl Stage {
+    /// The library's stage.
+    pub fn resolve(self) -> crate::init::Stage {
+        match self {
+            Stage::Seed => crate::init::Stage::Seed,
+            Stage::ScaleUp => crate::init::Stage::ScaleUp,
+            Stage::Enterprise => crate::init::Stage::Enterprise,
+        }
+    }
+}
+
+/// A month on the command line, written YYYY-MM.
+fn month(s: &str) -> Result<YearMonth, String> {
+    YearMonth::parse(s)
+        .ok_or_else(|| "expected a month written YYYY-MM from 1900-01 to 2999-12, e.g. 2027-01".to_string())
 }
 
 /// `sopsim validate`.

@@ -9,6 +9,7 @@
 mod backtest;
 mod compare;
 mod gather;
+mod init;
 mod merge;
 mod plan;
 mod run;
@@ -32,6 +33,7 @@ pub fn main_with(cli: Cli) -> Result<(), Error> {
     let target = target(&cli);
     check_target(&cli, target.as_ref())?;
     match (cli.command, target) {
+        (Command::Init(args), _) => init::main(&args),
         (Command::Validate(args), _) => validate::main(&args),
         (Command::Serve(args), _) => serve::main(&args),
         (Command::Merge(args), _) => merge::main(args),
@@ -60,6 +62,7 @@ pub fn target(cli: &Cli) -> Option<Target> {
         // `serve` writes no file, and stops on Ctrl-C itself (exit code 0).
         Command::Validate(_) | Command::Serve(_) => return None,
         Command::Gather(a) => return a.out.clone().map(Target::File),
+        Command::Init(a) => return Some(Target::File(a.file.clone())),
         Command::Backtest(a) => what_if(&a.out, &a.export.export, "backtest"),
         Command::Plan(a) => what_if(&a.common.out, &a.file, "plan"),
         Command::Sweep(a) => what_if(&a.common.out, &a.file, "sweep"),
@@ -90,6 +93,7 @@ fn force(cli: &Cli) -> bool {
         Command::Merge(a) => a.force,
         Command::Validate(_) | Command::Serve(_) => false,
         Command::Gather(a) => a.force,
+        Command::Init(a) => a.force,
         Command::Backtest(a) => a.force,
         Command::Plan(a) => a.common.force,
         Command::Sweep(a) => a.common.force,
@@ -105,6 +109,7 @@ fn check_target(cli: &Cli, target: Option<&Target>) -> Result<(), Error> {
     match target {
         Some(Target::Folder(dir)) => report::folder::check(dir, force(cli)).map(|_| ()).map_err(|r| Error::Input(r.0)),
         Some(Target::File(path)) if matches!(cli.command, Command::Gather(_)) => gather::out_check(path, force(cli)),
+        Some(Target::File(path)) if matches!(cli.command, Command::Init(_)) => init::out_check(path, force(cli)),
         Some(Target::File(part)) => shard::check_part_path(part, force(cli)).map_err(Error::Input),
         Some(Target::Later) | None => Ok(()),
     }

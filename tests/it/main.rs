@@ -1,7 +1,7 @@
 //! Integration tests, in one binary: closed-form checks of the model, the organisation
-//! around the closers, the command line, bad input, outputs, the charts, report and
-//! workbook, properties over any input, scale (sketched quantiles, shards and their
-//! merge), the what-if commands and the workshop server.
+//! around the closers, the command line and the scenarios `init` writes, bad input,
+//! outputs, the charts, report and workbook, properties over any input, scale (sketched
+//! quantiles, shards and their merge), the what-if commands and the workshop server.
 
 mod actuals;
 mod bad;
@@ -13,6 +13,7 @@ mod forecast;
 mod gather;
 mod gather_crm;
 mod gather_fuzz;
+mod init;
 mod model;
 mod names;
 mod outputs;
