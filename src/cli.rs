@@ -13,10 +13,17 @@ use crate::report::Formats;
 
 use crate::shard::Shard;
 
+/// The first lines of `sopsim --help`: the three commands a newcomer needs first.
+const START_HERE: &str = "\
+Start here:
+  sopsim init plan.toml     write a commented scenario to edit (--stage seed|scale-up|enterprise)
+  sopsim run plan.toml      simulate it: the chance of reaching the target, P10/P50/P90, hires, report
+  sopsim serve plan.toml    change its numbers on a page in the browser and watch the answer move";
+
 /// A sales & operations planning simulator: hiring needs, coverage and forecast spread
 /// of a B2B sales organisation, by Monte Carlo.
 #[derive(Debug, Parser)]
-#[command(name = "sopsim", version, about, long_about = None)]
+#[command(name = "sopsim", version, about, long_about = None, before_help = START_HERE)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]

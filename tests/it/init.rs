@@ -1,6 +1,6 @@
 //! `sopsim init` as a newcomer meets it: each stage writes a commented scenario that
 //! validates and runs with a sensible answer, an existing file or a missing folder is
-//! refused with exit code 2.
+//! refused with exit code 2, and `--help` opens with the first three commands.
 
 use std::path::Path;
 use std::process::Output;
@@ -128,4 +128,22 @@ fn an_existing_file_or_a_missing_folder_is_refused() {
     let o = init(dir.path(), &["--force"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("is a folder"), "{}", text(&o.stderr));
+}
+
+/// `sopsim --help` opens with the three commands a newcomer needs first, in the order
+/// they are used, and keeps the list of every command after them.
+#[test]
+fn help_opens_with_init_run_and_serve() {
+    let o = sopsim(&["--help"]);
+    assert!(o.status.success());
+    let help = text(&o.stdout);
+    let first: Vec<&str> = help.lines().take(4).collect();
+    assert_eq!(first[0], "Start here:", "{help}");
+    for (line, command) in first[1..].iter().zip(["init", "run", "serve"]) {
+        assert!(line.trim_start().starts_with(&format!("sopsim {command} plan.toml ")), "{line}");
+    }
+    for command in ["init", "run", "validate", "plan", "sweep", "compare", "gather", "sensitivity", "serve"] {
+        assert!(help.contains(&format!("\n  {command} ")), "{command} is listed: {help}");
+    }
+    assert!(help.contains("Usage: sopsim <COMMAND>"), "{help}");
 }
