@@ -83,7 +83,6 @@ pub fn open_pipeline(s: &mut Trial<'_>) {
         let won_ahead = win_rate * spec.cycle_of(true, phase).probability_at_least(still_open);
         let lost_ahead = lose_rate * spec.cycle_of(false, phase).probability_at_least(still_open);
         let total = won_ahead + lost_ahead + stall_rate;
-
         let mut timing =
             Slip::new(&s.scratch.close_rates, || trial_stream(s.key, Process::PipelineTiming, entry.stream, 0));
         for _ in 0..entry.count {

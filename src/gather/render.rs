@@ -555,7 +555,7 @@ fn pipeline(d: &mut Doc, p: &Pipeline, f: &Fitted) {
     d.blank();
 }
 
-/// A p-value in words: `< 0.0001` below it, else to two significant digits.
+/// A p-value in words: `< 0.0001` below it, else to four decimals.
 fn p_value(p: f64) -> String {
     if p < 1e-4 { "< 0.0001".into() } else { format!("= {}", num(p, 4)) }
 }

@@ -248,7 +248,9 @@ impl Segment {
         match (&self.timed_loss_cycle, &self.loss_cycle, &self.timed_cycle) {
             (Some(timed), _, _) if !won => &timed[phase % 3],
             (_, Some((_, lost)), _) if !won => lost,
-            (_, _, Some(timed)) if won => &timed[phase % 3],
+            // Lost deals take the won cycle as given by month of the quarter, but are
+            // not timed by the quarter factors.
+            (_, _, Some(timed)) if won || self.cycle_by_quarter => &timed[phase % 3],
             _ => &self.cycle,
         }
     }

@@ -382,7 +382,8 @@ fn quarter_timing_sd_draws_each_trials_factors_around_the_given_ones() {
 /// 2, 0 and 1 months for deals worked in a quarter's first, second and third month (all
 /// won), January's deals close in March, February's in February and March's in April,
 /// and so on each quarter; the open deals created in December (third month, age 0) close
-/// in January. Exact, trial by trial.
+/// in January. Lost deals without a lost cycle of their own close on the same cycles.
+/// Exact, trial by trial.
 #[test]
 fn quarter_cycles_close_each_month_of_the_quarter_on_its_own_cycle() {
     let s = load(&scenario(
@@ -405,5 +406,11 @@ fn quarter_cycles_close_each_month_of_the_quarter_on_its_own_cycle() {
                 assert_eq!(won[t + 3], worked[t + 2], "trial {i}: the third month's a month on");
             }
         }
+    }
+    let lost = load(&scenario(9, "300", "win_rate = 0\nquarter_cycle_months = [2, 0, 1]", "", ""));
+    let trials = Trials::simulate(&lost, 72, 50);
+    for i in 0..50 {
+        let (worked, closed) = (trials.path(i, "opportunities.worked"), trials.path(i, "deals.closed"));
+        assert_eq!((closed[0], closed[1], closed[2], closed[3]), (0.0, worked[1], worked[0], worked[2]), "trial {i}");
     }
 }
