@@ -2,7 +2,7 @@
 //!
 //! One enum for every command: bad input exits with code 2 (a scenario that does not
 //! load, a flag that does not parse, an output path that would replace what sopsim did
-//! not write), a failure while running or writing with code 1 (see DESIGN.md). Its
+//! not write), a failure while running or writing with code 1 (see the README's exit codes). Its
 //! `Display` writes the whole message, `error:` included, once; `main` prints it and
 //! exits with [`Error::code`]. Messages hold no `error:` of their own, but for
 //! [`Error::Diagnostics`], which are rendered with their locations as the scenario

@@ -78,7 +78,7 @@ pub fn accuracy(actual: &[f64], forecast: &[f64]) -> Accuracy {
 mod tests {
     use super::*;
 
-    /// DOMAIN.md: actual 10, 5, 8, 10 and forecast 15, 12, 5, 8 give MAPE 61.875%,
+    /// docs/REFERENCE.md 2: actual 10, 5, 8, 10 and forecast 15, 12, 5, 8 give MAPE 61.875%,
     /// WAPE 51.5%, bias +21.2%.
     #[test]
     fn published_example() {

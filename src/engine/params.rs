@@ -198,7 +198,7 @@ mod tests {
 
     #[test]
     fn monthly_attrition_compounds_to_the_annual_rate() {
-        // DOMAIN.md: A = 35% -> 3.53% a month.
+        // docs/REFERENCE.md 2: A = 35% -> 3.53% a month.
         let h = monthly_attrition(0.35);
         assert!((h - 0.0353).abs() < 5e-5, "{h}");
         assert!(((1.0 - h).powi(12) - 0.65).abs() < 1e-12);

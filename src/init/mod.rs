@@ -14,7 +14,7 @@ use crate::month::YearMonth;
 /// The month every template starts in; [`scenario`] moves its months from there.
 pub const TEMPLATE_START: &str = "2027-01";
 
-/// A company's stage, by ARR, as DOMAIN.md's staffing matrix has it.
+/// A company's stage, by ARR, as the staffing matrix of docs/REFERENCE.md 1 has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     /// Under $1M ARR: founders selling with their first AEs.

@@ -169,7 +169,7 @@ mod tests {
         }
     }
 
-    /// DOMAIN.md: quota $500K, variable $100K, 1.5x above 100% -> $145K at 130%;
+    /// docs/REFERENCE.md 2: quota $500K, variable $100K, 1.5x above 100% -> $145K at 130%;
     /// with 0.5x below 50% -> $20K at 40%.
     #[test]
     fn commission_matches_the_published_examples() {

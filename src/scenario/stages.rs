@@ -1,4 +1,4 @@
-//! `[[stages]]`: the sales-ops roles an ARR stage needs; the defaults of DOMAIN.md.
+//! `[[stages]]`: the sales-ops roles an ARR stage needs; the defaults of docs/REFERENCE.md 1.
 
 use crate::dist::{Dist, Support};
 
@@ -7,7 +7,7 @@ use super::names::{plain_word, unique};
 use super::read::{Reader, Tbl};
 use super::types::*;
 
-/// The stages of DOMAIN.md, used when the file has no `[[stages]]`.
+/// The stages of docs/REFERENCE.md 1, used when the file has no `[[stages]]`.
 pub fn default_stages() -> Vec<Stage> {
     [
         (0.0, "technical sales-ops analyst", 85_000.0),

@@ -98,7 +98,7 @@ fn quota_attainment_and_pay_of_ten_reps() {
     );
 }
 
-/// DOMAIN.md's plan, end to end, for one rep over a plan year: quota $500K, variable
+/// docs/REFERENCE.md 2's plan, end to end, for one rep over a plan year: quota $500K, variable
 /// $100K (rate 0.2), 1.5x above 100%, 0.5x below 50%, capped at 3x the variable. The
 /// year's variable for bookings B is, by hand,
 /// `0.2 x (0.5 min(B, 250K) + (min(B, 500K) - 250K)+ + 1.5 (B - 500K)+)`, at most $300K.
