@@ -13,6 +13,7 @@ mod forecast;
 mod gather;
 mod gather_crm;
 mod gather_fuzz;
+mod hires;
 mod model;
 mod names;
 mod outputs;

@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::engine::metrics;
-use crate::format::{money, percent};
+use crate::format::{money, people, percent};
 use crate::month::YearMonth;
 use crate::runner::RunResults;
 use crate::scenario::Scenario;
@@ -278,11 +278,9 @@ fn headcount(c: &Context) -> Option<Chart> {
 
 fn hires(c: &Context) -> Option<Chart> {
     let roles: Vec<(String, Stats)> = c
-        .results
-        .layout
-        .scalars
-        .iter()
-        .filter_map(|n| Some((n.strip_prefix("hires.")?.to_string(), *c.results.total(n)?)))
+        .suffixes("hires")
+        .into_iter()
+        .filter_map(|r| Some((r.clone(), *c.results.total(&format!("hires.{r}"))?)))
         .collect();
     if roles.is_empty() {
         return None;
@@ -302,14 +300,13 @@ fn hires(c: &Context) -> Option<Chart> {
         names: roles.iter().map(|(r, _)| r.clone()).collect(),
         unit: Unit::Count,
         y_label: "hires over the horizon".into(),
-        value_labels: roles
-            .iter()
-            .map(|(_, s)| format!("{} ({}–{})", whole(s.p50()), whole(s.at(0.10)), whole(s.at(0.90))))
-            .collect(),
+        value_labels: roles.iter().map(|(_, s)| people(s.at(0.10), s.p50(), s.at(0.90))).collect(),
         bars,
     };
     let title = format!("Hires by role, {span}: {} expected in all", whole(expected));
-    let subtitle = "Planned starts and backfills per role: P50 bar, P10–P90 whisker and in brackets".to_string();
+    let subtitle =
+        "Planned starts, backfills and capacity-policy hires per role: P50 bar, P10–P90 whisker and in brackets"
+            .to_string();
     c.chart("hires", title, subtitle, Plot::Categories(plot))
 }
 
