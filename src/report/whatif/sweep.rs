@@ -1,6 +1,6 @@
 //! The files and terminal text of `sopsim sweep`, from what [`crate::whatif::sweep`] found.
 
-use crate::format::{money, percent, percent1, visible};
+use crate::format::{money, people, percent, percent1, visible};
 use crate::report::OutputFile;
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
 use crate::report::charts::theme::{GREY, NAVY, RED};
@@ -45,8 +45,8 @@ pub(crate) fn terminal(
     }
     let _ = write!(
         line,
-        "{:>16}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
-        "P(hit) ± SE", "ARR P10", "P50", "P90", "hires", "comp cost"
+        "{:>16}  {:>9}  {:>9}  {:>9}  {:>15}  {:>9}",
+        "P(hit) ± SE", "ARR P10", "P50", "P90", "hires (P10–P90)", "comp cost"
     );
     let _ = writeln!(out, "{}", line.trim_end());
     for p in rows {
@@ -61,11 +61,11 @@ pub(crate) fn terminal(
         };
         let _ = writeln!(
             line,
-            "{hit:>16}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
+            "{hit:>16}  {:>9}  {:>9}  {:>9}  {:>15}  {:>9}",
             money(p.arr[0]),
             money(p.arr[1]),
             money(p.arr[2]),
-            spec::count(p.hires_mean),
+            people(p.hires[0], p.hires[1], p.hires[2]),
             money(p.comp_cost_mean)
         );
         out.push_str(&line);
