@@ -264,7 +264,7 @@ fn hiring_table(run: &Run) -> String {
     };
     for role in &s.roles {
         let metric = format!("hires.{}", role.id);
-        let mut cells = vec![format!("{}<br><small>{}</small>", esc(&role.id), hires_from(role, s.months))];
+        let mut cells = vec![format!("{}<br><small>{}</small>", esc(role.display_name()), hires_from(role, s.months))];
         cells.extend((0..periods.len()).map(|p| cell(r.period_total(&metric, p))));
         cells.push(cell(r.total(&metric)));
         cells.push(cell(r.get(&format!("headcount.{}", role.id), last)));

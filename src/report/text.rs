@@ -99,11 +99,12 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
     }
     let roles = suffixes(&results.layout.names, "hires");
     for role in &roles {
-        rows.push((format!("hires {role}"), results.total(&format!("hires.{role}")), Unit::Count));
+        let name = scenario.role_name(role);
+        rows.push((format!("hires {name}"), results.total(&format!("hires.{role}")), Unit::Count));
     }
     for role in &roles {
         let head = results.get(&format!("headcount.{role}"), last);
-        rows.push((format!("headcount {role}, {}", label(last)), head, Unit::Count));
+        rows.push((format!("headcount {}, {}", scenario.role_name(role), label(last)), head, Unit::Count));
     }
     let rows: Vec<(String, &Stats, Unit)> = rows.into_iter().filter_map(|(l, st, u)| Some((l, st?, u))).collect();
     let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
@@ -140,7 +141,7 @@ fn hires_by_period(scenario: &Scenario, results: &RunResults) -> String {
     if scenario.roles.is_empty() || periods.is_empty() {
         return String::new();
     }
-    let names: Vec<String> = scenario.roles.iter().map(|r| visible(&r.id).into_owned()).collect();
+    let names: Vec<String> = scenario.roles.iter().map(|r| visible(r.display_name()).into_owned()).collect();
     let cells: Vec<Vec<String>> = scenario
         .roles
         .iter()

@@ -14,6 +14,7 @@ mod gather;
 mod gather_crm;
 mod gather_fuzz;
 mod hires;
+mod labels;
 mod model;
 mod names;
 mod outputs;

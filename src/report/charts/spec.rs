@@ -30,6 +30,10 @@ impl Unit {
     }
 }
 
+/// Longest title that fits a chart's width at the smallest title size (about 13 pixels
+/// a character of bold DejaVu Sans at 24 px, 1,128 pixels).
+pub const TITLE_CHARS: usize = 86;
+
 /// A count with thousands separators and at most one decimal: `1,250`, `2.5`.
 pub fn count(v: f64) -> String {
     if !v.is_finite() {

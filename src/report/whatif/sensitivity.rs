@@ -10,9 +10,7 @@ use crate::scenario::Scenario;
 use crate::whatif::sensitivity::*;
 use std::fmt::Write as _;
 
-/// Longest title that fits a chart's width at the smallest title size (about 13 pixels
-/// a character of bold DejaVu Sans at 24 px, 1,128 pixels).
-pub(crate) const TITLE_CHARS: usize = 86;
+pub(crate) use crate::report::charts::spec::TITLE_CHARS;
 /// Room for the legend of the per-quarter chart, in pixels, and the estimated width of
 /// a legend entry: its swatch and gap, and about 11.5 pixels a character at 19 px.
 pub(crate) const LEGEND_ROOM: f64 = 1_100.0;
