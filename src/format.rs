@@ -71,6 +71,28 @@ pub fn percent1(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// A rate as a percentage with the figures it needs: whole from 10% (`0.19` is `19%`),
+/// one decimal below (`0.00885` is `0.9%`, `0.015` is `1.5%`, `0.02` is `2%`), two
+/// significant figures below 0.1% (`0.00045` is `0.045%`).
+pub fn rate(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    let pct = v * 100.0;
+    let a = pct.abs();
+    let decimals = if a >= 9.95 || a == 0.0 {
+        0
+    } else if a >= 0.095 {
+        1
+    } else {
+        // Two significant figures: the first digit is at 10^floor(log10 a).
+        (1 - a.log10().floor() as i32).clamp(1, 12) as usize
+    };
+    let text = format!("{pct:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    if text == "-0" { "0%".to_string() } else { format!("{text}%") }
+}
+
 /// A number of people as they are hired: whole numbers, the median first and the
 /// P10–P90 range after it, `(median, Some(range))`: `("7", Some("6–8"))`; no range when
 /// it is the median alone (`("3", None)`). Each is rounded to the nearest whole number
@@ -202,6 +224,28 @@ mod tests {
         for (n, article) in [("90%", "a"), ("1%", "a"), ("100%", "a"), ("180", "a"), ("1,800", "a"), ("", "a")] {
             assert_eq!(a_or_an(n), article, "{n}");
         }
+    }
+
+    #[test]
+    fn rates_read_as_percentages_with_the_figures_they_need() {
+        for (v, text) in [
+            (0.19, "19%"),
+            (0.25, "25%"),
+            (0.00885, "0.9%"),
+            (0.015, "1.5%"),
+            (0.02, "2%"),
+            (0.006, "0.6%"),
+            (0.0995, "10%"),
+            (0.00045, "0.045%"),
+            (0.001, "0.1%"),
+            (1.0, "100%"),
+            (0.0, "0%"),
+            (-0.05, "-5%"),
+            (-0.0001, "-0.01%"),
+        ] {
+            assert_eq!(rate(v), text, "{v}");
+        }
+        assert_eq!(rate(f64::NAN), "n/a");
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl Formats {
     fn of(&self, unit: Unit) -> &Format {
         match unit {
             Unit::Money => &self.money,
-            Unit::Percent => &self.percent,
+            Unit::Percent | Unit::Rate => &self.percent,
             Unit::Count => &self.count,
         }
     }

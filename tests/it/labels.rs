@@ -1,7 +1,10 @@
-//! Display names (issue 33, item 6): roles are read by their `label` in every table,
-//! chart and the workbook. The ids stay where scripts read them: the metric names of
-//! `monthly.csv`, the keys and `role` fields of `summary.json`. What it replaced: `smb-ae`
-//! in every table and chart.
+//! Display names (issue 33, item 6): roles and segments are read by their `label` in
+//! every table, chart and the workbook, and the tornado and the sweep name keys in words
+//! with their units and show rates as percentages. The ids stay where scripts read them:
+//! the metric names of `monthly.csv`, the keys and `role` fields of `summary.json`, the
+//! key paths of the what-if CSV files. What it replaced: `smb-ae` in every table and
+//! chart, `segments.Mid-Market.win_rate` on the tornado with its ends as raw decimals
+//! (`0.00885`).
 
 use std::path::Path;
 
@@ -117,6 +120,61 @@ fn roles_read_by_their_labels_and_the_data_keeps_the_ids() {
     let json: serde_json::Value = serde_json::from_str(&read(&out.join("summary.json"))).unwrap();
     assert_eq!(json["hiring"][0]["role"], "mm-ae");
     assert!(json["horizon"]["totals"].get("hires.mm-ae").is_some());
+}
+
+/// `sopsim sensitivity`: the tornado names each input in words with its unit, the
+/// segment by its label, and writes a rate's ends as percentages; `sensitivity.csv`
+/// keeps the key paths and the values as drawn.
+#[test]
+fn the_tornado_names_keys_in_words_and_rates_in_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), LABELLED);
+    let out = dir.path().join("sens");
+    ok(&sopsim(&["sensitivity", &file, "--trials", "300", "--swing-trials", "100", "--out", out.to_str().unwrap()]));
+    let svg = read(&out.join("tornado.svg"));
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let texts: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text()).collect();
+    let texts: Vec<&str> = texts.iter().map(|t| t.trim()).collect();
+    assert!(texts.contains(&"Mid-Market win rate (%)"), "{texts:?}");
+    assert!(texts.contains(&"Monthly churn (%)"), "{texts:?}");
+    assert!(!svg.contains("segments.mm") && !svg.contains("company.monthly_churn"), "no key path on the chart");
+    // Each end beside its bar: a percentage (`0.7%`, `17%`), never a raw fraction.
+    let ends: Vec<&&str> =
+        texts.iter().filter(|t| t.ends_with('%') && t.chars().next().is_some_and(|c| c.is_ascii_digit())).collect();
+    assert!(ends.len() >= 4, "both rates' ends read as percentages: {texts:?}");
+    assert!(!texts.iter().any(|t| t.starts_with("0.0")), "no raw fraction: {texts:?}");
+
+    let csv = read(&out.join("sensitivity.csv"));
+    assert!(csv.lines().any(|l| l.starts_with("segments.mm.win_rate,")), "the CSV keeps the key path");
+}
+
+/// `sopsim sweep` over a segment's win rate: the axis and the title name it in words
+/// with the segment's label, the values as percentages; `sweep.csv` keeps the path and
+/// the values as given.
+#[test]
+fn the_sweep_names_its_key_in_words_and_rates_in_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), LABELLED);
+    let out = dir.path().join("sweep");
+    ok(&sopsim(&[
+        "sweep",
+        &file,
+        "--vary",
+        "segments.mm.win_rate=0.15..0.25 step 0.05",
+        "--trials",
+        "100",
+        "--out",
+        out.to_str().unwrap(),
+    ]));
+    for chart in ["sweep_p_hit.svg", "sweep_arr.svg"] {
+        let svg = read(&out.join(chart));
+        assert!(svg.contains("Mid-Market win rate (%)"), "{chart}: the axis names the key and its unit");
+        assert!(svg.contains("with Mid-Market win rate from 15% to 25%"), "{chart}: the title in words");
+        assert!(!svg.contains("segments.mm.win_rate"), "{chart} shows the key path");
+    }
+    let csv = read(&out.join("sweep.csv"));
+    assert!(csv.starts_with("segments.mm.win_rate,p_hit,"), "{csv}");
+    assert!(csv.lines().nth(1).is_some_and(|l| l.starts_with("0.15,")), "{csv}");
 }
 
 /// A label is user text: its control characters are shown as escapes on the page and the

@@ -348,7 +348,9 @@ fn sweeps_write_every_file() {
         [".sopsim-output", "sweep.csv", "sweep_arr.png", "sweep_arr.svg", "sweep_p_hit.png", "sweep_p_hit.svg"]
     );
     let svg = std::fs::read_to_string(one.join("sweep_p_hit.svg")).unwrap();
-    assert!(svg.contains("as demand.leads_per_month goes from 100 to 300"), "the title states the finding");
+    // The title states the finding, the key in words; the axis names its unit.
+    assert!(svg.contains("with lead volume from 100 to 300"), "the title states the finding");
+    assert!(svg.contains("Lead volume (leads/month)"), "the axis names the key and its unit");
 
     let two = dir.path().join("two");
     let o = sopsim(&[

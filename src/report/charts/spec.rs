@@ -17,6 +17,9 @@ pub enum Unit {
     Count,
     /// A share: `73%`.
     Percent,
+    /// A rate as a scenario writes it, in percent with the figures it needs: `0.9%`,
+    /// `15%` ([`crate::format::rate`]).
+    Rate,
 }
 
 impl Unit {
@@ -26,6 +29,7 @@ impl Unit {
             Unit::Money => money(v),
             Unit::Percent => percent(v),
             Unit::Count => count(v),
+            Unit::Rate => crate::format::rate(v),
         }
     }
 }
