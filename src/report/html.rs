@@ -85,6 +85,7 @@ figure svg { width: 100%; height: auto; display: block; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-variant-numeric: tabular-nums; font-size: 14px;
   break-inside: avoid; page-break-inside: avoid; }
 th, td { padding: 4px 8px; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
+td { vertical-align: top; }
 th { color: var(--muted); font-weight: 600; border-bottom: 2px solid #b8b8b8; white-space: normal; vertical-align: bottom; }
 th:first-child, td:first-child { text-align: left; }
 small { color: var(--muted); }
