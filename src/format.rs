@@ -71,6 +71,54 @@ pub fn percent1(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
+/// A rate as a percentage with the figures it needs: whole from 10% (`0.19` is `19%`),
+/// one decimal below (`0.00885` is `0.9%`, `0.015` is `1.5%`, `0.02` is `2%`), two
+/// significant figures below 0.1% (`0.00045` is `0.045%`).
+pub fn rate(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    let pct = v * 100.0;
+    let a = pct.abs();
+    let decimals = if a >= 9.95 || a == 0.0 {
+        0
+    } else if a >= 0.095 {
+        1
+    } else {
+        // Two significant figures: the first digit is at 10^floor(log10 a).
+        (1 - a.log10().floor() as i32).clamp(1, 12) as usize
+    };
+    let text = format!("{pct:.decimals$}");
+    let text = if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.') } else { &text };
+    if text == "-0" { "0%".to_string() } else { format!("{text}%") }
+}
+
+/// A number of people as they are hired: whole numbers, the median first and the
+/// P10–P90 range after it, `(median, Some(range))`: `("7", Some("6–8"))`; no range when
+/// it is the median alone (`("3", None)`). Each is rounded to the nearest whole number
+/// (a quantile between two trials' counts may fall between them).
+pub fn people_parts(p10: f64, p50: f64, p90: f64) -> (String, Option<String>) {
+    let whole = |v: f64| -> String {
+        if !v.is_finite() {
+            return "n/a".to_string();
+        }
+        let r = v.round();
+        let text = thousands(r.abs() as u64);
+        if r < 0.0 { format!("-{text}") } else { text }
+    };
+    let (low, mid, high) = (whole(p10), whole(p50), whole(p90));
+    let range = (low != mid || high != mid).then(|| format!("{low}–{high}"));
+    (mid, range)
+}
+
+/// [`people_parts`] on one line: `7 (6–8)`, or `3` when every trial hires as many.
+pub fn people(p10: f64, p50: f64, p90: f64) -> String {
+    match people_parts(p10, p50, p90) {
+        (mid, Some(range)) => format!("{mid} ({range})"),
+        (mid, None) => mid,
+    }
+}
+
 /// Items joined as a sentence lists them: `a`, `a and b`, `a, b and c`.
 pub fn and_list<S: AsRef<str>>(items: &[S]) -> String {
     match items {
@@ -176,6 +224,41 @@ mod tests {
         for (n, article) in [("90%", "a"), ("1%", "a"), ("100%", "a"), ("180", "a"), ("1,800", "a"), ("", "a")] {
             assert_eq!(a_or_an(n), article, "{n}");
         }
+    }
+
+    #[test]
+    fn rates_read_as_percentages_with_the_figures_they_need() {
+        for (v, text) in [
+            (0.19, "19%"),
+            (0.25, "25%"),
+            (0.00885, "0.9%"),
+            (0.015, "1.5%"),
+            (0.02, "2%"),
+            (0.006, "0.6%"),
+            (0.0995, "10%"),
+            (0.00045, "0.045%"),
+            (0.001, "0.1%"),
+            (1.0, "100%"),
+            (0.0, "0%"),
+            (-0.05, "-5%"),
+            (-0.0001, "-0.01%"),
+        ] {
+            assert_eq!(rate(v), text, "{v}");
+        }
+        assert_eq!(rate(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn people_are_whole_the_median_first() {
+        assert_eq!(people(6.0, 7.0, 8.0), "7 (6–8)");
+        assert_eq!(people(3.0, 3.0, 3.0), "3");
+        assert_eq!(people(0.0, 0.0, 0.0), "0");
+        // Interpolated quantiles round to the nearest person.
+        assert_eq!(people(5.9, 6.5, 8.4), "7 (6–8)");
+        assert_eq!(people(2.6, 3.2, 3.4), "3");
+        assert_eq!(people(-0.2, 0.0, 1_234.0), "0 (0–1,234)");
+        assert_eq!(people_parts(1.0, 2.0, 4.0), ("2".to_string(), Some("1–4".to_string())));
+        assert_eq!(people(f64::NAN, f64::NAN, f64::NAN), "n/a");
     }
 
     #[test]

@@ -2,9 +2,11 @@
 //!
 //! A [`YearMonth`] is a point on the calendar; the engine works with month indices
 //! `t = 0 .. months-1` counted from `scenario.start`. This module converts between the
-//! two and owns the label formats. It knows nothing of the model.
+//! two and owns the label formats, and cuts a horizon into the periods its reports sum
+//! over ([`periods`]). It knows nothing of the model.
 
 use std::fmt;
+use std::ops::Range;
 
 /// A calendar month, stored as months since January of year 0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -77,9 +79,75 @@ impl fmt::Display for YearMonth {
     }
 }
 
+/// A span of months summarised together: a calendar quarter, or a year when a horizon
+/// has more than twelve quarters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Period {
+    /// `Q1 2027`, or `2027`.
+    pub label: String,
+    /// Its first and last months, `2027-01..2027-03`: how the per-trial totals over it
+    /// are named.
+    pub key: String,
+    /// Month indices it covers within the run.
+    pub months: Range<usize>,
+}
+
+impl Period {
+    /// What the period is called in a sentence: `quarter` or `year`.
+    pub fn noun(&self) -> &'static str {
+        if self.label.starts_with('Q') { "quarter" } else { "year" }
+    }
+}
+
+/// The periods of a run of `months` months from `start`, in order: calendar quarters (the
+/// first and last may be partial), or calendar years when there are more than twelve
+/// quarters.
+pub fn periods(start: YearMonth, months: usize) -> Vec<Period> {
+    let period = |label: String, months: Range<usize>| Period {
+        label,
+        key: format!("{}..{}", start.offset(months.start as i64), start.offset(months.end as i64 - 1)),
+        months,
+    };
+    let quarters = group(start, months, |m| (m.year(), m.month0() / 3));
+    if quarters.len() <= 12 {
+        return quarters.into_iter().map(|((y, q), r)| period(format!("Q{} {y}", q + 1), r)).collect();
+    }
+    group(start, months, |m| (m.year(), 0)).into_iter().map(|((y, _), r)| period(y.to_string(), r)).collect()
+}
+
+fn group(
+    start: YearMonth,
+    months: usize,
+    key: impl Fn(YearMonth) -> (i32, usize),
+) -> Vec<((i32, usize), Range<usize>)> {
+    let mut out: Vec<((i32, usize), Range<usize>)> = Vec::new();
+    for t in 0..months {
+        let k = key(start.offset(t as i64));
+        match out.last_mut() {
+            Some((last, r)) if *last == k => r.end = t + 1,
+            _ => out.push((k, t..t + 1)),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn periods_are_calendar_quarters_or_years() {
+        let start = YearMonth::parse("2027-02").unwrap();
+        let q = periods(start, 7);
+        let labels: Vec<(&str, Range<usize>)> = q.iter().map(|p| (p.label.as_str(), p.months.clone())).collect();
+        assert_eq!(labels, vec![("Q1 2027", 0..2), ("Q2 2027", 2..5), ("Q3 2027", 5..7)]);
+        let y = periods(start, 60);
+        assert_eq!(y.len(), 6);
+        assert_eq!((y[0].label.as_str(), y[0].months.clone()), ("2027", 0..11));
+        assert_eq!((q[0].key.as_str(), y[1].key.as_str()), ("2027-02..2027-03", "2028-01..2028-12"));
+        assert!(periods(start, 0).is_empty());
+        assert_eq!((q[0].noun(), y[0].noun()), ("quarter", "year"));
+    }
 
     #[test]
     fn parses_and_prints_round_trip() {

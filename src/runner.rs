@@ -128,6 +128,13 @@ impl RunResults {
     pub fn total(&self, name: &str) -> Option<&Stats> {
         self.cells[self.layout.scalar_cell(name)?].as_ref()
     }
+
+    /// Statistics of the trials' totals of monthly metric `metric` (`hires.ae`) over
+    /// period `p` of [`Layout::periods`]: each trial's sum over the period's months, so
+    /// its quantiles are those of the sums (not sums of the months' quantiles).
+    pub fn period_total(&self, metric: &str, p: usize) -> Option<&Stats> {
+        self.total(&engine::metrics::period_total(metric, self.layout.periods.get(p)?))
+    }
 }
 
 /// A distribution pooled over all trials, from per-trial bin counts.

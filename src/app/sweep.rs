@@ -84,7 +84,7 @@ pub fn main(args: &SweepArgs, dir: &Path) -> Result<(), Error> {
     let month = crate::report::charts::build::month(base_scenario.start, judged_month(base_scenario));
     let mut files = vec![sweep_csv(&varies, &rows).map_err(Error::Run)?];
     let source = source_line(base_scenario, setup.trials, setup.seed);
-    let charts = charts(&varies, &rows, &month, &source);
+    let charts = charts(base_scenario, &varies, &rows, &month, &source);
     files.extend(chart_files(&setup.pool, &charts)?);
     write(dir, &files, args.common.force)?;
 

@@ -3,11 +3,13 @@
 //! A trial writes one value per metric and month into a flat buffer, metric-major:
 //! `values[metric * months + t]`, followed by one value per scalar (a per-trial figure
 //! such as the horizon total of bookings or whether the target was hit):
-//! `values[names.len() * months + s]`. The names are the contract of `monthly.csv`
+//! `values[names.len() * months + s]`; a period's total of a metric (the hires of a
+//! quarter) is one such scalar. The names are the contract of `monthly.csv`
 //! and of `summary.json`.
 //! `NaN` marks a value that does not exist in that trial (a win rate in a month with
 //! no closed deal); aggregation leaves those out.
 
+use crate::month::{Period, periods};
 use crate::scenario::Scenario;
 
 /// What a metric's values are measured in.
@@ -33,7 +35,7 @@ pub enum Kind {
 }
 
 /// One metric of the table: its name in the outputs, unit and kind, and whether its
-/// per-trial sum over the horizon is a per-trial scalar of the same name.
+/// per-trial sums over the horizon and over each period are per-trial scalars.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Metric {
     /// The name in `monthly.csv` and `summary.json` (per-role metrics: before `.<role>`).
@@ -42,16 +44,28 @@ pub struct Metric {
     pub unit: Unit,
     /// Stock, flow or ratio.
     pub kind: Kind,
-    /// Whether the horizon total is reported (flows only).
+    /// Whether the horizon total is reported (flows only): a scalar of the same name.
     pub totalled: bool,
+    /// Whether each period's total is reported too (flows only; [`Layout::periods`]): a
+    /// scalar per period, named by [`period_total`]. Quantiles of a period's total need
+    /// each trial's sum; they cannot be read from the months' statistics.
+    pub by_period: bool,
 }
 
-/// Defines a metric table and the index of each of its rows, in one list.
+/// Defines a metric table and the index of each of its rows, in one list. A row's last
+/// word says which per-trial totals it has: `-` none, `totalled` the horizon's,
+/// `by_period` the horizon's and each period's.
 macro_rules! metric_table {
     ($table:ident, $ids:ident, $doc:literal, $($id:ident = $name:literal, $unit:ident, $kind:ident, $total:tt;)*) => {
         #[doc = $doc]
         pub const $table: &[Metric] =
-            &[$(Metric { name: $name, unit: Unit::$unit, kind: Kind::$kind, totalled: metric_table!(@total $total) }),*];
+            &[$(Metric {
+                name: $name,
+                unit: Unit::$unit,
+                kind: Kind::$kind,
+                totalled: metric_table!(@total $total),
+                by_period: metric_table!(@period $total),
+            }),*];
 
         #[doc = concat!("Indexes of the rows of [`", stringify!($table), "`], by the table's order.")]
         #[allow(missing_docs)]
@@ -62,7 +76,10 @@ macro_rules! metric_table {
         }
     };
     (@total totalled) => { true };
+    (@total by_period) => { true };
     (@total -) => { false };
+    (@period by_period) => { true };
+    (@period $other:tt) => { false };
 }
 
 metric_table! {
@@ -105,7 +122,7 @@ metric_table! {
     PER_ROLE, role, "Per-role metrics (named `<metric>.<role>`), in output order after the fixed ones.",
     HEADCOUNT = "headcount", Count, Stock, -;
     RAMPED = "ramped", Count, Stock, -;
-    HIRES = "hires", Count, Flow, totalled;
+    HIRES = "hires", Count, Flow, by_period;
     DEPARTURES = "departures", Count, Flow, totalled;
     OPEN_REQS = "open_reqs", Count, Stock, -;
     NEEDED = "needed", Count, Stock, -;
@@ -134,6 +151,13 @@ pub fn unit_of(name: &str) -> Unit {
     }
     let stem = name.split('.').next().unwrap_or(name);
     PER_ROLE.iter().find(|m| m.name == stem).map_or(Unit::Count, |m| m.unit)
+}
+
+/// The name of the per-trial scalar that holds the total of monthly metric `name` (a
+/// [`Metric::by_period`] one, with its role: `hires.ae`) over `period`:
+/// `hires.ae.2027-04..2027-06`.
+pub fn period_total(name: &str, period: &Period) -> String {
+    format!("{name}.{}", period.key)
 }
 
 /// Lower edges of the quota-attainment histogram (fractions of quota): 0, 0.1, ..., 2.0;
@@ -184,6 +208,11 @@ pub struct Layout {
     /// Scalar index of the first attainment bin (the bins exist only when some role
     /// carries a quota).
     pub first_attainment: usize,
+    /// The periods of the run (calendar quarters, or years), as the reports sum months.
+    pub periods: Vec<Period>,
+    /// Scalar index of the first period total ([`period_total`]): they follow every
+    /// other scalar, role by role, then [`Metric::by_period`] metric, then period.
+    pub first_period_total: usize,
     /// Where each scalar's value comes from, by scalar index.
     pub(crate) sources: Vec<ScalarSource>,
     /// For an idle scenario ([`super::is_idle`]), the values of a trial's cells that no
@@ -208,6 +237,15 @@ pub(crate) enum ScalarSource {
     ForecastBias,
     /// An attainment bin (by bin).
     Attainment(usize),
+    /// The sum of a monthly metric (by metric index) over the months `from..to`.
+    PeriodTotal {
+        /// Metric index.
+        metric: usize,
+        /// First month.
+        from: usize,
+        /// Month after the last.
+        to: usize,
+    },
     /// No such value (NaN).
     Missing,
 }
@@ -248,6 +286,19 @@ impl Layout {
         if scenario.target.is_some() {
             scalars.push(TARGET_HIT.to_string());
         }
+        let periods = periods(scenario.start, scenario.months);
+        let first_period_total = scalars.len();
+        let mut period_sources = Vec::new();
+        for (r, role) in scenario.roles.iter().enumerate() {
+            for (k, m) in PER_ROLE.iter().enumerate().filter(|(_, m)| m.by_period) {
+                let name = format!("{}.{}", m.name, role.id);
+                for p in &periods {
+                    scalars.push(period_total(&name, p));
+                    let metric = Layout::role_metric(r, k);
+                    period_sources.push(ScalarSource::PeriodTotal { metric, from: p.months.start, to: p.months.end });
+                }
+            }
+        }
         let mut layout = Layout {
             names,
             months: scenario.months,
@@ -257,10 +308,12 @@ impl Layout {
             first_open,
             first_plan,
             first_attainment,
+            periods,
+            first_period_total,
             sources: vec![],
             idle: None,
         };
-        layout.sources = (0..layout.scalars.len()).map(|k| layout.source(k)).collect();
+        layout.sources = (0..first_period_total).map(|k| layout.source(k)).chain(period_sources).collect();
         if super::is_idle(scenario) {
             layout.idle = Some(super::idle_cells(scenario, &layout));
         }

@@ -386,7 +386,7 @@ impl<'a> Trial<'a> {
 }
 
 /// Per-trial scalars: horizon totals of some monthly metrics, cost, forecast accuracy,
-/// the attainment histogram, and whether the target was hit.
+/// the attainment histogram, whether the target was hit, and period totals.
 fn write_scalars(s: &Trial<'_>, layout: &Layout, out: &mut [f64]) {
     use metrics::ScalarSource;
     let months = layout.months;
@@ -405,6 +405,9 @@ fn write_scalars(s: &Trial<'_>, layout: &Layout, out: &mut [f64]) {
             ScalarSource::ForecastWape => accuracy.wape,
             ScalarSource::ForecastBias => accuracy.bias,
             ScalarSource::Attainment(k) => s.attainment[k],
+            ScalarSource::PeriodTotal { metric, from, to } => {
+                monthly[metric * months + from..metric * months + to].iter().sum()
+            }
             ScalarSource::Missing => f64::NAN,
         };
     }

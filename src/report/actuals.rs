@@ -125,7 +125,7 @@ pub fn html(scenario: &Scenario, results: &RunResults) -> String {
     metrics.dedup();
     for metric in metrics {
         let format: fn(f64) -> String = if metric.starts_with("headcount.") { count } else { money };
-        let _ = writeln!(h, "<h3>{}</h3>\n<table>", esc(metric));
+        let _ = writeln!(h, "<h3>{}</h3>\n<table>", esc(&super::labels::label(metric, scenario)));
         h.push_str(
             "<thead><tr><th>Month</th><th>Actual</th><th>Plan P10</th><th>Plan P50</th><th>Plan P90</th>\
              <th>Against the plan</th></tr></thead>\n<tbody>\n",

@@ -231,7 +231,7 @@ fn line(out: &mut String, what: &str, k: &Calibration, unit: Unit) {
         match unit {
             Unit::Money => money(k.crps),
             Unit::Count => format!("{:.0}", k.crps),
-            Unit::Percent => format!("{:.3}", k.crps),
+            Unit::Percent | Unit::Rate => format!("{:.3}", k.crps),
         },
     );
 }

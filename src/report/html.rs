@@ -5,11 +5,11 @@
 //! loads nothing from anywhere (no script, no font, no image, no link).
 
 use std::fmt::Write as _;
-use std::ops::Range;
 
-use crate::format::{money, percent, percent1, visible};
-use crate::month::YearMonth;
+use crate::format::{and_list, money, people_parts, percent, percent1, visible};
+use crate::month::{Period, periods};
 use crate::runner::RunResults;
+use crate::scenario::{Policy, Role};
 use crate::stats::Stats;
 
 use super::Run;
@@ -17,47 +17,6 @@ use super::charts::Chart;
 use super::charts::build::{OPEN_BOOKINGS, suffixes};
 use super::charts::spec::{count, whole};
 use super::inputs;
-
-/// A span of months summarised together: a calendar quarter, or a year when a horizon
-/// has more than twelve quarters.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Period {
-    /// `Q1 2027`, or `2027`.
-    pub label: String,
-    /// Month indices it covers within the run.
-    pub months: Range<usize>,
-}
-
-/// The periods of a run of `months` months from `start`, in order.
-pub fn periods(start: YearMonth, months: usize) -> Vec<Period> {
-    let quarters = group(start, months, |m| (m.year(), m.month0() / 3));
-    if quarters.len() <= 12 {
-        return quarters
-            .into_iter()
-            .map(|((y, q), r)| Period { label: format!("Q{} {y}", q + 1), months: r })
-            .collect();
-    }
-    group(start, months, |m| (m.year(), 0))
-        .into_iter()
-        .map(|((y, _), r)| Period { label: y.to_string(), months: r })
-        .collect()
-}
-
-fn group(
-    start: YearMonth,
-    months: usize,
-    key: impl Fn(YearMonth) -> (i32, usize),
-) -> Vec<((i32, usize), Range<usize>)> {
-    let mut out: Vec<((i32, usize), Range<usize>)> = Vec::new();
-    for t in 0..months {
-        let k = key(start.offset(t as i64));
-        match out.last_mut() {
-            Some((last, r)) if *last == k => r.end = t + 1,
-            _ => out.push((k, t..t + 1)),
-        }
-    }
-    out
-}
 
 /// Text made safe for HTML, its control and bidirectional characters shown as escapes
 /// ([`visible`]): every user string reaches the page through here.
@@ -126,6 +85,7 @@ figure svg { width: 100%; height: auto; display: block; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-variant-numeric: tabular-nums; font-size: 14px;
   break-inside: avoid; page-break-inside: avoid; }
 th, td { padding: 4px 8px; border-bottom: 1px solid var(--rule); text-align: right; white-space: nowrap; }
+td { vertical-align: top; }
 th { color: var(--muted); font-weight: 600; border-bottom: 2px solid #b8b8b8; white-space: normal; vertical-align: bottom; }
 th:first-child, td:first-child { text-align: left; }
 small { color: var(--muted); }
@@ -281,37 +241,55 @@ fn spread(s: Option<&Stats>, f: fn(f64) -> String) -> [String; 3] {
 
 fn hiring_table(run: &Run) -> String {
     let (s, r) = (run.scenario, run.results);
-    let roles = suffixes(&r.layout.names, "hires");
-    if roles.is_empty() {
+    if s.roles.is_empty() {
         return "<p class=\"note\">No roles in this scenario.</p>\n".to_string();
     }
-    let periods = periods(s.start, r.layout.months);
+    let periods = &r.layout.periods;
     let last = r.layout.months.saturating_sub(1);
     let mut t = String::from(
-        "<p class=\"note\">Expected hires (planned starts and backfills; mean of all trials) by role and period; \
-         the total's P10–P90 range, and the headcount at the end.</p>\n<table>\n",
+        "<p class=\"note\">People hired by role and period: the median trial's hires (P50) and, beneath, the \
+         range of the middle 80% of trials (P10–P90), each trial's own total for the period. Every start \
+         counts: planned hires, backfills of departures and the requisitions the capacity policy opens; under \
+         each role, where its hires come from. The expected (mean) hires by month are in monthly.csv and the \
+         workbook.</p>\n<table>\n",
     );
     let mut header = vec!["Role".to_string()];
     header.extend(periods.iter().map(|p| esc(&p.label)));
-    header.extend([
-        "Total".into(),
-        "P10–P90".into(),
-        format!("Headcount {} (P50)", s.start.offset(last as i64).short_label()),
-    ]);
+    header.extend(["Total".into(), format!("Headcount {}", s.start.offset(last as i64).short_label())]);
     t.push_str(&head(&header));
     t.push_str("<tbody>\n");
-    for role in &roles {
-        let metric = format!("hires.{role}");
-        let mut cells = vec![esc(role)];
-        cells.extend(periods.iter().map(|p| format!("{:.1}", period_mean(r, &metric, p))));
-        let total = r.total(&metric);
-        cells.push(total.map_or_else(|| "n/a".into(), |s| format!("{:.1}", s.mean)));
-        cells.push(total.map_or_else(|| "n/a".into(), |s| format!("{}–{}", whole(s.at(0.10)), whole(s.at(0.90)))));
-        cells.push(r.get(&format!("headcount.{role}"), last).map_or_else(|| "n/a".into(), |s| whole(s.p50())));
+    let cell = |st: Option<&Stats>| match st.map(|st| people_parts(st.at(0.10), st.p50(), st.at(0.90))) {
+        Some((mid, Some(range))) => format!("{mid}<br><small>{range}</small>"),
+        Some((mid, None)) => mid,
+        None => "n/a".into(),
+    };
+    for role in &s.roles {
+        let metric = format!("hires.{}", role.id);
+        let mut cells = vec![format!("{}<br><small>{}</small>", esc(role.display_name()), hires_from(role, s.months))];
+        cells.extend((0..periods.len()).map(|p| cell(r.period_total(&metric, p))));
+        cells.push(cell(r.total(&metric)));
+        cells.push(cell(r.get(&format!("headcount.{}", role.id), last)));
         t.push_str(&row(&cells));
     }
     t.push_str("</tbody>\n</table>\n");
     t
+}
+
+/// Where a role's hires come from within a horizon of `months`: `planned starts and
+/// backfills`.
+fn hires_from(role: &Role, months: usize) -> String {
+    let planned = role.hires.iter().any(|&(t, n)| n > 0 && (0..months as i64).contains(&t));
+    let mut from = Vec::new();
+    if planned {
+        from.push("planned starts");
+    }
+    if role.policy != Policy::Plan {
+        from.push("backfills");
+    }
+    if role.policy == Policy::Capacity {
+        from.push("the capacity policy");
+    }
+    if from.is_empty() { "no hires planned".to_string() } else { and_list(&from) }
 }
 
 fn arr_table(run: &Run) -> String {
@@ -488,17 +466,6 @@ fn inputs_table(run: &Run) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn periods_are_calendar_quarters_or_years() {
-        let start = YearMonth::parse("2027-02").unwrap();
-        let q = periods(start, 7);
-        let labels: Vec<(&str, Range<usize>)> = q.iter().map(|p| (p.label.as_str(), p.months.clone())).collect();
-        assert_eq!(labels, vec![("Q1 2027", 0..2), ("Q2 2027", 2..5), ("Q3 2027", 5..7)]);
-        let y = periods(start, 60);
-        assert_eq!(y.len(), 6);
-        assert_eq!((y[0].label.as_str(), y[0].months.clone()), ("2027", 0..11));
-    }
 
     #[test]
     fn text_is_escaped() {

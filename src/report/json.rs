@@ -71,9 +71,9 @@ pub fn summary(
             horizon.insert(name.clone(), stats_json(s));
         }
     }
-    let totals: Map<String, Value> = results
-        .layout
-        .scalars
+    // Period totals are given per role under `hiring`.
+    let scalars = &results.layout.scalars;
+    let totals: Map<String, Value> = scalars[..results.layout.first_period_total.min(scalars.len())]
         .iter()
         .filter(|n| n.as_str() != TARGET_HIT && !n.starts_with("attainment.") && !n.starts_with("forecast."))
         .filter(|n| !COST_SCALARS.contains(&n.as_str()))
@@ -86,6 +86,20 @@ pub fn summary(
         .map(|r| {
             let planned: u32 = r.hires.iter().filter(|(o, _)| *o >= 0).map(|(_, n)| *n).sum();
             let hires = results.total(&format!("hires.{}", r.id));
+            let by_period: Vec<Value> = results
+                .layout
+                .periods
+                .iter()
+                .enumerate()
+                .map(|(p, period)| {
+                    json!({
+                        "period": period.label,
+                        "from": month_label(period.months.start),
+                        "to": month_label(period.months.end - 1),
+                        "hires": results.period_total(&format!("hires.{}", r.id), p).map(stats_json),
+                    })
+                })
+                .collect();
             json!({
                 "role": r.id,
                 "kind": format!("{:?}", r.kind).to_lowercase(),
@@ -93,6 +107,7 @@ pub fn summary(
                 "planned_hires": planned,
                 "backfill_hires_mean": hires.map(|h| h.mean - f64::from(planned)),
                 "hires": hires.map(stats_json),
+                "hires_by_period": by_period,
                 "departures": results.total(&format!("departures.{}", r.id)).map(stats_json),
                 "headcount_at_end": results.get(&format!("headcount.{}", r.id), last).map(stats_json),
                 "open_reqs_at_end": results.get(&format!("open_reqs.{}", r.id), last).map(stats_json),

@@ -44,7 +44,7 @@ fn fixed(id: &str) -> Option<&'static str> {
     })
 }
 
-/// The label of a per-role metric, by its stem, for `role`.
+/// The label of a per-role metric, by its stem, for the role shown as `role`.
 fn per_role(stem: &str, role: &str) -> Option<String> {
     Some(match stem {
         "headcount" => format!("Headcount, {role} (people)"),
@@ -78,7 +78,7 @@ pub fn label(id: &str, scenario: &Scenario) -> String {
         return format!("Stage {s} reached (100% = yes)");
     }
     if let Some((stem, role)) = id.split_once('.')
-        && let Some(words) = per_role(stem, role)
+        && let Some(words) = per_role(stem, scenario.role_name(role))
     {
         return words;
     }

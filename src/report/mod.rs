@@ -16,6 +16,7 @@ pub mod folder;
 pub mod html;
 pub mod inputs;
 pub mod json;
+pub mod keys;
 pub mod labels;
 pub mod text;
 pub mod whatif;

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::engine::params::Realised;
-use crate::format::{money, percent, percent1, visible};
+use crate::format::{money, people, percent, percent1, visible};
 use crate::runner::RunResults;
 use crate::scenario::Scenario;
 use crate::stats::Stats;
@@ -99,11 +99,12 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
     }
     let roles = suffixes(&results.layout.names, "hires");
     for role in &roles {
-        rows.push((format!("hires {role}"), results.total(&format!("hires.{role}")), Unit::Count));
+        let name = scenario.role_name(role);
+        rows.push((format!("hires {name}"), results.total(&format!("hires.{role}")), Unit::Count));
     }
     for role in &roles {
         let head = results.get(&format!("headcount.{role}"), last);
-        rows.push((format!("headcount {role}, {}", label(last)), head, Unit::Count));
+        rows.push((format!("headcount {}, {}", scenario.role_name(role), label(last)), head, Unit::Count));
     }
     let rows: Vec<(String, &Stats, Unit)> = rows.into_iter().filter_map(|(l, st, u)| Some((l, st?, u))).collect();
     let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
@@ -115,6 +116,8 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
             writeln!(s, "  {name:<width$}  {:>9} {:>9} {:>9}", cell(st.at(0.10)), cell(st.p50()), cell(st.at(0.90)));
     }
 
+    s.push_str(&hires_by_period(scenario, results));
+
     let _ = writeln!(
         s,
         "\n  wrote {} to {} in {:.2} s (simulation {:.2} s on {} threads)",
@@ -124,6 +127,60 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
         results.elapsed_seconds,
         results.threads
     );
+    s
+}
+
+/// Widest line of the table of hires by period, in characters; its periods are cut into
+/// blocks that fit it.
+const HIRES_WIDTH: usize = 100;
+
+/// Each role's hires per period in people: `7 (6–8)`, the P50 and the P10–P90 range of
+/// the trials' totals for the period; empty without roles.
+fn hires_by_period(scenario: &Scenario, results: &RunResults) -> String {
+    let periods = &results.layout.periods;
+    if scenario.roles.is_empty() || periods.is_empty() {
+        return String::new();
+    }
+    let names: Vec<String> = scenario.roles.iter().map(|r| visible(r.display_name()).into_owned()).collect();
+    let cells: Vec<Vec<String>> = scenario
+        .roles
+        .iter()
+        .map(|r| {
+            let metric = format!("hires.{}", r.id);
+            (0..periods.len())
+                .map(|p| {
+                    results
+                        .period_total(&metric, p)
+                        .map_or("n/a".into(), |st| people(st.at(0.10), st.p50(), st.at(0.90)))
+                })
+                .collect()
+        })
+        .collect();
+    let label = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    let width = cells
+        .iter()
+        .flatten()
+        .map(|c| c.chars().count())
+        .chain(periods.iter().map(|p| p.label.chars().count()))
+        .max()
+        .unwrap_or(0);
+    let per_block = ((HIRES_WIDTH.saturating_sub(label + 2)) / (width + 2)).max(1);
+    let mut s = format!("\n  hires by {}, P50 (P10–P90) of the trials' totals\n", periods[0].noun());
+    for from in (0..periods.len()).step_by(per_block) {
+        let to = (from + per_block).min(periods.len());
+        let _ = write!(s, "  {:<label$}", "");
+        for p in &periods[from..to] {
+            let _ = write!(s, "  {:>width$}", p.label);
+        }
+        s.push('\n');
+        for (name, row) in names.iter().zip(&cells) {
+            let _ = write!(s, "  {name:<label$}");
+            for c in &row[from..to] {
+                let _ = write!(s, "  {c:>width$}");
+            }
+            s.push('\n');
+        }
+    }
     s
 }
 

@@ -76,7 +76,7 @@ impl Formats {
     fn of(&self, unit: Unit) -> &Format {
         match unit {
             Unit::Money => &self.money,
-            Unit::Percent => &self.percent,
+            Unit::Percent | Unit::Rate => &self.percent,
             Unit::Count => &self.count,
         }
     }
@@ -263,7 +263,7 @@ fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
     let r = run.results;
     let roles = suffixes(&r.layout.names, "hires");
     let blocks: [(&str, &str, Statistic, bool); 4] = [
-        ("Hires a month (mean: planned starts and backfills)", "hires", |s| s.mean, true),
+        ("Hires a month (mean: planned starts, backfills and the capacity policy's)", "hires", |s| s.mean, true),
         ("Departures a month (mean)", "departures", |s| s.mean, true),
         ("Headcount (P50)", "headcount", Stats::p50, false),
         ("Open requisitions at month end (mean)", "open_reqs", |s| s.mean, false),
@@ -276,7 +276,7 @@ fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
         for role in &roles {
             let metric = format!("{prefix}.{role}");
             let rn = row_num(row)?;
-            text(ws, rn, 0, role)?;
+            text(ws, rn, 0, run.scenario.role_name(role))?;
             let values: Vec<Option<f64>> = (0..r.layout.months).map(|t| r.get(&metric, t).map(stat)).collect();
             let finite: Vec<f64> = values.iter().flatten().copied().collect();
             let format = f.counted(&finite);
@@ -385,13 +385,14 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
         }
     }
     for role in suffixes(&r.layout.names, "hires") {
+        let name = run.scenario.role_name(&role);
         lines.push((
-            format!("Hires over the horizon, {role} (people)"),
+            format!("Hires over the horizon, {name} (people)"),
             r.total(&format!("hires.{role}")),
             Unit::Count,
         ));
         lines.push((
-            format!("Headcount, {role}, {} (people)", label(last)),
+            format!("Headcount, {name}, {} (people)", label(last)),
             r.get(&format!("headcount.{role}"), last),
             Unit::Count,
         ));

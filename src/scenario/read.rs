@@ -160,6 +160,37 @@ impl Reader {
         Some((s, span))
     }
 
+    /// A display name (`label`): a string of at most `max` characters with something
+    /// besides spaces in it, and where it is written; `None` when absent or refused.
+    pub fn label(&mut self, t: &mut Tbl<'_>, key: &'static str, max: usize) -> Option<(String, Span)> {
+        let (s, span) = self.name(t, key, max)?;
+        if s.trim().is_empty() {
+            self.diags.push(
+                Diagnostic::error(Some(span), t.key_path(key), format!("`{key}` is empty"))
+                    .expected("a name to show in tables and charts, e.g. label = \"Mid-Market AE\"")
+                    .help(format!("write a name, or leave `{key}` out to show the id")),
+            );
+            return None;
+        }
+        (s.chars().count() <= max).then_some((s, span))
+    }
+
+    /// Refuses a `label` already given to another element of the array (`what`: `role`,
+    /// `segment`), so that no two rows of a table or bars of a chart read the same.
+    pub fn unique_label(&mut self, t: &Tbl<'_>, label: &(String, Span), seen: &mut Vec<String>, what: &str) {
+        if seen.contains(&label.0) {
+            self.diags.push(
+                Diagnostic::error(
+                    Some(label.1),
+                    t.key_path("label"),
+                    format!("label `{}` is given to another {what} too", label.0),
+                )
+                .help(format!("give each {what} its own label: they name the rows of tables and the bars of charts")),
+            );
+        }
+        seen.push(label.0.clone());
+    }
+
     /// A boolean.
     pub fn boolean(&mut self, t: &mut Tbl<'_>, key: &'static str) -> Option<bool> {
         let e = t.entry(key)?;

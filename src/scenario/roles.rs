@@ -28,6 +28,7 @@ pub(super) fn read_roles(
     let mut out: Vec<Role> = Vec::new();
     let mut manages = Vec::new();
     let mut all_ids: Vec<String> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
     for mut t in tables {
         let id = r.name(&mut t, "id", MAX_ID_CHARS);
         if !t.has("id") {
@@ -47,6 +48,10 @@ pub(super) fn read_roles(
                         .expected("letters, digits, - and _ (it names metrics such as headcount.<id>)"),
                 );
             }
+        }
+        let label = r.label(&mut t, "label", MAX_ID_CHARS);
+        if let Some(label) = &label {
+            r.unique_label(&t, label, &mut labels, "role");
         }
         let kind = match r.string(&mut t, "kind") {
             Some((k, span)) => {
@@ -176,6 +181,7 @@ pub(super) fn read_roles(
         out.push(Role {
             stream: name_key(&id),
             id,
+            label: label.map(|l| l.0),
             kind,
             segment,
             headcount: headcount.unwrap_or(0) as u32,

@@ -21,6 +21,7 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
     }
     let mut out: Vec<(Segment, Span)> = Vec::new();
     let mut names: Vec<String> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
     for mut t in tables {
         let name = r.name(&mut t, "name", MAX_ID_CHARS);
         if let Some((n, _)) = &name {
@@ -28,6 +29,10 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
         }
         if !t.has("name") {
             r.missing(&t, "name", "the segment's name, e.g. name = \"mid-market\"");
+        }
+        let label = r.label(&mut t, "label", MAX_ID_CHARS);
+        if let Some(label) = &label {
+            r.unique_label(&t, label, &mut labels, "segment");
         }
         let deal_size = r.dist(&mut t, "deal_size", Support::NonNegative, MAX_MONEY);
         if deal_size.is_some() {
@@ -72,6 +77,7 @@ pub(super) fn read_segments(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<(Segment,
                 Segment {
                     stream: name_key(&name),
                     name,
+                    label: label.map(|l| l.0),
                     deal_size,
                     win_rate,
                     cycle: WholeDraw::new(cycle.as_ref().unwrap_or(&Dist::constant(0.0)), MAX_MONTHS as u32),

@@ -269,6 +269,25 @@ fn names_and_ids_longer_than_their_limit_are_refused() {
 }
 
 #[test]
+fn labels_name_roles_and_segments_and_default_to_their_ids() {
+    let text = format!(
+        "{BASE}\n[[roles]]\nid = \"ae\"\nlabel = \"Mid-Market AE\"\nkind = \"closer\"\nsegment = \"a\"\n\
+         opportunities_per_month = 10\n[[roles]]\nid = \"sdr\"\nkind = \"sdr\"\nsegment = \"b\"\nmeetings_per_month = 10\n"
+    )
+    .replace("name = \"a\"\n", "name = \"a\"\nlabel = \"Mid-Market\"\n");
+    let s = load_str(&text, "t.toml", &[]).unwrap().scenario;
+    assert_eq!((s.roles[0].display_name(), s.roles[1].display_name()), ("Mid-Market AE", "sdr"));
+    assert_eq!((s.segments[0].display_name(), s.segments[1].display_name()), ("Mid-Market", "b"));
+    assert_eq!((s.role_name("ae"), s.role_name("sdr"), s.role_name("nobody")), ("Mid-Market AE", "sdr", "nobody"));
+    assert_eq!((s.segment_name("a"), s.segment_name("b")), ("Mid-Market", "b"));
+    // A label as long as a name may be, and no longer.
+    let long = |n: usize| text.replace("Mid-Market AE", &"é".repeat(n));
+    assert!(errors(&long(MAX_ID_CHARS)).is_empty());
+    let errs = errors(&long(MAX_ID_CHARS + 1));
+    assert!(errs.len() == 1 && errs[0].path == "roles.ae.label", "{errs:?}");
+}
+
+#[test]
 fn a_tree_built_in_memory_loads_as_its_text_does_and_its_errors_name_the_key() {
     let text = format!("{BASE}\n[company]\nquarter_timing = [0.8, 1.0, 1.2]\n");
     let root = tree::parse(&text, diag::SourceId::File).unwrap();

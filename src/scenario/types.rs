@@ -81,6 +81,20 @@ pub struct Scenario {
     pub copula: Option<inputs::Copula>,
 }
 
+impl Scenario {
+    /// The name shown for the role with id `id` (its `label`, else the id); `id` itself
+    /// when no role has it.
+    pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.roles.iter().find(|r| r.id == id).map_or(id, Role::display_name)
+    }
+
+    /// The name shown for the segment named `name` (its `label`, else the name); `name`
+    /// itself when no segment has it.
+    pub fn segment_name<'a>(&'a self, name: &'a str) -> &'a str {
+        self.segments.iter().find(|s| s.name == name).map_or(name, Segment::display_name)
+    }
+}
+
 /// `[company]`: the revenue base.
 #[derive(Debug, Clone)]
 pub struct Company {
@@ -197,6 +211,8 @@ pub struct Target {
 pub struct Segment {
     /// Name, unique.
     pub name: String,
+    /// `label`: the name shown in tables and charts, when it is not the name.
+    pub label: Option<String>,
     /// The hash of the name that keys the segment's random streams.
     pub stream: u64,
     /// New ARR of a won deal, dollars; drawn per deal.
@@ -232,6 +248,11 @@ pub struct Segment {
 }
 
 impl Segment {
+    /// The name shown to people: the `label`, else the name.
+    pub fn display_name(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.name)
+    }
+
     /// Whether the segment's deals resolve only as won or lost, each over the one
     /// cycle (no `stall_rate` and no `loss_cycle_months`): the model of every scenario
     /// written before deals could stall, drawn as it always was.
@@ -314,6 +335,8 @@ impl RoleKind {
 pub struct Role {
     /// Id, unique; names the metrics `headcount.<id>` etc.
     pub id: String,
+    /// `label`: the name shown in tables and charts, when it is not the id.
+    pub label: Option<String>,
     /// The hash of the id that keys the role's random streams.
     pub stream: u64,
     /// What the role does.
@@ -379,6 +402,11 @@ impl Policy {
 }
 
 impl Role {
+    /// The name shown to people: the `label`, else the id.
+    pub fn display_name(&self) -> &str {
+        self.label.as_deref().unwrap_or(&self.id)
+    }
+
     /// Whether the role's people carry a bookings quota (closers on a plan with a quota).
     pub fn carries_quota(&self, scenario: &Scenario) -> bool {
         self.kind == RoleKind::Closer && self.comp_plan.is_some_and(|p| scenario.comp_plans[p].quota > 0.0)

@@ -42,6 +42,8 @@ pub(crate) struct Row {
     pub(crate) arr_mean: f64,
     pub(crate) diff_arr: (f64, f64),
     pub(crate) hires_mean: f64,
+    /// P10, P50 and P90 of the hires of every role over the horizon.
+    pub(crate) hires: [f64; 3],
     pub(crate) comp_cost_mean: f64,
     pub(crate) diff_comp_cost: (f64, f64),
 }
@@ -54,6 +56,7 @@ pub(crate) fn row(first: &Outcomes, o: &Outcomes) -> Row {
         arr_mean: mean_se(&o.arr).0,
         diff_arr: paired(&first.arr, &o.arr),
         hires_mean: mean_se(&o.hires).0,
+        hires: [quantile(&o.hires, 0.1), quantile(&o.hires, 0.5), quantile(&o.hires, 0.9)],
         comp_cost_mean: mean_se(&o.comp_cost).0,
         diff_comp_cost: paired(&first.comp_cost, &o.comp_cost),
     }

@@ -29,6 +29,8 @@ pub(crate) struct Point {
     pub(crate) arr: [f64; 3],
     pub(crate) arr_mean: f64,
     pub(crate) hires_mean: f64,
+    /// P10, P50 and P90 of the hires of every role over the horizon.
+    pub(crate) hires: [f64; 3],
     pub(crate) comp_cost_mean: f64,
 }
 
@@ -43,6 +45,7 @@ impl Point {
             arr: [quantile(&o.arr, 0.1), quantile(&o.arr, 0.5), quantile(&o.arr, 0.9)],
             arr_mean: mean_se(&o.arr).0,
             hires_mean: mean_se(&o.hires).0,
+            hires: [quantile(&o.hires, 0.1), quantile(&o.hires, 0.5), quantile(&o.hires, 0.9)],
             comp_cost_mean: mean_se(&o.comp_cost).0,
         }
     }

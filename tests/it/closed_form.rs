@@ -141,7 +141,7 @@ fn check_variance(what: &str, x: &[f64], sigma2: f64, excess_kurtosis: f64) {
 /// `P(Poisson(m) > m + 4 sqrt(m) + 4) <= 1.4e-5` for all m), so each point is no more
 /// likely to fail than a 4-sigma check. Returns how many points had `0 < F < 1` to test.
 #[track_caller]
-fn check_cdf(what: &str, draws: &[u64], k_max: u64, cdf: &dyn Fn(u64) -> f64) -> usize {
+pub(crate) fn check_cdf(what: &str, draws: &[u64], k_max: u64, cdf: &dyn Fn(u64) -> f64) -> usize {
     let n = draws.len();
     let top = draws.iter().copied().max().unwrap_or(0).max(k_max) as usize;
     let mut counts = vec![0usize; top + 1];
@@ -182,7 +182,7 @@ fn quantile_of(cdf: &dyn Fn(u64) -> f64, q: f64) -> u64 {
 /// quantile must be exactly the quantile of `K`. Returns how many of the seven levels were
 /// checked for exact equality.
 #[track_caller]
-fn check_quantiles(what: &str, stats: &Stats, n: usize, scale: f64, cdf: &dyn Fn(u64) -> f64) -> usize {
+pub(crate) fn check_quantiles(what: &str, stats: &Stats, n: usize, scale: f64, cdf: &dyn Fn(u64) -> f64) -> usize {
     let mut exact = 0;
     for (level, got) in LEVELS.iter().zip(stats.quantiles) {
         let m = Z * (level * (1.0 - level) / n as f64).sqrt() + 2.0 / n as f64;
@@ -205,7 +205,7 @@ pub(crate) fn binomial(n: u64, p: f64) -> Binomial {
 
 /// Integer draws from float metric values that must be whole multiples of `scale`.
 #[track_caller]
-fn as_counts(what: &str, values: &[f64], scale: f64) -> Vec<u64> {
+pub(crate) fn as_counts(what: &str, values: &[f64], scale: f64) -> Vec<u64> {
     values
         .iter()
         .map(|v| {

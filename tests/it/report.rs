@@ -436,7 +436,10 @@ fn a_run_writes_charts_page_and_workbook_reproducibly() {
     assert_eq!(arr[24], Data::Float(p50), "P50 ARR of Dec 2028 as in monthly.csv");
 
     let plan = book.worksheet_range("Hiring plan").unwrap();
-    assert!(plan.rows().any(|r| r[0] == Data::String("ae".into()) && matches!(r[1], Data::Float(_))));
+    // Roles by their labels; the metric ids stay in the last column for scripts.
+    assert!(plan.rows().any(|r| r[0] == Data::String("Mid-Market AE".into()) && matches!(r[1], Data::Float(_))));
+    let hires = sheet.rows().find(|r| r[25] == Data::String("hires.ae".into())).expect("a hires row");
+    assert_eq!(hires[0], Data::String("Hires, Mid-Market AE (people/month)".into()));
     let inputs = book.worksheet_range("Inputs").unwrap();
     assert!(inputs.rows().any(|r| r[0] == Data::String("company.arr".into()) && r[1] == Data::Float(2_400_000.0)));
 }

@@ -141,6 +141,25 @@ fn a_sweep_over_lead_volume_gives_arr_that_does_not_fall() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("sweep of demand.leads_per_month over 4 points"), "{stdout}");
     assert!(stdout.contains(&out.display().to_string()), "{stdout}");
+    // Hires in whole people, the P50 with the P10–P90 range (it printed the mean, `2.1`).
+    assert!(stdout.contains("hires (P10–P90)"), "{stdout}");
+    for value in ["50", "100", "200", "400"] {
+        let line = stdout.lines().find(|l| l.trim_start().starts_with(&format!("{value} "))).expect("a point's line");
+        assert!(line.split("  ").any(is_people), "no hires in people: {line}");
+    }
+}
+
+/// Whether `cell` reads as whole people with a range: `7 (6–8)`.
+fn is_people(cell: &str) -> bool {
+    let cell = cell.trim();
+    let whole = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    match cell.split_once(" (") {
+        Some((mid, range)) => {
+            whole(mid)
+                && range.strip_suffix(')').and_then(|r| r.split_once('–')).is_some_and(|(a, b)| whole(a) && whole(b))
+        }
+        None => false,
+    }
 }
 
 /// A scenario compared with itself: every paired difference is exactly 0 with SE 0, in
@@ -189,6 +208,9 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     assert!(!stdout.contains("0.0% ± 0.0%"), "{stdout}");
     assert!(stdout.contains("$0 ± $0"), "{stdout}");
     assert!(stdout.contains("the files set the same keys to the same values"), "{stdout}");
+    let hires = stdout.lines().find(|l| l.trim_start().starts_with("hires, P50 (P10–P90)")).expect("a hires row");
+    let cells: Vec<&str> = hires.split("  ").map(str::trim).filter(|c| !c.is_empty()).skip(1).collect();
+    assert!(cells.len() == 2 && cells.iter().all(|c| is_people(c)) && cells[0] == cells[1], "{hires}");
     let diff = std::fs::read_to_string(out.join("inputs_diff.csv")).unwrap();
     assert_eq!(diff.lines().count(), 1, "only the header: {diff}");
     for name in ["compare_fan", "compare_p_hit"] {
@@ -326,7 +348,9 @@ fn sweeps_write_every_file() {
         [".sopsim-output", "sweep.csv", "sweep_arr.png", "sweep_arr.svg", "sweep_p_hit.png", "sweep_p_hit.svg"]
     );
     let svg = std::fs::read_to_string(one.join("sweep_p_hit.svg")).unwrap();
-    assert!(svg.contains("as demand.leads_per_month goes from 100 to 300"), "the title states the finding");
+    // The title states the finding, the key in words; the axis names its unit.
+    assert!(svg.contains("with lead volume from 100 to 300"), "the title states the finding");
+    assert!(svg.contains("Lead volume (leads/month)"), "the axis names the key and its unit");
 
     let two = dir.path().join("two");
     let o = sopsim(&[

@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::engine::metrics;
-use crate::format::{money, percent};
+use crate::format::{money, people, percent};
 use crate::month::YearMonth;
 use crate::runner::RunResults;
 use crate::scenario::Scenario;
@@ -14,7 +14,8 @@ use crate::stats::{LEVELS, Stats};
 pub use super::theme::{GREEN, GREY, NAVY, PALETTE, RED, SLATE};
 
 use super::spec::{
-    Band, Bars, Bin, Categories, Chart, Distribution, Level, Line, Monthly, Plot, Rgb, Stroke, Unit, count, whole,
+    Band, Bars, Bin, Categories, Chart, Distribution, Level, Line, Monthly, Plot, Rgb, Stroke, TITLE_CHARS, Unit,
+    count, whole,
 };
 
 /// The charts of a run, in reading order; those without data are left out.
@@ -269,20 +270,28 @@ fn headcount(c: &Context) -> Option<Chart> {
         let color = PALETTE[i % PALETTE.len()];
         m.bands.push(band("", color, 0.15, c.series(&metric, |s| s.at(0.10))?, c.series(&metric, |s| s.at(0.90))?));
         let p50 = c.series(&metric, Stats::p50)?;
-        at_end.push(format!("{role} {}", whole(p50.last().copied().unwrap_or(f64::NAN))));
-        m.lines.push(line(role, color, Stroke::Solid, p50));
+        let name = c.scenario.role_name(role);
+        at_end.push(format!("{name} {}", whole(p50.last().copied().unwrap_or(f64::NAN))));
+        m.lines.push(line(name, color, Stroke::Solid, p50));
     }
-    let title = format!("Headcount by role: {} in {} (P50)", at_end.join(", "), c.months[c.last()]);
+    // As many roles as the title holds, the others counted.
+    let title = |shown: usize| {
+        let mut list = at_end[..shown].join(", ");
+        if shown < at_end.len() {
+            list = format!("{list} and {} more", at_end.len() - shown);
+        }
+        format!("Headcount by role: {list} in {} (P50)", c.months[c.last()])
+    };
+    let shown = (1..=at_end.len()).rev().find(|&k| title(k).chars().count() <= TITLE_CHARS).unwrap_or(1);
+    let title = title(shown);
     c.chart("headcount", title, "People on staff each month: P50 line, P10–P90 band".into(), Plot::Monthly(m))
 }
 
 fn hires(c: &Context) -> Option<Chart> {
     let roles: Vec<(String, Stats)> = c
-        .results
-        .layout
-        .scalars
-        .iter()
-        .filter_map(|n| Some((n.strip_prefix("hires.")?.to_string(), *c.results.total(n)?)))
+        .suffixes("hires")
+        .into_iter()
+        .filter_map(|r| Some((r.clone(), *c.results.total(&format!("hires.{r}"))?)))
         .collect();
     if roles.is_empty() {
         return None;
@@ -299,17 +308,16 @@ fn hires(c: &Context) -> Option<Chart> {
         )),
     };
     let plot = Categories {
-        names: roles.iter().map(|(r, _)| r.clone()).collect(),
+        names: roles.iter().map(|(r, _)| c.scenario.role_name(r).to_string()).collect(),
         unit: Unit::Count,
         y_label: "hires over the horizon".into(),
-        value_labels: roles
-            .iter()
-            .map(|(_, s)| format!("{} ({}–{})", whole(s.p50()), whole(s.at(0.10)), whole(s.at(0.90))))
-            .collect(),
+        value_labels: roles.iter().map(|(_, s)| people(s.at(0.10), s.p50(), s.at(0.90))).collect(),
         bars,
     };
     let title = format!("Hires by role, {span}: {} expected in all", whole(expected));
-    let subtitle = "Planned starts and backfills per role: P50 bar, P10–P90 whisker and in brackets".to_string();
+    let subtitle =
+        "Planned starts, backfills and capacity-policy hires per role: P50 bar, P10–P90 whisker and in brackets"
+            .to_string();
     c.chart("hires", title, subtitle, Plot::Categories(plot))
 }
 

@@ -17,6 +17,9 @@ pub enum Unit {
     Count,
     /// A share: `73%`.
     Percent,
+    /// A rate as a scenario writes it, in percent with the figures it needs: `0.9%`,
+    /// `15%` ([`crate::format::rate`]).
+    Rate,
 }
 
 impl Unit {
@@ -26,9 +29,14 @@ impl Unit {
             Unit::Money => money(v),
             Unit::Percent => percent(v),
             Unit::Count => count(v),
+            Unit::Rate => crate::format::rate(v),
         }
     }
 }
+
+/// Longest title that fits a chart's width at the smallest title size (about 13 pixels
+/// a character of bold DejaVu Sans at 24 px, 1,128 pixels).
+pub const TITLE_CHARS: usize = 86;
 
 /// A count with thousands separators and at most one decimal: `1,250`, `2.5`.
 pub fn count(v: f64) -> String {

@@ -1,6 +1,6 @@
 //! The files and terminal text of `sopsim compare`, from what [`crate::whatif::compare`] found.
 
-use crate::format::{money, percent, percent1, visible};
+use crate::format::{money, people, percent, percent1, visible};
 use crate::report::OutputFile;
 use crate::report::charts::build::{month, month_ticks};
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Level, Line, Monthly, Plot, Stroke, Unit};
@@ -101,7 +101,10 @@ pub(crate) fn terminal(
             .map(|(i, r)| diff(i, format!("{} ± {}", signed(r.diff_arr.0, money), money(r.diff_arr.1))))
             .collect(),
     ));
-    table.push(("hires (mean)".into(), rows.iter().map(|r| spec::count(r.hires_mean)).collect()));
+    table.push((
+        "hires, P50 (P10–P90)".into(),
+        rows.iter().map(|r| people(r.hires[0], r.hires[1], r.hires[2])).collect(),
+    ));
     table.push(("comp cost (mean)".into(), rows.iter().map(|r| money(r.comp_cost_mean)).collect()));
     table.push((
         "  vs first, paired".into(),

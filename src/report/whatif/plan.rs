@@ -46,7 +46,7 @@ fn hire_counts(search: &Search<'_>, schedule: &Schedule) -> (u32, String) {
         .planned
         .iter()
         .zip(schedule)
-        .map(|(p, months)| (months.iter().sum::<u32>(), visible(&search.base.roles[p.role].id)))
+        .map(|(p, months)| (months.iter().sum::<u32>(), visible(search.base.roles[p.role].display_name())))
         .filter(|(n, _)| *n > 0)
         .map(|(n, id)| format!("{n} {id}"))
         .collect();
@@ -132,7 +132,7 @@ fn why(search: &Search<'_>, short: &Shortfall, n: u32) -> String {
                     format!(
                         "{} {} a month from {}",
                         p.cap,
-                        visible(&s.roles[p.role].id),
+                        visible(s.roles[p.role].display_name()),
                         s.start.offset(p.earliest as i64).short_label()
                     )
                 })
@@ -194,7 +194,7 @@ pub(crate) fn change_lines(search: &Search<'_>, changes: &[HireChanges]) -> Vec<
         if c.own.is_empty() && c.added.is_empty() {
             continue;
         }
-        let id = visible(&search.base.roles[search.planned[c.planned].role].id);
+        let id = visible(search.base.roles[search.planned[c.planned].role].display_name());
         let own: u32 = c.own.iter().map(|(_, n)| n).sum();
         let own = if own == 0 { "none".to_string() } else { own.to_string() };
         let clauses: Vec<String> = if c.dropped.is_empty() && c.added.is_empty() {
@@ -287,7 +287,8 @@ pub(crate) fn curve_chart(search: &Search<'_>, found: &Found) -> Chart {
     let se: Vec<f64> = found.curve.iter().map(|(_, m)| m.se).collect();
     let (low, high) = super::two_se(&p, &se);
     let (n, counts) = hire_counts(search, &found.schedule);
-    let roles: Vec<String> = search.planned.iter().map(|p| search.base.roles[p.role].id.clone()).collect();
+    let roles: Vec<String> =
+        search.planned.iter().map(|p| search.base.roles[p.role].display_name().to_string()).collect();
     let asked = percent(search.confidence);
     let title = match &found.shortfall {
         None => {
@@ -378,7 +379,7 @@ pub(crate) fn summary(search: &Search<'_>, found: &Found, changes: &[HireChanges
             .collect();
         let total: u32 = found.schedule[k].iter().sum();
         if total > 0 {
-            let _ = writeln!(out, "    hire {total} {}: {}", visible(&role.id), months.join(", "));
+            let _ = writeln!(out, "    hire {total} {}: {}", visible(role.display_name()), months.join(", "));
         }
     }
     if found.reached {

@@ -6,13 +6,12 @@ use crate::report::OutputFile;
 use crate::report::charts::build::month;
 use crate::report::charts::spec::{self, Chart, Line, Monthly, Plot, Rgb, Stroke, Tornado, Unit};
 use crate::report::charts::theme::PALETTE;
+use crate::report::keys;
 use crate::scenario::Scenario;
 use crate::whatif::sensitivity::*;
 use std::fmt::Write as _;
 
-/// Longest title that fits a chart's width at the smallest title size (about 13 pixels
-/// a character of bold DejaVu Sans at 24 px, 1,128 pixels).
-pub(crate) const TITLE_CHARS: usize = 86;
+pub(crate) use crate::report::charts::spec::TITLE_CHARS;
 /// Room for the legend of the per-quarter chart, in pixels, and the estimated width of
 /// a legend entry: its swatch and gap, and about 11.5 pixels a character at 19 px.
 pub(crate) const LEGEND_ROOM: f64 = 1_100.0;
@@ -103,11 +102,12 @@ pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> 
         Some(top) => {
             let swing = money(top.swing.abs());
             let most = if k == 1 { "the only uncertain input".to_string() } else { format!("the most of {k} inputs") };
-            let full = format!("{} moves ARR by {swing} between its P10 and P90, {most}", top.path);
+            let name = keys::words(&top.path, s).start();
+            let full = format!("{name} moves ARR by {swing} between its P10 and P90, {most}");
             if full.chars().count() <= TITLE_CHARS {
                 full
             } else {
-                format!("{} moves ARR most: {swing} between its P10 and P90", top.path)
+                format!("{name} moves ARR most: {swing} between its P10 and P90")
             }
         }
         None => "No uncertain input".to_string(),
@@ -124,11 +124,11 @@ pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> 
         subtitle,
         source: source.to_string(),
         plot: Plot::Tornado(Tornado {
-            labels: shown.iter().map(|f| f.path.clone()).collect(),
+            labels: shown.iter().map(|f| keys::words(&f.path, s).label()).collect(),
             low: shown.iter().map(|f| f.at_low.mean).collect(),
             high: shown.iter().map(|f| f.at_high.mean).collect(),
-            low_values: shown.iter().map(|f| value(f.low_value)).collect(),
-            high_values: shown.iter().map(|f| value(f.high_value)).collect(),
+            low_values: shown.iter().map(|f| keys::words(&f.path, s).reading.value(f.low_value)).collect(),
+            high_values: shown.iter().map(|f| keys::words(&f.path, s).reading.value(f.high_value)).collect(),
             base: found.base.mean,
             base_label: format!("every input uncertain: {}", money(found.base.mean)),
             unit: Unit::Money,
@@ -137,15 +137,6 @@ pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> 
             high_key: ("input at its P90".to_string(), HIGH_COLOUR),
         }),
     }
-}
-
-/// A key path without its section where the rest names it: `segments.smb.win_rate` ->
-/// `smb.win_rate`, `company.monthly_churn` -> `monthly_churn`; `forecast.bias` stays.
-pub fn short_path(path: &str) -> &str {
-    ["company.", "demand.", "segments.", "roles.", "territories."]
-        .iter()
-        .find_map(|p| path.strip_prefix(p))
-        .unwrap_or(path)
 }
 
 /// The input with the largest |rank correlation| at each quarter end (`None` where no
@@ -166,9 +157,11 @@ pub(crate) fn leaders(found: &Sensitivity) -> Vec<Option<&str>> {
 pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) -> Chart {
     // The legend is one row: as many of the top inputs as fit it, by their short names.
     let mut shown: Vec<&Influence> = Vec::new();
+    let name = |path: &str| keys::words(path, s).start();
+    let mid = |path: &str| keys::words(path, s).words;
     let mut room = LEGEND_ROOM;
     for f in found.influences.iter().take(QUARTER_LINES) {
-        room -= legend_width(short_path(&f.path));
+        room -= legend_width(&name(&f.path));
         if room < 0.0 && !shown.is_empty() {
             break;
         }
@@ -177,26 +170,32 @@ pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) ->
     let lead = leaders(found);
     let labels: Vec<&str> = found.quarters.iter().map(|q| q.label.as_str()).collect();
     let first = lead.iter().position(Option::is_some);
-    let title = |name: &dyn Fn(&str) -> String| match (first, lead.last().copied().flatten()) {
+    let title = |long: bool| match (first, lead.last().copied().flatten()) {
         (Some(_), Some(last)) if lead.iter().flatten().all(|l| *l == last) => {
-            format!("{} is the strongest influence on ARR at every quarter end", name(last))
+            let phrase = if long {
+                "is the strongest influence on ARR at every quarter end"
+            } else {
+                "leads at every quarter end"
+            };
+            format!("{} {phrase}", name(last))
         }
-        (Some(f), Some(last)) => format!(
+        (Some(f), Some(last)) if long => format!(
             "{} matters most in {}, {} by {}",
             name(lead[f].unwrap_or_default()),
             labels[f],
-            name(last),
+            mid(last),
             labels[labels.len() - 1]
         ),
+        (Some(_), Some(last)) => format!("{} matters most by {}", name(last), labels[labels.len() - 1]),
         _ => "No input's rank correlation with ARR is defined".to_string(),
     };
-    let full = title(&|p: &str| p.to_string());
-    let title = if full.chars().count() <= TITLE_CHARS { full } else { title(&|p: &str| short_path(p).to_string()) };
+    let full = title(true);
+    let title = if full.chars().count() <= TITLE_CHARS { full } else { title(false) };
     let lines = shown
         .iter()
         .enumerate()
         .map(|(i, f)| Line {
-            label: short_path(&f.path).to_string(),
+            label: name(&f.path),
             color: PALETTE[i % PALETTE.len()],
             stroke: Stroke::Solid,
             values: f.by_quarter.iter().map(|r| r.abs()).collect(),
@@ -243,8 +242,14 @@ pub fn summary(s: &Scenario, found: &Sensitivity, seed: u64) -> String {
         spec::count(found.swing_trials as f64)
     );
     let width = found.influences.iter().map(|f| visible(&f.path).chars().count()).max().unwrap_or(0).max(5);
-    let ends: Vec<String> =
-        found.influences.iter().map(|f| format!("{} -> {}", value(f.low_value), value(f.high_value))).collect();
+    let ends: Vec<String> = found
+        .influences
+        .iter()
+        .map(|f| {
+            let reading = keys::words(&f.path, s).reading;
+            format!("{} -> {}", reading.value(f.low_value), reading.value(f.high_value))
+        })
+        .collect();
     let ends_width = ends.iter().map(|e| e.chars().count()).max().unwrap_or(0).max(10);
     let hit = s.target.is_some();
     let _ = write!(
@@ -291,13 +296,5 @@ mod tests {
         assert_eq!(value(12.34), "12.3");
         assert_eq!(value(-0.05), "-0.05");
         assert_eq!(value(0.0), "0");
-    }
-
-    #[test]
-    fn short_paths_drop_the_section_where_the_rest_names_the_key() {
-        assert_eq!(short_path("segments.smb.win_rate"), "smb.win_rate");
-        assert_eq!(short_path("company.monthly_churn"), "monthly_churn");
-        assert_eq!(short_path("territories.NA East.opportunity_rate"), "NA East.opportunity_rate");
-        assert_eq!(short_path("forecast.bias"), "forecast.bias");
     }
 }

@@ -1,9 +1,10 @@
 //! The files and terminal text of `sopsim sweep`, from what [`crate::whatif::sweep`] found.
 
-use crate::format::{money, percent, percent1, visible};
+use crate::format::{money, people, percent, percent1, visible};
 use crate::report::OutputFile;
 use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
 use crate::report::charts::theme::{GREY, NAVY, RED};
+use crate::report::keys::{self, KeyWords};
 use crate::scenario::Scenario;
 use crate::whatif::sweep::*;
 use crate::whatif::vary::Vary;
@@ -45,8 +46,8 @@ pub(crate) fn terminal(
     }
     let _ = write!(
         line,
-        "{:>16}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
-        "P(hit) ± SE", "ARR P10", "P50", "P90", "hires", "comp cost"
+        "{:>16}  {:>9}  {:>9}  {:>9}  {:>15}  {:>9}",
+        "P(hit) ± SE", "ARR P10", "P50", "P90", "hires (P10–P90)", "comp cost"
     );
     let _ = writeln!(out, "{}", line.trim_end());
     for p in rows {
@@ -61,11 +62,11 @@ pub(crate) fn terminal(
         };
         let _ = writeln!(
             line,
-            "{hit:>16}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}",
+            "{hit:>16}  {:>9}  {:>9}  {:>9}  {:>15}  {:>9}",
             money(p.arr[0]),
             money(p.arr[1]),
             money(p.arr[2]),
-            spec::count(p.hires_mean),
+            people(p.hires[0], p.hires[1], p.hires[2]),
             money(p.comp_cost_mean)
         );
         out.push_str(&line);
@@ -73,7 +74,8 @@ pub(crate) fn terminal(
     out
 }
 
-/// How the values of a key read on an axis.
+/// How the values of a key [`keys::words`] does not know read on an axis, guessed from
+/// its leaf and values: money, a rate (fractions from 0 to 1), or a count.
 pub(crate) fn unit_of(key: &str, x: &[f64]) -> Unit {
     let leaf = key.rsplit('.').next().unwrap_or(key);
     if ["arr", "base", "variable", "quota", "draw", "annual_cost", "arr_per_head"].contains(&leaf)
@@ -81,7 +83,7 @@ pub(crate) fn unit_of(key: &str, x: &[f64]) -> Unit {
     {
         Unit::Money
     } else if x.iter().all(|v| (0.0..=1.0).contains(v)) && x.iter().any(|v| v.fract() != 0.0) {
-        Unit::Percent
+        Unit::Rate
     } else {
         Unit::Count
     }
@@ -133,10 +135,13 @@ pub(crate) fn trend(values: &[f64], se: Option<&[f64]>, xs: &[String], fmt: impl
     format!("{verb} from {} to {}", fmt(first), fmt(last))
 }
 
-pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Chart> {
+pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month: &str, source: &str) -> Vec<Chart> {
     if rows.is_empty() {
         return Vec::new();
     }
+    // Keys in words with their units, values as people read them (`15%`, not `0.15`).
+    let words: Vec<KeyWords> = varies.iter().map(|v| keys::words(&v.key, scenario)).collect();
+    let written = |k: usize, text: &str| words[k].reading.written(text);
     let chart = |name: &'static str, title: String, subtitle: String, plot: Plot| Chart {
         name,
         title,
@@ -157,7 +162,7 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
         let (what, unit) = if has_target { ("P(hit)", Unit::Percent) } else { ("P50 ARR", Unit::Money) };
         let best = rows.iter().max_by(|x, y| value(x).total_cmp(&value(y))).unwrap_or(&rows[0]);
         let worst = rows.iter().min_by(|x, y| value(x).total_cmp(&value(y))).unwrap_or(&rows[0]);
-        let at = |p: &Point| format!("({}, {})", p.values[0], p.values[1]);
+        let at = |p: &Point| format!("({}, {})", written(0, &p.values[0]), written(1, &p.values[1]));
         let title = format!(
             "{what} ranges from {} to {}: highest at {}",
             unit.format(value(worst)),
@@ -165,17 +170,23 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
             at(best)
         );
         let subtitle = match (has_target, target) {
-            (true, Some((arr, _))) => {
-                format!("Chance of ARR ≥ {} in {month} by {} (across) and {} (up)", money(arr), a.key, b.key)
-            }
-            (true, None) => format!("Chance of reaching each point's target by {} (across) and {} (up)", a.key, b.key),
-            _ => format!("Median ARR in {month} by {} (across) and {} (up)", a.key, b.key),
+            (true, Some((arr, _))) => format!(
+                "Chance of ARR ≥ {} in {month} by {} (across) and {} (up)",
+                money(arr),
+                words[0].words,
+                words[1].words
+            ),
+            (true, None) => format!(
+                "Chance of reaching each point's target by {} (across) and {} (up)",
+                words[0].words, words[1].words
+            ),
+            _ => format!("Median ARR in {month} by {} (across) and {} (up)", words[0].words, words[1].words),
         };
         let heat = Heatmap {
-            x_label: a.key.clone(),
-            columns: a.values.clone(),
-            y_label: b.key.clone(),
-            rows: b.values.clone(),
+            x_label: words[0].label(),
+            columns: a.values.iter().map(|v| written(0, v)).collect(),
+            y_label: words[1].label(),
+            rows: b.values.iter().map(|v| written(1, v)).collect(),
             unit,
             value_label: what.to_string(),
             values,
@@ -184,7 +195,7 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
         return vec![chart("sweep_heatmap", title, subtitle, Plot::Heatmap(heat))];
     }
     let vary = &varies[0];
-    let key = &vary.key;
+    let key = &words[0].words;
     let mut out = Vec::new();
     match vary.numbers() {
         Some(x) => {
@@ -192,13 +203,13 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
             let mut order: Vec<usize> = (0..rows.len()).collect();
             order.sort_by(|&i, &j| x[i].total_cmp(&x[j]));
             let xs: Vec<f64> = order.iter().map(|&i| x[i]).collect();
-            let labels: Vec<String> = order.iter().map(|&i| rows[i].values[0].clone()).collect();
+            let labels: Vec<String> = order.iter().map(|&i| written(0, &rows[i].values[0])).collect();
             let sorted: Vec<&Point> = order.iter().map(|&i| &rows[i]).collect();
-            let unit = unit_of(key, &xs);
+            let unit = if words[0].unit.is_empty() { unit_of(&vary.key, &xs) } else { words[0].reading.axis() };
             let xy = |y_unit: Unit, y_label: &str| Xy {
                 x_unit: unit,
                 x_whole: false,
-                x_label: key.clone(),
+                x_label: words[0].label(),
                 y_unit,
                 y_label: y_label.to_string(),
                 x: xs.clone(),
@@ -224,7 +235,7 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
                 }
                 plot.y_max = Some(1.0);
                 let title = format!(
-                    "P(hit) {} as {key} goes from {} to {}",
+                    "P(hit) {} with {key} from {} to {}",
                     trend(&p, Some(&se), &labels, percent),
                     labels[0],
                     labels[labels.len() - 1]
@@ -245,7 +256,7 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
                 plot.levels.push(Level { value: arr, label: format!("Target {}", money(arr)), color: RED });
             }
             let title = format!(
-                "P50 ARR {} as {key} goes from {} to {}",
+                "P50 ARR {} with {key} from {} to {}",
                 trend(&q(1), None, &labels, money),
                 labels[0],
                 labels[labels.len() - 1]
@@ -258,7 +269,7 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
             ));
         }
         None => {
-            let names = vary.values.clone();
+            let names: Vec<String> = vary.values.iter().map(|v| written(0, v)).collect();
             if has_target {
                 let p: Vec<f64> = rows.iter().map(|r| r.p_hit).collect();
                 let se: Vec<f64> = rows.iter().map(|r| r.p_hit_se).collect();
@@ -295,7 +306,8 @@ pub(crate) fn charts(varies: &[Vary], rows: &[Point], month: &str, source: &str)
                 bars,
                 value_labels: p50.iter().map(|v| money(*v)).collect(),
             };
-            let title = format!("P50 ARR is highest with {key} = {}: {}", vary.values[best], money(p50[best]));
+            let title =
+                format!("P50 ARR is highest with {key} = {}: {}", written(0, &vary.values[best]), money(p50[best]));
             out.push(chart(
                 "sweep_arr",
                 title,
