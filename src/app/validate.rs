@@ -9,13 +9,18 @@ pub fn main(args: &ValidateArgs) -> Result<(), Error> {
     let loaded = super::load(&args.file, &args.overrides.set, args.overrides.actuals.as_deref(), false)?;
     let s = &loaded.scenario;
     println!(
-        "{}: valid ({} months from {}, {} segments, {} roles, {} warnings)",
+        "{}: valid ({} months from {}, {}, {}, {})",
         visible_path(&args.file),
         s.months,
         s.start,
-        s.segments.len(),
-        s.roles.len(),
-        loaded.warnings.len()
+        counted(s.segments.len(), "segment"),
+        counted(s.roles.len(), "role"),
+        counted(loaded.warnings.len(), "warning")
     );
     Ok(())
+}
+
+/// `n` of `noun`, plural but for one: `1 segment`, `0 roles`.
+fn counted(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }

@@ -256,7 +256,7 @@ fn a_churn_of_one_is_warned_of_and_the_run_goes_on() {
     let o = sopsim(&["validate", file]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        String::from_utf8_lossy(&o.stdout).contains("valid (12 months from 2027-01, 1 segments, 0 roles, 1 warnings)")
+        String::from_utf8_lossy(&o.stdout).contains("valid (12 months from 2027-01, 1 segment, 0 roles, 1 warning)")
     );
     let warning = stderr(&o);
     assert!(warning.starts_with("warning: monthly_churn = 1 loses all ARR every month\n"), "{warning}");

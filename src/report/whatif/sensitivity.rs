@@ -206,8 +206,8 @@ pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) ->
         name: "sensitivity_quarters",
         title,
         subtitle: format!(
-            "|Rank correlation| of each input's draw with ARR at each quarter end up to {judged}; the {} of largest \
-             swing of {} inputs",
+            "|Rank correlation| of each input's draw with ARR at each quarter end up to {judged}; the {} inputs of \
+             largest swing, of {}",
             shown.len(),
             found.influences.len()
         ),
