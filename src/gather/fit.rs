@@ -175,7 +175,10 @@ pub fn trend(counts: &[f64], at: f64) -> Option<Trend> {
     let s2 = (ssr / (m as f64 - 2.0)).max(m as f64 / total);
     let level_se = (s2 * (1.0 / m as f64 + (at - t_mean).powi(2) / sxx)).sqrt();
     let slope_se = (s2 / sxx).sqrt();
-    Some(Trend { months: m, level: (a + b * at).exp(), level_se, growth: b.exp() - 1.0, slope_se })
+    // The line is one of log counts, so `exp(a + b at)` is a median-like level: the
+    // mean of the residuals' exponentials (Duan's smearing) turns it into the mean.
+    let smear = (0..m).map(|t| (y[t] - a - b * t as f64).exp()).sum::<f64>() / m as f64;
+    Some(Trend { months: m, level: (a + b * at).exp() * smear, level_se, growth: b.exp() - 1.0, slope_se })
 }
 
 /// The level of `counts` without a trend, for when the slope cannot be told from 0:
@@ -263,6 +266,13 @@ mod tests {
         assert!((mean - 3.0).abs() < 0.1, "{mean}");
         let mut bimodal: Vec<f64> = (0..3000).map(|i| if i % 2 == 0 { 0.0 } else { 3.0 }).collect();
         assert!(matches!(cycles(&mut bimodal), Some(Fit::Empirical { .. })));
+    }
+
+    #[test]
+    fn a_trend_level_is_a_mean_count_not_a_geometric_mean() {
+        // Months of 200 and 50: the geometric mean is 100, the mean 125.
+        let t = trend(&[200.0, 50.0, 200.0, 50.0, 200.0, 50.0], 2.5).unwrap();
+        assert!((t.level / 125.0 - 1.0).abs() < 0.02, "{t:?}");
     }
 
     #[test]

@@ -67,8 +67,9 @@ fn company(d: &mut Doc, f: &Fitted) {
     d.key("monthly_expansion", Value::Num("0.0".into()));
     if let Some(n) = &f.company.close_noise {
         d.comment(format!(
-            "close noise: won deals a month over {} months vary more than Poisson counts{}; each month pulls in \
-             (or pushes out) a shared share of the next month's won deals, normal of sd {} (over-dispersion)",
+            "close noise: won deals a month over {} months vary more than Poisson counts{} (a month ahead, with \
+             that estimate's own uncertainty); each month pulls in (or pushes out) a shared share of the next \
+             month's won deals, normal of sd {} (over-dispersion)",
             n.months,
             if n.after_quarter_timing { " (after the quarter timing)" } else { "" },
             num(n.sd, 3)
@@ -140,13 +141,21 @@ fn competing_risks(d: &mut Doc, c: &CompetingRisks) {
     d.comment(format!(
         "resolution: won and lost as competing risks by deal age in whole months (Aalen-Johansen) over {} deals \
          with a created date: {} won, {} lost, {} open at the as-of date (each censored at its age); estimated to \
-         age {horizon}, the last with at least {} deals at risk",
+         age {}, the last with at least {} deals at risk",
         group(c.deals),
         group(c.won),
         group(c.lost),
         group(c.open),
+        c.observed,
         resolve::MIN_AT_RISK
     ));
+    if horizon > c.observed {
+        d.comment(format!(
+            "deals were still resolving at age {}: the hazard of the last ages, falling as it fell there, carries \
+             the estimate on to age {horizon}",
+            c.observed
+        ));
+    }
     if let Some(first) = c.mid_stream_from {
         d.comment(format!(
             "the export has no close before {}, so it starts mid-stream: deals created earlier enter the estimate \
@@ -407,7 +416,7 @@ fn growth(d: &mut Doc, g: &Growth, months: u64) {
         }
         Growth::Trend { growth, low, high } => {
             d.comment(format!(
-                "growth: the trend's slope, {} a month (90% interval), more than two standard errors from 0",
+                "growth: the trend's slope, {} a month (90% interval), more than 1.41 standard errors from 0 (it lowers the fit's AIC)",
                 percent(growth)
             ));
             let (low, high) = (num(low, 5), num(high, 5));
@@ -415,7 +424,8 @@ fn growth(d: &mut Doc, g: &Growth, months: u64) {
         }
         Growth::Unproven { growth, se } => {
             d.comment(format!(
-                "growth: the trend's slope, {} a month ± {} (one standard error), cannot be told from 0: left at 0",
+                "growth: the trend's slope, {} a month ± {} (one standard error), is within 1.41 standard errors \
+                 of 0, where it does not lower the fit's AIC: left at 0",
                 percent(growth),
                 percent(se)
             ));

@@ -75,6 +75,20 @@ pub fn volume_noise(counts: &[f64], residual_var: f64) -> f64 {
     dispersion(counts, residual_var)
 }
 
+/// What a variance estimated from the residuals of `months` months (around a line if
+/// `sloped`, else their mean) is multiplied by to give the variance of the month ahead
+/// with that estimate's own uncertainty: `nu / (nu - 2)` with `nu` the degrees of
+/// freedom left, the variance of a Student t of `nu` degrees of freedom (the predictive
+/// distribution of a normal whose variance is estimated), and 3 (that of `nu = 3`)
+/// with 3 degrees of freedom or fewer. A shock's spread read from six months is
+/// uncertain by about half itself, and bands drawn from the estimate alone are too narrow
+/// as often as it is read low. Applied to the close noise, read from the months after
+/// the first cohorts have filled the pipeline (as few as four).
+pub fn predictive(months: usize, sloped: bool) -> f64 {
+    let nu = months.saturating_sub(1 + usize::from(sloped)) as f64;
+    if nu > 3.0 { nu / (nu - 2.0) } else { 3.0 }
+}
+
 /// The sd of the log counts' variance `residual_var` beyond Poisson, `mean(1 / count)`.
 fn dispersion(counts: &[f64], residual_var: f64) -> f64 {
     let months = counts.iter().filter(|c| **c > 0.0).count();
@@ -89,14 +103,16 @@ fn dispersion(counts: &[f64], residual_var: f64) -> f64 {
 /// spread the history shows: the variance of the months' log counts `won` (each divided
 /// by its month of the quarter's factor) around their line, less the Poisson part
 /// `mean(1 / count)`, is the relative variance `V` the shocks must add; a month's won
-/// closes are `1 + r_m - r_(m-1)` of those due (3.5), so `V = 2 sd^2`. 0 with fewer than
-/// 3 months.
+/// closes are `1 + r_m - r_(m-1)` of those due (3.5), so `V = 2 sd^2`. The variance
+/// around the line is taken a month ahead ([`predictive`]). 0 with fewer than 3 months.
 pub fn close_noise(won: &[f64]) -> f64 {
     let months = won.iter().filter(|c| **c > 0.0).count();
     if months < 3 {
         return 0.0;
     }
-    dispersion(won, log_residual_var(won, months >= 5)) / std::f64::consts::SQRT_2
+    let sloped = months >= 5;
+    let residual = log_residual_var(won, sloped) * predictive(won.len(), sloped);
+    dispersion(won, residual) / std::f64::consts::SQRT_2
 }
 
 /// The variance of `ln(count + 1/2)` around its least-squares line (`sloped`) or its
@@ -140,6 +156,15 @@ pub fn trim_end(counts: &[f64]) -> (Vec<f64>, Vec<f64>) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_variance_a_month_ahead_is_that_of_a_student_t() {
+        // Six months around a line leave 4 degrees of freedom: a t's variance is 4 / 2.
+        assert_eq!(super::predictive(6, true), 2.0);
+        assert_eq!(super::predictive(6, false), 5.0 / 3.0);
+        assert_eq!(super::predictive(4, true), 3.0);
+        assert!((super::predictive(102, true) - 100.0 / 98.0).abs() < 1e-12);
+    }
+
     #[test]
     fn the_months_that_fall_away_at_the_end_are_left_out() {
         let (kept, dropped) = super::trim_end(&[800.0, 870.0, 720.0, 790.0, 1200.0, 790.0, 780.0, 760.0, 283.0, 121.0]);
