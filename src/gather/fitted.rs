@@ -344,7 +344,6 @@ pub enum VolumeNoise {
         sd: f64,
         /// The sd of the months' log counts around the trend or mean.
         spread: f64,
-
         /// The part of it Poisson noise explains.
         poisson: f64,
         /// Whether around the trend (else the mean).
@@ -561,7 +560,7 @@ fn company(m: &Measured) -> Company {
 
 /// Segment `k` named `name`: its deals, its open pipeline (if it has one) and its line
 /// of the summary; `observed_from` is the export's first month with a close, `seen` the
-/// share of the as-of month gone by.
+/// share of its last month of age a deal open at the as-of date counts for.
 fn fit_segment(
     k: usize,
     s: &mut measure::Segment,
@@ -599,8 +598,8 @@ fn sample(values: &mut [f64], f: fn(&mut [f64]) -> Option<Fit>) -> Option<Sample
 }
 
 /// How the deals of `s` resolve, from their competing-risks estimate `f`; `seed` draws
-/// the bootstrap, `seen` is the share of the as-of month gone by, and `observed_from` is
-/// the export's first month with a close.
+/// the bootstrap, `seen` is the share of its last month of age a deal open at the as-of
+/// date counts for, and `observed_from` is the export's first month with a close.
 fn competing_risks(
     f: &resolve::Incidence,
     s: &measure::Segment,
