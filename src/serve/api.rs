@@ -263,6 +263,7 @@ fn answer(v: &Computed, b: &Computed, full: u64, started: Instant, kept: bool) -
             let hc = format!("headcount.{}", role.id);
             json!({
                 "id": visible(&role.id),
+                "name": visible(role.display_name()),
                 "hires": means(r, &format!("hires.{}", role.id)),
                 "headcount": by_month(r, &hc, 0.5),
                 "headcount_p10": by_month(r, &hc, 0.1),

@@ -162,16 +162,17 @@ pub fn groups(loaded: &Loaded) -> Value {
                 ..Lever::default()
             });
         }
-        out.push((format!("Segment {}", seg.name), levers));
+        out.push((format!("Segment {}", seg.display_name()), levers));
     }
     let written: HashMap<String, String> = inputs::read(&loaded.sources).into_iter().map(|i| (i.key, i.text)).collect();
     for (i, role) in s.roles.iter().enumerate() {
         let path = format!("roles.{}", element(&role.id, i));
         let ramp_key = if written.contains_key(&format!("{path}.ramp")) { "ramp" } else { "ramp_months" };
         let kind = role.kind.name();
-        let segment = role.segment.and_then(|k| s.segments.get(k)).map_or(String::new(), |g| format!(", {}", g.name));
+        let segment =
+            role.segment.and_then(|k| s.segments.get(k)).map_or(String::new(), |g| format!(", {}", g.display_name()));
         out.push((
-            format!("Role {} ({kind}{segment})", role.id),
+            format!("Role {} ({kind}{segment})", role.display_name()),
             vec![
                 Lever {
                     key: format!("{path}.headcount"),

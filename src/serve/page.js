@@ -425,7 +425,7 @@ function staffChart(d, sz) {
   const stacked = Array.from({ length: n }, (_, t) => roles.reduce((a, r) => a + (Number.isFinite(r.hires[t]) ? r.hires[t] : 0), 0));
   const top = Math.max(...roles.flatMap((r) => finite(r.headcount)), ...stacked, 1) * 1.1;
   const c = frame(sz, d.months, top, (v) => String(Math.round(v * 10) / 10), 'Headcount and hires by role',
-    roles.map((r, k) => ({ text: r.id, swatch: swatchLine(COLORS[k % COLORS.length], 5) })));
+    roles.map((r, k) => ({ text: r.name, swatch: swatchLine(COLORS[k % COLORS.length], 5) })));
   const bw = Math.max(3, ((c.w - c.m.l - c.m.r) / Math.max(n, 1)) * 0.6);
   for (let t = 0; t < n; t++) {
     let base = 0;

@@ -104,6 +104,11 @@ fn the_page_and_its_levers_are_served() {
     ] {
         assert!(keys.contains(&key), "{key} in {keys:?}");
     }
+    // Groups are titled by the roles' and segments' labels, not their ids.
+    let titles: Vec<&str> = s["groups"].as_array().unwrap().iter().map(|g| g["title"].as_str().unwrap()).collect();
+    for title in ["Segment Mid-Market", "Role Mid-Market AE (closer, Mid-Market)"] {
+        assert!(titles.contains(&title), "{title} in {titles:?}");
+    }
     let ae_hires = s["groups"]
         .as_array()
         .unwrap()
@@ -128,6 +133,9 @@ fn a_run_with_an_edit_gives_p_hit_and_fans() {
     assert_eq!(r["quick"], false);
     let p = r["p_hit"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&p));
+    // The staff chart's legend names each role by its label.
+    let names: Vec<&str> = r["roles"].as_array().unwrap().iter().map(|x| x["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Mid-Market AE") && names.contains(&"SDR"), "{names:?}");
     assert!(r["answer"].as_str().unwrap().contains("chance of reaching $8M ARR by Jun 2028"), "{}", r["answer"]);
     for level in ["p10", "p25", "p50", "p75", "p90"] {
         assert_eq!(r["fan"][level].as_array().unwrap().len(), 24, "{level}");
