@@ -89,7 +89,7 @@ pub(crate) fn verdict(search: &Search<'_>, found: &Found) -> Verdict {
                 percent1(v.p)
             )
         } else {
-            format!("reaches {target} with {} confidence ({asked} asked) {hiring}", percent(v.p))
+            format!("reaches {target} with {} {hiring}", confidence_words(v.p, v.se, search.confidence))
         };
         return Verdict { line, why: None };
     };
@@ -106,6 +106,23 @@ pub(crate) fn verdict(search: &Search<'_>, found: &Found) -> Verdict {
     };
     let line = format!("does not reach {target} with {asked} confidence: {tail}");
     Verdict { line, why: Some(why(search, short, n)) }
+}
+
+/// The confidence a reached plan is said to have: `p` on fresh trials (standard error
+/// `se`) against the `asked`. Below the asked but within two standard errors of it (the
+/// search accepts that), the share and its margin are given to a tenth, so that the line
+/// never reads as "79% (80% asked)" without saying why that counts as reaching it.
+fn confidence_words(p: f64, se: f64, asked: f64) -> String {
+    if p >= asked {
+        format!("{} confidence ({} asked)", percent(p), percent(asked))
+    } else {
+        format!(
+            "{} confidence ({} asked: within two standard errors, {:.1} points, on fresh trials)",
+            percent1(p),
+            percent(asked),
+            200.0 * se
+        )
+    }
 }
 
 /// Why no schedule reaches the confidence, from what limits it, and what to do.
@@ -413,4 +430,18 @@ pub(crate) fn summary(search: &Search<'_>, found: &Found, changes: &[HireChanges
     let stopped = if found.reached { "" } else { ": the search stopped once every hire allowed fell short" };
     let _ = writeln!(out, "  {} schedules evaluated in {seconds:.1} s{stopped}", search.evaluations);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::confidence_words;
+
+    #[test]
+    fn a_plan_just_below_the_confidence_asked_says_why_it_counts() {
+        assert_eq!(confidence_words(0.82, 0.004, 0.8), "82% confidence (80% asked)");
+        assert_eq!(
+            confidence_words(0.796, 0.004, 0.8),
+            "79.6% confidence (80% asked: within two standard errors, 0.8 points, on fresh trials)"
+        );
+    }
 }
