@@ -93,6 +93,11 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
         ("cost_of_sales", "cost of sales", Unit::Percent),
         ("opportunities.lost", "opportunities lost", Unit::Count),
     ] {
+        // Pay is only counted for roles with a comp plan: without one, $0 says nothing.
+        let paid = scenario.roles.iter().any(|r| r.comp_plan.is_some());
+        if !paid && matches!(name, "comp_cost" | "cost_of_sales") {
+            continue;
+        }
         if let Some(st) = results.total(name) {
             rows.push((what.to_string(), Some(st), unit));
         }

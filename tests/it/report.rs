@@ -600,3 +600,25 @@ fn the_binary_needs_no_font_or_image_library() {
         assert!(!libs.contains(lib), "the binary links {lib}:\n{libs}");
     }
 }
+
+/// The terminal summary counts pay only where roles have a comp plan: without one, no
+/// "compensation cost $0" row, nor a cost of sales of 0%.
+#[test]
+fn a_run_without_comp_plans_prints_no_compensation_cost() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scale-up.toml"));
+    let example = example.unwrap();
+    for (name, text, paid) in [
+        ("paid.toml", example.clone(), true),
+        ("unpaid.toml", example.lines().filter(|l| !l.starts_with("comp_plan")).collect::<Vec<_>>().join("\n"), false),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, text).unwrap();
+        let out = dir.path().join(name.replace(".toml", ""));
+        let o = sopsim(&["run", file.to_str().unwrap(), "--trials", "200", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(stdout.contains("compensation cost"), paid, "{stdout}");
+        assert_eq!(stdout.contains("cost of sales"), paid, "{stdout}");
+    }
+}
