@@ -127,6 +127,7 @@ metric_table! {
     OPEN_REQS = "open_reqs", Count, Stock, -;
     NEEDED = "needed", Count, Stock, -;
     GAP = "capacity_gap", Count, Stock, -;
+    COMP_COST = "comp_cost", Money, Flow, totalled;
 }
 
 metric_table! {

@@ -559,6 +559,7 @@ fn pay(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> 
         let Some(plan) = spec.comp_plan.map(|c| &scenario.comp_plans[c]) else { continue };
         let state = &mut s.roles[r];
         let month = comp::pay_month(plan, spec, &mut state.pay, &state.staff, t);
+        put(Layout::role_metric(r, role::COMP_COST), t, month.cost);
         cost += month.cost;
         if matches!(spec.kind, RoleKind::Closer | RoleKind::Sdr | RoleKind::Manager) {
             sales += month.cost;

@@ -54,6 +54,7 @@ fn per_role(stem: &str, role: &str) -> Option<String> {
         "open_reqs" => format!("Open requisitions at month end, {role} (count)"),
         "needed" => format!("Heads needed ahead, {role} (people)"),
         "capacity_gap" => format!("Capacity gap ahead, {role} (people)"),
+        "comp_cost" => format!("Compensation cost, {role} ($/month)"),
         _ => return None,
     })
 }

@@ -622,3 +622,31 @@ fn a_run_without_comp_plans_prints_no_compensation_cost() {
         assert_eq!(stdout.contains("cost of sales"), paid, "{stdout}");
     }
 }
+
+/// Compensation cost by role: each role's pay a month, whose sum over the roles is the
+/// month's `comp_cost` in every trial, so their means add up to its mean; the workbook
+/// labels each in words.
+#[test]
+fn compensation_cost_by_role_adds_up_to_the_total() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/scale-up.toml");
+    let out = dir.path().join("out");
+    let o = sopsim(&["run", example.to_str().unwrap(), "--trials", "300", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let csv = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+    let mean = |metric: &str, month: &str| -> Option<f64> {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{metric},{month},")))
+            .map(|l| l.split(',').nth(2).unwrap().parse().unwrap())
+    };
+    let roles = ["ae", "smb-ae", "sdr", "csm", "manager"];
+    for month in ["2027-01", "2027-12", "2028-12"] {
+        let total = mean("comp_cost", month).unwrap();
+        let sum: f64 = roles.iter().map(|r| mean(&format!("comp_cost.{r}"), month).unwrap()).sum();
+        assert!((sum - total).abs() <= 1e-9 * total, "{month}: {sum} against {total}");
+        assert!(mean("comp_cost.ae", month).unwrap() > 0.0);
+    }
+    let mut book: Xlsx<_> = open_workbook(out.join("report.xlsx")).unwrap();
+    let sheet = book.worksheet_range("Monthly mean").unwrap();
+    assert!(sheet.rows().any(|r| r[0] == Data::String("Compensation cost, Mid-Market AE ($/month)".into())));
+}
