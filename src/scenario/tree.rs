@@ -190,7 +190,16 @@ pub fn apply_overrides(root: &mut Node, overrides: &[String]) -> Vec<Diagnostic>
                 }
                 node
             }
-            Err(_) => Node { span: value_span, value: Value::Str(raw.to_string()) },
+            // Not TOML: an amount or a count as the command line's flags write them
+            // (`5.5M`, `$8M`, `750K`, `10,000`) is that number; other text stays a
+            // string, for the key's own check to answer.
+            Err(_) => match crate::numbers::money(raw) {
+                Ok(v) if v.fract() == 0.0 && v <= i64::MAX as f64 => {
+                    Node { span: value_span, value: Value::Int(v as i64) }
+                }
+                Ok(v) => Node { span: value_span, value: Value::Float(v) },
+                Err(_) => Node { span: value_span, value: Value::Str(raw.to_string()) },
+            },
         };
         let Some(key_path) = o.key_path() else {
             diags.push(

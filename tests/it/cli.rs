@@ -232,6 +232,35 @@ fn trials_read_in_the_forms_sopsim_writes() {
     assert!(stderr(&o).contains("the decimal mark is a point (5.5M)"), "{}", stderr(&o));
 }
 
+/// `--set` reads an amount or a count that TOML cannot (`5.5M`, `$8M`, `750K`,
+/// `10,000`) as the flags do; TOML's own forms keep their meaning, and other text is
+/// still a string the key refuses.
+#[test]
+fn set_reads_amounts_as_the_flags_write_them() {
+    let dir = tempfile::tempdir().unwrap();
+    for (k, (set, arr, trials)) in [
+        ("target.arr=5.5M", 5_500_000.0, 300),
+        ("target.arr=$5.5M", 5_500_000.0, 300),
+        ("target.arr=5_500_000", 5_500_000.0, 300),
+        ("scenario.trials=1K", 8_000_000.0, 1000),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = dir.path().join(k.to_string());
+        let o =
+            run_to(&scenario("scale-up"), &out, &["--set", "scenario.trials=300", "--set", set, "--format", "json"]);
+        assert!(o.status.success(), "--set {set}: {}", stderr(&o));
+        let s: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+        assert_eq!(s["target"]["arr"].as_f64(), Some(arr), "--set {set}");
+        assert_eq!(s["run"]["trials"], trials, "--set {set}");
+    }
+    let o = sopsim(&["validate", &scenario("scale-up"), "--set", "target.arr=lots"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--set #1"), "{}", stderr(&o));
+}
+
 const CHURN_AS_PERCENT: &str = r#"[scenario]
 start = "2027-01"
 months = 12
