@@ -389,3 +389,27 @@ fn sweeps_write_every_file() {
     assert_eq!(rows.iter().map(|r| r["roles.ae.policy"].as_str()).collect::<Vec<_>>(), ["backfill", "capacity"]);
     assert!(text.join("sweep_p_hit.png").is_file() && text.join("sweep_arr.svg").is_file());
 }
+
+/// A sweep over whole values (people on staff) ticks its axis at whole numbers only; one
+/// over rates keeps fractional ticks.
+#[test]
+fn a_sweep_over_people_ticks_whole_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let ticks = |vary: &str, out: &str| -> Vec<String> {
+        let out = dir.path().join(out);
+        let o = sopsim(&["sweep", &file, "--vary", vary, "--trials", "100", "--out", out.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let svg = std::fs::read_to_string(out.join("sweep_arr.svg")).unwrap().replace('\n', " ");
+        // The x axis's tick labels: middle-anchored texts below the plot that are numbers.
+        svg.split("<text")
+            .filter(|t| t.contains("text-anchor=\"middle\"") && !t.contains("rotate"))
+            .filter_map(|t| t.split('>').nth(1).map(|s| s.split('<').next().unwrap_or("").trim().to_string()))
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '%'))
+            .collect()
+    };
+    let people = ticks("roles.ae.headcount=2,3,4,5", "people");
+    assert!(!people.is_empty() && people.iter().all(|t| !t.contains('.')), "{people:?}");
+    let rates = ticks("segments.smb.win_rate=0.15,0.2,0.25", "rates");
+    assert!(rates.len() >= 3, "{rates:?}");
+}

@@ -206,9 +206,11 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
             let labels: Vec<String> = order.iter().map(|&i| written(0, &rows[i].values[0])).collect();
             let sorted: Vec<&Point> = order.iter().map(|&i| &rows[i]).collect();
             let unit = if words[0].unit.is_empty() { unit_of(&vary.key, &xs) } else { words[0].reading.axis() };
+            // Values that are all whole (people, months, a count) tick at whole numbers only.
+            let whole = xs.iter().all(|v| v.fract() == 0.0);
             let xy = |y_unit: Unit, y_label: &str| Xy {
                 x_unit: unit,
-                x_whole: false,
+                x_whole: whole,
                 x_label: words[0].label(),
                 y_unit,
                 y_label: y_label.to_string(),
