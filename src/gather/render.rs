@@ -416,7 +416,8 @@ fn growth(d: &mut Doc, g: &Growth, months: u64) {
         }
         Growth::Trend { growth, low, high } => {
             d.comment(format!(
-                "growth: the trend's slope, {} a month (90% interval), more than 1.41 standard errors from 0 (it lowers the fit's AIC)",
+                "growth: the trend's slope, {} a month (90% interval), more than 1.41 standard errors from 0 (it \
+                 lowers the fit's AIC)",
                 percent(growth)
             ));
             let (low, high) = (num(low, 5), num(high, 5));

@@ -5,9 +5,9 @@
 //! The Aalen-Johansen estimator on whole months of age: at each age `k` (months from
 //! the created month), `n_k` deals are at risk (entered by `k`, not resolved before `k`,
 //! not censored before `k`; one censored at `k` counts for the share `seen` of that
-//! month it is taken to have been seen for), `w_k` are won and `l_k` lost at `k`; the chance of being
-//! still open after `k` is `S(k) = prod_{j <= k} (1 - (w_j + l_j) / n_j)` (Kaplan-Meier
-//! of either outcome), and the cumulative incidence of winning by `k` is
+//! month it is taken to have been seen for), `w_k` are won and `l_k` lost at `k`; the
+//! chance of being still open after `k` is `S(k) = prod_{j <= k} (1 - (w_j + l_j) / n_j)`
+//! (Kaplan-Meier of either outcome), and the cumulative incidence of winning by `k` is
 //! `W(k) = sum_{j <= k} S(j - 1) w_j / n_j` (losing likewise). A won/(won + lost) ratio of
 //! closed deals ignores the deals that are still open; this does not.
 
