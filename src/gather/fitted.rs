@@ -446,9 +446,10 @@ const BOOTSTRAP_ROUNDS: usize = 200;
 /// it was seen for the whole of that month, and counting it whole recovers the
 /// incidence by age of simulated deals where the half reads it high (`resolve.rs`
 /// tests); but the back-test of exports drawn from the model's own process then
-/// forecasts short (mean rank 0.587, against 0.557 with the half), a mismatch
-/// downstream of the estimate not yet found (docs/MODEL.md 9.5). The half stays until
-/// it is.
+/// forecasts short (mean rank 0.587, against 0.557 with the half), from two causes
+/// downstream of the estimate: the cycle's tail written as percentiles, and a gathered
+/// capacity that turns demand away (docs/MODEL.md 9.5). The half stays until they are
+/// fixed.
 const ACTUARIAL_SEEN: f64 = 0.5;
 
 /// How many standard errors from 0 a volume's slope must be to be kept: `sqrt(2)`, where
