@@ -29,6 +29,7 @@ pub mod engine;
 pub mod error;
 pub mod format;
 pub mod gather;
+pub mod hash;
 pub mod init;
 pub mod month;
 pub mod numbers;

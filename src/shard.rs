@@ -14,6 +14,7 @@
 //! of everything before it. Parts of different scenarios, seeds, trial counts, format
 //! or sopsim versions are refused, as are missing or repeated shards.
 
+use crate::hash::Fnv;
 use std::ops::Range;
 use std::path::Path;
 
@@ -155,7 +156,7 @@ pub fn scenario_hash(text: &str, overrides: &[String]) -> String {
         h.write(&[0]);
         h.write(o.as_bytes());
     }
-    format!("{:016x}", h.0)
+    format!("{:016x}", h.finish())
 }
 
 /// Runs shard `shard` of the run `config` of a loaded scenario, with the quantile mode
@@ -356,7 +357,7 @@ impl Partial {
         }
         let mut h = Fnv::new();
         h.write(&w);
-        w.extend_from_slice(&h.0.to_le_bytes());
+        w.extend_from_slice(&h.finish().to_le_bytes());
         w
     }
 
@@ -378,7 +379,7 @@ impl Partial {
         let (content, sum) = bytes.split_at(body_end);
         let mut h = Fnv::new();
         h.write(content);
-        if sum != h.0.to_le_bytes() || content.len() < MAGIC.len() + 4 {
+        if sum != h.finish().to_le_bytes() || content.len() < MAGIC.len() + 4 {
             return Err("the partial file is damaged or truncated (its checksum does not match)".into());
         }
         let mut r = Reader { bytes: &content[MAGIC.len() + 4..] };
@@ -514,21 +515,6 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// 64-bit FNV-1a.
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,7 +575,7 @@ mod tests {
                     damaged[at] ^= flip;
                     let mut h = Fnv::new();
                     h.write(&damaged);
-                    damaged.extend_from_slice(&h.0.to_le_bytes());
+                    damaged.extend_from_slice(&h.finish().to_le_bytes());
                     let _ = Partial::decode(&damaged);
                 }
             }

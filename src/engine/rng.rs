@@ -63,10 +63,7 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// FNV-1a hash of a name, to key a stream by a segment, role or key path.
-pub fn name_key(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
+pub use crate::hash::name_key;
 
 /// The stream of `process` for `entity` in `month` of trial `trial` of a run seeded `seed`.
 #[inline]

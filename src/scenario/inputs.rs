@@ -6,7 +6,7 @@
 //! `[[correlations]]` ties some of them together through a Gaussian copula ([`Copula`]).
 
 use crate::dist::Dist;
-use crate::engine::rng::name_key;
+use crate::hash::name_key;
 
 use super::Scenario;
 use super::diag::{Diagnostic, Span};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::{skill, tree};
 use crate::dist::{Dist, Support};
-use crate::engine::rng::name_key;
+use crate::hash::name_key;
 use crate::month::YearMonth;
 
 use super::diag::{Diagnostic, Span};

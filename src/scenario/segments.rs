@@ -1,7 +1,7 @@
 //! `[[segments]]`: deal size, win rate and cycle of each market segment.
 
 use crate::dist::{Dist, Support, WholeDraw};
-use crate::engine::rng::name_key;
+use crate::hash::name_key;
 
 use super::diag::{Diagnostic, Span};
 use super::read::{Reader, Tbl};

@@ -82,7 +82,7 @@ pub fn read_territories(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) ->
         match (name, segment, accounts, per_rep, rate_ok) {
             (Some((name, _)), Some(segment), Some(accounts), Some(per_rep), true) if accounts > 0 && per_rep > 0.0 => {
                 out.push(Territory {
-                    stream: crate::engine::rng::name_key(&name),
+                    stream: crate::hash::name_key(&name),
                     name,
                     segment,
                     accounts,
