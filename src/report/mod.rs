@@ -15,6 +15,7 @@ pub mod csv;
 pub mod folder;
 pub mod html;
 pub mod inputs;
+mod interrupt;
 pub mod json;
 pub mod keys;
 pub mod labels;
@@ -25,11 +26,12 @@ pub mod xlsx;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+
+use interrupt::state;
+pub use interrupt::{Target, exit_on_interrupt};
 
 use rayon::prelude::*;
 
-use crate::format::visible_path;
 use crate::runner::RunResults;
 use crate::scenario::{
     Scenario,
@@ -196,52 +198,6 @@ impl WriteError {
             WriteError::Refused(m) | WriteError::Failed(m) => m,
         }
     }
-}
-
-/// Where a command puts what it writes, for the message of an interrupt.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
-    /// An output folder.
-    Folder(PathBuf),
-    /// One file (a shard's partial file).
-    File(PathBuf),
-    /// Not known yet (`merge` learns its folder from the parts); a write says where.
-    Later,
-}
-
-/// What has been written, and where; the lock is held while a write is in progress, so
-/// an interrupt waits for it to finish or be undone.
-struct State {
-    target: Option<Target>,
-    written: bool,
-}
-
-static STATE: Mutex<State> = Mutex::new(State { target: None, written: false });
-
-fn state() -> std::sync::MutexGuard<'static, State> {
-    STATE.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// On Ctrl-C (or SIGTERM), waits for a write in progress to finish or be undone, says
-/// what became of the outputs of `target`, and exits with code 130. No temporary file
-/// or folder is left behind: the writers remove their own before they return.
-pub fn exit_on_interrupt(target: Target) -> Result<(), WriteError> {
-    state().target = Some(target);
-    ctrlc::set_handler(move || {
-        let s = state();
-        let message = match (&s.target, s.written) {
-            (Some(Target::Folder(d)), false) => format!("the previous outputs in {} are unchanged", visible_path(d)),
-            (Some(Target::Folder(d)), true) => {
-                format!("the new outputs in {} were already written whole", visible_path(d))
-            }
-            (Some(Target::File(f)), false) => format!("{} is unchanged", visible_path(f)),
-            (Some(Target::File(f)), true) => format!("{} was already written whole", visible_path(f)),
-            (Some(Target::Later) | None, _) => "nothing was written".to_string(),
-        };
-        eprintln!("interrupted; {message}");
-        std::process::exit(130);
-    })
-    .map_err(|e| WriteError::Failed(format!("cannot watch for Ctrl-C: {e}")))
 }
 
 /// Writes `files` into the folder `dir`, if sopsim may ([`folder::check`]): a new or
