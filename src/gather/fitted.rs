@@ -466,12 +466,11 @@ pub fn fit(mut m: Measured, months: u64) -> Fitted {
     let stem = std::path::Path::new(&m.file).file_stem().map_or("export".into(), |s| s.to_string_lossy().into_owned());
     let mut warnings = std::mem::take(&mut m.warnings);
     let names = names(&m, &mut warnings);
-    let seen = ACTUARIAL_SEEN;
     let company = company(&m);
     let mut summary = vec![format!("as of {as_of}: {}; the scenario starts in {}", m.why, month_label(start))];
     let (mut segments, mut pipeline) = (Vec::new(), Vec::new());
     for (k, s) in m.segments.iter_mut().enumerate() {
-        let (segment, open, line) = fit_segment(k, s, &names[k], m.observed_from, seen);
+        let (segment, open, line) = fit_segment(k, s, &names[k], m.observed_from, ACTUARIAL_SEEN);
         segments.push(segment);
         pipeline.extend(open);
         summary.push(line);

@@ -87,14 +87,14 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
         Unit::Money,
     ));
     rows.push((format!("new bookings, {months} months"), results.total("bookings"), Unit::Money));
+    // Pay is only counted for roles with a comp plan: without one, $0 says nothing.
+    let paid = scenario.roles.iter().any(|r| r.comp_plan.is_some());
     for (name, what, unit) in [
         ("bookings.open_pipeline", "  from the open pipeline", Unit::Money),
         ("comp_cost", "compensation cost", Unit::Money),
         ("cost_of_sales", "cost of sales", Unit::Percent),
         ("opportunities.lost", "opportunities lost", Unit::Count),
     ] {
-        // Pay is only counted for roles with a comp plan: without one, $0 says nothing.
-        let paid = scenario.roles.iter().any(|r| r.comp_plan.is_some());
         if !paid && matches!(name, "comp_cost" | "cost_of_sales") {
             continue;
         }

@@ -194,9 +194,8 @@ pub fn apply_overrides(root: &mut Node, overrides: &[String]) -> Vec<Diagnostic>
             // (`5.5M`, `$8M`, `750K`, `10,000`) is that number; other text stays a
             // string, for the key's own check to answer.
             Err(_) => match crate::numbers::money(raw) {
-                Ok(v) if v.fract() == 0.0 && v <= i64::MAX as f64 => {
-                    Node { span: value_span, value: Value::Int(v as i64) }
-                }
+                // At most $1e12 (`numbers::money`'s range): a whole one fits an integer.
+                Ok(v) if v.fract() == 0.0 => Node { span: value_span, value: Value::Int(v as i64) },
                 Ok(v) => Node { span: value_span, value: Value::Float(v) },
                 Err(_) => Node { span: value_span, value: Value::Str(raw.to_string()) },
             },
