@@ -68,6 +68,9 @@ enum Sampler {
     Poisson(Poisson<f64>),
     /// The sorted values of an empirical distribution.
     Empirical(std::sync::Arc<[f64]>),
+    /// The increasing values of a discrete distribution and their cumulative chances,
+    /// the last 1.
+    Discrete(std::sync::Arc<[f64]>, std::sync::Arc<[f64]>),
 }
 
 /// The parameters of a distribution, for its quantile function.
@@ -107,6 +110,8 @@ enum Shape {
     },
     /// Its values are in the sampler.
     Empirical,
+    /// Its values and chances are in the sampler.
+    Discrete,
 }
 
 /// An uncertain (or constant) number, ready to sample.
@@ -143,6 +148,7 @@ pub const NAMED: &[(&str, &[&[&str]])] = &[
     ("gamma", &[&["mean", "sd"]]),
     ("poisson", &[&["mean"]]),
     ("empirical", &[&["values"]]),
+    ("discrete", &[&["values", "weights"]]),
 ];
 
 /// The most values an empirical distribution may list.
@@ -383,6 +389,67 @@ impl Dist {
         Ok(Dist { sampler, shape: Shape::Empirical, lower: min, upper: max, mean })
     }
 
+    /// The discrete distribution taking each of `values` (distinct, finite, within the
+    /// key's range) with a chance proportional to its weight in `weights` (as many, not
+    /// negative, not all zero): `P(X = v[i]) = w[i] / sum(w)`. A draw is the least value
+    /// whose cumulative chance exceeds one uniform. A value of weight 0 is never drawn.
+    pub fn discrete(values: &[f64], weights: &[f64], support: Support) -> Result<Dist, DistError> {
+        if values.len() != weights.len() {
+            return Err(err(
+                Some("weights"),
+                format!(
+                    "a discrete distribution needs one weight a value: {} values, {} weights",
+                    values.len(),
+                    weights.len()
+                ),
+            ));
+        }
+        if values.is_empty() {
+            return Err(err(Some("values"), "a discrete distribution needs at least one value"));
+        }
+        if values.len() > MAX_EMPIRICAL_VALUES {
+            return Err(err(
+                Some("values"),
+                format!("a discrete distribution takes at most {MAX_EMPIRICAL_VALUES} values, found {}", values.len()),
+            ));
+        }
+        let (lo, hi) = support.bounds();
+        if let Some(v) = values.iter().find(|v| !(v.is_finite() && **v >= lo && **v <= hi)) {
+            return Err(err(Some("values"), format!("{v} is not {}", support.describe())));
+        }
+        if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+            return Err(err(Some("weights"), format!("a weight must be a number of at least 0, found {w}")));
+        }
+        let mut pairs: Vec<(f64, f64)> = values.iter().copied().zip(weights.iter().copied()).collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some(w) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(err(Some("values"), format!("the value {} is listed twice: give it one weight", w[0].0)));
+        }
+        pairs.retain(|&(_, w)| w > 0.0);
+        let total: f64 = pairs.iter().map(|&(_, w)| w).sum();
+        if pairs.is_empty() || !total.is_finite() {
+            return Err(err(Some("weights"), "a discrete distribution needs a weight above 0, and a finite sum"));
+        }
+        if pairs.len() == 1 {
+            return Ok(Dist::constant(pairs[0].0));
+        }
+        let mean = pairs.iter().map(|&(v, w)| v * w).sum::<f64>() / total;
+        let mut cumulative = 0.0;
+        let mut cum: Vec<f64> = pairs
+            .iter()
+            .map(|&(_, w)| {
+                cumulative += w;
+                cumulative / total
+            })
+            .collect();
+        let last = cum.len() - 1;
+        cum[last] = 1.0;
+        let (min, max) = (pairs[0].0, pairs[last].0);
+        let values: Vec<f64> = pairs.iter().map(|&(v, _)| v).collect();
+        let sampler = Sampler::Discrete(values.into(), cum.into());
+        Ok(Dist { sampler, shape: Shape::Discrete, lower: min, upper: max, mean })
+    }
+
     /// One draw. A constant and a lognormal (every deal size) are drawn inline, the
     /// others by [`Dist::sample_other`], so that the draws made in a trial's innermost
     /// loop pay no call into the large match of every sampler.
@@ -419,6 +486,10 @@ impl Dist {
             Sampler::Poisson(d) => d.sample(rng),
             Sampler::Empirical(v) => {
                 return empirical_quantile(v, (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64));
+            }
+            Sampler::Discrete(v, cum) => {
+                let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+                return v[cum.partition_point(|&c| c <= u).min(v.len() - 1)];
             }
         };
         x.clamp(self.lower, self.upper)
@@ -460,6 +531,11 @@ impl Dist {
             },
             Shape::Empirical => match &self.sampler {
                 Sampler::Empirical(v) => empirical_quantile(v, p),
+                _ => self.mean,
+            },
+            // The least value whose cumulative chance reaches p.
+            Shape::Discrete => match &self.sampler {
+                Sampler::Discrete(v, cum) => v[cum.partition_point(|&c| c < p).min(v.len() - 1)],
                 _ => self.mean,
             },
         };
@@ -520,6 +596,13 @@ impl Dist {
             }
             Shape::Empirical => match &self.sampler {
                 Sampler::Empirical(v) => empirical_below(v, x),
+                _ => f64::NAN,
+            },
+            Shape::Discrete => match &self.sampler {
+                Sampler::Discrete(v, cum) => match v.partition_point(|&y| y < x) {
+                    0 => 0.0,
+                    j => cum[j - 1],
+                },
                 _ => f64::NAN,
             },
         };
@@ -918,5 +1001,46 @@ mod tests {
         assert!(Dist::empirical(&[-1.0, 2.0], Support::NonNegative).is_err());
         assert!(Dist::empirical(&[0.2, 1.5], Support::Unit).is_err());
         assert!(Dist::empirical(&[0.0, f64::NAN], Support::Real).is_err());
+    }
+
+    #[test]
+    fn discrete_draws_take_each_value_with_its_chance() {
+        // Chances 0.5, 0.3, 0.2 of 2, 0 and 7 (in any order; weights need not sum to 1).
+        let d = Dist::discrete(&[2.0, 0.0, 7.0, 4.0], &[5.0, 3.0, 2.0, 0.0], Support::NonNegative).unwrap();
+        assert_eq!(
+            (d.quantile(0.0), d.quantile(0.3), d.quantile(0.31), d.quantile(0.8), d.quantile(0.81)),
+            (0.0, 0.0, 2.0, 2.0, 7.0)
+        );
+        assert_eq!((d.probability_below(0.0), d.probability_below(1.0), d.probability_below(2.5)), (0.0, 0.3, 0.8));
+        assert_eq!((d.probability_below(7.0), d.probability_below(7.5)), (0.8, 1.0));
+        assert!((d.mean() - (0.5 * 2.0 + 0.2 * 7.0)).abs() < 1e-15);
+        // A whole-month table reads the chances exactly: P(round(x) <= k) = P(x < k + 1/2).
+        let whole = WholeDraw::new(&d, 600);
+        // 200,000 draws of each way against the chances, within 5 binomial standard errors.
+        let n = 200_000;
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(5);
+        let draws: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        let rounded: Vec<f64> = (0..n).map(|_| f64::from(whole.sample(&mut rng))).collect();
+        for sample in [&draws, &rounded] {
+            assert!(sample.iter().all(|v| [0.0, 2.0, 7.0].contains(v)), "only the values of positive weight");
+            for (x, p) in [(0.0, 0.3), (2.0, 0.5), (7.0, 0.2)] {
+                let share = sample.iter().filter(|&&v| v == x).count() as f64 / n as f64;
+                let se = (p * (1.0 - p) / n as f64).sqrt();
+                assert!((share - p).abs() < 5.0 * se, "P(X = {x}) = {share}, expected {p} ± {}", 5.0 * se);
+            }
+        }
+    }
+
+    #[test]
+    fn discrete_refusals_and_one_value() {
+        let s = Support::NonNegative;
+        assert_eq!(Dist::discrete(&[3.0, 5.0], &[1.0, 0.0], s).unwrap().as_constant(), Some(3.0));
+        assert_eq!(Dist::discrete(&[1.0, 2.0], &[1.0], s).unwrap_err().param, Some("weights"));
+        assert_eq!(Dist::discrete(&[1.0, 1.0], &[1.0, 2.0], s).unwrap_err().param, Some("values"));
+        assert_eq!(Dist::discrete(&[1.0, 2.0], &[0.0, 0.0], s).unwrap_err().param, Some("weights"));
+        assert_eq!(Dist::discrete(&[1.0, 2.0], &[-1.0, 2.0], s).unwrap_err().param, Some("weights"));
+        assert_eq!(Dist::discrete(&[-1.0, 2.0], &[1.0, 2.0], s).unwrap_err().param, Some("values"));
+        assert!(Dist::discrete(&[], &[], s).is_err());
+        assert!(Dist::discrete(&[1.0, 2.0], &[f64::MAX, f64::MAX], s).is_err(), "an infinite sum");
     }
 }

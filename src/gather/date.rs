@@ -44,6 +44,12 @@ impl Date {
         y * 12 + m as i32 - 1
     }
 
+    /// The share of its month up to and including this day: 1 on the last day.
+    pub fn month_share(self) -> f64 {
+        let (y, m, d) = self.ymd();
+        f64::from(d) / f64::from(days_in_month(y, m))
+    }
+
     /// Whether this is the last day of its month.
     pub fn is_month_end(self) -> bool {
         let (y, m, d) = self.ymd();
@@ -324,6 +330,12 @@ mod tests {
         }
         assert!(Date::from_ymd(2017, 12, 31).unwrap().is_month_end());
         assert!(!Date::from_ymd(2017, 12, 30).unwrap().is_month_end());
+        // The share of its month a date closes: all of it on the last day (a leap
+        // February's 29th too), 15 of 30 days on April 15th.
+        for (y, m, d, share) in [(2017, 12, 31, 1.0), (2024, 2, 29, 1.0), (2023, 2, 28, 1.0), (2017, 4, 15, 0.5)] {
+            assert_eq!(Date::from_ymd(y, m, d).unwrap().month_share(), share, "{y}-{m}-{d}");
+        }
+        assert_eq!(Date::from_ymd(2024, 2, 1).unwrap().month_share(), 1.0 / 29.0);
         assert_eq!(month_label(Date::from_ymd(2017, 12, 31).unwrap().month_index()), "2017-12");
     }
 

@@ -222,8 +222,22 @@ pub struct Rate {
 pub struct Timing {
     /// The mean age.
     pub mean: f64,
-    /// The percentiles 0%, 1%, ..., 100%.
-    pub percentiles: Vec<f64>,
+    /// The chance of each age in whole months from 0, summing to 1.
+    pub chances: Vec<f64>,
+}
+
+impl Timing {
+    /// The median age: the least whose cumulative chance reaches one half.
+    pub fn median(&self) -> usize {
+        let mut cumulative = 0.0;
+        self.chances
+            .iter()
+            .position(|&p| {
+                cumulative += p;
+                cumulative >= 0.5 - 1e-12
+            })
+            .unwrap_or(self.chances.len().saturating_sub(1))
+    }
 }
 
 /// The win rate and cycle of a segment's closed deals.
@@ -366,10 +380,21 @@ pub struct Closers {
     pub headcount: Headcount,
     /// The most opportunities created per active owner in any month of the window.
     pub load: f64,
+    /// The most the forecast's demand may bring each of them (see [`forecast_load`]), if
+    /// the volume is measured.
+    pub forecast_load: Option<f64>,
     /// The spread of opportunities a month between the segment's reps.
     pub productivity: Option<Spread>,
     /// The spread of their true win rates.
     pub win_rate: Option<Spread>,
+}
+
+impl Closers {
+    /// The opportunities a month each is written to work: the most the forecast's
+    /// demand may bring each, or the history's busiest month where that is more.
+    pub fn capacity(&self) -> f64 {
+        self.forecast_load.map_or(self.load, |f| f.max(self.load))
+    }
 }
 
 /// The spread of a rate between reps, net of each rep's own noise.
@@ -441,17 +466,6 @@ impl Fitted {
 /// Bootstrap resamples for the standard errors of the resolution chances.
 const BOOTSTRAP_ROUNDS: usize = 200;
 
-/// The share of its last month of age a deal still open at the as-of date counts as
-/// seen for in the life table: a half (the actuarial table). At a month-end as-of date
-/// it was seen for the whole of that month, and counting it whole recovers the
-/// incidence by age of simulated deals where the half reads it high (`resolve.rs`
-/// tests); but the back-test of exports drawn from the model's own process then
-/// forecasts short (mean rank 0.587, against 0.557 with the half), from two causes
-/// downstream of the estimate: the cycle's tail written as percentiles, and a gathered
-/// capacity that turns demand away (docs/MODEL.md 9.5). The half stays until they are
-/// fixed.
-const ACTUARIAL_SEEN: f64 = 0.5;
-
 /// How many standard errors from 0 a volume's slope must be to be kept: `sqrt(2)`, where
 /// the slope lowers the Akaike information criterion of the fit (its one parameter
 /// buys a log-likelihood gain `z^2 / 2` above 1). Kept or dropped for the forecast it
@@ -468,18 +482,23 @@ pub fn fit(mut m: Measured, months: u64) -> Fitted {
     let names = names(&m, &mut warnings);
     let company = company(&m);
     let mut summary = vec![format!("as of {as_of}: {}; the scenario starts in {}", m.why, month_label(start))];
+    // A deal still open at the as-of date was seen for the share of its last month of
+    // age that the as-of date closes (docs/MODEL.md 9.3): the whole of it at a month's
+    // end, where the actuarial half would count it at risk for half a month it lived
+    // through, and read the incidence high.
+    let seen = as_of.month_share();
     let (mut segments, mut pipeline) = (Vec::new(), Vec::new());
     for (k, s) in m.segments.iter_mut().enumerate() {
-        let (segment, open, line) = fit_segment(k, s, &names[k], m.observed_from, ACTUARIAL_SEEN);
+        let (segment, open, line) = fit_segment(k, s, &names[k], m.observed_from, seen);
         segments.push(segment);
         pipeline.extend(open);
         summary.push(line);
     }
     let demand = demand(&m, &names, start, months);
-    let closers = closers(&m, &names, &demand.counts, &mut warnings);
+    let closers = closers(&m, &names, &demand, months, &mut warnings);
     summary.extend(volume_summary(&demand));
     summary.extend(closers.iter().map(|c| {
-        let (id, staff, most) = (&c.id, c.headcount.count, num(c.load.ceil(), 0));
+        let (id, staff, most) = (&c.id, c.headcount.count, num(c.capacity().ceil(), 0));
         format!("role {id}: {staff} closers on staff, up to {most} opportunities a month each")
     }));
     Fitted {
@@ -640,8 +659,10 @@ fn competing_risks(
 /// does.
 fn timing_of(f: &resolve::Incidence, won: bool) -> Option<Timing> {
     let p = f.timing(won);
-    let mean: f64 = p.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
-    (!p.is_empty()).then(|| Timing { mean, percentiles: whole_percentiles(&p) })
+    let total: f64 = p.iter().sum();
+    let chances: Vec<f64> = p.iter().map(|x| x / total).collect();
+    let mean: f64 = chances.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
+    (total > 0.0).then_some(Timing { mean, chances })
 }
 
 /// The won and lost timing of `deals` (each with its created month) by the month of
@@ -728,7 +749,7 @@ fn segment_summary(segment: &Segment, s: &measure::Segment) -> String {
                 percent(c.stall),
                 c.horizon
             ),
-            c.cycle.as_ref().filter(|_| c.win.p > 0.0).map(|t| num(t.percentiles[50], 0)),
+            c.cycle.as_ref().filter(|_| c.win.p > 0.0).map(|t| t.median().to_string()),
         ),
         Resolution::ClosedDeals(_) => {
             (format!("win rate {} ({} closed)", percent(s.won as f64 / closed.max(1) as f64), group(closed)), None)
@@ -745,11 +766,8 @@ fn segment_summary(segment: &Segment, s: &measure::Segment) -> String {
         crate::format::money(crate::stats::quantile_sorted(&s.sizes, 0.5))
     };
     let open: u64 = s.open.values().sum();
-    format!(
-        "segment {}: {outcome}, median deal {size}, median cycle {cycle} months, {} open",
-        segment.name,
-        group(open)
-    )
+    let cycle = if cycle == "1" { "1 month".to_string() } else { format!("{cycle} months") };
+    format!("segment {}: {outcome}, median deal {size}, median cycle {cycle}, {} open", segment.name, group(open))
 }
 
 /// The volume of all segments' opportunities, and each one's share, for a scenario
@@ -854,7 +872,8 @@ fn seasonality(counts: &[f64], first_month: i32, t: &Trend, at: f64) -> [f64; 12
 /// segment of most of their opportunities; `counts` are all segments' opportunities a
 /// month, for the share a segment without closers loses. What the headcount had to
 /// settle goes to `warnings`.
-fn closers(m: &Measured, names: &[String], counts: &[f64], warnings: &mut Vec<String>) -> Vec<Closers> {
+fn closers(m: &Measured, names: &[String], demand: &Demand, months: u64, warnings: &mut Vec<String>) -> Vec<Closers> {
+    let counts = &demand.counts;
     let since = Date(m.as_of.0 - ACTIVE_DAYS);
     let active = m.owners.iter().filter(|w| w.last_active.is_some_and(|d| d > since)).map(|w| &w.by_segment);
     let headcounts = closers::headcounts(active, m.segments.len());
@@ -874,9 +893,47 @@ fn closers(m: &Measured, names: &[String], counts: &[f64], warnings: &mut Vec<St
             warnings.push(w);
         }
         let (productivity, win_rate) = skill(m, k as u32, s);
-        out.push(Closers { id, segment: names[k].clone(), headcount, load, productivity, win_rate });
+        let forecast_load = match &demand.volume {
+            Volume::Leads(v) if headcount.count > 0 => {
+                let share = demand.mix.get(k).map_or(1.0, |(_, share)| *share);
+                let cv = productivity.as_ref().map_or(0.0, |p| p.sd / p.mean.max(f64::MIN_POSITIVE));
+                Some(forecast_load(v, months, share, headcount.count, cv))
+            }
+            _ => None,
+        };
+        out.push(Closers { id, segment: names[k].clone(), headcount, load, forecast_load, productivity, win_rate });
     }
     out
+}
+
+/// The 99th percentile of the standard normal.
+const Z99: f64 = 2.326_347_874_040_841;
+
+/// The most opportunities a month the forecast's demand `v` may bring each of `reps`
+/// closers of a segment with `share` of it over `months` months: the volume at the high
+/// end of its level's interval, grown at the high end of its growth's to the busiest
+/// month, times the seasonal peak and its shared shock's 99th percentile, plus a Poisson
+/// count's 99th percentile (normal approximation); over the team's mean productivity
+/// multiplier at its 99th lower percentile, `1 - z99 cv / sqrt(reps)` (at least a half),
+/// for multipliers of sd `cv`. A ceiling on demand, not a forecast of it: the
+/// gathered capacity (docs/MODEL.md 9.3) must not turn away demand the history would
+/// have let the reps work.
+fn forecast_load(v: &Leads, months: u64, share: f64, reps: u64, cv: f64) -> f64 {
+    let growth = match v.growth {
+        Growth::Trend { high, .. } => high.max(0.0),
+        _ => 0.0,
+    };
+    let grown = (1.0 + growth).powf(months.saturating_sub(1) as f64);
+    let peak = v.seasonality.map_or(1.0, |f| f.into_iter().fold(1.0, f64::max));
+    let shock = match v.noise {
+        VolumeNoise::Shock { sd, .. } => (Z99 * sd).exp(),
+        _ => 1.0,
+    };
+    let mean = v.interval.1 * grown * peak * shock * share;
+    let busiest = mean + Z99 * mean.sqrt();
+    let reps = reps.max(1) as f64;
+    let team = (1.0 - Z99 * cv / reps.sqrt()).max(0.5);
+    busiest / reps / team
 }
 
 /// What the headcount of the segment `name` had to settle, if anything: it is no
@@ -925,29 +982,6 @@ fn skill(m: &Measured, k: u32, s: &measure::Segment) -> (Option<Spread>, Option<
     let pooled = s.won as f64 / (s.won + s.lost).max(1) as f64;
     let win_rate = fit::between_rep_sd(&win, 10).map(|(sd, reps)| Spread { sd, mean: pooled, reps });
     (productivity, win_rate)
-}
-
-/// The percentiles 0%, 1%, ..., 100% of a distribution on whole months given by the
-/// chance `p[k]` of each month `k`: the least `k` whose cumulative chance reaches each.
-fn whole_percentiles(p: &[f64]) -> Vec<f64> {
-    let total: f64 = p.iter().sum();
-    let first = p.iter().position(|&x| x > 0.0).unwrap_or(0);
-    (0..=100)
-        .map(|j| {
-            if j == 0 {
-                return first as f64;
-            }
-            let target = total * f64::from(j) / 100.0 - 1e-12;
-            let mut cum = 0.0;
-            for (k, x) in p.iter().enumerate() {
-                cum += x;
-                if cum >= target {
-                    return k as f64;
-                }
-            }
-            (p.len() - 1) as f64
-        })
-        .collect()
 }
 
 /// The segments' names as the scenario spells them: the export's, cut to

@@ -194,7 +194,7 @@ fn competing_risks(d: &mut Doc, c: &CompetingRisks) {
         }
         d.comment(format!(
             "{key}: the age at which {what} deals close, each age's share of the {what} incidence (mean {} \
-             months); its percentiles 0%, 1%, ..., 100%",
+             months): the ages in months and the chance of each",
             num(t.mean, 2)
         ));
         d.key(key, timing_value(t));
@@ -211,7 +211,7 @@ fn quarter_cycle(d: &mut Doc, key: &'static str, what: &str, all: &Timing, by: &
         "{key} by month of the quarter: deals created in the quarter's first, second and third month resolve \
          differently by age (chi-squared {} on {} degrees of freedom against the pooled chances, p {}), so the age \
          at which {what} deals close is each month's own competing-risks estimate: means {}, {} and {} months ({}, \
-         {} and {} {what} deals; {} months over them all); their percentiles 0%, 1%, ..., 100%",
+         {} and {} {what} deals; {} months over them all): the ages in months and the chance of each",
         num(q.test.chi2, 1),
         q.test.df,
         p_value(q.test.p),
@@ -227,16 +227,25 @@ fn quarter_cycle(d: &mut Doc, key: &'static str, what: &str, all: &Timing, by: &
     d.key(key, Value::Array(by.iter().map(timing_value).collect()));
 }
 
-/// A timing as the scenario takes it: its percentiles as an empirical distribution,
-/// or the one age where they are all the same.
+/// A timing as the scenario takes it: each age's chance as a discrete distribution
+/// (the ages from the first to the last whose chance shows at [`CHANCE_DIGITS`]
+/// decimals), or the one age that has them all.
 fn timing_value(t: &Timing) -> Value {
-    let values = &t.percentiles;
-    if values.first() == values.last() {
-        Value::num(values[0], 0)
-    } else {
-        Value::dist("empirical", vec![("values", Value::Array(values.iter().map(|v| Value::num(*v, 0)).collect()))])
+    let shown = |p: f64| num(p, CHANCE_DIGITS) != "0";
+    let first = t.chances.iter().position(|&p| shown(p));
+    let last = t.chances.iter().rposition(|&p| shown(p));
+    let (Some(first), Some(last)) = (first, last) else { return Value::num(t.median() as f64, 0) };
+    if first == last {
+        return Value::num(first as f64, 0);
     }
+    let ages = (first..=last).map(|k| Value::num(k as f64, 0)).collect();
+    let chances = t.chances[first..=last].iter().map(|&p| Value::num(p, CHANCE_DIGITS)).collect();
+    Value::dist("discrete", vec![("values", Value::Array(ages)), ("weights", Value::Array(chances))])
 }
+
+/// The decimals a timing's chances are written with: an age of chance below 1 in 2
+/// million is left out.
+const CHANCE_DIGITS: usize = 6;
 
 /// `cohort_noise`, where the cohorts' win chances vary beyond chance, with its evidence.
 fn cohort_noise(d: &mut Doc, n: Option<&resolve::CohortNoise>) {
@@ -463,20 +472,30 @@ fn closers(d: &mut Doc, c: &Closers, f: &Fitted) {
         ));
     }
     d.key("headcount", Value::Num(staff.to_string()));
-    d.comment(
-        "capacity: the most opportunities created per active owner in any month of the window, so that the \
-         history's demand fits it",
-    );
+    let capacity = c.capacity();
+    match c.forecast_load {
+        Some(f) if f > c.load => d.comment(format!(
+            "capacity: the export shows no limit to what the reps worked, so enough for the forecast's busiest \
+             month ({} opportunities a rep: the volume at the high end of its interval and growth, its seasonal peak \
+             and the 99th percentile of its monthly shock, over the team's productivity at its low end), above the \
+             history's busiest ({} a rep); SET: what a rep can really work, for a plan that asks when to hire",
+            num(f.ceil(), 0),
+            num(c.load.ceil(), 0)
+        )),
+        _ => d.comment(
+            "capacity: the most opportunities created per active owner in any month of the window, so that the \
+             history's demand fits it",
+        ),
+    }
     let limit = crate::scenario::MAX_OPPS_PER_REP;
-    if c.load.ceil() > limit {
+    if capacity.ceil() > limit {
         d.comment(format!(
-            "the history's busiest month had {} a rep, above the {} a model rep can work: capped, so some \
-             of the demand will be lost",
-            num(c.load.ceil(), 0),
+            "that is {} a rep, above the {} a model rep can work: capped, so some of the demand will be lost",
+            num(capacity.ceil(), 0),
             num(limit, 0)
         ));
     }
-    d.key("opportunities_per_month", Value::num(c.load.max(1.0).ceil().min(limit), 0));
+    d.key("opportunities_per_month", Value::num(capacity.max(1.0).ceil().min(limit), 0));
     d.comment("SET: the export has no hire or leave dates, so no attrition, ramp or time to hire");
     d.key("annual_attrition", Value::Num("0.0".into()));
     skill(d, c);

@@ -250,7 +250,7 @@ impl Reader {
 
     /// Refuses a value of `key` that is positive but below `min`, written as a number, as
     /// a distribution's location parameter (`low`, `high`, `mean`, `median`, `min`,
-    /// `mode`, `max`) or as one of an empirical distribution's `values`: the model divides by such keys, and a smaller positive value takes
+    /// `mode`, `max`) or as one of an empirical or discrete distribution's `values`: the model divides by such keys, and a smaller positive value takes
     /// its ratios past the largest double. `zero_ok` says whether 0 (none) is allowed; a
     /// value outside `[0, max]` has its own error already.
     pub fn not_tiny(&mut self, t: &Tbl<'_>, key: &str, min: f64, max: f64, zero_ok: bool) {
@@ -477,6 +477,18 @@ impl Reader {
                 return None;
             };
             return self.built(Dist::empirical(&values, support), t, t.span);
+        }
+        if name == "discrete" {
+            let values = self.values(t, "values", lo, hi, support);
+            let weights = self.values(t, "weights", 0.0, f64::MAX, Support::NonNegative);
+            if !t.has("values") {
+                self.missing(t, "values", "the values it takes, e.g. values = [0, 1, 2, 3]");
+            }
+            if !t.has("weights") {
+                self.missing(t, "weights", "the chance of each value, e.g. weights = [0.4, 0.3, 0.2, 0.1]");
+            }
+            let ((values, _), (weights, _)) = (values?, weights?);
+            return self.built(Dist::discrete(&values, &weights, support), t, t.span);
         }
         let mut values: Vec<(&'static str, f64)> = Vec::new();
         let mut all_read = true;

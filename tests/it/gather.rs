@@ -68,14 +68,14 @@ fn the_maven_export_gives_a_scenario_that_runs_and_says_what_the_data_says() {
 
     // What the CSV says, computed here on its own (docs/MODEL.md 9.3): won and lost as
     // competing risks by age in months, the deals open at 2017-12-31 censored at their
-    // age (half a month at risk in their last), the cohorts created before the first
+    // age (at risk for the whole of their last month: the as-of date ends it), the cohorts created before the first
     // close month (March 2017) entering in April; the life table to the last age with
     // 10 deals at risk.
     let mut reader = csv::Reader::from_path(maven()).unwrap();
     let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
     let first_close = month_of("2017-03-01");
     let as_of = month_of("2017-12-31");
-    // Each age's deals at risk (a censored one counting half), won and lost, of the
+    // Each age's deals at risk, won and lost, of the
     // deals created in the months `keep` accepts.
     let life = |keep: &dyn Fn(i32) -> bool| -> (Vec<[f64; 3]>, u64) {
         let mut table: BTreeMap<i32, [f64; 4]> = BTreeMap::new(); // entering, won, lost, censored
@@ -100,14 +100,14 @@ fn the_maven_export_gives_a_scenario_that_runs_and_says_what_the_data_says() {
         let mut at_risk = 0.0;
         let mut out = Vec::new();
         for age in 0..=*table.keys().last().unwrap() {
-            let [enter, won, lost, censored] = table.get(&age).copied().unwrap_or_default();
+            let [enter, won, lost, _censored] = table.get(&age).copied().unwrap_or_default();
             at_risk += enter - leaving.get(&age).copied().unwrap_or(0.0);
-            out.push([at_risk - censored / 2.0, won, lost, at_risk]);
+            out.push([at_risk, won, lost]);
         }
-        (out.into_iter().map(|[n, w, l, _]| [n, w, l]).collect(), won)
+        (out, won)
     };
     let (all, won) = life(&|_| true);
-    // The horizon: the last age with 10 deals at risk (before the censored half).
+    // The horizon: the last age with 10 deals at risk.
     let mut horizon = 0;
     {
         let mut at_risk = 0.0;
@@ -197,8 +197,25 @@ fn the_maven_export_gives_a_scenario_that_runs_and_says_what_the_data_says() {
     for (phase, written) in by_quarter.iter().enumerate() {
         let (own, _) = life(&|c| (c.rem_euclid(12) % 3) as usize == phase);
         let median = median_of(&incidence(&own, 30.0));
-        let values: Vec<f64> = written["values"].as_array().unwrap().iter().map(number).collect();
-        assert_eq!(values[50], median, "median cycle of month {} of the quarter in whole months", phase + 1);
+        let ages: Vec<f64> = written["values"].as_array().unwrap().iter().map(number).collect();
+        let chances: Vec<f64> = written["weights"].as_array().unwrap().iter().map(number).collect();
+        let own_chances: Vec<(i32, f64)> = ages.iter().zip(&chances).map(|(a, p)| (*a as i32, *p)).collect();
+        assert_eq!(
+            median_of(&own_chances),
+            median,
+            "median cycle of month {} of the quarter in whole months",
+            phase + 1
+        );
+        let total: f64 = incidence(&own, 30.0).iter().map(|(_, w)| w).sum();
+        for (age, p) in incidence(&own, 30.0) {
+            let written = ages.iter().position(|&a| a as i32 == age).map_or(0.0, |i| chances[i]);
+            assert!(
+                (written - p / total).abs() < 1e-6,
+                "month {} of the quarter, age {age}: {written} written, {} computed",
+                phase + 1,
+                p / total
+            );
+        }
     }
     let role = &scenario["roles"].as_array().unwrap()[0];
     assert_eq!(role["headcount"].as_integer().unwrap() as usize, active, "owners active in the last 90 days");
@@ -348,16 +365,18 @@ fn bad_exports_get_a_clear_message_and_exit_2_or_a_warning_and_a_result() {
 }
 
 /// A back-test of exports drawn from the model's own assumptions (constant volume, win
-/// rate, gamma cycles, no stalled deals) is calibrated. 20 exports x 3 cutoffs x 4 months
+/// rate, gamma cycles, no stalled deals) is calibrated. 60 exports x 3 cutoffs x 4 months
 /// of bookings: the months of one export share its estimation error, so the exports are
 /// the independent units; each export's share of actuals inside P10-P90 (and its mean
 /// percentile rank) is averaged, and the average must be within 3 of its standard
-/// errors (from the spread between exports) of 0.8 (and 0.5).
+/// errors (from the spread between exports) of 0.8 (and 0.5). The sd of one export's
+/// mean rank is about 0.1, so 60 exports hold the average to about +-0.04 (20 held it to
+/// +-0.07, which a bias of 0.05 could pass or fail by the draw of exports alone).
 #[test]
 fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
     use sopsim::gather::backtest::{Options as BacktestOptions, backtest, calibration};
     let (mut inside, mut ranks) = (Vec::new(), Vec::new());
-    for seed in 0..20 {
+    for seed in 0..60 {
         let (text, _) = synthetic(100 + seed, 18, 300.0, 0.3);
         let cutoffs = [7, 9, 11].map(|m| Date(Date::from_ymd(2024, m + 1, 1).unwrap().0 - 1));
         let options = BacktestOptions {
@@ -383,6 +402,54 @@ fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
         eprintln!("{what}: {mean:.3} (expected {expected} ± {:.3})", 3.0 * se);
         assert!((mean - expected).abs() <= 3.0 * se, "{what}: {mean:.3} against {expected} ± {:.3}", 3.0 * se);
     }
+}
+
+/// The export shows no limit to what its reps worked, so the gathered capacity must not
+/// turn away the demand it forecasts: an export whose volume grows 4% a month (Poisson
+/// counts of mean 150 x 1.04^m over 18 months, the history's busiest month about 50 a
+/// rep), gathered for 24 months ahead with its headcount fixed, loses under 0.5% of the
+/// opportunities its trials bring to capacity. At the history's busiest month as the
+/// capacity (the model's closers working at most what they were seen to work), demand
+/// that grows past it on a fixed staff was turned away: 38% of it here.
+#[test]
+fn gathered_capacity_does_not_turn_away_the_demand_it_forecasts() {
+    use sopsim::engine::metrics::{Layout, id};
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(41);
+    let cycle = Gamma::new(2.0, 30.0).unwrap();
+    let mut text = String::from("Id,Owner,Stage,Created Date,Close Date,Amount\n");
+    let end = Date(Date::from_ymd(2025, 7, 1).unwrap().0 - 1);
+    let mut id = 0;
+    for m in 0..18 {
+        let first = Date::from_ymd(2024 + m / 12, (m % 12) as u32 + 1, 1).unwrap();
+        let n = Poisson::new(150.0 * 1.04f64.powi(m)).unwrap().sample(&mut rng) as u64;
+        for k in 0..n {
+            id += 1;
+            let created = Date(first.0 + (k % 28) as i32);
+            let closed = Date(created.0 + cycle.sample(&mut rng) as i32);
+            let owner = format!("Rep {}", k % 6);
+            if closed > end {
+                text.push_str(&format!("{id},{owner},Proposal,{created},,1000\n"));
+            } else {
+                let stage = if k % 3 == 0 { "Closed Won" } else { "Closed Lost" };
+                text.push_str(&format!("{id},{owner},{stage},{created},{closed},1000\n"));
+            }
+        }
+    }
+    let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 24 };
+    let g = gather("growing.csv", text.as_bytes(), &options).unwrap();
+    assert!(!g.toml.contains("growth_per_month = 0.0"), "the growth is kept:\n{}", g.toml);
+    let scenario = sopsim::scenario::load_str(&g.toml, "growing.toml", &[]).unwrap().scenario;
+    let m = Layout::new(&scenario).months;
+    let cells: Vec<usize> = (0..m).flat_map(|t| [id::OPP_DEMAND * m + t, id::OPP_LOST * m + t]).collect();
+    let pool = sopsim::runner::thread_pool(1).unwrap();
+    let values = sopsim::runner::per_trial(&pool, &scenario, 5, 0..400, &cells).values;
+    let (mut demand, mut lost) = (0.0, 0.0);
+    for pair in values.chunks(2) {
+        demand += pair[0];
+        lost += pair[1];
+    }
+    assert!(demand > 400.0 * 24.0 * 150.0, "the trials bring demand: {demand}");
+    assert!(lost / demand < 0.005, "{:.2}% of the demand turned away\n{}", 100.0 * lost / demand, g.toml);
 }
 
 /// The back-test simulates the fitted scenario without writing its text and reading it
@@ -587,9 +654,8 @@ fn segments_with_names_too_long_for_a_scenario_are_shortened_and_it_runs() {
 /// deals censored at their age, the share won is still about the generator's 0.3, and
 /// the unmarked losses are read as stalled. 20 exports: each export's interval below
 /// 0.4, and their mean within 3 standard errors (from the spread between exports) of
-/// the truth plus the estimator's known bias here: the actuarial half-month (9.3) takes
-/// the many deals censored at each age as half at risk, which reads the won share about
-/// one point high (0.310 measured; 0.300 without the correction).
+/// the truth. (With the deals censored at a month-end as-of date counted at risk for
+/// half their last month, the actuarial table, it read 0.310.)
 #[test]
 fn an_export_without_lost_deals_is_not_read_as_all_won() {
     let mut shares = Vec::new();
@@ -618,7 +684,7 @@ fn an_export_without_lost_deals_is_not_read_as_all_won() {
     let n = shares.len() as f64;
     let mean = shares.iter().sum::<f64>() / n;
     let sd = (shares.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    assert!((mean - 0.31).abs() <= 3.0 * sd / n.sqrt(), "mean win share {mean:.3} (sd {sd:.3})");
+    assert!((mean - 0.30).abs() <= 3.0 * sd / n.sqrt(), "mean win share {mean:.3} (sd {sd:.3})");
 }
 
 /// An export in which no deal is ever won in a quarter's first month (every close falls
