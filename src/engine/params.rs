@@ -9,7 +9,7 @@ use rand_distr::StandardNormal;
 
 use crate::dist::{Dist, standard_normal_cdf};
 use crate::scenario::Scenario;
-use crate::scenario::inputs::{InputKey, spearman};
+use crate::scenario::inputs::{Kind, spearman};
 
 use super::rng::{Process, name_key, stream};
 
@@ -172,21 +172,22 @@ impl TrialParams {
         zeros(&mut p.opportunity_rate, territories);
         draw_inputs_into(scenario, seed, trial, inputs);
         for (input, &v) in scenario.inputs.iter().zip(inputs.iter()) {
-            match input.key {
-                InputKey::Churn => p.churn = v,
-                InputKey::Expansion => p.expansion = v,
-                InputKey::Leads => p.leads_per_month = v,
-                InputKey::Growth => p.growth_per_month = v,
-                InputKey::LeadToOpportunity => p.lead_to_opportunity = v,
-                InputKey::WinRate(i) => p.win_rate[i] = v,
-                InputKey::StallRate(i) => p.stall_rate[i] = v,
-                InputKey::Attrition(r) => p.monthly_attrition[r] = monthly_attrition(v),
-                InputKey::OpportunitiesPerMonth(r) => p.opportunities_per_month[r] = v,
-                InputKey::MeetingsPerMonth(r) => p.meetings_per_month[r] = v,
-                InputKey::MeetingToOpportunity(r) => p.meeting_to_opportunity[r] = v,
-                InputKey::OpportunityRate(t) => p.opportunity_rate[t] = v,
-                InputKey::ForecastBias => p.forecast_bias = v,
-                InputKey::ForecastNoise => p.forecast_noise = v,
+            let i = input.key.index;
+            match input.key.kind {
+                Kind::Churn => p.churn = v,
+                Kind::Expansion => p.expansion = v,
+                Kind::Leads => p.leads_per_month = v,
+                Kind::Growth => p.growth_per_month = v,
+                Kind::LeadToOpportunity => p.lead_to_opportunity = v,
+                Kind::WinRate => p.win_rate[i] = v,
+                Kind::StallRate => p.stall_rate[i] = v,
+                Kind::Attrition => p.monthly_attrition[i] = monthly_attrition(v),
+                Kind::OpportunitiesPerMonth => p.opportunities_per_month[i] = v,
+                Kind::MeetingsPerMonth => p.meetings_per_month[i] = v,
+                Kind::MeetingToOpportunity => p.meeting_to_opportunity[i] = v,
+                Kind::OpportunityRate => p.opportunity_rate[i] = v,
+                Kind::ForecastBias => p.forecast_bias = v,
+                Kind::ForecastNoise => p.forecast_noise = v,
             }
         }
     }
@@ -195,6 +196,33 @@ impl TrialParams {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::inputs::{DECLARED, list};
+
+    /// Every declared once-per-trial key reaches a trial's parameters: in the enterprise
+    /// example (segments, closer and SDR roles, territories, a forecast) with stalls,
+    /// each key of every kind is listed, and moving it alone moves the trial's draws.
+    /// A key declared but left out of the list, or listed but read into no slot, fails.
+    #[test]
+    fn every_declared_key_is_drawn_into_the_trial() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/enterprise.toml")).unwrap();
+        let stalls = ["segments.smb.stall_rate=0.1".to_string()];
+        let mut s = crate::scenario::load_str(&text, "enterprise.toml", &stalls).unwrap().scenario;
+        let inputs = list(&s);
+        for d in DECLARED {
+            assert!(inputs.iter().any(|i| i.key.kind == d.kind), "{:?} is declared but never listed", d.kind);
+        }
+        // Each key at a constant of its own, so that a trial's draws are known.
+        for (k, input) in inputs.iter().enumerate() {
+            *input.key.dist_mut(&mut s) = Dist::constant(0.01 + 0.001 * k as f64);
+        }
+        let before = format!("{:?}", TrialParams::draw(&s, 1, 0));
+        for (k, input) in inputs.iter().enumerate() {
+            let mut moved = s.clone();
+            *input.key.dist_mut(&mut moved) = Dist::constant(0.5 + 0.001 * k as f64);
+            let after = format!("{:?}", TrialParams::draw(&moved, 1, 0));
+            assert_ne!(before, after, "{} is listed but moves nothing in the trial", input.path);
+        }
+    }
 
     #[test]
     fn monthly_attrition_compounds_to_the_annual_rate() {

@@ -14,63 +14,204 @@ use super::names::reference;
 use super::read::{Reader, Tbl};
 use super::tree::Value;
 
-/// Which key a once-per-trial input is.
+/// Where a once-per-trial key is written: a key of a section, or a key of each element
+/// of an array of tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InputKey {
+pub enum Scope {
+    /// `[company]`.
+    Company,
+    /// `[demand]`.
+    Demand,
+    /// `[forecast]`.
+    Forecast,
+    /// Each of `[[segments]]`, by its name.
+    Segments,
+    /// Each of `[[roles]]`, by its id.
+    Roles,
+    /// Each of `[[territories]]`, by its name.
+    Territories,
+}
+
+impl Scope {
+    /// The section or array as the scenario writes it.
+    pub fn section(self) -> &'static str {
+        match self {
+            Scope::Company => "company",
+            Scope::Demand => "demand",
+            Scope::Forecast => "forecast",
+            Scope::Segments => "segments",
+            Scope::Roles => "roles",
+            Scope::Territories => "territories",
+        }
+    }
+
+    /// The names of the elements of an array scope, in order (one unnamed element for a
+    /// section).
+    fn elements(self, s: &Scenario) -> Vec<Option<&str>> {
+        match self {
+            Scope::Company | Scope::Demand | Scope::Forecast => vec![None],
+            Scope::Segments => s.segments.iter().map(|g| Some(g.name.as_str())).collect(),
+            Scope::Roles => s.roles.iter().map(|r| Some(r.id.as_str())).collect(),
+            Scope::Territories => s.territories.iter().map(|t| Some(t.name.as_str())).collect(),
+        }
+    }
+}
+
+/// One once-per-trial key, as [`DECLARED`] declares it.
+#[derive(Debug, Clone, Copy)]
+pub struct Declared {
+    /// Which key.
+    pub kind: Kind,
+    /// Where it is written.
+    pub scope: Scope,
+    /// Its name in its section or element: `win_rate`.
+    pub key: &'static str,
+    /// Whether a higher value helps reach the target, for words and charts.
+    pub helps: bool,
+    /// Its values are rates, read and typed as percentages.
+    pub rate: bool,
+    /// The label of its lever on the workshop page, if the page edits it.
+    pub lever: Option<&'static str>,
+    /// Whether it is drawn for element `i` of `s` (a key drawn everywhere: always).
+    pub drawn: fn(&Scenario, usize) -> bool,
+}
+
+/// Declares the once-per-trial keys, in drawing order: the [`Kind`] of each and its
+/// [`Declared`] entry, from one line each.
+macro_rules! declare_inputs {
+    ($(
+        $(#[$doc:meta])*
+        $kind:ident: $scope:ident . $key:literal, helps $helps:literal, rate $rate:literal
+        $(, lever $lever:literal)? $(, drawn $drawn:path)?;
+    )*) => {
+        /// Which once-per-trial key an input is (of which element: [`InputKey::index`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Kind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        /// Every once-per-trial key, in drawing order.
+        pub const DECLARED: &[Declared] = &[$(
+            Declared {
+                kind: Kind::$kind,
+                scope: Scope::$scope,
+                key: $key,
+                helps: $helps,
+                rate: $rate,
+                lever: declare_inputs!(@lever $($lever)?),
+                drawn: declare_inputs!(@drawn $($drawn)?),
+            },
+        )*];
+    };
+    (@lever $lever:literal) => { Some($lever) };
+    (@lever) => { None };
+    (@drawn $drawn:path) => { $drawn };
+    (@drawn) => { always };
+}
+
+declare_inputs! {
     /// `company.monthly_churn`.
-    Churn,
+    Churn: Company."monthly_churn", helps false, rate true;
     /// `company.monthly_expansion`.
-    Expansion,
+    Expansion: Company."monthly_expansion", helps true, rate true;
     /// `demand.leads_per_month`.
-    Leads,
+    Leads: Demand."leads_per_month", helps true, rate false, lever "Leads a month";
     /// `demand.growth_per_month`.
-    Growth,
+    Growth: Demand."growth_per_month", helps true, rate true, lever "Lead growth a month";
     /// `demand.lead_to_opportunity`.
-    LeadToOpportunity,
-    /// `segments.<name>.win_rate`, by segment index.
-    WinRate(usize),
-    /// `segments.<name>.stall_rate`, by segment index.
-    StallRate(usize),
-    /// `roles.<id>.annual_attrition`, by role index.
-    Attrition(usize),
-    /// `roles.<id>.opportunities_per_month`, by role index.
-    OpportunitiesPerMonth(usize),
-    /// `roles.<id>.meetings_per_month`, by role index.
-    MeetingsPerMonth(usize),
-    /// `roles.<id>.meeting_to_opportunity`, by role index.
-    MeetingToOpportunity(usize),
-    /// `territories.<name>.opportunity_rate`, by territory index.
-    OpportunityRate(usize),
+    LeadToOpportunity: Demand."lead_to_opportunity", helps true, rate true, lever "Lead to opportunity";
+    /// `segments.<name>.win_rate`.
+    WinRate: Segments."win_rate", helps true, rate true, lever "Win rate";
+    /// `segments.<name>.stall_rate`, only where a segment's deals may stall (a scenario
+    /// without stalls keeps its list).
+    StallRate: Segments."stall_rate", helps false, rate true, drawn may_stall;
+    /// `roles.<id>.annual_attrition`.
+    Attrition: Roles."annual_attrition", helps false, rate true, lever "Attrition a year";
+    /// `roles.<id>.opportunities_per_month`.
+    OpportunitiesPerMonth: Roles."opportunities_per_month", helps true, rate false;
+    /// `roles.<id>.meetings_per_month`.
+    MeetingsPerMonth: Roles."meetings_per_month", helps true, rate false;
+    /// `roles.<id>.meeting_to_opportunity`.
+    MeetingToOpportunity: Roles."meeting_to_opportunity", helps true, rate true;
+    /// `territories.<name>.opportunity_rate`.
+    OpportunityRate: Territories."opportunity_rate", helps true, rate true;
     /// `forecast.bias`.
-    ForecastBias,
+    ForecastBias: Forecast."bias", helps true, rate true;
     /// `forecast.noise`.
-    ForecastNoise,
+    ForecastNoise: Forecast."noise", helps true, rate false;
+}
+
+/// A key drawn for every element.
+fn always(_: &Scenario, _: usize) -> bool {
+    true
+}
+
+/// Whether segment `i`'s deals may stall.
+fn may_stall(s: &Scenario, i: usize) -> bool {
+    s.segments[i].stall_rate.as_constant() != Some(0.0)
+}
+
+/// The distribution of `$key` (an [`InputKey`]) in the scenario `$s`, taken with `$r`
+/// (`&` or `&mut`): one match for both.
+macro_rules! dist_of {
+    ($s:expr, $key:expr, $($r:tt)+) => {{
+        let (s, i) = ($s, $key.index);
+        match $key.kind {
+            Kind::Churn => $($r)+ s.company.monthly_churn,
+            Kind::Expansion => $($r)+ s.company.monthly_expansion,
+            Kind::Leads => $($r)+ s.demand.leads_per_month,
+            Kind::Growth => $($r)+ s.demand.growth_per_month,
+            Kind::LeadToOpportunity => $($r)+ s.demand.lead_to_opportunity,
+            Kind::WinRate => $($r)+ s.segments[i].win_rate,
+            Kind::StallRate => $($r)+ s.segments[i].stall_rate,
+            Kind::Attrition => $($r)+ s.roles[i].annual_attrition,
+            Kind::OpportunitiesPerMonth => $($r)+ s.roles[i].opportunities_per_month,
+            Kind::MeetingsPerMonth => $($r)+ s.roles[i].meetings_per_month,
+            Kind::MeetingToOpportunity => $($r)+ s.roles[i].meeting_to_opportunity,
+            Kind::OpportunityRate => $($r)+ s.territories[i].opportunity_rate,
+            Kind::ForecastBias => $($r)+ s.forecast.bias,
+            Kind::ForecastNoise => $($r)+ s.forecast.noise,
+        }
+    }};
+}
+
+impl Kind {
+    /// Its declaration.
+    pub fn declared(self) -> &'static Declared {
+        // `declare_inputs!` writes the kinds and their declarations in one order.
+        &DECLARED[self as usize]
+    }
+}
+
+/// Which once-per-trial key an input is: its kind and, for a key of each segment, role
+/// or territory, the element's index (0 for a section's key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct InputKey {
+    /// Which key.
+    pub kind: Kind,
+    /// Of which element.
+    pub index: usize,
 }
 
 impl InputKey {
+    /// The key `kind` of element `index` (0 for a section's key).
+    pub fn new(kind: Kind, index: usize) -> InputKey {
+        InputKey { kind, index }
+    }
+
     /// The key's distribution in `scenario`.
     pub fn dist(self, s: &Scenario) -> &Dist {
-        match self {
-            InputKey::Churn => &s.company.monthly_churn,
-            InputKey::Expansion => &s.company.monthly_expansion,
-            InputKey::Leads => &s.demand.leads_per_month,
-            InputKey::Growth => &s.demand.growth_per_month,
-            InputKey::LeadToOpportunity => &s.demand.lead_to_opportunity,
-            InputKey::WinRate(i) => &s.segments[i].win_rate,
-            InputKey::StallRate(i) => &s.segments[i].stall_rate,
-            InputKey::Attrition(r) => &s.roles[r].annual_attrition,
-            InputKey::OpportunitiesPerMonth(r) => &s.roles[r].opportunities_per_month,
-            InputKey::MeetingsPerMonth(r) => &s.roles[r].meetings_per_month,
-            InputKey::MeetingToOpportunity(r) => &s.roles[r].meeting_to_opportunity,
-            InputKey::OpportunityRate(t) => &s.territories[t].opportunity_rate,
-            InputKey::ForecastBias => &s.forecast.bias,
-            InputKey::ForecastNoise => &s.forecast.noise,
-        }
+        dist_of!(s, self, &)
+    }
+
+    /// The key's distribution in `scenario`, to change it.
+    pub fn dist_mut(self, s: &mut Scenario) -> &mut Dist {
+        dist_of!(s, self, &mut)
     }
 
     /// Whether a higher value of the key helps reach the target, for words and charts.
     pub fn helps(self) -> bool {
-        !matches!(self, InputKey::Churn | InputKey::Attrition(_) | InputKey::StallRate(_))
+        self.kind.declared().helps
     }
 }
 
@@ -85,45 +226,23 @@ pub struct Input {
     pub stream: u64,
 }
 
-/// Every once-per-trial key of a scenario, constants included, in drawing order.
+/// Every once-per-trial key of a scenario, constants included, in drawing order: each
+/// declared key ([`DECLARED`]) of each element of its scope where it is drawn.
 pub fn list(s: &Scenario) -> Vec<Input> {
-    let mut keys = vec![
-        (InputKey::Churn, "company.monthly_churn".to_string()),
-        (InputKey::Expansion, "company.monthly_expansion".to_string()),
-        (InputKey::Leads, "demand.leads_per_month".to_string()),
-        (InputKey::Growth, "demand.growth_per_month".to_string()),
-        (InputKey::LeadToOpportunity, "demand.lead_to_opportunity".to_string()),
-    ];
-    keys.extend(
-        s.segments.iter().enumerate().map(|(i, g)| (InputKey::WinRate(i), format!("segments.{}.win_rate", g.name))),
-    );
-    // Only where a segment's deals may stall: a scenario without stalls keeps its list.
-    keys.extend(
-        s.segments
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.stall_rate.as_constant() != Some(0.0))
-            .map(|(i, g)| (InputKey::StallRate(i), format!("segments.{}.stall_rate", g.name))),
-    );
-    type PerRole = (fn(usize) -> InputKey, &'static str);
-    let per_role: [PerRole; 4] = [
-        (InputKey::Attrition, "annual_attrition"),
-        (InputKey::OpportunitiesPerMonth, "opportunities_per_month"),
-        (InputKey::MeetingsPerMonth, "meetings_per_month"),
-        (InputKey::MeetingToOpportunity, "meeting_to_opportunity"),
-    ];
-    for (make, key) in per_role {
-        keys.extend(s.roles.iter().enumerate().map(|(r, role)| (make(r), format!("roles.{}.{key}", role.id))));
+    let mut out = Vec::new();
+    for d in DECLARED {
+        for (i, name) in d.scope.elements(s).into_iter().enumerate() {
+            if !(d.drawn)(s, i) {
+                continue;
+            }
+            let path = match name {
+                Some(name) => format!("{}.{name}.{}", d.scope.section(), d.key),
+                None => format!("{}.{}", d.scope.section(), d.key),
+            };
+            out.push(Input { key: InputKey::new(d.kind, i), stream: name_key(&path), path });
+        }
     }
-    keys.extend(
-        s.territories
-            .iter()
-            .enumerate()
-            .map(|(t, terr)| (InputKey::OpportunityRate(t), format!("territories.{}.opportunity_rate", terr.name))),
-    );
-    keys.push((InputKey::ForecastBias, "forecast.bias".to_string()));
-    keys.push((InputKey::ForecastNoise, "forecast.noise".to_string()));
-    keys.into_iter().map(|(key, path)| Input { key, stream: name_key(&path), path }).collect()
+    out
 }
 
 /// The inputs of `s` that are uncertain (not constants): the ones a sensitivity ranks

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use crate::dist::Dist;
 use crate::format::{money, percent, percent1};
 use crate::report::inputs;
+use crate::scenario::inputs::{DECLARED, InputKey, Scope};
 use crate::scenario::{Loaded, Scenario};
 
 use super::state::{MAX_TRIALS, QUICK_TRIALS};
@@ -67,6 +68,25 @@ fn rate_lever(key: impl Into<String>, label: &'static str, d: &Dist) -> Lever {
         percent: true,
         ..Lever::default()
     }
+}
+
+/// The levers of the once-per-trial keys declared with one ([`DECLARED`]) of element
+/// `index` of `scope` in `s`, whose path is `path` (`demand`, `segments.smb`): a rate's
+/// values read as percentages, any other's as a count.
+fn input_levers(s: &Scenario, scope: Scope, index: usize, path: &str) -> Vec<Lever> {
+    DECLARED
+        .iter()
+        .filter(|d| d.scope == scope && (d.drawn)(s, index))
+        .filter_map(|d| {
+            let label = d.lever?;
+            let (key, dist) = (format!("{path}.{}", d.key), InputKey::new(d.kind, index).dist(s));
+            Some(if d.rate {
+                rate_lever(key, label, dist)
+            } else {
+                Lever { key, label, hint: spread(dist, Unit::Count, "once per trial"), ..Lever::default() }
+            })
+        })
+        .collect()
 }
 
 /// What a distribution's draws look like, in words.
@@ -127,31 +147,16 @@ pub fn groups(loaded: &Loaded) -> Value {
             ],
         ));
     }
-    let d = &s.demand;
-    out.push((
-        "Demand".to_string(),
-        vec![
-            Lever {
-                key: "demand.leads_per_month".into(),
-                label: "Leads a month",
-                hint: spread(&d.leads_per_month, Unit::Count, "once per trial"),
-                ..Lever::default()
-            },
-            rate_lever("demand.growth_per_month", "Lead growth a month", &d.growth_per_month),
-            rate_lever("demand.lead_to_opportunity", "Lead to opportunity", &d.lead_to_opportunity),
-        ],
-    ));
+    out.push(("Demand".to_string(), input_levers(s, Scope::Demand, 0, "demand")));
     for (i, seg) in s.segments.iter().enumerate() {
         let path = format!("segments.{}", element(&seg.name, i));
-        let mut levers = vec![
-            rate_lever(format!("{path}.win_rate"), "Win rate", &seg.win_rate),
-            Lever {
-                key: format!("{path}.deal_size"),
-                label: "Deal size",
-                hint: spread(&seg.deal_size, Unit::Money, "per deal"),
-                ..Lever::default()
-            },
-        ];
+        let mut levers = input_levers(s, Scope::Segments, i, &path);
+        levers.push(Lever {
+            key: format!("{path}.deal_size"),
+            label: "Deal size",
+            hint: spread(&seg.deal_size, Unit::Money, "per deal"),
+            ..Lever::default()
+        });
         // A cycle given by month of the quarter (`quarter_cycle_months`) is three
         // tables: no one number to edit.
         if !seg.cycle_by_quarter {
@@ -171,31 +176,24 @@ pub fn groups(loaded: &Loaded) -> Value {
         let kind = role.kind.name();
         let segment =
             role.segment.and_then(|k| s.segments.get(k)).map_or(String::new(), |g| format!(", {}", g.display_name()));
-        out.push((
-            format!("Role {} ({kind}{segment})", role.display_name()),
-            vec![
-                Lever {
-                    key: format!("{path}.headcount"),
-                    label: "On staff at the start",
-                    hint: format!("{} fully ramped", role.headcount),
-                    ..Lever::default()
-                },
-                Lever {
-                    key: format!("{path}.{ramp_key}"),
-                    label: "Ramp",
-                    hint: ramp_hint(&role.ramp),
-                    ..Lever::default()
-                },
-                rate_lever(format!("{path}.annual_attrition"), "Attrition a year", &role.annual_attrition),
-                Lever {
-                    key: format!("{path}.hires"),
-                    label: "Planned hires (start month)",
-                    hint: format!("{} planned", role.hires.iter().map(|h| u64::from(h.1)).sum::<u64>()),
-                    hires: Some(hires_row(s, &role.hires)),
-                    ..Lever::default()
-                },
-            ],
-        ));
+        let mut levers = vec![
+            Lever {
+                key: format!("{path}.headcount"),
+                label: "On staff at the start",
+                hint: format!("{} fully ramped", role.headcount),
+                ..Lever::default()
+            },
+            Lever { key: format!("{path}.{ramp_key}"), label: "Ramp", hint: ramp_hint(&role.ramp), ..Lever::default() },
+        ];
+        levers.extend(input_levers(s, Scope::Roles, i, &path));
+        levers.push(Lever {
+            key: format!("{path}.hires"),
+            label: "Planned hires (start month)",
+            hint: format!("{} planned", role.hires.iter().map(|h| u64::from(h.1)).sum::<u64>()),
+            hires: Some(hires_row(s, &role.hires)),
+            ..Lever::default()
+        });
+        out.push((format!("Role {} ({kind}{segment})", role.display_name()), levers));
     }
     let groups: Vec<Value> = out
         .into_iter()

@@ -72,23 +72,7 @@ pub fn quarter_label(m: YearMonth) -> String {
 /// distributions.
 pub fn with_constant(s: &Scenario, key: InputKey, v: f64) -> Scenario {
     let mut out = s.clone();
-    let d = Dist::constant(v);
-    match key {
-        InputKey::Churn => out.company.monthly_churn = d,
-        InputKey::Expansion => out.company.monthly_expansion = d,
-        InputKey::Leads => out.demand.leads_per_month = d,
-        InputKey::Growth => out.demand.growth_per_month = d,
-        InputKey::LeadToOpportunity => out.demand.lead_to_opportunity = d,
-        InputKey::WinRate(i) => out.segments[i].win_rate = d,
-        InputKey::StallRate(i) => out.segments[i].stall_rate = d,
-        InputKey::Attrition(r) => out.roles[r].annual_attrition = d,
-        InputKey::OpportunitiesPerMonth(r) => out.roles[r].opportunities_per_month = d,
-        InputKey::MeetingsPerMonth(r) => out.roles[r].meetings_per_month = d,
-        InputKey::MeetingToOpportunity(r) => out.roles[r].meeting_to_opportunity = d,
-        InputKey::OpportunityRate(t) => out.territories[t].opportunity_rate = d,
-        InputKey::ForecastBias => out.forecast.bias = d,
-        InputKey::ForecastNoise => out.forecast.noise = d,
-    }
+    *key.dist_mut(&mut out) = Dist::constant(v);
     if let Some(k) = s.inputs.iter().position(|i| i.key == key)
         && out.correlations.iter().any(|c| c.between.contains(&k))
     {
@@ -287,6 +271,7 @@ pub(crate) fn magnitude(v: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::inputs::Kind;
     use crate::scenario::load_str;
 
     const SCENARIO: &str = r#"
@@ -326,7 +311,7 @@ rank = -0.3
     fn with_constant_fixes_one_key_and_leaves_its_correlations() {
         let s = load_str(SCENARIO, "t.toml", &[]).unwrap().scenario;
         assert_eq!(uncertain(&s).len(), 3);
-        let fixed = with_constant(&s, InputKey::WinRate(0), 0.2);
+        let fixed = with_constant(&s, InputKey::new(Kind::WinRate, 0), 0.2);
         assert_eq!(fixed.segments[0].win_rate.as_constant(), Some(0.2));
         assert_eq!(uncertain(&fixed).len(), 2);
         assert!(fixed.demand.leads_per_month.as_constant().is_none());
@@ -338,10 +323,10 @@ rank = -0.3
             let d = draw_inputs(&fixed, 3, trial);
             assert_eq!(d[5], 0.2);
         }
-        let leads = with_constant(&s, InputKey::Leads, 150.0);
+        let leads = with_constant(&s, InputKey::new(Kind::Leads, 0), 150.0);
         assert!(leads.correlations.is_empty() && leads.copula.is_none());
         // An uncorrelated key leaves the copula alone, and its draws do not move the others'.
-        let growth = with_constant(&s, InputKey::Growth, 0.01);
+        let growth = with_constant(&s, InputKey::new(Kind::Growth, 0), 0.01);
         assert_eq!(growth.copula, s.copula);
         for trial in 0..20 {
             let (a, b) = (draw_inputs(&s, 3, trial), draw_inputs(&growth, 3, trial));
