@@ -143,15 +143,24 @@ pub const PLAN: [&str; 3] = ["plan.arr", "plan.bookings", "plan.pipeline"];
 /// metrics (`headcount.ae`), a share for territory coverage and stages reached, the
 /// planned metric's for `plan.*`.
 pub fn unit_of(name: &str) -> Unit {
+    match metric_of(name) {
+        Some(m) => m.unit,
+        None if name.starts_with("coverage.") || name.starts_with("reached.") => Unit::Share,
+        None => Unit::Count,
+    }
+}
+
+/// The row of the metric tables of an output metric by its full name: a fixed metric,
+/// a per-role one (`headcount.ae`: the row `headcount`), an open-pipeline one, or the
+/// planned metric's (`plan.arr`: the row `arr`); `None` for territory coverage and
+/// stages reached, which have no row.
+pub fn metric_of(name: &str) -> Option<&'static Metric> {
     let name = name.strip_prefix("plan.").unwrap_or(name);
     if let Some(m) = FIXED.iter().chain(OPEN).find(|m| m.name == name) {
-        return m.unit;
-    }
-    if name.starts_with("coverage.") || name.starts_with("reached.") {
-        return Unit::Share;
+        return Some(m);
     }
     let stem = name.split('.').next().unwrap_or(name);
-    PER_ROLE.iter().find(|m| m.name == stem).map_or(Unit::Count, |m| m.unit)
+    PER_ROLE.iter().find(|m| m.name == stem)
 }
 
 /// The name of the per-trial scalar that holds the total of monthly metric `name` (a

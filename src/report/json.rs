@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::engine::metrics::{COST_SCALARS, TARGET_HIT};
+use crate::engine::metrics::{COST_SCALARS, Kind, TARGET_HIT, metric_of};
 use crate::engine::params::Realised;
 use crate::runner::RunResults;
 use crate::scenario::{Scenario, diag::Diagnostic};
@@ -61,12 +61,9 @@ pub fn summary(
 
     let mut horizon = Map::new();
     for name in results.layout.names.iter() {
-        let stock = name == "arr"
-            || name == "pipeline"
-            || name == "weighted_pipeline"
-            || name.starts_with("headcount.")
-            || name.starts_with("ramped.")
-            || name.starts_with("open_reqs.");
+        // A stock's last month is where the horizon leaves it; the plan's values stop
+        // with the actuals.
+        let stock = !name.starts_with("plan.") && metric_of(name).is_some_and(|m| m.kind == Kind::Stock);
         if stock && let Some(s) = results.get(name, last) {
             horizon.insert(name.clone(), stats_json(s));
         }

@@ -329,3 +329,48 @@ fn an_interrupted_merge_exits_130_and_leaves_the_previous_outputs_intact() {
         assert_eq!(std::fs::read(root.path().join("out/monthly.csv")).unwrap(), csv, "the earlier outputs are intact");
     }
 }
+
+/// `summary.json`'s `horizon.metrics` holds every stock metric of the run (a level at
+/// the month's end, by the metric table's kind) with a value in the last month, and
+/// nothing else: the enterprise example, whose stocks include the stage and each role's
+/// needs and capacity gap.
+#[test]
+fn the_horizon_holds_every_stock_metric_and_only_those() {
+    use sopsim::engine::metrics::{Kind, metric_of};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("run");
+    let o = sopsim_in(
+        dir.path(),
+        &[
+            "run",
+            &example("enterprise"),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+            "--trials",
+            "200",
+            "--format",
+            "csv,json",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let last = summary["horizon"]["month"].as_str().unwrap().to_string();
+    let horizon = summary["horizon"]["metrics"].as_object().unwrap();
+    let mut reader = csv::Reader::from_path(out.join("monthly.csv")).unwrap();
+    let mut stocks = Vec::new();
+    for row in reader.records().map(Result::unwrap) {
+        let stock = metric_of(&row[0]).is_some_and(|m| m.kind == Kind::Stock) && !row[0].starts_with("plan.");
+        if stock && row[1] == *last && !row[2].is_empty() {
+            stocks.push(row[0].to_string());
+        }
+    }
+    for must in ["arr", "pipeline", "stage", "headcount.ent-ae", "needed.ent-ae", "capacity_gap.ent-ae"] {
+        assert!(stocks.iter().any(|s| s == must), "{must} is a stock of the run");
+    }
+    let mut keys: Vec<String> = horizon.keys().cloned().collect();
+    keys.sort();
+    stocks.sort();
+    assert_eq!(keys, stocks);
+}
