@@ -36,6 +36,17 @@ pub enum Command {
     /// Write a commented scenario to edit, with typical figures for a company's stage.
     Init(InitArgs),
     /// Simulate a scenario and write monthly.csv, summary.json, charts, report.html and report.xlsx.
+    #[command(
+        mut_arg("trials", |a| a.help("Number of trials (default: the scenario's `trials`, else 10,000); 10000, \
+                                      10,000, 10_000, 1e4 and 10K are the same")),
+        mut_arg("seed", |a| a.help("Seed (default: the scenario's `seed`, else 1)")),
+        mut_arg("out", |a| a.help("Output folder (default: output/<file stem>)")),
+        mut_arg("force", |a| a.help("Write into an existing output folder that holds files sopsim did not write, \
+                                     replacing only files of the names sopsim writes and leaving the others \
+                                     (without it such a folder is refused); with --partial, replace a file that \
+                                     is not a partial file. Never replaces a folder by a file, nor writes \
+                                     through a link")),
+    )]
     Run(RunArgs),
     /// Check a scenario file and report every problem; simulate nothing.
     Validate(ValidateArgs),
@@ -78,28 +89,9 @@ pub struct Overrides {
 pub struct RunArgs {
     /// The scenario file (TOML).
     pub file: PathBuf,
-    /// Number of trials (default: the scenario's `trials`, else 10,000); 10000, 10,000,
-    /// 10_000, 1e4 and 10K are the same.
-    #[arg(long, value_parser = count::<u64>(1, crate::scenario::MAX_TRIALS))]
-    pub trials: Option<u64>,
-    /// Seed (default: the scenario's `seed`, else 1).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Output folder (default: output/<file stem>).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// Write into an existing output folder that holds files sopsim did not write,
-    /// replacing only files of the names sopsim writes and leaving the others (without
-    /// it such a folder is refused); with --partial, replace a file that is not a
-    /// partial file. Never replaces a folder by a file, nor writes through a link.
-    #[arg(long)]
-    pub force: bool,
-    /// Worker threads (default: one per core); results do not depend on it.
-    #[arg(long, value_parser = count::<u16>(1, 1024))]
-    pub threads: Option<u16>,
-    /// Print nothing on success.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Trials, seed, threads, output folder and key overrides.
+    #[command(flatten)]
+    pub common: Common,
     /// Run only shard K of N: the K-th of N contiguous ranges of trial indexes (1 <= K <= N),
     /// each trial drawing what it draws in the whole run; needs --partial.
     #[arg(long, value_name = "K/N", requires = "partial", value_parser = Shard::parse)]
@@ -111,14 +103,13 @@ pub struct RunArgs {
     /// Files to write, comma-separated (default: all).
     #[arg(long, value_enum, value_delimiter = ',', value_name = "FORMAT,...")]
     pub format: Vec<Format>,
-    /// Key overrides.
-    #[command(flatten)]
-    pub overrides: Overrides,
 }
 
-/// Options shared by the what-if commands (plan, sweep, compare, sensitivity).
+/// The options of every command that simulates a scenario (run, plan, sweep, compare,
+/// sensitivity): trials, seed, threads, where the outputs go, and key overrides. Their
+/// help is the what-if commands'; `run` words its own (see [`Command::Run`]).
 #[derive(Debug, Args)]
-pub struct WhatIfArgs {
+pub struct Common {
     /// Trials per evaluation (default: depends on the command, see its help); 10000,
     /// 10,000, 10_000, 1e4 and 10K are the same.
     #[arg(long, value_parser = count::<u64>(1, crate::scenario::MAX_TRIALS))]
@@ -175,7 +166,7 @@ pub struct PlanArgs {
     pub search_trials: Option<u64>,
     /// Shared options.
     #[command(flatten)]
-    pub common: WhatIfArgs,
+    pub common: Common,
 }
 
 /// `sopsim sweep`.
@@ -190,7 +181,7 @@ pub struct SweepArgs {
     pub vary: Vec<String>,
     /// Shared options.
     #[command(flatten)]
-    pub common: WhatIfArgs,
+    pub common: Common,
 }
 
 /// `sopsim compare`.
@@ -202,7 +193,7 @@ pub struct CompareArgs {
     pub files: Vec<PathBuf>,
     /// Shared options.
     #[command(flatten)]
-    pub common: WhatIfArgs,
+    pub common: Common,
 }
 
 /// `sopsim sensitivity`.
@@ -216,7 +207,7 @@ pub struct SensitivityArgs {
     pub swing_trials: Option<u64>,
     /// Shared options; --trials is the base run's (default: the scenario's trials).
     #[command(flatten)]
-    pub common: WhatIfArgs,
+    pub common: Common,
 }
 
 /// How to read an opportunity export (`gather`, `backtest`).

@@ -20,7 +20,7 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Cli, Command, WhatIfArgs};
+use crate::cli::{Cli, Command, Common};
 use crate::error::Error;
 use crate::format::{visible_lines, visible_path};
 use crate::report::{self, OutputFile, Target};
@@ -56,7 +56,7 @@ pub fn target(cli: &Cli) -> Option<Target> {
     let folder = match &cli.command {
         Command::Run(a) => match &a.partial {
             Some(part) => return Some(Target::File(part.clone())),
-            None => a.out.clone().unwrap_or_else(|| default_out_dir(&a.file)),
+            None => a.common.out.clone().unwrap_or_else(|| default_out_dir(&a.file)),
         },
         Command::Merge(a) => return Some(a.out.clone().map_or(Target::Later, Target::Folder)),
         // `serve` writes no file, and stops on Ctrl-C itself (exit code 0).
@@ -89,7 +89,7 @@ fn beside(file: &Path, what: &str) -> PathBuf {
 /// Whether the command line says `--force`.
 fn force(cli: &Cli) -> bool {
     match &cli.command {
-        Command::Run(a) => a.force,
+        Command::Run(a) => a.common.force,
         Command::Merge(a) => a.force,
         Command::Validate(_) | Command::Serve(_) => false,
         Command::Gather(a) => a.force,
@@ -136,7 +136,7 @@ pub fn load(file: &Path, overrides: &[String], actuals: Option<&Path>, quiet: bo
 /// `trials` is `--trials`, else `default_trials` of the scenario.
 fn what_if_setup(
     file: &Path,
-    args: &WhatIfArgs,
+    args: &Common,
     overrides: Vec<String>,
     default_trials: impl Fn(&Scenario) -> u64,
 ) -> Result<Setup, Error> {

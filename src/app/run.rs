@@ -30,25 +30,30 @@ pub fn main(args: RunArgs, target: Target) -> Result<(), Error> {
              (then `sopsim merge` writes the outputs)"
         )));
     }
-    let loaded = super::load(&args.file, &args.overrides.set, args.overrides.actuals.as_deref(), args.quiet)?;
+    let loaded = super::load(
+        &args.file,
+        &args.common.overrides.set,
+        args.common.overrides.actuals.as_deref(),
+        args.common.quiet,
+    )?;
     let scenario = &loaded.scenario;
     let config = RunConfig {
-        trials: args.trials.unwrap_or(scenario.trials),
-        seed: args.seed.unwrap_or(scenario.seed),
-        threads: args.threads.map_or(0, usize::from),
-        progress: !args.quiet,
+        trials: args.common.trials.unwrap_or(scenario.trials),
+        seed: args.common.seed.unwrap_or(scenario.seed),
+        threads: args.common.threads.map_or(0, usize::from),
+        progress: !args.common.quiet,
     };
     let dir = match target {
         Target::File(path) => {
             let shard = args.shard.unwrap_or(Shard::WHOLE);
-            return write_partial(&loaded, &config, shard, &path, args.force, args.quiet);
+            return write_partial(&loaded, &config, shard, &path, args.common.force, args.common.quiet);
         }
         Target::Folder(dir) => dir,
         Target::Later => return Err(Error::Run("a run's output folder is known before it runs".into())),
     };
     let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
     let file_label = args.file.display().to_string();
-    let out = Out { dir: &dir, force: args.force, quiet: args.quiet };
+    let out = Out { dir: &dir, force: args.common.force, quiet: args.common.quiet };
     write_results(&loaded, &file_label, &results, &out, args.formats(), config.threads)
 }
 
