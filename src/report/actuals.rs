@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::OutputFile;
 use super::charts::spec::count;
-use super::html::esc;
+use crate::format::html as esc;
 use crate::format::money;
 use crate::runner::RunResults;
 use crate::scenario::Scenario;

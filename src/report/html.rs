@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::format::{and_list, money, people_parts, percent, percent1, visible};
+use crate::format::{and_list, money, people_parts, percent, percent1};
 use crate::month::{Period, periods};
 use crate::runner::RunResults;
 use crate::scenario::{Policy, Role};
@@ -18,22 +18,7 @@ use super::charts::build::{OPEN_BOOKINGS, suffixes};
 use super::charts::spec::{count, whole};
 use super::inputs;
 
-/// Text made safe for HTML, its control and bidirectional characters shown as escapes
-/// ([`visible`]): every user string reaches the page through here.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in visible(s).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::format::html as esc;
 
 /// The opening sentence: the chance of the target and the spread of ARR in its month,
 /// or, without a target, the spread of ARR in the last month.

@@ -12,7 +12,7 @@
 
 use rayon::prelude::*;
 
-use super::chunk::Chunk;
+use super::chunk::{CellSink, CellValues, Chunk};
 use super::sketch::{self, Sketch};
 use super::sum::ExactSum;
 use super::{Stats, exact, sketched};
@@ -256,15 +256,6 @@ fn add_copies(sum: &mut ExactSum, v: f64, n: u64) {
     }
 }
 
-/// The values of one cell in the trials [`Aggregate::add_cells`] adds.
-#[derive(Debug, Clone, Copy)]
-pub enum CellValues<'v> {
-    /// The same value (the same bits) in every trial.
-    Copies(f64),
-    /// One value a trial, in trial order (at least as many as the trials added).
-    Each(&'v [f64]),
-}
-
 impl SketchCell {
     /// Adds NaN-free values.
     #[inline]
@@ -470,6 +461,16 @@ impl Aggregate {
                 .collect(),
             Kept::Sketch(cells) => cells.into_par_iter().map(SketchCell::into_stats).collect(),
         }
+    }
+}
+
+impl CellSink for Aggregate {
+    fn cells(&self) -> usize {
+        self.cells
+    }
+
+    fn add_cells<'v>(&mut self, trials: usize, cell: impl Fn(usize) -> CellValues<'v>) {
+        Aggregate::add_cells(self, trials, cell);
     }
 }
 

@@ -1,4 +1,4 @@
-//! A chunk of trials on its way into an [`Aggregate`]: the trials' rows (one value a
+//! A chunk of trials on its way into an aggregate ([`CellSink`]): the trials' rows (one value a
 //! cell, in the layout's order) turned into one column a cell, so that the aggregate
 //! reads each cell's values in one contiguous run instead of one value a row.
 //!
@@ -13,7 +13,23 @@
 
 use std::ops::Range;
 
-use super::aggregate::{Aggregate, CellValues};
+/// The values of one cell in the trials a [`CellSink`] adds.
+#[derive(Debug, Clone, Copy)]
+pub enum CellValues<'v> {
+    /// The same value (the same bits) in every trial.
+    Copies(f64),
+    /// One value a trial, in trial order (at least as many as the trials added).
+    Each(&'v [f64]),
+}
+
+/// What a chunk adds its trials to, cell by cell: the run's aggregate
+/// ([`super::Aggregate`]).
+pub trait CellSink {
+    /// Number of cells.
+    fn cells(&self) -> usize;
+    /// Adds `trials` trials given cell by cell: `cell(c)` gives the values of cell `c`.
+    fn add_cells<'v>(&mut self, trials: usize, cell: impl Fn(usize) -> CellValues<'v>);
+}
 
 /// Rows turned into columns, up to a fixed number of trials (see the module
 /// documentation).
@@ -101,7 +117,7 @@ impl Chunk {
 
     /// Adds the trials held to `aggregate` (of `width` cells) and empties the chunk; the
     /// cells that had one value in all of them are its next steady runs.
-    pub fn add_to(&mut self, aggregate: &mut Aggregate) {
+    pub fn add_to(&mut self, aggregate: &mut impl CellSink) {
         assert_eq!(aggregate.cells(), self.width, "an aggregate of other cells");
         let (capacity, held) = (self.capacity, self.held);
         if held == 0 {
@@ -186,7 +202,7 @@ fn complement(steady: &[(Range<usize>, bool)], width: usize) -> Vec<Range<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats::{Quantiles, Stats, describe, sketch::Sketch, sketched, sum::ExactSum};
+    use crate::stats::{Aggregate, Quantiles, Stats, describe, sketch::Sketch, sketched, sum::ExactSum};
     use rand::{RngExt, SeedableRng};
 
     #[test]

@@ -14,8 +14,8 @@ mod select;
 pub mod sketch;
 pub mod sum;
 
-pub use aggregate::{Aggregate, CellValues, Quantiles};
-pub use chunk::Chunk;
+pub use aggregate::{Aggregate, Quantiles};
+pub use chunk::{CellSink, CellValues, Chunk};
 use sum::ExactSum;
 
 /// The quantile levels reported everywhere, matching the columns of `monthly.csv`.
