@@ -317,3 +317,43 @@ fn departures_over_every_role_are_binomial() {
         ["departures.ae", "departures.se"].iter().map(|m| results.period_total(m, 0).expect("a role").at(0.10)).sum();
     assert!(roles_p10 + 1.0 < st.at(0.10), "the roles' P10s add up to {roles_p10}, the total's is {}", st.at(0.10));
 }
+
+/// The people a sales leader reads over every role, from the fixed plans of
+/// [`two_plans`]: the hires chart's title gives each trial's total (13, where it used to
+/// give a sum of means, "13 expected in all"), the report's hiring table ends with an
+/// All roles row (4, 4, 2, 3, 13) and is followed by the departures by role and quarter
+/// (ae: 1 in Q2), and the terminal summary gives both, with the quarters' All roles row.
+#[test]
+fn every_role_reads_in_people_in_the_chart_the_report_and_the_summary() {
+    let loaded = two_plans();
+    let results = run(&loaded, 300, 1, Quantiles::Exact);
+
+    let charts = sopsim::report::charts::build::build(&loaded.scenario, &results);
+    let chart = charts.iter().find(|c| c.name == "hires").expect("a hires chart");
+    assert_eq!(chart.title, "Hires by role, Jan 2027–Dec 2027: 13 in all");
+
+    let page = String::from_utf8(html::report(&report_run(&loaded, &results), &[])).unwrap();
+    let hiring = &page[page.find("<h2>Hiring needs</h2>").expect("a hiring section")..];
+    assert!(
+        hiring
+            .contains("<tr><td><b>All roles</b></td><td>4</td><td>4</td><td>2</td><td>3</td><td>13</td><td></td></tr>"),
+        "{hiring}"
+    );
+    let leaving = &hiring[hiring.find("People leaving by role and period").expect("a departures table")..];
+    assert!(leaving.contains("<tr><td>ae</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td></tr>"), "{leaving}");
+    assert!(leaving.contains("<tr><td><b>All roles</b></td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td></tr>"));
+
+    let summary = text::summary(
+        &loaded.scenario,
+        &results,
+        &sopsim::engine::params::NO_CORRELATIONS,
+        &text::Written { dir: "out", files: &[], seconds: 0.0 },
+    );
+    let words = |start: &str| -> Vec<String> {
+        let line = summary.lines().find(|l| l.trim_start().starts_with(start)).unwrap_or_else(|| panic!("{summary}"));
+        line.split_whitespace().map(str::to_string).collect()
+    };
+    assert_eq!(words("hires, all roles"), ["hires,", "all", "roles", "13", "13", "13"]);
+    assert_eq!(words("departures, all roles"), ["departures,", "all", "roles", "1", "1", "1"]);
+    assert_eq!(words("All roles"), ["All", "roles", "4", "4", "2", "3"]);
+}
