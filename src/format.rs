@@ -93,16 +93,27 @@ pub fn rate(v: f64) -> String {
     if text == "-0" { "0%".to_string() } else { format!("{text}%") }
 }
 
+/// A quantile of a whole count (people, opportunities) as a whole number: the nearest
+/// one, a tie to the lower. A quantile interpolated exactly half-way between two trials'
+/// counts (a P50 of 0.5 when as many trials hire no one as hire one or more) is the
+/// lower count, which that share of trials do not exceed, never the upper one. `NaN`
+/// stays `NaN`.
+pub fn whole_count(v: f64) -> f64 {
+    // `0.0 +` turns the -0 of `ceil(-0.4)` into 0.
+    0.0 + (v - 0.5).ceil()
+}
+
 /// A number of people as they are hired: whole numbers, the median first and the
 /// P10–P90 range after it, `(median, Some(range))`: `("7", Some("6–8"))`; no range when
 /// it is the median alone (`("3", None)`). Each is rounded to the nearest whole number
-/// (a quantile between two trials' counts may fall between them).
+/// (a quantile between two trials' counts may fall between them), a tie to the lower
+/// ([`whole_count`]: a P50 of 0.5 reads `0`).
 pub fn people_parts(p10: f64, p50: f64, p90: f64) -> (String, Option<String>) {
     let whole = |v: f64| -> String {
         if !v.is_finite() {
             return "n/a".to_string();
         }
-        let r = v.round();
+        let r = whole_count(v);
         let text = thousands(r.abs() as u64);
         if r < 0.0 { format!("-{text}") } else { text }
     };
@@ -271,11 +282,27 @@ mod tests {
         assert_eq!(people(3.0, 3.0, 3.0), "3");
         assert_eq!(people(0.0, 0.0, 0.0), "0");
         // Interpolated quantiles round to the nearest person.
-        assert_eq!(people(5.9, 6.5, 8.4), "7 (6–8)");
+        assert_eq!(people(5.9, 6.6, 8.4), "7 (6–8)");
         assert_eq!(people(2.6, 3.2, 3.4), "3");
         assert_eq!(people(-0.2, 0.0, 1_234.0), "0 (0–1,234)");
         assert_eq!(people_parts(1.0, 2.0, 4.0), ("2".to_string(), Some("1–4".to_string())));
         assert_eq!(people(f64::NAN, f64::NAN, f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn a_quantile_half_way_between_two_counts_is_the_lower() {
+        // Two trials, one hiring no one and one hiring one: the type-7 P50 is 0.5, and
+        // half the trials hire no one.
+        let mut two = vec![0.0, 1.0];
+        let s = crate::stats::describe(&mut two).unwrap();
+        assert_eq!(s.p50(), 0.5);
+        assert_eq!(people(s.at(0.10), s.p50(), s.at(0.90)), "0 (0–1)");
+        assert_eq!(people(0.0, 0.5, 0.5), "0");
+        assert_eq!(people(5.5, 6.5, 7.5), "6 (5–7)");
+        for (v, w) in [(0.49, 0.0), (0.5, 0.0), (0.51, 1.0), (1.5, 1.0), (2.0, 2.0), (-0.4, 0.0), (1e6 + 0.5, 1e6)] {
+            assert_eq!(whole_count(v).to_bits(), f64::to_bits(w), "{v}");
+        }
+        assert!(whole_count(f64::NAN).is_nan());
     }
 
     #[test]

@@ -123,7 +123,7 @@ metric_table! {
     HEADCOUNT = "headcount", Count, Stock, -;
     RAMPED = "ramped", Count, Stock, -;
     HIRES = "hires", Count, Flow, by_period;
-    DEPARTURES = "departures", Count, Flow, totalled;
+    DEPARTURES = "departures", Count, Flow, by_period;
     OPEN_REQS = "open_reqs", Count, Stock, -;
     NEEDED = "needed", Count, Stock, -;
     GAP = "capacity_gap", Count, Stock, -;
@@ -165,7 +165,8 @@ pub fn metric_of(name: &str) -> Option<&'static Metric> {
 
 /// The name of the per-trial scalar that holds the total of monthly metric `name` (a
 /// [`Metric::by_period`] one, with its role: `hires.ae`) over `period`:
-/// `hires.ae.2027-04..2027-06`.
+/// `hires.ae.2027-04..2027-06`; without a role (`hires`), the total over every role:
+/// `hires.2027-04..2027-06` (a role's id holds no `.`, so the names never meet).
 pub fn period_total(name: &str, period: &Period) -> String {
     format!("{name}.{}", period.key)
 }
@@ -221,8 +222,11 @@ pub struct Layout {
     /// The periods of the run (calendar quarters, or years), as the reports sum months.
     pub periods: Vec<Period>,
     /// Scalar index of the first period total ([`period_total`]): they follow every
-    /// other scalar, role by role, then [`Metric::by_period`] metric, then period.
+    /// other scalar, role by role, then [`Metric::by_period`] metric, then period; then
+    /// the totals over every role, by metric, then period.
     pub first_period_total: usize,
+    /// Roles of the scenario.
+    pub roles: usize,
     /// Where each scalar's value comes from, by scalar index.
     pub(crate) sources: Vec<ScalarSource>,
     /// For an idle scenario ([`super::is_idle`]), the values of a trial's cells that no
@@ -247,6 +251,18 @@ pub(crate) enum ScalarSource {
     ForecastBias,
     /// An attainment bin (by bin).
     Attainment(usize),
+    /// The sum over the roles `0..roles` of a per-role metric (by its row of
+    /// [`PER_ROLE`]) over the months `from..to`.
+    Roles {
+        /// Row of [`PER_ROLE`].
+        metric: usize,
+        /// Roles of the scenario.
+        roles: usize,
+        /// First month.
+        from: usize,
+        /// Month after the last.
+        to: usize,
+    },
     /// The sum of a monthly metric (by metric index) over the months `from..to`.
     PeriodTotal {
         /// Metric index.
@@ -287,6 +303,11 @@ impl Layout {
         for r in &scenario.roles {
             scalars.extend(PER_ROLE.iter().filter(|m| m.totalled).map(|m| format!("{}.{}", m.name, r.id)));
         }
+        // Each trial's total over every role (`hires`): its quantiles are not sums of the
+        // roles' quantiles.
+        if !scenario.roles.is_empty() {
+            scalars.extend(PER_ROLE.iter().filter(|m| m.by_period).map(|m| m.name.to_string()));
+        }
         scalars.extend(COST_SCALARS.iter().map(|s| s.to_string()));
         scalars.extend(FORECAST_SCALARS.iter().map(|s| s.to_string()));
         let first_attainment = scalars.len();
@@ -309,6 +330,20 @@ impl Layout {
                 }
             }
         }
+        let roles = scenario.roles.len();
+        if roles > 0 {
+            for (k, m) in PER_ROLE.iter().enumerate().filter(|(_, m)| m.by_period) {
+                for p in &periods {
+                    scalars.push(period_total(m.name, p));
+                    period_sources.push(ScalarSource::Roles {
+                        metric: k,
+                        roles,
+                        from: p.months.start,
+                        to: p.months.end,
+                    });
+                }
+            }
+        }
         let mut layout = Layout {
             names,
             months: scenario.months,
@@ -320,6 +355,7 @@ impl Layout {
             first_attainment,
             periods,
             first_period_total,
+            roles,
             sources: vec![],
             idle: None,
         };
@@ -340,6 +376,10 @@ impl Layout {
             "forecast.mape" => ScalarSource::ForecastMape,
             "forecast.wape" => ScalarSource::ForecastWape,
             "forecast.bias" => ScalarSource::ForecastBias,
+            name if self.roles > 0 && PER_ROLE.iter().any(|m| m.by_period && m.name == name) => {
+                let metric = PER_ROLE.iter().position(|m| m.name == name).unwrap_or(0);
+                ScalarSource::Roles { metric, roles: self.roles, from: 0, to: self.months }
+            }
             _ if k >= self.first_attainment && k < self.first_attainment + ATTAINMENT_BINS => {
                 ScalarSource::Attainment(k - self.first_attainment)
             }

@@ -408,6 +408,12 @@ fn write_scalars(s: &Trial<'_>, layout: &Layout, out: &mut [f64]) {
             ScalarSource::PeriodTotal { metric, from, to } => {
                 monthly[metric * months + from..metric * months + to].iter().sum()
             }
+            ScalarSource::Roles { metric, roles, from, to } => (0..roles)
+                .map(|r| {
+                    let m = Layout::role_metric(r, metric);
+                    monthly[m * months + from..m * months + to].iter().sum::<f64>()
+                })
+                .sum(),
             ScalarSource::Missing => f64::NAN,
         };
     }

@@ -229,18 +229,59 @@ fn hiring_table(run: &Run) -> String {
     if s.roles.is_empty() {
         return "<p class=\"note\">No roles in this scenario.</p>\n".to_string();
     }
-    let periods = &r.layout.periods;
     let last = r.layout.months.saturating_sub(1);
     let mut t = String::from(
         "<p class=\"note\">People hired by role and period: the median trial's hires (P50) and, beneath, the \
          range of the middle 80% of trials (P10–P90), each trial's own total for the period. Every start \
          counts: planned hires, backfills of departures and the requisitions the capacity policy opens; under \
-         each role, where its hires come from. The expected (mean) hires by month are in monthly.csv and the \
-         workbook.</p>\n<table>\n",
+         each role, where its hires come from. All roles: each trial's hires over every role, so its P50 need \
+         not be the sum of the roles' P50s. The expected (mean) hires by month are in monthly.csv and the \
+         workbook.</p>\n",
     );
+    let at_end = format!("Headcount {}", s.start.offset(last as i64).short_label());
+    let role_head =
+        |role: &Role| format!("{}<br><small>{}</small>", esc(role.display_name()), hires_from(role, s.months));
+    t.push_str(&people_table(run, "hires", role_head, Some((at_end, last))));
+    t.push_str(&departures_table(run));
+    t
+}
+
+/// People leaving by role and period, in whole people as the hires are; a note alone
+/// when 95% of trials see no one leave.
+fn departures_table(run: &Run) -> String {
+    let r = run.results;
+    let Some(all) = r.total("departures") else {
+        return String::new();
+    };
+    if all.at(0.95) <= 0.0 {
+        return "<p class=\"note\">Departures: no one leaves in 95% of trials.</p>\n".to_string();
+    }
+    let mut t = String::from(
+        "<p class=\"note\">People leaving by role and period, as the hires: P50 and, beneath, P10–P90 of each \
+         trial's own total; planned departures and attrition (with a comp plan, more of it below quota). The \
+         mean departures by month are in monthly.csv and the workbook.</p>\n",
+    );
+    t.push_str(&people_table(run, "departures", |role| esc(role.display_name()), None));
+    t
+}
+
+/// A table of people by role and period for the per-role flow `stem` (`hires`): each
+/// cell the P50 of the trials' totals and the P10–P90 beneath, a Total column of the
+/// horizon, with `headcount` (its header and month) a last column of each role's
+/// headcount then, and a last row of each trial's total over every role.
+fn people_table(
+    run: &Run,
+    stem: &str,
+    role_head: impl Fn(&Role) -> String,
+    headcount: Option<(String, usize)>,
+) -> String {
+    let (s, r) = (run.scenario, run.results);
+    let periods = &r.layout.periods;
+    let mut t = String::from("<table>\n");
     let mut header = vec!["Role".to_string()];
     header.extend(periods.iter().map(|p| esc(&p.label)));
-    header.extend(["Total".into(), format!("Headcount {}", s.start.offset(last as i64).short_label())]);
+    header.push("Total".into());
+    header.extend(headcount.iter().map(|(name, _)| esc(name)));
     t.push_str(&head(&header));
     t.push_str("<tbody>\n");
     let cell = |st: Option<&Stats>| match st.map(|st| people_parts(st.at(0.10), st.p50(), st.at(0.90))) {
@@ -249,11 +290,20 @@ fn hiring_table(run: &Run) -> String {
         None => "n/a".into(),
     };
     for role in &s.roles {
-        let metric = format!("hires.{}", role.id);
-        let mut cells = vec![format!("{}<br><small>{}</small>", esc(role.display_name()), hires_from(role, s.months))];
+        let metric = format!("{stem}.{}", role.id);
+        let mut cells = vec![role_head(role)];
         cells.extend((0..periods.len()).map(|p| cell(r.period_total(&metric, p))));
         cells.push(cell(r.total(&metric)));
-        cells.push(cell(r.get(&format!("headcount.{}", role.id), last)));
+        if let Some((_, month)) = &headcount {
+            cells.push(cell(r.get(&format!("headcount.{}", role.id), *month)));
+        }
+        t.push_str(&row(&cells));
+    }
+    if s.roles.len() > 1 {
+        let mut cells = vec!["<b>All roles</b>".to_string()];
+        cells.extend((0..periods.len()).map(|p| cell(r.period_total(stem, p))));
+        cells.push(cell(r.total(stem)));
+        cells.extend(headcount.iter().map(|_| String::new()));
         t.push_str(&row(&cells));
     }
     t.push_str("</tbody>\n</table>\n");

@@ -94,6 +94,7 @@ pub fn summary(
                         "from": month_label(period.months.start),
                         "to": month_label(period.months.end - 1),
                         "hires": results.period_total(&format!("hires.{}", r.id), p).map(stats_json),
+                        "departures": results.period_total(&format!("departures.{}", r.id), p).map(stats_json),
                     })
                 })
                 .collect();

@@ -107,6 +107,13 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
         let name = scenario.role_name(role);
         rows.push((format!("hires {name}"), results.total(&format!("hires.{role}")), Unit::Count));
     }
+    // Each trial's people over every role: not the sum of the roles' quantiles.
+    if roles.len() > 1 {
+        rows.push(("hires, all roles".to_string(), results.total("hires"), Unit::Count));
+    }
+    if !roles.is_empty() {
+        rows.push(("departures, all roles".to_string(), results.total("departures"), Unit::Count));
+    }
     for role in &roles {
         let head = results.get(&format!("headcount.{role}"), last);
         rows.push((format!("headcount {}, {}", scenario.role_name(role), label(last)), head, Unit::Count));
@@ -146,42 +153,55 @@ fn hires_by_period(scenario: &Scenario, results: &RunResults) -> String {
     if scenario.roles.is_empty() || periods.is_empty() {
         return String::new();
     }
-    let names: Vec<String> = scenario.roles.iter().map(|r| visible(r.display_name()).into_owned()).collect();
-    let cells: Vec<Vec<String>> = scenario
-        .roles
+    let mut names: Vec<String> = scenario.roles.iter().map(|r| visible(r.display_name()).into_owned()).collect();
+    let mut metrics: Vec<String> = scenario.roles.iter().map(|r| format!("hires.{}", r.id)).collect();
+    // Each trial's hires over every role in the period.
+    if scenario.roles.len() > 1 {
+        names.push("All roles".to_string());
+        metrics.push("hires".to_string());
+    }
+    let cells: Vec<Vec<String>> = metrics
         .iter()
-        .map(|r| {
-            let metric = format!("hires.{}", r.id);
+        .map(|metric| {
             (0..periods.len())
                 .map(|p| {
                     results
-                        .period_total(&metric, p)
+                        .period_total(metric, p)
                         .map_or("n/a".into(), |st| people(st.at(0.10), st.p50(), st.at(0.90)))
                 })
                 .collect()
         })
         .collect();
     let label = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    let width = cells
-        .iter()
-        .flatten()
-        .map(|c| c.chars().count())
-        .chain(periods.iter().map(|p| p.label.chars().count()))
-        .max()
-        .unwrap_or(0);
-    let per_block = ((HIRES_WIDTH.saturating_sub(label + 2)) / (width + 2)).max(1);
+    // Each column as wide as its widest cell, and as many columns a block as fit.
+    let widths: Vec<usize> = (0..periods.len())
+        .map(|p| {
+            cells.iter().map(|row| row[p].chars().count()).chain([periods[p].label.chars().count()]).max().unwrap_or(0)
+        })
+        .collect();
+    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut used = label + 2;
+    for (p, w) in widths.iter().enumerate() {
+        match blocks.last_mut() {
+            Some(b) if used + w + 2 <= HIRES_WIDTH => b.end = p + 1,
+            _ => {
+                blocks.push(p..p + 1);
+                used = label + 2;
+            }
+        }
+        used += w + 2;
+    }
     let mut s = format!("\n  hires by {}, P50 (P10–P90) of the trials' totals\n", periods[0].noun());
-    for from in (0..periods.len()).step_by(per_block) {
-        let to = (from + per_block).min(periods.len());
+    for block in blocks {
         let _ = write!(s, "  {:<label$}", "");
-        for p in &periods[from..to] {
-            let _ = write!(s, "  {:>width$}", p.label);
+        for p in block.clone() {
+            let _ = write!(s, "  {:>width$}", periods[p].label, width = widths[p]);
         }
         s.push('\n');
         for (name, row) in names.iter().zip(&cells) {
             let _ = write!(s, "  {name:<label$}");
-            for c in &row[from..to] {
-                let _ = write!(s, "  {c:>width$}");
+            for p in block.clone() {
+                let _ = write!(s, "  {:>width$}", row[p], width = widths[p]);
             }
             s.push('\n');
         }

@@ -397,6 +397,12 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
             Unit::Count,
         ));
     }
+    // Each trial's people over every role: not a sum of the roles' quantiles.
+    for (metric, what) in [("hires", "Hires"), ("departures", "Departures")] {
+        if let Some(st) = r.total(metric) {
+            lines.push((format!("{what} over the horizon, all roles (people)"), Some(st), Unit::Count));
+        }
+    }
     for (name, st, unit) in &lines {
         headline(ws, row, name, *st, *unit, f)?;
         row += 1;

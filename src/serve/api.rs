@@ -212,6 +212,12 @@ fn by_month(r: &RunResults, metric: &str, level: f64) -> Vec<f64> {
     (0..r.layout.months).map(|t| r.get(metric, t).map_or(f64::NAN, |s| s.at(level))).collect()
 }
 
+/// The trials' totals of `metric` over the horizon in whole people, `16 (12–21)` (P50
+/// and P10–P90); `None` when the run has no such total.
+fn people_over_horizon(r: &RunResults, metric: &str) -> Option<String> {
+    r.total(metric).map(|s| crate::format::people(s.at(0.10), s.p50(), s.at(0.90)))
+}
+
 /// Means of `metric` by month.
 fn means(r: &RunResults, metric: &str) -> Vec<f64> {
     (0..r.layout.months).map(|t| r.get(metric, t).map_or(f64::NAN, |s| s.mean)).collect()
@@ -265,6 +271,7 @@ fn answer(v: &Computed, b: &Computed, full: u64, started: Instant, kept: bool) -
                 "id": visible(&role.id),
                 "name": visible(role.display_name()),
                 "hires": means(r, &format!("hires.{}", role.id)),
+                "hires_people": people_over_horizon(r, &format!("hires.{}", role.id)),
                 "headcount": by_month(r, &hc, 0.5),
                 "headcount_p10": by_month(r, &hc, 0.1),
                 "headcount_p90": by_month(r, &hc, 0.9),
@@ -309,6 +316,7 @@ fn answer(v: &Computed, b: &Computed, full: u64, started: Instant, kept: bool) -
         "keys": keys,
         "fan": fan(r),
         "roles": roles,
+        "hires_people": people_over_horizon(r, "hires"),
         "capacity": {
             "demand": means(r, "opportunities.demand"),
             "worked": means(r, "opportunities.worked"),

@@ -245,6 +245,10 @@ function render(d, sent) {
   else status('full', `full, ${count(d.trials)} trials (${ms})`);
   for (const l of page.levers) if (d.hints[l.key] !== undefined) l.hint.textContent = d.hints[l.key];
   renderCompare(d);
+  // Hires in people, as the report gives them: each trial's total over the horizon.
+  const span = d.months.length ? `${d.months[0]}–${d.months[d.months.length - 1]}` : '';
+  $('staff-caption').textContent = 'Headcount by role (P50, lines) and expected hires a month (bars)' +
+    (d.hires_people ? `; hires ${span}, P50 (P10–P90): ${d.hires_people} in all` : '');
   drawCharts();
 }
 
@@ -425,7 +429,7 @@ function staffChart(d, sz) {
   const stacked = Array.from({ length: n }, (_, t) => roles.reduce((a, r) => a + (Number.isFinite(r.hires[t]) ? r.hires[t] : 0), 0));
   const top = Math.max(...roles.flatMap((r) => finite(r.headcount)), ...stacked, 1) * 1.1;
   const c = frame(sz, d.months, top, (v) => String(Math.round(v * 10) / 10), 'Headcount and hires by role',
-    roles.map((r, k) => ({ text: r.name, swatch: swatchLine(COLORS[k % COLORS.length], 5) })));
+    roles.map((r, k) => ({ text: r.hires_people ? `${r.name}: hires ${r.hires_people}` : r.name, swatch: swatchLine(COLORS[k % COLORS.length], 5) })));
   const bw = Math.max(3, ((c.w - c.m.l - c.m.r) / Math.max(n, 1)) * 0.6);
   for (let t = 0; t < n; t++) {
     let base = 0;

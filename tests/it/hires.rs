@@ -208,3 +208,152 @@ fn quarter_hires_replacing_attrition_are_binomial() {
     assert!(!row.contains("planned starts") && row.contains("backfills"), "{row}");
     assert!(!people(st.at(0.10), st.p50(), st.at(0.90)).contains('.'), "whole people");
 }
+
+/// Two closer roles on fixed plans, the first with one planned departure: `ae` hires 2 in
+/// February, 1 in March, 4 in May and 3 in December and loses one person in April;
+/// `se` (one on staff) hires 1 in January and 2 in August. Every trial is the same, so
+/// the totals over every role are, exactly: hires Q1 4, Q2 4, Q3 2, Q4 3, 13 in all;
+/// departures 1 in Q2.
+fn two_plans() -> Loaded {
+    load(&scenario_text(
+        r#"hires = { "2027-02" = 2, "2027-03" = 1, "2027-05" = 4, "2027-12" = 3 }
+departures = { "2027-04" = 1 }
+
+[[roles]]
+id = "se"
+kind = "closer"
+opportunities_per_month = 20
+headcount = 1
+hires = { "2027-01" = 1, "2027-08" = 2 }"#,
+    ))
+}
+
+/// Closed form (exact): each trial's hires and departures over every role, by quarter
+/// and over the horizon, are per-trial scalars (`hires`, `hires.2027-04..2027-06`,
+/// `departures`, ...) equal to the plans' sums in every trial: mean and seven quantiles,
+/// with every value kept and with the sketch. `summary.json` gives them under
+/// `horizon.totals` and each role's departures by quarter beside its hires.
+#[test]
+fn totals_over_every_role_of_fixed_plans_are_the_plans_sums() {
+    let loaded = two_plans();
+    let hires = [4.0, 4.0, 2.0, 3.0];
+    let departures = [0.0, 1.0, 0.0, 0.0];
+    for quantiles in [Quantiles::Exact, Quantiles::Sketch] {
+        let results = run(&loaded, 300, 1, quantiles);
+        let exactly = |st: Option<&Stats>, want: f64, what: &str| {
+            let st = st.unwrap_or_else(|| panic!("{quantiles:?}: no {what}"));
+            assert_eq!((st.count, st.mean, st.quantiles), (300, want, [want; 7]), "{quantiles:?}: {what}");
+        };
+        exactly(results.total("hires"), 13.0, "hires over every role");
+        exactly(results.total("departures"), 1.0, "departures over every role");
+        for p in 0..4 {
+            exactly(results.period_total("hires", p), hires[p], &format!("hires in quarter {p}"));
+            exactly(results.period_total("departures", p), departures[p], &format!("departures in quarter {p}"));
+        }
+        exactly(results.period_total("departures.ae", 1), 1.0, "ae's departures in Q2");
+        exactly(results.period_total("departures.se", 1), 0.0, "se's departures in Q2");
+    }
+
+    let results = run(&loaded, 300, 1, Quantiles::Exact);
+    let json: serde_json::Value = serde_json::from_slice(
+        &report::json::summary(&loaded.scenario, "hires.toml", &results, &[], &sopsim::engine::params::NO_CORRELATIONS)
+            .unwrap(),
+    )
+    .unwrap();
+    let totals = &json["horizon"]["totals"];
+    assert_eq!((totals["hires"]["p10"].as_f64(), totals["hires"]["p90"].as_f64()), (Some(13.0), Some(13.0)));
+    assert_eq!(totals["departures"]["p50"].as_f64(), Some(1.0));
+    let q2 = &json["hiring"][0]["hires_by_period"][1];
+    assert_eq!((q2["period"].as_str(), q2["departures"]["p50"].as_f64()), (Some("Q2 2027"), Some(1.0)));
+}
+
+/// Closed form: two roles, 200 and 100 on staff, annual attrition 0.3 and no backfill.
+/// Each of the 300 people leaves within the first three months with probability
+/// `q = 1 - 0.7^(3/12)`, independently, so Q1's departures over every role are
+/// Binomial(300, q): mean 25.6, sd 4.8.
+///
+/// Checks: per trial, the all-roles scalars are the sums of both roles' months (exact),
+/// for Q1 and the horizon; the runner's statistics of Q1's total equal those of the
+/// per-trial sums, bit for bit; their mean is within `Z` SE of `300 q` and their seven
+/// quantiles inside `check_quantiles`' closed-form bracket. The roles' P10s add up to
+/// about 17, below the total's P10 of about 19: a total over roles read from the roles'
+/// quantiles would understate its low end.
+///
+/// N = 10,000: the mean's 4-SE tolerance is 0.19 people.
+#[test]
+fn departures_over_every_role_are_binomial() {
+    const N: usize = 10_000;
+    const SEED: u64 = 33_061;
+    let loaded = load(&scenario_text(
+        "headcount = 200\nannual_attrition = 0.3\n\n[[roles]]\nid = \"se\"\nkind = \"closer\"\n\
+         opportunities_per_month = 20\nheadcount = 100\nannual_attrition = 0.3",
+    ));
+    let q = 1.0 - 0.7f64.powf(3.0 / 12.0);
+    let dist = binomial(300, q);
+
+    let raw = Trials::simulate(&loaded.scenario, SEED, N);
+    let cells = raw.layout.cells();
+    let scalar = |i: usize, name: &str| raw.values[i * cells + raw.layout.scalar_cell(name).expect("a total")];
+    let q1 = period_total("departures", &raw.layout.periods[0]);
+    let mut sums = Vec::with_capacity(N);
+    for i in 0..N {
+        let (ae, se) = (raw.path(i, "departures.ae"), raw.path(i, "departures.se"));
+        let sum: f64 = ae[..3].iter().chain(&se[..3]).sum();
+        assert_eq!(scalar(i, &q1), sum, "trial {i}: Q1's total is the sum of both roles' months");
+        assert_eq!(scalar(i, "departures"), ae.iter().chain(&se).sum::<f64>(), "trial {i}: the horizon's");
+        assert_eq!(scalar(i, "hires"), 0.0, "trial {i}: no one is hired");
+        sums.push(sum);
+    }
+
+    let results = run(&loaded, N as u64, SEED, Quantiles::Exact);
+    let st = results.period_total("departures", 0).expect("Q1's departures");
+    let serial = stats::describe(&mut sums.clone()).expect("values");
+    assert_eq!(serial.mean.to_bits(), st.mean.to_bits());
+    assert_eq!(serial.quantiles.map(f64::to_bits), st.quantiles.map(f64::to_bits));
+    check_mean("Q1 departures", st.mean, N, 300.0 * q, 300.0 * q * (1.0 - q));
+    check_quantiles("Q1 departures", st, N, 1.0, &|k| dist.cdf(k));
+
+    let roles_p10: f64 =
+        ["departures.ae", "departures.se"].iter().map(|m| results.period_total(m, 0).expect("a role").at(0.10)).sum();
+    assert!(roles_p10 + 1.0 < st.at(0.10), "the roles' P10s add up to {roles_p10}, the total's is {}", st.at(0.10));
+}
+
+/// The people a sales leader reads over every role, from the fixed plans of
+/// [`two_plans`]: the hires chart's title gives each trial's total (13, where it used to
+/// give a sum of means, "13 expected in all"), the report's hiring table ends with an
+/// All roles row (4, 4, 2, 3, 13) and is followed by the departures by role and quarter
+/// (ae: 1 in Q2), and the terminal summary gives both, with the quarters' All roles row.
+#[test]
+fn every_role_reads_in_people_in_the_chart_the_report_and_the_summary() {
+    let loaded = two_plans();
+    let results = run(&loaded, 300, 1, Quantiles::Exact);
+
+    let charts = sopsim::report::charts::build::build(&loaded.scenario, &results);
+    let chart = charts.iter().find(|c| c.name == "hires").expect("a hires chart");
+    assert_eq!(chart.title, "Hires by role, Jan 2027–Dec 2027: 13 in all");
+
+    let page = String::from_utf8(html::report(&report_run(&loaded, &results), &[])).unwrap();
+    let hiring = &page[page.find("<h2>Hiring needs</h2>").expect("a hiring section")..];
+    assert!(
+        hiring
+            .contains("<tr><td><b>All roles</b></td><td>4</td><td>4</td><td>2</td><td>3</td><td>13</td><td></td></tr>"),
+        "{hiring}"
+    );
+    let leaving = &hiring[hiring.find("People leaving by role and period").expect("a departures table")..];
+    assert!(leaving.contains("<tr><td>ae</td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td></tr>"), "{leaving}");
+    assert!(leaving.contains("<tr><td><b>All roles</b></td><td>0</td><td>1</td><td>0</td><td>0</td><td>1</td></tr>"));
+
+    let summary = text::summary(
+        &loaded.scenario,
+        &results,
+        &sopsim::engine::params::NO_CORRELATIONS,
+        &text::Written { dir: "out", files: &[], seconds: 0.0 },
+    );
+    let words = |start: &str| -> Vec<String> {
+        let line = summary.lines().find(|l| l.trim_start().starts_with(start)).unwrap_or_else(|| panic!("{summary}"));
+        line.split_whitespace().map(str::to_string).collect()
+    };
+    assert_eq!(words("hires, all roles"), ["hires,", "all", "roles", "13", "13", "13"]);
+    assert_eq!(words("departures, all roles"), ["departures,", "all", "roles", "1", "1", "1"]);
+    assert_eq!(words("All roles"), ["All", "roles", "4", "4", "2", "3"]);
+}

@@ -521,7 +521,8 @@ fn a_newer_change_cancels_the_run_in_flight() {
 }
 
 /// The variant saved from the page, run by `sopsim run` with the same seed and trials,
-/// gives exactly the P(hit) the page showed.
+/// gives exactly the P(hit) the page showed, and the hires the page gives in people over
+/// the horizon (each role's and every role's, `44 (37–51)`) are `summary.json`'s.
 #[test]
 fn a_saved_variant_runs_to_the_same_p_hit() {
     let app = app();
@@ -566,6 +567,16 @@ fn a_saved_variant_runs_to_the_same_p_hit() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let summary: Value = serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["target"]["p_hit"].as_f64(), Some(p), "determinism: the page's P(hit) exactly");
+    let people = |st: &Value| {
+        let at = |level: &str| st[level].as_f64().unwrap();
+        sopsim::format::people(at("p10"), at("p50"), at("p90"))
+    };
+    let totals = &summary["horizon"]["totals"];
+    assert_eq!(r["hires_people"].as_str(), Some(people(&totals["hires"]).as_str()), "{}", r["hires_people"]);
+    for role in r["roles"].as_array().unwrap() {
+        let id = role["id"].as_str().unwrap();
+        assert_eq!(role["hires_people"].as_str(), Some(people(&totals[format!("hires.{id}")]).as_str()), "{id}");
+    }
 }
 
 /// report.html from the page is the file `sopsim run FILE --set ...` writes.

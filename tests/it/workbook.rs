@@ -100,8 +100,8 @@ fn whole_counts_show_no_decimals_and_the_seed_is_a_number() {
         let id = xfs[style];
         formats.iter().find(|(i, _)| *i == id).map_or(format!("builtin {id}"), |(_, c)| c.clone())
     };
-    // The Summary (sheet1): the rows of hires and headcount show their P50 without
-    // decimals; the seed is a number.
+    // The Summary (sheet1): the rows of hires, departures and headcount show their P50
+    // without decimals; the seed is a number.
     let sheet = entry(&path, "xl/worksheets/sheet1.xml");
     let doc = roxmltree::Document::parse(&sheet).unwrap();
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
@@ -109,7 +109,10 @@ fn whole_counts_show_no_decimals_and_the_seed_is_a_number() {
     let mut counted = 0;
     for (r, row) in summary.rows().enumerate() {
         let Data::String(label) = &row[0] else { continue };
-        if label.starts_with("Hires over the horizon, ") || label.starts_with("Headcount, ") {
+        if label.starts_with("Hires over the horizon, ")
+            || label.starts_with("Headcount, ")
+            || label.starts_with("Departures over the horizon, ")
+        {
             let reference = format!("C{}", r + 1);
             let cell = doc.descendants().find(|n| n.attribute("r") == Some(reference.as_str())).unwrap();
             let style: usize = cell.attribute("s").unwrap().parse().unwrap();
@@ -122,7 +125,7 @@ fn whole_counts_show_no_decimals_and_the_seed_is_a_number() {
             assert_eq!(row[1], Data::Float(7.0), "the seed is a number");
         }
     }
-    assert_eq!(counted, 10, "hires and headcount of the five roles");
+    assert_eq!(counted, 12, "hires and headcount of the five roles, hires and departures of every role");
 }
 
 #[test]

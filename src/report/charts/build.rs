@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::engine::metrics;
-use crate::format::{money, people, percent};
+use crate::format::{money, people, people_parts, percent, whole_count};
 use crate::month::YearMonth;
 use crate::runner::RunResults;
 use crate::scenario::Scenario;
@@ -287,6 +287,9 @@ fn headcount(c: &Context) -> Option<Chart> {
     c.chart("headcount", title, "People on staff each month: P50 line, P10–P90 band".into(), Plot::Monthly(m))
 }
 
+/// Each role's hires over the horizon in whole people (P50 bar, P10–P90 whisker, drawn
+/// at the whole numbers their labels read), titled with the P50 and P10–P90 of each
+/// trial's total over every role: people, not a sum of means or of medians.
 fn hires(c: &Context) -> Option<Chart> {
     let roles: Vec<(String, Stats)> = c
         .suffixes("hires")
@@ -296,17 +299,9 @@ fn hires(c: &Context) -> Option<Chart> {
     if roles.is_empty() {
         return None;
     }
-    let expected: f64 = roles.iter().map(|(_, s)| s.mean).sum();
     let span = format!("{}–{}", c.months[0], c.months[c.last()]);
-    let bars = Bars {
-        label: "P50".into(),
-        color: NAVY,
-        values: roles.iter().map(|(_, s)| s.p50()).collect(),
-        whiskers: Some((
-            roles.iter().map(|(_, s)| s.at(0.10)).collect(),
-            roles.iter().map(|(_, s)| s.at(0.90)).collect(),
-        )),
-    };
+    let at = |level: f64| roles.iter().map(|(_, s)| whole_count(s.at(level))).collect::<Vec<f64>>();
+    let bars = Bars { label: "P50".into(), color: NAVY, values: at(0.50), whiskers: Some((at(0.10), at(0.90))) };
     let plot = Categories {
         names: roles.iter().map(|(r, _)| c.scenario.role_name(r).to_string()).collect(),
         unit: Unit::Count,
@@ -314,10 +309,14 @@ fn hires(c: &Context) -> Option<Chart> {
         value_labels: roles.iter().map(|(_, s)| people(s.at(0.10), s.p50(), s.at(0.90))).collect(),
         bars,
     };
-    let title = format!("Hires by role, {span}: {} expected in all", whole(expected));
-    let subtitle =
-        "Planned starts, backfills and capacity-policy hires per role: P50 bar, P10–P90 whisker and in brackets"
-            .to_string();
+    let title = match c.results.total("hires").map(|s| people_parts(s.at(0.10), s.p50(), s.at(0.90))) {
+        Some((mid, Some(range))) => format!("Hires by role, {span}: {mid} in all (P10–P90 {range})"),
+        Some((mid, None)) => format!("Hires by role, {span}: {mid} in all"),
+        None => format!("Hires by role, {span}"),
+    };
+    let subtitle = "Planned starts, backfills and capacity-policy hires: P50 bar, P10–P90 whisker and in brackets; \
+                    in all: each trial's total"
+        .to_string();
     c.chart("hires", title, subtitle, Plot::Categories(plot))
 }
 

@@ -56,9 +56,10 @@ pub fn count(v: f64) -> String {
     if tenth == 0 { format!("{sign}{digits}{grouped}") } else { format!("{sign}{digits}{grouped}.{tenth}") }
 }
 
-/// A number of people or opportunities, to the nearest whole one: `19.1` -> `19`.
+/// A number of people or opportunities, to the nearest whole one: `19.1` -> `19`; a tie
+/// to the lower, as [`crate::format::whole_count`] (a P50 of `0.5` -> `0`).
 pub fn whole(v: f64) -> String {
-    count(v.round())
+    count(crate::format::whole_count(v))
 }
 
 /// How a line is drawn.
@@ -425,7 +426,8 @@ mod tests {
         assert_eq!(count(-3.25), "-3.3");
         assert_eq!(count(f64::NAN), "n/a");
         assert_eq!(whole(19.1), "19");
-        assert_eq!(whole(2.5), "3");
+        assert_eq!(whole(2.5), "2", "a tie between two counts is the lower");
+        assert_eq!(whole(2.51), "3");
     }
 
     #[test]
