@@ -461,39 +461,59 @@ class WholeMonths:
         # one by one.
         self.near = int(np.argmax(tail < 1e-3)) if (tail < 1e-3).any() else months
         self.near = max(1, self.near)
+        self._codes = {}
+
+    def codes(self, span):
+        """For deals worked with `span` months left: the guide table of 2 min(cycle,
+        near) (a deal's cell is that plus 1 if won) and near, the cycles kept as a
+        matrix: 0 .. near - 1, and `span` (past the horizon) too when near = span."""
+        if span not in self._codes:
+            near = min(self.near, span)
+            table = np.where(self.table < 0, -1, 2 * np.minimum(self.table, near)).astype(np.int16)
+            self._codes[span] = (table, near)
+        return self._codes[span]
 
     def draw(self, v):
-        cycle = self.table[(v * GUIDE).astype(np.intp)]
-        step = np.flatnonzero(cycle < 0)
+        """The cycle of each uniform in v."""
+        return np.searchsorted(self.cdf, v, side="right")
+
+    def draw_codes(self, v, span):
+        table, near = self.codes(span)
+        code = table[(v * GUIDE).astype(np.intp)]
+        step = np.flatnonzero(code < 0)
         if len(step):
-            cycle[step] = np.searchsorted(self.cdf, v[step], side="right")
-        return cycle
+            code[step] = 2 * np.minimum(self.draw(v[step]), near)
+        return code, near
 
 
 def sizes(dist, rng, m):
-    """m draws of a deal size; a lognormal as exp(mu + sigma Z) in place (the same law
-    as rng.lognormal, without its per-draw call)."""
+    """m draws of a deal size, and a factor to apply to their sums: a lognormal's
+    exp(mu + sigma Z) as exp(sigma Z) in place, and exp(mu) once a cell (the same law as
+    rng.lognormal, without its per-draw call)."""
     if dist.const is None and dist.kind == "lognormal":
         x = rng.standard_normal(m)
         x *= dist.args[1]
-        x += dist.args[0]
-        return np.exp(x, out=x)
-    return dist.sample(rng, m)
+        return np.exp(x, out=x), math.exp(dist.args[0])
+    return dist.sample(rng, m), 1.0
 
 
 def sums_by_cell(counts, draw):
     """For a matrix of counts, the sum of counts[i, j] independent draws in each cell:
-    draw(total) gives them all at once, and a running sum read at the cells' ends files
-    them (a cell of count 0 gets exactly 0). The draws are independent of the counts,
-    so which draw lands in which cell does not matter."""
+    draw(total) gives them all at once (and a factor for the sums), and a running sum
+    read at the cells' ends files them (a cell of count 0 gets exactly 0). The draws are
+    independent of the counts, so which draw lands in which cell does not matter."""
     ends = np.cumsum(counts, axis=None)
     total = int(ends[-1]) if len(ends) else 0
     if total == 0:
         return np.zeros(counts.shape)
     running = np.empty(total + 1)
     running[0] = 0.0
-    np.cumsum(draw(total), out=running[1:])
-    return np.diff(running[ends], prepend=0.0).reshape(counts.shape)
+    x, factor = draw(total)
+    np.cumsum(x, out=running[1:])
+    sums = np.diff(running[ends], prepend=0.0).reshape(counts.shape)
+    if factor != 1.0:
+        sums *= factor
+    return sums
 
 
 BLOCK = 8192
@@ -650,18 +670,17 @@ def simulate_block(s, n, rng, metric):
             total = int(worked.sum())
             if total == 0:
                 continue
-            idx = np.repeat(trial_index, worked)
-            won = rng.random(total) < np.repeat(w[k], worked)
-            cycle = cycles[k].draw(rng.random(total))
-            near = min(cycles[k].near, span)      # cycles 0 .. near - 1 as a matrix
+            uniforms = rng.random(2 * total)
+            won = uniforms[:total] < np.repeat(w[k], worked)
+            code, near = cycles[k].draw_codes(uniforms[total:], span)
             cols = near + 1 if near == span else near   # with `span`: past the horizon
-            # Cell (trial, cycle, won); cycles from `near` on in a last cell of their own.
-            code = np.minimum(cycle, near).astype(np.int64)
-            code *= 2
-            code += won
+            # Cell (trial, cycle, won) of each deal: cycles from `near` on in a last
+            # pair of cells of their own (unless that is past the horizon).
             width = 2 * (near + 1)
-            code += idx * width
-            cells = np.bincount(code, minlength=n * width).reshape(n, width)
+            code += won
+            flat = np.repeat(trial_index * width, worked)
+            flat += code
+            cells = np.bincount(flat, minlength=n * width).reshape(n, width)
             won_by, lost_by = cells[:, 1::2], cells[:, 0::2]
             value = sums_by_cell(np.concatenate((won_by[:, :cols], lost_by[:, 1:cols]), axis=1),
                                  lambda m: sizes(seg["deal_size"], rng, m))
@@ -675,10 +694,12 @@ def simulate_block(s, n, rng, metric):
             leaving_value[:, t + 1:t + close] += staying[:, :close - 1]
             if near < span:
                 # The rare long cycles, one by one (past the horizon: never closes).
-                far = np.flatnonzero(cycle >= near)
+                far = np.flatnonzero(code >= 2 * near)
                 if len(far):
-                    who, long_cycle, far_won = idx[far], cycle[far], won[far]
-                    size = sizes(seg["deal_size"], rng, len(far))
+                    who, far_won = flat[far] // width, won[far]
+                    long_cycle = cycles[k].draw(uniforms[total:][far])
+                    size, factor = sizes(seg["deal_size"], rng, len(far))
+                    size *= factor
                     np.add.at(open_value, who, size)
                     inside = long_cycle < span
                     who, month, size, far_won = who[inside], t + long_cycle[inside], size[inside], far_won[inside]
