@@ -1,17 +1,18 @@
 #!/usr/bin/env python3
-"""Whole-process wall time of the NumPy peer against sopsim, alternating, medians.
+"""Whole-process wall time of the NumPy peers against sopsim, alternating, medians.
 
-Each round runs, in turn, the peer (`core_numpy.py`), `sopsim run --threads 1` and
+Each round runs, in turn, the peer (`core_numpy.py`), the first peer
+(`core_numpy_naive.py`, unless `--no-naive`), `sopsim run --threads 1` and
 `sopsim run --threads 2` on the same scenario and number of trials; the order rotates
 from one round to the next (an order effect of a few percent has been seen on this
 machine). Every run is a fresh process timed from start to exit (so the peer's
 interpreter start and NumPy import count, as sopsim's start does) and writes the same
-two files: monthly.csv and summary.json (sopsim with `--format csv,json`; the peer the
-metrics it computes, listed in core_numpy.py). Both sides compute their quantiles and
+two files: monthly.csv and summary.json (sopsim with `--format csv,json`; the peers the
+metrics they compute, listed in core_numpy.py). Both sides compute their quantiles and
 means across trials and write them; neither writes charts, HTML or XLSX.
 
 For each configuration it prints the median wall and CPU (user + system) time of each
-side, the ratio NumPy / sopsim of the medians, and the median of the per-round ratios
+side, the ratio peer / sopsim of the medians, and the median of the per-round ratios
 (each round's peer run against the sopsim runs of the same round), with the load
 average before and after. For the nothing-sold scenario it also gives microseconds per
 trial: whole process, and sopsim's own `run.elapsed_seconds` (simulation and
@@ -20,6 +21,7 @@ aggregation, without process start and writing).
 Usage (with the venv of README.md):
   /tmp/peers-venv/bin/python benches/peers/timing.py              # 10,000 and 100,000 trials, nothing sold
   /tmp/peers-venv/bin/python benches/peers/timing.py --rounds 3 --only 10000
+  /tmp/peers-venv/bin/python benches/peers/timing.py --no-naive      # the peer and sopsim only
 """
 
 import argparse
@@ -55,6 +57,7 @@ def main(argv=None):
     ap.add_argument("--python", default=sys.executable, help="the interpreter with NumPy")
     ap.add_argument("--sopsim", default=os.path.join(ROOT, "target", "release", "sopsim"))
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--no-naive", action="store_true", help="leave out the first peer (core_numpy_naive.py)")
     args = ap.parse_args(argv)
     core = os.path.join(HERE, "core.toml")
     nothing = os.path.join(HERE, "nothing-sold.toml")
@@ -68,17 +71,19 @@ def main(argv=None):
     results = []
     with tempfile.TemporaryDirectory(prefix="peers-timing-") as tmp:
         for name, path, trials in configs:
-            sides = {
-                "numpy": [args.python, os.path.join(HERE, "core_numpy.py"), path, "--trials", str(trials),
-                          "--seed", str(args.seed), "--out", os.path.join(tmp, "numpy")],
-            }
+            sides = {}
+            for peer, script in PEERS:
+                if peer == "numpy-naive" and args.no_naive:
+                    continue
+                sides[peer] = [args.python, os.path.join(HERE, script), path, "--trials", str(trials),
+                               "--seed", str(args.seed), "--out", os.path.join(tmp, peer)]
             for threads in (1, 2):
                 sides[f"sopsim-t{threads}"] = [args.sopsim, "run", path, "--trials", str(trials), "--seed",
                                                str(args.seed), "--threads", str(threads), "--format", "csv,json",
                                                "--out", os.path.join(tmp, f"sopsim-t{threads}"), "--force", "--quiet"]
             order = list(sides)
             times = {k: [] for k in sides}
-            elapsed = {k: [] for k in sides if k != "numpy"}
+            elapsed = {k: [] for k in sides if k.startswith("sopsim")}
             loads = [os.getloadavg()[0]]
             for r in range(args.rounds):
                 for k in order[r % len(order):] + order[: r % len(order)]:
@@ -90,20 +95,26 @@ def main(argv=None):
             results.append((name, trials, times, elapsed, loads))
             report(name, trials, times, elapsed, loads)
     print()
-    print("| scenario | trials | NumPy wall (s) | sopsim 1 thread | sopsim 2 threads | NumPy / sopsim 1t | NumPy / sopsim 2t | load |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    print("| scenario | trials | peer | peer wall (s) | sopsim 1 thread | sopsim 2 threads | peer / sopsim 1t | "
+          "peer / sopsim 2t | load |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---|")
     for name, trials, times, elapsed, loads in results:
         med = {k: statistics.median(w for w, _ in v) for k, v in times.items()}
-        r1 = paired(times, "sopsim-t1")
-        r2 = paired(times, "sopsim-t2")
-        print(f"| {name} | {trials:,} | {med['numpy']:.2f} | {med['sopsim-t1']:.2f} | {med['sopsim-t2']:.2f} | "
-              f"{med['numpy'] / med['sopsim-t1']:.2f} ({r1:.2f}) | {med['numpy'] / med['sopsim-t2']:.2f} ({r2:.2f}) | "
-              f"{min(loads):.1f}-{max(loads):.1f} |")
+        for peer in (p for p, _ in PEERS if p in times):
+            r1 = paired(times, peer, "sopsim-t1")
+            r2 = paired(times, peer, "sopsim-t2")
+            print(f"| {name} | {trials:,} | {peer} | {med[peer]:.2f} | {med['sopsim-t1']:.2f} | {med['sopsim-t2']:.2f} | "
+                  f"{med[peer] / med['sopsim-t1']:.2f} ({r1:.2f}) | {med[peer] / med['sopsim-t2']:.2f} ({r2:.2f}) | "
+                  f"{min(loads):.1f}-{max(loads):.1f} |")
     print("ratios: of the medians (median of the per-round ratios in brackets)")
 
 
-def paired(times, k):
-    return statistics.median(a[0] / b[0] for a, b in zip(times["numpy"], times[k]))
+# The peer, and the first peer (every opportunity drawn the long way), kept to compare.
+PEERS = (("numpy", "core_numpy.py"), ("numpy-naive", "core_numpy_naive.py"))
+
+
+def paired(times, peer, k):
+    return statistics.median(a[0] / b[0] for a, b in zip(times[peer], times[k]))
 
 
 def report(name, trials, times, elapsed, loads):
@@ -111,7 +122,7 @@ def report(name, trials, times, elapsed, loads):
     for k, v in times.items():
         walls = sorted(w for w, _ in v)
         cpus = sorted(c for _, c in v)
-        line = (f"  {k:10s} wall median {statistics.median(walls):7.3f} s (min {walls[0]:.3f}, max {walls[-1]:.3f})"
+        line = (f"  {k:11s} wall median {statistics.median(walls):7.3f} s (min {walls[0]:.3f}, max {walls[-1]:.3f})"
                 f"  CPU median {statistics.median(cpus):7.3f} s")
         if name == "nothing-sold":
             line += f"  {statistics.median(walls) / trials * 1e6:6.2f} µs/trial wall, " \
@@ -119,10 +130,12 @@ def report(name, trials, times, elapsed, loads):
             if k in elapsed:
                 line += f"; simulation+aggregation {statistics.median(elapsed[k]) / trials * 1e6:5.2f} µs/trial"
         print(line)
-    for k in ("sopsim-t1", "sopsim-t2"):
-        print(f"  NumPy / {k}: wall {statistics.median(w for w, _ in times['numpy']) / statistics.median(w for w, _ in times[k]):.2f}"
-              f" (median per-round {paired(times, k):.2f}), CPU "
-              f"{statistics.median(c for _, c in times['numpy']) / statistics.median(c for _, c in times[k]):.2f}")
+    for peer in (p for p, _ in PEERS if p in times):
+        for k in ("sopsim-t1", "sopsim-t2"):
+            print(f"  {peer} / {k}: wall "
+                  f"{statistics.median(w for w, _ in times[peer]) / statistics.median(w for w, _ in times[k]):.2f}"
+                  f" (median per-round {paired(times, peer, k):.2f}), CPU "
+                  f"{statistics.median(c for _, c in times[peer]) / statistics.median(c for _, c in times[k]):.2f}")
 
 
 if __name__ == "__main__":
