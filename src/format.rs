@@ -227,6 +227,59 @@ pub fn html(s: &str) -> String {
     out
 }
 
+/// A count with thousands separators and at most one decimal: `1,250`, `2.5`.
+pub fn count(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    let rounded = (v * 10.0).round() / 10.0;
+    let whole = rounded.trunc().abs() as u64;
+    let mut digits = whole.to_string();
+    let mut grouped = String::new();
+    while digits.len() > 3 {
+        let tail = digits.split_off(digits.len() - 3);
+        grouped = format!(",{tail}{grouped}");
+    }
+    let sign = if rounded < 0.0 { "-" } else { "" };
+    let tenth = ((rounded.abs() - whole as f64) * 10.0).round() as u64;
+    if tenth == 0 { format!("{sign}{digits}{grouped}") } else { format!("{sign}{digits}{grouped}.{tenth}") }
+}
+
+/// A number of people or opportunities, to the nearest whole one: `19.1` -> `19`; a tie
+/// to the lower, as [`whole_count`] (a P50 of `0.5` -> `0`).
+pub fn whole(v: f64) -> String {
+    count(whole_count(v))
+}
+
+/// A value of an input with three significant figures at most: `0.0065`, `0.19`, `289`,
+/// `1,250`.
+pub fn significant(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    if v == 0.0 {
+        return "0".to_string();
+    }
+    let digits = 2 - v.abs().log10().floor() as i32;
+    if digits <= 0 {
+        return count(v.round());
+    }
+    let text = format!("{v:.*}", digits as usize);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A number with at most `digits` decimals, trailing zeros dropped: `0.25`, `3`.
+pub fn decimals(v: f64, digits: usize) -> String {
+    let s = format!("{v:.digits$}");
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+}
+
+/// A share as a percentage with at most one decimal, a trailing zero dropped: `51.3%`,
+/// `17%` (where [`percent1`] writes `17.0%`).
+pub fn percent_up_to_1(v: f64) -> String {
+    format!("{}%", decimals(100.0 * v, 1))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -238,6 +291,32 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn input_values_read_with_three_figures() {
+        assert_eq!(significant(0.0065), "0.0065");
+        assert_eq!(significant(0.19), "0.19");
+        assert_eq!(significant(0.123_456), "0.123");
+        assert_eq!(significant(289.4), "289");
+        assert_eq!(significant(1250.0), "1,250");
+        assert_eq!(significant(12.34), "12.3");
+        assert_eq!(significant(-0.05), "-0.05");
+        assert_eq!(significant(0.0), "0");
+    }
+
+    #[test]
+    fn counts_read_with_separators_and_one_decimal_at_most() {
+        assert_eq!(count(0.0), "0");
+        assert_eq!(count(12.0), "12");
+        assert_eq!(count(2.5), "2.5");
+        assert_eq!(count(1250.0), "1,250");
+        assert_eq!(count(1_234_567.04), "1,234,567");
+        assert_eq!(count(-3.25), "-3.3");
+        assert_eq!(count(f64::NAN), "n/a");
+        assert_eq!(whole(19.1), "19");
+        assert_eq!(whole(2.5), "2", "a tie between two counts is the lower");
+        assert_eq!(whole(2.51), "3");
+    }
 
     #[test]
     fn lists_and_articles_read_as_sentences() {

@@ -8,7 +8,7 @@
 //! power of ten, so that `1.5e3` is a whole 1,500 and `1.5` is not. Nothing here reads
 //! a scenario or prints.
 
-use crate::report::charts::spec::count as grouped;
+use crate::format::count as grouped;
 use crate::scenario::MAX_MONEY;
 
 /// The forms a count may take, for messages.

@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use crate::cli::CompareArgs;
 use crate::error::Error;
 use crate::format::{visible_lines, visible_path};
-use crate::report::charts::spec;
 use crate::report::whatif::compare::*;
 use crate::runner::{self, RunConfig};
 use crate::whatif::compare::*;
@@ -72,7 +71,7 @@ pub fn main(args: &CompareArgs, dir: &Path) -> Result<(), Error> {
         "sopsim {} · {} · {} trials · seed {}",
         env!("CARGO_PKG_VERSION"),
         sides.iter().map(Side::stem).collect::<Vec<_>>().join(" vs "),
-        spec::count(trials as f64),
+        crate::format::count(trials as f64),
         seed
     );
     let charts = charts(&sides, &rows, &source);

@@ -26,16 +26,7 @@ pub(super) fn quoted(s: &str) -> String {
     out
 }
 
-/// A number with at most `digits` decimals, trailing zeros dropped.
-pub(super) fn num(v: f64, digits: usize) -> String {
-    let s = format!("{v:.digits$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
-}
-
-/// A share as a percentage with at most one decimal.
-pub(super) fn percent(v: f64) -> String {
-    format!("{}%", num(100.0 * v, 1))
-}
+pub(super) use crate::format::{decimals as num, percent_up_to_1 as percent};
 
 /// The evidence of a fit, in words.
 pub(super) fn describe(f: &Fit, n: usize) -> String {

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use super::OutputFile;
-use super::charts::spec::count;
+use crate::format::count;
 use crate::format::html as esc;
 use crate::format::money;
 use crate::runner::RunResults;

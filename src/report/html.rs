@@ -15,8 +15,8 @@ use crate::stats::Stats;
 use super::Run;
 use super::charts::Chart;
 use super::charts::build::{OPEN_BOOKINGS, suffixes};
-use super::charts::spec::{count, whole};
 use super::inputs;
+use crate::format::{count, whole};
 
 pub use crate::format::html as esc;
 

@@ -8,7 +8,7 @@ use crate::month::YearMonth;
 use crate::scenario::{KeyPath, Scenario};
 
 use super::charts::spec::Unit;
-use super::whatif::sensitivity::value;
+use crate::format::significant as value;
 
 /// How a key's values read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

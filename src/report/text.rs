@@ -10,7 +10,8 @@ use crate::scenario::Scenario;
 use crate::stats::Stats;
 
 use super::charts::build::suffixes;
-use super::charts::spec::{Unit, count, whole};
+use super::charts::spec::Unit;
+use crate::format::{count, whole};
 
 /// What a run wrote, for the last line of the summary.
 #[derive(Debug, Clone, Copy)]

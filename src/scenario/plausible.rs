@@ -11,7 +11,7 @@ use crate::dist::Dist;
 use crate::format::{percent, percent1};
 use crate::numbers::{fraction_of, percent_meant};
 // Three significant figures, as a scenario writes a fraction: `0.0135`, `0.2`.
-use crate::report::whatif::sensitivity::value as three_figures;
+use crate::format::significant as three_figures;
 
 use super::diag::Diagnostic;
 use super::read::Reader;

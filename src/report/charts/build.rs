@@ -15,8 +15,8 @@ pub use super::theme::{GREEN, GREY, NAVY, PALETTE, RED, SLATE};
 
 use super::spec::{
     Band, Bars, Bin, Categories, Chart, Distribution, Level, Line, Monthly, Plot, Rgb, Stroke, TITLE_CHARS, Unit,
-    count, whole,
 };
+use crate::format::{count, whole};
 
 /// The charts of a run, in reading order; those without data are left out.
 pub fn build(scenario: &Scenario, results: &RunResults) -> Vec<Chart> {

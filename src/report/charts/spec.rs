@@ -28,7 +28,7 @@ impl Unit {
         match self {
             Unit::Money => money(v),
             Unit::Percent => percent(v),
-            Unit::Count => count(v),
+            Unit::Count => crate::format::count(v),
             Unit::Rate => crate::format::rate(v),
         }
     }
@@ -37,30 +37,6 @@ impl Unit {
 /// Longest title that fits a chart's width at the smallest title size (about 13 pixels
 /// a character of bold DejaVu Sans at 24 px, 1,128 pixels).
 pub const TITLE_CHARS: usize = 86;
-
-/// A count with thousands separators and at most one decimal: `1,250`, `2.5`.
-pub fn count(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".to_string();
-    }
-    let rounded = (v * 10.0).round() / 10.0;
-    let whole = rounded.trunc().abs() as u64;
-    let mut digits = whole.to_string();
-    let mut grouped = String::new();
-    while digits.len() > 3 {
-        let tail = digits.split_off(digits.len() - 3);
-        grouped = format!(",{tail}{grouped}");
-    }
-    let sign = if rounded < 0.0 { "-" } else { "" };
-    let tenth = ((rounded.abs() - whole as f64) * 10.0).round() as u64;
-    if tenth == 0 { format!("{sign}{digits}{grouped}") } else { format!("{sign}{digits}{grouped}.{tenth}") }
-}
-
-/// A number of people or opportunities, to the nearest whole one: `19.1` -> `19`; a tie
-/// to the lower, as [`crate::format::whole_count`] (a P50 of `0.5` -> `0`).
-pub fn whole(v: f64) -> String {
-    count(crate::format::whole_count(v))
-}
 
 /// How a line is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -415,20 +391,6 @@ pub struct Heatmap {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn counts_read_with_separators_and_one_decimal_at_most() {
-        assert_eq!(count(0.0), "0");
-        assert_eq!(count(12.0), "12");
-        assert_eq!(count(2.5), "2.5");
-        assert_eq!(count(1250.0), "1,250");
-        assert_eq!(count(1_234_567.04), "1,234,567");
-        assert_eq!(count(-3.25), "-3.3");
-        assert_eq!(count(f64::NAN), "n/a");
-        assert_eq!(whole(19.1), "19");
-        assert_eq!(whole(2.5), "2", "a tie between two counts is the lower");
-        assert_eq!(whole(2.51), "3");
-    }
 
     #[test]
     fn every_word_of_a_chart_is_made_visible() {

@@ -54,7 +54,7 @@ pub(crate) fn terminal(
         out,
         "compare {}: {} trials each on the same draws, seed {}, {} months from {} ({:.2} s)",
         labels.join(" vs "),
-        spec::count(trials as f64),
+        crate::format::count(trials as f64),
         seed,
         first.months,
         first.start,

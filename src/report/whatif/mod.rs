@@ -24,7 +24,7 @@ pub fn source_line(scenario: &Scenario, trials: u64, seed: u64) -> String {
         "sopsim {} · {} · {} trials · seed {}",
         env!("CARGO_PKG_VERSION"),
         scenario.name,
-        crate::report::charts::spec::count(trials as f64),
+        crate::format::count(trials as f64),
         seed
     )
 }

@@ -3,8 +3,9 @@
 //! is, and says what it does with the scenario's own hires of the roles planned.
 
 use crate::error::Error;
+use crate::format::count;
 use crate::format::{a_or_an, and_list, money, percent, percent1, visible, visible_path};
-use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy, count};
+use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy};
 use crate::report::charts::theme::{GREEN, NAVY, RED, SLATE};
 use crate::report::csv::number;
 use crate::whatif::plan::*;

@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::format::{money, percent, visible};
 use crate::report::OutputFile;
 use crate::report::charts::build::month;
-use crate::report::charts::spec::{self, Chart, Line, Monthly, Plot, Rgb, Stroke, Tornado, Unit};
+use crate::report::charts::spec::{Chart, Line, Monthly, Plot, Rgb, Stroke, Tornado, Unit};
 use crate::report::charts::theme::PALETTE;
 use crate::report::keys;
 use crate::scenario::Scenario;
@@ -26,23 +26,6 @@ pub(crate) const HIGH_COLOUR: Rgb = PALETTE[0];
 /// A number in the file: as Rust writes it, empty when undefined.
 pub(crate) fn num(v: f64) -> String {
     if v.is_finite() { v.to_string() } else { String::new() }
-}
-
-/// A value of an input with three significant figures at most: `0.0065`, `0.19`, `289`,
-/// `1,250`.
-pub fn value(v: f64) -> String {
-    if !v.is_finite() {
-        return "n/a".to_string();
-    }
-    if v == 0.0 {
-        return "0".to_string();
-    }
-    let digits = 2 - v.abs().log10().floor() as i32;
-    if digits <= 0 {
-        return spec::count(v.round());
-    }
-    let text = format!("{v:.*}", digits as usize);
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 pub(crate) fn ranking_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
@@ -116,7 +99,7 @@ pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> 
         if k > shown.len() { format!("the {} largest of {k} inputs", shown.len()) } else { format!("{k} inputs") };
     let subtitle = format!(
         "Mean ARR in {when} with one input fixed at its P10 or P90, the others uncertain; {} trials each; {shown_words}",
-        spec::count(found.swing_trials as f64),
+        crate::format::count(found.swing_trials as f64),
     );
     Chart {
         name: "tornado",
@@ -238,8 +221,8 @@ pub fn summary(s: &Scenario, found: &Sensitivity, seed: u64) -> String {
         out,
         "  {} uncertain inputs; rank correlation over {} trials, swing between P10 and P90 on {} trials each, seed {seed}",
         found.influences.len(),
-        spec::count(found.trials as f64),
-        spec::count(found.swing_trials as f64)
+        crate::format::count(found.trials as f64),
+        crate::format::count(found.swing_trials as f64)
     );
     let width = found.influences.iter().map(|f| visible(&f.path).chars().count()).max().unwrap_or(0).max(5);
     let ends: Vec<String> = found
@@ -280,21 +263,4 @@ pub fn summary(s: &Scenario, found: &Sensitivity, seed: u64) -> String {
         let _ = writeln!(out, "{p}");
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn input_values_read_with_three_figures() {
-        assert_eq!(value(0.0065), "0.0065");
-        assert_eq!(value(0.19), "0.19");
-        assert_eq!(value(0.123_456), "0.123");
-        assert_eq!(value(289.4), "289");
-        assert_eq!(value(1250.0), "1,250");
-        assert_eq!(value(12.34), "12.3");
-        assert_eq!(value(-0.05), "-0.05");
-        assert_eq!(value(0.0), "0");
-    }
 }

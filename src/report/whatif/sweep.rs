@@ -2,7 +2,7 @@
 
 use crate::format::{money, people, percent, percent1, visible};
 use crate::report::OutputFile;
-use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
+use crate::report::charts::spec::{Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
 use crate::report::charts::theme::{GREY, NAVY, RED};
 use crate::report::keys::{self, KeyWords};
 use crate::scenario::Scenario;
@@ -33,7 +33,7 @@ pub(crate) fn terminal(
         visible(&scenario.name),
         keys.join(" x "),
         rows.len(),
-        spec::count(trials as f64),
+        crate::format::count(trials as f64),
         seed,
         seconds
     );
