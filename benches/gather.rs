@@ -47,7 +47,7 @@ fn main() {
     group.bench_function("1m-rows", |b| {
         b.iter(|| match gather("bench.csv", black_box(&bytes), &options) {
             Ok(g) => g.toml.len(),
-            Err(e) => panic!("{}", e.0),
+            Err(e) => panic!("{e}"),
         })
     });
     group.finish();

@@ -3,15 +3,24 @@
 //! One enum for every command: bad input exits with code 2 (a scenario that does not
 //! load, a flag that does not parse, an output path that would replace what sopsim did
 //! not write), a failure while running or writing with code 1 (see the README's exit codes). Its
-//! `Display` writes the whole message, `error:` included, once; `main` prints it and
-//! exits with [`Error::code`]. Messages hold no `error:` of their own, but for
-//! [`Error::Diagnostics`], which are rendered with their locations as the scenario
-//! reader renders every problem it found.
+//! `Display` writes the whole message, `error:` included, once (through
+//! [`message::error`]); `main` prints it and exits with [`Error::code`]. Messages hold no
+//! `error:` of their own, but for [`Error::Diagnostics`], which are rendered with their
+//! locations as the scenario reader renders every problem it found.
+//!
+//! The library layers have errors of their own ([`gather::Error`], ...), which say what
+//! failed and where and know nothing of exit codes: the `From` impls below decide, for
+//! each, whether it is bad input or a failure.
 
 use std::fmt;
 
+use crate::gather;
+use crate::message;
 use crate::report::WriteError;
 use crate::scenario::LoadError;
+use crate::serve;
+use crate::shard;
+use crate::whatif;
 
 /// Why a command failed.
 #[derive(Debug)]
@@ -41,14 +50,12 @@ impl Error {
 impl fmt::Display for Error {
     /// The message as printed, ending with a newline.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (prefix, text) = match self {
-            Error::Scenario(e) => return f.write_str(&e.render()),
-            Error::Diagnostics(text) => ("", text.as_str()),
-            Error::Input(m) | Error::Run(m) => ("error: ", m.as_str()),
-        };
-        f.write_str(prefix)?;
-        f.write_str(text)?;
-        if text.ends_with('\n') { Ok(()) } else { f.write_str("\n") }
+        match self {
+            Error::Scenario(e) => f.write_str(&e.render()),
+            Error::Diagnostics(text) if text.ends_with('\n') => f.write_str(text),
+            Error::Diagnostics(text) => writeln!(f, "{text}"),
+            Error::Input(m) | Error::Run(m) => f.write_str(&message::error(m)),
+        }
     }
 }
 
@@ -69,6 +76,69 @@ impl From<WriteError> for Error {
     }
 }
 
+/// An export that cannot be gathered or back-tested is bad input: every case, the
+/// scenario gathered at a cutoff that does not load and the back-test's threads that do
+/// not start included (exit code 2, as before these had variants of their own).
+impl From<gather::Error> for Error {
+    fn from(e: gather::Error) -> Error {
+        Error::Input(e.to_string())
+    }
+}
+
+/// A shard's run that cannot start is a failure; the rest (a shard, a partial file or
+/// parts refused) is bad input.
+impl From<shard::Error> for Error {
+    fn from(e: shard::Error) -> Error {
+        match e {
+            shard::Error::Run(_) => Error::Run(e.to_string()),
+            shard::Error::NotAShard { .. }
+            | shard::Error::TooManyShards { .. }
+            | shard::Error::PartIsLink { .. }
+            | shard::Error::PartIsFolder { .. }
+            | shard::Error::PartNotOurs { .. }
+            | shard::Error::Damaged { .. }
+            | shard::Error::NothingToMerge
+            | shard::Error::Versions { .. }
+            | shard::Error::Scenarios { .. }
+            | shard::Error::DifferentRuns { .. }
+            | shard::Error::ShardTwice { .. }
+            | shard::Error::ShardsMissing { .. }
+            | shard::Error::Merge(_) => Error::Input(e.to_string()),
+        }
+    }
+}
+
+/// A what-if that cannot run (a `--vary` refused, nothing to rank) is bad input; a
+/// scenario that cannot be written back with its changes is a failure.
+impl From<whatif::Error> for Error {
+    fn from(e: whatif::Error) -> Error {
+        match e {
+            whatif::Error::NothingToRank { .. } | whatif::Error::Vary { .. } => Error::Input(e.to_string()),
+            whatif::Error::NotToml { .. }
+            | whatif::Error::NotAnOverride { .. }
+            | whatif::Error::NotAKeyPath { .. }
+            | whatif::Error::CannotSet { .. } => Error::Run(e.to_string()),
+        }
+    }
+}
+
+/// A scenario the server refuses is bad input; worker threads that cannot start are a
+/// failure.
+impl From<serve::Error> for Error {
+    fn from(e: serve::Error) -> Error {
+        match e {
+            serve::Error::Scenario(e) => Error::Scenario(e),
+            serve::Error::Threads(_) => Error::Run(e.to_string()),
+            serve::Error::TooManyTrials { .. }
+            | serve::Error::TooManyTrialMonths { .. }
+            | serve::Error::TooMuchWork { .. }
+            | serve::Error::TooManyOverrides(_)
+            | serve::Error::NotJson(_)
+            | serve::Error::SessionTooLong => Error::Input(e.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +153,22 @@ mod tests {
         assert_eq!(e.code(), 1);
         let e = Error::Diagnostics("error: bad\n  --> a.csv:1:2\n".into());
         assert_eq!(e.to_string(), "error: bad\n  --> a.csv:1:2\n");
+    }
+
+    #[test]
+    fn layer_errors_map_to_the_exit_code_of_their_kind() {
+        let e = Error::from(gather::Error::NoRows { file: "a.csv".into(), line: 2 });
+        assert_eq!(e.code(), 2);
+        assert_eq!(
+            e.to_string(),
+            "error: a.csv has a header but no rows\n  --> a.csv:2:1\n   = expected: one row per opportunity\n"
+        );
+        assert_eq!(Error::from(shard::Error::NothingToMerge).code(), 2);
+        assert_eq!(Error::from(shard::Error::Run("no threads".into())).to_string(), "error: no threads\n");
+        assert_eq!(Error::from(shard::Error::Run("no threads".into())).code(), 1);
+        assert_eq!(Error::from(whatif::Error::NothingToRank { file: "a.toml".into() }).code(), 2);
+        assert_eq!(Error::from(whatif::Error::NotAnOverride { text: "x".into() }).code(), 1);
+        assert_eq!(Error::from(serve::Error::SessionTooLong).code(), 2);
+        assert_eq!(Error::from(serve::Error::Threads("no threads".into())).code(), 1);
     }
 }

@@ -16,7 +16,9 @@
 //! Above them, [`app`] holds one file per command: it resolves the command line
 //! ([`cli`]) into a configuration, calls the library (the what-if analyses in
 //! [`whatif`], [`gather`] for CRM exports) and hands the results to [`report`];
-//! failures are an [`error::Error`], whose code is the exit code.
+//! failures are an [`error::Error`], whose code is the exit code. The layers below it
+//! have errors of their own ([`gather::Error`], [`shard::Error`], [`whatif::Error`],
+//! [`serve::Error`], [`init::Error`]), each rendered through [`message`].
 
 #![deny(missing_docs)]
 // `!(a < b)` is meant: it is also true when a value is NaN, which must be refused.
@@ -31,6 +33,7 @@ pub mod format;
 pub mod gather;
 pub mod hash;
 pub mod init;
+pub mod message;
 pub mod month;
 pub mod numbers;
 pub mod report;

@@ -14,6 +14,8 @@
 //! of everything before it. Parts of different scenarios, seeds, trial counts, format
 //! or sopsim versions are refused, as are missing or repeated shards.
 
+mod error;
+
 use crate::hash::Fnv;
 use std::ops::Range;
 use std::path::Path;
@@ -21,7 +23,6 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::metrics::Layout;
-use crate::error::Error;
 use crate::runner::{self, RunConfig};
 use crate::scenario::Loaded;
 use crate::scenario::diag::Sources;
@@ -29,6 +30,8 @@ use crate::stats::aggregate::{Block, Kept, SketchCell};
 use crate::stats::sketch::{Sketch, SketchParts};
 use crate::stats::sum::ExactSum;
 use crate::stats::{Aggregate, Quantiles};
+
+pub use error::{Damage, Error};
 
 /// The version of the partial-file format; parts of another version are refused. It also
 /// changes when the draws of a seed change, so that parts whose trials were drawn
@@ -54,8 +57,8 @@ impl Shard {
     pub const WHOLE: Shard = Shard { index: 1, count: 1 };
 
     /// Parses `K/N` with `1 <= K <= N`.
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = || format!("`{text}` is not a shard; expected K/N with 1 <= K <= N, e.g. 2/4");
+    pub fn parse(text: &str) -> Result<Shard, Error> {
+        let bad = || Error::NotAShard { text: text.to_string() };
         let (k, n) = text.split_once('/').ok_or_else(bad)?;
         let (index, count) = (k.trim().parse::<u64>().map_err(|_| bad())?, n.trim().parse::<u64>().map_err(|_| bad())?);
         if index == 0 || index > count {
@@ -176,10 +179,7 @@ pub fn run_shard_with(
 ) -> Result<Partial, Error> {
     let scenario = &loaded.scenario;
     if shard.count > config.trials {
-        return Err(Error::Input(format!(
-            "--shard {shard} cuts {} trials into {} shards; use at most {} shards (one trial each)\n",
-            config.trials, shard.count, config.trials
-        )));
+        return Err(Error::TooManyShards { shard, trials: config.trials });
     }
     let range = shard.trials(config.trials);
     let done = runner::simulate(scenario, config, range.clone(), quantiles).map_err(|e| Error::Run(e.0))?;
@@ -219,31 +219,31 @@ pub struct Merged {
 /// Merges the parts of one run, given with the names to use in messages. Refuses parts
 /// of different runs, versions or layouts, and a set of shards that is not exactly
 /// `1..=N` of one `N`.
-pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, String> {
+pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, Error> {
     let Some((first_name, first)) = parts.first() else {
-        return Err("nothing to merge: give the partial files of every shard".to_string());
+        return Err(Error::NothingToMerge);
     };
     let (first_name, reference) = (first_name.clone(), first.header.clone());
     let mut seen: std::collections::BTreeMap<u64, String> = std::collections::BTreeMap::new();
     for (name, part) in &parts {
         let h = &part.header;
-        let differ = |what: &str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| {
-            format!(
-                "{name} and {first_name} are parts of different runs: {what} {a} vs {b}; merge only the parts of one run"
-            )
+        let pair = |name: &str, value: &dyn std::fmt::Display| (name.to_string(), value.to_string());
+        let differ = |what: &'static str, a: &dyn std::fmt::Display, b: &dyn std::fmt::Display| Error::DifferentRuns {
+            what,
+            part: pair(name, a),
+            first: pair(&first_name, b),
         };
         if h.sopsim_version != reference.sopsim_version {
-            return Err(format!(
-                "{name} was written by sopsim {} and {first_name} by sopsim {}; parts of different versions do not merge",
-                h.sopsim_version, reference.sopsim_version
-            ));
+            return Err(Error::Versions {
+                part: pair(name, &h.sopsim_version),
+                first: pair(&first_name, &reference.sopsim_version),
+            });
         }
         if h.scenario_hash != reference.scenario_hash {
-            return Err(format!(
-                "{name} and {first_name} are parts of different scenarios (scenario hash {} vs {}: the scenario \
-                 text or its --set overrides differ); merge only the parts of one run",
-                h.scenario_hash, reference.scenario_hash
-            ));
+            return Err(Error::Scenarios {
+                part: pair(name, &h.scenario_hash),
+                first: pair(&first_name, &reference.scenario_hash),
+            });
         }
         if h.seed != reference.seed {
             return Err(differ("seed", &h.seed, &reference.seed));
@@ -258,19 +258,15 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, String> {
             return Err(differ("layout or quantiles", &h.quantiles, &reference.quantiles));
         }
         if let Some(other) = seen.insert(h.shard.index, name.clone()) {
-            return Err(format!("shard {} is given twice ({other} and {name}); give each shard once", h.shard));
+            return Err(Error::ShardTwice { shard: h.shard, parts: (other, name.clone()) });
         }
     }
     let count = reference.shard.count;
     let missing = count - seen.len() as u64;
     if missing > 0 {
-        let shown: Vec<String> = (1..=count)
-            .filter(|k| !seen.contains_key(k))
-            .take(10)
-            .map(|index| Shard { index, count }.to_string())
-            .collect();
-        let more = if missing > 10 { format!(" and {} more", missing - 10) } else { String::new() };
-        return Err(format!("shards missing: {}{more}; a merge needs every shard of the run", shown.join(", ")));
+        let shown: Vec<Shard> =
+            (1..=count).filter(|k| !seen.contains_key(k)).take(10).map(|index| Shard { index, count }).collect();
+        return Err(Error::ShardsMissing { shown, missing });
     }
 
     let mut parts: Vec<Partial> = parts.into_iter().map(|(_, p)| p).collect();
@@ -279,32 +275,25 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, String> {
     let elapsed_seconds = parts.iter().map(|p| p.header.elapsed_seconds).sum();
     let mut parts = parts.into_iter();
     let Some(Partial { header, mut aggregate }) = parts.next() else {
-        return Err("nothing to merge".to_string());
+        return Err(Error::NothingToMerge);
     };
     for part in parts {
-        aggregate.merge(part.aggregate).map_err(|e| e.0)?;
+        aggregate.merge(part.aggregate).map_err(|e| Error::Merge(e.0))?;
     }
     Ok(Merged { header, aggregate, threads, elapsed_seconds })
 }
 
 /// Whether `run --partial` may write its part to `path`: nothing is there, or a sopsim
 /// partial file is (it is replaced). A symbolic link or a folder is refused, and so,
-/// unless `force`, is any other file: it is not sopsim's to replace. The message is
-/// whole, ready to print.
-pub fn check_part_path(path: &Path, force: bool) -> Result<(), String> {
-    let shown = crate::format::visible_path(path);
-    let refuse = |why: &str, what_to_do: &str| {
-        Err(format!("--partial {shown} {why}\n   = help: {what_to_do}; nothing was simulated\n"))
-    };
+/// unless `force`, is any other file: it is not sopsim's to replace.
+pub fn check_part_path(path: &Path, force: bool) -> Result<(), Error> {
+    let path_buf = || path.to_path_buf();
     let Ok(meta) = std::fs::symlink_metadata(path) else { return Ok(()) };
     if meta.file_type().is_symlink() {
-        return refuse(
-            "is a symbolic link; sopsim writes the part as a new file and never writes through a link",
-            "give the path of the file itself",
-        );
+        return Err(Error::PartIsLink { path: path_buf() });
     }
     if meta.is_dir() {
-        return refuse("is a folder", "give the path of a file for the part, e.g. --partial parts/1.part");
+        return Err(Error::PartIsFolder { path: path_buf() });
     }
     let mut head = [0u8; MAGIC.len()];
     let is_part = meta.is_file()
@@ -313,10 +302,7 @@ pub fn check_part_path(path: &Path, force: bool) -> Result<(), String> {
     if is_part || (force && meta.is_file()) {
         return Ok(());
     }
-    refuse(
-        "exists and is not a sopsim partial file; sopsim replaces only its own parts",
-        "choose another path, or add --force to replace it",
-    )
+    Err(Error::PartNotOurs { path: path_buf() })
 }
 
 impl Partial {
@@ -362,67 +348,55 @@ impl Partial {
     }
 
     /// Reads a partial file's bytes; every inconsistency is an error, never a panic.
-    pub fn decode(bytes: &[u8]) -> Result<Partial, String> {
+    pub fn decode(bytes: &[u8]) -> Result<Partial, Damage> {
         if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
-            return Err("not a sopsim partial file (it does not start as one)".into());
+            return Err(Damage::NotAPart);
         }
         let mut r = Reader { bytes: &bytes[MAGIC.len()..] };
         let version = u32::from_le_bytes(r.array()?);
         if version != FORMAT_VERSION {
-            return Err(format!(
-                "a partial file of format version {version}; this sopsim ({}) reads version {FORMAT_VERSION}: \
-                 run and merge with the same version",
-                env!("CARGO_PKG_VERSION")
-            ));
+            return Err(Damage::Version(version));
         }
-        let Some(body_end) = bytes.len().checked_sub(8) else { return Err(truncated()) };
+        let Some(body_end) = bytes.len().checked_sub(8) else { return Err(Damage::Truncated) };
         let (content, sum) = bytes.split_at(body_end);
         let mut h = Fnv::new();
         h.write(content);
         if sum != h.finish().to_le_bytes() || content.len() < MAGIC.len() + 4 {
-            return Err("the partial file is damaged or truncated (its checksum does not match)".into());
+            return Err(Damage::Checksum);
         }
         let mut r = Reader { bytes: &content[MAGIC.len() + 4..] };
-        let header_len = usize::try_from(r.u64()?).map_err(|_| truncated())?;
-        let header: Header =
-            serde_json::from_slice(r.take(header_len)?).map_err(|e| format!("its header is not valid: {e}"))?;
-        let cells = header.layout.cells().ok_or_else(|| "its layout is not valid".to_string())?;
-        let quantiles = Quantiles::from_name(&header.quantiles)
-            .ok_or_else(|| format!("unknown quantile mode `{}`", header.quantiles))?;
+        let header_len = usize::try_from(r.u64()?).map_err(|_| Damage::Truncated)?;
+        let header: Header = serde_json::from_slice(r.take(header_len)?).map_err(|e| Damage::Header(e.to_string()))?;
+        let cells = header.layout.cells().ok_or(Damage::Layout)?;
+        let quantiles =
+            Quantiles::from_name(&header.quantiles).ok_or_else(|| Damage::Quantiles(header.quantiles.clone()))?;
         if header.trials > crate::scenario::MAX_TRIALS {
-            return Err(format!(
-                "its run of {} trials is above the {} a run may have",
-                header.trials,
-                crate::scenario::MAX_TRIALS
-            ));
+            return Err(Damage::TooManyTrials(header.trials));
         }
         let shard = header.shard;
         if shard.index == 0 || shard.index > shard.count || shard.count > header.trials.max(1) {
-            return Err(format!("its shard {shard} of {} trials is not valid", header.trials));
+            return Err(Damage::BadShard { shard, trials: header.trials });
         }
         let range = shard.trials(header.trials);
         if (header.first_trial, header.end_trial) != (range.start, range.end) {
-            return Err(format!(
-                "its trials {}..{} are not those of shard {shard}",
-                header.first_trial, header.end_trial
-            ));
+            return Err(Damage::Trials { shard, range: (header.first_trial, header.end_trial) });
         }
         let kept = match quantiles {
             Quantiles::Exact => {
-                let count = usize::try_from(r.u64()?).map_err(|_| truncated())?;
+                let count = usize::try_from(r.u64()?).map_err(|_| Damage::Truncated)?;
                 let mut blocks = Vec::with_capacity(count.min(r.bytes.len() / 16));
                 let mut trials = 0u64;
                 for _ in 0..count {
-                    let n = usize::try_from(r.u64()?).map_err(|_| truncated())?;
-                    let len = usize::try_from(r.u64()?).map_err(|_| truncated())?;
+                    let n = usize::try_from(r.u64()?).map_err(|_| Damage::Truncated)?;
+                    let len = usize::try_from(r.u64()?).map_err(|_| Damage::Truncated)?;
                     if Some(len) != n.checked_mul(cells) {
-                        return Err("a block of values in it does not match its layout".into());
+                        return Err(Damage::Block);
                     }
                     trials = trials.saturating_add(n as u64);
                     blocks.push(Block { trials: n, values: r.f64s(len)? });
                 }
                 if trials != range.end - range.start {
-                    return Err("its values do not match its trials".into());
+                    return Err(Damage::Values);
                 }
                 Kept::Exact(blocks)
             }
@@ -430,12 +404,12 @@ impl Partial {
                 let mut out = Vec::with_capacity(cells.min(r.bytes.len() / 8));
                 for _ in 0..cells {
                     let count = r.u64()?;
-                    let n = usize::try_from(r.u64()?).map_err(|_| truncated())?;
+                    let n = usize::try_from(r.u64()?).map_err(|_| Damage::Truncated)?;
                     let partials = r.f64s(n)?;
                     let special = f64::from_le_bytes(r.array()?);
-                    let mut store = || -> Result<(i32, Vec<u32>), String> {
+                    let mut store = || -> Result<(i32, Vec<u32>), Damage> {
                         let offset = i32::from_le_bytes(r.array()?);
-                        let n = usize::try_from(r.u64()?).map_err(|_| truncated())?;
+                        let n = usize::try_from(r.u64()?).map_err(|_| Damage::Truncated)?;
                         Ok((offset, r.u32s(n)?))
                     };
                     let (positive, negative) = (store()?, store()?);
@@ -447,9 +421,9 @@ impl Partial {
                         positive_infinite,
                         negative_infinite,
                     };
-                    let sketch = Sketch::from_parts(&parts).ok_or_else(|| "a sketch in it is not valid".to_string())?;
+                    let sketch = Sketch::from_parts(&parts).ok_or(Damage::Sketch)?;
                     if sketch.count() != count || count > range.end - range.start {
-                        return Err("a sketch in it does not match its count".into());
+                        return Err(Damage::SketchCount);
                     }
                     out.push(SketchCell { count, sum: ExactSum::from_parts(&partials, special), sketch });
                 }
@@ -457,14 +431,10 @@ impl Partial {
             }
         };
         if !r.bytes.is_empty() {
-            return Err("it has bytes after its aggregate".into());
+            return Err(Damage::Trailing);
         }
         Ok(Partial { header, aggregate: Aggregate { cells, kept } })
     }
-}
-
-fn truncated() -> String {
-    "the partial file is truncated".to_string()
 }
 
 fn put_f64s(w: &mut Vec<u8>, values: &[f64]) {
@@ -478,27 +448,27 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Damage> {
         if n > self.bytes.len() {
-            return Err(truncated());
+            return Err(Damage::Truncated);
         }
         let (head, rest) = self.bytes.split_at(n);
         self.bytes = rest;
         Ok(head)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], String> {
+    fn array<const N: usize>(&mut self) -> Result<[u8; N], Damage> {
         let mut a = [0; N];
         a.copy_from_slice(self.take(N)?);
         Ok(a)
     }
 
-    fn u64(&mut self) -> Result<u64, String> {
+    fn u64(&mut self) -> Result<u64, Damage> {
         Ok(u64::from_le_bytes(self.array()?))
     }
 
-    fn words<const N: usize>(&mut self, n: usize) -> Result<impl Iterator<Item = [u8; N]> + 'a, String> {
-        let bytes = self.take(n.checked_mul(N).ok_or_else(truncated)?)?;
+    fn words<const N: usize>(&mut self, n: usize) -> Result<impl Iterator<Item = [u8; N]> + 'a, Damage> {
+        let bytes = self.take(n.checked_mul(N).ok_or(Damage::Truncated)?)?;
         Ok(bytes.chunks_exact(N).map(|c| {
             let mut a = [0; N];
             a.copy_from_slice(c);
@@ -506,11 +476,11 @@ impl<'a> Reader<'a> {
         }))
     }
 
-    fn f64s(&mut self, n: usize) -> Result<Vec<f64>, String> {
+    fn f64s(&mut self, n: usize) -> Result<Vec<f64>, Damage> {
         Ok(self.words(n)?.map(f64::from_le_bytes).collect())
     }
 
-    fn u32s(&mut self, n: usize) -> Result<Vec<u32>, String> {
+    fn u32s(&mut self, n: usize) -> Result<Vec<u32>, Damage> {
         Ok(self.words(n)?.map(u32::from_le_bytes).collect())
     }
 }
@@ -532,7 +502,7 @@ mod tests {
     fn shard_syntax() {
         assert_eq!(Shard::parse("2/4"), Ok(Shard { index: 2, count: 4 }));
         for bad in ["0/4", "5/4", "2", "a/b", "2/0", "-1/4", "/", ""] {
-            assert!(Shard::parse(bad).is_err(), "{bad}");
+            assert_eq!(Shard::parse(bad), Err(Error::NotAShard { text: bad.into() }), "{bad}");
         }
     }
 
@@ -582,7 +552,26 @@ mod tests {
             for len in 0..bytes.len() {
                 assert!(Partial::decode(&bytes[..len]).is_err(), "{len} bytes of {}", bytes.len());
             }
+            assert_eq!(Partial::decode(&bytes[..MAGIC.len() - 1]).err(), Some(Damage::NotAPart));
+            assert_eq!(Partial::decode(&bytes[..bytes.len() - 1]).err(), Some(Damage::Checksum));
         }
+    }
+
+    #[test]
+    fn parts_that_are_not_every_shard_of_one_run_do_not_merge() {
+        let part = |name: &str| (name.to_string(), small_part(Quantiles::Exact));
+        assert!(matches!(merge(vec![]), Err(Error::NothingToMerge)));
+        let e = merge(vec![part("a"), part("b")]).unwrap_err();
+        assert!(matches!(&e, Error::ShardTwice { shard: Shard { index: 1, count: 2 }, parts } if parts.1 == "b"));
+        let e = merge(vec![part("a")]).unwrap_err();
+        assert!(
+            matches!(&e, Error::ShardsMissing { shown, missing: 1 } if shown[..] == [Shard { index: 2, count: 2 }])
+        );
+        let mut other = part("b");
+        other.1.header.seed = 2;
+        let e = merge(vec![part("a"), other]).unwrap_err();
+        assert!(matches!(e, Error::DifferentRuns { what: "seed", .. }), "{e:?}");
+        assert_eq!(e.to_string(), "b and a are parts of different runs: seed 2 vs 1; merge only the parts of one run");
     }
 
     #[test]

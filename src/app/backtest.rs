@@ -31,7 +31,7 @@ pub fn main(args: &BacktestArgs, dir: &Path) -> Result<(), Error> {
         trials: args.trials,
         seed: args.seed,
     };
-    let bt = gather::backtest::backtest(&file, &bytes, &options).map_err(|e| Error::Diagnostics(e.0))?;
+    let bt = gather::backtest::backtest(&file, &bytes, &options)?;
     let source = format!(
         "sopsim {} · back-test of {} · {} trials · seed {}",
         env!("CARGO_PKG_VERSION"),

@@ -6,6 +6,7 @@ use crate::cli::{ExportArgs, GatherArgs};
 use crate::error::Error;
 use crate::format::visible_lines;
 use crate::gather::{self, read::ReadOptions, read::Role};
+use crate::message::Message;
 use crate::report;
 use crate::scenario;
 
@@ -17,7 +18,8 @@ const GATHERED: &str = "# Gathered by `sopsim gather`";
 pub fn out_check(path: &Path, force: bool) -> Result<(), Error> {
     let Ok(meta) = std::fs::symlink_metadata(path) else { return Ok(()) };
     let refuse = |why: &str, help: &str| {
-        Err(Error::Input(format!("--out {} {why}\n   = help: {help}; nothing was written\n", path.display())))
+        let m = Message::new(format!("--out {} {why}", path.display())).help(format!("{help}; nothing was written"));
+        Err(Error::Input(m.to_string()))
     };
     if meta.file_type().is_symlink() {
         return refuse("is a symbolic link; sopsim writes a new file there", "give the path of the file itself");
@@ -38,7 +40,7 @@ pub fn main(args: &GatherArgs) -> Result<(), Error> {
     let as_of = args.as_of.as_deref().map(|text| date_arg("--as-of", text)).transpose()?;
     let (file, bytes) = read_export(&args.export.export)?;
     let options = gather::Options { read, as_of, months: args.months };
-    let gathered = gather::gather(&file, &bytes, &options).map_err(|e| Error::Diagnostics(e.0))?;
+    let gathered = gather::gather(&file, &bytes, &options)?;
     let name = args.out.as_ref().map_or("gathered.toml".to_string(), |p| p.display().to_string());
     if let Err(e) = scenario::load_str(&gathered.toml, &name, &[]) {
         return Err(Error::Run(format!(

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::format::{and_list, money, visible, visible_path};
 use crate::gather::date::Date;
 use crate::init;
+use crate::message::Message;
 use crate::month::YearMonth;
 use crate::report;
 use crate::scenario;
@@ -17,8 +18,11 @@ use crate::scenario;
 /// existing file; a folder, a symbolic link and a path in a missing folder are refused.
 pub fn out_check(path: &Path, force: bool) -> Result<(), Error> {
     let shown = visible_path(path);
-    let refuse =
-        |why: String, help: &str| Err(Error::Input(format!("{shown} {why}\n   = help: {help}; nothing was written\n")));
+    let refuse = |why: String, help: &str| {
+        Err(Error::Input(
+            Message::new(format!("{shown} {why}")).help(format!("{help}; nothing was written")).to_string(),
+        ))
+    };
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
             refuse("is a symbolic link; sopsim writes a new file there".into(), "give the path of the file itself")
@@ -46,9 +50,8 @@ pub fn out_check(path: &Path, force: bool) -> Result<(), Error> {
 pub fn main(args: &InitArgs) -> Result<(), Error> {
     let stage = args.stage.resolve();
     let start = args.start.or_else(next_month).ok_or_else(|| {
-        Error::Input(
-            "the system clock is off the calendar\n   = help: give the first month with --start YYYY-MM\n".into(),
-        )
+        let m = Message::new("the system clock is off the calendar").help("give the first month with --start YYYY-MM");
+        Error::Input(m.to_string())
     })?;
     let text = init::scenario(stage, start).map_err(|e| Error::Input(format!("--start {start}: {e}")))?;
     let loaded = scenario::load_str(&text, &args.file.display().to_string(), &[]).map_err(|e| {

@@ -18,10 +18,10 @@ pub fn main(args: MergeArgs) -> Result<(), Error> {
     for path in &args.parts {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| Error::Input(format!("cannot read {name}: {e}")))?;
-        let part = Partial::decode(&bytes).map_err(|e| Error::Input(format!("{name}: {e}")))?;
+        let part = Partial::decode(&bytes).map_err(|damage| shard::Error::Damaged { file: name.clone(), damage })?;
         parts.push((name, part));
     }
-    let merged = shard::merge(parts).map_err(Error::Input)?;
+    let merged = shard::merge(parts)?;
     let source = &merged.header.scenario;
     let loaded = scenario::load_str(&source.text, &source.file, &source.overrides)
         .map_err(|e| Error::Input(format!("the scenario stored in the parts no longer loads:\n{}", e.render())))?;

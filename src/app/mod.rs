@@ -110,7 +110,7 @@ fn check_target(cli: &Cli, target: Option<&Target>) -> Result<(), Error> {
         Some(Target::Folder(dir)) => report::folder::check(dir, force(cli)).map(|_| ()).map_err(|r| Error::Input(r.0)),
         Some(Target::File(path)) if matches!(cli.command, Command::Gather(_)) => gather::out_check(path, force(cli)),
         Some(Target::File(path)) if matches!(cli.command, Command::Init(_)) => init::out_check(path, force(cli)),
-        Some(Target::File(part)) => shard::check_part_path(part, force(cli)).map_err(Error::Input),
+        Some(Target::File(part)) => Ok(shard::check_part_path(part, force(cli))?),
         Some(Target::Later) | None => Ok(()),
     }
 }

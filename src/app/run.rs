@@ -89,7 +89,7 @@ fn write_partial(
     quiet: bool,
 ) -> Result<(), Error> {
     let part = shard::run_shard(loaded, config, shard)?;
-    shard::check_part_path(path, force).map_err(Error::Input)?;
+    shard::check_part_path(path, force)?;
     report::write_file(path, &part.encode())?;
     if !quiet {
         let h = &part.header;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::cli::ServeArgs;
 use crate::error::Error;
 use crate::format::{visible, visible_path};
+use crate::message::Message;
 use crate::serve::{Guard, Lingering, Workshop, router};
 
 /// Runs `sopsim serve`.
@@ -26,7 +27,7 @@ pub fn main(args: &ServeArgs) -> Result<(), Error> {
             } else {
                 "choose another address with --bind ADDR or another port with --port N"
             };
-            Error::Input(format!("cannot listen on {addr}: {e}\n   = help: {help}\n"))
+            Error::Input(Message::new(format!("cannot listen on {addr}: {e}")).help(help).to_string())
         })?;
         let local = listener.local_addr().unwrap_or(addr);
         if !args.bind.is_loopback() {

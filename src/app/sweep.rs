@@ -22,7 +22,7 @@ pub fn main(args: &SweepArgs, dir: &Path) -> Result<(), Error> {
             args.vary.len()
         )));
     }
-    let varies: Vec<Vary> = args.vary.iter().map(|a| Vary::parse(a)).collect::<Result<_, _>>().map_err(input)?;
+    let varies: Vec<Vary> = args.vary.iter().map(|a| Vary::parse(a)).collect::<Result<_, _>>()?;
     if varies.len() == 2 && varies[0].key == varies[1].key {
         return Err(input(format!("--vary names {} twice; vary two different keys", varies[0].key)));
     }

@@ -16,9 +16,10 @@
 //! draw from their own streams, so each trial books them alike in both runs, and the
 //! new deals' bookings are the difference.
 
+use super::Error;
 use super::date::{Date, month_label};
 use super::fit_export;
-use super::read::{self, Outcome, ReadError, ReadOptions};
+use super::read::{self, Outcome, ReadOptions};
 use crate::engine::metrics::{Layout, id};
 use crate::runner;
 use crate::scenario::Scenario;
@@ -234,11 +235,11 @@ struct Actual {
 }
 
 /// Back-tests the export `bytes` of `file` at each cutoff of `options`.
-pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest, ReadError> {
+pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest, Error> {
     let export = read::read(file, bytes, &options.read)?;
     // The months after the as-of date are unknown, not months of no bookings.
     let Some(as_of) = super::asof::as_of(&export, options.as_of) else {
-        return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be back-tested\n")));
+        return Err(Error::NothingToBacktest { file: file.to_string() });
     };
     let last = as_of.date;
     // The last whole month the export covers.
@@ -260,26 +261,18 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
         dates.sort();
         dates.dedup();
     }
-    let pool = runner::thread_pool(0).map_err(|e| ReadError(format!("error: {}\n", e.0)))?;
+    let pool = runner::thread_pool(0).map_err(|e| Error::Threads(e.0))?;
     let mut cutoffs = Vec::new();
     for &date in &dates {
         let start = date.month_index() + 1;
         let months = (i64::from(last_month) - i64::from(start) + 1).min(options.months as i64);
         if months < 1 {
-            return Err(ReadError(format!(
-                "error: --cutoff {date} leaves no whole month of the export after it (its last whole month \
-                 by the as-of date {last} is {})\n   = help: give a cutoff before {}, or a later --as-of\n",
-                month_label(last_month),
-                month_label(last_month)
-            )));
+            return Err(Error::CutoffTooLate { cutoff: date, as_of: last, last_month: month_label(last_month) });
         }
         // The fitted scenario as it is, through the loader's checks: no text is written.
-        let scenario = fit_export(&export, Some(date), months as u64)?.scenario().map_err(|e| {
-            ReadError(format!(
-                "error: the scenario gathered at {date} does not load, which is a fault of sopsim:\n{}",
-                e.render()
-            ))
-        })?;
+        let scenario = fit_export(&export, Some(date), months as u64)?
+            .scenario()
+            .map_err(|e| Error::GatheredDoesNotLoad { cutoff: date, diagnostics: e.render() })?;
         let months = months as usize;
         let split = split(&export, date);
         let rows = simulate(&pool, &scenario, options, start, months, &actual, &split);
@@ -296,7 +289,7 @@ pub const ROLLING_HISTORY: i32 = 3;
 /// The cutoffs of `--rolling`: the end of every month from the third whole month with a
 /// closed deal to the last month `last_month - months`, so that every cutoff is tested
 /// on `months` whole months of the export.
-pub fn rolling(file: &str, export: &read::Export, last_month: i32, months: u64) -> Result<Vec<Date>, ReadError> {
+pub fn rolling(file: &str, export: &read::Export, last_month: i32, months: u64) -> Result<Vec<Date>, Error> {
     let first_close = export.opps.iter().filter_map(|o| o.closed).min();
     let first = first_close.map(|c| c.month_index() + i32::from(c.ymd().2 != 1) + ROLLING_HISTORY - 1);
     let last = i64::from(last_month) - months as i64;
@@ -305,13 +298,12 @@ pub fn rolling(file: &str, export: &read::Export, last_month: i32, months: u64) 
         _ => Vec::new(),
     };
     if ends.is_empty() {
-        let closes = first_close.map_or("no closed deal".to_string(), |c| format!("closed deals from {c}"));
-        return Err(ReadError(format!(
-            "error: --rolling finds no cutoff in {file}: it needs {ROLLING_HISTORY} whole months of closed deals \
-             before a cutoff and {months} whole months after it, and the export has {closes} to the end of {}\n   = \
-             help: lower --months, or give --cutoff dates\n",
-            month_label(last_month)
-        )));
+        return Err(Error::NoRollingCutoff {
+            file: file.to_string(),
+            months,
+            first_close,
+            last_month: month_label(last_month),
+        });
     }
     Ok(ends)
 }

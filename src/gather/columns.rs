@@ -2,6 +2,7 @@
 //! this data set, Salesforce, HubSpot, Pipedrive, Zoho CRM and Dynamics 365, compared
 //! as [`normalise`] makes them; how a header row is told from a report's title lines.
 
+use super::Error;
 use super::read::{ReadOptions, normalise};
 
 /// What a column holds.
@@ -138,22 +139,24 @@ pub(super) fn header_score(fields: &[String], options: &ReadOptions) -> usize {
     roles + if mapped { 3 } else { 0 }
 }
 
-/// Why no column can be found for a role: what, what was expected, a help.
-pub(super) type NotFound = (String, String, Option<String>);
-
 /// Which column holds each role: `--map` first, then the recognised headers, the
 /// preferred first (for a close and an amount, every recognised column, in order).
-/// An error says what is missing: what, what was expected, a help.
-pub(super) fn find(header: &[String], options: &ReadOptions) -> Result<Vec<(Role, usize)>, NotFound> {
+/// An error says what is missing, with the header's `line` in `file`.
+pub(super) fn find(
+    file: &str,
+    line: u64,
+    header: &[String],
+    options: &ReadOptions,
+) -> Result<Vec<(Role, usize)>, Error> {
     let mut columns: Vec<(Role, usize)> = Vec::new();
     for (name, role) in &options.maps {
         let Some(k) = header.iter().position(|h| h == name.trim() || normalise(h) == normalise(name)) else {
-            let hint = crate::scenario::diag::did_you_mean(name, header.iter().map(String::as_str));
-            return Err((
-                format!("--map names the column `{name}`, which the header does not have"),
-                format!("one of the header's columns: {}", header.join(", ")),
-                hint,
-            ));
+            return Err(Error::UnknownMapColumn {
+                file: file.to_string(),
+                line,
+                column: name.clone(),
+                header: header.to_vec(),
+            });
         };
         columns.retain(|(r, _)| r != role);
         columns.push((*role, k));
@@ -176,21 +179,7 @@ pub(super) fn find(header: &[String], options: &ReadOptions) -> Result<Vec<(Role
     let missing: Vec<Role> =
         Role::ALL.into_iter().filter(|r| r.required() && !columns.iter().any(|(c, _)| c == r)).collect();
     if !missing.is_empty() {
-        let names: Vec<&str> = missing.iter().map(|r| r.name()).collect();
-        let known: Vec<String> = missing.iter().map(|r| format!("{}: {}", r.name(), r.headers().join(" / "))).collect();
-        return Err((
-            format!("the header has no column for: {}", names.join(", ")),
-            format!(
-                "a column for each of id (optional), owner, stage, created, close, amount; recognised headers (compared in lower case, letters and digits only): {}",
-                known.join("; ")
-            ),
-            Some(format!(
-                "the header reads: {}; name a column's role with --map, e.g. --map \"{}={}\"",
-                header.join(", "),
-                header.first().map_or("Column", String::as_str),
-                names[0]
-            )),
-        ));
+        return Err(Error::MissingColumns { file: file.to_string(), line, missing, header: header.to_vec() });
     }
     Ok(columns)
 }

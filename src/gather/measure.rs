@@ -9,10 +9,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::Error;
 use super::MIN_MATURE;
 use super::asof;
 use super::date::Date;
-use super::read::{Export, Opp, Outcome, ReadError};
+use super::read::{Export, Opp, Outcome};
 use super::resolve::{End, Span};
 
 /// An export measured as of a date.
@@ -107,20 +108,17 @@ pub struct Owner {
 
 /// Measures `export` as of `as_of` (default: its last date); an error if it holds no
 /// date, or no opportunity created and none closed by the as-of date.
-pub fn measure(export: &Export, as_of: Option<Date>) -> Result<Measured, ReadError> {
+pub fn measure(export: &Export, as_of: Option<Date>) -> Result<Measured, Error> {
     let file = export.file.as_str();
     let Some(known) = asof::as_of(export, None) else {
-        return Err(ReadError(format!("error: {file} holds no readable date, so nothing can be measured over time\n")));
+        return Err(Error::NothingToMeasure { file: file.to_string() });
     };
     let (last, chosen) = (known.date, asof::as_of(export, as_of).unwrap_or(known));
     let as_of = chosen.date;
     let first_created = export.opps.iter().filter_map(|o| o.created).filter(|&c| c <= as_of).min();
     let first_close = export.opps.iter().filter_map(|o| o.closed).filter(|&c| c <= as_of).min();
     let (Some(first_created), Some(first_close)) = (first_created, first_close) else {
-        return Err(ReadError(format!(
-            "error: {file} has no opportunity created and none closed by the as-of date {as_of}\n   = help: give a \
-             later --as-of (the export runs to {last})\n"
-        )));
+        return Err(Error::NothingByAsOf { file: file.to_string(), as_of, last });
     };
     let starts_whole = |d: Date| if d.ymd().2 == 1 { d.month_index() } else { d.month_index() + 1 };
     // Deals created before the first close month entered the export at their age then:

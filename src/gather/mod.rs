@@ -9,7 +9,8 @@
 //! that keeps each value's evidence (count, window, method); and [`render`] writes it,
 //! each key commented with that evidence. It never writes a number it did not measure
 //! without saying so in the comment beside it. The back-test simulates the fitted
-//! scenario as it is ([`fitted::Fitted::scenario`]).
+//! scenario as it is ([`fitted::Fitted::scenario`]). What stops it is an [`Error`],
+//! with the file, line and column it concerns.
 
 pub mod amount;
 pub mod asof;
@@ -18,6 +19,7 @@ pub mod closers;
 mod columns;
 pub mod date;
 mod doc;
+mod error;
 pub mod fit;
 pub mod fitted;
 pub mod measure;
@@ -31,8 +33,9 @@ mod words;
 pub mod xlsx;
 
 use date::Date;
+pub use error::Error;
 use fitted::Fitted;
-use read::{Export, ReadError, ReadOptions};
+use read::{Export, ReadOptions};
 
 /// How to gather.
 #[derive(Debug, Clone)]
@@ -66,21 +69,21 @@ pub const ACTIVE_DAYS: i32 = 90;
 pub const MIN_MATURE: usize = 30;
 
 /// Gathers the export `bytes` of `file`.
-pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, ReadError> {
+pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, Error> {
     let export = read::read(file, bytes, &options.read)?;
     from_export(&export, options.as_of, options.months)
 }
 
 /// Measures a read export as of `as_of` (default: its last date) and fits a scenario of
 /// `months` months from it; the back-test reads its export once and fits it at each cutoff.
-pub fn fit_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Fitted, ReadError> {
+pub fn fit_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Fitted, Error> {
     let measured = measure::measure(export, as_of)?;
     Ok(fitted::fit(measured, months))
 }
 
 /// Gathers a read export as of `as_of` for a scenario of `months` months: measured,
 /// fitted and written.
-pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Gathered, ReadError> {
+pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Gathered, Error> {
     let fitted = fit_export(export, as_of, months)?;
     Ok(Gathered { toml: fitted.toml(), warnings: fitted.warnings, summary: fitted.summary, as_of: fitted.as_of })
 }

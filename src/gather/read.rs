@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Error;
 use super::amount::{self, Mark};
 use super::columns;
 pub use super::columns::Role;
@@ -92,10 +93,6 @@ pub struct ReadOptions {
     /// `--sheet NAME`: the sheet of an XLSX export (default: the first).
     pub sheet: Option<String>,
 }
-
-/// Why an export cannot be read: the whole message, ready to print.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReadError(pub String);
 
 /// Lower case, letters and digits only: how headers and stages are compared.
 pub fn normalise(s: &str) -> String {
@@ -184,17 +181,14 @@ fn report_date(text: &str) -> Option<Raw> {
 }
 
 /// Reads the export `bytes` of file `file`: CSV, or XLSX (by its first bytes).
-pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, ReadError> {
+pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, Error> {
     let converted;
     let bytes = if xlsx::is_xlsx(bytes) {
         converted = xlsx::to_csv(file, bytes, options.sheet.as_deref())?;
         &converted[..]
     } else {
         if let Some(sheet) = &options.sheet {
-            return Err(ReadError(format!(
-                "error: --sheet {sheet} names a sheet of an XLSX workbook, and {file} is not one\n   = help: \
-                 leave out --sheet for a CSV export\n"
-            )));
+            return Err(Error::SheetOfCsv { file: file.to_string(), sheet: sheet.clone() });
         }
         bytes
     };
@@ -204,20 +198,11 @@ pub fn read(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
 /// The first line of each date column that is not blank: its line, column and text.
 pub(super) type FirstCell = [Option<(u64, usize, String)>; 2];
 
-fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, ReadError> {
-    let fail = |line: u64, column: usize, what: String, expected: String, help: Option<String>| {
-        let help = help.map(|h| format!("   = help: {h}\n")).unwrap_or_default();
-        ReadError(format!("error: {what}\n  --> {file}:{line}:{column}\n   = expected: {expected}\n{help}"))
-    };
+fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, Error> {
+    let file_name = || file.to_string();
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(fail(
-            1,
-            1,
-            format!("{file} is empty"),
-            "a CSV export with a header row naming its columns, then one row per opportunity".into(),
-            None,
-        ));
+        return Err(Error::Empty { file: file_name() });
     }
     let delim = delimiter(bytes);
     let mut reader = csv::ReaderBuilder::new().delimiter(delim).has_headers(false).flexible(true).from_reader(bytes);
@@ -241,7 +226,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(1, |p| lines.of(p.byte()));
-                return Err(fail(line, 1, format!("{file} cannot be read as CSV: {e}"), "a CSV export".into(), None));
+                return Err(Error::Csv { file: file_name(), line, reason: e.to_string() });
             }
         }
     }
@@ -250,7 +235,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
         .position(|(_, r)| columns::header_score(&lossy(r), options) >= 3)
         .or((!first.is_empty()).then_some(0))
     else {
-        return Err(fail(1, 1, format!("{file} has no header row"), "a header row".into(), None));
+        return Err(Error::NoHeader { file: file_name() });
     };
     let mut rest = first.split_off(at + 1);
     let (header_line, header_record) = first.pop().unwrap_or((1, csv::ByteRecord::new()));
@@ -265,8 +250,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
         }
     }
 
-    let columns =
-        columns::find(&header, options).map_err(|(what, expected, help)| fail(header_line, 1, what, expected, help))?;
+    let columns = columns::find(file, header_line, &header, options)?;
     let pipeline = columns::pipeline(&header, &columns);
 
     let mut rows = Rows::new(header.len(), &columns, Vocabulary::new(&options.won, &options.lost, &options.open));
@@ -301,7 +285,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(header_line + 1, |p| lines.of(p.byte()));
-                return Err(fail(line, 1, format!("{file} cannot be read as CSV: {e}"), "a CSV export".into(), None));
+                return Err(Error::Csv { file: file_name(), line, reason: e.to_string() });
             }
         }
     }
@@ -309,13 +293,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
         rows;
     // Rows of another width after the last row (left in `odd`) are a report's footer.
     if count == 0 {
-        return Err(fail(
-            header_line + 1,
-            1,
-            format!("{file} has a header but no rows"),
-            "one row per opportunity".into(),
-            None,
-        ));
+        return Err(Error::NoRows { file: file_name(), line: header_line + 1 });
     }
     if let Some((raw, line, text)) = &report {
         evidence.add(*raw, *line, text.as_bytes());
@@ -445,13 +423,13 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
         if read_dates[i] == 0
             && let Some((line, column, text)) = &first_cell[i]
         {
-            return Err(fail(
-                *line,
-                *column,
-                format!("no {} date can be read: the first reads `{text}`", role.name()),
-                format!("dates written {}", date::FORMS),
-                Some("convert the column to YYYY-MM-DD, or --map another column to this role".into()),
-            ));
+            return Err(Error::UnreadableDates {
+                file: file_name(),
+                line: *line,
+                column: *column,
+                role,
+                first: text.clone(),
+            });
         }
     }
     let report_date = match report {
@@ -504,27 +482,19 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, R
 }
 
 /// The error for dates whose order cannot be told.
-fn undecided(file: &str, why: Undecided) -> ReadError {
-    let help = "   = help: say the order with --date-format DMY (day first, as in the UK and most of Europe) or \
-                --date-format MDY (month first, as in the US)\n";
-    ReadError(match why {
-        Undecided::Either(line, text) => format!(
-            "error: the dates of {file} read as well day first as month first: `{text}` could be either, and no \
-             date has a day above 12 to tell\n  --> {file}:{line}\n{help}"
-        ),
-        Undecided::Both((dl, dt), (ml, mt)) => format!(
-            "error: the dates of {file} are written both day first (`{dt}`, line {dl}) and month first (`{mt}`, \
-             line {ml})\n  --> {file}:{ml}\n   = help: write them in one form (YYYY-MM-DD is read whatever the \
-             locale), or say --date-format DMY or MDY to read the others as unreadable\n"
-        ),
-    })
+fn undecided(file: &str, why: Undecided) -> Error {
+    let file = file.to_string();
+    match why {
+        Undecided::Either(line, text) => Error::AmbiguousDates { file, line, text },
+        Undecided::Both(day_first, month_first) => Error::MixedDates { file, day_first, month_first },
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn read_str(text: &str) -> Result<Export, ReadError> {
+    fn read_str(text: &str) -> Result<Export, Error> {
         read("x.csv", text.as_bytes(), &ReadOptions::default())
     }
 
@@ -675,11 +645,9 @@ mod tests {
         assert_eq!(e.opps[0].created, Date::from_ymd(2017, 4, 3));
         assert_eq!(e.opps[0].amount, Some(1500.0));
         let either = "Opportunity Owner,Stage,Created Date,Close Date,Amount\nAnn,Closed Won,03/04/2017,05/04/2017,1\n";
-        let message = read_str(either).unwrap_err().0;
-        assert!(
-            message.contains("read as well day first as month first") && message.contains("--date-format DMY"),
-            "{message}"
-        );
+        let e = read_str(either).unwrap_err();
+        assert!(matches!(&e, Error::AmbiguousDates { line: 2, text, .. } if text == "03/04/2017"), "{e:?}");
+        assert!(e.to_string().contains("--date-format DMY"), "{e}");
         let options = ReadOptions { date_order: Some(Order::Dmy), ..ReadOptions::default() };
         let e = read("x.csv", either.as_bytes(), &options).unwrap();
         assert_eq!(e.opps[0].created, Date::from_ymd(2017, 4, 3));
@@ -687,16 +655,27 @@ mod tests {
 
     #[test]
     fn unreadable_exports_are_errors_with_a_location() {
-        let e = read_str("").unwrap_err().0;
-        assert!(e.contains("x.csv is empty") && e.contains("x.csv:1:1"), "{e}");
-        let e = read_str("a,b,c\n1,2,3\n").unwrap_err().0;
-        assert!(e.contains("no column for: owner, stage, created, close, amount") && e.contains("--map"), "{e}");
-        let e = read_str(HEAD).unwrap_err().0;
-        assert!(e.contains("a header but no rows"), "{e}");
-        let e = read_str(&format!("{HEAD}A,Ann,P,X,Won,March 9,2017-03-01,10\n")).unwrap_err().0;
-        assert!(e.contains("no created date can be read") && e.contains("x.csv:2:15"), "{e}");
+        let e = read_str("").unwrap_err();
+        assert!(matches!(&e, Error::Empty { file } if file == "x.csv"), "{e:?}");
+        assert_eq!(
+            e.to_string(),
+            "x.csv is empty\n  --> x.csv:1:1\n   = expected: a CSV export with a header row naming its columns, \
+             then one row per opportunity"
+        );
+        let e = read_str("a,b,c\n1,2,3\n").unwrap_err();
+        let all = [Role::Owner, Role::Stage, Role::Created, Role::Close, Role::Amount];
+        assert!(matches!(&e, Error::MissingColumns { line: 1, missing, .. } if missing[..] == all), "{e:?}");
+        assert!(e.to_string().contains("--map \"a=owner\""), "{e}");
+        let e = read_str(HEAD).unwrap_err();
+        assert!(matches!(e, Error::NoRows { line: 2, .. }), "{e:?}");
+        let e = read_str(&format!("{HEAD}A,Ann,P,X,Won,March 9,2017-03-01,10\n")).unwrap_err();
+        assert!(
+            matches!(&e, Error::UnreadableDates { line: 2, column: 15, role: Role::Created, first, .. } if first == "March 9"),
+            "{e:?}"
+        );
         let options = ReadOptions { maps: vec![("Closing".into(), Role::Close)], ..Default::default() };
-        let e = read("x.csv", HEAD.as_bytes(), &options).unwrap_err().0;
-        assert!(e.contains("`Closing`, which the header does not have"), "{e}");
+        let e = read("x.csv", HEAD.as_bytes(), &options).unwrap_err();
+        assert!(matches!(&e, Error::UnknownMapColumn { column, .. } if column == "Closing"), "{e:?}");
+        assert!(e.to_string().contains("`Closing`, which the header does not have"), "{e}");
     }
 }

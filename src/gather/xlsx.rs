@@ -10,7 +10,7 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
 
-use super::read::ReadError;
+use super::Error;
 
 /// Whether `bytes` are a ZIP archive, as every XLSX file is.
 pub fn is_xlsx(bytes: &[u8]) -> bool {
@@ -18,32 +18,25 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
 }
 
 /// The sheet `sheet` (default: the first) of the XLSX `bytes` of `file`, as CSV.
-pub fn to_csv(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Vec<u8>, ReadError> {
-    let fail = |what: String, help: Option<String>| {
-        let help = help.map(|h| format!("   = help: {h}\n")).unwrap_or_default();
-        ReadError(format!("error: {what}\n  --> {file}\n{help}"))
-    };
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        fail(format!("{file} cannot be read as an XLSX workbook: {e}"), Some("save the export as .xlsx or .csv".into()))
-    })?;
+pub fn to_csv(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Vec<u8>, Error> {
+    let file_name = || file.to_string();
+    let mut book: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| Error::NotXlsx { file: file_name(), reason: e.to_string() })?;
     let names = book.sheet_names();
     let name = match sheet {
-        Some(s) => {
-            names.iter().find(|n| n.as_str() == s || n.trim().eq_ignore_ascii_case(s.trim())).cloned().ok_or_else(
-                || {
-                    let hint = crate::scenario::diag::did_you_mean(s, names.iter().map(String::as_str));
-                    fail(
-                        format!("--sheet {s}: {file} has no sheet of that name; its sheets are: {}", names.join(", ")),
-                        hint,
-                    )
-                },
-            )?
-        }
-        None => names.first().cloned().ok_or_else(|| fail(format!("{file} has no sheet"), None))?,
+        Some(s) => names
+            .iter()
+            .find(|n| n.as_str() == s || n.trim().eq_ignore_ascii_case(s.trim()))
+            .cloned()
+            .ok_or_else(|| Error::UnknownSheet { file: file_name(), sheet: s.to_string(), sheets: names.clone() })?,
+        None => names.first().cloned().ok_or_else(|| Error::NoSheet { file: file_name() })?,
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| fail(format!("the sheet `{name}` of {file} cannot be read: {e}"), None))?;
+    let range = book.worksheet_range(&name).map_err(|e| Error::UnreadableSheet {
+        file: file_name(),
+        sheet: name.clone(),
+        reason: e.to_string(),
+    })?;
+    let unwritten = |reason: String| Error::SheetToCsv { file: file_name(), reason };
     let mut out = Vec::with_capacity(bytes.len() * 2);
     // Rows above the used range are blank lines, so that line numbers are row numbers.
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
@@ -55,12 +48,12 @@ pub fn to_csv(file: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Vec<u8>, 
             fields.extend(row.iter().map(cell));
             if fields.iter().all(String::is_empty) {
                 // A blank row: one blank field (the CSV reader skips it).
-                writer.write_record([""]).map_err(|e| fail(format!("{e}"), None))?;
+                writer.write_record([""]).map_err(|e| unwritten(e.to_string()))?;
                 continue;
             }
-            writer.write_record(&fields).map_err(|e| fail(format!("{e}"), None))?;
+            writer.write_record(&fields).map_err(|e| unwritten(e.to_string()))?;
         }
-        writer.flush().map_err(|e| fail(format!("{e}"), None))?;
+        writer.flush().map_err(|e| unwritten(e.to_string()))?;
     }
     Ok(out)
 }

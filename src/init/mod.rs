@@ -7,9 +7,13 @@
 //! roles' `hires` and `departures`) to the start asked, keeping every comment and the
 //! layout. This module neither reads the clock nor writes a file: the command does.
 
+mod error;
+
 use toml_edit::{DocumentMut, InlineTable, Item, Key};
 
 use crate::month::YearMonth;
+
+pub use error::{Error, Template};
 
 /// The month every template starts in; [`scenario`] moves its months from there.
 pub const TEMPLATE_START: &str = "2027-01";
@@ -59,24 +63,24 @@ impl Stage {
 
 /// The stage's template with its months moved to a plan starting in `start`; an error
 /// says why it cannot be (a month past the calendar the scenarios accept).
-pub fn scenario(stage: Stage, start: YearMonth) -> Result<String, String> {
-    let from = YearMonth::parse(TEMPLATE_START).ok_or("the templates' start month does not read")?;
+pub fn scenario(stage: Stage, start: YearMonth) -> Result<String, Error> {
+    let from = YearMonth::parse(TEMPLATE_START).ok_or(Template::Start)?;
     shift(stage.template(), start.months_since(from))
 }
 
 /// `text` with every month it names moved by `delta` months.
-fn shift(text: &str, delta: i64) -> Result<String, String> {
+fn shift(text: &str, delta: i64) -> Result<String, Error> {
     if delta == 0 {
         return Ok(text.to_string());
     }
-    let mut doc: DocumentMut = text.parse().map_err(|e| format!("the template does not read as TOML: {e}"))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| Template::NotToml(e.to_string()))?;
     let months = doc.get("scenario").and_then(|s| s.get("months")).and_then(Item::as_integer).unwrap_or(1);
     if let Some(start) = doc.get_mut("scenario").and_then(|s| s.get_mut("start")) {
         let first = shift_value(start, delta)?;
         // The whole horizon must stay on the calendar, not only the months written.
         let last = first.offset(months - 1);
         if YearMonth::new(last.year(), last.month()).is_none() {
-            return Err(format!("the plan would end in {last}, past the last month a scenario may have (2999-12)"));
+            return Err(Error::PastCalendar { last });
         }
     }
     if let Some(by) = doc.get_mut("target").and_then(|t| t.get_mut("by")) {
@@ -86,7 +90,7 @@ fn shift(text: &str, delta: i64) -> Result<String, String> {
         for role in roles.iter_mut() {
             for key in ["hires", "departures"] {
                 if let Some(table) = role.get_mut(key) {
-                    let table = table.as_inline_table_mut().ok_or_else(|| format!("`{key}` is not an inline table"))?;
+                    let table = table.as_inline_table_mut().ok_or(Template::NotInline(key))?;
                     shift_keys(table, delta)?;
                 }
             }
@@ -96,8 +100,8 @@ fn shift(text: &str, delta: i64) -> Result<String, String> {
 }
 
 /// Moves a `"YYYY-MM"` string value, keeping its comment and spacing; the month it becomes.
-fn shift_value(item: &mut Item, delta: i64) -> Result<YearMonth, String> {
-    let value = item.as_value_mut().ok_or("a month is not a value")?;
+fn shift_value(item: &mut Item, delta: i64) -> Result<YearMonth, Error> {
+    let value = item.as_value_mut().ok_or(Template::NotAValue)?;
     let month = moved(value.as_str().unwrap_or_default(), delta)?;
     let decor = value.decor().clone();
     *value = month.to_string().into();
@@ -106,29 +110,26 @@ fn shift_value(item: &mut Item, delta: i64) -> Result<YearMonth, String> {
 }
 
 /// Moves the `"YYYY-MM"` keys of an inline table, in order, keeping their spacing.
-fn shift_keys(table: &mut InlineTable, delta: i64) -> Result<(), String> {
+fn shift_keys(table: &mut InlineTable, delta: i64) -> Result<(), Error> {
     let labels: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
     let mut entries = Vec::with_capacity(labels.len());
     for label in &labels {
-        entries.push(table.remove_entry(label).ok_or("a key vanished")?);
+        entries.push(table.remove_entry(label).ok_or(Template::KeyVanished)?);
     }
     for (old, value) in entries {
         let month = moved(old.get(), delta)?;
-        let mut key = Key::parse(&format!("\"{month}\""))
-            .ok()
-            .and_then(|mut keys| keys.pop())
-            .ok_or("a month does not make a key")?;
+        let mut key =
+            Key::parse(&format!("\"{month}\"")).ok().and_then(|mut keys| keys.pop()).ok_or(Template::NotAKey)?;
         *key.leaf_decor_mut() = old.leaf_decor().clone();
         table.insert_formatted(&key, value);
     }
     Ok(())
 }
 
-fn moved(label: &str, delta: i64) -> Result<YearMonth, String> {
-    let month = YearMonth::parse(label).ok_or_else(|| format!("`{label}` is not a month written YYYY-MM"))?;
+fn moved(label: &str, delta: i64) -> Result<YearMonth, Error> {
+    let month = YearMonth::parse(label).ok_or_else(|| Template::NotAMonth(label.to_string()))?;
     let to = month.offset(delta);
-    YearMonth::new(to.year(), to.month())
-        .ok_or_else(|| format!("{label} would move to {to}, off the calendar a scenario may have (1900 to 2999)"))
+    YearMonth::new(to.year(), to.month()).ok_or_else(|| Error::OffCalendar { label: label.to_string(), to })
 }
 
 #[cfg(test)]
@@ -203,7 +204,8 @@ mod tests {
     #[test]
     fn a_start_whose_plan_runs_off_the_calendar_is_refused() {
         let e = scenario(Stage::ScaleUp, month("2999-06")).unwrap_err();
-        assert!(e.contains("past the last month"), "{e}");
+        assert_eq!(e, Error::PastCalendar { last: month("2999-06").offset(23) });
+        assert!(e.to_string().contains("past the last month"), "{e}");
         assert!(scenario(Stage::ScaleUp, month("2977-01")).is_ok());
     }
 }

@@ -31,11 +31,13 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::format::{percent1, visible};
+use crate::message;
 use crate::report::{Formats, Run, html};
 use crate::runner::RunResults;
 use crate::scenario::Loaded;
 use crate::whatif::{compare, edit, mean_se, paired};
 
+use super::Error;
 use super::guard::{self, Guard};
 use super::levers;
 use super::state::{Computed, MAX_TRIALS, QUICK_TRIALS, Refusal, RunKey, Stopped, Workshop};
@@ -83,8 +85,9 @@ fn reply(status: StatusCode, body: Value) -> Response {
     r
 }
 
-fn bad(message: String) -> Response {
-    reply(StatusCode::BAD_REQUEST, json!({ "error": message }))
+/// A request refused: 400 with the message as the command line prints it.
+fn bad(e: &Error) -> Response {
+    reply(StatusCode::BAD_REQUEST, json!({ "error": message::error(e) }))
 }
 
 /// A variant refused: 400 with the command line's message and the overrides it points at.
@@ -117,8 +120,7 @@ fn parse<T: DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, 
             e.into_response()
         })
     })?;
-    serde_json::from_slice(&body)
-        .map_err(|e| Box::new(bad(format!("error: the request is not the JSON expected: {e}\n"))))
+    serde_json::from_slice(&body).map_err(|e| Box::new(bad(&Error::NotJson(e.to_string()))))
 }
 
 async fn scenario(State(w): State<Arc<Workshop>>) -> Response {
@@ -167,7 +169,7 @@ async fn run(State(w): State<Arc<Workshop>>, body: Result<Bytes, BytesRejection>
         Err(resp) => return *resp,
     };
     if req.session.as_ref().is_some_and(|s| s.len() > 100) {
-        return bad("error: the session id is longer than 100 bytes\n".to_string());
+        return bad(&Error::SessionTooLong);
     }
     let variant = match w.variant(&req.overrides) {
         Ok(l) => l,

@@ -10,12 +10,14 @@
 //! few trials, the connections close, and the command exits with code 0.
 
 mod api;
+mod error;
 pub mod guard;
 mod levers;
 pub mod linger;
 pub mod state;
 
 pub use api::{MAX_BODY_BYTES, router};
+pub use error::Error;
 pub use guard::Guard;
 pub use linger::Lingering;
 pub use state::Workshop;

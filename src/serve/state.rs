@@ -15,12 +15,13 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use crate::error::Error;
-use crate::format::{thousands as digits, visible};
+use crate::message;
 use crate::runner::{self, RunConfig, RunResults, Watch};
 use crate::scenario::diag::SourceId;
 use crate::scenario::{self, Loaded, Override};
 use crate::whatif::{OutcomeCells, Outcomes};
+
+use super::Error;
 
 /// Trials of the first, quick answer to a change (fewer when the scenario has fewer).
 pub const QUICK_TRIALS: u64 = 500;
@@ -139,8 +140,8 @@ impl Workshop {
         if !quiet && !base.warnings.is_empty() {
             eprint!("{}", crate::format::visible_lines(&base.sources.render_all(&base.warnings)));
         }
-        check_work(&base).map_err(Error::Input)?;
-        let pool = runner::thread_pool(threads).map_err(|e| Error::Run(e.0))?;
+        check_work(&base)?;
+        let pool = runner::thread_pool(threads).map_err(|e| Error::Threads(e.0))?;
         Ok(Workshop {
             file: file.display().to_string(),
             text: base.sources.file_text.clone(),
@@ -165,7 +166,7 @@ impl Workshop {
     pub fn variant(&self, overrides: &[String]) -> Result<Loaded, Refusal> {
         if overrides.len() > MAX_OVERRIDES {
             return Err(Refusal {
-                message: format!("error: {} overrides; the page sends at most {MAX_OVERRIDES}\n", overrides.len()),
+                message: message::error(&Error::TooManyOverrides(overrides.len())),
                 overrides: Vec::new(),
             });
         }
@@ -182,14 +183,14 @@ impl Workshop {
             at.dedup();
             Refusal { message: e.render(), overrides: at }
         })?;
-        check_work(&loaded).map_err(|m| {
+        check_work(&loaded).map_err(|e| {
             let key = |o: &String| Override::parse(o).map_or(o.trim(), |s| s.path).to_string();
             let sizes = |k: &str| {
                 ["scenario.trials", "scenario.months"].contains(&k)
                     || (k.starts_with("roles.") && (k.ends_with(".headcount") || k.contains(".hires")))
             };
             let at = overrides.iter().rposition(|o| sizes(&key(o)));
-            Refusal { message: format!("error: {m}\n"), overrides: at.into_iter().collect() }
+            Refusal { message: message::error(&e), overrides: at.into_iter().collect() }
         })?;
         Ok(loaded)
     }
@@ -269,42 +270,20 @@ impl Workshop {
 }
 
 /// Refuses a run whose trials, or trials times months, exceed what the page runs.
-fn check_work(loaded: &Loaded) -> Result<(), String> {
+fn check_work(loaded: &Loaded) -> Result<(), Error> {
     let s = &loaded.scenario;
     if s.trials > MAX_TRIALS {
-        return Err(format!(
-            "scenario.trials = {} is more than the workshop page runs ({} at most)\n   = help: set \
-             scenario.trials lower here; `sopsim run {}` runs up to {} trials",
-            digits(s.trials),
-            digits(MAX_TRIALS),
-            visible(&loaded.sources.file_name),
-            digits(scenario::MAX_TRIALS)
-        ));
+        return Err(Error::TooManyTrials { file: loaded.sources.file_name.clone(), trials: s.trials });
     }
     let work = s.trials.saturating_mul(s.months as u64);
     if work > MAX_TRIAL_MONTHS {
-        return Err(format!(
-            "{} trials of {} months is more than the workshop page runs ({} trial-months at most)\n   \
-             = help: set scenario.trials lower, e.g. scenario.trials={}",
-            digits(s.trials),
-            s.months,
-            digits(MAX_TRIAL_MONTHS),
-            MAX_TRIAL_MONTHS / (s.months as u64).max(1)
-        ));
+        return Err(Error::TooManyTrialMonths { trials: s.trials, months: s.months });
     }
     let people: u64 =
         s.roles.iter().map(|r| u64::from(r.headcount) + r.hires.iter().map(|h| u64::from(h.1)).sum::<u64>()).sum();
     let work = work.saturating_mul(people);
     if work > MAX_PERSON_MONTH_TRIALS {
-        return Err(format!(
-            "{} trials of {} months with {} people planned (on staff and hired, all roles) is more work \
-             than the workshop page runs ({} person-months of trials at most)\n   = help: set scenario.trials \
-             lower, or run it with `sopsim run`, which has no such bound",
-            digits(s.trials),
-            s.months,
-            digits(people),
-            digits(MAX_PERSON_MONTH_TRIALS)
-        ));
+        return Err(Error::TooMuchWork { trials: s.trials, months: s.months, people });
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::runner::RunResults;
 use crate::scenario::key_path::flatten;
 use crate::scenario::{Loaded, Scenario};
 
-use super::{Outcomes, mean_se, paired, quantile};
+use super::{Error, Outcomes, mean_se, paired, quantile};
 
 /// One scenario of the comparison and what it gave.
 pub(crate) struct Side {
@@ -68,10 +68,11 @@ pub type Difference = (String, Vec<Option<String>>);
 /// The keys whose values differ between the scenario texts (or that only some set), in
 /// the first file's order then the others': `(key, value in each text)`. Each text is
 /// flattened to `key.path = value` (see [`flatten`], the key paths `--set` takes).
-pub fn input_differences(texts: &[&str]) -> Result<Vec<Difference>, String> {
+pub fn input_differences(texts: &[&str]) -> Result<Vec<Difference>, Error> {
     let mut flat: Vec<Vec<(String, String)>> = Vec::new();
     for text in texts {
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| e.message().to_string())?;
+        let table: toml::Table =
+            text.parse().map_err(|e: toml::de::Error| Error::NotToml { reason: e.message().to_string() })?;
         let mut out = Vec::new();
         flatten("", &toml::Value::Table(table), 0, &mut out);
         flat.push(out);

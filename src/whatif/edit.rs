@@ -5,19 +5,22 @@
 
 use toml_edit::{DocumentMut, Item, Table, TableLike, Value};
 
+use super::Error;
+use super::error::Unset;
 use crate::scenario::Override;
 
 /// `text` with each `key.path=value` of `overrides` set, in order. The overrides have
 /// been validated by loading the scenario with them, so a failure here is a bug.
-pub fn apply(text: &str, overrides: &[String]) -> Result<String, String> {
-    let mut doc: DocumentMut = text.parse().map_err(|e| format!("cannot re-read the scenario as TOML: {e}"))?;
+pub fn apply(text: &str, overrides: &[String]) -> Result<String, Error> {
+    let mut doc: DocumentMut =
+        text.parse().map_err(|e: toml_edit::TomlError| Error::NotToml { reason: e.to_string() })?;
     for o in overrides {
-        let split = Override::parse(o).ok_or_else(|| format!("`{o}` is not key.path=value"))?;
-        let path = split.key_path().ok_or_else(|| format!("`{}` is not a key path", split.path))?;
+        let split = Override::parse(o).ok_or_else(|| Error::NotAnOverride { text: o.clone() })?;
+        let path = split.key_path().ok_or_else(|| Error::NotAKeyPath { path: split.path.to_string() })?;
         let parts: Vec<&str> = path.parts().iter().map(String::as_str).collect();
         let raw = split.raw;
         let value: Value = raw.parse().unwrap_or_else(|_| Value::from(raw));
-        set(doc.as_table_mut(), &parts, value).map_err(|e| format!("cannot set {}: {e}", split.path))?;
+        set(doc.as_table_mut(), &parts, value).map_err(|why| Error::CannotSet { path: split.path.to_string(), why })?;
     }
     Ok(doc.to_string())
 }
@@ -27,8 +30,8 @@ pub fn quoted(s: &str) -> String {
     Value::from(s).to_string().trim().to_string()
 }
 
-fn set(table: &mut dyn TableLike, parts: &[&str], value: Value) -> Result<(), String> {
-    let (first, rest) = parts.split_first().ok_or("an empty key path")?;
+fn set(table: &mut dyn TableLike, parts: &[&str], value: Value) -> Result<(), Unset> {
+    let (first, rest) = parts.split_first().ok_or(Unset::EmptyPath)?;
     if rest.is_empty() {
         match table.get_mut(first) {
             Some(item) => {
@@ -46,31 +49,28 @@ fn set(table: &mut dyn TableLike, parts: &[&str], value: Value) -> Result<(), St
         }
         return Ok(());
     }
-    if table.get(first).is_none() {
-        table.insert(first, Item::Table(Table::new()));
-    }
-    let item = table.get_mut(first).ok_or("a key vanished")?;
+    let item = table.entry(first).or_insert(Item::Table(Table::new()));
     match item {
         Item::Table(t) => set(t, rest, value),
         Item::Value(Value::InlineTable(t)) => set(t, rest, value),
         Item::ArrayOfTables(items) => {
-            let (id, deeper) = rest.split_first().ok_or("no element named")?;
+            let (id, deeper) = rest.split_first().ok_or(Unset::NoElementNamed)?;
             let position = items.iter().position(|t| element_is(t, id)).or_else(|| id.parse::<usize>().ok());
-            let t = position.and_then(|p| items.get_mut(p)).ok_or_else(|| format!("no element `{id}`"))?;
+            let t = position.and_then(|p| items.get_mut(p)).ok_or_else(|| Unset::NoElement(id.to_string()))?;
             set(t, deeper, value)
         }
         Item::Value(Value::Array(items)) => {
-            let (id, deeper) = rest.split_first().ok_or("no element named")?;
+            let (id, deeper) = rest.split_first().ok_or(Unset::NoElementNamed)?;
             let position = items
                 .iter()
                 .position(|v| v.as_inline_table().is_some_and(|t| element_is(t, id)))
                 .or_else(|| id.parse::<usize>().ok());
             match position.and_then(|p| items.get_mut(p)) {
                 Some(Value::InlineTable(t)) => set(t, deeper, value),
-                _ => Err(format!("no element `{id}`")),
+                _ => Err(Unset::NoElement(id.to_string())),
             }
         }
-        _ => Err(format!("`{first}` is not a table")),
+        _ => Err(Unset::NotATable(first.to_string())),
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod compare;
 pub mod edit;
+mod error;
 pub mod plan;
 pub mod sweep;
 pub mod vary;
@@ -20,6 +21,8 @@ use std::path::PathBuf;
 use crate::engine::metrics::{Layout, TARGET_HIT, id};
 use crate::runner;
 use crate::scenario::{Loaded, Scenario};
+
+pub use error::Error;
 
 pub mod sensitivity;
 

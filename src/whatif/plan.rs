@@ -31,7 +31,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use crate::engine::metrics::{Layout, id};
-use crate::error::Error;
 use crate::runner;
 use crate::scenario::Scenario;
 
@@ -403,7 +402,9 @@ pub(crate) struct Found {
     pub(crate) curve: Vec<(u32, Measured)>,
 }
 
-pub(crate) fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found, Error> {
+/// Searches, verifies and measures the schedule (see the module's steps); when none
+/// reaches the confidence, the best found with its [`Shortfall`].
+pub(crate) fn find(search: &mut Search<'_>, verify_trials: u64) -> Found {
     let none = search.empty();
     let (mut schedule, shortfall) = match search.how_many() {
         Ok(s) => (s, None),
@@ -450,7 +451,7 @@ pub(crate) fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found,
     let cost = paired(&empty, &search.searched(&schedule).1.comp_cost);
     let own = search.setup.outcomes(search.setup.scenario(), search.trials.clone());
     let (p, se) = mean_se(&own.hit);
-    Ok(Found {
+    Found {
         search: search.measure(&schedule),
         schedule,
         reached,
@@ -460,7 +461,7 @@ pub(crate) fn find(search: &mut Search<'_>, verify_trials: u64) -> Result<Found,
         own_plan: Measured { p, se },
         cost,
         curve,
-    })
+    }
 }
 
 /// P(hit) against the number of hires, as early as allowed (the curve of step 1), for up

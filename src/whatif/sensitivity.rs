@@ -18,13 +18,12 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::{Setup, judged_month, mean_se, paired, quantile};
-use crate::error::Error;
+use super::{Error, Setup, judged_month, mean_se, paired, quantile};
 
 use crate::dist::Dist;
 use crate::engine::metrics::{Layout, TARGET_HIT, id};
 use crate::engine::params::draw_inputs;
-use crate::format::{visible, visible_path};
+use crate::format::visible;
 use crate::month::YearMonth;
 use crate::runner;
 use crate::scenario::Scenario;
@@ -152,12 +151,7 @@ pub fn analyse(setup: &Setup, swing_trials: u64) -> Result<Sensitivity, Error> {
     let s = setup.scenario();
     let ranked = uncertain(s);
     if ranked.is_empty() {
-        return Err(Error::Input(format!(
-            "{}: nothing to rank: every key drawn once per trial is a constant\n  \
-             help: give one a range, e.g. demand.leads_per_month = {{ low = 300, high = 500 }}, \
-             or --set it, e.g. --set 'company.monthly_churn={{ low = 0.006, high = 0.012 }}'\n",
-            visible_path(&setup.file)
-        )));
+        return Err(Error::NothingToRank { file: setup.file.clone() });
     }
     let judged = judged_month(s);
     let quarters = quarter_ends(s.start, judged);

@@ -1,6 +1,8 @@
 //! The `--vary` grammar of `sopsim sweep`: `KEY=V1,V2,...` (each value read as TOML,
 //! as with `--set`) or `KEY=FROM..TO step S`, the key a [`KeyPath`].
 
+use super::Error;
+pub use super::error::BadValues;
 use crate::scenario::KeyPath;
 
 /// Most values one `--vary` may take.
@@ -16,22 +18,18 @@ pub struct Vary {
 
 impl Vary {
     /// Parses `KEY=V1,V2,...` or `KEY=FROM..TO [step S]`.
-    pub fn parse(arg: &str) -> Result<Vary, String> {
+    pub fn parse(arg: &str) -> Result<Vary, Error> {
+        let bad = |values| Error::Vary { arg: arg.to_string(), values };
         let Some((key, values)) = arg.split_once('=') else {
-            return Err(format!("--vary {arg}: needs the form KEY=V1,V2,... or KEY=FROM..TO step S"));
+            return Err(bad(BadValues::NoValues));
         };
         let key = key.trim();
         if KeyPath::parse(key).is_none() {
-            return Err(format!(
-                "--vary {arg}: the key path is empty or has an empty part (e.g. demand.leads_per_month)"
-            ));
+            return Err(bad(BadValues::KeyPath));
         }
-        let values = match parse_range(values) {
-            Some(range) => range.map_err(|e| format!("--vary {arg}: {e}"))?,
-            None => split_list(values).map_err(|e| format!("--vary {arg}: {e}"))?,
-        };
+        let values = parse_range(values).unwrap_or_else(|| split_list(values)).map_err(bad)?;
         if values.len() > MAX_VALUES {
-            return Err(format!("--vary {arg}: {} values; at most {MAX_VALUES} per key", values.len()));
+            return Err(bad(BadValues::TooMany(values.len())));
         }
         Ok(Vary { key: key.to_string(), values })
     }
@@ -64,7 +62,7 @@ pub(crate) fn decimals(text: &str) -> usize {
 /// `FROM..TO` or `FROM..TO step S`: `None` when `text` is not a range at all (no `..`
 /// outside quotes), else its values or why it is refused. `TO` is included when it lands
 /// on a step; integers stay integers (`S` defaults to 1 for them).
-pub fn parse_range(text: &str) -> Option<Result<Vec<String>, String>> {
+pub fn parse_range(text: &str) -> Option<Result<Vec<String>, BadValues>> {
     let text = text.trim();
     if text.starts_with(['"', '\'', '[', '{']) {
         return None;
@@ -73,31 +71,31 @@ pub fn parse_range(text: &str) -> Option<Result<Vec<String>, String>> {
     Some(range_values(from.trim(), rest.trim()))
 }
 
-pub(crate) fn range_values(from: &str, rest: &str) -> Result<Vec<String>, String> {
+pub(crate) fn range_values(from: &str, rest: &str) -> Result<Vec<String>, BadValues> {
     let (to, step) = match rest.split_once("step") {
         Some((to, step)) => (to.trim(), Some(step.trim())),
         None => (rest, None),
     };
-    let bad = |what: &str, t: &str| format!("the range's {what} `{t}` is not a number (write FROM..TO step S)");
+    let bad = |what: &'static str, t: &str| BadValues::NotANumber { what, text: t.to_string() };
     let a = number(from).ok_or_else(|| bad("start", from))?;
     let b = number(to).ok_or_else(|| bad("end", to))?;
     let ints = integer(from).is_some() && integer(to).is_some() && step.is_none_or(|s| integer(s).is_some());
     let s = match step {
         Some(s) => number(s).ok_or_else(|| bad("step", s))?,
         None if ints => 1.0,
-        None => return Err("a range of decimals needs a step: FROM..TO step S".to_string()),
+        None => return Err(BadValues::NoStep),
     };
     if !(s > 0.0) {
-        return Err(format!("the step must be positive, not {}", step.unwrap_or("0")));
+        return Err(BadValues::StepNotPositive(step.unwrap_or("0").to_string()));
     }
     if b < a {
-        return Err(format!("the range {from}..{to} is empty: its end is below its start"));
+        return Err(BadValues::EmptyRange { from: from.to_string(), to: to.to_string() });
     }
     let span = (b - a) / s;
     // A value within a millionth of a step of the end lands on it.
     let count = (span + 1e-6).floor() + 1.0;
     if count > MAX_VALUES as f64 {
-        return Err(format!("the range has {count} values; at most {MAX_VALUES} per key (take a larger step)"));
+        return Err(BadValues::RangeTooLong(count));
     }
     let count = count as usize;
     if ints {
@@ -117,7 +115,7 @@ pub(crate) fn range_values(from: &str, rest: &str) -> Result<Vec<String>, String
 
 /// Splits a list at the commas outside quotes, brackets and braces, so that a value may
 /// be an inline table or array: `{ low = 1, high = 2 },{ low = 2, high = 3 }`.
-pub fn split_list(text: &str) -> Result<Vec<String>, String> {
+pub fn split_list(text: &str) -> Result<Vec<String>, BadValues> {
     let mut out = Vec::new();
     let (mut depth, mut quote, mut current) = (0i32, None::<char>, String::new());
     for ch in text.chars() {
@@ -138,7 +136,7 @@ pub fn split_list(text: &str) -> Result<Vec<String>, String> {
     out.push(current);
     let out: Vec<String> = out.into_iter().map(|v| v.trim().to_string()).collect();
     if out.iter().any(String::is_empty) {
-        return Err("a value in the list is empty (write V1,V2,...)".to_string());
+        return Err(BadValues::EmptyValue);
     }
     Ok(out)
 }
@@ -147,7 +145,7 @@ pub fn split_list(text: &str) -> Result<Vec<String>, String> {
 mod tests {
     use super::*;
 
-    fn range(text: &str) -> Result<Vec<String>, String> {
+    fn range(text: &str) -> Result<Vec<String>, BadValues> {
         parse_range(text).expect("a range")
     }
 
@@ -171,14 +169,19 @@ mod tests {
 
     #[test]
     fn bad_ranges_are_refused() {
-        assert!(range("200..600 step 0").unwrap_err().contains("positive"));
-        assert!(range("200..600 step -50").unwrap_err().contains("positive"));
-        assert!(range("600..200 step 50").unwrap_err().contains("empty"));
-        assert!(range("1..1000 step 1").unwrap_err().contains("at most 200"));
-        assert!(range("a..b").unwrap_err().contains("not a number"));
-        assert!(range("0.1..0.3").unwrap_err().contains("needs a step"));
-        assert!(range("1..2 step nan").unwrap_err().contains("not a number"));
-        assert!(range("0..1e300 step 1e-300").unwrap_err().contains("at most 200"));
+        use BadValues::*;
+        assert_eq!(range("200..600 step 0"), Err(StepNotPositive("0".into())));
+        assert_eq!(range("200..600 step -50"), Err(StepNotPositive("-50".into())));
+        assert_eq!(range("600..200 step 50"), Err(EmptyRange { from: "600".into(), to: "200".into() }));
+        assert_eq!(range("1..1000 step 1"), Err(RangeTooLong(1000.0)));
+        assert_eq!(range("a..b"), Err(NotANumber { what: "start", text: "a".into() }));
+        assert_eq!(range("0.1..0.3"), Err(NoStep));
+        assert_eq!(range("1..2 step nan"), Err(NotANumber { what: "step", text: "nan".into() }));
+        assert!(matches!(range("0..1e300 step 1e-300"), Err(RangeTooLong(_))));
+        assert_eq!(
+            range("1..1000 step 1").unwrap_err().to_string(),
+            "the range has 1000 values; at most 200 per key (take a larger step)"
+        );
     }
 
     #[test]
@@ -191,7 +194,7 @@ mod tests {
             ["{ low = 1, high = 2 }", "{ low = 2, high = 3 }"]
         );
         assert_eq!(split_list(r#""a,b",c"#).unwrap(), [r#""a,b""#, "c"]);
-        assert!(split_list("300,,400").is_err());
+        assert_eq!(split_list("300,,400"), Err(BadValues::EmptyValue));
         assert!(parse_range("\"a..b\"").is_none());
     }
 
@@ -204,8 +207,9 @@ mod tests {
         );
         assert_eq!(v.numbers(), Some(vec![200.0, 300.0, 400.0]));
         assert_eq!(Vary::parse("roles.ae.policy=plan,capacity").unwrap().numbers(), None);
-        assert!(Vary::parse("demand.leads_per_month").is_err());
-        assert!(Vary::parse("=1,2").is_err());
-        assert!(Vary::parse("a..b=1,2").is_err());
+        let bad = |arg: &str, values| Err(Error::Vary { arg: arg.into(), values });
+        assert_eq!(Vary::parse("demand.leads_per_month"), bad("demand.leads_per_month", BadValues::NoValues));
+        assert_eq!(Vary::parse("=1,2"), bad("=1,2", BadValues::KeyPath));
+        assert_eq!(Vary::parse("a..b=1,2"), bad("a..b=1,2", BadValues::KeyPath));
     }
 }

@@ -583,8 +583,13 @@ fn rolling_cutoffs_are_the_month_ends_with_history_before_and_months_after() {
     let last_month = Date::from_ymd(2024, 12, 31).unwrap().month_index();
     let ends: Vec<String> = rolling("a.csv", &export, last_month, 4).unwrap().iter().map(|d| d.to_string()).collect();
     assert_eq!(ends, ["2024-05-31", "2024-06-30", "2024-07-31", "2024-08-31"]);
-    let none = rolling("a.csv", &export, last_month, 8).unwrap_err().0;
-    assert!(none.contains("3 whole months") && none.contains("lower --months"), "{none}");
+    let none = rolling("a.csv", &export, last_month, 8).unwrap_err();
+    let first_close = Date::from_ymd(2024, 2, 15);
+    assert!(
+        matches!(&none, sopsim::gather::Error::NoRollingCutoff { months: 8, first_close: f, .. } if *f == first_close),
+        "{none:?}"
+    );
+    assert!(none.to_string().contains("3 whole months") && none.to_string().contains("lower --months"), "{none}");
 }
 
 /// The command with `--rolling` on the Maven export: one calibration row per cutoff.

@@ -359,7 +359,7 @@ fn each_crms_export_is_read_without_a_map_and_gives_the_iso_exports_scenario() {
     ];
     for (name, text) in exports {
         let g = gather(&format!("{name}/deals.csv"), text.as_bytes(), &options(as_of, Some("Kind")))
-            .unwrap_or_else(|e| panic!("{name}: {}", e.0));
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(body(&g.toml), body(&twin.toml), "{name}");
         let warnings: Vec<&String> = g.warnings.iter().filter(|w| w.starts_with("warning")).collect();
         assert!(warnings.is_empty(), "{name}: {warnings:?}");
@@ -415,8 +415,9 @@ fn a_day_first_export_whose_order_cannot_be_told_is_refused_with_the_hint() {
     let deals: Vec<Deal> =
         deals(3, 60.0, 0.3).into_iter().filter(|d| d.created.ymd().2 <= 12 && d.close.ymd().2 <= 12).collect();
     let text = day_first(&deals, false);
-    let e = gather("uk.csv", text.as_bytes(), &options(None, None)).unwrap_err().0;
-    assert!(e.contains("read as well day first as month first") && e.contains("--date-format DMY"), "{e}");
+    let e = gather("uk.csv", text.as_bytes(), &options(None, None)).unwrap_err();
+    assert!(matches!(&e, sopsim::gather::Error::AmbiguousDates { file, .. } if file == "uk.csv"), "{e:?}");
+    assert!(e.to_string().contains("--date-format DMY"), "{e}");
     let mut told = options(None, None);
     told.read.date_order = Some(Order::Dmy);
     let g = gather("uk.csv", text.as_bytes(), &told).unwrap();

@@ -13,7 +13,7 @@ use rand_distr::{Distribution, LogNormal, Normal};
 use rand_xoshiro::Xoshiro256PlusPlus;
 use sopsim::runner::{self, RunConfig, RunResults};
 use sopsim::scenario::{self, Loaded};
-use sopsim::shard::{self, Partial, Shard};
+use sopsim::shard::{self, Damage, Error, Partial, Shard};
 use sopsim::stats::sketch::RELATIVE_ERROR;
 use sopsim::stats::{Aggregate, LEVELS, Quantiles, Stats, describe};
 use statrs::distribution::{Continuous, ContinuousCDF};
@@ -194,36 +194,39 @@ fn two_parts(overrides: &[String], seed: u64, trials: u64) -> Vec<(String, Parti
 fn merging_refuses_parts_that_do_not_make_one_run() {
     let good = two_parts(&[], 5, 200);
     assert!(shard::merge(good.clone()).is_ok());
-    let refused = |parts: Vec<(String, Partial)>, why: &str| {
-        let e = shard::merge(parts).expect_err(why);
-        assert!(e.contains(why), "`{e}` should say `{why}`");
-    };
-    refused(vec![good[0].clone()], "shards missing: 2/2");
-    refused(vec![good[0].clone(), good[0].clone()], "given twice");
+    let refused = |parts: Vec<(String, Partial)>| shard::merge(parts).expect_err("refused");
+    let e = refused(vec![good[0].clone()]);
+    assert!(matches!(&e, Error::ShardsMissing { shown, missing: 1 } if shown[..] == [Shard { index: 2, count: 2 }]));
+    assert!(e.to_string().contains("shards missing: 2/2"), "{e}");
+    let e = refused(vec![good[0].clone(), good[0].clone()]);
+    assert!(matches!(&e, Error::ShardTwice { shard: Shard { index: 1, count: 2 }, .. }), "{e:?}");
     let other = two_parts(&["demand.growth_per_month=0.02".to_string()], 5, 200);
-    refused(vec![good[0].clone(), other[1].clone()], "different scenarios");
-    refused(vec![good[0].clone(), two_parts(&[], 6, 200)[1].clone()], "seed 6 vs 5");
-    refused(vec![good[0].clone(), two_parts(&[], 5, 300)[1].clone()], "trials 300 vs 200");
+    let e = refused(vec![good[0].clone(), other[1].clone()]);
+    assert!(matches!(e, Error::Scenarios { .. }), "{e:?}");
+    let e = refused(vec![good[0].clone(), two_parts(&[], 6, 200)[1].clone()]);
+    assert!(matches!(&e, Error::DifferentRuns { what: "seed", part, first } if part.1 == "6" && first.1 == "5"));
+    assert!(e.to_string().contains("seed 6 vs 5"), "{e}");
+    let e = refused(vec![good[0].clone(), two_parts(&[], 5, 300)[1].clone()]);
+    assert!(matches!(&e, Error::DifferentRuns { what: "trials", part, .. } if part.1 == "300"), "{e:?}");
     let mut newer = good[1].clone();
     newer.1.header.sopsim_version = "99.0.0".into();
     let newer = (newer.0, Partial::decode(&newer.1.encode()).unwrap());
-    refused(vec![good[0].clone(), newer], "different versions");
+    let e = refused(vec![good[0].clone(), newer]);
+    assert!(matches!(&e, Error::Versions { part, .. } if part.1 == "99.0.0"), "{e:?}");
 
     let bytes = good[1].1.encode();
-    let unreadable = |bytes: &[u8], why: &str| {
-        let e = Partial::decode(bytes).expect_err(why);
-        assert!(e.contains(why), "`{e}` should say `{why}`");
-    };
+    let unreadable = |bytes: &[u8]| Partial::decode(bytes).expect_err("unreadable");
     let mut flipped = bytes.clone();
     let middle = flipped.len() / 2;
     flipped[middle] ^= 1;
-    unreadable(&flipped, "checksum");
-    unreadable(&bytes[..bytes.len() - 100], "checksum");
-    unreadable(&bytes[..10], "not a sopsim partial file");
-    unreadable(b"[scenario]\nstart = \"2027-01\"\n", "not a sopsim partial file");
+    assert_eq!(unreadable(&flipped), Damage::Checksum);
+    assert_eq!(unreadable(&bytes[..bytes.len() - 100]), Damage::Checksum);
+    assert_eq!(unreadable(&bytes[..10]), Damage::NotAPart);
+    assert_eq!(unreadable(b"[scenario]\nstart = \"2027-01\"\n"), Damage::NotAPart);
     let mut future = bytes.clone();
     future[16..20].copy_from_slice(&99u32.to_le_bytes());
-    unreadable(&future, "format version 99");
+    assert_eq!(unreadable(&future), Damage::Version(99));
+    assert!(unreadable(&future).to_string().contains("format version 99"));
 }
 
 fn sopsim(args: &[&str]) -> std::process::Output {
