@@ -20,7 +20,7 @@ use super::Error;
 use super::date::{Date, month_label};
 use super::fit_export;
 use super::read::{self, Outcome, ReadOptions};
-use crate::engine::metrics::{Layout, id};
+use crate::engine::metrics::{Layout, Unit, id};
 use crate::runner;
 use crate::scenario::Scenario;
 
@@ -44,14 +44,79 @@ pub struct Options {
     pub seed: u64,
 }
 
+/// What the back-test scores, month by month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// The amounts of the deals won in the month.
+    Bookings,
+    /// Of those, the deals open at the cutoff.
+    BookingsOpenPipeline,
+    /// Of those, the deals created after the cutoff.
+    BookingsNewDeals,
+    /// Bookings summed from the first month.
+    CumulativeBookings,
+    /// Deals won in the month.
+    WonDeals,
+    /// Won over closed in the month.
+    WinRate,
+}
+
+impl Metric {
+    /// Every metric, in the order of each month's rows.
+    pub const ALL: [Metric; 6] = [
+        Metric::Bookings,
+        Metric::BookingsOpenPipeline,
+        Metric::BookingsNewDeals,
+        Metric::CumulativeBookings,
+        Metric::WonDeals,
+        Metric::WinRate,
+    ];
+
+    /// Its name in `backtest.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Bookings => "bookings",
+            Metric::BookingsOpenPipeline => "bookings_open_pipeline",
+            Metric::BookingsNewDeals => "bookings_new_deals",
+            Metric::CumulativeBookings => "cumulative_bookings",
+            Metric::WonDeals => "won_deals",
+            Metric::WinRate => "win_rate",
+        }
+    }
+
+    /// Its words in the terminal's table (the bookings' two parts indented under them);
+    /// `None` for one the table leaves out (the cumulative bookings, whose months are
+    /// not separate forecasts).
+    pub fn label(self) -> Option<&'static str> {
+        match self {
+            Metric::Bookings => Some("bookings"),
+            Metric::BookingsOpenPipeline => Some("  from the open pipeline"),
+            Metric::BookingsNewDeals => Some("  from new deals"),
+            Metric::CumulativeBookings => None,
+            Metric::WonDeals => Some("won deals"),
+            Metric::WinRate => Some("win rate"),
+        }
+    }
+
+    /// What its values are measured in.
+    pub fn unit(self) -> Unit {
+        match self {
+            Metric::Bookings | Metric::BookingsOpenPipeline | Metric::BookingsNewDeals | Metric::CumulativeBookings => {
+                Unit::Money
+            }
+            Metric::WonDeals => Unit::Count,
+            Metric::WinRate => Unit::Share,
+        }
+    }
+}
+
 /// One actual against its forecast.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// Month index (`year * 12 + month - 1`).
     pub month: i32,
-    /// `bookings`, `bookings_open_pipeline`, `bookings_new_deals`, `cumulative_bookings`,
-    /// `won_deals` or `win_rate`.
-    pub metric: &'static str,
+    /// Which metric.
+    pub metric: Metric,
     /// What happened.
     pub actual: f64,
     /// The trials' P10, P25, P50, P75 and P90.
@@ -125,7 +190,7 @@ pub fn skill<'a>(quarters: impl IntoIterator<Item = &'a Quarter>) -> Skill {
 /// How many of the percentile ranks of `metric` over `cutoffs` fall in each of `bins`
 /// equal bins of [0, 1]: bin `k` holds `k / bins <= rank < (k + 1) / bins`, the last
 /// also a rank of 1. A calibrated forecast's ranks are uniform: the bins about equal.
-pub fn pit_histogram<'a>(cutoffs: impl IntoIterator<Item = &'a Cutoff>, metric: &str, bins: usize) -> Vec<usize> {
+pub fn pit_histogram<'a>(cutoffs: impl IntoIterator<Item = &'a Cutoff>, metric: Metric, bins: usize) -> Vec<usize> {
     let mut counts = vec![0; bins];
     let ranks = cutoffs.into_iter().flat_map(|c| c.rows.iter()).filter(|r| r.metric == metric && r.actual.is_finite());
     for r in ranks {
@@ -178,7 +243,7 @@ pub struct Calibration {
 }
 
 /// Calibration of the monthly rows of `metric` over `cutoffs`.
-pub fn calibration<'a>(cutoffs: impl IntoIterator<Item = &'a Cutoff>, metric: &str) -> Calibration {
+pub fn calibration<'a>(cutoffs: impl IntoIterator<Item = &'a Cutoff>, metric: Metric) -> Calibration {
     let rows: Vec<&Row> = cutoffs
         .into_iter()
         .flat_map(|c| c.rows.iter())
@@ -219,7 +284,7 @@ pub fn rank(x: &[f64], y: f64) -> f64 {
     (below as f64 + 0.5 * at as f64) / x.len().max(1) as f64
 }
 
-fn row(month: i32, metric: &'static str, actual: f64, mut values: Vec<f64>) -> Row {
+fn row(month: i32, metric: Metric, actual: f64, mut values: Vec<f64>) -> Row {
     values.retain(|v| v.is_finite());
     values.sort_by(f64::total_cmp);
     let quantiles = [0.1, 0.25, 0.5, 0.75, 0.9].map(|q| quantile(&values, q));
@@ -386,12 +451,12 @@ fn simulate(
         let open: Vec<f64> = (0..n).map(|i| open_at(i, t)).collect();
         let new: Vec<f64> = bookings.iter().zip(&open).map(|(b, o)| b - o).collect();
         let [a_open, a_new] = split.get(&month).copied().unwrap_or_default();
-        rows.push(row(month, "bookings", a.bookings, bookings));
-        rows.push(row(month, "bookings_open_pipeline", a_open, open));
-        rows.push(row(month, "bookings_new_deals", a_new, new));
-        rows.push(row(month, "cumulative_bookings", actual_cumulative, cumulative.clone()));
-        rows.push(row(month, "won_deals", a.won as f64, won));
-        rows.push(row(month, "win_rate", actual_rate, rate));
+        rows.push(row(month, Metric::Bookings, a.bookings, bookings));
+        rows.push(row(month, Metric::BookingsOpenPipeline, a_open, open));
+        rows.push(row(month, Metric::BookingsNewDeals, a_new, new));
+        rows.push(row(month, Metric::CumulativeBookings, actual_cumulative, cumulative.clone()));
+        rows.push(row(month, Metric::WonDeals, a.won as f64, won));
+        rows.push(row(month, Metric::WinRate, actual_rate, rate));
     }
     rows
 }
@@ -407,7 +472,7 @@ fn quarter(
 ) -> Quarter {
     let q = months.min(3);
     let last = start + q as i32 - 1;
-    let cumulative = rows.iter().find(|r| r.metric == "cumulative_bookings" && r.month == last);
+    let cumulative = rows.iter().find(|r| r.metric == Metric::CumulativeBookings && r.month == last);
     let (actual_q, p50) = cumulative.map_or((f64::NAN, f64::NAN), |r| (r.actual, r.quantiles[2]));
     // Last quarter: the three whole months up to the cutoff's.
     let end = if date.is_month_end() { date.month_index() } else { date.month_index() - 1 };
@@ -458,7 +523,7 @@ mod tests {
     fn cutoff(ranks: &[f64]) -> Cutoff {
         let rows = ranks
             .iter()
-            .map(|&rank| Row { month: 0, metric: "bookings", actual: 1.0, quantiles: [0.0; 5], rank, crps: 0.0 })
+            .map(|&rank| Row { month: 0, metric: Metric::Bookings, actual: 1.0, quantiles: [0.0; 5], rank, crps: 0.0 })
             .collect();
         let quarter = Quarter { months: 3, actual: 0.0, p50: 0.0, run_rate: 0.0, weighted_pipeline: 0.0 };
         Cutoff { date: Date::from_ymd(2024, 1, 31).unwrap(), start: 0, rows, quarter }
@@ -469,11 +534,11 @@ mod tests {
         let a = cutoff(&[0.0, 0.05, 0.1, 0.15, 0.5, 0.95, 1.0]);
         let mut b = cutoff(&[0.3, 0.7, 0.99999]);
         // Another metric's rows and a missing actual are left out.
-        b.rows.push(Row { metric: "won_deals", ..b.rows[0].clone() });
+        b.rows.push(Row { metric: Metric::WonDeals, ..b.rows[0].clone() });
         b.rows.push(Row { actual: f64::NAN, ..b.rows[0].clone() });
-        assert_eq!(pit_histogram([&a, &b], "bookings", 10), [2, 2, 0, 1, 0, 1, 0, 1, 0, 3]);
-        assert_eq!(pit_histogram([&a, &b], "bookings", 2), [5, 5]);
-        assert_eq!(pit_histogram([&a], "won_deals", 10), [0; 10]);
+        assert_eq!(pit_histogram([&a, &b], Metric::Bookings, 10), [2, 2, 0, 1, 0, 1, 0, 1, 0, 3]);
+        assert_eq!(pit_histogram([&a, &b], Metric::Bookings, 2), [5, 5]);
+        assert_eq!(pit_histogram([&a], Metric::WonDeals, 10), [0; 10]);
     }
 
     #[test]

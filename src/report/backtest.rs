@@ -11,8 +11,9 @@ use super::OutputFile;
 use super::charts::build::{month_ticks, split_bars};
 use super::charts::spec::{Band, Bars, Chart, Line, Monthly, Plot, Stroke, Unit};
 use super::charts::theme::{GREY, NAVY, RED};
+use crate::engine::metrics;
 use crate::format::{money, percent};
-use crate::gather::backtest::{Backtest, Calibration, Cutoff, calibration, pit_histogram, skill};
+use crate::gather::backtest::{Backtest, Calibration, Cutoff, Metric, calibration, pit_histogram, skill};
 use crate::gather::date::month_label;
 use crate::month::YearMonth;
 
@@ -33,7 +34,7 @@ pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
     let mut rows = Vec::new();
     for c in &bt.cutoffs {
         for r in &c.rows {
-            let mut row = vec![c.date.to_string(), month_label(r.month), r.metric.to_string(), cell(r.actual)];
+            let mut row = vec![c.date.to_string(), month_label(r.month), r.metric.name().to_string(), cell(r.actual)];
             row.extend(r.quantiles.iter().map(|q| cell(*q)));
             row.push(cell(r.rank));
             row.push(cell(r.crps));
@@ -48,7 +49,7 @@ pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
     for c in &bt.cutoffs {
         let q = &c.quarter;
         let mut row = vec![c.date.to_string()];
-        row.extend(calibrated(calibration([c], "bookings")));
+        row.extend(calibrated(calibration([c], Metric::Bookings)));
         row.extend([q.months.to_string(), cell(q.actual), cell(q.p50), cell(q.run_rate), cell(q.weighted_pipeline)]);
         row.extend(q.errors().map(cell));
         row.extend([String::new(), String::new()]);
@@ -57,7 +58,7 @@ pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
     // The summary: every cutoff's months, the mean absolute errors and their ratios.
     let k = skill(bt.cutoffs.iter().map(|c| &c.quarter));
     let mut row = vec!["all".to_string()];
-    row.extend(calibrated(calibration(&bt.cutoffs, "bookings")));
+    row.extend(calibrated(calibration(&bt.cutoffs, Metric::Bookings)));
     row.extend(std::iter::repeat_n(String::new(), 5));
     row.extend([k.p50, k.run_rate, k.weighted_pipeline, k.vs_run_rate(), k.vs_weighted_pipeline()].map(cell));
     rows.push(row);
@@ -106,8 +107,9 @@ fn month_axis(c: &Cutoff, n: usize) -> (Vec<String>, Vec<usize>) {
 /// Monthly bookings after a cutoff: the P50 of the open pipeline's and of the new
 /// deals' stacked, with the actual total and its open-pipeline part drawn on them.
 fn split_chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
-    let rows = |metric: &str| c.rows.iter().filter(|r| r.metric == metric).collect::<Vec<_>>();
-    let (open, new, total) = (rows("bookings_open_pipeline"), rows("bookings_new_deals"), rows("bookings"));
+    let rows = |metric: Metric| c.rows.iter().filter(|r| r.metric == metric).collect::<Vec<_>>();
+    let (open, new, total) =
+        (rows(Metric::BookingsOpenPipeline), rows(Metric::BookingsNewDeals), rows(Metric::Bookings));
     let p50 = |rows: &[&crate::gather::backtest::Row]| rows.iter().map(|r| r.quantiles[2]).collect::<Vec<f64>>();
     let (open_p50, new_p50) = (p50(&open), p50(&new));
     let sum = |v: &[f64]| v.iter().filter(|v| v.is_finite()).sum::<f64>();
@@ -150,10 +152,10 @@ fn split_chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
 /// The histogram of the monthly bookings' percentile ranks over all cutoffs, against
 /// the uniform share of a calibrated forecast. The positions are the rank bins.
 fn pit_chart(bt: &Backtest, source: &str) -> Chart {
-    let counts = pit_histogram(&bt.cutoffs, "bookings", PIT_BINS);
+    let counts = pit_histogram(&bt.cutoffs, Metric::Bookings, PIT_BINS);
     let n: usize = counts.iter().sum();
     let below: usize = counts[..PIT_BINS / 2].iter().sum();
-    let k = calibration(&bt.cutoffs, "bookings");
+    let k = calibration(&bt.cutoffs, Metric::Bookings);
     let width = 100 / PIT_BINS;
     let bins: Vec<String> = (0..PIT_BINS).map(|b| format!("{}–{}%", b * width, (b + 1) * width)).collect();
     let plot = Monthly {
@@ -187,7 +189,7 @@ fn pit_chart(bt: &Backtest, source: &str) -> Chart {
 }
 
 fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
-    let rows: Vec<_> = c.rows.iter().filter(|r| r.metric == "bookings").collect();
+    let rows: Vec<_> = c.rows.iter().filter(|r| r.metric == Metric::Bookings).collect();
     let (months, ticks) = month_axis(c, rows.len());
     let q = |k: usize| rows.iter().map(|r| r.quantiles[k]).collect::<Vec<f64>>();
     let inside = rows.iter().filter(|r| r.quantiles[0] <= r.actual && r.actual <= r.quantiles[4]).count();
@@ -220,7 +222,7 @@ fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
     }
 }
 
-fn line(out: &mut String, what: &str, k: &Calibration, unit: Unit) {
+fn line(out: &mut String, what: &str, k: &Calibration, unit: metrics::Unit) {
     let _ = writeln!(
         out,
         "  {what:<28} {:>6} {:>9} {:>9} {:>9} {:>10}",
@@ -229,9 +231,9 @@ fn line(out: &mut String, what: &str, k: &Calibration, unit: Unit) {
         percent(k.within_50),
         format!("{:.2}", k.mean_rank),
         match unit {
-            Unit::Money => money(k.crps),
-            Unit::Count => format!("{:.0}", k.crps),
-            Unit::Percent | Unit::Rate => format!("{:.3}", k.crps),
+            metrics::Unit::Money => money(k.crps),
+            metrics::Unit::Count => format!("{:.0}", k.crps),
+            metrics::Unit::Share => format!("{:.3}", k.crps),
         },
     );
 }
@@ -260,14 +262,10 @@ pub fn text(bt: &Backtest, file: &str, dir: &str, written: &[String]) -> String 
         "  {:<28} {:>6} {:>9} {:>9} {:>9} {:>10}",
         "monthly", "months", "in P10-90", "in P25-75", "mean rank", "CRPS"
     );
-    for (metric, what, unit) in [
-        ("bookings", "bookings", Unit::Money),
-        ("bookings_open_pipeline", "  from the open pipeline", Unit::Money),
-        ("bookings_new_deals", "  from new deals", Unit::Money),
-        ("won_deals", "won deals", Unit::Count),
-        ("win_rate", "win rate", Unit::Percent),
-    ] {
-        line(&mut out, what, &calibration(&bt.cutoffs, metric), unit);
+    for metric in Metric::ALL {
+        if let Some(what) = metric.label() {
+            line(&mut out, what, &calibration(&bt.cutoffs, metric), metric.unit());
+        }
     }
     let _ = writeln!(out, "  (calibrated: 80% in P10-90, 50% in P25-75, mean rank 0.50)");
     let quarter = |out: &mut String, what: &str, cells: [String; 4]| {

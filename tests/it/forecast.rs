@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, LogNormal, Poisson};
-use sopsim::gather::backtest::{Backtest, Options as BacktestOptions, backtest, calibration};
+use sopsim::gather::backtest::{Backtest, Metric, Options as BacktestOptions, backtest, calibration};
 use sopsim::gather::date::Date;
 use sopsim::gather::read::ReadOptions;
 use sopsim::gather::{Options, gather};
@@ -226,7 +226,7 @@ fn forecast_rolling_back_tests_of_exports_with_stalls_pulls_shocks_and_growth_ar
                 b.cutoffs.iter().filter(move |c| (c.start - start < 10) == (position < 3))
             })
             .flat_map(|c| &c.rows)
-            .filter(|r| r.metric == "bookings" && r.month.rem_euclid(3) == position % 3)
+            .filter(|r| r.metric == Metric::Bookings && r.month.rem_euclid(3) == position % 3)
             .collect();
         let share = |f: &dyn Fn(&&sopsim::gather::backtest::Row) -> bool| {
             rows.iter().filter(|r| f(r)).count() as f64 / rows.len() as f64
@@ -242,7 +242,7 @@ fn forecast_rolling_back_tests_of_exports_with_stalls_pulls_shocks_and_growth_ar
     }
     let (mut within_80, mut within_50, mut ranks) = (Vec::new(), Vec::new(), Vec::new());
     for bt in backtests() {
-        let k = calibration(&bt.cutoffs, "bookings");
+        let k = calibration(&bt.cutoffs, Metric::Bookings);
         assert_eq!(k.n, 3 * bt.cutoffs.len());
         within_80.push(k.within_80);
         within_50.push(k.within_50);
@@ -256,18 +256,22 @@ fn forecast_rolling_back_tests_of_exports_with_stalls_pulls_shocks_and_growth_ar
             let start = b.cutoffs[0].start;
             b.cutoffs.iter().filter(move |c| (c.start - start < 10) == early)
         });
-        let k = calibration(rows, "bookings");
+        let k = calibration(rows, Metric::Bookings);
         println!(
             "{what}: {} months, {:.3} inside P10-P90, {:.3} inside P25-P75, mean rank {:.3}",
             k.n, k.within_80, k.within_50, k.mean_rank
         );
     }
     // The two parts of the bookings: the open pipeline's and the new deals'.
-    for metric in ["bookings_open_pipeline", "bookings_new_deals"] {
+    for metric in [Metric::BookingsOpenPipeline, Metric::BookingsNewDeals] {
         let k = calibration(backtests().iter().flat_map(|b| &b.cutoffs), metric);
         println!(
-            "{metric}: {} months, {:.3} inside P10-P90, {:.3} inside P25-P75, mean rank {:.3}",
-            k.n, k.within_80, k.within_50, k.mean_rank
+            "{}: {} months, {:.3} inside P10-P90, {:.3} inside P25-P75, mean rank {:.3}",
+            metric.name(),
+            k.n,
+            k.within_80,
+            k.within_50,
+            k.mean_rank
         );
     }
     // And by months after the cutoff: the bands' width against the P50's misses.
@@ -275,7 +279,7 @@ fn forecast_rolling_back_tests_of_exports_with_stalls_pulls_shocks_and_growth_ar
         let rows: Vec<_> = backtests()
             .iter()
             .flat_map(|b| &b.cutoffs)
-            .flat_map(|c| c.rows.iter().filter(move |r| r.metric == "bookings" && r.month == c.start + h))
+            .flat_map(|c| c.rows.iter().filter(move |r| r.metric == Metric::Bookings && r.month == c.start + h))
             .collect();
         let inside = rows.iter().filter(|r| r.quantiles[0] <= r.actual && r.actual <= r.quantiles[4]).count();
         let width: f64 = rows.iter().map(|r| (r.quantiles[4] / r.quantiles[0]).ln()).sum::<f64>() / rows.len() as f64;
@@ -341,7 +345,7 @@ fn forecast_an_export_whose_lost_deals_stay_open_is_near_what_happened() {
         let bt = rolling(3100 + k, &World { months: 24, lost_marked: false, ..WORLD });
         for c in &bt.cutoffs {
             let sum = |f: &dyn Fn(&sopsim::gather::backtest::Row) -> f64| {
-                c.rows.iter().filter(|r| r.metric == "won_deals").map(f).sum::<f64>()
+                c.rows.iter().filter(|r| r.metric == Metric::WonDeals).map(f).sum::<f64>()
             };
             let (actual, p50) = (sum(&|r| r.actual), sum(&|r| r.quantiles[2]));
             assert!(actual > 0.0);

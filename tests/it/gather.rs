@@ -374,7 +374,7 @@ fn bad_exports_get_a_clear_message_and_exit_2_or_a_warning_and_a_result() {
 /// +-0.07, which a bias of 0.05 could pass or fail by the draw of exports alone).
 #[test]
 fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
-    use sopsim::gather::backtest::{Options as BacktestOptions, backtest, calibration};
+    use sopsim::gather::backtest::{Metric, Options as BacktestOptions, backtest, calibration};
     let (mut inside, mut ranks) = (Vec::new(), Vec::new());
     for seed in 0..60 {
         let (text, _) = synthetic(100 + seed, 18, 300.0, 0.3);
@@ -389,7 +389,7 @@ fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
             seed: 3,
         };
         let bt = backtest("synthetic.csv", text.as_bytes(), &options).unwrap();
-        let k = calibration(&bt.cutoffs, "bookings");
+        let k = calibration(&bt.cutoffs, Metric::Bookings);
         assert_eq!(k.n, 12);
         inside.push(k.within_80);
         ranks.push(k.mean_rank);

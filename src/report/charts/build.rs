@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use crate::engine::metrics;
+use crate::engine::metrics::{self, id, role};
 use crate::format::{money, people, people_parts, percent, whole_count};
 use crate::month::YearMonth;
 use crate::runner::RunResults;
@@ -135,20 +135,20 @@ fn line(label: &str, color: Rgb, stroke: Stroke, values: Vec<f64>) -> Line {
 }
 
 fn arr_fan(c: &Context) -> Option<Chart> {
-    let q = |level: f64| c.series("arr", move |s| s.at(level));
+    let q = |level: f64| c.series(name(id::ARR), move |s| s.at(level));
     let mut m = c.monthly(Unit::Money, "ARR at month end");
     m.bands.push(band("P10–P90", NAVY, 0.18, q(0.10)?, q(0.90)?));
     m.bands.push(band("P25–P75", NAVY, 0.30, q(0.25)?, q(0.75)?));
     m.lines.push(line("P50 (median)", NAVY, Stroke::Solid, q(0.50)?));
     let happened = c.scenario.actuals.len().min(c.months.len());
-    if let Some(low) = c.series("plan.arr", |s| s.at(0.10)) {
+    if let Some(low) = c.series(metrics::PLAN[0], |s| s.at(0.10)) {
         // With actuals: the plan's own P10–P90 of the months that happened, the actual in red.
-        m.bands.push(band("Plan P10–P90", GREY, 0.22, low, c.series("plan.arr", |s| s.at(0.90))?));
+        m.bands.push(band("Plan P10–P90", GREY, 0.22, low, c.series(metrics::PLAN[0], |s| s.at(0.90))?));
         let actual = q(0.50)?.iter().enumerate().map(|(t, v)| if t < happened { *v } else { f64::NAN }).collect();
         m.lines.push(line("Actual", RED, Stroke::Solid, actual));
     }
     let judged = c.judged_month();
-    let at = c.results.get("arr", judged)?;
+    let at = c.results.get(name(id::ARR), judged)?;
     let spread = format!(
         "P50 {}, P10 {}, P90 {} in {}",
         money(at.p50()),
@@ -178,11 +178,11 @@ fn arr_fan(c: &Context) -> Option<Chart> {
 }
 
 fn bookings(c: &Context) -> Option<Chart> {
-    let q = |level: f64| c.series("bookings", move |s| s.at(level));
+    let q = |level: f64| c.series(name(id::BOOKINGS), move |s| s.at(level));
     let mut m = c.monthly(Unit::Money, "new ARR booked in the month");
     m.bars.push(Bars { label: "P50".into(), color: NAVY, values: q(0.50)?, whiskers: Some((q(0.10)?, q(0.90)?)) });
     let n = c.months.len();
-    let title = match c.results.total("bookings") {
+    let title = match c.results.total(name(id::BOOKINGS)) {
         Some(t) => format!(
             "New bookings over {n} months: P50 {} (P10 {}, P90 {})",
             money(t.p50()),
@@ -197,6 +197,12 @@ fn bookings(c: &Context) -> Option<Chart> {
 /// The monthly metric of the bookings from the deals open at the start.
 pub const OPEN_BOOKINGS: &str = metrics::OPEN[metrics::open::BOOKINGS].name;
 
+/// The name of the fixed metric `id` (an index of [`metrics::id`]): charts name their
+/// metrics through the table, so a chart cannot ask for a metric that does not exist.
+fn name(id: usize) -> &'static str {
+    metrics::FIXED[id].name
+}
+
 /// With deals open at the start: each month's P50 bookings, its lower part the P50 of
 /// those from the open pipeline, the rest from new deals (a trial's open-pipeline
 /// bookings never exceed its bookings, so neither do their quantiles). The title gives
@@ -205,14 +211,14 @@ pub const OPEN_BOOKINGS: &str = metrics::OPEN[metrics::open::BOOKINGS].name;
 fn bookings_split(c: &Context) -> Option<Chart> {
     let open = c.series(OPEN_BOOKINGS, Stats::p50)?;
     let open_mean = c.series(OPEN_BOOKINGS, |s| s.mean)?;
-    let mean = c.series("bookings", |s| s.mean)?;
+    let mean = c.series(name(id::BOOKINGS), |s| s.mean)?;
     let n = c.months.len();
     let first = open_mean.iter().rposition(|v| !v.is_finite()).map_or(0, |t| t + 1);
     if first >= n {
         return None;
     }
     let total: Vec<f64> = c
-        .series("bookings", Stats::p50)?
+        .series(name(id::BOOKINGS), Stats::p50)?
         .iter()
         .zip(&open)
         .map(|(b, o)| if o.is_finite() { *b } else { f64::NAN })
@@ -259,7 +265,7 @@ pub fn split_bars(upper: (&str, Vec<f64>), lower: (&str, Vec<f64>)) -> Vec<Bars>
 }
 
 fn headcount(c: &Context) -> Option<Chart> {
-    let roles = c.suffixes("headcount");
+    let roles = c.suffixes(metrics::PER_ROLE[role::HEADCOUNT].name);
     if roles.is_empty() {
         return None;
     }
@@ -292,7 +298,7 @@ fn headcount(c: &Context) -> Option<Chart> {
 /// trial's total over every role: people, not a sum of means or of medians.
 fn hires(c: &Context) -> Option<Chart> {
     let roles: Vec<(String, Stats)> = c
-        .suffixes("hires")
+        .suffixes(metrics::PER_ROLE[role::HIRES].name)
         .into_iter()
         .filter_map(|r| Some((r.clone(), *c.results.total(&format!("hires.{r}"))?)))
         .collect();
@@ -354,7 +360,7 @@ fn coverage(c: &Context) -> Option<Chart> {
 /// each drawn as a bin of that area: a histogram read from the quantiles alone.
 fn arr_spread(c: &Context) -> Option<Chart> {
     let judged = c.judged_month();
-    let stats = c.results.get("arr", judged)?;
+    let stats = c.results.get(name(id::ARR), judged)?;
     let target = c.scenario.target.as_ref().map(|t| t.arr);
     let (bins, bin_labels) = quantile_bins(&stats.quantiles, target);
     if bins.is_empty() {
@@ -465,18 +471,18 @@ fn attainment(c: &Context) -> Option<Chart> {
 }
 
 fn capacity(c: &Context) -> Option<Chart> {
-    let demand = c.series("opportunities.demand", Stats::p50)?;
-    let worked = c.series("opportunities.worked", Stats::p50)?;
+    let demand = c.series(name(id::OPP_DEMAND), Stats::p50)?;
+    let worked = c.series(name(id::OPP_WORKED), Stats::p50)?;
     let mut m = c.monthly(Unit::Count, "opportunities a month");
-    if let Some(lost) = c.series("opportunities.lost", Stats::p50) {
+    if let Some(lost) = c.series(name(id::OPP_LOST), Stats::p50) {
         m.bars.push(Bars { label: "lost (no capacity)".into(), color: RED, values: lost, whiskers: None });
     }
     m.lines.push(line("demanded", NAVY, Stroke::Solid, demand));
-    if let Some(cap) = c.series("opportunities.capacity", Stats::p50) {
+    if let Some(cap) = c.series(name(id::OPP_CAPACITY), Stats::p50) {
         m.lines.push(line("capacity", GREY, Stroke::Dashed, cap));
     }
     m.lines.push(line("worked", GREEN, Stroke::Solid, worked));
-    let title = match c.results.total("opportunities.lost") {
+    let title = match c.results.total(name(id::OPP_LOST)) {
         Some(lost) => {
             format!("Capacity vs demand: {} opportunities lost over {} months (P50)", whole(lost.p50()), c.months.len())
         }
