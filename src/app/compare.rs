@@ -61,11 +61,11 @@ pub fn main(args: &CompareArgs, dir: &Path) -> Result<(), Error> {
     let seconds = started.elapsed().as_secs_f64();
     let rows: Vec<Row> = sides.iter().map(|s| row(&sides[0].outcomes, &s.outcomes)).collect();
 
-    let mut files = vec![compare_csv(&sides, &rows).map_err(Error::Run)?];
+    let mut files = vec![compare_csv(&sides, &rows)?];
 
     let texts: Vec<&str> = sides.iter().map(|s| s.loaded.sources.file_text.as_str()).collect();
     let diffs = input_differences(&texts).map_err(|e| Error::Run(format!("cannot read the scenarios' keys: {e}")))?;
-    files.push(inputs_diff_csv(&sides, &diffs).map_err(Error::Run)?);
+    files.push(inputs_diff_csv(&sides, &diffs)?);
 
     let source = format!(
         "sopsim {} · {} · {} trials · seed {}",

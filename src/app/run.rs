@@ -68,7 +68,7 @@ pub fn write_results(
     threads: usize,
 ) -> Result<(), Error> {
     let started = std::time::Instant::now();
-    let (files, realised) = report::run_files(loaded, file_label, results, formats, threads).map_err(Error::Run)?;
+    let (files, realised) = report::run_files(loaded, file_label, results, formats, threads)?;
     report::write_outputs(out.dir, &files, out.force)?;
     if !out.quiet {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();
