@@ -17,6 +17,7 @@ use std::fmt;
 use crate::gather;
 use crate::message;
 use crate::report;
+use crate::runner::RunError;
 use crate::scenario::LoadError;
 use crate::serve;
 use crate::shard;
@@ -64,6 +65,13 @@ impl std::error::Error for Error {}
 impl From<LoadError> for Error {
     fn from(e: LoadError) -> Error {
         Error::Scenario(Box::new(e))
+    }
+}
+
+/// A run that cannot start or finish is a failure.
+impl From<RunError> for Error {
+    fn from(e: RunError) -> Error {
+        Error::Run(e.to_string())
     }
 }
 
@@ -206,5 +214,7 @@ mod tests {
         let e = Error::from(report::Error::Csv { file: Some("a.csv".into()), reason: "full".into() });
         assert_eq!((e.code(), e.to_string()), (1, "error: cannot write a.csv: full\n".to_string()));
         assert_eq!(Error::from(report::Error::TooManyRows).code(), 1);
+        let e = Error::from(RunError::Stopped);
+        assert_eq!((e.code(), e.to_string()), (1, "error: the run was stopped\n".to_string()));
     }
 }

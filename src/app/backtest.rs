@@ -40,7 +40,7 @@ pub fn main(args: &BacktestArgs, dir: &Path) -> Result<(), Error> {
         args.seed
     );
     let mut files = report::backtest::tables(&bt)?;
-    let pool = runner::thread_pool(0).map_err(|e| Error::Run(e.0))?;
+    let pool = runner::thread_pool(0)?;
     files.extend(report::chart_files(&pool, &report::backtest::charts(&bt, &source))?);
     report::write_outputs(dir, &files, args.force)?;
     if !args.quiet {

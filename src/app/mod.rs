@@ -144,7 +144,7 @@ fn what_if_setup(
     let scenario = &loaded.scenario;
     let trials = args.trials.unwrap_or_else(|| default_trials(scenario));
     let seed = args.seed.unwrap_or(scenario.seed);
-    let pool = crate::runner::thread_pool(args.threads.map_or(0, usize::from)).map_err(|e| Error::Run(e.0))?;
+    let pool = crate::runner::thread_pool(args.threads.map_or(0, usize::from))?;
     Ok(Setup { loaded, file: file.to_path_buf(), seed, trials, pool, quiet: args.quiet })
 }
 

@@ -51,7 +51,7 @@ pub fn main(args: RunArgs, target: Target) -> Result<(), Error> {
         Target::Folder(dir) => dir,
         Target::Later => return Err(Error::Run("a run's output folder is known before it runs".into())),
     };
-    let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
+    let results = runner::run(scenario, &config)?;
     let file_label = args.file.display().to_string();
     let out = Out { dir: &dir, force: args.common.force, quiet: args.common.quiet };
     write_results(&loaded, &file_label, &results, &out, args.formats(), config.threads)
