@@ -16,7 +16,8 @@ use std::fmt;
 
 use crate::gather;
 use crate::message;
-use crate::report::WriteError;
+use crate::report;
+use crate::runner::RunError;
 use crate::scenario::LoadError;
 use crate::serve;
 use crate::shard;
@@ -67,12 +68,43 @@ impl From<LoadError> for Error {
     }
 }
 
-impl From<WriteError> for Error {
-    fn from(e: WriteError) -> Error {
+/// A run that cannot start or finish is a failure.
+impl From<RunError> for Error {
+    fn from(e: RunError) -> Error {
+        Error::Run(e.to_string())
+    }
+}
+
+/// A place that is not sopsim's to write (a folder of files it did not write, a link)
+/// is bad input; outputs that cannot be made or written are a failure.
+impl From<report::Error> for Error {
+    fn from(e: report::Error) -> Error {
         match e {
-            WriteError::Refused(m) => Error::Input(m),
-            WriteError::Failed(m) => Error::Run(m),
+            report::Error::Refused(_) | report::Error::FileIsLink { .. } => Error::Input(e.to_string()),
+            report::Error::Folder { .. }
+            | report::Error::File { .. }
+            | report::Error::Threads { .. }
+            | report::Error::Csv { .. }
+            | report::Error::Json(_)
+            | report::Error::Xlsx(_)
+            | report::Error::XlsxYear(_)
+            | report::Error::TooManyMonths
+            | report::Error::TooManyRows
+            | report::Error::Draw(_)
+            | report::Error::Font
+            | report::Error::Svg(_)
+            | report::Error::Image
+            | report::Error::Png(_)
+            | report::Error::Planned(_)
+            | report::Error::Interrupt(_) => Error::Run(e.to_string()),
         }
+    }
+}
+
+/// A folder sopsim refuses to write, found before anything is simulated: bad input.
+impl From<report::folder::Refusal> for Error {
+    fn from(r: report::folder::Refusal) -> Error {
+        Error::from(report::Error::Refused(r))
     }
 }
 
@@ -170,5 +202,19 @@ mod tests {
         assert_eq!(Error::from(whatif::Error::NotAnOverride { text: "x".into() }).code(), 1);
         assert_eq!(Error::from(serve::Error::SessionTooLong).code(), 2);
         assert_eq!(Error::from(serve::Error::Threads("no threads".into())).code(), 1);
+        let refused = report::folder::Refusal { folder: "out".into(), why: report::folder::Why::File };
+        let e = Error::from(report::Error::Refused(refused));
+        assert_eq!(e.code(), 2);
+        assert_eq!(
+            e.to_string(),
+            "error: the output folder out is an existing file, not a folder; sopsim writes a folder of outputs and \
+             never replaces a file\n   = help: choose another folder with --out; nothing was written\n"
+        );
+        assert_eq!(Error::from(report::Error::FileIsLink { path: "a.part".into() }).code(), 2);
+        let e = Error::from(report::Error::Csv { file: Some("a.csv".into()), reason: "full".into() });
+        assert_eq!((e.code(), e.to_string()), (1, "error: cannot write a.csv: full\n".to_string()));
+        assert_eq!(Error::from(report::Error::TooManyRows).code(), 1);
+        let e = Error::from(RunError::Stopped);
+        assert_eq!((e.code(), e.to_string()), (1, "error: the run was stopped\n".to_string()));
     }
 }

@@ -9,7 +9,7 @@ fn main() {
     if let Some(target) = sopsim::app::target(&cli)
         && let Err(e) = sopsim::report::exit_on_interrupt(target)
     {
-        eprintln!("warning: {}", visible_lines(e.message()));
+        eprintln!("warning: {}", visible_lines(&e.to_string()));
     }
     if let Err(e) = sopsim::app::main_with(cli) {
         // The message may quote the user's text: its control characters are shown, not obeyed.

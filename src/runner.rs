@@ -22,6 +22,7 @@ use crate::engine::{
     metrics::{Layout, TARGET_HIT},
 };
 use crate::scenario::Scenario;
+use crate::stats::aggregate::MergeError;
 use crate::stats::{Aggregate, Chunk, Quantiles, Stats};
 
 /// Most trials per unit of parallel work (and per tick of the progress bar). A chunk's
@@ -164,9 +165,33 @@ impl Histogram {
     }
 }
 
-/// A run that could not start.
-#[derive(Debug)]
-pub struct RunError(pub String);
+/// Why a run could not start or finish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunError {
+    /// The worker threads cannot start.
+    Threads {
+        /// The threads asked for (0: one per core).
+        count: usize,
+        /// The system's words.
+        reason: String,
+    },
+    /// The run was stopped before it finished.
+    Stopped,
+    /// The workers' aggregates do not merge (a bug).
+    Merge(MergeError),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Threads { count, reason } => write!(f, "cannot start {count} worker threads: {reason}"),
+            RunError::Stopped => f.write_str("the run was stopped"),
+            RunError::Merge(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
 
 /// The aggregate of a range of trials of a run, before statistics are read from it.
 #[derive(Debug)]
@@ -194,8 +219,8 @@ pub fn run(scenario: &Scenario, config: &RunConfig) -> Result<RunResults, RunErr
 pub fn run_with(scenario: &Scenario, config: &RunConfig, quantiles: Quantiles) -> Result<RunResults, RunError> {
     let started = Instant::now();
     let pool = pool(config.threads)?;
-    let (part, _) = simulate_on(&pool, scenario, config, 0..config.trials, quantiles, &Watch::NONE)?
-        .ok_or_else(|| RunError("the run was stopped".to_string()))?;
+    let (part, _) =
+        simulate_on(&pool, scenario, config, 0..config.trials, quantiles, &Watch::NONE)?.ok_or(RunError::Stopped)?;
     Ok(results_of(&pool, scenario, config, part, started))
 }
 
@@ -226,7 +251,7 @@ fn pool(threads: usize) -> Result<rayon::ThreadPool, RunError> {
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| RunError(format!("cannot start {threads} worker threads: {e}")))
+        .map_err(|e| RunError::Threads { count: threads, reason: e.to_string() })
 }
 
 /// Runs the trials `trials` (indexes in the whole run, so each draws what it draws in
@@ -238,7 +263,7 @@ pub fn simulate(
     quantiles: Quantiles,
 ) -> Result<Simulated, RunError> {
     let (part, _) = simulate_on(&pool(config.threads)?, scenario, config, trials, quantiles, &Watch::NONE)?
-        .ok_or_else(|| RunError("the run was stopped".to_string()))?;
+        .ok_or(RunError::Stopped)?;
     Ok(part)
 }
 
@@ -361,7 +386,7 @@ fn simulate_on(
     let mut aggregates = aggregates.into_iter();
     let mut aggregate = aggregates.next().unwrap_or_else(|| Aggregate::new(cells, quantiles));
     for part in aggregates {
-        aggregate.merge(part).map_err(|e| RunError(e.0))?;
+        aggregate.merge(part).map_err(RunError::Merge)?;
     }
     // Each worker kept the trials it ran; put them back in trial order.
     let mut kept: Vec<Kept> = kept.into_iter().flatten().collect();

@@ -39,9 +39,9 @@ pub fn main(args: &BacktestArgs, dir: &Path) -> Result<(), Error> {
         args.trials,
         args.seed
     );
-    let mut files = report::backtest::tables(&bt).map_err(Error::Run)?;
-    let pool = runner::thread_pool(0).map_err(|e| Error::Run(e.0))?;
-    files.extend(report::chart_files(&pool, &report::backtest::charts(&bt, &source)).map_err(Error::Run)?);
+    let mut files = report::backtest::tables(&bt)?;
+    let pool = runner::thread_pool(0)?;
+    files.extend(report::chart_files(&pool, &report::backtest::charts(&bt, &source))?);
     report::write_outputs(dir, &files, args.force)?;
     if !args.quiet {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();

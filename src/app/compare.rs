@@ -48,24 +48,24 @@ pub fn main(args: &CompareArgs, dir: &Path) -> Result<(), Error> {
     let trials = common.trials.unwrap_or(first.trials);
     let seed = common.seed.unwrap_or(first.seed);
     let threads = common.threads.map_or(0, usize::from);
-    let pool = runner::thread_pool(threads).map_err(|e| Error::Run(e.0))?;
+    let pool = runner::thread_pool(threads)?;
     let config = RunConfig { trials, seed, threads, progress: false };
 
     let started = std::time::Instant::now();
     let mut sides = Vec::with_capacity(loaded.len());
     for (file, l) in args.files.iter().zip(loaded) {
         let outcomes = crate::whatif::outcomes(&pool, &l.scenario, seed, 0..trials);
-        let results = runner::run(&l.scenario, &config).map_err(|e| Error::Run(e.0))?;
+        let results = runner::run(&l.scenario, &config)?;
         sides.push(Side { file: file.clone(), loaded: l, outcomes, results });
     }
     let seconds = started.elapsed().as_secs_f64();
     let rows: Vec<Row> = sides.iter().map(|s| row(&sides[0].outcomes, &s.outcomes)).collect();
 
-    let mut files = vec![compare_csv(&sides, &rows).map_err(Error::Run)?];
+    let mut files = vec![compare_csv(&sides, &rows)?];
 
     let texts: Vec<&str> = sides.iter().map(|s| s.loaded.sources.file_text.as_str()).collect();
     let diffs = input_differences(&texts).map_err(|e| Error::Run(format!("cannot read the scenarios' keys: {e}")))?;
-    files.push(inputs_diff_csv(&sides, &diffs).map_err(Error::Run)?);
+    files.push(inputs_diff_csv(&sides, &diffs)?);
 
     let source = format!(
         "sopsim {} · {} · {} trials · seed {}",

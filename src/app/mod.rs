@@ -107,7 +107,7 @@ fn force(cli: &Cli) -> bool {
 /// writers check again when they write.
 fn check_target(cli: &Cli, target: Option<&Target>) -> Result<(), Error> {
     match target {
-        Some(Target::Folder(dir)) => report::folder::check(dir, force(cli)).map(|_| ()).map_err(|r| Error::Input(r.0)),
+        Some(Target::Folder(dir)) => Ok(report::folder::check(dir, force(cli)).map(|_| ())?),
         Some(Target::File(path)) if matches!(cli.command, Command::Gather(_)) => gather::out_check(path, force(cli)),
         Some(Target::File(path)) if matches!(cli.command, Command::Init(_)) => init::out_check(path, force(cli)),
         Some(Target::File(part)) => Ok(shard::check_part_path(part, force(cli))?),
@@ -144,18 +144,18 @@ fn what_if_setup(
     let scenario = &loaded.scenario;
     let trials = args.trials.unwrap_or_else(|| default_trials(scenario));
     let seed = args.seed.unwrap_or(scenario.seed);
-    let pool = crate::runner::thread_pool(args.threads.map_or(0, usize::from)).map_err(|e| Error::Run(e.0))?;
+    let pool = crate::runner::thread_pool(args.threads.map_or(0, usize::from))?;
     Ok(Setup { loaded, file: file.to_path_buf(), seed, trials, pool, quiet: args.quiet })
 }
 
 /// The charts as `.svg` and `.png` files, drawn on `pool`'s threads.
 fn chart_files(pool: &rayon::ThreadPool, charts: &[report::charts::Chart]) -> Result<Vec<OutputFile>, Error> {
-    report::chart_files(pool, charts).map_err(Error::Run)
+    Ok(report::chart_files(pool, charts)?)
 }
 
 /// A CSV file from a header and rows.
 fn csv_file(name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<OutputFile, Error> {
-    report::csv::table(name, header, rows).map_err(Error::Run)
+    Ok(report::csv::table(name, header, rows)?)
 }
 
 /// Writes `files` into `dir`, whole or not at all; `force` as [`report::write_outputs`].

@@ -51,7 +51,7 @@ pub fn main(args: RunArgs, target: Target) -> Result<(), Error> {
         Target::Folder(dir) => dir,
         Target::Later => return Err(Error::Run("a run's output folder is known before it runs".into())),
     };
-    let results = runner::run(scenario, &config).map_err(|e| Error::Run(e.0))?;
+    let results = runner::run(scenario, &config)?;
     let file_label = args.file.display().to_string();
     let out = Out { dir: &dir, force: args.common.force, quiet: args.common.quiet };
     write_results(&loaded, &file_label, &results, &out, args.formats(), config.threads)
@@ -68,7 +68,7 @@ pub fn write_results(
     threads: usize,
 ) -> Result<(), Error> {
     let started = std::time::Instant::now();
-    let (files, realised) = report::run_files(loaded, file_label, results, formats, threads).map_err(Error::Run)?;
+    let (files, realised) = report::run_files(loaded, file_label, results, formats, threads)?;
     report::write_outputs(out.dir, &files, out.force)?;
     if !out.quiet {
         let names: Vec<String> = files.iter().map(|f| f.name.clone()).collect();

@@ -82,7 +82,7 @@ pub fn main(args: &SweepArgs, dir: &Path) -> Result<(), Error> {
 
     let base_scenario = setup.scenario();
     let month = crate::report::charts::build::month(base_scenario.start, judged_month(base_scenario));
-    let mut files = vec![sweep_csv(&varies, &rows).map_err(Error::Run)?];
+    let mut files = vec![sweep_csv(&varies, &rows)?];
     let source = source_line(base_scenario, setup.trials, setup.seed);
     let charts = charts(base_scenario, &varies, &rows, &month, &source);
     files.extend(chart_files(&setup.pool, &charts)?);

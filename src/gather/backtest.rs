@@ -326,7 +326,7 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
         dates.sort();
         dates.dedup();
     }
-    let pool = runner::thread_pool(0).map_err(|e| Error::Threads(e.0))?;
+    let pool = runner::thread_pool(0).map_err(|e| Error::Threads(e.to_string()))?;
     let mut cutoffs = Vec::new();
     for &date in &dates {
         let start = date.month_index() + 1;

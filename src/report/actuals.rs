@@ -65,7 +65,7 @@ pub fn headcount_names(scenario: &Scenario) -> Vec<String> {
 
 /// `plan_vs_actual.csv`: metric, month, actual, the plan's mean and quantiles, and the
 /// band the actual fell in.
-pub fn csv(scenario: &Scenario, results: &RunResults) -> Result<OutputFile, String> {
+pub fn csv(scenario: &Scenario, results: &RunResults) -> Result<OutputFile, super::Error> {
     let names = headcount_names(scenario);
     let cell = |v: f64| if v.is_finite() { super::csv::number(v) } else { String::new() };
     let rows: Vec<Vec<String>> = rows(scenario, results, &names)

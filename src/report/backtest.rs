@@ -30,7 +30,7 @@ fn cell(v: f64) -> String {
 }
 
 /// The tables and charts of a back-test (charts drawn by the caller).
-pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, String> {
+pub fn tables(bt: &Backtest) -> Result<Vec<OutputFile>, super::Error> {
     let mut rows = Vec::new();
     for c in &bt.cutoffs {
         for r in &c.rows {

@@ -9,8 +9,12 @@
 //! writer in [`super`] carries it out. It never deletes anything itself.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::format::visible_path;
+use crate::message::Message;
 
 /// The manifest's file name inside every output folder sopsim writes.
 pub const MANIFEST: &str = ".sopsim-output";
@@ -74,40 +78,94 @@ pub enum Plan {
     },
 }
 
-/// Why sopsim will not write where it was asked to: the message, without its `error:`.
+/// Why sopsim will not write the output folder it was asked to write.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal(pub String);
+pub struct Refusal {
+    /// The folder as given.
+    pub folder: PathBuf,
+    /// What is there.
+    pub why: Why,
+}
+
+/// What is at an output folder's path that sopsim will not replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// The path names no folder of its own (`.`, `/`).
+    NoName,
+    /// A symbolic link, and where it points if that reads.
+    Link {
+        /// The link's target.
+        to: Option<PathBuf>,
+    },
+    /// An existing file.
+    File,
+    /// A folder holding what sopsim did not write: these names, a folder's with `/`.
+    Foreign(Vec<String>),
+}
+
+impl Refusal {
+    /// What is refused, and what to do.
+    pub fn message(&self) -> Message {
+        let (why, what_to_do) = match &self.why {
+            Why::NoName => (
+                "names no folder of its own".to_string(),
+                "give the path of a folder for the outputs, e.g. --out runs/plan-a",
+            ),
+            Why::Link { to } => (
+                format!(
+                    "is a symbolic link{}; sopsim replaces its output folder whole, which would replace the link",
+                    to.as_ref().map(|t| format!(" (to {})", t.display())).unwrap_or_default()
+                ),
+                "give the folder's own path with --out",
+            ),
+            Why::File => (
+                "is an existing file, not a folder; sopsim writes a folder of outputs and never replaces a file"
+                    .to_string(),
+                "choose another folder with --out",
+            ),
+            Why::Foreign(foreign) => {
+                let shown = match foreign.len() {
+                    n if n <= 5 => foreign.join(", "),
+                    n => format!("{} and {} more", foreign[..4].join(", "), n - 4),
+                };
+                (
+                    format!(
+                        "holds files sopsim did not write ({shown}); sopsim replaces only folders it wrote, and \
+                         never deletes what it did not write"
+                    ),
+                    "choose another folder with --out (or move those files out), or add --force to write sopsim's \
+                     files into it, replacing only files of the same names and leaving the others as they are",
+                )
+            }
+        };
+        Message::new(format!("the output folder {} {why}", visible_path(&self.folder)))
+            .help(format!("{what_to_do}; nothing was written"))
+    }
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
+    }
+}
 
 /// Decides what writing the output folder `dir` will do, or refuses it: an existing
 /// file, a symbolic link, or (without `force`) a folder holding anything sopsim did
 /// not write. Errors reading the folder are left to the write, which reports them.
 pub fn check(dir: &Path, force: bool) -> Result<Plan, Refusal> {
-    let shown = crate::format::visible_path(dir);
-    let refuse = |why: String, what_to_do: &str| {
-        Err(Refusal(format!("the output folder {shown} {why}\n   = help: {what_to_do}; nothing was written\n")))
-    };
+    let refuse = |why: Why| Err(Refusal { folder: dir.to_path_buf(), why });
     if dir.file_name().is_none() {
-        return refuse(
-            "names no folder of its own".into(),
-            "give the path of a folder for the outputs, e.g. --out runs/plan-a",
-        );
+        return refuse(Why::NoName);
     }
     let meta = match fs::symlink_metadata(dir) {
         Ok(m) => m,
         Err(_) => return Ok(Plan::Create),
     };
     if meta.file_type().is_symlink() {
-        let to = fs::read_link(dir).map(|t| format!(" (to {})", t.display())).unwrap_or_default();
-        return refuse(
-            format!("is a symbolic link{to}; sopsim replaces its output folder whole, which would replace the link"),
-            "give the folder's own path with --out",
-        );
+        return refuse(Why::Link { to: fs::read_link(dir).ok() });
     }
     if !meta.is_dir() {
-        return refuse(
-            "is an existing file, not a folder; sopsim writes a folder of outputs and never replaces a file".into(),
-            "choose another folder with --out",
-        );
+        return refuse(Why::File);
     }
     let entries = match entries(dir) {
         Ok(e) => e,
@@ -128,18 +186,7 @@ pub fn check(dir: &Path, force: bool) -> Result<Plan, Refusal> {
     if force {
         return Ok(Plan::Into { ours: ours.into_iter().collect() });
     }
-    let shown_foreign = match foreign.len() {
-        n if n <= 5 => foreign.join(", "),
-        n => format!("{} and {} more", foreign[..4].join(", "), n - 4),
-    };
-    refuse(
-        format!(
-            "holds files sopsim did not write ({shown_foreign}); sopsim replaces only folders it wrote, and never \
-             deletes what it did not write"
-        ),
-        "choose another folder with --out (or move those files out), or add --force to write sopsim's files into \
-         it, replacing only files of the same names and leaving the others as they are",
-    )
+    refuse(Why::Foreign(foreign))
 }
 
 /// The manifest's text for a folder holding `files`.
@@ -214,8 +261,9 @@ mod tests {
         fs::write(dir.path().join(MANIFEST), manifest(&["monthly.csv", "summary.json"])).unwrap();
         assert_eq!(check(dir.path(), false), Ok(Plan::Replace));
         fs::write(dir.path().join("notes.txt"), "mine").unwrap();
-        let Err(Refusal(message)) = check(dir.path(), false) else { panic!("a user's file is not replaced") };
-        assert!(message.contains("(notes.txt)") && message.contains("--force"), "{message}");
+        let Err(refusal) = check(dir.path(), false) else { panic!("a user's file is not replaced") };
+        assert_eq!(refusal.why, Why::Foreign(vec!["notes.txt".into()]));
+        assert!(refusal.to_string().contains("(notes.txt)") && refusal.to_string().contains("--force"), "{refusal}");
         let ours = vec!["monthly.csv".to_string(), "summary.json".to_string()];
         assert_eq!(check(dir.path(), true), Ok(Plan::Into { ours }));
     }
@@ -224,8 +272,8 @@ mod tests {
     fn a_listed_name_that_is_a_folder_is_not_ours() {
         let dir = folder(&["monthly.csv/inside.txt"]);
         fs::write(dir.path().join(MANIFEST), manifest(&["monthly.csv"])).unwrap();
-        let Err(Refusal(message)) = check(dir.path(), false) else { panic!("a folder is not a file sopsim wrote") };
-        assert!(message.contains("(monthly.csv/)"), "{message}");
+        let Err(refusal) = check(dir.path(), false) else { panic!("a folder is not a file sopsim wrote") };
+        assert_eq!(refusal.why, Why::Foreign(vec!["monthly.csv/".into()]));
     }
 
     #[test]
@@ -233,8 +281,9 @@ mod tests {
         let dir = folder(&["monthly.csv", "summary.json", "arr_fan.svg", "arr_fan.png", "tornado.svg"]);
         assert_eq!(check(dir.path(), false), Ok(Plan::Replace));
         let dir = folder(&["thesis.txt", "docs/a.txt"]);
-        let Err(Refusal(message)) = check(dir.path(), false) else { panic!("a user's folder is not replaced") };
-        assert!(message.contains("(docs/, thesis.txt)"), "{message}");
+        let Err(refusal) = check(dir.path(), false) else { panic!("a user's folder is not replaced") };
+        assert_eq!(refusal.why, Why::Foreign(vec!["docs/".into(), "thesis.txt".into()]));
+        assert!(refusal.to_string().contains("(docs/, thesis.txt)"), "{refusal}");
         let dir = folder(&["summary.json", "data.csv"]);
         assert!(check(dir.path(), false).is_err(), "one foreign name is enough to refuse");
     }
@@ -243,24 +292,32 @@ mod tests {
     fn files_links_and_dot_paths_are_refused_even_with_force() {
         let dir = folder(&["a.txt"]);
         let file = dir.path().join("a.txt");
-        let Err(Refusal(message)) = check(&file, true) else { panic!("a file is never replaced") };
-        assert!(message.contains("is an existing file"), "{message}");
-        assert!(check(Path::new("."), true).is_err());
-        assert!(check(Path::new("/"), true).is_err());
+        let Err(refusal) = check(&file, true) else { panic!("a file is never replaced") };
+        assert_eq!(refusal, Refusal { folder: file, why: Why::File });
+        assert!(refusal.to_string().contains("is an existing file"), "{refusal}");
+        assert!(matches!(check(Path::new("."), true), Err(Refusal { why: Why::NoName, .. })));
+        assert!(matches!(check(Path::new("/"), true), Err(Refusal { why: Why::NoName, .. })));
         #[cfg(unix)]
         {
             let link = dir.path().join("link");
             std::os::unix::fs::symlink(dir.path(), &link).unwrap();
-            let Err(Refusal(message)) = check(&link, true) else { panic!("a link is never replaced") };
-            assert!(message.contains("symbolic link"), "{message}");
+            let Err(refusal) = check(&link, true) else { panic!("a link is never replaced") };
+            assert_eq!(refusal.why, Why::Link { to: Some(dir.path().to_path_buf()) });
+            assert!(refusal.to_string().contains("symbolic link"), "{refusal}");
         }
     }
 
     #[test]
     fn many_foreign_files_are_summarised() {
         let dir = folder(&["a", "b", "c", "d", "e", "f", "g"]);
-        let Err(Refusal(message)) = check(dir.path(), false) else { panic!() };
-        assert!(message.contains("(a, b, c, d and 3 more)"), "{message}");
+        let Err(refusal) = check(dir.path(), false) else { panic!() };
+        let shown = format!(
+            "the output folder {} holds files sopsim did not write (a, b, c, d and 3 more); sopsim replaces only \
+             folders it wrote, and never deletes what it did not write",
+            visible_path(dir.path())
+        );
+        assert_eq!(refusal.message().text, shown);
+        assert!(refusal.to_string().ends_with("leaving the others as they are; nothing was written"), "{refusal}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use super::WriteError;
+use super::Error;
 use crate::format::visible_path;
 
 /// Where a command puts what it writes, for the message of an interrupt.
@@ -36,7 +36,7 @@ pub(super) fn state() -> std::sync::MutexGuard<'static, State> {
 /// On Ctrl-C (or SIGTERM), waits for a write in progress to finish or be undone, says
 /// what became of the outputs of `target`, and exits with code 130. No temporary file
 /// or folder is left behind: the writers remove their own before they return.
-pub fn exit_on_interrupt(target: Target) -> Result<(), WriteError> {
+pub fn exit_on_interrupt(target: Target) -> Result<(), Error> {
     state().target = Some(target);
     ctrlc::set_handler(move || {
         let s = state();
@@ -52,5 +52,5 @@ pub fn exit_on_interrupt(target: Target) -> Result<(), WriteError> {
         eprintln!("interrupted; {message}");
         std::process::exit(130);
     })
-    .map_err(|e| WriteError::Failed(format!("cannot watch for Ctrl-C: {e}")))
+    .map_err(|e| Error::Interrupt(e.to_string()))
 }

@@ -27,7 +27,7 @@ pub fn summary(
     results: &RunResults,
     warnings: &[Diagnostic],
     realised: &Realised,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, super::Error> {
     let months = results.layout.months;
     let last = months - 1;
     let month_label = |t: usize| scenario.start.offset(t as i64).to_string();
@@ -183,7 +183,7 @@ pub fn summary(
     if let (Some(actuals), Some(map)) = (actuals, doc.as_object_mut()) {
         map.insert("actuals".into(), actuals);
     }
-    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| e.to_string())?;
+    let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| super::Error::Json(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
 }

@@ -12,6 +12,7 @@ pub mod actuals;
 pub mod backtest;
 pub mod charts;
 pub mod csv;
+mod error;
 pub mod folder;
 pub mod html;
 pub mod inputs;
@@ -27,6 +28,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use error::{Error, Unchanged};
 use interrupt::state;
 pub use interrupt::{Target, exit_on_interrupt};
 
@@ -82,18 +84,18 @@ pub struct Run<'a> {
 /// The files of a run in the formats asked for, in a fixed order: `monthly.csv` (and
 /// `plan_vs_actual.csv` with actuals), `summary.json`, `report.html`, `report.xlsx`, then each chart's SVG and PNG. The
 /// charts are drawn in parallel on `threads` threads (0: one per core).
-pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<OutputFile>, String> {
+pub fn outputs(run: &Run, formats: Formats, threads: usize) -> Result<Vec<OutputFile>, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .map_err(|e| format!("cannot start {threads} worker threads: {e}"))?;
+        .map_err(|e| Error::Threads { count: threads, reason: e.to_string() })?;
     let file = |name: &str, bytes: Vec<u8>| OutputFile { name: name.to_string(), bytes };
     let charts =
         if formats.svg || formats.png || formats.html { charts::build(run.scenario, run.results) } else { Vec::new() };
     let (drawn, tables) = pool.install(|| {
         rayon::join(
             || charts::render(&charts, formats.svg || formats.html, formats.png),
-            || -> Result<Vec<OutputFile>, String> {
+            || -> Result<Vec<OutputFile>, Error> {
                 let mut files = Vec::new();
                 if formats.csv {
                     files.push(file("monthly.csv", csv::monthly(run.scenario, run.results)?));
@@ -142,7 +144,7 @@ pub fn run_files(
     results: &RunResults,
     formats: Formats,
     threads: usize,
-) -> Result<(Vec<OutputFile>, crate::engine::params::Realised), String> {
+) -> Result<(Vec<OutputFile>, crate::engine::params::Realised), Error> {
     let scenario = &loaded.scenario;
     let realised = crate::engine::params::realised_correlations(scenario, results.seed, results.trials);
     let run = Run {
@@ -159,7 +161,7 @@ pub fn run_files(
 
 /// Each chart of `charts` as `.svg` and `.png` files, drawn on `pool`'s threads: the
 /// charts of the what-if commands and of `backtest`.
-pub fn chart_files(pool: &rayon::ThreadPool, charts: &[charts::Chart]) -> Result<Vec<OutputFile>, String> {
+pub fn chart_files(pool: &rayon::ThreadPool, charts: &[charts::Chart]) -> Result<Vec<OutputFile>, Error> {
     let drawn = pool.install(|| charts::render(charts, true, true))?;
     let mut files = Vec::new();
     for (chart, d) in charts.iter().zip(drawn) {
@@ -182,33 +184,15 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
-/// Why outputs were not written; the previous outputs are intact either way.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteError {
-    /// The place asked for is not sopsim's to replace (see [`folder`]): bad input.
-    Refused(String),
-    /// The write failed (a full disk, a read-only folder).
-    Failed(String),
-}
-
-impl WriteError {
-    /// The message to print.
-    pub fn message(&self) -> &str {
-        match self {
-            WriteError::Refused(m) | WriteError::Failed(m) => m,
-        }
-    }
-}
-
 /// Writes `files` into the folder `dir`, if sopsim may ([`folder::check`]): a new or
 /// replaced folder is written into a temporary sibling first, then renamed into place
 /// (the previous folder is kept until the new one is in place), with the manifest
 /// [`folder::MANIFEST`] that lists the files. With `force`, a folder that holds files
 /// sopsim did not write gets sopsim's files one by one and keeps the others.
-pub fn write_outputs(dir: &Path, files: &[OutputFile], force: bool) -> Result<(), WriteError> {
+pub fn write_outputs(dir: &Path, files: &[OutputFile], force: bool) -> Result<(), Error> {
     let mut state = state();
     state.target = Some(Target::Folder(dir.to_path_buf()));
-    let plan = folder::check(dir, force).map_err(|r| WriteError::Refused(r.0))?;
+    let plan = folder::check(dir, force)?;
     let result = match plan {
         folder::Plan::Create | folder::Plan::Replace => write_whole(dir, files),
         folder::Plan::Into { ours } => write_into(dir, files, &ours),
@@ -227,19 +211,18 @@ fn parent_and_leaf(path: &Path, default_leaf: &str) -> (PathBuf, String) {
     (parent, leaf)
 }
 
-fn failure(dir: &Path) -> impl Fn(&str, &Path, std::io::Error) -> WriteError + '_ {
-    move |what, path, e| {
-        WriteError::Failed(format!(
-            "{what} {}: {e}; the previous outputs in {} are unchanged",
-            path.display(),
-            dir.display()
-        ))
+fn failure(dir: &Path) -> impl Fn(&'static str, &Path, std::io::Error) -> Error + '_ {
+    move |what, path, e| Error::Folder {
+        what,
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+        unchanged: Unchanged::Previous(dir.to_path_buf()),
     }
 }
 
 /// Writes `files` and their manifest into a fresh temporary sibling of `dir` and
 /// returns it; removes it again on failure.
-fn write_temporary(dir: &Path, files: &[OutputFile]) -> Result<PathBuf, WriteError> {
+fn write_temporary(dir: &Path, files: &[OutputFile]) -> Result<PathBuf, Error> {
     let fail = failure(dir);
     let (parent, leaf) = parent_and_leaf(dir, "run");
     fs::create_dir_all(&parent).map_err(|e| fail("cannot create", &parent, e))?;
@@ -267,7 +250,7 @@ fn write_temporary(dir: &Path, files: &[OutputFile]) -> Result<PathBuf, WriteErr
 }
 
 /// A new folder, or one of sopsim's replaced whole: renamed into place at once.
-fn write_whole(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
+fn write_whole(dir: &Path, files: &[OutputFile]) -> Result<(), Error> {
     let fail = failure(dir);
     let tmp = write_temporary(dir, files)?;
     let (parent, leaf) = parent_and_leaf(dir, "run");
@@ -297,13 +280,12 @@ fn write_whole(dir: &Path, files: &[OutputFile]) -> Result<(), WriteError> {
 /// `--force` into a folder that holds files sopsim did not write: each file is renamed
 /// into place on its own, the files of sopsim's earlier write (`ours`) that this one
 /// does not write are removed, and nothing else is touched.
-fn write_into(dir: &Path, files: &[OutputFile], ours: &[String]) -> Result<(), WriteError> {
-    let fail = |what: &str, path: &Path, e: std::io::Error| {
-        WriteError::Failed(format!(
-            "{what} {}: {e}; the files sopsim did not write in {} are unchanged",
-            path.display(),
-            dir.display()
-        ))
+fn write_into(dir: &Path, files: &[OutputFile], ours: &[String]) -> Result<(), Error> {
+    let fail = |what: &'static str, path: &Path, e: std::io::Error| Error::Folder {
+        what,
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+        unchanged: Unchanged::Others(dir.to_path_buf()),
     };
     let tmp = write_temporary(dir, files)?;
     let result = (|| {
@@ -327,17 +309,13 @@ fn write_into(dir: &Path, files: &[OutputFile], ours: &[String]) -> Result<(), W
 /// Writes one file atomically: into a new temporary file beside it, then renamed over
 /// `path`, so that it is whole or as it was. A symbolic link at `path` is refused, never
 /// written through or replaced.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let mut state = state();
     state.target = Some(Target::File(path.to_path_buf()));
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(WriteError::Refused(format!(
-            "{} is a symbolic link; sopsim writes a new file there and never writes through a link\n   \
-             = help: give the path of the file itself; nothing was written\n",
-            path.display()
-        )));
+        return Err(Error::FileIsLink { path: path.to_path_buf() });
     }
-    let fail = |e: std::io::Error| WriteError::Failed(format!("cannot write {}: {e}", path.display()));
+    let fail = |e: std::io::Error| Error::File { path: path.to_path_buf(), reason: e.to_string() };
     let (dir, leaf) = parent_and_leaf(path, "part");
     let tmp = dir.join(format!(".{leaf}.tmp-{}", std::process::id()));
     let result = (|| {
@@ -400,7 +378,10 @@ mod tests {
         write_outputs(&dir, &[one("a.txt", "1"), one("b.txt", "1")], false).unwrap();
         fs::write(dir.join("notes.txt"), "mine").unwrap();
         let e = write_outputs(&dir, &[one("a.txt", "2")], false).unwrap_err();
-        assert!(matches!(&e, WriteError::Refused(m) if m.contains("notes.txt")), "{e:?}");
+        assert!(
+            matches!(&e, Error::Refused(folder::Refusal { why: folder::Why::Foreign(names), .. }) if names == &["notes.txt"]),
+            "{e:?}"
+        );
         assert_eq!(fs::read_to_string(dir.join("a.txt")).unwrap(), "1", "nothing changed");
 
         write_outputs(&dir, &[one("a.txt", "2")], true).unwrap();
@@ -426,7 +407,7 @@ mod tests {
         fs::write(&victim, "precious").unwrap();
         let link = root.path().join("link");
         std::os::unix::fs::symlink(&victim, &link).unwrap();
-        assert!(matches!(write_file(&link, b"x"), Err(WriteError::Refused(_))));
+        assert_eq!(write_file(&link, b"x"), Err(Error::FileIsLink { path: link.clone() }));
         assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
         assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays");
         assert_eq!(fs::read_dir(root.path()).unwrap().count(), 3, "no temporary file is left behind");

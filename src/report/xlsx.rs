@@ -17,11 +17,11 @@ use crate::month::YearMonth;
 use crate::runner::RunResults;
 use crate::stats::Stats;
 
-use super::Run;
 use super::charts::build::suffixes;
 use super::charts::spec::Unit;
 use super::inputs;
 use super::labels::{label, whole_count};
+use super::{Error, Run};
 
 /// The workbook's unit of a metric: the metric table's ([`metrics::unit_of`]).
 pub fn unit_of(metric: &str) -> Unit {
@@ -114,7 +114,7 @@ struct Print {
 }
 
 impl Print {
-    fn apply(&self, ws: &mut Worksheet, months: usize) -> Result<(), String> {
+    fn apply(&self, ws: &mut Worksheet, months: usize) -> Result<(), Error> {
         ws.set_paper_size(A4);
         if self.wide {
             ws.set_landscape();
@@ -133,17 +133,17 @@ impl Print {
     }
 }
 
-fn fail(e: XlsxError) -> String {
-    format!("cannot build report.xlsx: {e}")
+fn fail(e: XlsxError) -> Error {
+    Error::Xlsx(e.to_string())
 }
 
-fn date(m: YearMonth) -> Result<ExcelDateTime, String> {
-    let year = u16::try_from(m.year()).map_err(|_| format!("cannot write the year {} in report.xlsx", m.year()))?;
+fn date(m: YearMonth) -> Result<ExcelDateTime, Error> {
+    let year = u16::try_from(m.year()).map_err(|_| Error::XlsxYear(m.year()))?;
     ExcelDateTime::from_ymd(year, m.month() as u8, 1).map_err(fail)
 }
 
 /// Writes `v` when it is a finite number; a missing value stays an empty cell.
-fn number(ws: &mut Worksheet, row: RowNum, col: ColNum, v: f64, format: &Format) -> Result<(), String> {
+fn number(ws: &mut Worksheet, row: RowNum, col: ColNum, v: f64, format: &Format) -> Result<(), Error> {
     if v.is_finite() {
         ws.write_number_with_format(row, col, v, format).map_err(fail)?;
     }
@@ -154,16 +154,16 @@ fn number(ws: &mut Worksheet, row: RowNum, col: ColNum, v: f64, format: &Format)
 /// as the page and the terminal show them. (The writer would store a control character
 /// as `_x001B_`, which Excel turns back into the character, and a bidirectional one as
 /// it is.) Every string cell of the workbook is written through here or [`styled`].
-fn text(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str) -> Result<(), String> {
+fn text(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str) -> Result<(), Error> {
     ws.write_string(row, col, visible(s)).map_err(fail).map(|_| ())
 }
 
-fn styled(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, format: &Format) -> Result<(), String> {
+fn styled(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, format: &Format) -> Result<(), Error> {
     ws.write_string_with_format(row, col, visible(s), format).map_err(fail).map(|_| ())
 }
 
 /// The bytes of `report.xlsx`.
-pub fn workbook(run: &Run) -> Result<Vec<u8>, String> {
+pub fn workbook(run: &Run) -> Result<Vec<u8>, Error> {
     let f = Formats::new();
     let mut wb = Workbook::new();
     let created = date(run.scenario.start)?;
@@ -186,7 +186,7 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, String> {
 
 /// The month header of a sheet: `label` in column 0 (`width` characters wide), then
 /// one date per month.
-fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &Formats) -> Result<ColNum, String> {
+fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &Formats) -> Result<ColNum, Error> {
     styled(ws, 0, 0, label, &f.header)?;
     for t in 0..run.results.layout.months {
         let col = month_col(t)?;
@@ -198,12 +198,12 @@ fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &Form
     month_col(run.results.layout.months)
 }
 
-fn month_col(t: usize) -> Result<ColNum, String> {
-    ColNum::try_from(t + 1).map_err(|_| "too many months for a worksheet".to_string())
+fn month_col(t: usize) -> Result<ColNum, Error> {
+    ColNum::try_from(t + 1).map_err(|_| Error::TooManyMonths)
 }
 
-fn row_num(r: usize) -> Result<RowNum, String> {
-    RowNum::try_from(r).map_err(|_| "too many rows for a worksheet".to_string())
+fn row_num(r: usize) -> Result<RowNum, Error> {
+    RowNum::try_from(r).map_err(|_| Error::TooManyRows)
 }
 
 /// The notes under the monthly tables: what an early month's cost of sales means, when
@@ -224,7 +224,7 @@ fn monthly_notes(run: &Run, ids: ColNum) -> Vec<String> {
     notes
 }
 
-fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statistic, f: &Formats) -> Result<(), String> {
+fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statistic, f: &Formats) -> Result<(), Error> {
     ws.set_name(name).map_err(fail)?;
     let r = run.results;
     let trials = crate::format::thousands(r.trials);
@@ -253,7 +253,7 @@ fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statisti
         .apply(ws, r.layout.months)
 }
 
-fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
+fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
     ws.set_name("Hiring plan").map_err(fail)?;
     let totals = month_header(ws, run, "Role", 20.0, f)?;
     for (i, head) in ["Total (mean)", "Total P10", "Total P50", "Total P90"].iter().enumerate() {
@@ -309,7 +309,7 @@ fn headline(
     s: Option<&Stats>,
     unit: Unit,
     f: &Formats,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     text(ws, row, 0, label)?;
     if let Some(s) = s {
         let quantiles = [s.at(0.10), s.p50(), s.at(0.90)];
@@ -325,7 +325,7 @@ fn headline(
     Ok(())
 }
 
-fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
+fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
     let (s, r) = (run.scenario, run.results);
     ws.set_name("Summary").map_err(fail)?;
     ws.set_column_width(0, 60).map_err(fail)?;
@@ -415,7 +415,7 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
     Print { last_row: row + 5, last_col: 4, wide: false, one_page: true, header: false }.apply(ws, r.layout.months)
 }
 
-fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &Formats) -> Result<(), String> {
+fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &Formats) -> Result<(), Error> {
     text(ws, row, 0, "Scenario file")?;
     text(ws, row, 1, run.file)?;
     text(ws, row + 1, 0, "Seed")?;
@@ -435,7 +435,7 @@ fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &For
     text(ws, row + 5, 1, env!("CARGO_PKG_VERSION"))
 }
 
-fn inputs_sheet(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), String> {
+fn inputs_sheet(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
     ws.set_name("Inputs").map_err(fail)?;
     ws.set_column_width(0, 44).map_err(fail)?;
     ws.set_column_width(1, 60).map_err(fail)?;

@@ -416,7 +416,8 @@ async fn report(State(w): State<Arc<Workshop>>, body: Result<Bytes, BytesRejecti
         })?;
         let html = Formats { html: true, ..Formats::NONE };
         let (files, _) =
-            crate::report::run_files(&computed.loaded, &worker.file, &computed.results, html, worker.threads())?;
+            crate::report::run_files(&computed.loaded, &worker.file, &computed.results, html, worker.threads())
+                .map_err(|e| e.to_string())?;
         files.into_iter().find(|f| f.name == "report.html").map(|f| f.bytes).ok_or("no report was made".to_string())
     })
     .await;

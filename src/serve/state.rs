@@ -141,7 +141,7 @@ impl Workshop {
             eprint!("{}", crate::format::visible_lines(&base.sources.render_all(&base.warnings)));
         }
         check_work(&base)?;
-        let pool = runner::thread_pool(threads).map_err(|e| Error::Threads(e.0))?;
+        let pool = runner::thread_pool(threads).map_err(|e| Error::Threads(e.to_string()))?;
         Ok(Workshop {
             file: file.display().to_string(),
             text: base.sources.file_text.clone(),
@@ -256,7 +256,7 @@ impl Workshop {
         let stop_now = || stop.now();
         let watch = Watch { keep: &which.cells, stop: &stop_now };
         let (results, data) = runner::run_watched(&self.pool, &loaded.scenario, &config, &watch)
-            .map_err(|e| Stopped::Failed(e.0))?
+            .map_err(|e| Stopped::Failed(e.to_string()))?
             .ok_or(Stopped::Cancelled)?;
         let outcomes = Outcomes::from_trials(&which, &data);
         let computed = Arc::new(Computed { loaded, results, outcomes });

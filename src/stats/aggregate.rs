@@ -301,9 +301,29 @@ pub struct Aggregate {
     pub(crate) kept: Kept,
 }
 
-/// Why two aggregates cannot be merged.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MergeError(pub String);
+/// Why two aggregates cannot be merged: their cells or quantile modes differ.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeError {
+    /// The cells and quantile mode of the aggregate merged into.
+    pub into: (usize, Quantiles),
+    /// Those of the aggregate merged.
+    pub from: (usize, Quantiles),
+}
+
+impl std::fmt::Display for MergeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cannot merge an aggregate of {} cells ({} quantiles) into one of {} cells ({} quantiles)",
+            self.from.0,
+            self.from.1.name(),
+            self.into.0,
+            self.into.1.name()
+        )
+    }
+}
+
+impl std::error::Error for MergeError {}
 
 impl Aggregate {
     /// An empty aggregate of `cells` cells.
@@ -395,13 +415,7 @@ impl Aggregate {
     /// Merges `other` into this aggregate; both must have the same cells and mode.
     pub fn merge(&mut self, other: Aggregate) -> Result<(), MergeError> {
         if self.quantiles() != other.quantiles() || self.cells != other.cells {
-            return Err(MergeError(format!(
-                "cannot merge an aggregate of {} cells ({} quantiles) into one of {} cells ({} quantiles)",
-                other.cells,
-                other.quantiles().name(),
-                self.cells,
-                self.quantiles().name()
-            )));
+            return Err(MergeError { into: (self.cells, self.quantiles()), from: (other.cells, other.quantiles()) });
         }
         match (&mut self.kept, other.kept) {
             (Kept::Exact(a), Kept::Exact(b)) => a.extend(b),
@@ -676,8 +690,13 @@ mod tests {
     #[test]
     fn aggregates_of_different_modes_or_sizes_do_not_merge() {
         let mut a = Aggregate::new(3, Quantiles::Exact);
-        assert!(a.merge(Aggregate::new(3, Quantiles::Sketch)).is_err());
-        assert!(a.merge(Aggregate::new(4, Quantiles::Exact)).is_err());
+        let e = a.merge(Aggregate::new(3, Quantiles::Sketch)).unwrap_err();
+        assert_eq!(e, MergeError { into: (3, Quantiles::Exact), from: (3, Quantiles::Sketch) });
+        assert_eq!(
+            e.to_string(),
+            "cannot merge an aggregate of 3 cells (sketch quantiles) into one of 3 cells (exact quantiles)"
+        );
+        assert!(matches!(a.merge(Aggregate::new(4, Quantiles::Exact)), Err(MergeError { from: (4, _), .. })));
     }
 
     #[test]

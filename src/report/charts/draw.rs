@@ -10,6 +10,8 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, ValueFormatter}
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::report::Error;
+
 use super::spec::{Band, Bars, Categories, Chart, Distribution, Monthly, Plot, Rgb, Stroke, Unit, Xy};
 use super::theme::{AXIS, BASE, GRID, INK, MUTED, rgb, text};
 
@@ -30,23 +32,19 @@ fn anchored(style: TextStyle<'static>, h: HPos, v: VPos) -> TextStyle<'static> {
     style.pos(Pos::new(h, v))
 }
 
-fn fail(e: impl std::fmt::Display) -> String {
-    format!("cannot draw the chart: {e}")
-}
-
 /// Draws `chart` on `root` and presents it.
-pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), String> {
-    root.fill(&WHITE).map_err(fail)?;
+pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), Error> {
+    root.fill(&WHITE).map_err(Error::draw)?;
     let (width, height) = root.dim_in_pixel();
     let room = width as i32 - 2 * SIDE;
     let (title, style) = fitted(root, &chart.title, 35.0, 24.0, room, true)?;
-    root.draw_text(&title, &style, (SIDE, 22)).map_err(fail)?;
+    root.draw_text(&title, &style, (SIDE, 22)).map_err(Error::draw)?;
     let (subtitle, style) = fitted(root, &chart.subtitle, 22.0, 16.0, room, false)?;
-    root.draw_text(&subtitle, &style, (SIDE, 64)).map_err(fail)?;
+    root.draw_text(&subtitle, &style, (SIDE, 64)).map_err(Error::draw)?;
     legend(root, &legend_items(&chart.plot), (SIDE, 104), width as i32 - SIDE)?;
     let (source, style) = fitted(root, &chart.source, 15.0, 15.0, room, false)?;
     let style = anchored(style, HPos::Left, VPos::Bottom);
-    root.draw_text(&source, &style, (SIDE, height as i32 - 10)).map_err(fail)?;
+    root.draw_text(&source, &style, (SIDE, height as i32 - 10)).map_err(Error::draw)?;
 
     let plot = root.margin(HEADER, FOOTER, 16, 30);
     match &chart.plot {
@@ -57,7 +55,7 @@ pub fn draw<DB: DrawingBackend>(chart: &Chart, root: &Area<DB>) -> Result<(), St
         Plot::Heatmap(h) => super::heatmap::draw(&plot, h)?,
         Plot::Tornado(t) => super::tornado::draw(&plot, t)?,
     }
-    root.present().map_err(fail)
+    root.present().map_err(Error::draw)
 }
 
 /// The text and a style that fit in `room` pixels: the largest size from `size` down
@@ -69,7 +67,7 @@ fn fitted<DB: DrawingBackend>(
     min: f64,
     room: i32,
     strong: bool,
-) -> Result<(String, TextStyle<'static>), String> {
+) -> Result<(String, TextStyle<'static>), Error> {
     let mut size = size;
     loop {
         let style = if strong { bold(size, INK) } else { text(size, MUTED) };
@@ -83,12 +81,12 @@ fn fitted<DB: DrawingBackend>(
     }
 }
 
-fn width<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle) -> Result<i32, String> {
-    root.estimate_text_size(s, style).map(|(w, _)| w as i32).map_err(fail)
+fn width<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle) -> Result<i32, Error> {
+    root.estimate_text_size(s, style).map(|(w, _)| w as i32).map_err(Error::draw)
 }
 
 /// `s` cut at a character boundary so that it and an ellipsis fit in `room` pixels.
-fn shortened<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle, room: i32) -> Result<String, String> {
+fn shortened<DB: DrawingBackend>(root: &Area<DB>, s: &str, style: &TextStyle, room: i32) -> Result<String, Error> {
     let mut cut: Vec<char> = s.chars().collect();
     while !cut.is_empty() {
         cut.pop();
@@ -170,37 +168,38 @@ fn legend<DB: DrawingBackend>(
     items: &[(Key, String)],
     at: (i32, i32),
     right: i32,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let style = anchored(text(19.0, INK), HPos::Left, VPos::Center);
     let (mut x, y) = at;
     for (key, label) in items {
         let w = width(root, label, &style)?;
         if x + 32 + w > right {
-            root.draw_text("…", &style, (x, y)).map_err(fail)?;
+            root.draw_text("…", &style, (x, y)).map_err(Error::draw)?;
             break;
         }
         match key {
             Key::Swatch(c, opacity) => {
                 let fill = rgb(*c).mix(*opacity).filled();
-                root.draw(&Rectangle::new([(x, y - 8), (x + 24, y + 8)], fill)).map_err(fail)?;
+                root.draw(&Rectangle::new([(x, y - 8), (x + 24, y + 8)], fill)).map_err(Error::draw)?;
             }
             Key::Stroke(c, Stroke::Solid) => {
-                root.draw(&PathElement::new(vec![(x, y), (x + 24, y)], rgb(*c).stroke_width(3))).map_err(fail)?;
+                root.draw(&PathElement::new(vec![(x, y), (x + 24, y)], rgb(*c).stroke_width(3)))
+                    .map_err(Error::draw)?;
             }
             Key::Stroke(c, Stroke::Dashed) => {
                 for dash in [(x, x + 9), (x + 15, x + 24)] {
                     root.draw(&PathElement::new(vec![(dash.0, y), (dash.1, y)], rgb(*c).stroke_width(3)))
-                        .map_err(fail)?;
+                        .map_err(Error::draw)?;
                 }
             }
             Key::Whisker(c) => {
                 let s = rgb(*c).stroke_width(2);
-                root.draw(&PathElement::new(vec![(x + 12, y - 9), (x + 12, y + 9)], s)).map_err(fail)?;
-                root.draw(&PathElement::new(vec![(x + 7, y - 9), (x + 17, y - 9)], s)).map_err(fail)?;
-                root.draw(&PathElement::new(vec![(x + 7, y + 9), (x + 17, y + 9)], s)).map_err(fail)?;
+                root.draw(&PathElement::new(vec![(x + 12, y - 9), (x + 12, y + 9)], s)).map_err(Error::draw)?;
+                root.draw(&PathElement::new(vec![(x + 7, y - 9), (x + 17, y - 9)], s)).map_err(Error::draw)?;
+                root.draw(&PathElement::new(vec![(x + 7, y + 9), (x + 17, y + 9)], s)).map_err(Error::draw)?;
             }
         }
-        root.draw_text(label, &style, (x + 32, y)).map_err(fail)?;
+        root.draw_text(label, &style, (x + 32, y)).map_err(Error::draw)?;
         x += 32 + w + 28;
     }
     Ok(())
@@ -275,7 +274,7 @@ fn mesh_text() -> TextStyle<'static> {
     text(19.0, MUTED)
 }
 
-fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), String> {
+fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Error> {
     let n = m.months.len();
     let data_max = finite_max(
         m.bands
@@ -292,7 +291,7 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Strin
     for b in &m.bands {
         let style = rgb(b.color).mix(b.opacity).filled();
         let shapes = band_polygons(b, |t| t as f64);
-        cc.draw_series(shapes.into_iter().map(|points| Polygon::new(points, style))).map_err(fail)?;
+        cc.draw_series(shapes.into_iter().map(|points| Polygon::new(points, style))).map_err(Error::draw)?;
     }
     for bars in &m.bars {
         draw_bars(&mut cc, bars, 0.34)?;
@@ -300,22 +299,23 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Strin
     for level in &m.levels {
         let style = rgb(level.color).stroke_width(2);
         let ends = [(-0.5, level.value), (n as f64 - 0.5, level.value)];
-        cc.draw_series(DashedLineSeries::new(ends, 10, 7, style)).map_err(fail)?;
+        cc.draw_series(DashedLineSeries::new(ends, 10, 7, style)).map_err(Error::draw)?;
         if !level.label.is_empty() {
             // At the left end: series usually start below a target and rise past it.
             let label = anchored(bold(19.0, rgb(level.color)), HPos::Left, VPos::Bottom);
             cc.draw_series(std::iter::once(
                 EmptyElement::at((-0.5, level.value)) + Text::new(level.label.clone(), (8, -6), label),
             ))
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
         }
     }
     if let Some((t, label)) = &m.mark {
         let at = *t as f64;
-        cc.draw_series(DashedLineSeries::new([(at, 0.0), (at, top)], 6, 6, AXIS.stroke_width(2))).map_err(fail)?;
+        cc.draw_series(DashedLineSeries::new([(at, 0.0), (at, top)], 6, 6, AXIS.stroke_width(2)))
+            .map_err(Error::draw)?;
         let style = anchored(text(18.0, MUTED), HPos::Right, VPos::Top);
         cc.draw_series(std::iter::once(EmptyElement::at((at, top)) + Text::new(label.clone(), (-6, 6), style)))
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
     }
     for l in &m.lines {
         let style = rgb(l.color).stroke_width(3);
@@ -324,7 +324,7 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Strin
                 Stroke::Solid => cc.draw_series(LineSeries::new(run, style)).map(|_| ()),
                 Stroke::Dashed => cc.draw_series(DashedLineSeries::new(run, 10, 7, style)).map(|_| ()),
             }
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
         }
     }
     Ok(())
@@ -340,14 +340,14 @@ fn positional<'a, DB: DrawingBackend>(
     y_label: &str,
     top: f64,
     x_style: TextStyle<'static>,
-) -> Result<Cartesian<'a, DB, Positions>, String> {
+) -> Result<Cartesian<'a, DB, Positions>, Error> {
     let x = Positions { range: -0.5..labels.len() as f64 - 0.5, ticks };
     let mut cc = ChartBuilder::on(area)
         .x_label_area_size(44)
         .y_label_area_size(if y_label.is_empty() { 80 } else { 104 })
         .margin_top(8)
         .build_cartesian_2d(x, 0.0..top)
-        .map_err(fail)?;
+        .map_err(Error::draw)?;
     let label = |x: &f64| labels.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
     let value = |y: &f64| unit.format(*y);
     cc.configure_mesh()
@@ -363,7 +363,7 @@ fn positional<'a, DB: DrawingBackend>(
         .x_label_formatter(&label)
         .y_label_formatter(&value)
         .draw()
-        .map_err(fail)?;
+        .map_err(Error::draw)?;
     Ok(cc)
 }
 
@@ -374,13 +374,13 @@ fn draw_bars<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
     cc: &mut Cartesian<'_, DB, X>,
     bars: &Bars,
     half: f64,
-) -> Result<(), String> {
+) -> Result<(), Error> {
     let fill = rgb(bars.color).mix(0.85).filled();
     let rects = bars.values.iter().enumerate().filter(|(_, v)| v.is_finite() && **v > 0.0).map(|(i, v)| {
         let x = i as f64;
         Rectangle::new([(x - half, 0.0), (x + half, *v)], fill)
     });
-    cc.draw_series(rects).map_err(fail)?;
+    cc.draw_series(rects).map_err(Error::draw)?;
     if let Some((low, high)) = &bars.whiskers {
         let ink = rgb(BASE).stroke_width(2);
         let cap = half * 0.35;
@@ -391,13 +391,13 @@ fn draw_bars<DB: DrawingBackend, X: Ranged<ValueType = f64>>(
             let x = i as f64;
             let paths =
                 [vec![(x, *lo), (x, *hi)], vec![(x - cap, *lo), (x + cap, *lo)], vec![(x - cap, *hi), (x + cap, *hi)]];
-            cc.draw_series(paths.into_iter().map(|p| PathElement::new(p, ink))).map_err(fail)?;
+            cc.draw_series(paths.into_iter().map(|p| PathElement::new(p, ink))).map_err(Error::draw)?;
         }
     }
     Ok(())
 }
 
-fn categories<DB: DrawingBackend>(area: &Area<DB>, c: &Categories) -> Result<(), String> {
+fn categories<DB: DrawingBackend>(area: &Area<DB>, c: &Categories) -> Result<(), Error> {
     let k = c.names.len();
     let highs = c.bars.whiskers.as_ref().map(|w| &w.1);
     let data_max = finite_max(c.bars.values.iter().chain(highs.into_iter().flatten()));
@@ -414,13 +414,13 @@ fn categories<DB: DrawingBackend>(area: &Area<DB>, c: &Categories) -> Result<(),
             cc.draw_series(std::iter::once(
                 EmptyElement::at((i as f64, above)) + Text::new(label.clone(), (0, -8), style.clone()),
             ))
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
         }
     }
     Ok(())
 }
 
-fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result<(), String> {
+fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result<(), Error> {
     let threshold = d.threshold.as_ref().map(|t| t.value);
     let lo = d.bins.iter().map(|b| b.from).chain(threshold).fold(f64::INFINITY, f64::min);
     let hi = d.bins.iter().map(|b| b.to).chain(threshold).fold(f64::NEG_INFINITY, f64::max);
@@ -433,7 +433,7 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
         .y_label_area_size(if d.y_unit.is_some() { 104 } else { 24 })
         .margin_top(8)
         .build_cartesian_2d(x0..x1, 0.0..top)
-        .map_err(fail)?;
+        .map_err(Error::draw)?;
     let x_unit = d.x_unit;
     let x_label = move |x: &f64| x_unit.format(*x);
     let y_unit = d.y_unit.unwrap_or(Unit::Count);
@@ -454,23 +454,23 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
     } else {
         mesh.disable_y_mesh().disable_y_axis();
     }
-    mesh.draw().map_err(fail)?;
+    mesh.draw().map_err(Error::draw)?;
 
     let colour = |hit: bool| if hit || threshold.is_none() { super::build::GREEN } else { super::build::SLATE };
     let rects = d.bins.iter().filter(|b| b.to > b.from && b.height.is_finite()).map(|b| {
         let fill = rgb(colour(b.hit)).mix(0.85).filled();
         Rectangle::new([(b.from, 0.0), (b.to, b.height)], fill)
     });
-    cc.draw_series(rects).map_err(fail)?;
+    cc.draw_series(rects).map_err(Error::draw)?;
     let edge = RGBColor(255, 255, 255).stroke_width(1);
     let edges = d.bins.iter().map(|b| Rectangle::new([(b.from, 0.0), (b.to, b.height)], edge));
-    cc.draw_series(edges).map_err(fail)?;
+    cc.draw_series(edges).map_err(Error::draw)?;
     let label_style = anchored(bold(20.0, INK), HPos::Center, VPos::Bottom);
     for (x, h, label) in &d.bin_labels {
         cc.draw_series(std::iter::once(
             EmptyElement::at((*x, *h)) + Text::new(label.clone(), (0, -6), label_style.clone()),
         ))
-        .map_err(fail)?;
+        .map_err(Error::draw)?;
     }
 
     // The threshold and the callout beside it, on the side with more room.
@@ -479,15 +479,15 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
     let (h, dx) = if right_side { (HPos::Left, 10) } else { (HPos::Right, -10) };
     if let Some(t) = &d.threshold {
         let style = rgb(t.color).stroke_width(3);
-        cc.draw_series(DashedLineSeries::new([(t.value, 0.0), (t.value, top)], 10, 7, style)).map_err(fail)?;
+        cc.draw_series(DashedLineSeries::new([(t.value, 0.0), (t.value, top)], 10, 7, style)).map_err(Error::draw)?;
         let label = anchored(bold(20.0, rgb(t.color)), h, VPos::Top);
         cc.draw_series(std::iter::once(EmptyElement::at((t.value, top)) + Text::new(t.label.clone(), (dx, 58), label)))
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
     }
     if let Some(callout) = &d.callout {
         let style = anchored(bold(37.0, rgb(super::build::GREEN)), h, VPos::Top);
         cc.draw_series(std::iter::once(EmptyElement::at((at, top)) + Text::new(callout.clone(), (dx, 10), style)))
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
     }
     Ok(())
 }
@@ -497,7 +497,7 @@ fn xy_runs(x: &[f64], values: &[f64]) -> Vec<Vec<(f64, f64)>> {
     runs(values).into_iter().map(|run| run.into_iter().map(|(i, v)| (x[i as usize], v)).collect()).collect()
 }
 
-fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), String> {
+fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), Error> {
     let lo = xy.x.iter().copied().filter(|v| v.is_finite()).fold(f64::INFINITY, f64::min);
     let hi = finite_max(&xy.x);
     let (lo, hi) = if lo < hi {
@@ -521,9 +521,9 @@ fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), String> {
     builder.x_label_area_size(64).y_label_area_size(if xy.y_label.is_empty() { 80 } else { 104 }).margin_top(8);
     if xy.x_whole {
         let x = Positions { range: x0..x1, ticks: whole_ticks(x0..x1, X_TICKS) };
-        xy_draw(builder.build_cartesian_2d(x, 0.0..top).map_err(fail)?, xy, x0..x1, top)
+        xy_draw(builder.build_cartesian_2d(x, 0.0..top).map_err(Error::draw)?, xy, x0..x1, top)
     } else {
-        xy_draw(builder.build_cartesian_2d(x0..x1, 0.0..top).map_err(fail)?, xy, x0..x1, top)
+        xy_draw(builder.build_cartesian_2d(x0..x1, 0.0..top).map_err(Error::draw)?, xy, x0..x1, top)
     }
 }
 
@@ -551,7 +551,7 @@ fn whole_ticks(range: Range<f64>, most: usize) -> Vec<f64> {
 }
 
 /// The plot of `xy` on its axes `cc`, over `x` horizontally and from 0 to `top`.
-fn xy_draw<DB, X>(mut cc: Cartesian<'_, DB, X>, xy: &Xy, x: Range<f64>, top: f64) -> Result<(), String>
+fn xy_draw<DB, X>(mut cc: Cartesian<'_, DB, X>, xy: &Xy, x: Range<f64>, top: f64) -> Result<(), Error>
 where
     DB: DrawingBackend,
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
@@ -573,31 +573,33 @@ where
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
         .draw()
-        .map_err(fail)?;
+        .map_err(Error::draw)?;
     for b in &xy.bands {
         let style = rgb(b.color).mix(b.opacity).filled();
         let shapes = band_polygons(b, |i| xy.x[i]);
-        cc.draw_series(shapes.into_iter().map(|points| Polygon::new(points, style))).map_err(fail)?;
+        cc.draw_series(shapes.into_iter().map(|points| Polygon::new(points, style))).map_err(Error::draw)?;
     }
     for level in &xy.levels {
         let style = rgb(level.color).stroke_width(2);
-        cc.draw_series(DashedLineSeries::new([(x0, level.value), (x1, level.value)], 10, 7, style)).map_err(fail)?;
+        cc.draw_series(DashedLineSeries::new([(x0, level.value), (x1, level.value)], 10, 7, style))
+            .map_err(Error::draw)?;
         if !level.label.is_empty() {
             let label = anchored(bold(19.0, rgb(level.color)), HPos::Left, VPos::Bottom);
             cc.draw_series(std::iter::once(
                 EmptyElement::at((x0, level.value)) + Text::new(level.label.clone(), (8, -6), label),
             ))
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
         }
     }
     if let Some((at, label)) = &xy.mark {
-        cc.draw_series(DashedLineSeries::new([(*at, 0.0), (*at, top)], 6, 6, AXIS.stroke_width(2))).map_err(fail)?;
+        cc.draw_series(DashedLineSeries::new([(*at, 0.0), (*at, top)], 6, 6, AXIS.stroke_width(2)))
+            .map_err(Error::draw)?;
         // Beside the line on the side with more room: a mark near the right end is
         // labelled on its left.
         let (h, dx) = if (at - x0) / (x1 - x0) < 0.6 { (HPos::Left, 6) } else { (HPos::Right, -6) };
         let style = anchored(text(18.0, MUTED), h, VPos::Top);
         cc.draw_series(std::iter::once(EmptyElement::at((*at, top)) + Text::new(label.clone(), (dx, 6), style)))
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
     }
     for l in &xy.lines {
         let style = rgb(l.color).stroke_width(3);
@@ -606,9 +608,9 @@ where
                 Stroke::Solid => cc.draw_series(LineSeries::new(run.clone(), style)).map(|_| ()),
                 Stroke::Dashed => cc.draw_series(DashedLineSeries::new(run.clone(), 10, 7, style)).map(|_| ()),
             }
-            .map_err(fail)?;
+            .map_err(Error::draw)?;
             let dot = rgb(l.color).filled();
-            cc.draw_series(run.iter().map(|p| Circle::new(*p, 5, dot))).map_err(fail)?;
+            cc.draw_series(run.iter().map(|p| Circle::new(*p, 5, dot))).map_err(Error::draw)?;
         }
     }
     Ok(())

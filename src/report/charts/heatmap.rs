@@ -6,6 +6,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::report::Error;
+
 use super::spec::{Heatmap, Rgb};
 use super::theme::{INK, MUTED};
 
@@ -13,10 +15,6 @@ use super::theme::{INK, MUTED};
 const LIGHT: Rgb = Rgb(241, 245, 250);
 /// Cells without a value.
 const MISSING: Rgb = Rgb(215, 215, 215);
-
-fn fail(e: impl std::fmt::Display) -> String {
-    format!("cannot draw the chart: {e}")
-}
 
 fn style(size: f64, color: RGBColor, h: HPos, v: VPos) -> TextStyle<'static> {
     ("sans-serif", size).into_font().color(&color).pos(Pos::new(h, v))
@@ -52,7 +50,7 @@ pub(super) fn legend(h: &Heatmap) -> Vec<(Rgb, String)> {
 }
 
 /// Draws the grid, its tick labels and axis names on `area`.
-pub(super) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &Heatmap) -> Result<(), String> {
+pub(super) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &Heatmap) -> Result<(), Error> {
     let (width, height) = area.dim_in_pixel();
     let (cols, rows) = (h.columns.len(), h.rows.len());
     if cols == 0 || rows == 0 {
@@ -65,7 +63,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &Heatma
         .rows
         .iter()
         .map(|r| area.estimate_text_size(r, &tick).map(|(w, _)| w as i32))
-        .try_fold(0, |m, w| w.map(|w| m.max(w)).map_err(fail))?;
+        .try_fold(0, |m, w| w.map(|w| m.max(w)).map_err(Error::draw))?;
     let left = 40 + widest.min(220) + 14;
     let bottom = 70;
     let (x0, y0) = (left, 8);
@@ -84,14 +82,14 @@ pub(super) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &Heatma
             let rt = x0 + ((c + 1) as f64 * cw).round() as i32;
             let fill = shade(v, scale, h.color);
             let colour = RGBColor(fill.0, fill.1, fill.2);
-            area.draw(&Rectangle::new([(l, top), (rt, bot)], colour.filled())).map_err(fail)?;
-            area.draw(&Rectangle::new([(l, top), (rt, bot)], WHITE.stroke_width(2))).map_err(fail)?;
+            area.draw(&Rectangle::new([(l, top), (rt, bot)], colour.filled())).map_err(Error::draw)?;
+            area.draw(&Rectangle::new([(l, top), (rt, bot)], WHITE.stroke_width(2))).map_err(Error::draw)?;
             // Dark text on light cells, white on dark ones.
             let luminance = 0.2126 * f64::from(fill.0) + 0.7152 * f64::from(fill.1) + 0.0722 * f64::from(fill.2);
             let ink = if luminance > 140.0 { INK } else { WHITE };
             let label = if v.is_finite() { h.unit.format(v) } else { "n/a".to_string() };
             let text = ("sans-serif", size).into_font().color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
-            area.draw_text(&label, &text, ((l + rt) / 2, (top + bot) / 2)).map_err(fail)?;
+            area.draw_text(&label, &text, ((l + rt) / 2, (top + bot) / 2)).map_err(Error::draw)?;
         }
     }
     // Column labels, thinned so that they do not overlap.
@@ -100,21 +98,21 @@ pub(super) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &Heatma
     let every = ((longest * 11.0 + 12.0) / cw).ceil().max(1.0) as usize;
     for (c, name) in h.columns.iter().enumerate().filter(|(c, _)| c % every == 0) {
         let x = x0 + ((c as f64 + 0.5) * cw).round() as i32;
-        area.draw_text(name, &col_style, (x, y1 + 8)).map_err(fail)?;
+        area.draw_text(name, &col_style, (x, y1 + 8)).map_err(Error::draw)?;
     }
     let row_every = (26.0 / ch).ceil().max(1.0) as usize;
     for (r, name) in h.rows.iter().enumerate().filter(|(r, _)| r % row_every == 0) {
         let y = y0 + (((rows - 1 - r) as f64 + 0.5) * ch).round() as i32;
-        area.draw_text(name, &tick, (x0 - 10, y)).map_err(fail)?;
+        area.draw_text(name, &tick, (x0 - 10, y)).map_err(Error::draw)?;
     }
     let x_name = style(19.0, MUTED, HPos::Center, VPos::Bottom);
-    area.draw_text(&h.x_label, &x_name, ((x0 + x1) / 2, height as i32 - 4)).map_err(fail)?;
+    area.draw_text(&h.x_label, &x_name, ((x0 + x1) / 2, height as i32 - 4)).map_err(Error::draw)?;
     let y_name = ("sans-serif", 19.0)
         .into_font()
         .transform(FontTransform::Rotate270)
         .color(&MUTED)
         .pos(Pos::new(HPos::Center, VPos::Top));
-    area.draw_text(&h.y_label, &y_name, (4, (y0 + y1) / 2)).map_err(fail)?;
+    area.draw_text(&h.y_label, &y_name, (4, (y0 + y1) / 2)).map_err(Error::draw)?;
     Ok(())
 }
 

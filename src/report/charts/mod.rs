@@ -23,6 +23,8 @@ use rayon::prelude::*;
 use resvg::tiny_skia::{IntSize, Pixmap, Transform};
 use resvg::usvg::{self, fontdb};
 
+use super::Error;
+
 pub use build::build;
 pub use spec::{Chart, Plot};
 
@@ -49,11 +51,11 @@ fn font_database() -> Arc<fontdb::Database> {
 }
 
 /// Registers the bundled fonts with plotters, once.
-fn fonts() -> Result<(), String> {
-    static READY: OnceLock<Result<(), String>> = OnceLock::new();
+fn fonts() -> Result<(), Error> {
+    static READY: OnceLock<Result<(), Error>> = OnceLock::new();
     READY
         .get_or_init(|| {
-            let bad = |_| "the font compiled into the program cannot be read".to_string();
+            let bad = |_| Error::Font;
             register_font("sans-serif", FontStyle::Normal, FONT).map_err(bad)?;
             register_font("sans-serif", FontStyle::Bold, FONT_BOLD).map_err(bad)
         })
@@ -62,7 +64,7 @@ fn fonts() -> Result<(), String> {
 
 /// The chart as an SVG document. Its words are drawn as [`Chart::visible`] shows them;
 /// plotters then escapes `<`, `&` and quotes for XML.
-pub fn svg(chart: &Chart) -> Result<String, String> {
+pub fn svg(chart: &Chart) -> Result<String, Error> {
     fonts()?;
     let chart = chart.visible();
     let mut out = String::new();
@@ -74,16 +76,15 @@ pub fn svg(chart: &Chart) -> Result<String, String> {
 }
 
 /// The chart as a PNG image of [`WIDTH`] x [`HEIGHT`] pixels.
-pub fn png(chart: &Chart) -> Result<Vec<u8>, String> {
+pub fn png(chart: &Chart) -> Result<Vec<u8>, Error> {
     rasterise(&svg(chart)?)
 }
 
 /// A chart's SVG as a PNG image of [`WIDTH`] x [`HEIGHT`] pixels on white.
-fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
+fn rasterise(svg: &str) -> Result<Vec<u8>, Error> {
     let options =
         usvg::Options { font_family: "DejaVu Sans".to_string(), fontdb: font_database(), ..usvg::Options::default() };
-    let tree =
-        usvg::Tree::from_str(&paint_opacity(svg), &options).map_err(|e| format!("cannot read the chart's SVG: {e}"))?;
+    let tree = usvg::Tree::from_str(&paint_opacity(svg), &options).map_err(|e| Error::Svg(e.to_string()))?;
     let mut pixmap = white_pixmap()?;
     resvg::render(&tree, Transform::default(), &mut pixmap.as_mut());
     encode_png(&without_alpha(pixmap.data()), WIDTH, HEIGHT)
@@ -92,10 +93,10 @@ fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
 /// A [`WIDTH`] x [`HEIGHT`] pixmap of opaque white, made in one pass: opaque white is
 /// 255 in every byte, premultiplied or not, so this is what `Pixmap::new` followed by
 /// `fill(Color::WHITE)` gives, without first zeroing the memory.
-fn white_pixmap() -> Result<Pixmap, String> {
-    let size = IntSize::from_wh(WIDTH, HEIGHT).ok_or("cannot allocate the chart's image")?;
+fn white_pixmap() -> Result<Pixmap, Error> {
+    let size = IntSize::from_wh(WIDTH, HEIGHT).ok_or(Error::Image)?;
     let bytes = vec![u8::MAX; WIDTH as usize * HEIGHT as usize * 4];
-    Pixmap::from_vec(bytes, size).ok_or_else(|| "cannot allocate the chart's image".to_string())
+    Pixmap::from_vec(bytes, size).ok_or(Error::Image)
 }
 
 /// The RGB bytes of opaque RGBA pixels: on white every pixel is opaque, and an opaque
@@ -145,8 +146,8 @@ fn paint_opacity(svg: &str) -> String {
     out
 }
 
-fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
-    let fail = |e: png::EncodingError| format!("cannot encode the chart as PNG: {e}");
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, Error> {
+    let fail = |e: png::EncodingError| Error::Png(e.to_string());
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgb);
@@ -169,7 +170,7 @@ pub struct Drawn {
 
 /// Draws every chart as SVG and/or PNG, in parallel on the current rayon pool; the
 /// result is in the order of `charts` whatever the scheduling.
-pub fn render(charts: &[Chart], svg_too: bool, png_too: bool) -> Result<Vec<Drawn>, String> {
+pub fn render(charts: &[Chart], svg_too: bool, png_too: bool) -> Result<Vec<Drawn>, Error> {
     if !svg_too && !png_too {
         return Ok(vec![Drawn::default(); charts.len()]);
     }

@@ -7,18 +7,16 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use crate::report::Error;
+
 use super::spec::Tornado;
 use super::theme::{AXIS, BASE, GRID, INK, MUTED, rgb, text};
 
 /// Half the height of a bar, in rows.
 const HALF: f64 = 0.34;
 
-fn fail(e: impl std::fmt::Display) -> String {
-    format!("cannot draw the chart: {e}")
-}
-
 /// Draws `t` on `area`: inputs top to bottom in their order.
-pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> Result<(), String> {
+pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> Result<(), Error> {
     let n = t.labels.len().min(t.low.len()).min(t.high.len());
     let finite = t.low.iter().chain(&t.high).chain(std::iter::once(&t.base)).copied().filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
@@ -37,7 +35,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
     let name_style = text(19.0, INK).pos(Pos::new(HPos::Right, VPos::Center));
     let mut names_width = 0;
     for label in t.labels.iter().take(n) {
-        let (w, _) = area.estimate_text_size(label, &name_style).map_err(fail)?;
+        let (w, _) = area.estimate_text_size(label, &name_style).map_err(Error::draw)?;
         names_width = names_width.max(w);
     }
     let (width, _) = area.dim_in_pixel();
@@ -50,7 +48,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
         .margin_top(8)
         .margin_right(16)
         .build_cartesian_2d(x0..x1, -0.5..rows - 0.5)
-        .map_err(fail)?;
+        .map_err(Error::draw)?;
     let unit = t.unit;
     let x_label = move |x: &f64| unit.format(*x);
     cc.configure_mesh()
@@ -65,7 +63,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
         .x_labels(8)
         .x_label_formatter(&x_label)
         .draw()
-        .map_err(fail)?;
+        .map_err(Error::draw)?;
 
     // Row i (the i-th input) sits at y = n - 1 - i, so the first input is on top.
     let y_of = |i: usize| (n - 1 - i) as f64;
@@ -75,13 +73,13 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
         for (end, fill) in [(t.low[i], low_colour), (t.high[i], high_colour)] {
             if end.is_finite() && t.base.is_finite() && end != t.base {
                 let rect = Rectangle::new([(t.base.min(end), y - HALF), (t.base.max(end), y + HALF)], fill);
-                cc.draw_series(std::iter::once(rect)).map_err(fail)?;
+                cc.draw_series(std::iter::once(rect)).map_err(Error::draw)?;
             }
         }
     }
     if t.base.is_finite() {
         let line = [(t.base, -0.5), (t.base, rows - 0.5)];
-        cc.draw_series(DashedLineSeries::new(line, 8, 6, rgb(BASE).stroke_width(2))).map_err(fail)?;
+        cc.draw_series(DashedLineSeries::new(line, 8, 6, rgb(BASE).stroke_width(2))).map_err(Error::draw)?;
     }
 
     // Each end's value beside it: to the left of an end left of the base, to the right
@@ -102,7 +100,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
             };
             let words: Vec<&str> = side.iter().map(|e| e.1.as_str()).collect();
             let label = Text::new(words.join(" / "), (dx, 0), value_style(h));
-            cc.draw_series(std::iter::once(EmptyElement::at((far, y)) + label)).map_err(fail)?;
+            cc.draw_series(std::iter::once(EmptyElement::at((far, y)) + label)).map_err(Error::draw)?;
         }
     }
 
@@ -110,7 +108,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
     let (bx, by) = area.get_base_pixel();
     for (i, label) in t.labels.iter().take(n).enumerate() {
         let (px, py) = cc.backend_coord(&(x0, y_of(i)));
-        area.draw_text(label, &name_style, (px - bx - 10, py - by)).map_err(fail)?;
+        area.draw_text(label, &name_style, (px - bx - 10, py - by)).map_err(Error::draw)?;
     }
     Ok(())
 }

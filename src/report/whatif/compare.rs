@@ -223,7 +223,7 @@ pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
 }
 
 /// `compare.csv`: a row per scenario, with its paired differences to the first.
-pub(crate) fn compare_csv(sides: &[Side], rows: &[Row]) -> Result<OutputFile, String> {
+pub(crate) fn compare_csv(sides: &[Side], rows: &[Row]) -> Result<OutputFile, crate::report::Error> {
     let mut table = Vec::new();
     for (i, (side, r)) in sides.iter().zip(rows).enumerate() {
         let mut line = vec![side.file.display().to_string(), side.scenario().name.clone()];
@@ -259,7 +259,7 @@ pub(crate) fn compare_csv(sides: &[Side], rows: &[Row]) -> Result<OutputFile, St
 
 /// `inputs_diff.csv`: each key whose value differs between the scenarios, a column
 /// per scenario.
-pub(crate) fn inputs_diff_csv(sides: &[Side], diffs: &[Difference]) -> Result<OutputFile, String> {
+pub(crate) fn inputs_diff_csv(sides: &[Side], diffs: &[Difference]) -> Result<OutputFile, crate::report::Error> {
     let mut diff_header = vec!["key".to_string()];
     diff_header.extend(sides.iter().map(|s| s.file.display().to_string()));
     let diff_header: Vec<&str> = diff_header.iter().map(String::as_str).collect();

@@ -2,9 +2,9 @@
 //! Each opens with the verdict (reached or not, and why), labels the schedule for what it
 //! is, and says what it does with the scenario's own hires of the roles planned.
 
-use crate::error::Error;
 use crate::format::count;
 use crate::format::{a_or_an, and_list, money, percent, percent1, visible, visible_path};
+use crate::report::Error;
 use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy};
 use crate::report::charts::theme::{GREEN, NAVY, RED, SLATE};
 use crate::report::csv::number;
@@ -253,7 +253,7 @@ pub(crate) fn planned_toml(
         all.push(format!("roles.{}.hires={{ {} }}", role.id, entries.join(", ")));
     }
     let text = &setup.loaded.sources.file_text;
-    let body = edit::apply(text, &all).map_err(|e| Error::Run(format!("cannot write planned.toml: {e}")))?;
+    let body = edit::apply(text, &all).map_err(Error::Planned)?;
     let mut head =
         // Shown with escapes: a line feed in the path would end the comment.
         format!("# Planned by `sopsim plan` ({}) from {}\n", env!("CARGO_PKG_VERSION"), visible_path(&setup.file));

@@ -1,12 +1,11 @@
 //! The files and terminal text of `sopsim sensitivity`, from what [`crate::whatif::sensitivity`] found.
 
-use crate::error::Error;
 use crate::format::{money, percent, visible};
-use crate::report::OutputFile;
 use crate::report::charts::build::month;
 use crate::report::charts::spec::{Chart, Line, Monthly, Plot, Rgb, Stroke, Tornado, Unit};
 use crate::report::charts::theme::PALETTE;
 use crate::report::keys;
+use crate::report::{Error, OutputFile};
 use crate::scenario::Scenario;
 use crate::whatif::sensitivity::*;
 use std::fmt::Write as _;
@@ -63,7 +62,7 @@ pub(crate) fn ranking_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
             ]
         })
         .collect();
-    crate::report::csv::table("sensitivity.csv", &header, &rows).map_err(Error::Run)
+    crate::report::csv::table("sensitivity.csv", &header, &rows)
 }
 
 pub(crate) fn quarters_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
@@ -74,7 +73,7 @@ pub(crate) fn quarters_csv(found: &Sensitivity) -> Result<OutputFile, Error> {
         .iter()
         .map(|f| std::iter::once(f.path.clone()).chain(f.by_quarter.iter().map(|r| num(*r))).collect())
         .collect();
-    crate::report::csv::table("sensitivity_quarters.csv", &header, &rows).map_err(Error::Run)
+    crate::report::csv::table("sensitivity_quarters.csv", &header, &rows)
 }
 
 pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> Chart {

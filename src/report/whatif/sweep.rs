@@ -322,7 +322,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
 }
 
 /// `sweep.csv`: a row per point, the varied keys' values first.
-pub(crate) fn sweep_csv(varies: &[Vary], rows: &[Point]) -> Result<OutputFile, String> {
+pub(crate) fn sweep_csv(varies: &[Vary], rows: &[Point]) -> Result<OutputFile, crate::report::Error> {
     let mut header: Vec<&str> = varies.iter().map(|v| v.key.as_str()).collect();
     header.extend(["p_hit", "p_hit_se", "arr_p10", "arr_p50", "arr_p90", "arr_mean", "hires_mean", "comp_cost_mean"]);
     let table: Vec<Vec<String>> = rows
