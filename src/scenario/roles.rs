@@ -105,7 +105,7 @@ pub(super) fn read_roles(
         let headcount = r.count(&mut t, "headcount", MAX_PEOPLE);
         let ramp = read_ramp(r, &mut t);
         let attrition = r.dist(&mut t, "annual_attrition", Support::Unit, 1.0);
-        let tth = r.dist(&mut t, "time_to_hire_months", Support::NonNegative, MAX_MONTHS as f64);
+        let time_to_hire = r.dist(&mut t, "time_to_hire_months", Support::NonNegative, MAX_MONTHS as f64);
         let backfill = r.boolean(&mut t, "backfill");
         if backfill == Some(true) && !t.has("time_to_hire_months") {
             r.missing(
@@ -114,12 +114,12 @@ pub(super) fn read_roles(
                 "the months from a departure to the backfill's start, e.g. time_to_hire_months = 2",
             );
         }
-        let opm = r.dist(&mut t, "opportunities_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
-        if opm.is_some() {
+        let opportunities = r.dist(&mut t, "opportunities_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
+        if opportunities.is_some() {
             r.not_tiny(&t, "opportunities_per_month", MIN_FACTOR, MAX_OPPS_PER_REP, true);
         }
-        let mpm = r.dist(&mut t, "meetings_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
-        let m2o = r.dist(&mut t, "meeting_to_opportunity", Support::Unit, 1.0);
+        let meetings = r.dist(&mut t, "meetings_per_month", Support::NonNegative, MAX_OPPS_PER_REP);
+        let meeting_to_opportunity = r.dist(&mut t, "meeting_to_opportunity", Support::Unit, 1.0);
         let skill = skill::read_skill(r, &mut t);
         keys_of_kind(
             r,
@@ -187,11 +187,11 @@ pub(super) fn read_roles(
             headcount: headcount.unwrap_or(0) as u32,
             ramp,
             annual_attrition: attrition.unwrap_or(Dist::constant(0.0)),
-            time_to_hire_months: tth.unwrap_or(Dist::constant(0.0)),
-            opportunities_per_month: opm.unwrap_or(Dist::constant(0.0)),
+            time_to_hire_months: time_to_hire.unwrap_or(Dist::constant(0.0)),
+            opportunities_per_month: opportunities.unwrap_or(Dist::constant(0.0)),
             skill,
-            meetings_per_month: mpm.unwrap_or(Dist::constant(0.0)),
-            meeting_to_opportunity: m2o.unwrap_or(Dist::constant(1.0)),
+            meetings_per_month: meetings.unwrap_or(Dist::constant(0.0)),
+            meeting_to_opportunity: meeting_to_opportunity.unwrap_or(Dist::constant(1.0)),
             hires,
             departures: departures.into_iter().map(|(t, n)| (t as usize, n)).collect(),
             backfill: staffing.policy != Policy::Plan,

@@ -60,7 +60,7 @@ pub fn read_stages(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<Stage>> {
         let name = r.name(&mut t, "name", MAX_ID_CHARS);
         let months = r.count(&mut t, "months_above", MAX_MONTHS);
         let cost = r.number(&mut t, "annual_cost", 0.0, MAX_MONEY);
-        let tth = r.dist(&mut t, "time_to_hire_months", Support::NonNegative, MAX_MONTHS as f64);
+        let time_to_hire = r.dist(&mut t, "time_to_hire_months", Support::NonNegative, MAX_MONTHS as f64);
         let key = match (&name, &role) {
             (Some((n, span)), _) => plain_word(r, n, *span, t.key_path("name")).then(|| slug(n)),
             (None, Some((role, span))) => {
@@ -80,18 +80,18 @@ pub fn read_stages(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<Stage>> {
         if let Some(k) = &key {
             unique(r, &mut keys, k, t.span, t.path.clone(), "stage");
         }
-        let tth_ok = tth.is_some() || !t.has("time_to_hire_months");
+        let time_to_hire_ok = time_to_hire.is_some() || !t.has("time_to_hire_months");
         let cost_ok = cost.is_some() || !t.has("annual_cost");
         let months_ok = months.is_some() || !t.has("months_above");
         r.finish(t);
-        match (from, role, key, tth_ok && cost_ok && months_ok) {
+        match (from, role, key, time_to_hire_ok && cost_ok && months_ok) {
             (Some(from_arr), Some((role, _)), Some(key), true) => out.push(Stage {
                 key,
                 role,
                 from_arr,
                 months_above: months.unwrap_or(3) as u32,
                 annual_cost: cost.unwrap_or(0.0),
-                time_to_hire_months: tth.unwrap_or(Dist::constant(3.0)),
+                time_to_hire_months: time_to_hire.unwrap_or(Dist::constant(3.0)),
             }),
             _ => ok = false,
         }
