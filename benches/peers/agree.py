@@ -57,6 +57,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 import core_numpy  # noqa: E402
+import core_scenario  # noqa: E402
 import core_numpy_naive  # noqa: E402
 
 SKETCH_BOUND = 2.0 ** -8
@@ -104,7 +105,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     n = args.trials
-    s = core_numpy.load(args.scenario)
+    s = core_scenario.load(args.scenario)
     months = s["months"]
     with tempfile.TemporaryDirectory(prefix="peers-agree-") as tmp:
         out_dir = os.path.join(tmp, "sopsim")
@@ -169,9 +170,9 @@ def main(argv=None):
                      peer[f"departures.{rid}"].sum(axis=1))
             mean_row(f"headcount.{rid} {horizon['month']} mean", horizon["metrics"][f"headcount.{rid}"]["mean"],
                      peer[f"headcount.{rid}"][:, last])
-            ramped = sum(float(monthly[(f"ramped.{rid}", core_numpy.month_label(s, t))]["mean"]) for t in range(months))
+            ramped = sum(float(monthly[(f"ramped.{rid}", core_scenario.month_label(s, t))]["mean"]) for t in range(months))
             mean_row(f"ramped.{rid}, sum over months, mean", ramped, peer[f"ramped.{rid}"].sum(axis=1))
-        capacity = sum(float(monthly[("opportunities.capacity", core_numpy.month_label(s, t))]["mean"])
+        capacity = sum(float(monthly[("opportunities.capacity", core_scenario.month_label(s, t))]["mean"])
                        for t in range(months))
         mean_row("opportunities capacity, sum over months, mean", capacity,
                  peer["opportunities.capacity"].sum(axis=1))

@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 import core_numpy  # noqa: E402
+import core_scenario  # noqa: E402
 import core_numpy_naive  # noqa: E402
 
 CONTINUOUS = ("arr", "bookings", "churned_arr", "expansion_arr", "pipeline")
@@ -41,7 +42,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--threshold", type=float, default=4.5)
     args = ap.parse_args(argv)
-    s = core_numpy.load(args.scenario)
+    s = core_scenario.load(args.scenario)
     a = core_numpy.simulate(s, args.trials, args.seed)
     b = core_numpy_naive.simulate(s, args.trials, args.seed + 1)
     if set(a) != set(b):
