@@ -15,6 +15,7 @@ use super::names::reference;
 use super::read::group_digits;
 use super::read::{Reader, Tbl};
 use super::{MAX_MONEY, MAX_PEOPLE, MAX_STAFF_MONTHS, Scenario};
+use crate::message::{self, Message};
 use crate::month::YearMonth;
 
 /// What is known of one month that already happened; `None`: not given.
@@ -152,9 +153,11 @@ fn check_month(month: YearMonth, k: usize, start: YearMonth, months: usize) -> R
 /// empty cell is a value not known. Errors name the file, line and column.
 pub fn read_csv(path: &Path, scenario: &Scenario) -> Result<Vec<Actual>, String> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read the actuals file {name}: {e}\n"))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| message::error(&Message::new(format!("cannot read the actuals file {name}: {e}"))))?;
     let Ok(text) = std::str::from_utf8(&bytes) else {
-        return Err(format!("error: {name}: the actuals file is not UTF-8 text\n   = expected: a CSV file\n"));
+        let m = Message::new(format!("{name}: the actuals file is not UTF-8 text")).expected("a CSV file");
+        return Err(message::error(&m));
     };
     parse_csv(text, &name, scenario)
 }
@@ -172,11 +175,7 @@ enum Column {
 /// Parses the text of an actuals CSV (see [`read_csv`]); `name` is used in messages.
 pub fn parse_csv(text: &str, name: &str, scenario: &Scenario) -> Result<Vec<Actual>, String> {
     let fail = |line: usize, col: usize, what: String, expected: String, help: Option<String>| {
-        let mut m = format!("error: {name}:{line}:{col}: {what}\n   = expected: {expected}\n");
-        if let Some(h) = help {
-            m.push_str(&format!("   = help: {h}\n"));
-        }
-        Err(m)
+        Err(message::error(&Message::new(format!("{name}:{line}:{col}: {what}")).expected(expected).maybe_help(help)))
     };
     let known: Vec<String> = ["month".to_string(), "arr".into(), "bookings".into(), "pipeline".into()]
         .into_iter()
