@@ -12,6 +12,8 @@ pub mod metrics;
 pub mod params;
 pub mod rng;
 
+mod closes;
+mod deals;
 mod demand;
 mod gather;
 mod hiring;
@@ -225,7 +227,7 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
         }
         return finish(s, layout, out);
     }
-    reconcile::open_pipeline(&mut s);
+    closes::open_pipeline(&mut s);
     for t in 0..months {
         let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
         supply::start_month(&mut s, t, &mut put);
