@@ -71,18 +71,6 @@ impl LogNormalDraw {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         lognormal(self.mu, self.sigma, rng).clamp(self.lower, self.upper)
     }
-
-    /// `n` draws appended to `out`: the `n` standard normals first, then each turned
-    /// into its size in a loop of its own, where the exponentials of different draws
-    /// overlap instead of waiting on each other. The values are those [`Self::sample`]
-    /// gives for the same normals.
-    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, n: usize, out: &mut Vec<f64>) {
-        let from = out.len();
-        out.extend((0..n).map(|_| -> f64 { StandardNormal.sample(rng) }));
-        for x in &mut out[from..] {
-            *x = fast::exp(self.mu + self.sigma * *x).clamp(self.lower, self.upper);
-        }
-    }
 }
 
 /// `e^(mu + sigma z)` for a standard normal `z`.

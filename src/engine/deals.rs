@@ -216,32 +216,48 @@ pub fn work_month(s: &mut Trial<'_>, t: usize) -> Month {
         capacity += seg.capacity;
         worked_total += worked;
         lost_total += seg.demand - worked;
-        s.scratch.caps.clear();
-        s.scratch.caps.extend(seg.reps.iter().map(|r| r.2));
-        share(worked, &s.scratch.caps, &mut s.scratch.shares, &mut s.scratch.remainders);
+        // The kinds of the size and cycle distributions, decided once for all the deals.
+        let fast = spec.deal_size.as_lognormal().zip(spec.cycle.as_table());
+        let resolving = !spec.resolves_in_one_cycle() || scenario.company.times_closes();
+        let stall_rate = s.p.stall_rate[k];
+        let win_rate = cohort_win_rate(key, spec, t as i64, s.p.win_rate[k]);
+        // Where no closer of the segment carries a quota or a skill of their own, who works
+        // an opportunity changes nothing: the segment's work is one batch, which draws
+        // what the closers' shares would draw one after the other from the same stream.
+        let pooled = seg.reps.iter().all(|r| r.3 == 1.0 && !scenario.roles[r.0].carries_quota(scenario));
+        let shares = &mut s.scratch.shares;
+        if pooled {
+            shares.clear();
+            shares.push(worked);
+        } else {
+            s.scratch.caps.clear();
+            s.scratch.caps.extend(seg.reps.iter().map(|r| r.2));
+            share(worked, &s.scratch.caps, shares, &mut s.scratch.remainders);
+        }
         // Seeded only for a month with work: a stream nobody draws from costs its seeding.
         let mut rng = None;
-        let win_rate = cohort_win_rate(key, spec, t as i64, s.p.win_rate[k]);
         let mut ledger = Ledger {
             closing: &mut seg.closing[..months],
             beyond_value: &mut seg.beyond_value,
             beyond_count: &mut seg.beyond_count,
             open_at_start: false,
         };
-        // The kinds of the size and cycle distributions, decided once for all the deals.
-        let fast = spec.deal_size.as_lognormal().zip(spec.cycle.as_table());
-        let resolving = !spec.resolves_in_one_cycle() || scenario.company.times_closes();
-        let stall_rate = s.p.stall_rate[k];
         let mut timing = None;
-        for (&(r, person, _, skill), &n) in seg.reps.iter().zip(&s.scratch.shares) {
-            let credited = scenario.roles[r].carries_quota(scenario);
-            // The rep's skill scales the segment's win rate (1 without a skill: unchanged).
-            let win_rate = if skill == 1.0 { win_rate } else { (win_rate * skill).min(1.0) };
+        for (i, &n) in shares.iter().enumerate() {
             if n == 0 {
                 continue;
             }
+            let rep = match seg.reps.get(i).filter(|_| !pooled) {
+                Some(&(r, person, _, skill)) => Rep {
+                    credits: scenario.roles[r].carries_quota(scenario).then_some(&mut s.credits[..]),
+                    role: r,
+                    person,
+                    // The rep's skill scales the segment's win rate (1 without a skill).
+                    win_rate: if skill == 1.0 { win_rate } else { (win_rate * skill).min(1.0) },
+                },
+                None => Rep { credits: None, role: 0, person: 0, win_rate },
+            };
             let rng = rng.get_or_insert_with(|| trial_stream(key, Process::Deals, spec.stream, t as u64));
-            let rep = Rep { credits: credited.then_some(&mut s.credits[..]), role: r, person, win_rate };
             if resolving {
                 let timing = timing.get_or_insert_with(|| {
                     Slip::new(&s.scratch.close_rates, || trial_stream(key, Process::Timing, spec.stream, t as u64))
