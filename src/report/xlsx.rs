@@ -312,9 +312,14 @@ fn headline(
 ) -> Result<(), Error> {
     text(ws, row, 0, label)?;
     if let Some(s) = s {
-        let quantiles = [s.at(0.10), s.p50(), s.at(0.90)];
+        let mut quantiles = [s.at(0.10), s.p50(), s.at(0.90)];
         let (spread, mean) = match unit {
-            Unit::Count => (f.counted(&quantiles), f.counted(&[s.mean])),
+            // The Summary's counts are people and opportunities: each quantile the nearest
+            // whole one (a tie to the lower), as the report and the terminal show them.
+            Unit::Count => {
+                quantiles = quantiles.map(crate::format::whole_count);
+                (&f.whole, f.counted(&[s.mean]))
+            }
             unit => (f.of(unit), f.of(unit)),
         };
         for (i, v) in quantiles.into_iter().enumerate() {
