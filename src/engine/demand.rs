@@ -1,8 +1,12 @@
 //! Demand: this month's opportunities, by segment.
 //!
-//! Inbound leads are Poisson around `leads_per_month x (1 + growth)^t x seasonality`,
-//! split among segments by a multinomial draw on `segment_mix`, and each lead becomes
-//! an opportunity with probability `lead_to_opportunity` (a Binomial draw per segment).
+//! Inbound leads are Poisson around `lambda = leads_per_month x (1 + growth)^t x
+//! seasonality`, split among segments on `segment_mix`, and each lead becomes an
+//! opportunity with probability `lead_to_opportunity` (`q`). By Poisson thinning a
+//! segment's opportunities are then Poisson of mean `lambda x mix x q` and the leads not
+//! converted Poisson of mean `lambda x (1 - q)`, all independent: one Poisson draw each,
+//! the leads their sum (the same law as a Poisson, a multinomial and a Binomial a
+//! segment, in fewer draws).
 //! SDRs add meetings, Poisson around `ramped SDRs x meetings_per_month`, each becoming an
 //! opportunity with probability `meeting_to_opportunity`. Each territory's accounts open
 //! `Binomial(accounts, opportunity_rate)` opportunities, of which `Binomial(n, coverage)`
@@ -11,7 +15,7 @@
 //! is first scaled by a shared gamma shock of mean 1 (over-dispersion).
 
 use rand::Rng;
-use rand_distr::{Distribution, Poisson};
+use rand_distr::Distribution;
 
 use crate::scenario::RoleKind;
 
@@ -24,13 +28,7 @@ const MAX_POISSON_MEAN: f64 = 1e15;
 
 /// A Poisson count with mean `lambda` (0 for a mean of 0).
 pub fn poisson<R: Rng + ?Sized>(rng: &mut R, lambda: f64) -> u64 {
-    if !(lambda > 0.0) {
-        return 0;
-    }
-    match Poisson::new(lambda.min(MAX_POISSON_MEAN)) {
-        Ok(d) => d.sample(rng) as u64,
-        Err(_) => 0,
-    }
+    crate::dist::fast::poisson(rng, lambda.min(MAX_POISSON_MEAN))
 }
 
 pub use crate::dist::fast::binomial;
@@ -51,6 +49,21 @@ pub fn multinomial_into<R: Rng + ?Sized>(rng: &mut R, n: u64, shares: &[f64], ou
     if left > 0 {
         out[0] += left;
     }
+}
+
+/// Poisson(`lambda`) leads split on `mix` (a share per segment, summing to 1) with each
+/// kept with probability `q`, by thinning: each segment's count (into `out`, one per
+/// segment; a segment past the mix's end gets none) is Poisson of mean
+/// `lambda x mix x q` and the leads not kept Poisson of mean `lambda x (1 - q)`, drawn
+/// in that order. Returns all the leads.
+pub fn thin<R: Rng + ?Sized>(rng: &mut R, lambda: f64, mix: &[f64], q: f64, out: &mut [u64]) -> u64 {
+    let mut leads = 0;
+    for (k, n) in out.iter_mut().enumerate() {
+        let share = mix.get(k).copied().unwrap_or(0.0);
+        *n = poisson(rng, lambda * share * q);
+        leads += *n;
+    }
+    leads + poisson(rng, lambda * (1.0 - q))
 }
 
 /// A gamma draw of mean 1 and standard deviation `sd` (shape `1 / sd^2`).
@@ -81,17 +94,13 @@ pub fn generate(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, 
         let mut rng = trial_stream(key, Process::VolumeShock, 0, t as u64);
         lambda *= volume_shock(&mut rng, d.volume_noise);
     }
-    by_segment.clear();
-    by_segment.resize(segments.len(), 0);
     // Without a mean there are no leads, and the split and conversion of none draw
     // nothing: the stream is not even seeded.
     let leads = if lambda > 0.0 {
         let mut rng = trial_stream(key, Process::Leads, 0, t as u64);
-        let leads = poisson(&mut rng, lambda);
-        multinomial_into(&mut rng, leads, &d.segment_mix, by_segment);
-        for (seg, n) in segments.iter_mut().zip(by_segment.iter()) {
-            seg.demand = binomial(&mut rng, *n, p.lead_to_opportunity);
-        }
+        by_segment.resize(segments.len(), 0);
+        let leads = thin(&mut rng, lambda, &d.segment_mix, p.lead_to_opportunity, by_segment);
+        segments.iter_mut().zip(by_segment.iter()).for_each(|(seg, n)| seg.demand = *n);
         leads
     } else {
         segments.iter_mut().for_each(|seg| seg.demand = 0);
@@ -142,6 +151,88 @@ mod tests {
     use super::*;
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
+
+    /// Counts of the keys `draw` gives, over `draws` draws.
+    fn counts(
+        draws: usize,
+        mut draw: impl FnMut() -> (u64, u64, u64),
+    ) -> std::collections::HashMap<(u64, u64, u64), u64> {
+        let mut seen = std::collections::HashMap::new();
+        for _ in 0..draws {
+            *seen.entry(draw()).or_insert(0) += 1;
+        }
+        seen
+    }
+
+    /// Two samples of the same size against each other: the chi-squared statistic of
+    /// homogeneity over their cells, cells of fewer than 10 draws in all pooled into
+    /// one, and its degrees of freedom.
+    fn two_sample(
+        a: &std::collections::HashMap<(u64, u64, u64), u64>,
+        b: &std::collections::HashMap<(u64, u64, u64), u64>,
+    ) -> (f64, f64) {
+        let keys: std::collections::BTreeSet<_> = a.keys().chain(b.keys()).collect();
+        let (mut chi2, mut cells, mut rest) = (0.0, 0usize, (0.0, 0.0));
+        for k in keys {
+            let (x, y) = (a.get(k).copied().unwrap_or(0) as f64, b.get(k).copied().unwrap_or(0) as f64);
+            if x + y < 10.0 {
+                rest = (rest.0 + x, rest.1 + y);
+                continue;
+            }
+            chi2 += (x - y) * (x - y) / (x + y);
+            cells += 1;
+        }
+        if rest.0 + rest.1 > 0.0 {
+            chi2 += (rest.0 - rest.1) * (rest.0 - rest.1) / (rest.0 + rest.1);
+            cells += 1;
+        }
+        (chi2, (cells - 1) as f64)
+    }
+
+    /// The 1 - 1e-6 quantile of chi-squared with `dof` degrees (Wilson-Hilferty).
+    fn limit(dof: f64) -> f64 {
+        let z = 4.753_424;
+        dof * (1.0 - 2.0 / (9.0 * dof) + z * (2.0 / (9.0 * dof)).sqrt()).powi(3)
+    }
+
+    /// The long way of [`thin`]: Poisson leads, a multinomial split, a Binomial a segment.
+    fn long_way(rng: &mut Xoshiro256PlusPlus, lambda: f64, mix: &[f64], q: f64, out: &mut [u64]) -> u64 {
+        let leads = poisson(rng, lambda);
+        let mut split = vec![0u64; mix.len()];
+        multinomial_into(rng, leads, mix, &mut split);
+        for (o, n) in out.iter_mut().zip(split) {
+            *o = binomial(rng, n, q);
+        }
+        leads
+    }
+
+    /// Thinning draws the same joint law of (segment 1's, segment 2's opportunities,
+    /// leads) as the long way: a two-sample chi-squared test of 200,000 draws each over
+    /// the joint cells, at the 1e-6 level; and a thinning whose leads forget the
+    /// opportunities (the right margins, the wrong joint law) fails it.
+    #[test]
+    fn thinning_draws_the_leads_of_the_long_way() {
+        let (lambda, mix, q) = (40.0, [0.6, 0.4], 0.3);
+        let key = |d: &[u64], leads: u64| (d[0], d[1], leads / 4);
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(21);
+        let mut out = [0u64; 2];
+        let thinned = counts(200_000, || {
+            let leads = thin(&mut rng, lambda, &mix, q, &mut out);
+            key(&out, leads)
+        });
+        let long = counts(200_000, || {
+            let leads = long_way(&mut rng, lambda, &mix, q, &mut out);
+            key(&out, leads)
+        });
+        let (chi2, dof) = two_sample(&thinned, &long);
+        assert!(chi2 < limit(dof), "chi-squared {chi2:.1} over {dof} degrees (limit {:.1})", limit(dof));
+        let forgetful = counts(200_000, || {
+            thin(&mut rng, lambda, &mix, q, &mut out);
+            key(&out, poisson(&mut rng, lambda))
+        });
+        let (chi2, dof) = two_sample(&forgetful, &long);
+        assert!(chi2 > limit(dof), "independent leads passed: {chi2:.1} over {dof} degrees");
+    }
 
     #[test]
     fn multinomial_keeps_every_lead() {

@@ -8,6 +8,7 @@ mod bad;
 mod bounds;
 mod cli;
 mod closed_form;
+mod common_numbers;
 mod correlations;
 mod forecast;
 mod gather;
