@@ -2,7 +2,7 @@
 //!
 //! At the end of month `t` the organisation forecasts month `t + 1`'s bookings from its
 //! weighted pipeline: the value of the open opportunities due to close in `t + 1`, times
-//! the win rate gather measured, times the reps' distortion
+//! the win rate measured (kpis.rs), times the reps' distortion
 //! `(1 + bias) x exp(noise x Z - noise^2 / 2)` with `Z` standard normal (the noise
 //! leaves the mean unchanged). In `t + 1` the forecast meets the actual bookings `A`:
 //! `forecast_error = |F - A| / A` (undefined when `A = 0`). Over a trial,

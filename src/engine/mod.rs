@@ -15,8 +15,8 @@ pub mod rng;
 mod closes;
 mod deals;
 mod demand;
-mod gather;
 mod hiring;
+mod kpis;
 mod reconcile;
 mod supply;
 
@@ -108,8 +108,8 @@ struct SegmentState {
     reps: Vec<(usize, u32, u64, f64)>,
     /// ARR of the segment's customers at the end of the previous month.
     arr: f64,
-    /// The closes of the months gather's window covers, summed as it slides (see
-    /// [`gather::measure`]).
+    /// The closes of the months the KPIs' window covers, summed as it slides (see
+    /// [`kpis::measure`]).
     window: Window,
 }
 
@@ -153,7 +153,7 @@ struct Trial<'a> {
     territory_reps: Vec<u32>,
     /// Won deals credited to reps at their close: by close month, (role, person id, value).
     credits: Vec<Vec<Credit>>,
-    kpis: gather::Kpis,
+    kpis: kpis::Kpis,
     stages: Vec<hiring::StageState>,
     forecast: forecast::Tracker,
     /// ARR at the end of each month so far.
@@ -220,7 +220,7 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
         out.copy_from_slice(fixed);
         for t in 0..months {
             let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
-            put(id::KPI_PIPELINE_COVERAGE, t, gather::pipeline_coverage(&s, t));
+            put(id::KPI_PIPELINE_COVERAGE, t, kpis::pipeline_coverage(&s, t));
             arr = reconcile::idle_month(&mut s, layout, arr, t, &mut put);
             put(id::ARR, t, arr);
             s.arr_history.push(arr);
@@ -231,7 +231,7 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
     for t in 0..months {
         let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
         supply::start_month(&mut s, t, &mut put);
-        gather::measure(&mut s, t, &mut put);
+        kpis::measure(&mut s, t, &mut put);
         demand::generate(&mut s, t, &mut put);
         supply::plan(&mut s, t, &mut put);
         let before = arr;
@@ -359,7 +359,7 @@ impl<'a> Trial<'a> {
             segments,
             territory_reps,
             credits,
-            kpis: gather::Kpis::new(scenario, kpi_win_rate),
+            kpis: kpis::Kpis::new(scenario, kpi_win_rate),
             stages: hiring::StageState::initial(scenario, stages),
             forecast: forecast::Tracker::default(),
             arr_history,

@@ -1,6 +1,7 @@
-//! Gather: the KPIs of the months before `t`, measured from what happened, that the
-//! later steps decide from (the weighted pipeline and the forecast use the measured win
-//! rate; the capacity policy uses measured demand).
+//! The KPIs: the first step of each month (the sales-ops cycle's "gather", which the
+//! `gather` command, reading a CRM export, is not) measures the months before `t` from
+//! what happened, for the later steps to decide from (the weighted pipeline and the
+//! forecast use the measured win rate; the capacity policy uses measured demand).
 //!
 //! Over the last [`WINDOW`] months of closes: win rate `won / closed`, average cycle
 //! (months from working to close, of the closed opportunities) and average deal size
@@ -19,7 +20,7 @@ pub const WINDOW: usize = 12;
 /// Average days in a month, for sales velocity per day.
 const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
 
-/// What gather measured, and last month's figures it measures from.
+/// What was measured, and last month's figures it measures from.
 #[derive(Debug, Clone)]
 pub struct Kpis {
     /// Win rate each segment has measured over its window (its expected win rate until
