@@ -18,17 +18,17 @@ use crate::runner::RunResults;
 use crate::stats::Stats;
 
 use super::charts::build::suffixes;
-use super::charts::spec::Unit;
+use super::charts::spec::Notation;
 use super::inputs;
 use super::labels::{label, whole_count};
 use super::{Error, Run};
 
-/// The workbook's unit of a metric: the metric table's ([`metrics::unit_of`]).
-pub fn unit_of(metric: &str) -> Unit {
+/// How the workbook writes a metric: as its unit in the metric table ([`metrics::unit_of`]).
+pub fn notation_of(metric: &str) -> Notation {
     match metrics::unit_of(metric) {
-        metrics::Unit::Money => Unit::Money,
-        metrics::Unit::Share => Unit::Percent,
-        metrics::Unit::Count => Unit::Count,
+        metrics::Unit::Money => Notation::Money,
+        metrics::Unit::Share => Notation::Percent,
+        metrics::Unit::Count => Notation::Count,
     }
 }
 
@@ -73,20 +73,20 @@ impl Formats {
         }
     }
 
-    fn of(&self, unit: Unit) -> &Format {
+    fn of(&self, unit: Notation) -> &Format {
         match unit {
-            Unit::Money => &self.money,
-            Unit::Percent | Unit::Rate => &self.percent,
-            Unit::Count => &self.count,
+            Notation::Money => &self.money,
+            Notation::Percent | Notation::Rate => &self.percent,
+            Notation::Count => &self.count,
         }
     }
 
     /// The format of a row of metric `id`: its unit's, but a count whose `values` are
     /// all whole is shown without decimals, and a ratio of counts with two.
     fn of_metric(&self, id: &str, values: &[f64]) -> &Format {
-        match unit_of(id) {
-            Unit::Count if whole_count(id) => self.counted(values),
-            Unit::Count if id == "kpi.pipeline_coverage" => &self.ratio,
+        match notation_of(id) {
+            Notation::Count if whole_count(id) => self.counted(values),
+            Notation::Count if id == "kpi.pipeline_coverage" => &self.ratio,
             unit => self.of(unit),
         }
     }
@@ -307,14 +307,14 @@ fn headline(
     row: RowNum,
     label: &str,
     s: Option<&Stats>,
-    unit: Unit,
+    unit: Notation,
     f: &Formats,
 ) -> Result<(), Error> {
     text(ws, row, 0, label)?;
     if let Some(s) = s {
         let quantiles = [s.at(0.10), s.p50(), s.at(0.90)];
         let (spread, mean) = match unit {
-            Unit::Count => (f.counted(&quantiles), f.counted(&[s.mean])),
+            Notation::Count => (f.counted(&quantiles), f.counted(&[s.mean])),
             unit => (f.of(unit), f.of(unit)),
         };
         for (i, v) in quantiles.into_iter().enumerate() {
@@ -364,21 +364,21 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
         styled(ws, row, i as ColNum, head, if i == 0 { &f.header } else { &f.header_right })?;
     }
     row += 1;
-    let mut lines: Vec<(String, Option<&Stats>, Unit)> = Vec::new();
+    let mut lines: Vec<(String, Option<&Stats>, Notation)> = Vec::new();
     if let Some(t) = s.target.as_ref().filter(|t| t.month != last) {
         lines.push((
             format!("ARR at the end of {} (target month, $)", label(t.month)),
             r.get("arr", t.month),
-            Unit::Money,
+            Notation::Money,
         ));
     }
-    lines.push((format!("ARR at the end of {} ($)", label(last)), r.get("arr", last), Unit::Money));
-    lines.push(("New bookings over the horizon ($)".into(), r.total("bookings"), Unit::Money));
+    lines.push((format!("ARR at the end of {} ($)", label(last)), r.get("arr", last), Notation::Money));
+    lines.push(("New bookings over the horizon ($)".into(), r.total("bookings"), Notation::Money));
     for (name, what, unit) in [
-        ("bookings.open_pipeline", "Of which from the open pipeline ($)", Unit::Money),
-        ("comp_cost", "Compensation cost over the horizon, all roles with a comp plan ($)", Unit::Money),
-        ("cost_of_sales", "Cost of sales over the horizon: sales pay / new bookings (%)", Unit::Percent),
-        ("opportunities.lost", "Opportunities lost over the horizon (count)", Unit::Count),
+        ("bookings.open_pipeline", "Of which from the open pipeline ($)", Notation::Money),
+        ("comp_cost", "Compensation cost over the horizon, all roles with a comp plan ($)", Notation::Money),
+        ("cost_of_sales", "Cost of sales over the horizon: sales pay / new bookings (%)", Notation::Percent),
+        ("opportunities.lost", "Opportunities lost over the horizon (count)", Notation::Count),
     ] {
         if let Some(st) = r.total(name) {
             lines.push((what.into(), Some(st), unit));
@@ -389,18 +389,18 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
         lines.push((
             format!("Hires over the horizon, {name} (people)"),
             r.total(&format!("hires.{role}")),
-            Unit::Count,
+            Notation::Count,
         ));
         lines.push((
             format!("Headcount, {name}, {} (people)", label(last)),
             r.get(&format!("headcount.{role}"), last),
-            Unit::Count,
+            Notation::Count,
         ));
     }
     // Each trial's people over every role: not a sum of the roles' quantiles.
     for (metric, what) in [("hires", "Hires"), ("departures", "Departures")] {
         if let Some(st) = r.total(metric) {
-            lines.push((format!("{what} over the horizon, all roles (people)"), Some(st), Unit::Count));
+            lines.push((format!("{what} over the horizon, all roles (people)"), Some(st), Notation::Count));
         }
     }
     for (name, st, unit) in &lines {
