@@ -36,7 +36,7 @@ pub fn notation_of(metric: &str) -> Notation {
 type Statistic = fn(&Stats) -> f64;
 
 /// The cell formats of the workbook.
-struct Formats {
+struct CellFormats {
     title: Format,
     bold: Format,
     header: Format,
@@ -51,9 +51,9 @@ struct Formats {
     month: Format,
 }
 
-impl Formats {
+impl CellFormats {
     fn new() -> Self {
-        Formats {
+        CellFormats {
             title: Format::new().set_bold().set_font_size(14),
             bold: Format::new().set_bold(),
             header: Format::new().set_bold().set_background_color(0xE8EEF4).set_border_bottom(FormatBorder::Thin),
@@ -164,7 +164,7 @@ fn styled(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, format: &Format
 
 /// The bytes of `report.xlsx`.
 pub fn workbook(run: &Run) -> Result<Vec<u8>, Error> {
-    let f = Formats::new();
+    let f = CellFormats::new();
     let mut wb = Workbook::new();
     let created = date(run.scenario.start)?;
     let title = visible(&run.scenario.name);
@@ -186,7 +186,7 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, Error> {
 
 /// The month header of a sheet: `label` in column 0 (`width` characters wide), then
 /// one date per month.
-fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &Formats) -> Result<ColNum, Error> {
+fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &CellFormats) -> Result<ColNum, Error> {
     styled(ws, 0, 0, label, &f.header)?;
     for t in 0..run.results.layout.months {
         let col = month_col(t)?;
@@ -224,7 +224,14 @@ fn monthly_notes(run: &Run, ids: ColNum) -> Vec<String> {
     notes
 }
 
-fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statistic, f: &Formats) -> Result<(), Error> {
+fn monthly(
+    ws: &mut Worksheet,
+    name: &str,
+    what: &str,
+    run: &Run,
+    stat: Statistic,
+    f: &CellFormats,
+) -> Result<(), Error> {
     ws.set_name(name).map_err(fail)?;
     let r = run.results;
     let trials = crate::format::thousands(r.trials);
@@ -253,7 +260,7 @@ fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statisti
         .apply(ws, r.layout.months)
 }
 
-fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
+fn hiring(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> {
     ws.set_name("Hiring plan").map_err(fail)?;
     let totals = month_header(ws, run, "Role", 20.0, f)?;
     for (i, head) in ["Total (mean)", "Total P10", "Total P50", "Total P90"].iter().enumerate() {
@@ -308,7 +315,7 @@ fn headline(
     label: &str,
     s: Option<&Stats>,
     unit: Notation,
-    f: &Formats,
+    f: &CellFormats,
 ) -> Result<(), Error> {
     text(ws, row, 0, label)?;
     if let Some(s) = s {
@@ -325,7 +332,7 @@ fn headline(
     Ok(())
 }
 
-fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
+fn summary(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> {
     let (s, r) = (run.scenario, run.results);
     ws.set_name("Summary").map_err(fail)?;
     ws.set_column_width(0, 60).map_err(fail)?;
@@ -415,7 +422,7 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
     Print { last_row: row + 5, last_col: 4, wide: false, one_page: true, header: false }.apply(ws, r.layout.months)
 }
 
-fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &Formats) -> Result<(), Error> {
+fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &CellFormats) -> Result<(), Error> {
     text(ws, row, 0, "Scenario file")?;
     text(ws, row, 1, run.file)?;
     text(ws, row + 1, 0, "Seed")?;
@@ -435,7 +442,7 @@ fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &For
     text(ws, row + 5, 1, env!("CARGO_PKG_VERSION"))
 }
 
-fn inputs_sheet(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
+fn inputs_sheet(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> {
     ws.set_name("Inputs").map_err(fail)?;
     ws.set_column_width(0, 44).map_err(fail)?;
     ws.set_column_width(1, 60).map_err(fail)?;
