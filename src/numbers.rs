@@ -16,9 +16,9 @@ const COUNT_FORMS: &str = "10000, 10,000, 10_000, 1e4 or 10K";
 /// The forms an amount may take, for messages.
 const MONEY_FORMS: &str = "8000000, 8,000,000, 8_000_000, 8e6, 8M, $8M, 750K or 1.2B";
 
-/// A number as written: `digits x 10^exp10`, its sign, and the marks around it.
+/// A number as typed: `digits x 10^exp10`, its sign, and the marks around it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Written {
+struct Typed {
     negative: bool,
     digits: u128,
     exp10: i32,
@@ -30,7 +30,7 @@ struct Written {
     suffix: bool,
 }
 
-impl Written {
+impl Typed {
     /// The value as the closest double.
     fn value(&self) -> f64 {
         let v: f64 = format!("{}e{}", self.digits, self.exp10).parse().unwrap_or(f64::INFINITY);
@@ -61,7 +61,7 @@ struct Overflow;
 /// before the point may be grouped by `,` in threes (`10,000`) or split by `_` between
 /// digits (`10_000`); an exponent and a `K`/`M`/`B` do not go together. `None` if it is
 /// not such a number.
-fn read(text: &str) -> Option<Written> {
+fn read(text: &str) -> Option<Typed> {
     let mut s = text.trim();
     let negative = s.starts_with('-');
     s = s.strip_prefix(['-', '+']).unwrap_or(s);
@@ -107,7 +107,7 @@ fn read(text: &str) -> Option<Written> {
     }
     let digits: u128 = if significant.is_empty() { 0 } else { significant.parse().ok()? };
     let exp10 = exp + suffix_exp - frac.len() as i32 - if percent { 2 } else { 0 };
-    Some(Written { negative, digits, exp10, dollar, percent, suffix: suffix_exp != 0 })
+    Some(Typed { negative, digits, exp10, dollar, percent, suffix: suffix_exp != 0 })
 }
 
 /// The digits of the part before the point: plain (`10000`), grouped in threes by
