@@ -182,7 +182,7 @@ pub fn run_shard_with(
         return Err(Error::TooManyShards { shard, trials: config.trials });
     }
     let range = shard.trials(config.trials);
-    let done = runner::simulate(scenario, config, range.clone(), quantiles).map_err(|e| Error::Run(e.to_string()))?;
+    let done = runner::simulate(scenario, config, range.clone(), quantiles).map_err(Error::Run)?;
     let Sources { file_name, file_text, overrides } = &loaded.sources;
     Ok(Partial {
         header: Header {
@@ -278,7 +278,7 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, Error> {
         return Err(Error::NothingToMerge);
     };
     for part in parts {
-        aggregate.merge(part.aggregate).map_err(|e| Error::Merge(e.to_string()))?;
+        aggregate.merge(part.aggregate).map_err(Error::Merge)?;
     }
     Ok(Merged { header, aggregate, threads, elapsed_seconds })
 }
