@@ -3,10 +3,12 @@
 //! clap types stop here: `run` and `validate` receive a loaded scenario and a
 //! [`RunConfig`](crate::runner::RunConfig), never raw flags.
 
+use std::fmt;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::message::Message;
 use crate::month::YearMonth;
 use crate::numbers::{count, money, probability};
 use crate::report::Formats;
@@ -406,10 +408,39 @@ impl Stage {
     }
 }
 
+/// A flag's value that does not read (numbers aside: [`crate::numbers::Error`]).
+/// `Display` is the message clap prints after the flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadValue {
+    /// Not a month written YYYY-MM.
+    Month,
+    /// Not a host name for `--allow-host`.
+    HostName,
+}
+
+impl BadValue {
+    /// What the value should have been.
+    pub fn message(self) -> Message {
+        match self {
+            BadValue::Month => Message::new("expected a month written YYYY-MM from 1900-01 to 2999-12, e.g. 2027-01"),
+            BadValue::HostName => Message::new(
+                "not a host name: give the name alone, as in workshop.example.com (no scheme, port or path)",
+            ),
+        }
+    }
+}
+
+impl fmt::Display for BadValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for BadValue {}
+
 /// A month on the command line, written YYYY-MM.
-fn month(s: &str) -> Result<YearMonth, String> {
-    YearMonth::parse(s)
-        .ok_or_else(|| "expected a month written YYYY-MM from 1900-01 to 2999-12, e.g. 2027-01".to_string())
+fn month(s: &str) -> Result<YearMonth, BadValue> {
+    YearMonth::parse(s).ok_or(BadValue::Month)
 }
 
 /// `sopsim validate`.
@@ -450,7 +481,7 @@ pub struct ServeArgs {
 
 /// A host name for `--allow-host`: letters, digits, `-` and `.`, as in a URL, without
 /// a scheme, port or path; or an IP address.
-fn host_name(s: &str) -> Result<String, String> {
+fn host_name(s: &str) -> Result<String, BadValue> {
     let bare = s.strip_prefix('[').and_then(|n| n.strip_suffix(']')).unwrap_or(s);
     if bare.parse::<std::net::IpAddr>().is_ok() {
         return Ok(s.to_string());
@@ -462,11 +493,7 @@ fn host_name(s: &str) -> Result<String, String> {
             && !l.ends_with('-')
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     };
-    if s.len() <= 253 && s.split('.').all(label) {
-        Ok(s.to_string())
-    } else {
-        Err("not a host name: give the name alone, as in workshop.example.com (no scheme, port or path)".into())
-    }
+    if s.len() <= 253 && s.split('.').all(label) { Ok(s.to_string()) } else { Err(BadValue::HostName) }
 }
 
 #[cfg(test)]

@@ -174,6 +174,8 @@ impl From<serve::Error> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::Quantiles;
+    use crate::stats::aggregate::MergeError;
 
     #[test]
     fn error_is_written_once_and_codes_follow_the_kind() {
@@ -196,8 +198,14 @@ mod tests {
             "error: a.csv has a header but no rows\n  --> a.csv:2:1\n   = expected: one row per opportunity\n"
         );
         assert_eq!(Error::from(shard::Error::NothingToMerge).code(), 2);
-        assert_eq!(Error::from(shard::Error::Run("no threads".into())).to_string(), "error: no threads\n");
-        assert_eq!(Error::from(shard::Error::Run("no threads".into())).code(), 1);
+        let threads = RunError::Threads { count: 2, reason: "no threads".into() };
+        let e = Error::from(shard::Error::Run(threads));
+        assert_eq!((e.code(), e.to_string()), (1, "error: cannot start 2 worker threads: no threads\n".to_string()));
+        let merge = MergeError { into: (3, Quantiles::Exact), from: (4, Quantiles::Sketch) };
+        let e = Error::from(shard::Error::Merge(merge));
+        let merge_message = "error: cannot merge an aggregate of 4 cells (sketch quantiles) into one of 3 cells \
+                             (exact quantiles)\n";
+        assert_eq!((e.code(), e.to_string()), (2, merge_message.to_string()));
         assert_eq!(Error::from(whatif::Error::NothingToRank { file: "a.toml".into() }).code(), 2);
         assert_eq!(Error::from(whatif::Error::NotAnOverride { text: "x".into() }).code(), 1);
         assert_eq!(Error::from(serve::Error::SessionTooLong).code(), 2);

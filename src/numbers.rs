@@ -2,13 +2,16 @@
 //! `1.2B`, `1e4`, `10,000`, `10_000`, `80%`.
 //!
 //! This is the reading side of [`format`](crate::format): the one parser of the command
-//! line's counts, amounts and probabilities (each a clap `value_parser`), and the one
-//! suggestion for a rate written as a percentage (`14` where `0.14` is meant), which
-//! scenario validation gives too. A number is read exactly, as decimal digits and a
-//! power of ten, so that `1.5e3` is a whole 1,500 and `1.5` is not. Nothing here reads
-//! a scenario or prints.
+//! line's counts, amounts and probabilities (each a clap `value_parser`, refusing with
+//! an [`Error`] that says why), and the one suggestion for a rate written as a
+//! percentage (`14` where `0.14` is meant), which scenario validation gives too. A
+//! number is read exactly, as decimal digits and a power of ten, so that `1.5e3` is a
+//! whole 1,500 and `1.5` is not. Nothing here reads a scenario or prints.
+
+use std::fmt;
 
 use crate::format::count as grouped;
+use crate::message::Message;
 use crate::scenario::MAX_MONEY;
 
 /// The forms a count may take, for messages.
@@ -16,9 +19,9 @@ const COUNT_FORMS: &str = "10000, 10,000, 10_000, 1e4 or 10K";
 /// The forms an amount may take, for messages.
 const MONEY_FORMS: &str = "8000000, 8,000,000, 8_000_000, 8e6, 8M, $8M, 750K or 1.2B";
 
-/// A number as written: `digits x 10^exp10`, its sign, and the marks around it.
+/// A number as typed: `digits x 10^exp10`, its sign, and the marks around it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct Written {
+struct Typed {
     negative: bool,
     digits: u128,
     exp10: i32,
@@ -30,7 +33,7 @@ struct Written {
     suffix: bool,
 }
 
-impl Written {
+impl Typed {
     /// The value as the closest double.
     fn value(&self) -> f64 {
         let v: f64 = format!("{}e{}", self.digits, self.exp10).parse().unwrap_or(f64::INFINITY);
@@ -61,7 +64,7 @@ struct Overflow;
 /// before the point may be grouped by `,` in threes (`10,000`) or split by `_` between
 /// digits (`10_000`); an exponent and a `K`/`M`/`B` do not go together. `None` if it is
 /// not such a number.
-fn read(text: &str) -> Option<Written> {
+fn read(text: &str) -> Option<Typed> {
     let mut s = text.trim();
     let negative = s.starts_with('-');
     s = s.strip_prefix(['-', '+']).unwrap_or(s);
@@ -107,7 +110,7 @@ fn read(text: &str) -> Option<Written> {
     }
     let digits: u128 = if significant.is_empty() { 0 } else { significant.parse().ok()? };
     let exp10 = exp + suffix_exp - frac.len() as i32 - if percent { 2 } else { 0 };
-    Some(Written { negative, digits, exp10, dollar, percent, suffix: suffix_exp != 0 })
+    Some(Typed { negative, digits, exp10, dollar, percent, suffix: suffix_exp != 0 })
 }
 
 /// The digits of the part before the point: plain (`10000`), grouped in threes by
@@ -122,6 +125,83 @@ fn grouped_digits(int: &str) -> Option<String> {
     }
     int.split('_').all(digit).then(|| int.replace('_', ""))
 }
+
+/// Why a typed number was refused. `Display` is the message clap prints after the flag.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// Not a number of the forms that read.
+    NotRead {
+        /// The text typed.
+        text: String,
+        /// What was wanted: `a count`, `an amount`, `a probability`.
+        what: &'static str,
+        /// The forms it may take.
+        forms: &'static str,
+    },
+    /// A count with a fraction.
+    Fraction {
+        /// The text typed.
+        text: String,
+    },
+    /// A count outside its range.
+    Range {
+        /// The least allowed.
+        min: u64,
+        /// The most allowed.
+        max: u64,
+    },
+    /// An amount below 0 or above [`MAX_MONEY`].
+    Money {
+        /// The text typed.
+        text: String,
+    },
+    /// A probability above 1 that is likely a percentage without its sign.
+    PercentMeant {
+        /// The text typed.
+        text: String,
+        /// Its value.
+        value: f64,
+    },
+    /// A probability outside 0 to 1.
+    Probability {
+        /// The text typed.
+        text: String,
+    },
+}
+
+impl Error {
+    /// What was refused, and the forms that read.
+    pub fn message(&self) -> Message {
+        match self {
+            Error::NotRead { text, what, forms } => Message::new(not_read(text, what, forms)),
+            Error::Fraction { text } => Message::new(format!(
+                "`{}` is not a whole number: a count has no fraction (1.5e3 is 1500)",
+                text.trim()
+            )),
+            Error::Range { min, max } => {
+                Message::new(format!("must be from {} to {}", grouped(*min as f64), grouped(*max as f64)))
+            }
+            Error::Money { text } => Message::new(format!("`{}` is outside 0 to $1,000B (1e12)", text.trim())),
+            Error::PercentMeant { text, value } => Message::new(format!(
+                "{} is more than 1: did you mean {} ({}%)? a probability is written as a fraction or with %",
+                text.trim(),
+                fraction_of(*value),
+                value
+            )),
+            Error::Probability { text } => {
+                Message::new(format!("`{}` is not a probability from 0 to 1 (0% to 100%)", text.trim()))
+            }
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for Error {}
 
 /// Why a typed number was not read, with the forms that are.
 fn not_read(text: &str, what: &str, forms: &str) -> String {
@@ -141,22 +221,22 @@ fn not_read(text: &str, what: &str, forms: &str) -> String {
     format!("`{t}` is not {what}; write it as {forms}{hint}")
 }
 
+/// Refuses `text` as not `what`, with the `forms` that read.
+fn not_a(text: &str, what: &'static str, forms: &'static str) -> Error {
+    Error::NotRead { text: text.to_string(), what, forms }
+}
+
 /// A count from `min` to `max` for clap: `10000`, `10,000`, `10_000`, `1e4`, `1.5e3`,
 /// `10K`; a fraction (`1.5`) is refused with the reason.
-pub fn count<T>(min: u64, max: u64) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+pub fn count<T>(min: u64, max: u64) -> impl Fn(&str) -> Result<T, Error> + Clone + Send + Sync + 'static
 where
     T: TryFrom<u64>,
 {
     move |text: &str| {
-        let w = read(text).filter(|w| !w.dollar && !w.percent).ok_or_else(|| not_read(text, "a count", COUNT_FORMS))?;
-        let range = || format!("must be from {} to {}", grouped(min as f64), grouped(max as f64));
+        let w = read(text).filter(|w| !w.dollar && !w.percent).ok_or_else(|| not_a(text, "a count", COUNT_FORMS))?;
+        let range = || Error::Range { min, max };
         let v = match w.whole() {
-            None => {
-                return Err(format!(
-                    "`{}` is not a whole number: a count has no fraction (1.5e3 is 1500)",
-                    text.trim()
-                ));
-            }
+            None => return Err(Error::Fraction { text: text.to_string() }),
             Some(Err(Overflow)) => return Err(range()),
             Some(Ok(v)) => v,
         };
@@ -169,36 +249,31 @@ where
 
 /// An amount in dollars, from 0 to [`MAX_MONEY`]: `8000000`, `8,000,000`, `8_000_000`,
 /// `8e6`, `8M`, `8m`, `$8M`, `5.5M`, `750K`, `1.2B`.
-pub fn money(text: &str) -> Result<f64, String> {
-    let w = read(text).filter(|w| !w.percent).ok_or_else(|| not_read(text, "an amount", MONEY_FORMS))?;
+pub fn money(text: &str) -> Result<f64, Error> {
+    let w = read(text).filter(|w| !w.percent).ok_or_else(|| not_a(text, "an amount", MONEY_FORMS))?;
     if w.suffix && w.digits == 0 {
-        return Err(not_read(text, "an amount", MONEY_FORMS));
+        return Err(not_a(text, "an amount", MONEY_FORMS));
     }
     let v = w.value();
     if !(0.0..=MAX_MONEY).contains(&v) {
-        return Err(format!("`{}` is outside 0 to $1,000B (1e12)", text.trim()));
+        return Err(Error::Money { text: text.to_string() });
     }
     Ok(v)
 }
 
 /// A probability from 0 to 1: `0.8` or `80%`. A number above 1 and at most 100 is
 /// answered with the fraction it likely means.
-pub fn probability(text: &str) -> Result<f64, String> {
+pub fn probability(text: &str) -> Result<f64, Error> {
     let w = read(text)
         .filter(|w| !w.dollar && !w.suffix)
-        .ok_or_else(|| not_read(text, "a probability", "a fraction (0.8) or a percentage (80%)"))?;
+        .ok_or_else(|| not_a(text, "a probability", "a fraction (0.8) or a percentage (80%)"))?;
     let v = w.value();
     if (0.0..=1.0).contains(&v) {
         return Ok(v);
     }
     match percent_help(v).filter(|_| !w.percent) {
-        Some(_) => Err(format!(
-            "{} is more than 1: did you mean {} ({}%)? a probability is written as a fraction or with %",
-            text.trim(),
-            fraction_of(v),
-            v
-        )),
-        None => Err(format!("`{}` is not a probability from 0 to 1 (0% to 100%)", text.trim())),
+        Some(_) => Err(Error::PercentMeant { text: text.to_string(), value: v }),
+        None => Err(Error::Probability { text: text.to_string() }),
     }
 }
 
@@ -257,7 +332,7 @@ mod tests {
     use super::*;
 
     fn trials(text: &str) -> Result<u64, String> {
-        count::<u64>(1, 10_000_000)(text)
+        count::<u64>(1, 10_000_000)(text).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -297,7 +372,8 @@ mod tests {
         for text in ["0", "-5", "1e8", "20,000,000", "1e40", "99999999999999999999999999999999999999"] {
             assert_eq!(trials(text), Err("must be from 1 to 10,000,000".to_string()), "{text}");
         }
-        assert_eq!(count::<u16>(1, 70_000)("66000"), Err("must be from 1 to 70,000".to_string()));
+        assert_eq!(count::<u16>(1, 70_000)("66000"), Err(Error::Range { min: 1, max: 70_000 }));
+        assert_eq!(Error::Range { min: 1, max: 70_000 }.to_string(), "must be from 1 to 70,000");
     }
 
     #[test]
@@ -323,17 +399,17 @@ mod tests {
     #[test]
     fn amounts_in_other_forms_are_refused_with_the_forms_that_read() {
         for text in ["eight", "5.5 million", "5.5MM", "8M%", "1e3M", ".5M", "NaN", "inf"] {
-            let e = money(text).unwrap_err();
+            let e = money(text).unwrap_err().to_string();
             assert!(e.contains("write it as 8000000, 8,000,000, 8_000_000, 8e6, 8M, $8M, 750K or 1.2B"), "{text}: {e}");
         }
-        assert!(money("5,5M").unwrap_err().contains("the decimal mark is a point"));
-        assert!(money("1.234,5").unwrap_err().contains("the decimal mark is a point"));
+        assert!(money("5,5M").unwrap_err().to_string().contains("the decimal mark is a point"));
+        assert!(money("1.234,5").unwrap_err().to_string().contains("the decimal mark is a point"));
         // What a shell leaves of `$8M` and `$10M` unquoted.
         for text in ["M", "0M"] {
-            assert!(money(text).unwrap_err().contains("write '$8M' in single quotes"), "{text}");
+            assert!(money(text).unwrap_err().to_string().contains("write '$8M' in single quotes"), "{text}");
         }
-        assert!(money("-5M").unwrap_err().contains("outside 0 to $1,000B"));
-        assert!(money("2e12").unwrap_err().contains("outside 0 to $1,000B"));
+        assert!(money("-5M").unwrap_err().to_string().contains("outside 0 to $1,000B"));
+        assert!(money("2e12").unwrap_err().to_string().contains("outside 0 to $1,000B"));
     }
 
     #[test]
@@ -343,12 +419,12 @@ mod tests {
         assert_eq!(probability("1"), Ok(1.0));
         assert_eq!(probability("12.5%"), Ok(0.125));
         assert_eq!(
-            probability("80"),
+            probability("80").map_err(|e| e.to_string()),
             Err("80 is more than 1: did you mean 0.8 (80%)? a probability is written as a fraction or with %".into())
         );
-        assert!(probability("180%").unwrap_err().contains("is not a probability from 0 to 1"));
-        assert!(probability("250").unwrap_err().contains("is not a probability from 0 to 1"));
-        assert!(probability("$1").unwrap_err().contains("a fraction (0.8) or a percentage (80%)"));
+        assert!(probability("180%").unwrap_err().to_string().contains("is not a probability from 0 to 1"));
+        assert!(probability("250").unwrap_err().to_string().contains("is not a probability from 0 to 1"));
+        assert!(probability("$1").unwrap_err().to_string().contains("a fraction (0.8) or a percentage (80%)"));
         assert!(probability("high").is_err());
     }
 

@@ -301,7 +301,7 @@ pub fn run_watched(
 }
 
 /// The kept cells of a few consecutive trials, from the first trial's index.
-type Kept = (u64, Vec<f64>);
+type KeptTrials = (u64, Vec<f64>);
 
 /// The trials `trials` simulated and aggregated, with the cells `watch.keep` of each in
 /// trial order; `None` when `watch.stop` stopped the run.
@@ -330,7 +330,7 @@ fn simulate_on(
     let stopped = AtomicBool::new(false);
     let keep = watch.keep;
 
-    let parts: Vec<(Aggregate, Vec<Kept>)> = pool.broadcast(|_| {
+    let parts: Vec<(Aggregate, Vec<KeptTrials>)> = pool.broadcast(|_| {
         let mut aggregate = Aggregate::new(cells, quantiles);
         let mut kept = Vec::new();
         // Each trial writes its row among the last eight, which then go into the chunk
@@ -382,14 +382,14 @@ fn simulate_on(
     if stopped.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    let (aggregates, kept): (Vec<Aggregate>, Vec<Vec<Kept>>) = parts.into_iter().unzip();
+    let (aggregates, kept): (Vec<Aggregate>, Vec<Vec<KeptTrials>>) = parts.into_iter().unzip();
     let mut aggregates = aggregates.into_iter();
     let mut aggregate = aggregates.next().unwrap_or_else(|| Aggregate::new(cells, quantiles));
     for part in aggregates {
         aggregate.merge(part).map_err(RunError::Merge)?;
     }
     // Each worker kept the trials it ran; put them back in trial order.
-    let mut kept: Vec<Kept> = kept.into_iter().flatten().collect();
+    let mut kept: Vec<KeptTrials> = kept.into_iter().flatten().collect();
     kept.sort_unstable_by_key(|(first, _)| *first);
     let kept = kept.into_iter().flat_map(|(_, v)| v).collect();
     let part = Simulated { layout, aggregate, trials, threads, elapsed_seconds: started.elapsed().as_secs_f64() };

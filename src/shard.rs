@@ -26,7 +26,7 @@ use crate::engine::metrics::Layout;
 use crate::runner::{self, RunConfig};
 use crate::scenario::Loaded;
 use crate::scenario::diag::Sources;
-use crate::stats::aggregate::{Block, Kept, SketchCell};
+use crate::stats::aggregate::{Block, SketchCell, Store};
 use crate::stats::sketch::{Sketch, SketchParts};
 use crate::stats::sum::ExactSum;
 use crate::stats::{Aggregate, Quantiles};
@@ -182,7 +182,7 @@ pub fn run_shard_with(
         return Err(Error::TooManyShards { shard, trials: config.trials });
     }
     let range = shard.trials(config.trials);
-    let done = runner::simulate(scenario, config, range.clone(), quantiles).map_err(|e| Error::Run(e.to_string()))?;
+    let done = runner::simulate(scenario, config, range.clone(), quantiles).map_err(Error::Run)?;
     let Sources { file_name, file_text, overrides } = &loaded.sources;
     Ok(Partial {
         header: Header {
@@ -278,7 +278,7 @@ pub fn merge(parts: Vec<(String, Partial)>) -> Result<Merged, Error> {
         return Err(Error::NothingToMerge);
     };
     for part in parts {
-        aggregate.merge(part.aggregate).map_err(|e| Error::Merge(e.to_string()))?;
+        aggregate.merge(part.aggregate).map_err(Error::Merge)?;
     }
     Ok(Merged { header, aggregate, threads, elapsed_seconds })
 }
@@ -315,15 +315,15 @@ impl Partial {
         let header = serde_json::to_vec(&self.header).unwrap_or_default();
         w.extend_from_slice(&(header.len() as u64).to_le_bytes());
         w.extend_from_slice(&header);
-        match &self.aggregate.kept {
-            Kept::Exact(blocks) => {
+        match &self.aggregate.store {
+            Store::Exact(blocks) => {
                 w.extend_from_slice(&(blocks.len() as u64).to_le_bytes());
                 for block in blocks {
                     w.extend_from_slice(&(block.trials as u64).to_le_bytes());
                     put_f64s(&mut w, &block.values);
                 }
             }
-            Kept::Sketch(cells) => {
+            Store::Sketch(cells) => {
                 for cell in cells {
                     w.extend_from_slice(&cell.count.to_le_bytes());
                     let (partials, special) = cell.sum.parts();
@@ -381,7 +381,7 @@ impl Partial {
         if (header.first_trial, header.end_trial) != (range.start, range.end) {
             return Err(Damage::Trials { shard, range: (header.first_trial, header.end_trial) });
         }
-        let kept = match quantiles {
+        let store = match quantiles {
             Quantiles::Exact => {
                 let count = usize::try_from(r.u64()?).map_err(|_| Damage::Truncated)?;
                 let mut blocks = Vec::with_capacity(count.min(r.bytes.len() / 16));
@@ -398,7 +398,7 @@ impl Partial {
                 if trials != range.end - range.start {
                     return Err(Damage::Values);
                 }
-                Kept::Exact(blocks)
+                Store::Exact(blocks)
             }
             Quantiles::Sketch => {
                 let mut out = Vec::with_capacity(cells.min(r.bytes.len() / 8));
@@ -427,13 +427,13 @@ impl Partial {
                     }
                     out.push(SketchCell { count, sum: ExactSum::from_parts(&partials, special), sketch });
                 }
-                Kept::Sketch(out)
+                Store::Sketch(out)
             }
         };
         if !r.bytes.is_empty() {
             return Err(Damage::Trailing);
         }
-        Ok(Partial { header, aggregate: Aggregate { cells, kept } })
+        Ok(Partial { header, aggregate: Aggregate { cells, store } })
     }
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use crate::cli::{ExportArgs, GatherArgs};
 use crate::error::Error;
 use crate::format::visible_lines;
-use crate::gather::{self, read::ReadOptions, read::Role};
+use crate::gather::{self, read::ColumnRole, read::ReadOptions};
 use crate::message::Message;
 use crate::report;
 use crate::scenario;
@@ -78,7 +78,7 @@ pub fn read_options(args: &ExportArgs) -> Result<ReadOptions, Error> {
         let Some((column, role)) = m.rsplit_once('=') else {
             return Err(Error::Input(format!("--map {m}: expected COLUMN=ROLE, e.g. --map \"Closing Date=close\"")));
         };
-        let Some(role) = Role::parse(role) else {
+        let Some(role) = ColumnRole::parse(role) else {
             return Err(Error::Input(format!(
                 "--map {m}: `{role}` is not a role; expected one of id, owner, stage, created, close, amount, segment"
             )));
@@ -86,7 +86,7 @@ pub fn read_options(args: &ExportArgs) -> Result<ReadOptions, Error> {
         maps.push((column.to_string(), role));
     }
     if let Some(column) = &args.segment_by {
-        maps.push((column.clone(), Role::Segment));
+        maps.push((column.clone(), ColumnRole::Segment));
     }
     let date_order = match &args.date_format {
         Some(text) => Some(gather::date::Order::parse(text).ok_or_else(|| {

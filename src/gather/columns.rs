@@ -5,9 +5,9 @@
 use super::Error;
 use super::read::{ReadOptions, normalise};
 
-/// What a column holds.
+/// What a column holds: its role, as `--map COLUMN=ROLE` names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
+pub enum ColumnRole {
     /// The opportunity's id.
     Id,
     /// Who worked it.
@@ -24,26 +24,33 @@ pub enum Role {
     Segment,
 }
 
-impl Role {
+impl ColumnRole {
     /// The name used by `--map`.
     pub fn name(self) -> &'static str {
         match self {
-            Role::Id => "id",
-            Role::Owner => "owner",
-            Role::Stage => "stage",
-            Role::Created => "created",
-            Role::Close => "close",
-            Role::Amount => "amount",
-            Role::Segment => "segment",
+            ColumnRole::Id => "id",
+            ColumnRole::Owner => "owner",
+            ColumnRole::Stage => "stage",
+            ColumnRole::Created => "created",
+            ColumnRole::Close => "close",
+            ColumnRole::Amount => "amount",
+            ColumnRole::Segment => "segment",
         }
     }
 
-    pub(super) const ALL: [Role; 7] =
-        [Role::Id, Role::Owner, Role::Stage, Role::Created, Role::Close, Role::Amount, Role::Segment];
+    pub(super) const ALL: [ColumnRole; 7] = [
+        ColumnRole::Id,
+        ColumnRole::Owner,
+        ColumnRole::Stage,
+        ColumnRole::Created,
+        ColumnRole::Close,
+        ColumnRole::Amount,
+        ColumnRole::Segment,
+    ];
 
     /// The role named `name` in `--map`.
-    pub fn parse(name: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.name() == name.trim().to_ascii_lowercase())
+    pub fn parse(name: &str) -> Option<ColumnRole> {
+        ColumnRole::ALL.into_iter().find(|r| r.name() == name.trim().to_ascii_lowercase())
     }
 
     /// Headers recognised for this role, normalised (lower case, letters and digits
@@ -52,8 +59,10 @@ impl Role {
     /// date (`Est. Close Date`) comes last: it is a close only for a closed deal.
     pub(super) fn headers(self) -> &'static [&'static str] {
         match self {
-            Role::Id => &["opportunityid", "id", "recordid", "dealid", "opportunityid18", "donotmodifyopportunity"],
-            Role::Owner => &[
+            ColumnRole::Id => {
+                &["opportunityid", "id", "recordid", "dealid", "opportunityid18", "donotmodifyopportunity"]
+            }
+            ColumnRole::Owner => &[
                 "salesagent",
                 "opportunityowner",
                 "dealowner",
@@ -64,10 +73,10 @@ impl Role {
                 "dealownername",
                 "assignedto",
             ],
-            Role::Stage => {
+            ColumnRole::Stage => {
                 &["dealstatus", "dealstage", "stage", "stagename", "opportunitystage", "statusreason", "status"]
             }
-            Role::Created => &[
+            ColumnRole::Created => &[
                 "engagedate",
                 "createddate",
                 "createdate",
@@ -80,7 +89,7 @@ impl Role {
                 "dealcreatedon",
                 "createdat",
             ],
-            Role::Close => &[
+            ColumnRole::Close => &[
                 "closedate",
                 "closeddate",
                 "dateclosed",
@@ -97,7 +106,7 @@ impl Role {
                 "estclosedate",
                 "estimatedclosedate",
             ],
-            Role::Amount => &[
+            ColumnRole::Amount => &[
                 "closevalue",
                 "amount",
                 "dealamount",
@@ -109,7 +118,7 @@ impl Role {
                 "estimatedrevenue",
                 "amountconverted",
             ],
-            Role::Segment => &[],
+            ColumnRole::Segment => &[],
         }
     }
 
@@ -118,11 +127,11 @@ impl Role {
     /// date, else its estimated one for a closed deal) and an amount (Dynamics's actual
     /// revenue, else its estimated one).
     fn several(self) -> bool {
-        matches!(self, Role::Close | Role::Amount)
+        matches!(self, ColumnRole::Close | ColumnRole::Amount)
     }
 
     fn required(self) -> bool {
-        !matches!(self, Role::Id | Role::Segment)
+        !matches!(self, ColumnRole::Id | ColumnRole::Segment)
     }
 }
 
@@ -134,8 +143,10 @@ const PIPELINE: &[&str] = &["pipeline", "dealpipeline"];
 pub(super) fn header_score(fields: &[String], options: &ReadOptions) -> usize {
     let mapped =
         options.maps.iter().any(|(name, _)| fields.iter().any(|f| f == name.trim() || normalise(f) == normalise(name)));
-    let roles =
-        Role::ALL.into_iter().filter(|r| fields.iter().any(|f| r.headers().contains(&normalise(f).as_str()))).count();
+    let roles = ColumnRole::ALL
+        .into_iter()
+        .filter(|r| fields.iter().any(|f| r.headers().contains(&normalise(f).as_str())))
+        .count();
     roles + if mapped { 3 } else { 0 }
 }
 
@@ -147,8 +158,8 @@ pub(super) fn find(
     line: u64,
     header: &[String],
     options: &ReadOptions,
-) -> Result<Vec<(Role, usize)>, Error> {
-    let mut columns: Vec<(Role, usize)> = Vec::new();
+) -> Result<Vec<(ColumnRole, usize)>, Error> {
+    let mut columns: Vec<(ColumnRole, usize)> = Vec::new();
     for (name, role) in &options.maps {
         let Some(k) = header.iter().position(|h| h == name.trim() || normalise(h) == normalise(name)) else {
             return Err(Error::UnknownMapColumn {
@@ -162,7 +173,7 @@ pub(super) fn find(
         columns.push((*role, k));
     }
     let normalised: Vec<String> = header.iter().map(|h| normalise(h)).collect();
-    for role in Role::ALL {
+    for role in ColumnRole::ALL {
         if columns.iter().any(|(r, _)| *r == role) {
             continue;
         }
@@ -176,8 +187,8 @@ pub(super) fn find(
             }
         }
     }
-    let missing: Vec<Role> =
-        Role::ALL.into_iter().filter(|r| r.required() && !columns.iter().any(|(c, _)| c == r)).collect();
+    let missing: Vec<ColumnRole> =
+        ColumnRole::ALL.into_iter().filter(|r| r.required() && !columns.iter().any(|(c, _)| c == r)).collect();
     if !missing.is_empty() {
         return Err(Error::MissingColumns { file: file.to_string(), line, missing, header: header.to_vec() });
     }
@@ -185,8 +196,8 @@ pub(super) fn find(
 }
 
 /// The column offered as a segment where none is named (a pipeline), if any.
-pub(super) fn pipeline(header: &[String], columns: &[(Role, usize)]) -> Option<usize> {
-    if columns.iter().any(|(r, _)| *r == Role::Segment) {
+pub(super) fn pipeline(header: &[String], columns: &[(ColumnRole, usize)]) -> Option<usize> {
+    if columns.iter().any(|(r, _)| *r == ColumnRole::Segment) {
         return None;
     }
     header.iter().position(|h| PIPELINE.contains(&normalise(h).as_str()))

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use super::backtest::ROLLING_HISTORY;
-use super::columns::Role;
+use super::columns::ColumnRole;
 use super::date::{self, Date};
 use crate::message::Message;
 use crate::scenario::diag::did_you_mean;
@@ -57,7 +57,7 @@ pub enum Error {
         /// The header's line.
         line: u64,
         /// The roles without a column.
-        missing: Vec<Role>,
+        missing: Vec<ColumnRole>,
         /// The header's columns.
         header: Vec<String>,
     },
@@ -77,7 +77,7 @@ pub enum Error {
         /// Its column.
         column: usize,
         /// The column's role (created or close).
-        role: Role,
+        role: ColumnRole,
         /// The cell's text.
         first: String,
     },

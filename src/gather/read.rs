@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use super::Error;
 use super::amount::{self, Mark};
 use super::columns;
-pub use super::columns::Role;
+pub use super::columns::ColumnRole;
 use super::date::{self, Date, Order, Raw, Undecided};
 use super::rows::Rows;
 use super::stages::Vocabulary;
@@ -68,7 +68,7 @@ pub struct Export {
     /// Segments, as first spelt (one, `all`, without a segment column).
     pub segments: Vec<String>,
     /// The header of each role's column.
-    pub columns: Vec<(Role, String)>,
+    pub columns: Vec<(ColumnRole, String)>,
     /// One line per kind of quirk.
     pub warnings: Vec<String>,
     /// The date the report says it was generated on, its line and the text there.
@@ -81,7 +81,7 @@ pub struct Export {
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
     /// `--map COLUMN=ROLE`.
-    pub maps: Vec<(String, Role)>,
+    pub maps: Vec<(String, ColumnRole)>,
     /// `--won WORD`: more stage names that mean won.
     pub won: Vec<String>,
     /// `--lost WORD`: more stage names that mean lost.
@@ -350,7 +350,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, E
         ));
     }
     let mut read_dates = [0u64; 2];
-    let unreadable_date = [Role::Created, Role::Close]
+    let unreadable_date = [ColumnRole::Created, ColumnRole::Close]
         .map(|r| format!("rows with an unreadable {} date: the date is left out", r.name()));
     let mut expected: (u64, Option<Date>) = (0, None);
     // Each row becomes an opportunity in the rows' own memory.
@@ -419,7 +419,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, E
             Some(Opp { line: p.line, owner: p.owner, outcome: p.outcome, created, closed, amount, segment: p.segment })
         })
         .collect();
-    for (i, role) in [Role::Created, Role::Close].into_iter().enumerate() {
+    for (i, role) in [ColumnRole::Created, ColumnRole::Close].into_iter().enumerate() {
         if read_dates[i] == 0
             && let Some((line, column, text)) = &first_cell[i]
         {
@@ -463,7 +463,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, E
         ));
     }
     warnings.extend(notes);
-    let mut named: Vec<(Role, String)> = columns.into_iter().map(|(r, k)| (r, header[k].clone())).collect();
+    let mut named: Vec<(ColumnRole, String)> = columns.into_iter().map(|(r, k)| (r, header[k].clone())).collect();
     named.sort();
     let mut export = Export {
         file: file.to_string(),
@@ -663,17 +663,17 @@ mod tests {
              then one row per opportunity"
         );
         let e = read_str("a,b,c\n1,2,3\n").unwrap_err();
-        let all = [Role::Owner, Role::Stage, Role::Created, Role::Close, Role::Amount];
+        let all = [ColumnRole::Owner, ColumnRole::Stage, ColumnRole::Created, ColumnRole::Close, ColumnRole::Amount];
         assert!(matches!(&e, Error::MissingColumns { line: 1, missing, .. } if missing[..] == all), "{e:?}");
         assert!(e.to_string().contains("--map \"a=owner\""), "{e}");
         let e = read_str(HEAD).unwrap_err();
         assert!(matches!(e, Error::NoRows { line: 2, .. }), "{e:?}");
         let e = read_str(&format!("{HEAD}A,Ann,P,X,Won,March 9,2017-03-01,10\n")).unwrap_err();
         assert!(
-            matches!(&e, Error::UnreadableDates { line: 2, column: 15, role: Role::Created, first, .. } if first == "March 9"),
+            matches!(&e, Error::UnreadableDates { line: 2, column: 15, role: ColumnRole::Created, first, .. } if first == "March 9"),
             "{e:?}"
         );
-        let options = ReadOptions { maps: vec![("Closing".into(), Role::Close)], ..Default::default() };
+        let options = ReadOptions { maps: vec![("Closing".into(), ColumnRole::Close)], ..Default::default() };
         let e = read("x.csv", HEAD.as_bytes(), &options).unwrap_err();
         assert!(matches!(&e, Error::UnknownMapColumn { column, .. } if column == "Closing"), "{e:?}");
         assert!(e.to_string().contains("`Closing`, which the header does not have"), "{e}");

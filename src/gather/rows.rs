@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::amount::{self, Mark};
-use super::columns::Role;
+use super::columns::ColumnRole;
 use super::date::{self, Evidence, Raw};
 use super::read::{FirstCell, Outcome, group};
 use super::stages::Vocabulary;
@@ -138,7 +138,7 @@ pub(super) struct Amounts {
 #[derive(Debug, Default)]
 pub(super) struct Rows {
     width: usize,
-    /// The columns of each role, in the order of [`Role::ALL`].
+    /// The columns of each role, in the order of [`ColumnRole::ALL`].
     columns: [Vec<usize>; 7],
     stages: Vocabulary,
     pub(super) rows: u64,
@@ -161,22 +161,22 @@ pub(super) struct Rows {
 
 impl Rows {
     /// Rows of `width` fields, in the `columns` found, staged by `stages`.
-    pub(super) fn new(width: usize, columns: &[(Role, usize)], stages: Vocabulary) -> Rows {
+    pub(super) fn new(width: usize, columns: &[(ColumnRole, usize)], stages: Vocabulary) -> Rows {
         let mut rows = Rows {
             width,
-            columns: Role::ALL.map(|role| columns.iter().filter(|(r, _)| *r == role).map(|(_, k)| *k).collect()),
+            columns: ColumnRole::ALL.map(|role| columns.iter().filter(|(r, _)| *r == role).map(|(_, k)| *k).collect()),
             stages,
             wrong_width: format!("rows with another number of fields than the header's {width}: left out"),
             ..Rows::default()
         };
-        if rows.columns[Role::Segment as usize].is_empty() {
+        if rows.columns[ColumnRole::Segment as usize].is_empty() {
             rows.segments.list.push("all".into());
         }
         rows
     }
 
     /// The first cell with a value of `role`'s columns.
-    fn field<'r>(&self, record: &'r csv::ByteRecord, role: Role) -> Option<(&'r [u8], usize)> {
+    fn field<'r>(&self, record: &'r csv::ByteRecord, role: ColumnRole) -> Option<(&'r [u8], usize)> {
         let cols = &self.columns[role as usize];
         let k = *cols.iter().find(|&&k| !record[k].trim_ascii().is_empty()).or(cols.first())?;
         Some((record[k].trim_ascii(), k))
@@ -199,7 +199,7 @@ impl Rows {
             self.quirks.add(&self.wrong_width, odd);
         }
         let column_of = |k: usize| (0..k).map(|i| record[i].len() + 1).sum::<usize>() + 1;
-        if let Some((id, _)) = self.field(record, Role::Id)
+        if let Some((id, _)) = self.field(record, ColumnRole::Id)
             && !id.is_empty()
         {
             if let Some(first) = self.ids.get(id) {
@@ -209,7 +209,7 @@ impl Rows {
             }
             self.ids.insert(id.to_vec(), line);
         }
-        let stage = self.field(record, Role::Stage).map_or(&b""[..], |(s, _)| s);
+        let stage = self.field(record, ColumnRole::Stage).map_or(&b""[..], |(s, _)| s);
         if !self.classified.contains_key(stage) {
             let text = String::from_utf8_lossy(stage);
             let known = self.stages.outcome(&text);
@@ -228,7 +228,7 @@ impl Rows {
             self.unknown[u].1 += 1;
         }
         let mut raws = [Raw::Blank, Raw::Blank];
-        for (i, role) in [Role::Created, Role::Close].into_iter().enumerate() {
+        for (i, role) in [ColumnRole::Created, ColumnRole::Close].into_iter().enumerate() {
             let Some((text, k)) = self.field(record, role) else { continue };
             if text.is_empty() {
                 continue;
@@ -240,7 +240,7 @@ impl Rows {
                 self.first_cell[i] = Some((line, column_of(k), String::from_utf8_lossy(text).into_owned()));
             }
         }
-        let amount_text = self.field(record, Role::Amount).map_or(&b""[..], |(a, _)| a);
+        let amount_text = self.field(record, ColumnRole::Amount).map_or(&b""[..], |(a, _)| a);
         let amount = if amount_text.is_empty() {
             match outcome {
                 Outcome::Won => self.quirks.add("won opportunities without an amount: their size is left out", line),
@@ -275,7 +275,7 @@ impl Rows {
                 }
             }
         };
-        let owner = match self.field(record, Role::Owner) {
+        let owner = match self.field(record, ColumnRole::Owner) {
             Some((name, _)) if !name.is_empty() => {
                 let (k, otherwise) = self.owners.index(name, "rows spell the owner", "taken as one person");
                 if let Some(message) = otherwise {
@@ -288,7 +288,7 @@ impl Rows {
                 None
             }
         };
-        let segment = match self.field(record, Role::Segment) {
+        let segment = match self.field(record, ColumnRole::Segment) {
             Some((raw, _)) => {
                 let raw: &[u8] = if raw.is_empty() { b"(blank)" } else { raw };
                 let (k, otherwise) = self.segments.index(raw, "rows spell the segment", "taken as one");

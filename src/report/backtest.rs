@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::OutputFile;
 use super::charts::build::{month_ticks, split_bars};
-use super::charts::spec::{Band, Bars, Chart, Line, Monthly, Plot, Stroke, Unit};
+use super::charts::spec::{Band, Bars, Chart, Line, Monthly, Notation, Plot, Stroke};
 use super::charts::theme::{GREY, NAVY, RED};
 use crate::engine::metrics;
 use crate::format::{money, percent};
@@ -129,7 +129,7 @@ fn split_chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
                 values: actual(&open),
             },
         ],
-        ..Monthly::new(months, ticks, Unit::Money, "Bookings a month")
+        ..Monthly::new(months, ticks, Notation::Money, "Bookings a month")
     };
     Chart {
         name,
@@ -171,7 +171,7 @@ fn pit_chart(bt: &Backtest, source: &str) -> Chart {
             stroke: Stroke::Dashed,
             values: vec![1.0 / PIT_BINS as f64; PIT_BINS],
         }],
-        ..Monthly::new(bins, (0..PIT_BINS).collect(), Unit::Percent, "Share of the months")
+        ..Monthly::new(bins, (0..PIT_BINS).collect(), Notation::Percent, "Share of the months")
     };
     Chart {
         name: "backtest_pit",
@@ -207,7 +207,7 @@ fn chart(c: &Cutoff, name: &'static str, source: &str) -> Chart {
                 values: rows.iter().map(|r| r.actual).collect(),
             },
         ],
-        ..Monthly::new(months, ticks, Unit::Money, "Bookings a month")
+        ..Monthly::new(months, ticks, Notation::Money, "Bookings a month")
     };
     Chart {
         name,

@@ -7,7 +7,7 @@ use crate::format::{money, rate};
 use crate::month::YearMonth;
 use crate::scenario::{KeyPath, Scenario};
 
-use super::charts::spec::Unit;
+use super::charts::spec::Notation;
 use crate::format::significant as value;
 
 /// How a key's values read.
@@ -38,11 +38,11 @@ impl Reading {
     }
 
     /// The unit of a chart's axis over the key's values.
-    pub fn axis(self) -> Unit {
+    pub fn axis(self) -> Notation {
         match self {
-            Reading::Rate => Unit::Rate,
-            Reading::Money => Unit::Money,
-            Reading::Number => Unit::Count,
+            Reading::Rate => Notation::Rate,
+            Reading::Money => Notation::Money,
+            Reading::Number => Notation::Count,
         }
     }
 }
@@ -282,6 +282,6 @@ accounts_per_rep = 100
         assert_eq!(read("demand.leads_per_month", 289.4), "289");
         assert_eq!(words("segments.smb.win_rate", &s).reading.written("0.15"), "15%");
         assert_eq!(words("roles.mm-ae.policy", &s).reading.written("capacity"), "capacity");
-        assert_eq!(words("segments.smb.win_rate", &s).reading.axis(), Unit::Rate);
+        assert_eq!(words("segments.smb.win_rate", &s).reading.axis(), Notation::Rate);
     }
 }

@@ -10,7 +10,7 @@ use crate::scenario::Scenario;
 use crate::stats::Stats;
 
 use super::charts::build::suffixes;
-use super::charts::spec::Unit;
+use super::charts::spec::Notation;
 use crate::format::{count, whole};
 
 /// What a run wrote, for the last line of the summary.
@@ -78,23 +78,23 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
         );
     }
 
-    let mut rows: Vec<(String, Option<&Stats>, Unit)> = Vec::new();
+    let mut rows: Vec<(String, Option<&Stats>, Notation)> = Vec::new();
     if let Some(t) = scenario.target.as_ref().filter(|t| t.month != last) {
-        rows.push((format!("ARR {} (target month)", label(t.month)), results.get("arr", t.month), Unit::Money));
+        rows.push((format!("ARR {} (target month)", label(t.month)), results.get("arr", t.month), Notation::Money));
     }
     rows.push((
         format!("ARR {} (start {})", label(last), money(scenario.company.arr)),
         results.get("arr", last),
-        Unit::Money,
+        Notation::Money,
     ));
-    rows.push((format!("new bookings, {months} months"), results.total("bookings"), Unit::Money));
+    rows.push((format!("new bookings, {months} months"), results.total("bookings"), Notation::Money));
     // Pay is only counted for roles with a comp plan: without one, $0 says nothing.
     let paid = scenario.roles.iter().any(|r| r.comp_plan.is_some());
     for (name, what, unit) in [
-        ("bookings.open_pipeline", "  from the open pipeline", Unit::Money),
-        ("comp_cost", "compensation cost", Unit::Money),
-        ("cost_of_sales", "cost of sales", Unit::Percent),
-        ("opportunities.lost", "opportunities lost", Unit::Count),
+        ("bookings.open_pipeline", "  from the open pipeline", Notation::Money),
+        ("comp_cost", "compensation cost", Notation::Money),
+        ("cost_of_sales", "cost of sales", Notation::Percent),
+        ("opportunities.lost", "opportunities lost", Notation::Count),
     ] {
         if !paid && matches!(name, "comp_cost" | "cost_of_sales") {
             continue;
@@ -106,25 +106,25 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
     let roles = suffixes(&results.layout.names, "hires");
     for role in &roles {
         let name = scenario.role_name(role);
-        rows.push((format!("hires {name}"), results.total(&format!("hires.{role}")), Unit::Count));
+        rows.push((format!("hires {name}"), results.total(&format!("hires.{role}")), Notation::Count));
     }
     // Each trial's people over every role: not the sum of the roles' quantiles.
     if roles.len() > 1 {
-        rows.push(("hires, all roles".to_string(), results.total("hires"), Unit::Count));
+        rows.push(("hires, all roles".to_string(), results.total("hires"), Notation::Count));
     }
     if !roles.is_empty() {
-        rows.push(("departures, all roles".to_string(), results.total("departures"), Unit::Count));
+        rows.push(("departures, all roles".to_string(), results.total("departures"), Notation::Count));
     }
     for role in &roles {
         let head = results.get(&format!("headcount.{role}"), last);
-        rows.push((format!("headcount {}, {}", scenario.role_name(role), label(last)), head, Unit::Count));
+        rows.push((format!("headcount {}, {}", scenario.role_name(role), label(last)), head, Notation::Count));
     }
-    let rows: Vec<(String, &Stats, Unit)> = rows.into_iter().filter_map(|(l, st, u)| Some((l, st?, u))).collect();
+    let rows: Vec<(String, &Stats, Notation)> = rows.into_iter().filter_map(|(l, st, u)| Some((l, st?, u))).collect();
     let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
     let _ = writeln!(s, "\n  {:<width$}  {:>9} {:>9} {:>9}", "", "P10", "P50", "P90");
     for (name, st, unit) in &rows {
         // Whole people and opportunities: a tenth read from interpolated quantiles is noise here.
-        let cell = |v: f64| if *unit == Unit::Count { whole(v) } else { unit.format(v) };
+        let cell = |v: f64| if *unit == Notation::Count { whole(v) } else { unit.format(v) };
         let _ =
             writeln!(s, "  {name:<width$}  {:>9} {:>9} {:>9}", cell(st.at(0.10)), cell(st.p50()), cell(st.at(0.90)));
     }

@@ -18,17 +18,17 @@ use crate::runner::RunResults;
 use crate::stats::Stats;
 
 use super::charts::build::suffixes;
-use super::charts::spec::Unit;
+use super::charts::spec::Notation;
 use super::inputs;
 use super::labels::{label, whole_count};
 use super::{Error, Run};
 
-/// The workbook's unit of a metric: the metric table's ([`metrics::unit_of`]).
-pub fn unit_of(metric: &str) -> Unit {
+/// How the workbook writes a metric: as its unit in the metric table ([`metrics::unit_of`]).
+pub fn notation_of(metric: &str) -> Notation {
     match metrics::unit_of(metric) {
-        metrics::Unit::Money => Unit::Money,
-        metrics::Unit::Share => Unit::Percent,
-        metrics::Unit::Count => Unit::Count,
+        metrics::Unit::Money => Notation::Money,
+        metrics::Unit::Share => Notation::Percent,
+        metrics::Unit::Count => Notation::Count,
     }
 }
 
@@ -36,7 +36,7 @@ pub fn unit_of(metric: &str) -> Unit {
 type Statistic = fn(&Stats) -> f64;
 
 /// The cell formats of the workbook.
-struct Formats {
+struct CellFormats {
     title: Format,
     bold: Format,
     header: Format,
@@ -51,9 +51,9 @@ struct Formats {
     month: Format,
 }
 
-impl Formats {
+impl CellFormats {
     fn new() -> Self {
-        Formats {
+        CellFormats {
             title: Format::new().set_bold().set_font_size(14),
             bold: Format::new().set_bold(),
             header: Format::new().set_bold().set_background_color(0xE8EEF4).set_border_bottom(FormatBorder::Thin),
@@ -73,20 +73,20 @@ impl Formats {
         }
     }
 
-    fn of(&self, unit: Unit) -> &Format {
+    fn of(&self, unit: Notation) -> &Format {
         match unit {
-            Unit::Money => &self.money,
-            Unit::Percent | Unit::Rate => &self.percent,
-            Unit::Count => &self.count,
+            Notation::Money => &self.money,
+            Notation::Percent | Notation::Rate => &self.percent,
+            Notation::Count => &self.count,
         }
     }
 
     /// The format of a row of metric `id`: its unit's, but a count whose `values` are
     /// all whole is shown without decimals, and a ratio of counts with two.
     fn of_metric(&self, id: &str, values: &[f64]) -> &Format {
-        match unit_of(id) {
-            Unit::Count if whole_count(id) => self.counted(values),
-            Unit::Count if id == "kpi.pipeline_coverage" => &self.ratio,
+        match notation_of(id) {
+            Notation::Count if whole_count(id) => self.counted(values),
+            Notation::Count if id == "kpi.pipeline_coverage" => &self.ratio,
             unit => self.of(unit),
         }
     }
@@ -164,7 +164,7 @@ fn styled(ws: &mut Worksheet, row: RowNum, col: ColNum, s: &str, format: &Format
 
 /// The bytes of `report.xlsx`.
 pub fn workbook(run: &Run) -> Result<Vec<u8>, Error> {
-    let f = Formats::new();
+    let f = CellFormats::new();
     let mut wb = Workbook::new();
     let created = date(run.scenario.start)?;
     let title = visible(&run.scenario.name);
@@ -186,7 +186,7 @@ pub fn workbook(run: &Run) -> Result<Vec<u8>, Error> {
 
 /// The month header of a sheet: `label` in column 0 (`width` characters wide), then
 /// one date per month.
-fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &Formats) -> Result<ColNum, Error> {
+fn month_header(ws: &mut Worksheet, run: &Run, label: &str, width: f64, f: &CellFormats) -> Result<ColNum, Error> {
     styled(ws, 0, 0, label, &f.header)?;
     for t in 0..run.results.layout.months {
         let col = month_col(t)?;
@@ -224,7 +224,14 @@ fn monthly_notes(run: &Run, ids: ColNum) -> Vec<String> {
     notes
 }
 
-fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statistic, f: &Formats) -> Result<(), Error> {
+fn monthly(
+    ws: &mut Worksheet,
+    name: &str,
+    what: &str,
+    run: &Run,
+    stat: Statistic,
+    f: &CellFormats,
+) -> Result<(), Error> {
     ws.set_name(name).map_err(fail)?;
     let r = run.results;
     let trials = crate::format::thousands(r.trials);
@@ -253,7 +260,7 @@ fn monthly(ws: &mut Worksheet, name: &str, what: &str, run: &Run, stat: Statisti
         .apply(ws, r.layout.months)
 }
 
-fn hiring(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
+fn hiring(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> {
     ws.set_name("Hiring plan").map_err(fail)?;
     let totals = month_header(ws, run, "Role", 20.0, f)?;
     for (i, head) in ["Total (mean)", "Total P10", "Total P50", "Total P90"].iter().enumerate() {
@@ -307,8 +314,8 @@ fn headline(
     row: RowNum,
     label: &str,
     s: Option<&Stats>,
-    unit: Unit,
-    f: &Formats,
+    unit: Notation,
+    f: &CellFormats,
 ) -> Result<(), Error> {
     text(ws, row, 0, label)?;
     if let Some(s) = s {
@@ -316,7 +323,7 @@ fn headline(
         let (spread, mean) = match unit {
             // The Summary's counts are people and opportunities: each quantile the nearest
             // whole one (a tie to the lower), as the report and the terminal show them.
-            Unit::Count => {
+            Notation::Count => {
                 quantiles = quantiles.map(crate::format::whole_count);
                 (&f.whole, f.counted(&[s.mean]))
             }
@@ -330,7 +337,7 @@ fn headline(
     Ok(())
 }
 
-fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
+fn summary(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> {
     let (s, r) = (run.scenario, run.results);
     ws.set_name("Summary").map_err(fail)?;
     ws.set_column_width(0, 60).map_err(fail)?;
@@ -369,21 +376,21 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
         styled(ws, row, i as ColNum, head, if i == 0 { &f.header } else { &f.header_right })?;
     }
     row += 1;
-    let mut lines: Vec<(String, Option<&Stats>, Unit)> = Vec::new();
+    let mut lines: Vec<(String, Option<&Stats>, Notation)> = Vec::new();
     if let Some(t) = s.target.as_ref().filter(|t| t.month != last) {
         lines.push((
             format!("ARR at the end of {} (target month, $)", label(t.month)),
             r.get("arr", t.month),
-            Unit::Money,
+            Notation::Money,
         ));
     }
-    lines.push((format!("ARR at the end of {} ($)", label(last)), r.get("arr", last), Unit::Money));
-    lines.push(("New bookings over the horizon ($)".into(), r.total("bookings"), Unit::Money));
+    lines.push((format!("ARR at the end of {} ($)", label(last)), r.get("arr", last), Notation::Money));
+    lines.push(("New bookings over the horizon ($)".into(), r.total("bookings"), Notation::Money));
     for (name, what, unit) in [
-        ("bookings.open_pipeline", "Of which from the open pipeline ($)", Unit::Money),
-        ("comp_cost", "Compensation cost over the horizon, all roles with a comp plan ($)", Unit::Money),
-        ("cost_of_sales", "Cost of sales over the horizon: sales pay / new bookings (%)", Unit::Percent),
-        ("opportunities.lost", "Opportunities lost over the horizon (count)", Unit::Count),
+        ("bookings.open_pipeline", "Of which from the open pipeline ($)", Notation::Money),
+        ("comp_cost", "Compensation cost over the horizon, all roles with a comp plan ($)", Notation::Money),
+        ("cost_of_sales", "Cost of sales over the horizon: sales pay / new bookings (%)", Notation::Percent),
+        ("opportunities.lost", "Opportunities lost over the horizon (count)", Notation::Count),
     ] {
         if let Some(st) = r.total(name) {
             lines.push((what.into(), Some(st), unit));
@@ -394,18 +401,18 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
         lines.push((
             format!("Hires over the horizon, {name} (people)"),
             r.total(&format!("hires.{role}")),
-            Unit::Count,
+            Notation::Count,
         ));
         lines.push((
             format!("Headcount, {name}, {} (people)", label(last)),
             r.get(&format!("headcount.{role}"), last),
-            Unit::Count,
+            Notation::Count,
         ));
     }
     // Each trial's people over every role: not a sum of the roles' quantiles.
     for (metric, what) in [("hires", "Hires"), ("departures", "Departures")] {
         if let Some(st) = r.total(metric) {
-            lines.push((format!("{what} over the horizon, all roles (people)"), Some(st), Unit::Count));
+            lines.push((format!("{what} over the horizon, all roles (people)"), Some(st), Notation::Count));
         }
     }
     for (name, st, unit) in &lines {
@@ -420,7 +427,7 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
     Print { last_row: row + 5, last_col: 4, wide: false, one_page: true, header: false }.apply(ws, r.layout.months)
 }
 
-fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &Formats) -> Result<(), Error> {
+fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &CellFormats) -> Result<(), Error> {
     text(ws, row, 0, "Scenario file")?;
     text(ws, row, 1, run.file)?;
     text(ws, row + 1, 0, "Seed")?;
@@ -440,7 +447,7 @@ fn run_facts(ws: &mut Worksheet, row: RowNum, run: &Run, r: &RunResults, f: &For
     text(ws, row + 5, 1, env!("CARGO_PKG_VERSION"))
 }
 
-fn inputs_sheet(ws: &mut Worksheet, run: &Run, f: &Formats) -> Result<(), Error> {
+fn inputs_sheet(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> {
     ws.set_name("Inputs").map_err(fail)?;
     ws.set_column_width(0, 44).map_err(fail)?;
     ws.set_column_width(1, 60).map_err(fail)?;

@@ -274,7 +274,7 @@ pub struct Copula {
 
 /// A `[[correlations]]` element as written, before its keys are resolved.
 #[derive(Debug, Clone)]
-pub struct Written {
+pub struct WrittenCorrelation {
     /// The two key paths with their places in the file.
     between: Vec<(String, Span)>,
     /// The rank correlation asked.
@@ -286,7 +286,7 @@ pub struct Written {
 
 /// Reads `[[correlations]]` as written: `between` (two key paths) and `rank`; their keys
 /// are resolved by [`resolve`] once the scenario is built.
-pub fn read_correlations(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<Written>> {
+pub fn read_correlations(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<WrittenCorrelation>> {
     let mut out = Vec::new();
     let mut ok = true;
     for mut t in r.array_of_tables(top, "correlations") {
@@ -352,7 +352,7 @@ pub fn read_correlations(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<Writte
         let (span, path) = (t.span, t.path.clone());
         r.finish(t);
         match rank {
-            Some(rank) if between.len() == 2 => out.push(Written { between, rank, span, path }),
+            Some(rank) if between.len() == 2 => out.push(WrittenCorrelation { between, rank, span, path }),
             _ => ok = false,
         }
     }
@@ -361,7 +361,11 @@ pub fn read_correlations(r: &mut Reader, top: &mut Tbl<'_>) -> Option<Vec<Writte
 
 /// Resolves the written correlations against the scenario's once-per-trial keys and
 /// builds their copula; errors name the key and the keys that may be correlated.
-pub fn resolve(r: &mut Reader, s: &Scenario, written: &[Written]) -> Option<(Vec<Correlation>, Option<Copula>)> {
+pub fn resolve(
+    r: &mut Reader,
+    s: &Scenario,
+    written: &[WrittenCorrelation],
+) -> Option<(Vec<Correlation>, Option<Copula>)> {
     let names: Vec<&str> = s.inputs.iter().map(|i| i.path.as_str()).collect();
     let mut out = Vec::new();
     let mut ok = true;

@@ -19,22 +19,22 @@ use crate::scenario::{Loaded, Scenario};
 use super::state::{MAX_TRIALS, QUICK_TRIALS};
 use crate::format::thousands as digits;
 
-/// How a lever's values read.
+/// The unit of a lever's values, which says how they read in its line.
 #[derive(Debug, Clone, Copy)]
-enum Unit {
+enum LeverUnit {
     Percent,
     Money,
     Months,
     Count,
 }
 
-impl Unit {
+impl LeverUnit {
     fn show(self, v: f64) -> String {
         match self {
-            Unit::Percent => percent1(v),
-            Unit::Money => money(v),
-            Unit::Months => format!("{v:.1} months"),
-            Unit::Count => format!("{v:.0}"),
+            LeverUnit::Percent => percent1(v),
+            LeverUnit::Money => money(v),
+            LeverUnit::Months => format!("{v:.1} months"),
+            LeverUnit::Count => format!("{v:.0}"),
         }
     }
 }
@@ -64,7 +64,7 @@ fn rate_lever(key: impl Into<String>, label: &'static str, d: &Dist) -> Lever {
     Lever {
         key: key.into(),
         label,
-        hint: spread(d, Unit::Percent, "once per trial"),
+        hint: spread(d, LeverUnit::Percent, "once per trial"),
         percent: true,
         ..Lever::default()
     }
@@ -83,14 +83,14 @@ fn input_levers(s: &Scenario, scope: Scope, index: usize, path: &str) -> Vec<Lev
             Some(if d.rate {
                 rate_lever(key, label, dist)
             } else {
-                Lever { key, label, hint: spread(dist, Unit::Count, "once per trial"), ..Lever::default() }
+                Lever { key, label, hint: spread(dist, LeverUnit::Count, "once per trial"), ..Lever::default() }
             })
         })
         .collect()
 }
 
 /// What a distribution's draws look like, in words.
-fn spread(d: &Dist, unit: Unit, drawn: &str) -> String {
+fn spread(d: &Dist, unit: LeverUnit, drawn: &str) -> String {
     if let Some(v) = d.as_constant() {
         return format!("constant: {}", unit.show(v));
     }
@@ -154,7 +154,7 @@ pub fn groups(loaded: &Loaded) -> Value {
         levers.push(Lever {
             key: format!("{path}.deal_size"),
             label: "Deal size",
-            hint: spread(&seg.deal_size, Unit::Money, "per deal"),
+            hint: spread(&seg.deal_size, LeverUnit::Money, "per deal"),
             ..Lever::default()
         });
         // A cycle given by month of the quarter (`quarter_cycle_months`) is three
@@ -163,7 +163,7 @@ pub fn groups(loaded: &Loaded) -> Value {
             levers.push(Lever {
                 key: format!("{path}.cycle_months"),
                 label: "Sales cycle",
-                hint: spread(&seg.cycle_months, Unit::Months, "per deal"),
+                hint: spread(&seg.cycle_months, LeverUnit::Months, "per deal"),
                 ..Lever::default()
             });
         }

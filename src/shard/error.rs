@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use super::{FORMAT_VERSION, Shard};
 use crate::format::visible_path;
 use crate::message::Message;
+use crate::runner::RunError;
+use crate::stats::aggregate::MergeError;
 
 /// Why a shard cannot run, or its parts cannot merge.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,8 +27,8 @@ pub enum Error {
         /// The run's trials.
         trials: u64,
     },
-    /// The shard's run could not start.
-    Run(String),
+    /// The shard's run could not start or finish.
+    Run(RunError),
     /// `--partial` names a symbolic link.
     PartIsLink {
         /// The path given.
@@ -90,7 +92,7 @@ pub enum Error {
         missing: u64,
     },
     /// The parts' aggregates do not merge.
-    Merge(String),
+    Merge(MergeError),
 }
 
 impl Error {
@@ -108,7 +110,8 @@ impl Error {
                 "--shard {shard} cuts {trials} trials into {} shards; use at most {trials} shards (one trial each)",
                 shard.count
             )),
-            Error::Run(reason) | Error::Merge(reason) => Message::new(reason.as_str()),
+            Error::Run(e) => Message::new(e.to_string()),
+            Error::Merge(e) => Message::new(e.to_string()),
             Error::PartIsLink { path } => part(
                 path,
                 "is a symbolic link; sopsim writes the part as a new file and never writes through a link",

@@ -285,9 +285,9 @@ pub(crate) struct Block {
     pub(crate) values: Vec<f64>,
 }
 
-/// What an aggregate keeps.
+/// What an aggregate stores: every trial's values, or a sketch per cell.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Kept {
+pub(crate) enum Store {
     /// Every trial's values, in blocks.
     Exact(Vec<Block>),
     /// One sketch accumulator per cell.
@@ -298,7 +298,7 @@ pub(crate) enum Kept {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Aggregate {
     pub(crate) cells: usize,
-    pub(crate) kept: Kept,
+    pub(crate) store: Store,
 }
 
 /// Why two aggregates cannot be merged: their cells or quantile modes differ.
@@ -328,18 +328,18 @@ impl std::error::Error for MergeError {}
 impl Aggregate {
     /// An empty aggregate of `cells` cells.
     pub fn new(cells: usize, quantiles: Quantiles) -> Aggregate {
-        let kept = match quantiles {
-            Quantiles::Exact => Kept::Exact(Vec::new()),
-            Quantiles::Sketch => Kept::Sketch(vec![SketchCell::default(); cells]),
+        let store = match quantiles {
+            Quantiles::Exact => Store::Exact(Vec::new()),
+            Quantiles::Sketch => Store::Sketch(vec![SketchCell::default(); cells]),
         };
-        Aggregate { cells, kept }
+        Aggregate { cells, store }
     }
 
     /// How its quantiles are computed.
     pub fn quantiles(&self) -> Quantiles {
-        match self.kept {
-            Kept::Exact(_) => Quantiles::Exact,
-            Kept::Sketch(_) => Quantiles::Sketch,
+        match self.store {
+            Store::Exact(_) => Quantiles::Exact,
+            Store::Sketch(_) => Quantiles::Sketch,
         }
     }
 
@@ -368,8 +368,8 @@ impl Aggregate {
         if trials == 0 {
             return;
         }
-        match &mut self.kept {
-            Kept::Exact(blocks) => {
+        match &mut self.store {
+            Store::Exact(blocks) => {
                 let mut values = Vec::with_capacity(trials * width);
                 for c in 0..width {
                     match cell(c) {
@@ -379,7 +379,7 @@ impl Aggregate {
                 }
                 blocks.push(Block { trials, values });
             }
-            Kept::Sketch(cells) => {
+            Store::Sketch(cells) => {
                 // Cell by cell, each accumulator visited once for all the trials given. A
                 // cell given as copies of one value (a metric the scenario does not use, a
                 // count that cannot vary: see `Chunk`) is added in one step; the others 64
@@ -417,9 +417,9 @@ impl Aggregate {
         if self.quantiles() != other.quantiles() || self.cells != other.cells {
             return Err(MergeError { into: (self.cells, self.quantiles()), from: (other.cells, other.quantiles()) });
         }
-        match (&mut self.kept, other.kept) {
-            (Kept::Exact(a), Kept::Exact(b)) => a.extend(b),
-            (Kept::Sketch(a), Kept::Sketch(b)) => {
+        match (&mut self.store, other.store) {
+            (Store::Exact(a), Store::Exact(b)) => a.extend(b),
+            (Store::Sketch(a), Store::Sketch(b)) => {
                 for (x, y) in a.iter_mut().zip(b) {
                     x.count += y.count;
                     x.sum.merge(&y.sum);
@@ -433,9 +433,9 @@ impl Aggregate {
 
     /// Heap bytes held (values, sketches, partial sums).
     pub fn heap_bytes(&self) -> usize {
-        match &self.kept {
-            Kept::Exact(blocks) => blocks.iter().map(|b| b.values.capacity() * 8).sum(),
-            Kept::Sketch(cells) => cells
+        match &self.store {
+            Store::Exact(blocks) => blocks.iter().map(|b| b.values.capacity() * 8).sum(),
+            Store::Sketch(cells) => cells
                 .iter()
                 .map(|c| c.sketch.heap_bytes() + c.sum.parts().0.len() * 8 + std::mem::size_of::<SketchCell>())
                 .sum(),
@@ -446,8 +446,8 @@ impl Aggregate {
     /// cell on the current rayon pool.
     pub fn into_stats(self) -> Vec<Option<Stats>> {
         let width = self.cells;
-        match self.kept {
-            Kept::Exact(blocks) => (0..width)
+        match self.store {
+            Store::Exact(blocks) => (0..width)
                 .into_par_iter()
                 .map(|c| {
                     let mut values = blocks.iter().flat_map(|b| &b.values[c * b.trials..(c + 1) * b.trials]);
@@ -473,7 +473,7 @@ impl Aggregate {
                     exact(sum.value(), &mut column)
                 })
                 .collect(),
-            Kept::Sketch(cells) => cells.into_par_iter().map(SketchCell::into_stats).collect(),
+            Store::Sketch(cells) => cells.into_par_iter().map(SketchCell::into_stats).collect(),
         }
     }
 }

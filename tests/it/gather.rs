@@ -460,9 +460,9 @@ fn gathered_capacity_does_not_turn_away_the_demand_it_forecasts() {
 fn the_fitted_scenario_is_the_one_its_text_loads_to() {
     use sopsim::engine::metrics::{Layout, id};
     use sopsim::gather::fit_export;
-    use sopsim::gather::read::{Role, read};
+    use sopsim::gather::read::{ColumnRole, read};
     let bytes = std::fs::read(maven()).unwrap();
-    let by_product = ReadOptions { maps: vec![("product".into(), Role::Segment)], ..ReadOptions::default() };
+    let by_product = ReadOptions { maps: vec![("product".into(), ColumnRole::Segment)], ..ReadOptions::default() };
     let pool = sopsim::runner::thread_pool(1).unwrap();
     for options in [ReadOptions::default(), by_product] {
         let export = read("sales_pipeline.csv", &bytes, &options).unwrap();
@@ -618,7 +618,7 @@ fn a_rolling_back_test_of_the_maven_export_has_a_row_per_month_end() {
 /// name is a warning and a comment with the export's name.
 #[test]
 fn segments_with_names_too_long_for_a_scenario_are_shortened_and_it_runs() {
-    use sopsim::gather::read::Role;
+    use sopsim::gather::read::ColumnRole;
     use sopsim::scenario::MAX_ID_CHARS;
     let long = |tail: &str| format!("{}{tail}", "Enterprise accounts in the northern region ".repeat(3));
     let (a, b) = (long("with multi-year contracts"), long("with monthly contracts"));
@@ -635,7 +635,7 @@ fn segments_with_names_too_long_for_a_scenario_are_shortened_and_it_runs() {
             1000 + 37 * i
         ));
     }
-    let read = ReadOptions { maps: vec![("Kind".into(), Role::Segment)], ..ReadOptions::default() };
+    let read = ReadOptions { maps: vec![("Kind".into(), ColumnRole::Segment)], ..ReadOptions::default() };
     let options = Options { read, as_of: None, months: 12 };
     let gathered = gather("kinds.csv", text.as_bytes(), &options).expect("the export is read");
     let loaded = sopsim::scenario::load_str(&gathered.toml, "kinds.toml", &[])

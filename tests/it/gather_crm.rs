@@ -9,7 +9,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_distr::{Distribution, Gamma, LogNormal, Poisson};
 use sopsim::gather::date::{Date, Order};
-use sopsim::gather::read::{ReadOptions, Role};
+use sopsim::gather::read::{ColumnRole, ReadOptions};
 use sopsim::gather::{Options, gather};
 
 use crate::cli::sopsim;
@@ -327,7 +327,7 @@ fn xlsx(deals: &[Deal], sheet: &str) -> Vec<u8> {
 }
 
 fn options(as_of: Option<Date>, segment: Option<&str>) -> Options {
-    let maps = segment.map(|c| vec![(c.to_string(), Role::Segment)]).unwrap_or_default();
+    let maps = segment.map(|c| vec![(c.to_string(), ColumnRole::Segment)]).unwrap_or_default();
     Options { read: ReadOptions { maps, ..ReadOptions::default() }, as_of, months: 12 }
 }
 

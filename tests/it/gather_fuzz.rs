@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 use sopsim::gather::date::{Date, Order};
-use sopsim::gather::read::{ReadOptions, Role};
+use sopsim::gather::read::{ColumnRole, ReadOptions};
 use sopsim::gather::{Options, gather};
 use sopsim::scenario::load_str;
 
@@ -190,7 +190,7 @@ proptest! {
         as_of in prop::option::of(0i32..900),
     ) {
         let text = apply(export(rows), &edits);
-        let maps = if segment { vec![("Kind".to_string(), Role::Segment)] } else { Vec::new() };
+        let maps = if segment { vec![("Kind".to_string(), ColumnRole::Segment)] } else { Vec::new() };
         let date_order = [None, Some(Order::Mdy), Some(Order::Dmy)][order];
         let read = ReadOptions { maps, date_order, ..ReadOptions::default() };
         let as_of = as_of.map(|d| Date(Date::from_ymd(2023, 6, 1).unwrap().0 + d));

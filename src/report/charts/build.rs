@@ -14,7 +14,7 @@ use crate::stats::{LEVELS, Stats};
 pub use super::theme::{GREEN, GREY, NAVY, PALETTE, RED, SLATE};
 
 use super::spec::{
-    Band, Bars, Bin, Categories, Chart, Distribution, Level, Line, Monthly, Plot, Rgb, Stroke, TITLE_CHARS, Unit,
+    Band, Bars, Bin, Categories, Chart, Distribution, Level, Line, Monthly, Notation, Plot, Rgb, Stroke, TITLE_CHARS,
 };
 use crate::format::{count, whole};
 
@@ -84,7 +84,7 @@ impl<'a> Context<'a> {
         suffixes(&self.results.layout.names, prefix)
     }
 
-    fn monthly(&self, unit: Unit, y_label: &str) -> Monthly {
+    fn monthly(&self, unit: Notation, y_label: &str) -> Monthly {
         Monthly::new(self.months.clone(), self.ticks.clone(), unit, y_label)
     }
 
@@ -136,7 +136,7 @@ fn line(label: &str, color: Rgb, stroke: Stroke, values: Vec<f64>) -> Line {
 
 fn arr_fan(c: &Context) -> Option<Chart> {
     let q = |level: f64| c.series(name(id::ARR), move |s| s.at(level));
-    let mut m = c.monthly(Unit::Money, "ARR at month end");
+    let mut m = c.monthly(Notation::Money, "ARR at month end");
     m.bands.push(band("P10–P90", NAVY, 0.18, q(0.10)?, q(0.90)?));
     m.bands.push(band("P25–P75", NAVY, 0.30, q(0.25)?, q(0.75)?));
     m.lines.push(line("P50 (median)", NAVY, Stroke::Solid, q(0.50)?));
@@ -179,7 +179,7 @@ fn arr_fan(c: &Context) -> Option<Chart> {
 
 fn bookings(c: &Context) -> Option<Chart> {
     let q = |level: f64| c.series(name(id::BOOKINGS), move |s| s.at(level));
-    let mut m = c.monthly(Unit::Money, "new ARR booked in the month");
+    let mut m = c.monthly(Notation::Money, "new ARR booked in the month");
     m.bars.push(Bars { label: "P50".into(), color: NAVY, values: q(0.50)?, whiskers: Some((q(0.10)?, q(0.90)?)) });
     let n = c.months.len();
     let title = match c.results.total(name(id::BOOKINGS)) {
@@ -240,7 +240,7 @@ fn bookings_split(c: &Context) -> Option<Chart> {
     let mut subtitle =
         format!("Bars: P50 bookings a month; lower part: P50 of those from deals open at the start of {}", c.months[0]);
     subtitle.push_str(if first > 0 { "; actual bookings are not split" } else { "; shares of mean bookings" });
-    let mut m = c.monthly(Unit::Money, "new ARR booked in the month");
+    let mut m = c.monthly(Notation::Money, "new ARR booked in the month");
     m.bars = split_bars(("From new deals", total), ("From the open pipeline", open));
     c.chart("bookings_split", title, subtitle, Plot::Monthly(m))
 }
@@ -269,7 +269,7 @@ fn headcount(c: &Context) -> Option<Chart> {
     if roles.is_empty() {
         return None;
     }
-    let mut m = c.monthly(Unit::Count, "people on staff");
+    let mut m = c.monthly(Notation::Count, "people on staff");
     let mut at_end = Vec::new();
     for (i, role) in roles.iter().enumerate() {
         let metric = format!("headcount.{role}");
@@ -310,7 +310,7 @@ fn hires(c: &Context) -> Option<Chart> {
     let bars = Bars { label: "P50".into(), color: NAVY, values: at(0.50), whiskers: Some((at(0.10), at(0.90))) };
     let plot = Categories {
         names: roles.iter().map(|(r, _)| c.scenario.role_name(r).to_string()).collect(),
-        unit: Unit::Count,
+        unit: Notation::Count,
         y_label: "hires over the horizon".into(),
         value_labels: roles.iter().map(|(_, s)| people(s.at(0.10), s.p50(), s.at(0.90))).collect(),
         bars,
@@ -331,7 +331,7 @@ fn coverage(c: &Context) -> Option<Chart> {
     if territories.is_empty() {
         return None;
     }
-    let mut m = c.monthly(Unit::Percent, "accounts covered");
+    let mut m = c.monthly(Notation::Percent, "accounts covered");
     let mut full = 0;
     for (i, name) in territories.iter().enumerate() {
         let metric = format!("coverage.{name}");
@@ -385,7 +385,7 @@ fn arr_spread(c: &Context) -> Option<Chart> {
         money(stats.at(0.95))
     );
     let plot = Distribution {
-        x_unit: Unit::Money,
+        x_unit: Notation::Money,
         x_label: format!("ARR at the end of {month}"),
         y_unit: None,
         y_label: String::new(),
@@ -453,9 +453,9 @@ fn attainment(c: &Context) -> Option<Chart> {
         .collect();
     let at_quota = h.share_at_or_above(1.0);
     let plot = Distribution {
-        x_unit: Unit::Percent,
+        x_unit: Notation::Percent,
         x_label: "attainment: bookings / quota over the plan year".into(),
-        y_unit: Some(Unit::Percent),
+        y_unit: Some(Notation::Percent),
         y_label: "share of reps".into(),
         bins,
         bin_labels: Vec::new(),
@@ -473,7 +473,7 @@ fn attainment(c: &Context) -> Option<Chart> {
 fn capacity(c: &Context) -> Option<Chart> {
     let demand = c.series(name(id::OPP_DEMAND), Stats::p50)?;
     let worked = c.series(name(id::OPP_WORKED), Stats::p50)?;
-    let mut m = c.monthly(Unit::Count, "opportunities a month");
+    let mut m = c.monthly(Notation::Count, "opportunities a month");
     if let Some(lost) = c.series(name(id::OPP_LOST), Stats::p50) {
         m.bars.push(Bars { label: "lost (no capacity)".into(), color: RED, values: lost, whiskers: None });
     }
@@ -496,7 +496,7 @@ fn stages(c: &Context) -> Option<Chart> {
     if stages.is_empty() {
         return None;
     }
-    let mut m = c.monthly(Unit::Percent, "chance of having reached it");
+    let mut m = c.monthly(Notation::Percent, "chance of having reached it");
     // The title names the highest stage with a real chance by the end.
     let mut headline: Option<(String, f64)> = None;
     // Stages every trial has reached from the first month are said, not drawn: their

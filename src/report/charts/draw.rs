@@ -12,7 +12,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::report::Error;
 
-use super::spec::{Band, Bars, Categories, Chart, Distribution, Monthly, Plot, Rgb, Stroke, Unit, Xy};
+use super::spec::{Band, Bars, Categories, Chart, Distribution, Monthly, Notation, Plot, Rgb, Stroke, Xy};
 use super::theme::{AXIS, BASE, GRID, INK, MUTED, rgb, text};
 
 /// Height of the header (title, subtitle, legend) in pixels.
@@ -133,7 +133,7 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
             items.push((Key::Swatch(c.bars.color, 0.85), c.bars.label.clone()));
             if c.bars.whiskers.is_some() {
                 // Whiskers on shares (P(hit)) are ±2 standard errors; on amounts, P10–P90.
-                let what = if c.unit == Unit::Percent { "±2 SE" } else { "P10–P90" };
+                let what = if c.unit == Notation::Percent { "±2 SE" } else { "P10–P90" };
                 items.push((Key::Whisker(c.bars.color), what.to_string()));
             }
         }
@@ -336,7 +336,7 @@ fn positional<'a, DB: DrawingBackend>(
     area: &'a Area<DB>,
     labels: &[String],
     ticks: Vec<f64>,
-    unit: Unit,
+    unit: Notation,
     y_label: &str,
     top: f64,
     x_style: TextStyle<'static>,
@@ -436,7 +436,7 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
         .map_err(Error::draw)?;
     let x_unit = d.x_unit;
     let x_label = move |x: &f64| x_unit.format(*x);
-    let y_unit = d.y_unit.unwrap_or(Unit::Count);
+    let y_unit = d.y_unit.unwrap_or(Notation::Count);
     let y_label = move |y: &f64| y_unit.format(*y);
     let mut mesh = cc.configure_mesh();
     mesh.disable_x_mesh()

@@ -8,9 +8,10 @@ use crate::format::{money, percent, visible};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
-/// How the numbers of an axis read.
+/// How a number is written: on a chart's axis, in the summary's table, in a
+/// workbook's cells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
+pub enum Notation {
     /// Dollars: `$850K`, `$1.2M`.
     Money,
     /// People, opportunities: `12`, `1,250`.
@@ -22,14 +23,14 @@ pub enum Unit {
     Rate,
 }
 
-impl Unit {
-    /// An axis label of `v` in this unit.
+impl Notation {
+    /// `v` written so: an axis label, a table's cell.
     pub fn format(self, v: f64) -> String {
         match self {
-            Unit::Money => money(v),
-            Unit::Percent => percent(v),
-            Unit::Count => crate::format::count(v),
-            Unit::Rate => crate::format::rate(v),
+            Notation::Money => money(v),
+            Notation::Percent => percent(v),
+            Notation::Count => crate::format::count(v),
+            Notation::Rate => crate::format::rate(v),
         }
     }
 }
@@ -106,8 +107,8 @@ pub struct Monthly {
     pub months: Vec<String>,
     /// Months that get a tick label (calendar-aligned).
     pub ticks: Vec<usize>,
-    /// Unit of the value axis.
-    pub unit: Unit,
+    /// How the numbers of the value axis are written.
+    pub unit: Notation,
     /// Name of the value axis (empty: none).
     pub y_label: String,
     /// Shaded ranges, drawn first.
@@ -126,7 +127,7 @@ pub struct Monthly {
 
 impl Monthly {
     /// A plot of `months` (tick labels at `ticks`) in `unit`, with nothing drawn yet.
-    pub fn new(months: Vec<String>, ticks: Vec<usize>, unit: Unit, y_label: impl Into<String>) -> Monthly {
+    pub fn new(months: Vec<String>, ticks: Vec<usize>, unit: Notation, y_label: impl Into<String>) -> Monthly {
         Monthly {
             months,
             ticks,
@@ -147,8 +148,8 @@ impl Monthly {
 pub struct Categories {
     /// Category names, in order.
     pub names: Vec<String>,
-    /// Unit of the value axis.
-    pub unit: Unit,
+    /// How the numbers of the value axis are written.
+    pub unit: Notation,
     /// Name of the value axis (empty: none).
     pub y_label: String,
     /// The bars, one per category.
@@ -173,12 +174,13 @@ pub struct Bin {
 /// A distribution drawn as bins, with a threshold and a callout.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Distribution {
-    /// Unit of the horizontal axis.
-    pub x_unit: Unit,
+    /// How the numbers of the horizontal axis are written.
+    pub x_unit: Notation,
     /// Name of the horizontal axis.
     pub x_label: String,
-    /// Unit of the vertical axis; `None` hides it (a density in arbitrary units).
-    pub y_unit: Option<Unit>,
+    /// How the numbers of the vertical axis are written; `None` hides them (a density in
+    /// arbitrary units).
+    pub y_unit: Option<Notation>,
     /// Name of the vertical axis (empty: none).
     pub y_label: String,
     /// The bins, left to right.
@@ -197,14 +199,14 @@ pub struct Distribution {
 /// as P(hit) against the number of hires or against lead volume.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Xy {
-    /// Unit of the horizontal axis.
-    pub x_unit: Unit,
+    /// How the numbers of the horizontal axis are written.
+    pub x_unit: Notation,
     /// The horizontal axis counts whole things (hires): ticks at whole numbers only.
     pub x_whole: bool,
     /// Name of the horizontal axis.
     pub x_label: String,
-    /// Unit of the value axis.
-    pub y_unit: Unit,
+    /// How the numbers of the value axis are written.
+    pub y_unit: Notation,
     /// Name of the value axis (empty: none).
     pub y_label: String,
     /// The horizontal positions that the bands' and lines' values belong to, ascending.
@@ -239,8 +241,8 @@ pub struct Tornado {
     pub base: f64,
     /// Legend text of the base line.
     pub base_label: String,
-    /// Unit of the outcome axis.
-    pub unit: Unit,
+    /// How the numbers of the outcome axis are written.
+    pub unit: Notation,
     /// Name of the outcome axis.
     pub x_label: String,
     /// Legend text and colour of the low ends.
@@ -377,8 +379,8 @@ pub struct Heatmap {
     pub y_label: String,
     /// Label of each row, bottom to top.
     pub rows: Vec<String>,
-    /// Unit of the values.
-    pub unit: Unit,
+    /// How the values are written.
+    pub unit: Notation,
     /// What the colour shows, for the legend (e.g. `P(hit)`).
     pub value_label: String,
     /// Value of each cell, row-major from the bottom row: `values[row * columns + column]`;
@@ -405,7 +407,7 @@ mod tests {
             Plot::Monthly(Monthly {
                 months: vec![raw.into()],
                 ticks: vec![0],
-                unit: Unit::Count,
+                unit: Notation::Count,
                 y_label: raw.into(),
                 bands: vec![band(raw)],
                 bars: vec![bars(raw)],
@@ -416,13 +418,13 @@ mod tests {
             }),
             Plot::Categories(Categories {
                 names: vec![raw.into()],
-                unit: Unit::Count,
+                unit: Notation::Count,
                 y_label: raw.into(),
                 bars: bars(raw),
                 value_labels: vec![raw.into()],
             }),
             Plot::Distribution(Distribution {
-                x_unit: Unit::Money,
+                x_unit: Notation::Money,
                 x_label: raw.into(),
                 y_unit: None,
                 y_label: raw.into(),
@@ -433,10 +435,10 @@ mod tests {
                 legend: Some((raw.into(), raw.into())),
             }),
             Plot::Xy(Xy {
-                x_unit: Unit::Count,
+                x_unit: Notation::Count,
                 x_whole: true,
                 x_label: raw.into(),
-                y_unit: Unit::Percent,
+                y_unit: Notation::Percent,
                 y_label: raw.into(),
                 x: vec![],
                 bands: vec![band(raw)],
@@ -450,7 +452,7 @@ mod tests {
                 columns: vec![raw.into()],
                 y_label: raw.into(),
                 rows: vec![raw.into()],
-                unit: Unit::Percent,
+                unit: Notation::Percent,
                 value_label: raw.into(),
                 values: vec![],
                 color: Rgb(0, 0, 0),
@@ -463,7 +465,7 @@ mod tests {
                 high_values: vec![raw.into()],
                 base: 0.0,
                 base_label: raw.into(),
-                unit: Unit::Money,
+                unit: Notation::Money,
                 x_label: raw.into(),
                 low_key: (raw.into(), Rgb(0, 0, 0)),
                 high_key: (raw.into(), Rgb(0, 0, 0)),

@@ -115,7 +115,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
 
 #[cfg(test)]
 mod tests {
-    use super::super::spec::{Chart, Plot, Unit};
+    use super::super::spec::{Chart, Notation, Plot};
     use super::*;
 
     fn chart(low: Vec<f64>, high: Vec<f64>) -> Chart {
@@ -133,7 +133,7 @@ mod tests {
                 high,
                 base: 5e6,
                 base_label: "base".to_string(),
-                unit: Unit::Money,
+                unit: Notation::Money,
                 x_label: "ARR".to_string(),
                 low_key: ("at P10".to_string(), crate::report::charts::theme::PALETTE[1]),
                 high_key: ("at P90".to_string(), crate::report::charts::theme::PALETTE[0]),

@@ -3,7 +3,7 @@
 use crate::format::{money, people, percent, percent1, visible};
 use crate::report::OutputFile;
 use crate::report::charts::build::{month, month_ticks};
-use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Level, Line, Monthly, Plot, Stroke, Unit};
+use crate::report::charts::spec::{self, Band, Bars, Categories, Chart, Level, Line, Monthly, Notation, Plot, Stroke};
 use crate::report::charts::theme::{NAVY, PALETTE};
 use crate::whatif::compare::*;
 use crate::whatif::judged_month;
@@ -156,7 +156,7 @@ pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
     }
     let mut out = Vec::new();
     let months = (0..n).map(|t| month(first.start, t)).collect();
-    let mut m = Monthly::new(months, month_ticks(first.start, n), Unit::Money, "ARR at month end");
+    let mut m = Monthly::new(months, month_ticks(first.start, n), Notation::Money, "ARR at month end");
     for (i, (side, label)) in sides.iter().zip(&labels).enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         let q = |level: f64| -> Vec<f64> {
@@ -212,7 +212,7 @@ pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
             source: source.to_string(),
             plot: Plot::Categories(Categories {
                 names: labels.clone(),
-                unit: Unit::Percent,
+                unit: Notation::Percent,
                 y_label: "P(hit)".into(),
                 bars,
                 value_labels: p.iter().map(|v| percent(*v)).collect(),

@@ -5,7 +5,7 @@
 use crate::format::count;
 use crate::format::{a_or_an, and_list, money, percent, percent1, visible, visible_path};
 use crate::report::Error;
-use crate::report::charts::spec::{Band, Chart, Level, Line, Plot, Stroke, Unit, Xy};
+use crate::report::charts::spec::{Band, Chart, Level, Line, Notation, Plot, Stroke, Xy};
 use crate::report::charts::theme::{GREEN, NAVY, RED, SLATE};
 use crate::report::csv::number;
 use crate::whatif::plan::*;
@@ -345,10 +345,10 @@ pub(crate) fn curve_chart(search: &Search<'_>, found: &Found) -> Chart {
         ),
         source: super::source_line(&search.base, search.trials.end - search.trials.start, search.setup.seed),
         plot: Plot::Xy(Xy {
-            x_unit: Unit::Count,
+            x_unit: Notation::Count,
             x_whole: true,
             x_label: format!("{} hires", and_list(&roles)),
-            y_unit: Unit::Percent,
+            y_unit: Notation::Percent,
             y_label: "P(hit)".into(),
             x,
             bands: vec![Band { label: "±2 SE".into(), color: SLATE, opacity: 0.35, low, high }],

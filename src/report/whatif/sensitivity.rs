@@ -2,7 +2,7 @@
 
 use crate::format::{money, percent, visible};
 use crate::report::charts::build::month;
-use crate::report::charts::spec::{Chart, Line, Monthly, Plot, Rgb, Stroke, Tornado, Unit};
+use crate::report::charts::spec::{Chart, Line, Monthly, Notation, Plot, Rgb, Stroke, Tornado};
 use crate::report::charts::theme::PALETTE;
 use crate::report::keys;
 use crate::report::{Error, OutputFile};
@@ -113,7 +113,7 @@ pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> 
             high_values: shown.iter().map(|f| keys::words(&f.path, s).reading.value(f.high_value)).collect(),
             base: found.base.mean,
             base_label: format!("every input uncertain: {}", money(found.base.mean)),
-            unit: Unit::Money,
+            unit: Notation::Money,
             x_label: format!("Mean ARR, {when}"),
             low_key: ("input at its P10".to_string(), LOW_COLOUR),
             high_key: ("input at its P90".to_string(), HIGH_COLOUR),
@@ -200,7 +200,7 @@ pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) ->
             ..Monthly::new(
                 labels.iter().map(|l| l.to_string()).collect(),
                 (0..labels.len()).collect(),
-                Unit::Count,
+                Notation::Count,
                 "|rank correlation| with ARR",
             )
         }),

@@ -2,7 +2,7 @@
 
 use crate::format::{money, people, percent, percent1, visible};
 use crate::report::OutputFile;
-use crate::report::charts::spec::{Band, Bars, Categories, Chart, Heatmap, Level, Line, Plot, Stroke, Unit, Xy};
+use crate::report::charts::spec::{Band, Bars, Categories, Chart, Heatmap, Level, Line, Notation, Plot, Stroke, Xy};
 use crate::report::charts::theme::{GREY, NAVY, RED};
 use crate::report::keys::{self, KeyWords};
 use crate::scenario::Scenario;
@@ -76,16 +76,16 @@ pub(crate) fn terminal(
 
 /// How the values of a key [`keys::words`] does not know read on an axis, guessed from
 /// its leaf and values: money, a rate (fractions from 0 to 1), or a count.
-pub(crate) fn unit_of(key: &str, x: &[f64]) -> Unit {
+pub(crate) fn notation_of(key: &str, x: &[f64]) -> Notation {
     let leaf = key.rsplit('.').next().unwrap_or(key);
     if ["arr", "base", "variable", "quota", "draw", "annual_cost", "arr_per_head"].contains(&leaf)
         || key.contains("deal_size")
     {
-        Unit::Money
+        Notation::Money
     } else if x.iter().all(|v| (0.0..=1.0).contains(v)) && x.iter().any(|v| v.fract() != 0.0) {
-        Unit::Rate
+        Notation::Rate
     } else {
-        Unit::Count
+        Notation::Count
     }
 }
 
@@ -159,7 +159,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
         let value = |p: &Point| if has_target { p.p_hit } else { p.arr[1] };
         let values: Vec<f64> =
             (0..nb).flat_map(|j| (0..na).map(move |i| (i, j))).map(|(i, j)| value(&rows[i * nb + j])).collect();
-        let (what, unit) = if has_target { ("P(hit)", Unit::Percent) } else { ("P50 ARR", Unit::Money) };
+        let (what, unit) = if has_target { ("P(hit)", Notation::Percent) } else { ("P50 ARR", Notation::Money) };
         let best = rows.iter().max_by(|x, y| value(x).total_cmp(&value(y))).unwrap_or(&rows[0]);
         let worst = rows.iter().min_by(|x, y| value(x).total_cmp(&value(y))).unwrap_or(&rows[0]);
         let at = |p: &Point| format!("({}, {})", written(0, &p.values[0]), written(1, &p.values[1]));
@@ -205,10 +205,10 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
             let xs: Vec<f64> = order.iter().map(|&i| x[i]).collect();
             let labels: Vec<String> = order.iter().map(|&i| written(0, &rows[i].values[0])).collect();
             let sorted: Vec<&Point> = order.iter().map(|&i| &rows[i]).collect();
-            let unit = if words[0].unit.is_empty() { unit_of(&vary.key, &xs) } else { words[0].reading.axis() };
+            let unit = if words[0].unit.is_empty() { notation_of(&vary.key, &xs) } else { words[0].reading.axis() };
             // Values that are all whole (people, months, a count) tick at whole numbers only.
             let whole = xs.iter().all(|v| v.fract() == 0.0);
-            let xy = |y_unit: Unit, y_label: &str| Xy {
+            let xy = |y_unit: Notation, y_label: &str| Xy {
                 x_unit: unit,
                 x_whole: whole,
                 x_label: words[0].label(),
@@ -224,7 +224,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
             if has_target {
                 let p: Vec<f64> = sorted.iter().map(|r| r.p_hit).collect();
                 let se: Vec<f64> = sorted.iter().map(|r| r.p_hit_se).collect();
-                let mut plot = xy(Unit::Percent, "P(hit)");
+                let mut plot = xy(Notation::Percent, "P(hit)");
                 let (low, high) = super::two_se(&p, &se);
                 plot.bands.push(Band { label: "±2 SE".into(), color: NAVY, opacity: 0.18, low, high });
                 plot.lines.push(Line { label: "P(hit)".into(), color: NAVY, stroke: Stroke::Solid, values: p.clone() });
@@ -251,7 +251,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
                 out.push(chart("sweep_p_hit", title, subtitle, Plot::Xy(plot)));
             }
             let q = |k: usize| sorted.iter().map(|r| r.arr[k]).collect::<Vec<f64>>();
-            let mut plot = xy(Unit::Money, &format!("ARR in {month}"));
+            let mut plot = xy(Notation::Money, &format!("ARR in {month}"));
             plot.bands.push(Band { label: "P10–P90".into(), color: NAVY, opacity: 0.18, low: q(0), high: q(2) });
             plot.lines.push(Line { label: "P50 (median)".into(), color: NAVY, stroke: Stroke::Solid, values: q(1) });
             if let Some((arr, _)) = target {
@@ -285,7 +285,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
                 let title = format!("P(hit) is highest with {key} = {}: {}", names[best], percent(p[best]));
                 let plot = Categories {
                     names: names.clone(),
-                    unit: Unit::Percent,
+                    unit: Notation::Percent,
                     y_label: "P(hit)".into(),
                     bars,
                     value_labels: p.iter().map(|v| percent(*v)).collect(),
@@ -303,7 +303,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
             let bars = Bars { label: "P50 ARR".into(), color: NAVY, values: p50.clone(), whiskers: Some((q(0), q(2))) };
             let plot = Categories {
                 names,
-                unit: Unit::Money,
+                unit: Notation::Money,
                 y_label: format!("ARR in {month}"),
                 bars,
                 value_labels: p50.iter().map(|v| money(*v)).collect(),
