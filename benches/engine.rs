@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use floor::{Floor, Plan};
-use sopsim::engine::{metrics::Layout, run_trial};
+use sopsim::engine::{Workspace, metrics::Layout, run_trial, run_trial_in};
 use sopsim::runner::{self, RunConfig};
 use sopsim::scenario::{Scenario, load_file, load_str};
 use sopsim::stats::{Aggregate, Quantiles};
@@ -112,9 +112,10 @@ impl Case {
     }
 
     fn engine_pass(&self, out: &mut [f64]) -> f64 {
+        let mut workspace = Workspace::default();
         (0..self.trials)
             .map(|i| {
-                run_trial(&self.scenario, &self.layout, SEED, i, out);
+                run_trial_in(&mut workspace, &self.scenario, &self.layout, SEED, i, out);
                 out[0]
             })
             .sum()
@@ -140,10 +141,11 @@ fn per_trial(c: &mut Criterion, cases: &[Case]) {
         }
         let mut out = vec![0.0; case.layout.cells()];
         let mut i = 0u64;
+        let mut workspace = Workspace::default();
         group.bench_function(BenchmarkId::from_parameter(case.name), |b| {
             b.iter(|| {
                 i = (i + 1) % case.trials;
-                run_trial(&case.scenario, &case.layout, SEED, i, &mut out);
+                run_trial_in(&mut workspace, &case.scenario, &case.layout, SEED, i, &mut out);
                 out[0]
             })
         });

@@ -338,6 +338,8 @@ fn simulate_on(
         let mut rows = vec![0.0; ROWS * cells];
         let mut chunk = Chunk::new(cells, chunk_size);
         let mut in_rows = 0;
+        // The worker's trial buffers, reused from one trial to the next.
+        let mut workspace = engine::Workspace::default();
         let add = |aggregate: &mut Aggregate, chunk: &mut Chunk| {
             let trials = chunk.len();
             chunk.add_to(aggregate);
@@ -357,7 +359,7 @@ fn simulate_on(
             let mut values = Vec::with_capacity(if keep.is_empty() { 0 } else { grain as usize * keep.len() });
             for i in first..(first + grain).min(trials.end) {
                 let row = &mut rows[in_rows * cells..(in_rows + 1) * cells];
-                engine::run_trial(scenario, &layout, config.seed, i, row);
+                engine::run_trial_in(&mut workspace, scenario, &layout, config.seed, i, row);
                 values.extend(keep.iter().map(|&c| row[c]));
                 in_rows += 1;
                 if in_rows == ROWS || chunk.len() + in_rows == chunk_size {
@@ -458,12 +460,12 @@ pub fn per_trial(
     let parts: Vec<Vec<f64>> = pool.install(|| {
         starts
             .par_iter()
-            .map(|&first| {
+            .map_init(engine::Workspace::default, |workspace, &first| {
                 let last = (first + chunk).min(trials.end);
                 let mut buf = vec![0.0; width];
                 let mut out = Vec::with_capacity((last - first) as usize * cells.len());
                 for i in first..last {
-                    engine::run_trial(scenario, &layout, seed, i, &mut buf);
+                    engine::run_trial_in(workspace, scenario, &layout, seed, i, &mut buf);
                     out.extend(cells.iter().map(|&c| buf[c]));
                 }
                 out

@@ -9,7 +9,8 @@
 //! plan by the actuals only).
 
 use super::metrics::{Layout, id, open, role};
-use super::{NO_TERRITORY, Person, Trial, skill_of, supply};
+use super::state::{Person, Trial, skill_of};
+use super::supply;
 
 /// Records month `t` of the actuals into the trial's cells `out` and returns the ARR the
 /// next month starts from: the plan's (`arr`) before the last month of actuals, the real
@@ -92,7 +93,7 @@ fn scale_pipeline(s: &mut Trial<'_>, t: usize, f: f64) {
         seg.beyond_value *= f;
     }
     for credits in &mut s.credits[t + 1..] {
-        credits.iter_mut().for_each(|c| c.2 *= f);
+        credits.iter_mut().for_each(|c| c.value *= f);
     }
 }
 
@@ -104,21 +105,19 @@ fn set_headcount(s: &mut Trial<'_>, r: usize, n: usize, t: usize) {
     let spec = &scenario.roles[r];
     let had = s.roles[r].staff.len();
     for _ in n..had {
-        if let Some(person) = s.roles[r].staff.pop()
-            && person.territory != NO_TERRITORY
-        {
-            s.territory_reps[person.territory as usize] -= 1;
+        if let Some(k) = s.roles[r].staff.pop().and_then(|person| person.territory) {
+            s.territory_reps[k as usize] -= 1;
         }
     }
     let plan = spec.comp_plan.map(|c| &scenario.comp_plans[c]);
     for _ in had..n {
         let state = &mut s.roles[r];
         let (productivity, win) = skill_of(spec, s.key, state.next_id);
-        let person = Person { start: t as i64, id: state.next_id, territory: NO_TERRITORY, productivity, win };
+        let person = Person { start: Some(t as i64), id: state.next_id, territory: None, productivity, win };
         state.next_id += 1;
         state.staff.push(person);
         if let Some(plan) = plan {
-            state.pay.join(plan, spec, scenario, person.id, person.start, t);
+            state.pay.join(plan, spec, scenario, &person, t);
         }
         let i = s.roles[r].staff.len() - 1;
         supply::assign_territory(s, r, i);

@@ -11,6 +11,8 @@
 
 use crate::scenario::{CompPlan, Role, RoleKind, Scenario};
 
+use super::state::Person;
+
 /// Per-person pay ledgers of one role, indexed by person id.
 #[derive(Debug, Clone, Default)]
 pub struct Ledgers {
@@ -38,9 +40,9 @@ pub fn starts_year(plan: &CompPlan, scenario: &Scenario, t: usize) -> bool {
     scenario.start.offset(t as i64).month0() == plan.year_start
 }
 
-/// The monthly quota of a person of `role` who started in `start`, in month `t`.
-pub fn monthly_quota(plan: &CompPlan, role: &Role, start: i64, t: usize) -> f64 {
-    plan.quota / 12.0 * role.ramp_at(t as i64 - start)
+/// The monthly quota of `person` of `role` in month `t`.
+pub fn monthly_quota(plan: &CompPlan, role: &Role, person: &Person, t: usize) -> f64 {
+    plan.quota / 12.0 * role.ramp_at(person.tenure(t as i64))
 }
 
 impl Ledgers {
@@ -64,21 +66,21 @@ impl Ledgers {
         }
     }
 
-    /// Opens the ledgers of person `id` (started `start`) in month `t`: nothing booked,
-    /// the plan-year quota from `t` to the year's end.
-    pub fn join(&mut self, plan: &CompPlan, role: &Role, scenario: &Scenario, id: u32, start: i64, t: usize) {
-        self.ensure(id);
-        let i = id as usize;
+    /// Opens the ledgers of `person` in month `t`: nothing booked, the plan-year quota
+    /// from `t` to the year's end.
+    pub fn join(&mut self, plan: &CompPlan, role: &Role, scenario: &Scenario, person: &Person, t: usize) {
+        self.ensure(person.id);
+        let i = person.id as usize;
         self.ytd_bookings[i] = 0.0;
         self.earned[i] = 0.0;
         self.ytd_quota[i] = 0.0;
         self.changed[i] = true;
         let end = t + months_to_year_end(plan, scenario, t);
-        self.year_quota[i] = if t as i64 - start >= role.ramp.len() as i64 {
+        self.year_quota[i] = if person.tenure(t as i64) >= role.ramp.len() as i64 {
             // Ramped fully from `t` on: every month's quota is the same.
-            std::iter::repeat_n(monthly_quota(plan, role, start, t), end - t + 1).sum()
+            std::iter::repeat_n(monthly_quota(plan, role, person, t), end - t + 1).sum()
         } else {
-            (t..=end).map(|u| monthly_quota(plan, role, start, u)).sum()
+            (t..=end).map(|u| monthly_quota(plan, role, person, u)).sum()
         };
     }
 
@@ -103,8 +105,8 @@ impl Ledgers {
 
 /// Whether a person counts in the attainment figures in month `t`: ramped reps only
 /// (at full productivity), as sales ops reports attainment.
-pub fn counts_for_attainment(spec: &Role, person: &super::Person, t: usize) -> bool {
-    spec.ramp_at(t as i64 - person.start) >= 1.0
+pub fn counts_for_attainment(spec: &Role, person: &Person, t: usize) -> bool {
+    spec.ramp_at(person.tenure(t as i64)) >= 1.0
 }
 
 /// What a role's plan cost in a month, and its quota carriers' standing.
@@ -120,7 +122,7 @@ pub struct MonthPay {
 
 /// Pays the people of role `spec` for month `t` (after this month's credits), accrues
 /// their quota, and returns the cost and standing.
-pub fn pay_month(plan: &CompPlan, spec: &Role, ledgers: &mut Ledgers, staff: &[super::Person], t: usize) -> MonthPay {
+pub fn pay_month(plan: &CompPlan, spec: &Role, ledgers: &mut Ledgers, staff: &[Person], t: usize) -> MonthPay {
     let mut out = MonthPay::default();
     let base = plan.base / 12.0;
     if spec.kind != RoleKind::Closer || plan.quota <= 0.0 {
@@ -129,7 +131,7 @@ pub fn pay_month(plan: &CompPlan, spec: &Role, ledgers: &mut Ledgers, staff: &[s
     }
     for person in staff {
         let i = person.id as usize;
-        ledgers.ytd_quota[i] += monthly_quota(plan, spec, person.start, t);
+        ledgers.ytd_quota[i] += monthly_quota(plan, spec, person, t);
         // Unchanged bookings and quota earn what they earned last month: no increase.
         let increase = if ledgers.changed[i] {
             ledgers.changed[i] = false;
@@ -140,7 +142,7 @@ pub fn pay_month(plan: &CompPlan, spec: &Role, ledgers: &mut Ledgers, staff: &[s
         } else {
             0.0
         };
-        let tenure = t as i64 - person.start;
+        let tenure = person.tenure(t as i64);
         let variable = if tenure < i64::from(plan.draw_months) { increase.max(plan.draw) } else { increase };
         out.cost += base + variable;
         if counts_for_attainment(spec, person, t) && ledgers.ytd_quota[i] > 0.0 {

@@ -15,7 +15,7 @@ use rand::RngExt;
 
 use super::closes::{Slip, cohort_win_rate, quarter_phase};
 use super::rng::{Process, Stream, trial_stream};
-use super::{Credit, Trial};
+use super::state::{Closing, Credit, Trial};
 
 /// Puts a deal that never closes in its segment's pipeline, beyond any horizon.
 pub fn stall(ledger: &mut Ledger<'_>, size: f64) {
@@ -25,7 +25,7 @@ pub fn stall(ledger: &mut Ledger<'_>, size: f64) {
 
 /// A segment's closing ledger: deals by close month, and those beyond the horizon.
 pub struct Ledger<'s> {
-    pub closing: &'s mut [super::Closing],
+    pub closing: &'s mut [Closing],
     pub beyond_value: &'s mut f64,
     pub beyond_count: &'s mut u32,
     /// Whether its deals were open at the start (`[[pipeline]]`): their won value is
@@ -94,8 +94,8 @@ fn credit(credits: Option<&mut [Vec<Credit>]>, close: usize, role: usize, person
     // A rep's deals closing in the same month share one credit.
     let credits = &mut credits[close];
     match credits.last_mut() {
-        Some(last) if last.0 == role && last.1 == person => last.2 += size,
-        _ => credits.push((role, person, size)),
+        Some(last) if last.role == role && last.person == person => last.value += size,
+        _ => credits.push(Credit { role, person, value: size }),
     }
 }
 
@@ -224,14 +224,14 @@ pub fn work_month(s: &mut Trial<'_>, t: usize) -> Month {
         // Where no closer of the segment carries a quota or a skill of their own, who works
         // an opportunity changes nothing: the segment's work is one batch, which draws
         // what the closers' shares would draw one after the other from the same stream.
-        let pooled = seg.reps.iter().all(|r| r.3 == 1.0 && !scenario.roles[r.0].carries_quota(scenario));
+        let pooled = seg.reps.iter().all(|c| c.win == 1.0 && !scenario.roles[c.role].carries_quota(scenario));
         let shares = &mut s.scratch.shares;
         if pooled {
             shares.clear();
             shares.push(worked);
         } else {
             s.scratch.caps.clear();
-            s.scratch.caps.extend(seg.reps.iter().map(|r| r.2));
+            s.scratch.caps.extend(seg.reps.iter().map(|c| c.capacity));
             share(worked, &s.scratch.caps, shares, &mut s.scratch.remainders);
         }
         // Seeded only for a month with work: a stream nobody draws from costs its seeding.
@@ -248,12 +248,12 @@ pub fn work_month(s: &mut Trial<'_>, t: usize) -> Month {
                 continue;
             }
             let rep = match seg.reps.get(i).filter(|_| !pooled) {
-                Some(&(r, person, _, skill)) => Rep {
-                    credits: scenario.roles[r].carries_quota(scenario).then_some(&mut s.credits[..]),
-                    role: r,
-                    person,
-                    // The rep's skill scales the segment's win rate (1 without a skill).
-                    win_rate: if skill == 1.0 { win_rate } else { (win_rate * skill).min(1.0) },
+                Some(c) => Rep {
+                    credits: scenario.roles[c.role].carries_quota(scenario).then_some(&mut s.credits[..]),
+                    role: c.role,
+                    person: c.person,
+                    // The closer's skill scales the segment's win rate (1 without a skill).
+                    win_rate: if c.win == 1.0 { win_rate } else { (win_rate * c.win).min(1.0) },
                 },
                 None => Rep { credits: None, role: 0, person: 0, win_rate },
             };

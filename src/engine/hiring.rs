@@ -23,7 +23,7 @@ use crate::scenario::{Policy, Role, RoleKind, Scenario};
 
 use super::metrics::{Layout, role};
 use super::rng::{Process, name_key, trial_stream};
-use super::{ARRIVALS_PAST_HORIZON, Trial};
+use super::state::{ARRIVALS_PAST_HORIZON, Trial};
 
 /// Months of measured demand the capacity policy projects from.
 const DEMAND_WINDOW: usize = 3;

@@ -11,7 +11,8 @@
 //! worked) and opportunities worked per ramped closer.
 
 use super::metrics::id;
-use super::{Closing, Trial, Window, finite_or_missing, ratio};
+use super::state::{Closing, Trial, Window};
+use super::{finite_or_missing, ratio};
 use crate::scenario::Scenario;
 
 /// How many months of closes the measured rates look back over.

@@ -18,201 +18,40 @@ mod demand;
 mod hiring;
 mod kpis;
 mod reconcile;
+mod state;
 mod supply;
 
-use crate::scenario::{Role, Scenario};
+use crate::scenario::Scenario;
 
 pub use hiring::MAX_NEEDED;
 
 use metrics::{Layout, id};
-use params::TrialParams;
+use state::Trial;
 
-/// Start month of staff who were on board before the plan (fully ramped, longest tenure).
-const LONG_AGO: i64 = -1_000_000;
-
-/// Territory index of a person who covers none.
-const NO_TERRITORY: u32 = u32::MAX;
-
-/// Months past the horizon that requisition arrivals are kept for (so that the
-/// capacity policy sees hires that arrive after the last month).
-const ARRIVALS_PAST_HORIZON: usize = 2 * crate::scenario::MAX_MONTHS as usize;
-
-/// A won deal's credit to the rep who worked it: (role, person id, value).
-type Credit = (usize, u32, f64);
-
-/// One person on staff.
-#[derive(Debug, Clone, Copy)]
-struct Person {
-    /// Start month (negative: before the plan).
-    start: i64,
-    /// Id within the role, never reused; indexes the role's per-person ledgers.
-    id: u32,
-    /// Territory index, or [`NO_TERRITORY`].
-    territory: u32,
-    /// Multiplier of the opportunities the person works (their role's `skill`; 1 without).
-    productivity: f64,
-    /// Multiplier of the win rate of the deals the person works (1 without a `skill`).
-    win: f64,
-}
-
-/// A person's skill multipliers (productivity, win rate), drawn once per person from the
-/// role's `Skill` stream keyed by the person's id, which is never reused: the same
-/// person draws the same skill whatever else changes. 1 and 1 without a `skill`.
-fn skill_of(role: &crate::scenario::Role, key: u64, id: u32) -> (f64, f64) {
-    match &role.skill {
-        None => (1.0, 1.0),
-        Some(k) => {
-            let mut rng = rng::trial_stream(key, rng::Process::Skill, role.stream, u64::from(id));
-            let productivity = k.productivity.sample(&mut rng);
-            (productivity, k.win_rate.sample(&mut rng))
-        }
-    }
-}
-
-/// One role's people during a trial.
-#[derive(Debug, Clone)]
-struct RoleState {
-    /// The people on staff, oldest first.
-    staff: Vec<Person>,
-    /// Requisition hires arriving in each month (backfill and capacity), past the horizon too.
-    arrivals: Vec<u32>,
-    /// One past the last month of `arrivals` that may be non-zero.
-    arrivals_end: usize,
-    /// Requisitions opened and not yet filled.
-    open_reqs: u32,
-    /// Next person id.
-    next_id: u32,
-    /// Compensation ledgers by person id (empty for roles without a plan).
-    pay: comp::Ledgers,
-    /// The look-ahead of the role's capacity need.
-    ahead: hiring::Ahead,
-}
-
-/// One segment's deals during a trial.
-#[derive(Debug, Clone)]
-struct SegmentState {
-    /// The opportunities that close in each month.
-    closing: Vec<Closing>,
-    /// Value of open opportunities that close after the horizon.
-    beyond_value: f64,
-    /// Open opportunities that close after the horizon.
-    beyond_count: u32,
-    /// Opportunities demanded this month (inbound, SDR-sourced and from covered accounts).
-    demand: u64,
-    /// Opportunities demanded in each month so far.
-    demand_history: Vec<f64>,
-    /// Opportunities the closers of the segment can work this month.
-    capacity: u64,
-    /// This month's closers of the segment: (role, person id, opportunities they can work,
-    /// their win-rate multiplier).
-    reps: Vec<(usize, u32, u64, f64)>,
-    /// ARR of the segment's customers at the end of the previous month.
-    arr: f64,
-    /// The closes of the months the KPIs' window covers, summed as it slides (see
-    /// [`kpis::measure`]).
-    window: Window,
-}
-
-/// Opportunities closed, deals won and the sum of the cycles of the closed ones, over
-/// some months: whole numbers, so that adding a month and taking one away is exact.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-struct Window {
-    closed: u32,
-    won: u32,
-    cycles: f64,
-}
-
-/// The opportunities of a segment that close in one month.
-#[derive(Debug, Clone, Copy, Default)]
-struct Closing {
-    /// Value of the open opportunities that close this month.
-    value: f64,
-    /// Value of the won deals that close (are booked) this month.
-    won_value: f64,
-    /// The part of `won_value` from deals open at the start (`[[pipeline]]`).
-    open_won_value: f64,
-    /// Sum of the cycles (months) of the opportunities that close this month.
-    cycles: f64,
-    /// Opportunities that close this month.
-    count: u32,
-    /// Won deals that close this month.
-    won: u32,
-}
-
-/// Everything a trial carries from month to month.
-struct Trial<'a> {
-    scenario: &'a Scenario,
-    p: TrialParams,
-    /// The draws `p` was made from, kept for their buffer.
-    inputs: Vec<f64>,
-    /// The key its random streams share: [`rng::trial_key`] of the seed and trial index.
-    key: u64,
-    roles: Vec<RoleState>,
-    segments: Vec<SegmentState>,
-    /// Closers assigned to each territory.
-    territory_reps: Vec<u32>,
-    /// Won deals credited to reps at their close: by close month, (role, person id, value).
-    credits: Vec<Vec<Credit>>,
-    kpis: kpis::Kpis,
-    stages: Vec<hiring::StageState>,
-    forecast: forecast::Tracker,
-    /// ARR at the end of each month so far.
-    arr_history: Vec<f64>,
-    /// Support coverage this month (1 without support roles).
-    support_coverage: f64,
-    /// Pay of the sales roles (closers, SDRs, managers) so far.
-    sales_comp_total: f64,
-    /// Quota attainments at plan-year ends, by histogram bin.
-    attainment: [f64; metrics::ATTAINMENT_BINS],
-    /// With `[[actuals]]`: how far the real ARR is from the plan's, from the months'
-    /// actual bookings so far (0 without).
-    actual_gap: f64,
-    /// Buffers reused from month to month.
-    scratch: Scratch,
-}
-
-/// Buffers the monthly steps reuse instead of allocating.
-#[derive(Debug, Default)]
-struct Scratch {
-    caps: Vec<u64>,
-    shares: Vec<u64>,
-    remainders: Vec<(u128, usize)>,
-    bookings: Vec<f64>,
-    leavers: Vec<u32>,
-    by_segment: Vec<u64>,
-    /// Each month's share `r_m` of won deals moved by `company.close_noise` (empty
-    /// without it), drawn once a trial.
-    close_rates: Vec<f64>,
-}
-
-thread_local! {
-    /// The buffers of the last trial run on this thread, for the next one to reuse (their
-    /// capacity only: every trial starts from the same state as with new buffers).
-    static SPARE: std::cell::Cell<Option<Buffers>> = const { std::cell::Cell::new(None) };
-}
-
-/// The growable buffers of a trial, kept from one trial to the next.
-#[derive(Debug, Default)]
-struct Buffers {
-    params: TrialParams,
-    inputs: Vec<f64>,
-    roles: Vec<RoleState>,
-    segments: Vec<SegmentState>,
-    territory_reps: Vec<u32>,
-    credits: Vec<Vec<Credit>>,
-    kpi_win_rate: Vec<f64>,
-    stages: Vec<hiring::StageState>,
-    arr_history: Vec<f64>,
-    scratch: Scratch,
-}
+pub use state::Workspace;
 
 /// Runs trial `trial` of `scenario` with `seed`, writing into `out`
 /// (`layout.cells()` values, metric-major); `layout` is [`Layout::new`] of `scenario`.
+/// Its buffers are new: [`run_trial_in`] reuses those of the trials run before.
 pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, out: &mut [f64]) {
+    run_trial_in(&mut Workspace::default(), scenario, layout, seed, trial, out);
+}
+
+/// [`run_trial`] in the buffers of `workspace`, which keeps them for the next trial run in
+/// it (their capacity only: every trial starts from the same state as with new buffers,
+/// and the result does not depend on what ran before).
+pub fn run_trial_in(
+    workspace: &mut Workspace,
+    scenario: &Scenario,
+    layout: &Layout,
+    seed: u64,
+    trial: u64,
+    out: &mut [f64],
+) {
     let months = scenario.months;
     debug_assert_eq!(out.len(), layout.cells());
     debug_assert!(layout.idle.is_none() || is_idle(scenario), "the layout is not this scenario's");
-    let mut s = Trial::new(scenario, seed, trial, SPARE.take().unwrap_or_default());
+    let mut s = Trial::new(scenario, seed, trial, std::mem::take(workspace));
     let mut arr = scenario.company.arr;
     let happened = scenario.actuals.len().min(months);
 
@@ -225,17 +64,14 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
             put(id::ARR, t, arr);
             s.arr_history.push(arr);
         }
-        return finish(s, layout, out);
+        *workspace = finish(s, layout, out);
+        return;
     }
     closes::open_pipeline(&mut s);
     for t in 0..months {
         let mut put = |metric: usize, t: usize, v: f64| out[metric * months + t] = v;
-        supply::start_month(&mut s, t, &mut put);
-        kpis::measure(&mut s, t, &mut put);
-        demand::generate(&mut s, t, &mut put);
-        supply::plan(&mut s, t, &mut put);
         let before = arr;
-        arr = reconcile::month(&mut s, layout, arr, t, &mut put);
+        arr = month(&mut s, layout, arr, t, &mut put);
         put(id::ARR, t, arr);
         if let Some(first) = layout.first_open {
             put(first + metrics::open::BOOKINGS, t, open_bookings(&s, t));
@@ -255,12 +91,40 @@ pub fn run_trial(scenario: &Scenario, layout: &Layout, seed: u64, trial: u64, ou
             out[m * months + happened..(m + 1) * months].fill(f64::NAN);
         }
     }
-    finish(s, layout, out);
+    *workspace = finish(s, layout, out);
+}
+
+/// Month `t` of a trial, each step in the order it happens (docs/MODEL.md 3), from the
+/// ARR at the end of last month; returns the ARR at the end of this one.
+fn month(
+    s: &mut Trial<'_>,
+    layout: &Layout,
+    arr_before: f64,
+    t: usize,
+    put: &mut impl FnMut(usize, usize, f64),
+) -> f64 {
+    // The month starts: plan years restart, planned hires and filled requisitions join.
+    supply::start_month(s, t, put);
+    // Gather: the KPIs of the months before, as measured.
+    kpis::measure(s, t, put);
+    // Demand: leads, SDR meetings and the territories' accounts bring opportunities.
+    demand::generate(s, t, put);
+    // Supply: headcount, ramped FTE, each segment's capacity, support coverage.
+    supply::plan(s, t, put);
+    // Reconcile: the opportunities worked and where each closes, then what closes now
+    // is paid for, booked into ARR, and the staff's exits and requisitions follow.
+    let work = reconcile::work(s, t, put);
+    reconcile::pay(s, work.bookings, t, put);
+    let arr = reconcile::arr(s, arr_before, work.bookings, t, put);
+    reconcile::people(s, layout, t, put);
+    // The stages the ARR reaches, and the forecast of next month.
+    reconcile::stages_and_forecast(s, layout, arr, work.bookings, work.next_weighted, t, put);
+    arr
 }
 
 /// The value of the won deals open at the start (`[[pipeline]]`) that close in month
 /// `t`: their part of the month's bookings, summed over the segments in the order
-/// [`reconcile::month`] sums the bookings, so that it equals them bit for bit when
+/// [`deals::work_month`] sums the bookings, so that it equals them bit for bit when
 /// every deal won was open at the start.
 fn open_bookings(s: &Trial<'_>, t: usize) -> f64 {
     s.segments.iter().fold(0.0, |sum, seg| sum + seg.closing[t].open_won_value)
@@ -289,102 +153,10 @@ pub(crate) fn idle_cells(scenario: &Scenario, layout: &Layout) -> Vec<f64> {
     out
 }
 
-/// The end of a trial: its scalars, and its buffers kept for the thread's next trial.
-fn finish(s: Trial<'_>, layout: &Layout, out: &mut [f64]) {
+/// The end of a trial: its scalars, and its buffers to keep for the next trial.
+fn finish(s: Trial<'_>, layout: &Layout, out: &mut [f64]) -> Workspace {
     write_scalars(&s, layout, out);
-    SPARE.set(Some(Buffers {
-        params: s.p,
-        inputs: s.inputs,
-        roles: s.roles,
-        segments: s.segments,
-        territory_reps: s.territory_reps,
-        credits: s.credits,
-        kpi_win_rate: s.kpis.win_rate,
-        stages: s.stages,
-        arr_history: s.arr_history,
-        scratch: s.scratch,
-    }));
-}
-
-impl<'a> Trial<'a> {
-    /// A trial's state before its first month, in `spare`'s buffers.
-    fn new(scenario: &'a Scenario, seed: u64, trial: u64, spare: Buffers) -> Trial<'a> {
-        let months = scenario.months;
-        let mix = &scenario.demand.segment_mix;
-        let Buffers {
-            params: mut p,
-            mut inputs,
-            mut roles,
-            mut segments,
-            mut territory_reps,
-            mut credits,
-            kpi_win_rate,
-            stages,
-            mut arr_history,
-            scratch,
-        } = spare;
-        p.redraw(scenario, seed, trial, &mut inputs);
-        roles.truncate(scenario.roles.len());
-        for (r, spec) in scenario.roles.iter().enumerate() {
-            match roles.get_mut(r) {
-                Some(state) => state.reset(spec, scenario, months),
-                None => roles.push(RoleState::new(spec, scenario, months)),
-            }
-        }
-        let key = rng::trial_key(seed, trial);
-        for (spec, state) in scenario.roles.iter().zip(roles.iter_mut()).filter(|(spec, _)| spec.skill.is_some()) {
-            for p in &mut state.staff {
-                (p.productivity, p.win) = skill_of(spec, key, p.id);
-            }
-        }
-        segments.truncate(scenario.segments.len());
-        for k in 0..scenario.segments.len() {
-            let arr = scenario.company.arr * mix.get(k).copied().unwrap_or(0.0);
-            match segments.get_mut(k) {
-                Some(seg) => seg.reset(months, arr),
-                None => segments.push(SegmentState::new(months, arr)),
-            }
-        }
-        credits.truncate(months);
-        credits.iter_mut().for_each(Vec::clear);
-        credits.resize_with(months, Vec::new);
-        arr_history.clear();
-        arr_history.reserve(months);
-        territory_reps.clear();
-        territory_reps.resize(scenario.territories.len(), 0);
-        let mut t = Trial {
-            scenario,
-            key,
-            roles,
-            segments,
-            territory_reps,
-            credits,
-            kpis: kpis::Kpis::new(scenario, kpi_win_rate),
-            stages: hiring::StageState::initial(scenario, stages),
-            forecast: forecast::Tracker::default(),
-            arr_history,
-            support_coverage: 1.0,
-            sales_comp_total: 0.0,
-            attainment: [0.0; metrics::ATTAINMENT_BINS],
-            actual_gap: 0.0,
-            scratch,
-            p,
-            inputs,
-        };
-        for r in 0..t.roles.len() {
-            for i in 0..t.roles[r].staff.len() {
-                supply::assign_territory(&mut t, r, i);
-            }
-            let spec = &scenario.roles[r];
-            if let Some(plan) = spec.comp_plan.map(|c| &scenario.comp_plans[c]) {
-                let state = &mut t.roles[r];
-                for person in &state.staff {
-                    state.pay.join(plan, spec, scenario, person.id, person.start, 0);
-                }
-            }
-        }
-        t
-    }
+    s.into_workspace()
 }
 
 /// Per-trial scalars: horizon totals of some monthly metrics, cost, forecast accuracy,
@@ -448,96 +220,6 @@ fn ratio(a: f64, b: f64) -> f64 {
 /// passes the largest double reports.
 fn finite_or_missing(x: f64) -> f64 {
     if x.is_finite() { x } else { f64::NAN }
-}
-
-impl RoleState {
-    /// The staff's ramped FTE in month `at`: the sum of each person's ramp at their
-    /// tenure, as adding them one by one from the oldest gives it. The staff are oldest
-    /// first, so those ramped fully (a ramp of exactly 1) come first, and their sum is
-    /// their count: only the others are looked up.
-    fn fte_at(&self, role: &Role, at: i64) -> f64 {
-        debug_assert!(self.staff.is_sorted_by_key(|p| p.start));
-        let curve = role.ramp.len() as i64;
-        let ramped = self.staff.partition_point(|p| at - p.start >= curve);
-        // A sum of doubles starts from -0, as `Iterator::sum` does.
-        let first = if ramped == 0 { -0.0 } else { ramped as f64 };
-        self.staff[ramped..].iter().fold(first, |sum, p| sum + role.ramp_at(at - p.start))
-    }
-
-    fn new(role: &Role, scenario: &Scenario, months: usize) -> RoleState {
-        let mut state = RoleState {
-            staff: Vec::new(),
-            arrivals: Vec::new(),
-            arrivals_end: 0,
-            open_reqs: 0,
-            next_id: 0,
-            pay: comp::Ledgers::default(),
-            ahead: hiring::Ahead::default(),
-        };
-        state.reset(role, scenario, months);
-        state
-    }
-
-    /// The role's state before the first month: its headcount and the hires planned
-    /// before the start on staff, oldest first; no requisitions; empty ledgers.
-    fn reset(&mut self, role: &Role, scenario: &Scenario, months: usize) {
-        self.staff.clear();
-        let person = |start| Person { start, id: 0, territory: NO_TERRITORY, productivity: 1.0, win: 1.0 };
-        self.staff.extend(std::iter::repeat_n(person(LONG_AGO), role.headcount as usize));
-        for &(offset, n) in role.hires.iter().filter(|(o, _)| *o < 0) {
-            self.staff.extend(std::iter::repeat_n(person(offset), n as usize));
-        }
-        self.staff.sort_unstable_by_key(|p| p.start);
-        for (i, p) in self.staff.iter_mut().enumerate() {
-            p.id = i as u32;
-        }
-        self.next_id = self.staff.len() as u32;
-        let len = months + ARRIVALS_PAST_HORIZON + 1;
-        if self.arrivals.len() == len {
-            // Only the months the last trial filled (a few, against over a thousand).
-            self.arrivals[..self.arrivals_end].fill(0);
-        } else {
-            self.arrivals.clear();
-            self.arrivals.resize(len, 0);
-        }
-        self.arrivals_end = 0;
-        self.open_reqs = 0;
-        self.pay.clear();
-        self.ahead = hiring::Ahead::of(role, scenario);
-    }
-}
-
-impl SegmentState {
-    fn new(months: usize, arr: f64) -> SegmentState {
-        let mut seg = SegmentState {
-            closing: Vec::new(),
-            beyond_value: 0.0,
-            beyond_count: 0,
-            demand: 0,
-            demand_history: Vec::new(),
-            capacity: 0,
-            reps: Vec::new(),
-            arr,
-            window: Window::default(),
-        };
-        seg.reset(months, arr);
-        seg
-    }
-
-    /// The segment before the first month: nothing open, ARR `arr`.
-    fn reset(&mut self, months: usize, arr: f64) {
-        self.closing.clear();
-        self.closing.resize(months, Closing::default());
-        self.beyond_value = 0.0;
-        self.beyond_count = 0;
-        self.demand = 0;
-        self.demand_history.clear();
-        self.demand_history.reserve(months);
-        self.capacity = 0;
-        self.reps.clear();
-        self.arr = arr;
-        self.window = Window::default();
-    }
 }
 
 #[cfg(test)]
@@ -701,6 +383,31 @@ win_rate = 0.25
         let leads = IDLE[2].replace("leads_per_month = 0", "leads_per_month = 40");
         let scenario = load_str(&leads, "leads.toml", &[]).expect("loads").scenario;
         assert!(!is_idle(&scenario));
+    }
+
+    /// A trial run in a workspace that ran other trials before, of other scenarios with
+    /// other numbers of roles, segments, territories and months, equals the same trial
+    /// run in new buffers, bit for bit.
+    #[test]
+    fn a_trial_does_not_depend_on_the_workspace_it_runs_in() {
+        let scenarios: Vec<Scenario> =
+            ["scenarios/enterprise.toml", "scenarios/seed-stage.toml", "scenarios/scale-up.toml"]
+                .iter()
+                .map(|name| load_file(std::path::Path::new(name), &[]).expect("loads").scenario)
+                .collect();
+        let mut workspace = super::Workspace::default();
+        for round in 0..2 {
+            for scenario in &scenarios {
+                let layout = Layout::new(scenario);
+                let (mut fresh, mut reused) = (vec![0.0; layout.cells()], vec![0.0; layout.cells()]);
+                for trial in [3, 17 + round] {
+                    run_trial(scenario, &layout, 5, trial, &mut fresh);
+                    super::run_trial_in(&mut workspace, scenario, &layout, 5, trial, &mut reused);
+                    let same = fresh.iter().zip(&reused).all(|(a, b)| a.to_bits() == b.to_bits());
+                    assert!(same, "{}: trial {trial} differs after other trials in its workspace", scenario.name);
+                }
+            }
+        }
     }
 
     #[test]

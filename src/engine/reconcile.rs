@@ -1,9 +1,9 @@
-//! Reconcile: the month's work and closes ([`deals`]), ARR, pay, exits, hiring, stages
-//! and the forecast.
+//! Reconcile, the month's last steps: the work and closes ([`deals`]) recorded, pay,
+//! ARR, exits and requisitions, stages and the forecast ([`super::month`] lists them in
+//! order).
 //!
 //! ARR follows `ARR[t] = ARR[t-1] x (1 - churn x u + expansion) + bookings[t]`, with `u`
-//! the support uplift (1 without support roles). Then pay, exits, requisitions, stages
-//! and the forecast for next month.
+//! the support uplift (1 without support roles).
 
 use rand_distr::{Distribution, StandardNormal};
 
@@ -11,17 +11,12 @@ use crate::scenario::{RoleKind, Scenario};
 
 use super::metrics::{self, Layout, id, role};
 use super::rng::{Process, trial_stream};
-use super::{Trial, comp, deals, demand, hiring, ratio, supply};
+use super::state::Trial;
+use super::{comp, deals, demand, hiring, ratio, supply};
 
-/// Reconciles month `t` and returns the ARR at its end.
-pub fn month(
-    s: &mut Trial<'_>,
-    layout: &Layout,
-    arr_before: f64,
-    t: usize,
-    put: &mut impl FnMut(usize, usize, f64),
-) -> f64 {
-    let scenario = s.scenario;
+/// Month `t`'s work and closes ([`deals::work_month`]), recorded; the figures the KPIs
+/// of next month measure from kept. Returns them.
+pub fn work(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> deals::Month {
     let w = deals::work_month(s, t);
     put(id::OPP_CAPACITY, t, w.capacity as f64);
     put(id::OPP_WORKED, t, w.worked as f64);
@@ -36,16 +31,30 @@ pub fn month(
     s.kpis.last_open = f64::from(w.open);
     s.kpis.last_worked = w.worked as f64;
     s.kpis.last_capacity = w.capacity as f64;
-    let (bookings, next_weighted) = (w.bookings, w.next_weighted);
+    w
+}
 
-    for &(r, person, value) in &s.credits[t] {
-        s.roles[r].pay.credit(person, value);
+/// Month `t`'s pay: the won deals closing now credited to their reps, then every role
+/// with a comp plan paid (3.7); the cost of sales against the month's `bookings`.
+pub fn pay(s: &mut Trial<'_>, bookings: f64, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
+    for credit in &s.credits[t] {
+        s.roles[credit.role].pay.credit(credit.person, credit.value);
     }
-    let (comp_cost, sales_comp) = pay(s, t, put);
+    let (comp_cost, sales_comp) = pay_roles(s, t, put);
     put(id::COMP_COST, t, comp_cost);
     put(id::COST_OF_SALES, t, ratio(sales_comp, bookings));
     s.sales_comp_total += sales_comp;
+}
 
+/// Month `t`'s ARR from last month's `arr_before` and the month's `bookings`, by
+/// segment too (their bookings in `s.scratch.bookings`); returns the company's.
+pub fn arr(
+    s: &mut Trial<'_>,
+    arr_before: f64,
+    bookings: f64,
+    t: usize,
+    put: &mut impl FnMut(usize, usize, f64),
+) -> f64 {
     let churn = churn_rate(s);
     let expansion = s.p.expansion;
     put(id::CHURNED, t, arr_before * churn);
@@ -53,8 +62,12 @@ pub fn month(
     for (seg, b) in s.segments.iter_mut().zip(&s.scratch.bookings) {
         seg.arr = seg.arr * (1.0 - churn + expansion) + b;
     }
-    let arr = arr_before * (1.0 - churn + expansion) + bookings;
+    arr_before * (1.0 - churn + expansion) + bookings
+}
 
+/// The end of month `t` for the staff: exits (planned, then attrition), requisitions
+/// (backfill and the capacity policy), and the territories' coverage after them.
+pub fn people(s: &mut Trial<'_>, layout: &Layout, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
     // Taken out for the steps that take the whole trial (a move of one vector).
     let mut leavers = std::mem::take(&mut s.scratch.leavers);
     supply::exits(s, t, &mut leavers);
@@ -64,17 +77,15 @@ pub fn month(
         put(Layout::role_metric(r, role::OPEN_REQS), t, f64::from(s.roles[r].open_reqs));
     }
     s.scratch.leavers = leavers;
-    for (k, terr) in scenario.territories.iter().enumerate() {
+    for (k, terr) in s.scenario.territories.iter().enumerate() {
         put(layout.first_coverage + k, t, demand::coverage(s.territory_reps[k], terr.accounts_per_rep, terr.accounts));
     }
-    stages_and_forecast(s, layout, arr, bookings, next_weighted, t, put);
-    arr
 }
 
 /// The end of month `t` with ARR `arr` and `bookings`: the stages and their ops cost,
 /// this month's forecast scored against its bookings, and next month's forecast from
 /// the weighted pipeline due then.
-fn stages_and_forecast(
+pub fn stages_and_forecast(
     s: &mut Trial<'_>,
     layout: &Layout,
     arr: f64,
@@ -100,7 +111,7 @@ fn churn_rate(s: &Trial<'_>) -> f64 {
     (s.p.churn * (1.0 + (multiplier - 1.0) * (1.0 - s.support_coverage))).min(1.0)
 }
 
-/// Month `t` of an idle trial (see [`super::is_idle`]): [`month`] where nothing is
+/// Month `t` of an idle trial (see [`super::is_idle`]): [`super::month`] where nothing is
 /// demanded, worked, booked or paid, so that only ARR, its churn and expansion, the
 /// stages and the forecast move. Writes those and returns the ARR at the month's end; the
 /// other metrics keep the values every idle trial has.
@@ -141,7 +152,7 @@ fn forecast_next(s: &Trial<'_>, weighted: f64, t: usize) -> f64 {
 /// Pays every role with a comp plan for month `t`, records the quota attainment rate,
 /// and at a plan year's last month adds each quota carrier's attainment to the histogram.
 /// Returns the cost of all roles and of the sales roles (closers, SDRs, managers).
-fn pay(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> (f64, f64) {
+fn pay_roles(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) -> (f64, f64) {
     let scenario: &Scenario = s.scenario;
     let (mut cost, mut sales, mut carriers, mut at_quota) = (0.0, 0.0, 0u32, 0u32);
     for (r, spec) in scenario.roles.iter().enumerate() {

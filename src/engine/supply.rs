@@ -14,9 +14,10 @@ use rand::RngExt;
 
 use crate::scenario::RoleKind;
 
+use super::comp;
 use super::metrics::{Layout, id, role};
 use super::rng::{Process, trial_stream};
-use super::{NO_TERRITORY, Person, Trial, comp};
+use super::state::{Closer, Person, Trial, skill_of};
 
 /// Starts of month `t`: plan years restart, planned hires and filled requisitions join.
 pub fn start_month(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)) {
@@ -29,7 +30,7 @@ pub fn start_month(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usiz
         {
             let state = &mut s.roles[r];
             for person in &state.staff {
-                state.pay.join(plan, spec, scenario, person.id, person.start, t);
+                state.pay.join(plan, spec, scenario, person, t);
             }
         }
         let planned: u32 = spec.hires.iter().filter(|(o, _)| *o == t as i64).map(|(_, n)| *n).sum();
@@ -38,12 +39,12 @@ pub fn start_month(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usiz
         state.open_reqs -= filled;
         let arriving = planned + filled;
         for _ in 0..arriving {
-            let (productivity, win) = super::skill_of(spec, s.key, state.next_id);
-            let person = Person { start: t as i64, id: state.next_id, territory: NO_TERRITORY, productivity, win };
+            let (productivity, win) = skill_of(spec, s.key, state.next_id);
+            let person = Person { start: Some(t as i64), id: state.next_id, territory: None, productivity, win };
             state.next_id += 1;
             state.staff.push(person);
             if let Some(plan) = plan {
-                state.pay.join(plan, spec, scenario, person.id, person.start, t);
+                state.pay.join(plan, spec, scenario, &person, t);
             }
         }
         let first_new = s.roles[r].staff.len() - arriving as usize;
@@ -72,7 +73,7 @@ pub fn assign_territory(s: &mut Trial<'_>, r: usize, i: usize) {
         });
     if let Some((k, _)) = best {
         s.territory_reps[k] += 1;
-        s.roles[r].staff[i].territory = k as u32;
+        s.roles[r].staff[i].territory = Some(k as u32);
     }
 }
 
@@ -106,7 +107,7 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
             for person in &state.staff {
                 // Not negative (a ramp times a non-negative draw): its whole part is a cast,
                 // without the maths library's `floor`.
-                let c = spec.ramp_at(t as i64 - person.start) * per_rep * person.productivity;
+                let c = spec.ramp_at(person.tenure(t as i64)) * per_rep * person.productivity;
                 let whole = c as u64;
                 let frac = c - whole as f64;
                 let extra = frac > 0.0 && {
@@ -115,7 +116,7 @@ pub fn plan(s: &mut Trial<'_>, t: usize, put: &mut impl FnMut(usize, usize, f64)
                 };
                 let cap = whole + u64::from(extra);
                 seg.capacity += cap;
-                seg.reps.push((r, person.id, cap, person.win));
+                seg.reps.push(Closer { role: r, person: person.id, capacity: cap, win: person.win });
             }
         }
     }
@@ -137,8 +138,8 @@ pub fn exits(s: &mut Trial<'_>, t: usize, leavers: &mut Vec<u32>) {
     leavers.clear();
     let territory_reps = &mut s.territory_reps;
     let mut free = |person: &Person| {
-        if person.territory != NO_TERRITORY {
-            territory_reps[person.territory as usize] -= 1;
+        if let Some(k) = person.territory {
+            territory_reps[k as usize] -= 1;
         }
     };
     for (r, spec) in scenario.roles.iter().enumerate() {
@@ -155,7 +156,7 @@ pub fn exits(s: &mut Trial<'_>, t: usize, leavers: &mut Vec<u32>) {
             state.staff.retain(|person| {
                 let hazard = match low {
                     Some((below, m))
-                        if spec.ramp_at(t as i64 - person.start) >= 1.0 && pay.attainment(person.id) < below =>
+                        if spec.ramp_at(person.tenure(t as i64)) >= 1.0 && pay.attainment(person.id) < below =>
                     {
                         (h * m).min(1.0)
                     }
