@@ -42,7 +42,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson, StandardNormal};
+use rand_distr::{Distribution, StandardNormal};
 use sopsim::dist::Dist;
 use sopsim::dist::fast;
 use sopsim::engine::metrics::{Layout, id, role};
@@ -158,11 +158,7 @@ impl<'a> Floor<'a> {
             match *op {
                 Op::Stream(process, entity, month) => rng = stream(self.seed, plan.trial, process, entity, month),
                 Op::Uniforms(n) => (0..n).for_each(|_| sink += rng.random::<f64>()),
-                Op::Poisson(lambda) => {
-                    if let Ok(d) = Poisson::new(lambda.min(MAX_POISSON_MEAN)) {
-                        sink += d.sample(&mut rng);
-                    }
-                }
+                Op::Poisson(lambda) => sink += fast::poisson(&mut rng, lambda.min(MAX_POISSON_MEAN)) as f64,
                 Op::Binomial(n, p) => sink += fast::binomial(&mut rng, n, p) as f64,
                 Op::Normal => {
                     let z: f64 = StandardNormal.sample(&mut rng);
@@ -344,7 +340,7 @@ fn poisson(rng: &mut Stream, ops: &mut Vec<Op>, lambda: f64) -> u64 {
         return 0;
     }
     ops.push(Op::Poisson(lambda));
-    Poisson::new(lambda.min(MAX_POISSON_MEAN)).map_or(0, |d| d.sample(rng) as u64)
+    fast::poisson(rng, lambda.min(MAX_POISSON_MEAN))
 }
 
 fn multinomial(rng: &mut Stream, ops: &mut Vec<Op>, n: u64, shares: &[f64], out: &mut [u64]) {
@@ -493,12 +489,18 @@ impl<'f, 'a> Replay<'f, 'a> {
             // Demand: inbound leads, SDR meetings, territory accounts.
             let season = d.seasonality[s.start.offset(t as i64).month0()];
             let lambda = leads_per_month * (1.0 + growth).max(0.0).powi(t as i32) * season;
-            self.open(Process::Leads, 0, t as u64);
-            let leads = poisson(&mut self.rng, &mut self.ops, lambda);
-            let mut by_segment = vec![0u64; s.segments.len()];
-            multinomial(&mut self.rng, &mut self.ops, leads, &d.segment_mix, &mut by_segment);
-            let mut demand: Vec<u64> =
-                by_segment.iter().map(|&n| binomial(&mut self.rng, &mut self.ops, n, lead_to_opp)).collect();
+            // By thinning: each segment's opportunities, then the leads not converted.
+            let mut demand = vec![0u64; s.segments.len()];
+            let mut leads = 0;
+            if lambda > 0.0 {
+                self.open(Process::Leads, 0, t as u64);
+                for (k, n) in demand.iter_mut().enumerate() {
+                    let share = d.segment_mix.get(k).copied().unwrap_or(0.0);
+                    *n = poisson(&mut self.rng, &mut self.ops, lambda * share * lead_to_opp);
+                    leads += *n;
+                }
+                leads += poisson(&mut self.rng, &mut self.ops, lambda * (1.0 - lead_to_opp));
+            }
             let mut meetings_total = 0;
             for (r, spec) in s.roles.iter().enumerate() {
                 if spec.kind != RoleKind::Sdr {

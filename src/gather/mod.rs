@@ -20,6 +20,7 @@ mod columns;
 pub mod date;
 mod doc;
 mod error;
+mod estimate;
 pub mod fit;
 pub mod fitted;
 pub mod measure;
@@ -78,7 +79,7 @@ pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, E
 /// `months` months from it; the back-test reads its export once and fits it at each cutoff.
 pub fn fit_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Fitted, Error> {
     let measured = measure::measure(export, as_of)?;
-    Ok(fitted::fit(measured, months))
+    Ok(estimate::fit(measured, months))
 }
 
 /// Gathers a read export as of `as_of` for a scenario of `months` months: measured,

@@ -24,6 +24,7 @@ mod names;
 pub mod pipeline;
 mod plausible;
 mod read;
+mod read_dist;
 mod roles;
 mod segments;
 pub mod skill;

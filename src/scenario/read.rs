@@ -6,9 +6,9 @@
 //! closest known key as a suggestion. So the schema is the code that reads it, and a
 //! misspelt key can never be silently ignored.
 
-use crate::dist::{Dist, NAMED, Support};
+use crate::dist::Support;
 use crate::month::YearMonth;
-use crate::numbers::{interval_percent_help, percent_help, quoted_rate_help};
+use crate::numbers::{percent_help, quoted_rate_help};
 
 use super::MAX_ID_CHARS;
 use super::diag::{Diagnostic, Span};
@@ -24,12 +24,12 @@ pub struct Reader {
 /// A table being read at a key path.
 #[derive(Debug)]
 pub struct Tbl<'a> {
-    entries: &'a [Entry],
+    pub(super) entries: &'a [Entry],
     /// Where the table is.
     pub span: Span,
     /// Its key path, e.g. `roles.ae`.
     pub path: String,
-    known: Vec<&'static str>,
+    pub(super) known: Vec<&'static str>,
 }
 
 impl<'a> Tbl<'a> {
@@ -105,7 +105,7 @@ impl Reader {
         }
     }
 
-    fn type_error(&mut self, node: &Node, path: String, expected: &str) {
+    pub(super) fn type_error(&mut self, node: &Node, path: String, expected: &str) {
         self.diags.push(type_mismatch(node, path, expected));
     }
 
@@ -222,7 +222,7 @@ impl Reader {
 
     /// A rate under `key`; `fix` is the help for a percentage in its place, when the
     /// value it belongs to is better rewritten whole (`{ low = 14, high = 24 }`).
-    fn rate_fixed(&mut self, t: &mut Tbl<'_>, key: &'static str, fix: Option<&str>) -> Option<f64> {
+    pub(super) fn rate_fixed(&mut self, t: &mut Tbl<'_>, key: &'static str, fix: Option<&str>) -> Option<f64> {
         let e = t.entry(key)?;
         self.rate_node(&e.node, t.key_path(key), fix)
     }
@@ -234,13 +234,20 @@ impl Reader {
 
     /// A number in `[lo, hi]` under `key`, whose values have `support`: read as a rate
     /// when it is one.
-    fn value(&mut self, t: &mut Tbl<'_>, key: &'static str, lo: f64, hi: f64, support: Support) -> Option<f64> {
+    pub(super) fn value(
+        &mut self,
+        t: &mut Tbl<'_>,
+        key: &'static str,
+        lo: f64,
+        hi: f64,
+        support: Support,
+    ) -> Option<f64> {
         let e = t.entry(key)?;
         self.value_node(&e.node, t.key_path(key), lo, hi, support)
     }
 
     /// A node holding a number in `[lo, hi]` of a key with `support`, as [`Reader::value`].
-    fn value_node(&mut self, node: &Node, path: String, lo: f64, hi: f64, support: Support) -> Option<f64> {
+    pub(super) fn value_node(&mut self, node: &Node, path: String, lo: f64, hi: f64, support: Support) -> Option<f64> {
         if support == Support::Unit && (lo, hi) == (0.0, 1.0) {
             self.rate_node(node, path, None)
         } else {
@@ -387,160 +394,6 @@ impl Reader {
         m
     }
 
-    /// An uncertain number: a constant, a `{ low, high }` 90% interval or a named
-    /// distribution, with values in `support` and at most `max`.
-    pub fn dist(&mut self, t: &mut Tbl<'_>, key: &'static str, support: Support, max: f64) -> Option<Dist> {
-        let e = t.entry(key)?;
-        self.dist_node(&e.node, t.key_path(key), support, max)
-    }
-
-    /// A node holding an uncertain number.
-    pub fn dist_node(&mut self, node: &Node, path: String, support: Support, max: f64) -> Option<Dist> {
-        let lo = match support {
-            Support::Real => -max,
-            _ => 0.0,
-        };
-        let hi = match support {
-            Support::Unit => 1.0,
-            _ => max,
-        };
-        match &node.value {
-            Value::Int(_) | Value::Float(_) => self.value_node(node, path, lo, hi, support).map(Dist::constant),
-            Value::Table(_) => {
-                let mut t = Tbl::of(self, node, path.clone())?;
-                let result = if t.has("dist") {
-                    self.named_dist(&mut t, support, lo, hi)
-                } else if t.has("low") || t.has("high") {
-                    let (low, high) = if support == Support::Unit {
-                        // `{ low = 14, high = 24 }` is answered as a whole.
-                        let fix = interval_as_fractions(&t);
-                        (
-                            self.rate_fixed(&mut t, "low", fix.as_deref()),
-                            self.rate_fixed(&mut t, "high", fix.as_deref()),
-                        )
-                    } else {
-                        (self.number(&mut t, "low", lo, hi), self.number(&mut t, "high", lo, hi))
-                    };
-                    match (low, high) {
-                        (Some(low), Some(high)) => self.built(Dist::interval(low, high, support), &t, node.span),
-                        (None, _) if !t.has("low") => {
-                            self.missing(&t, "low", "the 5th percentile of a 90% interval");
-                            None
-                        }
-                        (_, None) if !t.has("high") => {
-                            self.missing(&t, "high", "the 95th percentile of a 90% interval");
-                            None
-                        }
-                        _ => None,
-                    }
-                } else {
-                    self.error(
-                        Diagnostic::error(
-                            Some(node.span),
-                            path.clone(),
-                            "an uncertain value needs `low` and `high`, or `dist`",
-                        )
-                        .expected("a number, { low = a, high = b } (a 90% interval) or { dist = \"lognormal\", ... }"),
-                    );
-                    t.known.extend(["low", "high", "dist"]);
-                    None
-                };
-                self.finish(t);
-                result
-            }
-            _ => {
-                let d = type_mismatch(node, path, "a number, { low = a, high = b } or { dist = \"...\", ... }");
-                self.error(if support == Support::Unit { as_fraction(d, node, None) } else { d });
-                None
-            }
-        }
-    }
-
-    fn named_dist(&mut self, t: &mut Tbl<'_>, support: Support, lo: f64, hi: f64) -> Option<Dist> {
-        let names: Vec<&str> = NAMED.iter().map(|(n, _)| *n).collect();
-        let (name, name_span) = self.string(t, "dist")?;
-        let Some((_, param_sets)) = NAMED.iter().find(|(n, _)| *n == name) else {
-            let mut d =
-                Diagnostic::error(Some(name_span), t.key_path("dist"), format!("unknown distribution `{name}`"))
-                    .expected(format!("one of: {}", names.join(", ")));
-            d = d.suggest(&name, names.iter().copied());
-            self.error(d);
-            // Keep the parameters quiet: the name is the problem.
-            t.known.extend(["mean", "sd", "median", "p90", "min", "mode", "max", "alpha", "beta"]);
-            return None;
-        };
-        if name == "empirical" {
-            let Some((values, _)) = self.values(t, "values", lo, hi, support) else {
-                if !t.has("values") {
-                    self.missing(t, "values", "the values seen, e.g. values = [1.5, 2, 3.5, 8]");
-                }
-                return None;
-            };
-            return self.built(Dist::empirical(&values, support), t, t.span);
-        }
-        if name == "discrete" {
-            let values = self.values(t, "values", lo, hi, support);
-            let weights = self.values(t, "weights", 0.0, f64::MAX, Support::NonNegative);
-            if !t.has("values") {
-                self.missing(t, "values", "the values it takes, e.g. values = [0, 1, 2, 3]");
-            }
-            if !t.has("weights") {
-                self.missing(t, "weights", "the chance of each value, e.g. weights = [0.4, 0.3, 0.2, 0.1]");
-            }
-            let ((values, _), (weights, _)) = (values?, weights?);
-            return self.built(Dist::discrete(&values, &weights, support), t, t.span);
-        }
-        let mut values: Vec<(&'static str, f64)> = Vec::new();
-        let mut all_read = true;
-        for set in *param_sets {
-            for p in *set {
-                if t.has(p) && !values.iter().any(|(q, _)| q == p) {
-                    // Parameters such as sd or p90 may exceed the key's range; only
-                    // finiteness and sign are checked here, the distribution checks the rest.
-                    let lo_p = if support == Support::Real || *p == "mean" || *p == "mode" { lo } else { 0.0 };
-                    let hi_p = if matches!(*p, "sd" | "alpha" | "beta" | "p90") { f64::MAX } else { hi };
-                    match self.value(t, p, lo_p, hi_p, support) {
-                        Some(v) => values.push((p, v)),
-                        None => all_read = false,
-                    }
-                } else {
-                    t.known.push(p);
-                }
-            }
-        }
-        if !all_read {
-            return None;
-        }
-        let get = |p: &str| values.iter().find(|(q, _)| *q == p).map(|(_, v)| *v);
-        let built = Dist::named(&name, &get, support);
-        if let Err(e) = &built
-            && e.param.is_none()
-            && e.message.contains("needs the parameter")
-        {
-            let sets: Vec<String> = param_sets.iter().map(|s| s.join(", ")).collect();
-            self.error(
-                Diagnostic::error(Some(t.span), t.path.clone(), e.message.clone())
-                    .expected(format!("`{name}` takes {}", sets.join(" or "))),
-            );
-            return None;
-        }
-        self.built(built, t, t.span)
-    }
-
-    fn built(&mut self, built: Result<Dist, crate::dist::DistError>, t: &Tbl<'_>, span: Span) -> Option<Dist> {
-        match built {
-            Ok(d) => Some(d),
-            Err(e) => {
-                let (span, path) = match e.param.and_then(|p| t.entries.iter().find(|x| x.key == p)) {
-                    Some(entry) => (entry.node.span, t.key_path(&entry.key)),
-                    None => (span, t.path.clone()),
-                };
-                self.error(Diagnostic::error(Some(span), path, e.message));
-                None
-            }
-        }
-    }
-
     /// An array of tables (`[[segments]]`), each element with its key path: by its
     /// `name`/`id` when it has one of at most [`MAX_ID_CHARS`] characters, else by index.
     pub fn array_of_tables<'a>(&mut self, t: &mut Tbl<'a>, key: &'static str) -> Vec<Tbl<'a>> {
@@ -562,39 +415,13 @@ impl Reader {
             .collect()
     }
 
-    /// An array of exactly three uncertain numbers, one for each month of the fiscal
-    /// quarter (`quarter_cycle_months`).
-    pub fn dists3(&mut self, t: &mut Tbl<'_>, key: &'static str, support: Support, max: f64) -> Option<[Dist; 3]> {
-        let e = t.entry(key)?;
-        let expected = "three distributions, for deals worked in the first, second and third month of the quarter, \
-             e.g. [{ low = 1, high = 3 }, { low = 1, high = 4 }, { low = 0.5, high = 2 }]";
-        let Value::Array(items) = &e.node.value else {
-            self.type_error(&e.node, t.key_path(key), expected);
-            return None;
-        };
-        let path = t.key_path(key);
-        if items.len() != 3 {
-            self.error(
-                Diagnostic::error(Some(e.node.span), path, format!("{key} has {} items", items.len()))
-                    .expected(expected.to_string()),
-            );
-            return None;
-        }
-        let d: Vec<Option<Dist>> =
-            items.iter().enumerate().map(|(i, n)| self.dist_node(n, format!("{path}[{i}]"), support, max)).collect();
-        match <[Option<Dist>; 3]>::try_from(d) {
-            Ok([Some(a), Some(b), Some(c)]) => Some([a, b, c]),
-            _ => None,
-        }
-    }
-
     /// An array of numbers in `[lo, hi]`.
     pub fn numbers(&mut self, t: &mut Tbl<'_>, key: &'static str, lo: f64, hi: f64) -> Option<(Vec<f64>, Span)> {
         self.values(t, key, lo, hi, Support::Real)
     }
 
     /// An array of numbers in `[lo, hi]` of a key with `support` (rates read as rates).
-    fn values(
+    pub(super) fn values(
         &mut self,
         t: &mut Tbl<'_>,
         key: &'static str,
@@ -618,7 +445,7 @@ impl Reader {
 }
 
 /// The error of a value of the wrong type.
-fn type_mismatch(node: &Node, path: String, expected: &str) -> Diagnostic {
+pub(super) fn type_mismatch(node: &Node, path: String, expected: &str) -> Diagnostic {
     Diagnostic::error(Some(node.span), path, format!("expected {expected}, found {}", node.value.type_name()))
         .expected(expected.to_string())
 }
@@ -634,7 +461,7 @@ fn bounded(node: &Node, path: String, lo: f64, hi: f64) -> Result<f64, Box<Diagn
 }
 
 /// The number a node holds, if it holds one.
-fn number_of(node: &Node) -> Option<f64> {
+pub(super) fn number_of(node: &Node) -> Option<f64> {
     match node.value {
         Value::Int(i) => Some(i as f64),
         Value::Float(f) => Some(f),
@@ -644,7 +471,7 @@ fn number_of(node: &Node) -> Option<f64> {
 
 /// `d`, the refusal of a rate, with the fraction meant when `node` holds a percentage:
 /// `fix` when the value it belongs to is rewritten whole, else the value's own.
-fn as_fraction(d: Diagnostic, node: &Node, fix: Option<&str>) -> Diagnostic {
+pub(super) fn as_fraction(d: Diagnostic, node: &Node, fix: Option<&str>) -> Diagnostic {
     let help = match &node.value {
         Value::Str(s) => quoted_rate_help(s),
         _ => number_of(node).and_then(percent_help).map(|own| fix.map_or(own, str::to_string)),
@@ -653,16 +480,6 @@ fn as_fraction(d: Diagnostic, node: &Node, fix: Option<&str>) -> Diagnostic {
         Some(h) => d.help(h),
         None => d,
     }
-}
-
-/// The help for an interval of a rate whose ends are both percentages:
-/// `{ low = 14, high = 24 }` -> "did you mean { low = 0.14, high = 0.24 } (14% to 24%)?".
-fn interval_as_fractions(t: &Tbl<'_>) -> Option<String> {
-    let end = |key: &str| {
-        let e = t.entries.iter().find(|e| e.key == key)?;
-        number_of(&e.node).filter(|v| percent_help(*v).is_some())
-    };
-    Some(interval_percent_help(end("low")?, end("high")?))
 }
 
 /// A value as written, a tiny float in scientific notation (`4.9e-324`, not 324 digits).
