@@ -5,8 +5,8 @@
 //! not write), a failure while running or writing with code 1 (see the README's exit codes). Its
 //! `Display` writes the whole message, `error:` included, once (through
 //! [`message::error`]); `main` prints it and exits with [`Error::code`]. Messages hold no
-//! `error:` of their own, but for [`Error::Diagnostics`], which are rendered with their
-//! locations as the scenario reader renders every problem it found.
+//! `error:` of their own, but for [`Error::Scenario`], whose diagnostics are rendered
+//! with their locations as the scenario reader renders every problem it found.
 //!
 //! The library layers have errors of their own ([`gather::Error`], ...), which say what
 //! failed and where and know nothing of exit codes: the `From` impls below decide, for
@@ -19,6 +19,7 @@ use crate::message;
 use crate::report;
 use crate::runner::RunError;
 use crate::scenario::LoadError;
+use crate::scenario::actuals;
 use crate::serve;
 use crate::shard;
 use crate::whatif;
@@ -28,9 +29,6 @@ use crate::whatif;
 pub enum Error {
     /// The scenario, or an override, does not load (exit code 2).
     Scenario(Box<LoadError>),
-    /// Problems in an input file rendered with their locations, each on its own
-    /// `error:` line (exit code 2): an export `gather` reads, an actuals file.
-    Diagnostics(String),
     /// Bad input: a flag, a file, an output path refused before anything is written
     /// (exit code 2). The message may have `   = help:` lines after its first.
     Input(String),
@@ -42,7 +40,7 @@ impl Error {
     /// The process exit code: 2 for bad input, 1 for a failure while running or writing.
     pub fn code(&self) -> i32 {
         match self {
-            Error::Scenario(_) | Error::Diagnostics(_) | Error::Input(_) => 2,
+            Error::Scenario(_) | Error::Input(_) => 2,
             Error::Run(_) => 1,
         }
     }
@@ -53,8 +51,6 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Scenario(e) => f.write_str(&e.render()),
-            Error::Diagnostics(text) if text.ends_with('\n') => f.write_str(text),
-            Error::Diagnostics(text) => writeln!(f, "{text}"),
             Error::Input(m) | Error::Run(m) => f.write_str(&message::error(m)),
         }
     }
@@ -65,6 +61,13 @@ impl std::error::Error for Error {}
 impl From<LoadError> for Error {
     fn from(e: LoadError) -> Error {
         Error::Scenario(Box::new(e))
+    }
+}
+
+/// An actuals file (`--actuals FILE.csv`) that cannot be read or is refused is bad input.
+impl From<actuals::Error> for Error {
+    fn from(e: actuals::Error) -> Error {
+        Error::Input(e.to_string())
     }
 }
 
@@ -185,8 +188,6 @@ mod tests {
         let e = Error::Run("cannot write a: full".into());
         assert_eq!(e.to_string(), "error: cannot write a: full\n");
         assert_eq!(e.code(), 1);
-        let e = Error::Diagnostics("error: bad\n  --> a.csv:1:2\n".into());
-        assert_eq!(e.to_string(), "error: bad\n  --> a.csv:1:2\n");
     }
 
     #[test]
@@ -222,6 +223,15 @@ mod tests {
         let e = Error::from(report::Error::Csv { file: Some("a.csv".into()), reason: "full".into() });
         assert_eq!((e.code(), e.to_string()), (1, "error: cannot write a.csv: full\n".to_string()));
         assert_eq!(Error::from(report::Error::TooManyRows).code(), 1);
+        let e = Error::from(actuals::Error::NoMonthColumn { file: "a.csv".into() });
+        assert_eq!(
+            (e.code(), e.to_string()),
+            (
+                2,
+                "error: a.csv:1:1: the header has no `month` column\n   = expected: a column `month` (YYYY-MM)\n"
+                    .into()
+            )
+        );
         let e = Error::from(RunError::Stopped);
         assert_eq!((e.code(), e.to_string()), (1, "error: the run was stopped\n".to_string()));
     }

@@ -392,7 +392,7 @@ mod tests {
         assert_eq!(visible("abc\u{202e}fed"), "abc\\u{202e}fed");
         let bidi = ["\u{61c}", "\u{200e}", "\u{200f}", "\u{202a}", "\u{202d}", "\u{2066}", "\u{2069}"];
         for c in bidi {
-            assert!(!visible(c).contains(c), "{:?} is escaped", c);
+            assert!(!visible(c).contains(c), "{c:?} is escaped");
         }
         assert_eq!(visible("\u{2028}\u{2029}"), "\\u{2028}\\u{2029}");
         assert_eq!(visible("\u{fffe}\u{ffff}"), "\\u{fffe}\\u{ffff}");
@@ -407,7 +407,7 @@ mod tests {
         }
         // Neighbours of the hidden ranges stay.
         for c in ['\u{20}', '\u{7e}', '\u{a0}', '\u{61b}', '\u{200d}', '\u{202f}', '\u{2065}', '\u{206a}', '\u{fffd}'] {
-            assert_eq!(visible(&c.to_string()), c.to_string(), "{:?}", c);
+            assert_eq!(visible(&c.to_string()), c.to_string(), "{c:?}");
         }
     }
 

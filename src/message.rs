@@ -1,8 +1,9 @@
 //! How an error reads, written in one place.
 //!
 //! Every layer's error (`gather::Error`, `shard::Error`, `whatif::Error`,
-//! `serve::Error`, `init::Error`, `report::Error`, and the flag values clap refuses,
-//! `numbers::Error` and `cli::BadValue`) says what failed in a [`Message`]: its main line,
+//! `serve::Error`, `init::Error`, `report::Error`, `scenario::actuals::Error`, and the
+//! flag values clap refuses, `numbers::Error` and `cli::BadValue`) says what failed in a
+//! [`Message`]: its main line,
 //! where (`  --> file:line:column`), what was expected (`   = expected: ...`) and what
 //! to do (`   = help: ...`). Its `Display` is the message without `error:`; [`error`]
 //! puts `error:` in front, as the command line and the workshop page print it. The

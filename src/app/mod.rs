@@ -123,7 +123,7 @@ pub fn load(file: &Path, overrides: &[String], actuals: Option<&Path>, quiet: bo
         eprint!("{}", visible_lines(&loaded.sources.render_all(&loaded.warnings)));
     }
     if let Some(path) = actuals {
-        let months = scenario::actuals::read_csv(path, &loaded.scenario).map_err(Error::Diagnostics)?;
+        let months = scenario::actuals::read_csv(path, &loaded.scenario)?;
         if !quiet && !loaded.scenario.actuals.is_empty() {
             eprintln!("warning: --actuals {} replaces the scenario's [[actuals]]", visible_path(path));
         }

@@ -309,7 +309,7 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
     let last = as_of.date;
     // The last whole month the export covers.
     let last_month = if last.is_month_end() { last.month_index() } else { last.month_index() - 1 };
-    let mut actual: std::collections::BTreeMap<i32, Actual> = Default::default();
+    let mut actual = std::collections::BTreeMap::<i32, Actual>::new();
     for o in &export.opps {
         if let (Some(c), Outcome::Won | Outcome::Lost) = (o.closed.filter(|&c| c <= last), o.outcome) {
             let a = actual.entry(c.month_index()).or_default();
@@ -388,7 +388,7 @@ fn month_end(index: i32) -> Option<Date> {
 /// the first are the bookings of the deals open at it; each part is summed on its own,
 /// in the export's order.
 fn split(export: &read::Export, date: Date) -> std::collections::BTreeMap<i32, [f64; 2]> {
-    let mut split: std::collections::BTreeMap<i32, [f64; 2]> = Default::default();
+    let mut split = std::collections::BTreeMap::<i32, [f64; 2]>::new();
     for o in &export.opps {
         if let (Some(c), Outcome::Won) = (o.closed, o.outcome) {
             let new = usize::from(o.created.is_some_and(|created| created > date));

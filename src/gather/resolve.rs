@@ -379,7 +379,7 @@ pub fn cohort_noise(deals: &[(i32, Span)], seen: f64, f: &Incidence) -> Option<C
     let hazard = won_hazard(f);
     let h = |k: u32| hazard.get(k as usize).copied().unwrap_or(0.0);
     // Per cohort: won, expected, variance, deals, and whether any deal entered late.
-    let mut by: std::collections::BTreeMap<i32, (f64, f64, f64, u64, bool)> = Default::default();
+    let mut by = std::collections::BTreeMap::<i32, (f64, f64, f64, u64, bool)>::new();
     for (cohort, d) in deals {
         let c = by.entry(*cohort).or_default();
         let entry = d.entry.min(d.exit);

@@ -420,7 +420,7 @@ fn cost_table(run: &Run) -> String {
         "<p class=\"note\">Sales compensation paid over the horizon, and cost of sales (compensation / new \
          bookings), across trials.</p>\n<table>\n",
     );
-    t.push_str(&head(&["".into(), "P10".into(), "P50".into(), "P90".into()]));
+    t.push_str(&head(&[String::new(), "P10".into(), "P50".into(), "P90".into()]));
     t.push_str("<tbody>\n");
     if let Some(c) = comp {
         let [a, b, c] = spread(Some(c), money);

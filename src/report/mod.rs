@@ -207,7 +207,7 @@ fn parent_and_leaf(path: &Path, default_leaf: &str) -> (PathBuf, String) {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let leaf = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| default_leaf.to_string());
+    let leaf = path.file_name().map_or_else(|| default_leaf.to_string(), |s| s.to_string_lossy().into_owned());
     (parent, leaf)
 }
 

@@ -1,9 +1,12 @@
 //! `[[comp_plans]]`: base, variable, quota, accelerators and decelerators, cap.
 
+use std::fmt;
+
 use super::diag::Diagnostic;
 use super::names::unique;
 use super::read::{Reader, Tbl};
 use super::types::*;
+use crate::message::Message;
 
 /// Reads `[{ above = 1.0, multiplier = 1.5 }, ...]` (or `below`) into (threshold, multiplier).
 fn read_tiers(r: &mut Reader, t: &mut Tbl<'_>, key: &'static str, edge: &'static str) -> Option<Vec<(f64, f64)>> {
@@ -91,9 +94,9 @@ pub fn read_comp_plans(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<CompPlan>, Vec
         };
         let bands = match bands(&acc, &dec) {
             Ok(b) => b,
-            Err(msg) => {
+            Err(e) => {
                 r.error(
-                    Diagnostic::error(Some(span), format!("{path}.accelerators"), msg)
+                    Diagnostic::error(Some(span), format!("{path}.accelerators"), e.to_string())
                         .help("decelerators apply below their threshold, accelerators above theirs, without overlap"),
                 );
                 ok = false;
@@ -117,10 +120,47 @@ pub fn read_comp_plans(r: &mut Reader, top: &mut Tbl<'_>) -> (Vec<CompPlan>, Vec
     (out, ids, ok)
 }
 
+/// Why a comp plan's tiers make no bands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BandsError {
+    /// The highest decelerator's threshold is above the lowest accelerator's.
+    Overlap {
+        /// The decelerator's threshold (`below`).
+        decelerator: f64,
+        /// The accelerator's threshold (`above`).
+        accelerator: f64,
+    },
+    /// Two accelerators, or two decelerators, start at the same attainment.
+    SameStart {
+        /// The attainment.
+        at: f64,
+    },
+}
+
+impl BandsError {
+    /// The error's words.
+    pub fn message(&self) -> Message {
+        match self {
+            BandsError::Overlap { decelerator, accelerator } => {
+                Message::new(format!("a decelerator below {decelerator} overlaps an accelerator above {accelerator}"))
+            }
+            BandsError::SameStart { .. } => Message::new("two tiers start at the same attainment"),
+        }
+    }
+}
+
+impl fmt::Display for BandsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.message().fmt(f)
+    }
+}
+
+impl std::error::Error for BandsError {}
+
 /// Bands of attainment from tiers: decelerators `(below, m)` apply under their threshold
 /// (the nearest one above the attainment), accelerators `(above, m)` from theirs (the
 /// highest one at or below it), 1.0 in between.
-pub fn bands(accelerators: &[(f64, f64)], decelerators: &[(f64, f64)]) -> Result<Vec<Band>, String> {
+pub fn bands(accelerators: &[(f64, f64)], decelerators: &[(f64, f64)]) -> Result<Vec<Band>, BandsError> {
     let mut dec = decelerators.to_vec();
     dec.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut acc = accelerators.to_vec();
@@ -128,10 +168,10 @@ pub fn bands(accelerators: &[(f64, f64)], decelerators: &[(f64, f64)]) -> Result
     if let (Some(d), Some(a)) = (dec.last(), acc.first())
         && d.0 > a.0
     {
-        return Err(format!("a decelerator below {} overlaps an accelerator above {}", d.0, a.0));
+        return Err(BandsError::Overlap { decelerator: d.0, accelerator: a.0 });
     }
-    if dec.windows(2).any(|w| w[0].0 == w[1].0) || acc.windows(2).any(|w| w[0].0 == w[1].0) {
-        return Err("two tiers start at the same attainment".to_string());
+    if let Some(w) = dec.windows(2).chain(acc.windows(2)).find(|w| w[0].0 == w[1].0) {
+        return Err(BandsError::SameStart { at: w[0].0 });
     }
     let mut bands = Vec::new();
     let mut from = 0.0;
@@ -197,7 +237,15 @@ mod tests {
 
     #[test]
     fn bands_refuse_overlaps() {
-        assert!(bands(&[(1.0, 1.5)], &[(1.2, 0.5)]).is_err());
+        assert_eq!(
+            bands(&[(1.0, 1.5)], &[(1.2, 0.5)]),
+            Err(BandsError::Overlap { decelerator: 1.2, accelerator: 1.0 })
+        );
+        assert_eq!(bands(&[(1.0, 1.5), (1.0, 2.0)], &[]), Err(BandsError::SameStart { at: 1.0 }));
+        assert_eq!(
+            bands(&[(1.0, 1.5)], &[(1.2, 0.5)]).unwrap_err().to_string(),
+            "a decelerator below 1.2 overlaps an accelerator above 1"
+        );
         assert_eq!(
             bands(&[(1.0, 1.5)], &[(0.5, 0.5), (0.8, 0.8)]).unwrap(),
             vec![

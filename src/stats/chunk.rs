@@ -246,8 +246,8 @@ mod tests {
     }
 
     /// The statistics' bits, to compare NaN and signed zeros too.
-    fn bits(s: &Option<Stats>) -> Option<(usize, u64, [u64; 7])> {
-        s.as_ref().map(|s| (s.count, s.mean.to_bits(), s.quantiles.map(f64::to_bits)))
+    fn bits(s: Option<&Stats>) -> Option<(usize, u64, [u64; 7])> {
+        s.map(|s| (s.count, s.mean.to_bits(), s.quantiles.map(f64::to_bits)))
     }
 
     /// Pushes `rows` into a chunk of `capacity` trials, `step` rows at a time, adding it
@@ -308,8 +308,8 @@ mod tests {
             let got = through_chunks(&rows, cells, (capacity, step, sizes), Quantiles::Sketch).into_stats();
             for c in 0..cells {
                 assert_eq!(
-                    bits(&got[c]),
-                    bits(&want[c]),
+                    bits(got[c].as_ref()),
+                    bits(want[c].as_ref()),
                     "cell {c}, chunks of {capacity} (added at {sizes:?}), {step} rows at a time"
                 );
             }
@@ -318,7 +318,7 @@ mod tests {
         rows.chunks(300 * cells).for_each(|part| by_rows.add_trials(part));
         let got = by_rows.into_stats();
         for c in 0..cells {
-            assert_eq!(bits(&got[c]), bits(&want[c]), "cell {c}, add_trials");
+            assert_eq!(bits(got[c].as_ref()), bits(want[c].as_ref()), "cell {c}, add_trials");
         }
     }
 

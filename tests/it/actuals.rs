@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::cli::sopsim;
 use crate::closed_form::{Trials, Z, load, run};
-use sopsim::scenario::actuals::parse_csv;
+use sopsim::scenario::actuals::{Error, MonthProblem, parse_csv};
 
 /// Relative tolerance of deterministic values that go through a few products.
 const EXACT: f64 = 1e-12;
@@ -257,9 +257,19 @@ fn a_csv_of_actuals_is_read_or_refused_with_its_line_and_column() {
         ("", "a.csv:1:1", "empty"),
     ];
     for (text, a, b) in cases {
-        let err = parse_csv(text, "a.csv", &s).err().unwrap_or_else(|| panic!("accepted {text:?}"));
+        let err = parse_csv(text, "a.csv", &s).err().unwrap_or_else(|| panic!("accepted {text:?}")).to_string();
         assert!(err.contains(a) && err.contains(b), "{text:?}\n{err}");
     }
+    let gap = parse_csv("month,arr\n2027-01,1\n2027-03,1\n", "a.csv", &s);
+    assert!(
+        matches!(gap, Err(Error::Month { line: 3, column: 1, problem: MonthProblem::OutOfOrder { k: 1, .. }, .. })),
+        "{gap:?}"
+    );
+    let amount = parse_csv("month,arr\n2027-01,\"$1,000\"\n", "a.csv", &s);
+    assert!(
+        matches!(&amount, Err(Error::NotAnAmount { line: 2, column: 9, text, .. }) if text == "$1,000"),
+        "{amount:?}"
+    );
     // The README's example file reads whole against the example it belongs to.
     let scale_up = load(&std::fs::read_to_string("scenarios/scale-up.toml").expect("example"));
     let text = std::fs::read_to_string("scenarios/scale-up-actuals.csv").expect("example actuals");

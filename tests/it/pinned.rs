@@ -1,20 +1,34 @@
-//! Value stability of whole runs: the three examples and every command that writes
-//! files, at a fixed seed and a few trials, hashed file by file against the table
-//! checked in at `tests/pinned/outputs.txt` (`case/file hash`, FNV-1a 64 of the bytes).
+//! Value stability of whole runs, two ways.
+//!
+//! - The hash table: the three examples and every command that writes files, at a
+//!   fixed seed and a few trials, hashed file by file against the table checked in at
+//!   `tests/pinned/outputs.txt` (`case/file hash`, FNV-1a 64 of the bytes). It covers
+//!   every file, charts and workbooks included, but only says *that* a file moved.
+//! - Snapshots that show *how*: for the three examples, run as in the table, the
+//!   terminal summary `run` prints, `summary.json` and the first 40 lines of
+//!   `monthly.csv`, kept as text in `tests/it/snapshots/` (the `insta` crate) and
+//!   shown as a line diff when they differ.
 //!
 //! What a machine changes is left out: the timings of `summary.json`
-//! (`elapsed_seconds`), and the thread count is fixed with `--threads 2`. The cases
+//! (`elapsed_seconds`, dropped from the hash and written `"[elapsed]"` in the
+//! snapshot) and of the terminal summary (`[seconds]`), the output folder the terminal
+//! summary names (`[out]`), and the thread count is fixed with `--threads 2`. The cases
 //! on the Maven CRM export (`gather`, `backtest`) read the copy in `tests/data/maven`.
 //!
 //! A change that moves results on purpose (the engine's draws, a chart's layout)
-//! re-pins the table with
+//! re-pins both with
 //!
 //! ```text
-//! SOPSIM_BLESS=1 cargo test --test it pinned
+//! SOPSIM_BLESS=1 cargo test --release --test it pinned
+//! INSTA_UPDATE=always cargo test --release --test it pinned
 //! ```
 //!
-//! and the diff of `tests/pinned/outputs.txt` shows which files moved. A change that
-//! should not move results (a refactor) must leave the table as it is.
+//! and the diffs of `tests/pinned/outputs.txt` and `tests/it/snapshots/` show which
+//! files moved and how; review them before committing. Without `INSTA_UPDATE=always`
+//! a snapshot that differs, or is missing, fails the test (outside CI, insta also
+//! writes the new value beside it as a `.snap.new`, which `cargo insta review` can
+//! accept if that tool is installed; never commit a `.snap.new`). A change that should
+//! not move results (a refactor) must leave the table and the snapshots as they are.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -169,6 +183,83 @@ fn pinned_outputs_stay_byte_identical() {
         "{} of the pinned outputs moved:\n{}\nIf the change is meant, re-pin them with\n  {BLESS}\nand commit {TABLE}.",
         changes.len(),
         changes.join("\n")
+    );
+}
+
+/// The examples kept as snapshots, run as in the table (`run-NAME`).
+const EXAMPLES: [&str; 3] = ["seed-stage", "scale-up", "enterprise"];
+
+/// How many lines of `monthly.csv` a snapshot keeps, its header included.
+const MONTHLY_LINES: usize = 40;
+
+/// `summary.json` with its timing written `"[elapsed]"`.
+fn summary_redacted(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| match line.split_once("\"elapsed_seconds\":") {
+            Some((indent, rest)) => {
+                let comma = if rest.trim_end().ends_with(',') { "," } else { "" };
+                format!("{indent}\"elapsed_seconds\": \"[elapsed]\"{comma}\n")
+            }
+            None => line.to_string(),
+        })
+        .collect()
+}
+
+/// The terminal summary with the output folder written `[out]` and the seconds of its
+/// last line (`in 0.06 s (simulation 0.01 s on 2 threads)`) written `[seconds]`.
+fn terminal_redacted(text: &str, out: &Path) -> String {
+    let text = text.replace(&out.display().to_string(), "[out]");
+    text.split_inclusive('\n')
+        .map(|line| {
+            if !line.starts_with("  wrote ") {
+                return line.to_string();
+            }
+            let words: Vec<&str> = line.split(' ').collect();
+            let mut kept = Vec::with_capacity(words.len());
+            for (i, word) in words.iter().enumerate() {
+                let seconds = words.get(i + 1) == Some(&"s") && word.parse::<f64>().is_ok();
+                kept.push(if seconds { "[seconds]" } else { word });
+            }
+            kept.join(" ")
+        })
+        .collect()
+}
+
+#[test]
+fn example_runs_read_as_their_snapshots() {
+    for name in EXAMPLES {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join(name);
+        let command = format!("run scenarios/{name}.toml --trials 200 --seed 7 --threads 2");
+        let mut args: Vec<String> = command.split_whitespace().map(str::to_string).collect();
+        args.extend(["--out".into(), out.display().to_string()]);
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = sopsim(&argv);
+        assert!(o.status.success(), "sopsim {command}: {}", String::from_utf8_lossy(&o.stderr));
+        let terminal = terminal_redacted(&String::from_utf8(o.stdout).unwrap(), &out);
+        let summary = summary_redacted(&std::fs::read_to_string(out.join("summary.json")).unwrap());
+        let monthly = std::fs::read_to_string(out.join("monthly.csv")).unwrap();
+        let monthly: String = monthly.split_inclusive('\n').take(MONTHLY_LINES).collect();
+        insta::with_settings!({ description => format!("sopsim {command} --out [out]"), omit_expression => true }, {
+            insta::assert_snapshot!(format!("{name}-terminal"), terminal);
+            insta::assert_snapshot!(format!("{name}-summary.json"), summary);
+            insta::assert_snapshot!(format!("{name}-monthly.csv-head"), monthly);
+        });
+    }
+}
+
+#[test]
+fn redaction_leaves_out_only_what_a_machine_changes() {
+    let summary = "  \"run\": {\n    \"elapsed_seconds\": 0.0075267,\n    \"seed\": 7\n  },\n  \"x\": {\n    \"elapsed_seconds\": 1e-5\n  }\n";
+    assert_eq!(
+        summary_redacted(summary),
+        "  \"run\": {\n    \"elapsed_seconds\": \"[elapsed]\",\n    \"seed\": 7\n  },\n  \"x\": {\n    \"elapsed_seconds\": \"[elapsed]\"\n  }\n"
+    );
+    let out = Path::new("/tmp/x/seed-stage");
+    let terminal = "  ae  2 (1–3)\n\n  wrote monthly.csv and 18 chart files to /tmp/x/seed-stage in 0.06 s (simulation 0.01 s on 2 threads)\n";
+    assert_eq!(
+        terminal_redacted(terminal, out),
+        "  ae  2 (1–3)\n\n  wrote monthly.csv and 18 chart files to [out] in [seconds] s (simulation [seconds] s on 2 threads)\n"
     );
 }
 

@@ -148,7 +148,7 @@ fn every_sheet_prints_one_page_wide_with_its_header_repeated() {
         .enumerate()
     {
         let xml = entry(&path, &format!("xl/worksheets/sheet{}.xml", i + 1));
-        let setup = xml.split("<pageSetup ").nth(1).map(|s| &s[..s.find("/>").unwrap()]).unwrap_or("");
+        let setup = xml.split("<pageSetup ").nth(1).map_or("", |s| &s[..s.find("/>").unwrap()]);
         assert!(setup.contains("paperSize=\"9\""), "{sheet} prints on A4: {setup}");
         assert!(xml.contains("<pageSetUpPr fitToPage=\"1\"/>"), "{sheet} is fitted to pages");
         assert!(!setup.contains("fitToWidth") || setup.contains("fitToWidth=\"1\""), "{sheet}: {setup}");

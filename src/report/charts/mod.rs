@@ -122,7 +122,7 @@ fn paint_opacity(svg: &str) -> String {
     let mut rest = svg;
     while let Some(start) = rest.find('<') {
         let Some(len) = rest[start..].find('>') else { break };
-        let tag = &rest[start..start + len + 1];
+        let tag = &rest[start..=start + len];
         out.push_str(&rest[..start]);
         rest = &rest[start + len + 1..];
         let shape = SHAPES.iter().any(|s| tag.starts_with(s));
