@@ -198,16 +198,33 @@ mod tests {
     use super::*;
     use crate::scenario::inputs::{DECLARED, list};
 
-    /// Every declared once-per-trial key reaches a trial's parameters: in the enterprise
-    /// example (segments, closer and SDR roles, territories, a forecast) with stalls,
-    /// each key of every kind is listed, and moving it alone moves the trial's draws.
-    /// A key declared but left out of the list, or listed but read into no slot, fails.
+    /// Every declared once-per-trial key reaches a trial: in the enterprise example
+    /// (segments, closer and SDR roles, territories, a forecast) with stalls, each key of
+    /// every kind is listed, and moving it alone moves the trial's draws and what the
+    /// trial computes. A key declared but left out of the list, listed but read into no
+    /// slot, or read into a slot the engine never uses, fails.
     #[test]
     fn every_declared_key_is_drawn_into_the_trial() {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/enterprise.toml")).unwrap();
         let stalls = ["segments.smb.stall_rate=0.1".to_string()];
         let mut s = crate::scenario::load_str(&text, "enterprise.toml", &stalls).unwrap().scenario;
         let inputs = list(&s);
+        // As loaded, against each key alone at a constant of 0.5 (far from any of its
+        // draws here): for every kind of key, the trial's outputs move for one key of it
+        // at least (a role's key moves nothing for a role of another kind: a closer's
+        // opportunities for an SDR).
+        let loaded = outputs(&s);
+        let mut moving = Vec::new();
+        for input in &inputs {
+            let mut moved = s.clone();
+            *input.key.dist_mut(&mut moved) = Dist::constant(0.5);
+            if outputs(&moved) != loaded {
+                moving.push(input.key.kind);
+            }
+        }
+        for d in DECLARED {
+            assert!(moving.contains(&d.kind), "{:?} is drawn but changes no output of a trial", d.kind);
+        }
         for d in DECLARED {
             assert!(inputs.iter().any(|i| i.key.kind == d.kind), "{:?} is declared but never listed", d.kind);
         }
@@ -222,6 +239,18 @@ mod tests {
             let after = format!("{:?}", TrialParams::draw(&moved, 1, 0));
             assert_ne!(before, after, "{} is listed but moves nothing in the trial", input.path);
         }
+    }
+
+    /// The bits of every output of trials 0 to 3 of `s`.
+    fn outputs(s: &Scenario) -> Vec<u64> {
+        let layout = crate::engine::metrics::Layout::new(s);
+        let mut out = vec![0.0; layout.cells()];
+        let mut bits = Vec::new();
+        for trial in 0..4 {
+            crate::engine::run_trial(s, &layout, 1, trial, &mut out);
+            bits.extend(out.iter().map(|v| v.to_bits()));
+        }
+        bits
     }
 
     #[test]
