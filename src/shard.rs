@@ -37,8 +37,9 @@ pub use error::{Damage, Error};
 /// changes when the draws of a seed change, so that parts whose trials were drawn
 /// differently never merge: 2 draws a deal's cycle by inversion (see
 /// [`WholeDraw`](crate::dist::WholeDraw)); 3 draws Binomials and lognormal sizes with
-/// [`dist::fast`](crate::dist::fast).
-pub const FORMAT_VERSION: u32 = 3;
+/// [`dist::fast`](crate::dist::fast); 4 draws the leads by Poisson thinning with the
+/// engine's own Poisson (docs/MODEL.md 3.3).
+pub const FORMAT_VERSION: u32 = 4;
 
 /// The first bytes of every partial file.
 const MAGIC: &[u8; 16] = b"sopsim-partial\n\0";
