@@ -3,7 +3,9 @@
 //!
 //! Each segment works `min(demand, capacity)` opportunities; the rest is lost and
 //! counted. The worked opportunities are shared among the segment's closers in
-//! proportion to their capacity (largest remainders first). Every worked opportunity
+//! proportion to their capacity (largest remainders first), unless no closer of the
+//! segment carries a quota or a skill of their own: then who works an opportunity
+//! changes nothing, and the segment's work is one batch. Every worked opportunity
 //! draws, in this order, whether it will be won (probability = the trial's win rate, so
 //! the month's wins are Binomial), its size and its cycle in whole months; it closes
 //! `cycle` months later and is credited to the rep who worked it, if still on staff.

@@ -1,9 +1,12 @@
 //! One trial of the organisation, month by month: gather, demand, supply, reconcile.
 //!
 //! [`run_trial`] plays a validated [`Scenario`] forward for one trial index and writes
-//! every metric of every month into a flat buffer (see [`metrics`]). It owns no threads
-//! and prints nothing: the runner calls it from many threads, and the result depends
-//! only on the scenario, the seed and the trial index.
+//! every metric of every month into a flat buffer (see [`metrics`]). `month()` lists a
+//! month's steps in the order they happen; each is a function of its own file, and what
+//! a trial carries between them is in `state.rs`. It owns no threads and prints
+//! nothing: the runner calls [`run_trial_in`] from many threads, each worker with its
+//! own [`Workspace`], and the result depends only on the scenario, the seed and the
+//! trial index.
 
 mod actuals;
 mod comp;
