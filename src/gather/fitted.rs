@@ -377,7 +377,7 @@ pub struct Closers {
     pub headcount: Headcount,
     /// The most opportunities created per active owner in any month of the window.
     pub load: f64,
-    /// The most the forecast's demand may bring each of them (see [`forecast_load`]), if
+    /// The most the forecast's demand may bring each of them (see `estimate::forecast_load`), if
     /// the volume is measured.
     pub forecast_load: Option<f64>,
     /// The spread of opportunities a month between the segment's reps.
@@ -414,7 +414,7 @@ pub struct Pipeline {
     pub total: u64,
     /// How the old ones resolve.
     pub old: Old,
-    /// Those older than a scenario's longest horizon, [`MAX_MONTHS`]: written at it.
+    /// Those older than a scenario's longest horizon, [`MAX_MONTHS`](crate::scenario::MAX_MONTHS): written at it.
     pub beyond: u64,
     /// Open deals by age in whole months, as written.
     pub ages: Vec<(i32, u64)>,
