@@ -98,7 +98,7 @@ fn stage(scenario: &Scenario) -> String {
 
 /// Whether metric `id` is a count whose values are whole in each trial (people, deals,
 /// opportunities), as opposed to a ratio of counts or a ramp-weighted FTE.
-pub fn whole_count(id: &str) -> bool {
+pub fn counts_whole(id: &str) -> bool {
     let id = id.strip_prefix("plan.").unwrap_or(id);
     if metrics::unit_of(id) != metrics::Unit::Count || id == "stage" {
         return id == "stage";
@@ -132,10 +132,10 @@ mod tests {
     #[test]
     fn whole_counts_are_people_deals_and_opportunities() {
         for id in ["leads", "deals.won", "hires.ae", "headcount.sdr", "stage", "plan.headcount.ae"] {
-            assert!(whole_count(id), "{id}");
+            assert!(counts_whole(id), "{id}");
         }
         for id in ["arr", "win_rate", "kpi.cycle_months", "kpi.pipeline_coverage", "ramped.ae", "reached.x"] {
-            assert!(!whole_count(id), "{id}");
+            assert!(!counts_whole(id), "{id}");
         }
     }
 }

@@ -20,7 +20,7 @@ use crate::stats::Stats;
 use super::charts::build::suffixes;
 use super::charts::spec::Notation;
 use super::inputs;
-use super::labels::{label, whole_count};
+use super::labels::{counts_whole, label};
 use super::{Error, Run};
 
 /// How the workbook writes a metric: as its unit in the metric table ([`metrics::unit_of`]).
@@ -85,7 +85,7 @@ impl CellFormats {
     /// all whole is shown without decimals, and a ratio of counts with two.
     fn of_metric(&self, id: &str, values: &[f64]) -> &Format {
         match notation_of(id) {
-            Notation::Count if whole_count(id) => self.counted(values),
+            Notation::Count if counts_whole(id) => self.counted(values),
             Notation::Count if id == "kpi.pipeline_coverage" => &self.ratio,
             unit => self.of(unit),
         }
