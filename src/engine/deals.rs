@@ -57,13 +57,32 @@ pub fn book(ledger: &mut Ledger<'_>, close: usize, size: f64, cycle: u32, is_won
     true
 }
 
-/// A closer working opportunities this month: where their won deals are credited (if they
-/// carry a quota), who they are, and their win rate.
+/// Opportunities worked together this month: their win rate, and the quota their won
+/// deals are credited to (a quota-carrying closer's; none for a segment's pooled work).
 struct Rep<'c> {
-    credits: Option<&'c mut [Vec<Credit>]>,
+    win_rate: f64,
+    quota: Option<Quota<'c>>,
+}
+
+/// Where a quota-carrying closer's won deals are credited: the ledger of credits by close
+/// month, and who the closer is.
+struct Quota<'c> {
+    credits: &'c mut [Vec<Credit>],
     role: usize,
     person: u32,
-    win_rate: f64,
+}
+
+impl Quota<'_> {
+    /// Credits `size` to the closer in month `close`; a closer's deals closing in the same
+    /// month share one credit.
+    #[inline(always)]
+    fn credit(&mut self, close: usize, size: f64) {
+        let credits = &mut self.credits[close];
+        match credits.last_mut() {
+            Some(last) if last.role == self.role && last.person == self.person => last.value += size,
+            _ => credits.push(Credit { role: self.role, person: self.person, value: size }),
+        }
+    }
 }
 
 /// Works `n` opportunities of `rep` in month `t`: each draws whether it is won, then
@@ -78,26 +97,17 @@ fn work(
     ledger: &mut Ledger<'_>,
     draw: impl Fn(&mut Stream) -> (f64, u32),
 ) {
-    let Rep { mut credits, role, person, win_rate } = rep;
+    let Rep { win_rate, mut quota } = rep;
     for _ in 0..n {
         let is_won = rng.random::<f64>() < win_rate;
         let (size, cycle) = draw(rng);
         let close = t + cycle as usize;
-        if book(ledger, close, size, cycle, is_won) && is_won {
-            credit(credits.as_deref_mut(), close, role, person, size);
+        if book(ledger, close, size, cycle, is_won)
+            && is_won
+            && let Some(quota) = quota.as_mut()
+        {
+            quota.credit(close, size);
         }
-    }
-}
-
-/// Credits `size` to a quota-carrying rep in month `close`.
-#[inline(always)]
-fn credit(credits: Option<&mut [Vec<Credit>]>, close: usize, role: usize, person: u32, size: f64) {
-    let Some(credits) = credits else { return };
-    // A rep's deals closing in the same month share one credit.
-    let credits = &mut credits[close];
-    match credits.last_mut() {
-        Some(last) if last.role == role && last.person == person => last.value += size,
-        _ => credits.push(Credit { role, person, value: size }),
     }
 }
 
@@ -121,7 +131,7 @@ fn work_resolving(
     phase: usize,
     timing: &mut Slip<'_>,
 ) {
-    let Rep { mut credits, role, person, win_rate } = rep;
+    let Rep { win_rate, mut quota } = rep;
     let months = ledger.closing.len();
     for _ in 0..n {
         let u = rng.random::<f64>();
@@ -133,8 +143,11 @@ fn work_resolving(
             continue;
         }
         let close = if is_won { timing.close(t + cycle as usize, t, months) } else { t + cycle as usize };
-        if book(ledger, close, size, (close - t) as u32, is_won) && is_won {
-            credit(credits.as_deref_mut(), close, role, person, size);
+        if book(ledger, close, size, (close - t) as u32, is_won)
+            && is_won
+            && let Some(quota) = quota.as_mut()
+        {
+            quota.credit(close, size);
         }
     }
 }
@@ -251,13 +264,15 @@ pub fn work_month(s: &mut Trial<'_>, t: usize) -> Month {
             }
             let rep = match seg.reps.get(i).filter(|_| !pooled) {
                 Some(c) => Rep {
-                    credits: scenario.roles[c.role].carries_quota(scenario).then_some(&mut s.credits[..]),
-                    role: c.role,
-                    person: c.person,
                     // The closer's skill scales the segment's win rate (1 without a skill).
                     win_rate: if c.win == 1.0 { win_rate } else { (win_rate * c.win).min(1.0) },
+                    quota: scenario.roles[c.role].carries_quota(scenario).then(|| Quota {
+                        credits: &mut s.credits[..],
+                        role: c.role,
+                        person: c.person,
+                    }),
                 },
-                None => Rep { credits: None, role: 0, person: 0, win_rate },
+                None => Rep { win_rate, quota: None },
             };
             let rng = rng.get_or_insert_with(|| trial_stream(key, Process::Deals, spec.stream, t as u64));
             if resolving {
