@@ -70,7 +70,6 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import argparse
 import ctypes
 import math
 import sys
@@ -87,7 +86,7 @@ try:
 except (OSError, AttributeError):
     pass
 
-from core_scenario import LEVELS, ScenarioError, beta_reg, load, ramp, write_outputs  # noqa: E402
+from core_scenario import LEVELS, beta_reg, main, ramp  # noqa: E402
 
 # ---------------------------------------------------------------- the simulation (section 3)
 
@@ -506,27 +505,5 @@ def stats(x):
     return mean, qs, count
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("scenario")
-    ap.add_argument("--trials", type=int)
-    ap.add_argument("--seed", type=int)
-    ap.add_argument("--out", required=True, help="folder for monthly.csv and summary.json")
-    ap.add_argument("--save-trials", metavar="FILE.npz", help="also keep the per-trial values")
-    args = ap.parse_args(argv)
-    try:
-        s = load(args.scenario)
-    except (ScenarioError, KeyError, ValueError) as err:
-        print(f"{args.scenario}: {err}", file=sys.stderr)
-        return 2
-    trials = args.trials or s["trials"]
-    seed = s["seed"] if args.seed is None else args.seed
-    out = simulate(s, trials, seed)
-    write_outputs(s, out, trials, seed, args.out, stats)
-    if args.save_trials:
-        np.savez(args.save_trials, **out)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(__doc__.split("\n\n")[0], simulate, stats))

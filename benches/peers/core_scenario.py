@@ -1,12 +1,14 @@
-"""What both NumPy peers share: reading a core scenario (MODEL.md sections 2 and 4 for
-the core keys; any other key is refused) and writing monthly.csv and summary.json as
-sopsim names and formats them (section 5). Each peer simulates, and computes its means
+"""What both NumPy peers share: their command line (main), reading a core scenario
+(MODEL.md sections 2 and 4 for the core keys; any other key is refused) and writing
+monthly.csv and summary.json as sopsim names and formats them (section 5). Each peer simulates, and computes its means
 and quantiles, its own way (core_numpy.py, core_numpy_naive.py).
 """
 
+import argparse
 import json
 import math
 import os
+import sys
 import tomllib
 
 import numpy as np
@@ -359,3 +361,28 @@ def write_outputs(s, out, trials, seed, folder, stats):
     }
     with open(os.path.join(folder, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
+
+
+def main(description, simulate, stats, argv=None):
+    """A peer's command line: read the scenario, simulate, write monthly.csv and
+    summary.json (and with --save-trials the per-trial values); exit code 2 for a
+    scenario the peer refuses."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument("scenario")
+    ap.add_argument("--trials", type=int)
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--out", required=True, help="folder for monthly.csv and summary.json")
+    ap.add_argument("--save-trials", metavar="FILE.npz", help="also keep the per-trial values")
+    args = ap.parse_args(argv)
+    try:
+        s = load(args.scenario)
+    except (ScenarioError, KeyError, ValueError, OSError) as err:
+        print(f"{args.scenario}: {err}", file=sys.stderr)
+        return 2
+    trials = args.trials or s["trials"]
+    seed = s["seed"] if args.seed is None else args.seed
+    out = simulate(s, trials, seed)
+    write_outputs(s, out, trials, seed, args.out, stats)
+    if args.save_trials:
+        np.savez(args.save_trials, **out)
+    return 0
