@@ -185,7 +185,7 @@ fn rows_of(s: &Scenario) -> (usize, Vec<f64>) {
 /// statistics.
 fn aggregate(cells: usize, rows: &[f64], quantiles: Quantiles) -> usize {
     let mut a = Aggregate::new(cells, quantiles);
-    for chunk in rows.chunks(runner::CHUNK as usize * cells) {
+    for chunk in rows.chunks(runner::chunk_trials(cells) as usize * cells) {
         a.add_trials(chunk);
     }
     a.into_stats().len()

@@ -1,9 +1,8 @@
 //! Runs the trials of a scenario in parallel and aggregates them as they finish.
 //!
-//! Trials are cut into chunks of at most [`CHUNK`] trials (fewer when a run has too few
-//! trials to give every thread eight chunks, so that expensive trials still spread
-//! evenly). Each worker thread takes the next few trials (a sixteenth of a chunk), runs
-//! them into its buffer and, once the buffer holds a chunk, adds it to its own streaming
+//! Each worker thread takes the next few trials (at most [`GRAIN`]), runs them into its
+//! buffer and, once the buffer holds a chunk ([`chunk_trials`]: as many trials as fit in
+//! [`CHUNK_BYTES`], fewer when a thread has fewer to run), adds it to its own streaming
 //! [`Aggregate`]; at the end the workers' aggregates are merged. An aggregate depends
 //! only on the values it was given, not on their grouping or order (exact sums,
 //! mergeable quantiles), so the numbers depend on the seed and the number of trials
@@ -25,11 +24,30 @@ use crate::scenario::Scenario;
 use crate::stats::aggregate::MergeError;
 use crate::stats::{Aggregate, Chunk, Quantiles, Stats};
 
-/// Most trials per unit of parallel work (and per tick of the progress bar). A chunk's
-/// values are added to the aggregate cell by cell, so each cell's quantile state is
-/// brought into cache once per chunk: 256 trials amortise that (about 10% of the whole
-/// scale-up run against 64), for a buffer of 256 x cells values per thread.
-pub const CHUNK: u64 = 256;
+/// Most trials a worker takes at a time (the unit of parallel work and of stopping): a
+/// sixteenth of a chunk of the smallest size, so that the threads finish within a few
+/// trials of each other.
+pub const GRAIN: u64 = 16;
+
+/// The memory a worker's chunk may take: [`chunk_trials`] holds as many trials' values as
+/// fit in it, between [`CHUNK_MIN`] and [`CHUNK`] trials.
+pub const CHUNK_BYTES: u64 = 16 << 20;
+
+/// Fewest trials of a full chunk.
+pub const CHUNK_MIN: u64 = 256;
+
+/// Most trials of a chunk.
+pub const CHUNK: u64 = 2048;
+
+/// The trials of a full chunk of `cells` cells. A chunk's values are added to the
+/// aggregate cell by cell, so each cell's quantile state is brought into cache once per
+/// chunk: the more trials a chunk holds, the fewer times (a sketched cell's buckets are
+/// a few kilobytes, and all of them together do not fit in a core's cache): about 1,600
+/// trials instead of 256 take 8% off a sketched run of the core peer scenario, for a
+/// buffer of [`CHUNK_BYTES`] a thread.
+pub fn chunk_trials(cells: usize) -> u64 {
+    (CHUNK_BYTES / (8 * cells.max(1) as u64)).clamp(CHUNK_MIN, CHUNK)
+}
 
 /// Trials whose rows a worker holds before writing them into its chunk's columns: eight
 /// rows' values of one cell fill a cache line of its column.
@@ -320,12 +338,13 @@ fn simulate_on(
     let count = trials.end.saturating_sub(trials.start);
     let bar = progress_bar(config.progress, count);
     // The aggregate does not depend on how trials are grouped, so the chunk size is free
-    // to follow the run: at least eight chunks per thread when the trials allow.
-    let chunk_size = (count / (threads as u64 * 8)).clamp(1, CHUNK) as usize;
-    // Trials are handed out a sixteenth of a chunk at a time, so that the threads finish
-    // within a few trials of each other; a thread adds the trials it ran to its aggregate
-    // a whole chunk at a time (the trials of a chunk need not be consecutive).
-    let grain = (chunk_size as u64 / 16).max(1);
+    // to follow the run: no more than a thread's share of the trials.
+    let chunk_size = chunk_trials(cells).min(count.div_ceil(threads as u64)).max(1) as usize;
+    // Trials are handed out a few at a time (at most [`GRAIN`], fewer when a run is too
+    // small to give every thread 128 turns), so that the threads finish within a few trials
+    // of each other; a thread adds the trials it ran to its aggregate a whole chunk at a
+    // time (the trials of a chunk need not be consecutive).
+    let grain = (count / (threads as u64 * 128)).clamp(1, GRAIN);
     let next = AtomicU64::new(trials.start);
     let stopped = AtomicBool::new(false);
     let keep = watch.keep;
@@ -455,7 +474,7 @@ pub fn per_trial(
     let layout = Layout::new(scenario);
     let width = layout.cells();
     let count = trials.end.saturating_sub(trials.start);
-    let chunk = (count / (pool.current_num_threads() as u64 * 8)).clamp(1, CHUNK);
+    let chunk = (count / (pool.current_num_threads() as u64 * 8)).clamp(1, CHUNK_MIN);
     let starts: Vec<u64> = (trials.start..trials.end).step_by(chunk as usize).collect();
     let parts: Vec<Vec<f64>> = pool.install(|| {
         starts

@@ -90,9 +90,10 @@ fn memory_does_not_grow_with_trials_beyond_the_budget() {
     peak_of(500, Quantiles::Sketch);
 
     // The smaller run is the smallest whose chunks are full on two threads (the runner
-    // cuts small runs into at least eight chunks per thread): a chunk's buffer is part of
-    // the fixed budget, so both runs hold the same buffers and differ in trials only.
-    let base = 2 * 8 * runner::CHUNK;
+    // gives a thread no larger chunk than its share of the trials): a chunk's buffer is
+    // part of the fixed budget, so both runs hold the same buffers and differ in trials
+    // only.
+    let base = 2 * runner::chunk_trials(cells);
     let small = peak_of(base, Quantiles::Sketch);
     let large = peak_of(8 * base, Quantiles::Sketch);
     eprintln!("sketched: {small} bytes at {base} trials, {large} bytes at {} trials ({cells} cells)", 8 * base);
