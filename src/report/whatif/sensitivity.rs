@@ -198,7 +198,7 @@ pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) ->
             lines,
             y_max: Some(1.0),
             ..Monthly::new(
-                labels.iter().map(|l| l.to_string()).collect(),
+                labels.iter().map(ToString::to_string).collect(),
                 (0..labels.len()).collect(),
                 Notation::Count,
                 "|rank correlation| with ARR",

@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn trends_read_as_sentences() {
-        let xs: Vec<String> = ["300", "400", "500"].iter().map(|s| s.to_string()).collect();
+        let xs: Vec<String> = ["300", "400", "500"].iter().map(ToString::to_string).collect();
         assert_eq!(trend(&[0.41, 0.6, 0.88], Some(&[0.01; 3]), &xs, percent), "rises from 41% to 88%");
         assert_eq!(trend(&[0.6, 0.61, 0.6], Some(&[0.02; 3]), &xs, percent), "stays near 60% from 300 to 500");
         assert_eq!(
