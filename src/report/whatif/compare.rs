@@ -212,7 +212,7 @@ pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
             source: source.to_string(),
             plot: Plot::Categories(Categories {
                 names: labels.clone(),
-                unit: Notation::Percent,
+                notation: Notation::Percent,
                 y_label: "P(hit)".into(),
                 bars,
                 value_labels: p.iter().map(|v| percent(*v)).collect(),
