@@ -147,7 +147,7 @@ fn per_trial(c: &mut Criterion, cases: &[Case]) {
                 i = (i + 1) % case.trials;
                 run_trial_in(&mut workspace, &case.scenario, &case.layout, SEED, i, &mut out);
                 out[0]
-            })
+            });
         });
     }
     group.finish();
@@ -164,7 +164,7 @@ fn per_trial(c: &mut Criterion, cases: &[Case]) {
             b.iter(|| {
                 i = (i + 1) % plans.len();
                 floor.draw(&plans[i])
-            })
+            });
         });
     }
     group.finish();
@@ -198,7 +198,7 @@ fn aggregation(c: &mut Criterion) {
     group.sample_size(10).throughput(Throughput::Elements(10_000));
     for quantiles in [Quantiles::Exact, Quantiles::Sketch] {
         group.bench_function(BenchmarkId::new("scale-up-10k", quantiles.name()), |b| {
-            b.iter(|| one.install(|| aggregate(cells, &rows, quantiles)))
+            b.iter(|| one.install(|| aggregate(cells, &rows, quantiles)));
         });
     }
     group.finish();
@@ -212,7 +212,7 @@ fn whole_runs(c: &mut Criterion) {
         for threads in [1usize, 2] {
             let config = RunConfig { trials, seed: SEED, threads, progress: false };
             group.bench_function(BenchmarkId::new(name, format!("{threads}-threads")), |b| {
-                b.iter(|| runner::run(&scenario, &config).map(|r| r.trials))
+                b.iter(|| runner::run(&scenario, &config).map(|r| r.trials));
             });
         }
     }

@@ -48,7 +48,7 @@ fn main() {
         b.iter(|| match gather("bench.csv", black_box(&bytes), &options) {
             Ok(g) => g.toml.len(),
             Err(e) => panic!("{e}"),
-        })
+        });
     });
     group.finish();
     c.final_summary();

@@ -113,7 +113,7 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct Common {
     /// Trials per evaluation (default: depends on the command, see its help); 10000,
-    /// 10,000, 10_000, 1e4 and 10K are the same.
+    /// 10,000, `10_000`, 1e4 and 10K are the same.
     #[arg(long, value_parser = count::<u64>(1, crate::scenario::MAX_TRIALS))]
     pub trials: Option<u64>,
     /// Seed (default: the scenario's `seed`, else 1); every evaluation uses the same trials.
@@ -159,7 +159,7 @@ pub struct PlanArgs {
     #[arg(long, value_name = "P", value_parser = probability)]
     pub confidence: Option<f64>,
     /// Most hires starting in one month, per role (default: the role's
-    /// max_hires_per_month, else 3).
+    /// `max_hires_per_month`, else 3).
     #[arg(long, value_name = "N", value_parser = count::<u32>(1, 1000))]
     pub max_per_month: Option<u32>,
     /// Trials per candidate schedule in the search (default: 2,000); the schedule found
@@ -466,7 +466,7 @@ pub struct ServeArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
     /// Also answer requests addressed to NAME (repeatable), for a page served through a
-    /// name on purpose; without it only 127.0.0.1, localhost, [::1] and the --bind
+    /// name on purpose; without it only 127.0.0.1, localhost, `[::1]` and the --bind
     /// address are answered, which keeps other sites' pages out (DNS rebinding). A
     /// warning says that it weakens that.
     #[arg(long = "allow-host", value_name = "NAME", value_parser = host_name)]

@@ -150,7 +150,7 @@ fn the_workshop_page_in_a_browser() {
     if browser_missing("the_workshop_page_in_a_browser") {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let started = Instant::now();
     let (_server, url) = serve();
     let (_driver, webdriver) = chromedriver();
@@ -323,7 +323,7 @@ fn on_a_projector_the_answer_stays_in_view_while_hires_are_typed() {
     if browser_missing("on_a_projector_the_answer_stays_in_view_while_hires_are_typed") {
         return;
     }
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let (_server, url) = serve();
     let (_driver, webdriver) = chromedriver();
     let screenshots = std::env::var_os("SOPSIM_SCREENSHOT").is_some_and(|v| v == "1");

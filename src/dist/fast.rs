@@ -452,7 +452,7 @@ mod tests {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(3);
         let mass = |k: u64| (k as f64 * f64::ln(lambda) - lambda - ln_gamma(k as f64 + 1.0)).exp();
         let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            chi_squared("shifted", 600, 200_000, mass, || ptrs(&mut rng, lambda + 0.1 * lambda.sqrt()))
+            chi_squared("shifted", 600, 200_000, mass, || ptrs(&mut rng, lambda + 0.1 * lambda.sqrt()));
         }));
         assert!(caught.is_err(), "a Poisson shifted by a tenth of its sd passed");
     }

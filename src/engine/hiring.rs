@@ -110,13 +110,10 @@ pub fn requisitions(s: &mut Trial<'_>, leavers: &[u32], t: usize, put: &mut impl
         if spec.policy != Policy::Plan {
             open(s, leavers[r]);
         }
-        let (needed, have) = match need(s, r, t) {
-            Some(x) => x,
-            None => {
-                put(Layout::role_metric(r, role::NEEDED), t, f64::NAN);
-                put(Layout::role_metric(r, role::GAP), t, f64::NAN);
-                continue;
-            }
+        let Some((needed, have)) = need(s, r, t) else {
+            put(Layout::role_metric(r, role::NEEDED), t, f64::NAN);
+            put(Layout::role_metric(r, role::GAP), t, f64::NAN);
+            continue;
         };
         let needed = needed.min(MAX_NEEDED);
         put(Layout::role_metric(r, role::NEEDED), t, needed);

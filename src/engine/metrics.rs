@@ -293,7 +293,7 @@ impl Layout {
         }
         let first_plan = names.len();
         if !scenario.actuals.is_empty() {
-            names.extend(PLAN.iter().map(|m| m.to_string()));
+            names.extend(PLAN.iter().map(ToString::to_string));
             names.extend(scenario.roles.iter().map(|r| format!("plan.headcount.{}", r.id)));
         }
         let mut scalars: Vec<String> = FIXED.iter().filter(|m| m.totalled).map(|m| m.name.to_string()).collect();
@@ -308,8 +308,8 @@ impl Layout {
         if !scenario.roles.is_empty() {
             scalars.extend(PER_ROLE.iter().filter(|m| m.by_period).map(|m| m.name.to_string()));
         }
-        scalars.extend(COST_SCALARS.iter().map(|s| s.to_string()));
-        scalars.extend(FORECAST_SCALARS.iter().map(|s| s.to_string()));
+        scalars.extend(COST_SCALARS.iter().map(ToString::to_string));
+        scalars.extend(FORECAST_SCALARS.iter().map(ToString::to_string));
         let first_attainment = scalars.len();
         if scenario.roles.iter().any(|r| r.carries_quota(scenario)) {
             scalars.extend((0..ATTAINMENT_BINS).map(|k| format!("attainment.{}", attainment_edge(k))));

@@ -437,7 +437,7 @@ fn closers(m: &Measured, names: &[String], demand: &Demand, months: u64, warning
     for (k, (s, headcount)) in m.segments.iter().zip(headcounts).enumerate() {
         let load = (m.window_start..=m.window_end)
             .filter_map(|month| {
-                let reps = s.creators.get(&month).map_or(0, |c| c.len());
+                let reps = s.creators.get(&month).map_or(0, std::collections::BTreeSet::len);
                 (reps > 0).then(|| *s.created.get(&month).unwrap_or(&0) as f64 / reps as f64)
             })
             .fold(0.0, f64::max);

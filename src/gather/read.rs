@@ -217,7 +217,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, E
     while first.len() < 50 {
         match reader.read_byte_record(&mut record) {
             Ok(true) => {
-                let line = lines.of(record.position().map_or(0, |p| p.byte()));
+                let line = lines.of(record.position().map_or(0, csv::Position::byte));
                 first.push((line, record.clone()));
                 if columns::header_score(&lossy(&record), options) >= 3 {
                     break;
@@ -281,7 +281,7 @@ fn read_csv(file: &str, bytes: &[u8], options: &ReadOptions) -> Result<Export, E
     }
     loop {
         match reader.read_byte_record(&mut record) {
-            Ok(true) => handle(&record, lines.of(record.position().map_or(0, |p| p.byte()))),
+            Ok(true) => handle(&record, lines.of(record.position().map_or(0, csv::Position::byte))),
             Ok(false) => break,
             Err(e) => {
                 let line = e.position().map_or(header_line + 1, |p| lines.of(p.byte()));

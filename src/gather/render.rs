@@ -347,7 +347,7 @@ fn demand(d: &mut Doc, demand: &Demand, f: &Fitted) {
         )),
         Volume::Leads(l) => leads(d, l, demand, f),
         Volume::Unmeasured => {
-            d.comment("SET: no whole month of creations before the as-of date, so no volume could be measured")
+            d.comment("SET: no whole month of creations before the as-of date, so no volume could be measured");
         }
     }
     if !demand.mix.is_empty() {

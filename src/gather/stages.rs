@@ -75,7 +75,7 @@ impl Vocabulary {
     /// (a word the user gives wins over a default).
     pub fn new(won: &[String], lost: &[String], open: &[String]) -> Vocabulary {
         let list = |user: &[String], known: &[&str]| -> Vec<String> {
-            user.iter().map(|w| normalise(w)).chain(known.iter().map(|s| s.to_string())).collect()
+            user.iter().map(|w| normalise(w)).chain(known.iter().map(ToString::to_string)).collect()
         };
         Vocabulary {
             words: [
@@ -132,7 +132,7 @@ mod tests {
             assert_eq!(v.outcome(stage), Some(outcome), "{stage}");
         }
         assert_eq!(v.outcome("Pitching"), None);
-        let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let words = |w: &[&str]| w.iter().map(ToString::to_string).collect::<Vec<_>>();
         let v = Vocabulary::new(&words(&["Signed"]), &words(&["On Hold"]), &words(&["Pitching"]));
         assert_eq!(v.outcome("signed"), Some(Outcome::Won));
         assert_eq!(v.outcome("On hold"), Some(Outcome::Lost), "the user's word wins over a default");

@@ -157,9 +157,8 @@ pub fn check(dir: &Path, force: bool) -> Result<Plan, Refusal> {
     if dir.file_name().is_none() {
         return refuse(Why::NoName);
     }
-    let meta = match fs::symlink_metadata(dir) {
-        Ok(m) => m,
-        Err(_) => return Ok(Plan::Create),
+    let Ok(meta) = fs::symlink_metadata(dir) else {
+        return Ok(Plan::Create);
     };
     if meta.file_type().is_symlink() {
         return refuse(Why::Link { to: fs::read_link(dir).ok() });
@@ -167,9 +166,8 @@ pub fn check(dir: &Path, force: bool) -> Result<Plan, Refusal> {
     if !meta.is_dir() {
         return refuse(Why::File);
     }
-    let entries = match entries(dir) {
-        Ok(e) => e,
-        Err(_) => return Ok(Plan::Replace),
+    let Ok(entries) = entries(dir) else {
+        return Ok(Plan::Replace);
     };
     let ours = match fs::read_to_string(dir.join(MANIFEST)) {
         Ok(text) => parse(&text),

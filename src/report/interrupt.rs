@@ -4,7 +4,7 @@
 //! never sees a half-written folder.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use super::Error;
 use crate::format::visible_path;
@@ -30,7 +30,7 @@ pub(super) struct State {
 static STATE: Mutex<State> = Mutex::new(State { target: None, written: false });
 
 pub(super) fn state() -> std::sync::MutexGuard<'static, State> {
-    STATE.lock().unwrap_or_else(|e| e.into_inner())
+    STATE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// On Ctrl-C (or SIGTERM), waits for a write in progress to finish or be undone, says

@@ -231,7 +231,7 @@ mod tests {
 
     #[test]
     fn written_files_are_listed_with_charts_counted() {
-        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let names = |v: &[&str]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
         assert_eq!(file_list(&names(&["monthly.csv"])), "monthly.csv");
         assert_eq!(
             file_list(&names(&["monthly.csv", "summary.json", "a.svg", "a.png"])),

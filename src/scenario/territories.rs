@@ -88,7 +88,7 @@ pub fn read_territories(r: &mut Reader, top: &mut Tbl<'_>, segments: &[&str]) ->
                     accounts,
                     accounts_per_rep: per_rep,
                     opportunity_rate: rate.unwrap_or(Dist::constant(0.0)),
-                })
+                });
             }
             _ => ok = false,
         }

@@ -21,7 +21,7 @@
 
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -190,7 +190,7 @@ impl Guard {
 
     /// Whether `key` is refused for the first time (and fewer than [`MAX_TOLD`] were).
     fn first_time(&self, key: &str) -> bool {
-        let mut told = self.told.lock().unwrap_or_else(|e| e.into_inner());
+        let mut told = self.told.lock().unwrap_or_else(PoisonError::into_inner);
         if told.len() >= MAX_TOLD || told.contains(key) {
             return false;
         }

@@ -192,7 +192,7 @@ const EXTRACT_EXPONENT: i32 = 960;
 
 /// Adds at most 64 values to `sum` exactly, in a few plain sums instead of one exact
 /// addition per value (Rump, Ogita & Oishi, "Accurate floating-point summation part I",
-/// 2008: ExtractVector). With `2^E <= max |v| < 2^(E+1)` and `s = 2^(E+8)`, each value
+/// 2008: `ExtractVector`). With `2^E <= max |v| < 2^(E+1)` and `s = 2^(E+8)`, each value
 /// splits exactly into `q = (s + v) - s`, a multiple of `2^(E-45)` at most `2^(E+1)` in
 /// magnitude, and `v - q`; 64 such `q` add up exactly in any order and grouping (every
 /// partial sum is a multiple of `2^(E-45)` below `2^(E+7)`: 52 bits). The remainders are

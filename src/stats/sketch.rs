@@ -16,7 +16,7 @@
 //!   however the set was split, in whatever order the parts are merged.
 //!
 //! A bucket is read as its lower edge when that is a whole number and the bucket is at
-//! most 1 wide (so whole numbers below 2^(SUB_BITS+1) = 512 come back exactly: counts,
+//! most 1 wide (so whole numbers below `2^(SUB_BITS+1)` = 512 come back exactly: counts,
 //! headcounts, 0/1 flags). Otherwise the `k`-th smallest of the `n` values a bucket holds
 //! is read at the point `(k + 1/2) / n` of the way through it, as if they were spread
 //! evenly, so that quantiles falling in one crowded bucket still differ. Zero is counted

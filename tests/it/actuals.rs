@@ -278,7 +278,7 @@ fn a_csv_of_actuals_is_read_or_refused_with_its_line_and_column() {
 }
 
 /// `--actuals FILE.csv` and the same months as `[[actuals]]` give the same bytes; the
-/// run writes plan_vs_actual.csv and the report's section; bad files exit 2.
+/// run writes `plan_vs_actual.csv` and the report's section; bad files exit 2.
 #[test]
 fn the_command_line_reads_actuals_from_csv_or_the_file() {
     let dir = tempfile::tempdir().expect("temp");

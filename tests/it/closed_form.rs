@@ -221,7 +221,7 @@ pub(crate) fn as_counts(what: &str, values: &[f64], scale: f64) -> Vec<u64> {
 // ---------------------------------------------------------------------------------------
 
 /// Demand far above capacity, one segment with a constant deal size and win rate, no
-/// ramp, attrition or cycle: `n` = headcount x opportunities_per_month is worked.
+/// ramp, attrition or cycle: `n` = headcount x `opportunities_per_month` is worked.
 const BINOMIAL_SCENARIO: &str = r#"
 [scenario]
 start = "2027-01"
@@ -661,7 +661,7 @@ fn backfill_replaces_each_departure_after_time_to_hire() {
 /// Closed form: leads in month t are Poisson with mean
 /// `λ_t = L (1 + g)^t x seasonality[calendar month of t]` (L = 400, g = 0.02, start March,
 /// 14 months so the calendar wraps), and opportunities from leads are their Binomial
-/// thinning by `lead_to_opportunity = 0.25`, hence Poisson(0.25 λ_t).
+/// thinning by `lead_to_opportunity = 0.25`, hence Poisson(0.25 `λ_t`).
 ///
 /// Checks, per month for both: the mean within `Z sqrt(λ/N)`, and the sample variance
 /// within `Z` SE of λ, with `SE(S^2) = sqrt(2 λ^2 / (N - 1) + λ / N)` (the exact variance

@@ -581,7 +581,7 @@ fn rolling_cutoffs_are_the_month_ends_with_history_before_and_months_after() {
                 3,B,Closed Won,2024-05-01,2024-12-31,100\n";
     let export = read("a.csv", text.as_bytes(), &ReadOptions::default()).unwrap();
     let last_month = Date::from_ymd(2024, 12, 31).unwrap().month_index();
-    let ends: Vec<String> = rolling("a.csv", &export, last_month, 4).unwrap().iter().map(|d| d.to_string()).collect();
+    let ends: Vec<String> = rolling("a.csv", &export, last_month, 4).unwrap().iter().map(ToString::to_string).collect();
     assert_eq!(ends, ["2024-05-31", "2024-06-30", "2024-07-31", "2024-08-31"]);
     let none = rolling("a.csv", &export, last_month, 8).unwrap_err();
     let first_close = Date::from_ymd(2024, 2, 15);

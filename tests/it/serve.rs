@@ -35,7 +35,7 @@ fn app() -> Router {
 
 /// The router of a server listening on `bind`, `port`, with `--allow-host` names `allowed`.
 fn app_with(bind: &str, port: u16, allowed: &[&str]) -> Router {
-    let allowed: Vec<String> = allowed.iter().map(|s| s.to_string()).collect();
+    let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
     let guard = Guard::new(bind.parse().unwrap(), port, &allowed);
     router(Arc::new(Workshop::load(Path::new(FILE), 2, true).unwrap()), guard)
 }
@@ -352,7 +352,7 @@ fn a_content_length_over_the_limit_is_413_before_the_body() {
     }
 }
 
-/// The server's own forms pass: 127.0.0.1, localhost and [::1] with the port, the
+/// The server's own forms pass: 127.0.0.1, localhost and `[::1]` with the port, the
 /// --bind address, an --allow-host name; a post with no Origin or the page's own, sent
 /// as JSON with or without parameters.
 #[test]

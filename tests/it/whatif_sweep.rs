@@ -220,7 +220,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     }
 }
 
-/// Two scenarios differing in one key: inputs_diff.csv lists exactly that key, and the
+/// Two scenarios differing in one key: `inputs_diff.csv` lists exactly that key, and the
 /// paired standard errors of the differences are below the unpaired ones, because the
 /// two runs share their draws (common random numbers).
 #[test]

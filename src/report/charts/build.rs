@@ -84,8 +84,8 @@ impl<'a> Context<'a> {
         suffixes(&self.results.layout.names, prefix)
     }
 
-    fn monthly(&self, unit: Notation, y_label: &str) -> Monthly {
-        Monthly::new(self.months.clone(), self.ticks.clone(), unit, y_label)
+    fn monthly(&self, notation: Notation, y_label: &str) -> Monthly {
+        Monthly::new(self.months.clone(), self.ticks.clone(), notation, y_label)
     }
 
     fn chart(&self, name: &'static str, title: String, subtitle: String, plot: Plot) -> Option<Chart> {
@@ -310,7 +310,7 @@ fn hires(c: &Context) -> Option<Chart> {
     let bars = Bars { label: "P50".into(), color: NAVY, values: at(0.50), whiskers: Some((at(0.10), at(0.90))) };
     let plot = Categories {
         names: roles.iter().map(|(r, _)| c.scenario.role_name(r).to_string()).collect(),
-        unit: Notation::Count,
+        notation: Notation::Count,
         y_label: "hires over the horizon".into(),
         value_labels: roles.iter().map(|(_, s)| people(s.at(0.10), s.p50(), s.at(0.90))).collect(),
         bars,
@@ -385,9 +385,9 @@ fn arr_spread(c: &Context) -> Option<Chart> {
         money(stats.at(0.95))
     );
     let plot = Distribution {
-        x_unit: Notation::Money,
+        x_notation: Notation::Money,
         x_label: format!("ARR at the end of {month}"),
-        y_unit: None,
+        y_notation: None,
         y_label: String::new(),
         bins,
         bin_labels,
@@ -453,9 +453,9 @@ fn attainment(c: &Context) -> Option<Chart> {
         .collect();
     let at_quota = h.share_at_or_above(1.0);
     let plot = Distribution {
-        x_unit: Notation::Percent,
+        x_notation: Notation::Percent,
         x_label: "attainment: bookings / quota over the plan year".into(),
-        y_unit: Some(Notation::Percent),
+        y_notation: Some(Notation::Percent),
         y_label: "share of reps".into(),
         bins,
         bin_labels: Vec::new(),

@@ -133,7 +133,7 @@ fn legend_items(plot: &Plot) -> Vec<(Key, String)> {
             items.push((Key::Swatch(c.bars.color, 0.85), c.bars.label.clone()));
             if c.bars.whiskers.is_some() {
                 // Whiskers on shares (P(hit)) are ±2 standard errors; on amounts, P10–P90.
-                let what = if c.unit == Notation::Percent { "±2 SE" } else { "P10–P90" };
+                let what = if c.notation == Notation::Percent { "±2 SE" } else { "P10–P90" };
                 items.push((Key::Whisker(c.bars.color), what.to_string()));
             }
         }
@@ -286,7 +286,7 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Error
     );
     let top = m.y_max.unwrap_or_else(|| axis_top(data_max));
     let ticks = m.ticks.iter().map(|t| *t as f64).collect();
-    let mut cc = positional(area, &m.months, ticks, m.unit, &m.y_label, top, mesh_text())?;
+    let mut cc = positional(area, &m.months, ticks, m.notation, &m.y_label, top, mesh_text())?;
 
     for b in &m.bands {
         let style = rgb(b.color).mix(b.opacity).filled();
@@ -331,12 +331,12 @@ fn monthly<DB: DrawingBackend>(area: &Area<DB>, m: &Monthly) -> Result<(), Error
 }
 
 /// A plot over positions 0, 1, ... (months or categories) named by `labels`, ticked at
-/// `ticks`, with a value axis in `unit` from 0 to `top`; the mesh is drawn.
+/// `ticks`, with a value axis in `notation` from 0 to `top`; the mesh is drawn.
 fn positional<'a, DB: DrawingBackend>(
     area: &'a Area<DB>,
     labels: &[String],
     ticks: Vec<f64>,
-    unit: Notation,
+    notation: Notation,
     y_label: &str,
     top: f64,
     x_style: TextStyle<'static>,
@@ -349,7 +349,7 @@ fn positional<'a, DB: DrawingBackend>(
         .build_cartesian_2d(x, 0.0..top)
         .map_err(Error::draw)?;
     let label = |x: &f64| labels.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
-    let value = |y: &f64| unit.format(*y);
+    let value = |y: &f64| notation.format(*y);
     cc.configure_mesh()
         .disable_x_mesh()
         .max_light_lines(0)
@@ -403,7 +403,7 @@ fn categories<DB: DrawingBackend>(area: &Area<DB>, c: &Categories) -> Result<(),
     let data_max = finite_max(c.bars.values.iter().chain(highs.into_iter().flatten()));
     let top = axis_top(data_max) * 1.08;
     let ticks = (0..k).map(|i| i as f64).collect();
-    let mut cc = positional(area, &c.names, ticks, c.unit, &c.y_label, top, text(22.0, INK))?;
+    let mut cc = positional(area, &c.names, ticks, c.notation, &c.y_label, top, text(22.0, INK))?;
     let half = if k <= 2 { 0.22 } else { 0.3 };
     draw_bars(&mut cc, &c.bars, half)?;
     let style = anchored(bold(21.0, INK), HPos::Center, VPos::Bottom);
@@ -430,14 +430,14 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
     let top = axis_top(data_max) * 1.25;
     let mut cc = ChartBuilder::on(area)
         .x_label_area_size(64)
-        .y_label_area_size(if d.y_unit.is_some() { 104 } else { 24 })
+        .y_label_area_size(if d.y_notation.is_some() { 104 } else { 24 })
         .margin_top(8)
         .build_cartesian_2d(x0..x1, 0.0..top)
         .map_err(Error::draw)?;
-    let x_unit = d.x_unit;
-    let x_label = move |x: &f64| x_unit.format(*x);
-    let y_unit = d.y_unit.unwrap_or(Notation::Count);
-    let y_label = move |y: &f64| y_unit.format(*y);
+    let x_notation = d.x_notation;
+    let x_label = move |x: &f64| x_notation.format(*x);
+    let y_notation = d.y_notation.unwrap_or(Notation::Count);
+    let y_label = move |y: &f64| y_notation.format(*y);
     let mut mesh = cc.configure_mesh();
     mesh.disable_x_mesh()
         .max_light_lines(0)
@@ -449,7 +449,7 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
         .x_labels(9)
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label);
-    if d.y_unit.is_some() {
+    if d.y_notation.is_some() {
         mesh.y_desc(d.y_label.as_str()).y_labels(7);
     } else {
         mesh.disable_y_mesh().disable_y_axis();
@@ -557,9 +557,9 @@ where
     X: Ranged<ValueType = f64> + ValueFormatter<f64>,
 {
     let (x0, x1) = (x.start, x.end);
-    let (x_unit, y_unit) = (xy.x_unit, xy.y_unit);
-    let x_label = move |x: &f64| x_unit.format(*x);
-    let y_label = move |y: &f64| y_unit.format(*y);
+    let (x_notation, y_notation) = (xy.x_notation, xy.y_notation);
+    let x_label = move |x: &f64| x_notation.format(*x);
+    let y_label = move |y: &f64| y_notation.format(*y);
     cc.configure_mesh()
         .max_light_lines(0)
         .bold_line_style(GRID)

@@ -43,9 +43,9 @@ pub(super) fn legend(h: &Heatmap) -> Vec<(Rgb, String)> {
     let (lo, hi) = range(&h.values);
     let mid = (lo + hi) / 2.0;
     vec![
-        (shade(lo, (lo, hi), h.color), format!("{} {}", h.value_label, h.unit.format(lo))),
-        (shade(mid, (lo, hi), h.color), h.unit.format(mid)),
-        (shade(hi, (lo, hi), h.color), h.unit.format(hi)),
+        (shade(lo, (lo, hi), h.color), format!("{} {}", h.value_label, h.notation.format(lo))),
+        (shade(mid, (lo, hi), h.color), h.notation.format(mid)),
+        (shade(hi, (lo, hi), h.color), h.notation.format(hi)),
     ]
 }
 
@@ -87,7 +87,7 @@ pub(super) fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, h: &Heatma
             // Dark text on light cells, white on dark ones.
             let luminance = 0.2126 * f64::from(fill.0) + 0.7152 * f64::from(fill.1) + 0.0722 * f64::from(fill.2);
             let ink = if luminance > 140.0 { INK } else { WHITE };
-            let label = if v.is_finite() { h.unit.format(v) } else { "n/a".to_string() };
+            let label = if v.is_finite() { h.notation.format(v) } else { "n/a".to_string() };
             let text = ("sans-serif", size).into_font().color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
             area.draw_text(&label, &text, ((l + rt) / 2, (top + bot) / 2)).map_err(Error::draw)?;
         }

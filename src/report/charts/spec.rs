@@ -108,7 +108,7 @@ pub struct Monthly {
     /// Months that get a tick label (calendar-aligned).
     pub ticks: Vec<usize>,
     /// How the numbers of the value axis are written.
-    pub unit: Notation,
+    pub notation: Notation,
     /// Name of the value axis (empty: none).
     pub y_label: String,
     /// Shaded ranges, drawn first.
@@ -126,12 +126,12 @@ pub struct Monthly {
 }
 
 impl Monthly {
-    /// A plot of `months` (tick labels at `ticks`) in `unit`, with nothing drawn yet.
-    pub fn new(months: Vec<String>, ticks: Vec<usize>, unit: Notation, y_label: impl Into<String>) -> Monthly {
+    /// A plot of `months` (tick labels at `ticks`) in `notation`, with nothing drawn yet.
+    pub fn new(months: Vec<String>, ticks: Vec<usize>, notation: Notation, y_label: impl Into<String>) -> Monthly {
         Monthly {
             months,
             ticks,
-            unit,
+            notation,
             y_label: y_label.into(),
             bands: Vec::new(),
             bars: Vec::new(),
@@ -149,7 +149,7 @@ pub struct Categories {
     /// Category names, in order.
     pub names: Vec<String>,
     /// How the numbers of the value axis are written.
-    pub unit: Notation,
+    pub notation: Notation,
     /// Name of the value axis (empty: none).
     pub y_label: String,
     /// The bars, one per category.
@@ -175,12 +175,12 @@ pub struct Bin {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Distribution {
     /// How the numbers of the horizontal axis are written.
-    pub x_unit: Notation,
+    pub x_notation: Notation,
     /// Name of the horizontal axis.
     pub x_label: String,
     /// How the numbers of the vertical axis are written; `None` hides them (a density in
     /// arbitrary units).
-    pub y_unit: Option<Notation>,
+    pub y_notation: Option<Notation>,
     /// Name of the vertical axis (empty: none).
     pub y_label: String,
     /// The bins, left to right.
@@ -200,13 +200,13 @@ pub struct Distribution {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Xy {
     /// How the numbers of the horizontal axis are written.
-    pub x_unit: Notation,
+    pub x_notation: Notation,
     /// The horizontal axis counts whole things (hires): ticks at whole numbers only.
     pub x_whole: bool,
     /// Name of the horizontal axis.
     pub x_label: String,
     /// How the numbers of the value axis are written.
-    pub y_unit: Notation,
+    pub y_notation: Notation,
     /// Name of the value axis (empty: none).
     pub y_label: String,
     /// The horizontal positions that the bands' and lines' values belong to, ascending.
@@ -242,7 +242,7 @@ pub struct Tornado {
     /// Legend text of the base line.
     pub base_label: String,
     /// How the numbers of the outcome axis are written.
-    pub unit: Notation,
+    pub notation: Notation,
     /// Name of the outcome axis.
     pub x_label: String,
     /// Legend text and colour of the low ends.
@@ -380,7 +380,7 @@ pub struct Heatmap {
     /// Label of each row, bottom to top.
     pub rows: Vec<String>,
     /// How the values are written.
-    pub unit: Notation,
+    pub notation: Notation,
     /// What the colour shows, for the legend (e.g. `P(hit)`).
     pub value_label: String,
     /// Value of each cell, row-major from the bottom row: `values[row * columns + column]`;
@@ -407,7 +407,7 @@ mod tests {
             Plot::Monthly(Monthly {
                 months: vec![raw.into()],
                 ticks: vec![0],
-                unit: Notation::Count,
+                notation: Notation::Count,
                 y_label: raw.into(),
                 bands: vec![band(raw)],
                 bars: vec![bars(raw)],
@@ -418,15 +418,15 @@ mod tests {
             }),
             Plot::Categories(Categories {
                 names: vec![raw.into()],
-                unit: Notation::Count,
+                notation: Notation::Count,
                 y_label: raw.into(),
                 bars: bars(raw),
                 value_labels: vec![raw.into()],
             }),
             Plot::Distribution(Distribution {
-                x_unit: Notation::Money,
+                x_notation: Notation::Money,
                 x_label: raw.into(),
-                y_unit: None,
+                y_notation: None,
                 y_label: raw.into(),
                 bins: vec![],
                 bin_labels: vec![(0.0, 0.0, raw.into())],
@@ -435,10 +435,10 @@ mod tests {
                 legend: Some((raw.into(), raw.into())),
             }),
             Plot::Xy(Xy {
-                x_unit: Notation::Count,
+                x_notation: Notation::Count,
                 x_whole: true,
                 x_label: raw.into(),
-                y_unit: Notation::Percent,
+                y_notation: Notation::Percent,
                 y_label: raw.into(),
                 x: vec![],
                 bands: vec![band(raw)],
@@ -452,7 +452,7 @@ mod tests {
                 columns: vec![raw.into()],
                 y_label: raw.into(),
                 rows: vec![raw.into()],
-                unit: Notation::Percent,
+                notation: Notation::Percent,
                 value_label: raw.into(),
                 values: vec![],
                 color: Rgb(0, 0, 0),
@@ -465,7 +465,7 @@ mod tests {
                 high_values: vec![raw.into()],
                 base: 0.0,
                 base_label: raw.into(),
-                unit: Notation::Money,
+                notation: Notation::Money,
                 x_label: raw.into(),
                 low_key: (raw.into(), Rgb(0, 0, 0)),
                 high_key: (raw.into(), Rgb(0, 0, 0)),

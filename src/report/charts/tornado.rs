@@ -49,8 +49,8 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, t: &Tornado) -> R
         .margin_right(16)
         .build_cartesian_2d(x0..x1, -0.5..rows - 0.5)
         .map_err(Error::draw)?;
-    let unit = t.unit;
-    let x_label = move |x: &f64| unit.format(*x);
+    let notation = t.notation;
+    let x_label = move |x: &f64| notation.format(*x);
     cc.configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
@@ -133,7 +133,7 @@ mod tests {
                 high,
                 base: 5e6,
                 base_label: "base".to_string(),
-                unit: Notation::Money,
+                notation: Notation::Money,
                 x_label: "ARR".to_string(),
                 low_key: ("at P10".to_string(), crate::report::charts::theme::PALETTE[1]),
                 high_key: ("at P90".to_string(), crate::report::charts::theme::PALETTE[0]),

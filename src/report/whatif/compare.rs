@@ -18,7 +18,7 @@ pub(crate) fn cell(v: f64) -> String {
 pub(crate) fn labels(sides: &[Side]) -> Vec<String> {
     let names: Vec<&str> = sides.iter().map(|s| s.scenario().name.as_str()).collect();
     let unique = names.iter().enumerate().all(|(i, n)| !names[..i].contains(n));
-    if unique { names.iter().map(|n| n.to_string()).collect() } else { sides.iter().map(Side::stem).collect() }
+    if unique { names.iter().map(ToString::to_string).collect() } else { sides.iter().map(Side::stem).collect() }
 }
 
 /// A difference of two shares in percentage points, the number only: `0.158` is "15.8".
@@ -212,7 +212,7 @@ pub(crate) fn charts(sides: &[Side], rows: &[Row], source: &str) -> Vec<Chart> {
             source: source.to_string(),
             plot: Plot::Categories(Categories {
                 names: labels.clone(),
-                unit: Notation::Percent,
+                notation: Notation::Percent,
                 y_label: "P(hit)".into(),
                 bars,
                 value_labels: p.iter().map(|v| percent(*v)).collect(),

@@ -345,10 +345,10 @@ pub(crate) fn curve_chart(search: &Search<'_>, found: &Found) -> Chart {
         ),
         source: super::source_line(&search.base, search.trials.end - search.trials.start, search.setup.seed),
         plot: Plot::Xy(Xy {
-            x_unit: Notation::Count,
+            x_notation: Notation::Count,
             x_whole: true,
             x_label: format!("{} hires", and_list(&roles)),
-            y_unit: Notation::Percent,
+            y_notation: Notation::Percent,
             y_label: "P(hit)".into(),
             x,
             bands: vec![Band { label: "±2 SE".into(), color: SLATE, opacity: 0.35, low, high }],

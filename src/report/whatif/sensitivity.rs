@@ -113,7 +113,7 @@ pub(crate) fn tornado_chart(s: &Scenario, found: &Sensitivity, source: &str) -> 
             high_values: shown.iter().map(|f| keys::words(&f.path, s).reading.value(f.high_value)).collect(),
             base: found.base.mean,
             base_label: format!("every input uncertain: {}", money(found.base.mean)),
-            unit: Notation::Money,
+            notation: Notation::Money,
             x_label: format!("Mean ARR, {when}"),
             low_key: ("input at its P10".to_string(), LOW_COLOUR),
             high_key: ("input at its P90".to_string(), HIGH_COLOUR),
@@ -198,7 +198,7 @@ pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) ->
             lines,
             y_max: Some(1.0),
             ..Monthly::new(
-                labels.iter().map(|l| l.to_string()).collect(),
+                labels.iter().map(ToString::to_string).collect(),
                 (0..labels.len()).collect(),
                 Notation::Count,
                 "|rank correlation| with ARR",

@@ -159,14 +159,14 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
         let value = |p: &Point| if has_target { p.p_hit } else { p.arr[1] };
         let values: Vec<f64> =
             (0..nb).flat_map(|j| (0..na).map(move |i| (i, j))).map(|(i, j)| value(&rows[i * nb + j])).collect();
-        let (what, unit) = if has_target { ("P(hit)", Notation::Percent) } else { ("P50 ARR", Notation::Money) };
+        let (what, notation) = if has_target { ("P(hit)", Notation::Percent) } else { ("P50 ARR", Notation::Money) };
         let best = rows.iter().max_by(|x, y| value(x).total_cmp(&value(y))).unwrap_or(&rows[0]);
         let worst = rows.iter().min_by(|x, y| value(x).total_cmp(&value(y))).unwrap_or(&rows[0]);
         let at = |p: &Point| format!("({}, {})", written(0, &p.values[0]), written(1, &p.values[1]));
         let title = format!(
             "{what} ranges from {} to {}: highest at {}",
-            unit.format(value(worst)),
-            unit.format(value(best)),
+            notation.format(value(worst)),
+            notation.format(value(best)),
             at(best)
         );
         let subtitle = match (has_target, target) {
@@ -187,7 +187,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
             columns: a.values.iter().map(|v| written(0, v)).collect(),
             y_label: words[1].label(),
             rows: b.values.iter().map(|v| written(1, v)).collect(),
-            unit,
+            notation,
             value_label: what.to_string(),
             values,
             color: NAVY,
@@ -205,14 +205,15 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
             let xs: Vec<f64> = order.iter().map(|&i| x[i]).collect();
             let labels: Vec<String> = order.iter().map(|&i| written(0, &rows[i].values[0])).collect();
             let sorted: Vec<&Point> = order.iter().map(|&i| &rows[i]).collect();
-            let unit = if words[0].unit.is_empty() { notation_of(&vary.key, &xs) } else { words[0].reading.axis() };
+            let x_notation =
+                if words[0].unit.is_empty() { notation_of(&vary.key, &xs) } else { words[0].reading.axis() };
             // Values that are all whole (people, months, a count) tick at whole numbers only.
             let whole = xs.iter().all(|v| v.fract() == 0.0);
-            let xy = |y_unit: Notation, y_label: &str| Xy {
-                x_unit: unit,
+            let xy = |y_notation: Notation, y_label: &str| Xy {
+                x_notation,
                 x_whole: whole,
                 x_label: words[0].label(),
-                y_unit,
+                y_notation,
                 y_label: y_label.to_string(),
                 x: xs.clone(),
                 bands: Vec::new(),
@@ -285,7 +286,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
                 let title = format!("P(hit) is highest with {key} = {}: {}", names[best], percent(p[best]));
                 let plot = Categories {
                     names: names.clone(),
-                    unit: Notation::Percent,
+                    notation: Notation::Percent,
                     y_label: "P(hit)".into(),
                     bars,
                     value_labels: p.iter().map(|v| percent(*v)).collect(),
@@ -303,7 +304,7 @@ pub(crate) fn charts(scenario: &Scenario, varies: &[Vary], rows: &[Point], month
             let bars = Bars { label: "P50 ARR".into(), color: NAVY, values: p50.clone(), whiskers: Some((q(0), q(2))) };
             let plot = Categories {
                 names,
-                unit: Notation::Money,
+                notation: Notation::Money,
                 y_label: format!("ARR in {month}"),
                 bars,
                 value_labels: p50.iter().map(|v| money(*v)).collect(),
@@ -344,7 +345,7 @@ mod tests {
 
     #[test]
     fn trends_read_as_sentences() {
-        let xs: Vec<String> = ["300", "400", "500"].iter().map(|s| s.to_string()).collect();
+        let xs: Vec<String> = ["300", "400", "500"].iter().map(ToString::to_string).collect();
         assert_eq!(trend(&[0.41, 0.6, 0.88], Some(&[0.01; 3]), &xs, percent), "rises from 41% to 88%");
         assert_eq!(trend(&[0.6, 0.61, 0.6], Some(&[0.02; 3]), &xs, percent), "stays near 60% from 300 to 500");
         assert_eq!(
