@@ -42,7 +42,7 @@ impl Reading {
         match self {
             Reading::Rate => Notation::Rate,
             Reading::Money => Notation::Money,
-            Reading::Number => Notation::Count,
+            Reading::Number => Notation::Number,
         }
     }
 }

@@ -77,7 +77,7 @@ impl CellFormats {
         match unit {
             Notation::Money => &self.money,
             Notation::Percent | Notation::Rate => &self.percent,
-            Notation::Count => &self.count,
+            Notation::Count | Notation::Number => &self.count,
         }
     }
 

@@ -314,7 +314,9 @@ function legendLayout(sz, items, left, right) {
   return { placed, height: (row + 1) * rowH + 0.5 * font };
 }
 
-function frame(sz, months, yMax, yFmt, label, items) {
+/// The axes and legend of a monthly chart up to `yMax`; `whole` for counts (people,
+/// opportunities), whose value lines fall on whole numbers only.
+function frame(sz, months, yMax, yFmt, label, items, whole = false) {
   const { w, h, fs } = sz;
   const tick = 0.8 * fs;
   const m = { l: 0.75 * tick * Math.max(...[0, yMax / 2, yMax].map((v) => yFmt(v).length)) + 0.9 * fs, r: 1.2 * fs, b: 2.3 * fs };
@@ -324,7 +326,8 @@ function frame(sz, months, yMax, yFmt, label, items) {
   const n = months.length;
   const x = (i) => m.l + (n <= 1 ? 0 : (i / (n - 1)) * (w - m.l - m.r));
   const y = (v) => h - m.b - (v / yMax) * (h - m.t - m.b);
-  const step = niceStep(yMax / Math.max(2, Math.min(6, Math.floor((h - m.t - m.b) / (2.6 * fs)))));
+  const nice = niceStep(yMax / Math.max(2, Math.min(6, Math.floor((h - m.t - m.b) / (2.6 * fs)))));
+  const step = whole ? Math.max(1, Math.round(nice)) : nice;
   for (let v = 0; v <= yMax + 1e-9; v += step) {
     s.append(svg('line', { x1: m.l, x2: w - m.r, y1: y(v), y2: y(v), stroke: '#cfcfcf', 'stroke-width': 1 }));
     s.append(svg('text', { x: m.l - 0.4 * fs, y: y(v) + 0.35 * tick, 'text-anchor': 'end', 'font-size': tick }, yFmt(v)));
@@ -429,7 +432,7 @@ function staffChart(d, sz) {
   const stacked = Array.from({ length: n }, (_, t) => roles.reduce((a, r) => a + (Number.isFinite(r.hires[t]) ? r.hires[t] : 0), 0));
   const top = Math.max(...roles.flatMap((r) => finite(r.headcount)), ...stacked, 1) * 1.1;
   const c = frame(sz, d.months, top, (v) => String(Math.round(v * 10) / 10), 'Headcount and hires by role',
-    roles.map((r, k) => ({ text: r.hires_people ? `${r.name}: hires ${r.hires_people}` : r.name, swatch: swatchLine(COLORS[k % COLORS.length], 5) })));
+    roles.map((r, k) => ({ text: r.hires_people ? `${r.name}: hires ${r.hires_people}` : r.name, swatch: swatchLine(COLORS[k % COLORS.length], 5) })), true);
   const bw = Math.max(3, ((c.w - c.m.l - c.m.r) / Math.max(n, 1)) * 0.6);
   for (let t = 0; t < n; t++) {
     let base = 0;
@@ -449,7 +452,7 @@ function capacityChart(d, sz) {
   const top = Math.max(...finite(cap.demand), ...finite(cap.worked), 1) * 1.1;
   const c = frame(sz, d.months, top, (v) => count(v), 'Capacity and demand',
     [{ text: 'demanded', swatch: swatchLine('#555', 4, '10 7') }, { text: 'worked', swatch: swatchLine('#1f66b3', 4) },
-      { text: 'lost', swatch: swatchLine('#a8231a', 10) }]);
+      { text: 'lost', swatch: swatchLine('#a8231a', 10) }], true);
   const n = d.months.length;
   const bw = Math.max(3, ((c.w - c.m.l - c.m.r) / Math.max(n, 1)) * 0.6);
   cap.lost.forEach((v, t) => {

@@ -359,7 +359,7 @@ fn positional<'a, DB: DrawingBackend>(
         .x_label_style(x_style)
         .axis_desc_style(text(19.0, MUTED))
         .y_desc(y_label)
-        .y_labels(7)
+        .y_labels(tick_labels(notation, 0.0..top, Y_TICKS))
         .x_label_formatter(&label)
         .y_label_formatter(&value)
         .draw()
@@ -446,11 +446,11 @@ fn distribution<DB: DrawingBackend>(area: &Area<DB>, d: &Distribution) -> Result
         .label_style(mesh_text())
         .axis_desc_style(text(19.0, MUTED))
         .x_desc(d.x_label.as_str())
-        .x_labels(9)
+        .x_labels(tick_labels(x_notation, x0..x1, X_TICKS))
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label);
     if d.y_notation.is_some() {
-        mesh.y_desc(d.y_label.as_str()).y_labels(7);
+        mesh.y_desc(d.y_label.as_str()).y_labels(tick_labels(y_notation, 0.0..top, Y_TICKS));
     } else {
         mesh.disable_y_mesh().disable_y_axis();
     }
@@ -530,6 +530,22 @@ fn xy_plot<DB: DrawingBackend>(area: &Area<DB>, xy: &Xy) -> Result<(), Error> {
 /// Tick labels on a horizontal axis of numbers, at most.
 const X_TICKS: usize = 9;
 
+/// Tick labels on a vertical axis, at most.
+const Y_TICKS: usize = 7;
+
+/// How many tick labels to ask of an axis of numbers in `notation` over `range`: `most`,
+/// and for a count no more than the whole numbers in the range. Plotters ticks every 1, 2
+/// or 5 times a power of ten, the finest step that gives no more labels than asked; a
+/// step below 1 would give more labels than there are whole numbers, so a count's ticks
+/// fall on whole numbers ("1.5 people" is not a count).
+fn tick_labels(notation: Notation, range: Range<f64>, most: usize) -> usize {
+    if notation != Notation::Count {
+        return most;
+    }
+    let wholes = range.end.floor() - range.start.ceil() + 1.0;
+    if wholes >= most as f64 { most } else { (wholes as usize).max(1) }
+}
+
 /// Ticks at whole numbers within `range`, at most `most` of them: every 1, 2 or 5 times
 /// a power of ten, the smallest such step that fits.
 fn whole_ticks(range: Range<f64>, most: usize) -> Vec<f64> {
@@ -568,8 +584,8 @@ where
         .axis_desc_style(text(19.0, MUTED))
         .x_desc(xy.x_label.as_str())
         .y_desc(xy.y_label.as_str())
-        .x_labels(X_TICKS)
-        .y_labels(7)
+        .x_labels(tick_labels(x_notation, x0..x1, X_TICKS))
+        .y_labels(tick_labels(y_notation, 0.0..top, Y_TICKS))
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
         .draw()
@@ -619,6 +635,31 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use plotters::coord::types::RangedCoordf64;
+
+    /// The ticks plotters draws on an axis over `range` asked for `n` labels.
+    fn ticks_of(range: Range<f64>, n: usize) -> Vec<f64> {
+        RangedCoordf64::from(range).key_points(n)
+    }
+
+    #[test]
+    fn a_count_axis_ticks_whole_numbers_only() {
+        // A headcount of 1 to 3 people drawn up to 3.3: seven labels would step by a half.
+        assert!(ticks_of(0.0..3.3, Y_TICKS).contains(&0.5), "the case the limit is for");
+        assert_eq!(ticks_of(0.0..3.3, tick_labels(Notation::Count, 0.0..3.3, Y_TICKS)), vec![0.0, 1.0, 2.0, 3.0]);
+        for top in [0.4, 1.0, 1.2, 2.5, 3.3, 4.6, 5.9, 6.0, 6.9, 7.0, 8.7, 12.5, 33.0, 130.0, 2_150.0] {
+            for range in [0.0..top, -0.3..top, 0.7..top + 0.9] {
+                let n = tick_labels(Notation::Count, range.clone(), Y_TICKS);
+                let ticks = ticks_of(range.clone(), n);
+                assert!(ticks.iter().all(|t| t.fract() == 0.0), "{range:?}: {ticks:?}");
+                let wholes = range.end.floor() - range.start.ceil() + 1.0;
+                assert!(ticks.len() >= 2 || wholes < 2.0, "{range:?} has whole numbers to tick: {ticks:?}");
+            }
+        }
+        // Other notations keep the labels asked for.
+        assert_eq!(tick_labels(Notation::Money, 0.0..3.3, Y_TICKS), Y_TICKS);
+        assert_eq!(tick_labels(Notation::Percent, 0.0..0.5, X_TICKS), X_TICKS);
+    }
 
     #[test]
     fn whole_ticks_fall_on_whole_numbers_only() {

@@ -14,8 +14,11 @@ pub struct Rgb(pub u8, pub u8, pub u8);
 pub enum Notation {
     /// Dollars: `$850K`, `$1.2M`.
     Money,
-    /// People, opportunities: `12`, `1,250`.
+    /// People, opportunities: `12`, `1,250`. An axis of counts ticks whole numbers.
     Count,
+    /// A number that counts nothing (a key's value, a coefficient): `0.4`, `12.5`,
+    /// written as a count is, its axis ticked wherever the numbers fall.
+    Number,
     /// A share: `73%`.
     Percent,
     /// A rate as a scenario writes it, in percent with the figures it needs: `0.9%`,
@@ -29,7 +32,7 @@ impl Notation {
         match self {
             Notation::Money => money(v),
             Notation::Percent => percent(v),
-            Notation::Count => crate::format::count(v),
+            Notation::Count | Notation::Number => crate::format::count(v),
             Notation::Rate => crate::format::rate(v),
         }
     }

@@ -200,7 +200,7 @@ pub(crate) fn quarters_chart(s: &Scenario, found: &Sensitivity, source: &str) ->
             ..Monthly::new(
                 labels.iter().map(ToString::to_string).collect(),
                 (0..labels.len()).collect(),
-                Notation::Count,
+                Notation::Number,
                 "|rank correlation| with ARR",
             )
         }),

@@ -75,7 +75,7 @@ pub(crate) fn terminal(
 }
 
 /// How the values of a key [`keys::words`] does not know read on an axis, guessed from
-/// its leaf and values: money, a rate (fractions from 0 to 1), or a count.
+/// its leaf and values: money, a rate (fractions from 0 to 1), or a number.
 pub(crate) fn notation_of(key: &str, x: &[f64]) -> Notation {
     let leaf = key.rsplit('.').next().unwrap_or(key);
     if ["arr", "base", "variable", "quota", "draw", "annual_cost", "arr_per_head"].contains(&leaf)
@@ -85,7 +85,7 @@ pub(crate) fn notation_of(key: &str, x: &[f64]) -> Notation {
     } else if x.iter().all(|v| (0.0..=1.0).contains(v)) && x.iter().any(|v| v.fract() != 0.0) {
         Notation::Rate
     } else {
-        Notation::Count
+        Notation::Number
     }
 }
 
