@@ -40,7 +40,7 @@ fn export(rows: u64) -> Vec<u8> {
 fn main() {
     let rows = 1_000_000;
     let bytes = export(rows);
-    let options = Options { read: ReadOptions::default(), as_of: None, months: 12 };
+    let options = Options { read: ReadOptions::default(), as_of: None, months: 12, fiscal_year_start: None };
     let mut c = Criterion::default().configure_from_args().sample_size(10);
     let mut group = c.benchmark_group("gather");
     group.throughput(Throughput::Elements(rows));

@@ -241,6 +241,12 @@ pub struct ExportArgs {
     /// The sheet of an XLSX export (default: the first).
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
+    /// The month the company's fiscal year starts in, 1 to 12 (2: February, quarters
+    /// Feb-Apr, May-Jul, ...): the quarter timing and the cycles by month of the quarter
+    /// are measured on its quarters, and the scenario's `fiscal_year_start` is set to it
+    /// (default: 1, calendar quarters, with `fiscal_year_start` marked SET).
+    #[arg(long, value_name = "MONTH", value_parser = fiscal_month)]
+    pub fiscal_year_start: Option<u32>,
 }
 
 /// `sopsim backtest`.
@@ -416,6 +422,9 @@ pub enum BadValue {
     Month,
     /// Not a host name for `--allow-host`.
     HostName,
+    /// Not a month's number from 1 to 12 (`--fiscal-year-start`); the number of the
+    /// month it names, if it is a month's name.
+    MonthNumber(Option<u32>),
 }
 
 impl BadValue {
@@ -425,6 +434,13 @@ impl BadValue {
             BadValue::Month => Message::new("expected a month written YYYY-MM from 1900-01 to 2999-12, e.g. 2027-01"),
             BadValue::HostName => Message::new(
                 "not a host name: give the name alone, as in workshop.example.com (no scheme, port or path)",
+            ),
+            BadValue::MonthNumber(Some(n)) => Message::new(format!(
+                "a month is given by its number, from 1 (January) to 12 (December): did you mean {n}?"
+            )),
+            BadValue::MonthNumber(None) => Message::new(
+                "expected the month's number, from 1 (January) to 12 (December), e.g. 2 for a fiscal year from \
+                 February",
             ),
         }
     }
@@ -441,6 +457,34 @@ impl std::error::Error for BadValue {}
 /// A month on the command line, written YYYY-MM.
 fn month(s: &str) -> Result<YearMonth, BadValue> {
     YearMonth::parse(s).ok_or(BadValue::Month)
+}
+
+/// The months' English names, January first.
+const MONTH_NAMES: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The first month of a fiscal year on the command line: its number, 1 to 12, read as
+/// any count is; a month's name (three letters or more, `feb`, `February`) is refused
+/// with its number.
+fn fiscal_month(s: &str) -> Result<u32, BadValue> {
+    count::<u32>(1, 12)(s).map_err(|_| {
+        let name = s.trim().trim_end_matches('.').to_lowercase();
+        let named =
+            (name.chars().count() >= 3).then(|| MONTH_NAMES.iter().position(|m| m.starts_with(&name))).flatten();
+        BadValue::MonthNumber(named.map(|i| i as u32 + 1))
+    })
 }
 
 /// `sopsim validate`.
@@ -531,5 +575,26 @@ mod tests {
         let e = plan(&["--trials", "2.5"]).unwrap_err().to_string();
         assert!(e.contains("is not a whole number"), "{e}");
         assert_eq!(plan(&["--trials", "0"]).unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn a_fiscal_year_starts_in_a_months_number_and_a_months_name_is_answered_with_it() {
+        assert_eq!(fiscal_month("2"), Ok(2));
+        assert_eq!(fiscal_month("12"), Ok(12));
+        assert_eq!(fiscal_month("1"), Ok(1));
+        for bad in ["0", "13", "-1", "1.5", "", "fe", "Fiscal"] {
+            assert_eq!(fiscal_month(bad), Err(BadValue::MonthNumber(None)), "{bad}");
+        }
+        for (name, n) in [("feb", 2), ("February", 2), ("Sept.", 9), ("sep", 9), ("DEC", 12), ("jan", 1)] {
+            assert_eq!(fiscal_month(name), Err(BadValue::MonthNumber(Some(n))), "{name}");
+        }
+        let e = Cli::try_parse_from(["sopsim", "gather", "x.csv", "--fiscal-year-start", "feb"]).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        let e = e.to_string();
+        assert!(e.contains("--fiscal-year-start") && e.contains("12 (December): did you mean 2?"), "{e}");
+        let cli =
+            Cli::try_parse_from(["sopsim", "backtest", "x.csv", "--rolling", "--fiscal-year-start", "2"]).unwrap();
+        let Command::Backtest(b) = cli.command else { panic!("not backtest") };
+        assert_eq!(b.export.fiscal_year_start, Some(2));
     }
 }

@@ -16,7 +16,9 @@ pub struct YearMonth(i32);
 const MIN_YEAR: i32 = 1900;
 const MAX_YEAR: i32 = 2999;
 
-const MONTH_NAMES: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+/// The months' short names, January first.
+pub const MONTH_NAMES: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 impl YearMonth {
     /// Builds a month from a year and a month number in 1..=12.

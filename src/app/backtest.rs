@@ -9,7 +9,7 @@ use crate::gather;
 use crate::report;
 use crate::runner;
 
-use super::gather::{date_arg, read_export, read_options};
+use super::gather::{date_arg, fiscal_year_start, read_export, read_options};
 
 /// Runs `sopsim backtest` into `dir`: the tables, charts and summary.
 pub fn main(args: &BacktestArgs, dir: &Path) -> Result<(), Error> {
@@ -28,6 +28,7 @@ pub fn main(args: &BacktestArgs, dir: &Path) -> Result<(), Error> {
         rolling: args.rolling,
         as_of,
         months: args.months,
+        fiscal_year_start: fiscal_year_start(&args.export),
         trials: args.trials,
         seed: args.seed,
     };

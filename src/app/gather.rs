@@ -39,7 +39,8 @@ pub fn main(args: &GatherArgs) -> Result<(), Error> {
     let read = read_options(&args.export)?;
     let as_of = args.as_of.as_deref().map(|text| date_arg("--as-of", text)).transpose()?;
     let (file, bytes) = read_export(&args.export.export)?;
-    let options = gather::Options { read, as_of, months: args.months };
+    let options =
+        gather::Options { read, as_of, months: args.months, fiscal_year_start: fiscal_year_start(&args.export) };
     let gathered = gather::gather(&file, &bytes, &options)?;
     let name = args.out.as_ref().map_or("gathered.toml".to_string(), |p| p.display().to_string());
     if let Err(e) = scenario::load_str(&gathered.toml, &name, &[]) {
@@ -104,6 +105,12 @@ pub fn read_options(args: &ExportArgs) -> Result<ReadOptions, Error> {
         date_order,
         sheet: args.sheet.clone(),
     })
+}
+
+/// The month the fiscal year starts in as the library takes it (0: January), from
+/// `--fiscal-year-start` (1: January).
+pub fn fiscal_year_start(args: &ExportArgs) -> Option<u32> {
+    args.fiscal_year_start.map(|m| m.saturating_sub(1))
 }
 
 /// A date given on the command line (`--as-of`, `--cutoff`), written YYYY-MM-DD.

@@ -38,6 +38,9 @@ pub struct Options {
     pub as_of: Option<Date>,
     /// Months simulated after each cutoff, at most (fewer where the export ends sooner).
     pub months: u64,
+    /// The month the fiscal year starts in, 0 for January: each cutoff's scenario is
+    /// measured and simulated on its quarters ([`super::Options::fiscal_year_start`]).
+    pub fiscal_year_start: Option<u32>,
     /// Trials per cutoff.
     pub trials: u64,
     /// Seed.
@@ -335,7 +338,7 @@ pub fn backtest(file: &str, bytes: &[u8], options: &Options) -> Result<Backtest,
             return Err(Error::CutoffTooLate { cutoff: date, as_of: last, last_month: month_label(last_month) });
         }
         // The fitted scenario as it is, through the loader's checks: no text is written.
-        let scenario = fit_export(&export, Some(date), months as u64)?
+        let scenario = fit_export(&export, Some(date), months as u64, options.fiscal_year_start)?
             .scenario()
             .map_err(|e| Error::GatheredDoesNotLoad { cutoff: date, diagnostics: e.render() })?;
         let months = months as usize;

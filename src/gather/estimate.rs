@@ -28,14 +28,18 @@ const BOOTSTRAP_ROUNDS: usize = 200;
 /// month was forecast flat at most cutoffs of its first year.
 const SLOPE_Z: f64 = std::f64::consts::SQRT_2;
 
-/// Fits a scenario of `months` months from the measures `m`.
-pub fn fit(mut m: Measured, months: u64) -> Fitted {
+/// Fits a scenario of `months` months from the measures `m`, on quarters starting in
+/// the month `fiscal_year_start` of the year (0: January; `None`: calendar quarters,
+/// not stated in the scenario).
+pub fn fit(mut m: Measured, months: u64, fiscal_year_start: Option<u32>) -> Fitted {
     let as_of = m.as_of;
     let start = as_of.month_index() + 1;
     let stem = std::path::Path::new(&m.file).file_stem().map_or("export".into(), |s| s.to_string_lossy().into_owned());
     let mut warnings = std::mem::take(&mut m.warnings);
     let names = names(&m, &mut warnings);
-    let company = company(&m);
+    let fiscal_year_start = fiscal_year_start.map(|f| f % 12);
+    let fiscal = quarters_from(fiscal_year_start);
+    let company = company(&m, fiscal_year_start);
     let mut summary = vec![format!("as of {as_of}: {}; the scenario starts in {}", m.why, month_label(start))];
     // A deal still open at the as-of date was seen for the share of its last month of
     // age that the as-of date closes (docs/MODEL.md 9.3): the whole of it at a month's
@@ -44,7 +48,7 @@ pub fn fit(mut m: Measured, months: u64) -> Fitted {
     let seen = as_of.month_share();
     let (mut segments, mut pipeline) = (Vec::new(), Vec::new());
     for (k, s) in m.segments.iter_mut().enumerate() {
-        let (segment, open, line) = fit_segment(k, s, &names[k], m.observed_from, seen);
+        let (segment, open, line) = fit_segment(k, s, &names[k], m.observed_from, seen, fiscal);
         segments.push(segment);
         pipeline.extend(open);
         summary.push(line);
@@ -96,8 +100,17 @@ fn volume_summary(demand: &Demand) -> Option<String> {
     Some(format!("volume: {} opportunities a month at the start ({})", num(l.level, 0), demand.history()))
 }
 
-/// The quarter timing and the close noise, from the won deals by month.
-fn company(m: &Measured) -> Company {
+/// The month of the year the quarters start in (0: January), for the month the fiscal
+/// year starts in, if given (calendar quarters if not).
+fn quarters_from(fiscal_year_start: Option<u32>) -> i32 {
+    fiscal_year_start.map_or(0, |f| (f % 12) as i32)
+}
+
+/// The quarter timing and the close noise, from the won deals by month, on the fiscal
+/// quarters of a year starting in month `fiscal_year_start` (0: January; `None`:
+/// calendar quarters, not stated).
+fn company(m: &Measured, fiscal_year_start: Option<u32>) -> Company {
+    let fiscal = quarters_from(fiscal_year_start);
     // Quarter timing from the whole quarters of won deals, leaving out a first month that
     // holds the closes piled up before a mid-stream export starts.
     let closes_from =
@@ -108,7 +121,7 @@ fn company(m: &Measured) -> Company {
     won_ages.sort_by(f64::total_cmp);
     let filled = if won_ages.is_empty() { 0 } else { crate::stats::quantile_sorted(&won_ages, 0.9).ceil() as i32 };
     let closes_from = closes_from.max(if m.starts_mid_stream { 0 } else { m.window_start + filled });
-    let quarter_timing = match timing::quarter_factors(&m.won_by_month, closes_from, m.window_end, 0) {
+    let quarter_timing = match timing::quarter_factors(&m.won_by_month, closes_from, m.window_end, fiscal) {
         // A month of the quarter in which no deal was ever won has a factor of 0, which
         // the scenario cannot take: the least factor it takes keeps that month all but
         // empty.
@@ -122,32 +135,34 @@ fn company(m: &Measured) -> Company {
     let pushed = quarter_timing.pushed();
     let won_months: Vec<f64> = (closes_from..=m.window_end)
         .map(|month| {
-            let f = pushed.map_or(1.0, |q| q.factors[(month.rem_euclid(12) % 3) as usize]);
+            let f = pushed.map_or(1.0, |q| q.factors[timing::phase(month, fiscal)]);
             m.won_by_month.get(&month).copied().unwrap_or(0) as f64 / f
         })
         .collect();
     let sd = timing::close_noise(&won_months);
     let close_noise =
         (sd > 0.0).then_some(CloseNoise { sd, months: won_months.len(), after_quarter_timing: pushed.is_some() });
-    Company { close_noise, quarter_timing }
+    Company { fiscal_year_start, close_noise, quarter_timing }
 }
 
 /// Segment `k` named `name`: its deals, its open pipeline (if it has one) and its line
 /// of the summary; `observed_from` is the export's first month with a close, `seen` the
-/// share of its last month of age a deal open at the as-of date counts for.
+/// share of its last month of age a deal open at the as-of date counts for, `fiscal`
+/// the month the quarters start in (0: January).
 fn fit_segment(
     k: usize,
     s: &mut measure::Segment,
     name: &str,
     observed_from: i32,
     seen: f64,
+    fiscal: i32,
 ) -> (Segment, Option<Pipeline>, String) {
     let incidence = resolve::aalen_johansen(&s.spans, seen, resolve::MIN_AT_RISK)
         .filter(|f| f.win() + f.loss() > 0.0)
         .map(resolve::Incidence::with_tail);
     let longest = s.cycles.iter().copied().max_by(f64::total_cmp);
     let resolution = match &incidence {
-        Some(f) => Resolution::CompetingRisks(competing_risks(f, s, seen, k as u64, observed_from)),
+        Some(f) => Resolution::CompetingRisks(competing_risks(f, s, seen, k as u64, observed_from, fiscal)),
         None => Resolution::ClosedDeals(ClosedDeals {
             won: s.won,
             lost: s.lost,
@@ -173,13 +188,15 @@ fn sample(values: &mut [f64], f: fn(&mut [f64]) -> Option<Fit>) -> Option<Sample
 
 /// How the deals of `s` resolve, from their competing-risks estimate `f`; `seed` draws
 /// the bootstrap, `seen` is the share of its last month of age a deal open at the as-of
-/// date counts for, and `observed_from` is the export's first month with a close.
+/// date counts for, `observed_from` is the export's first month with a close, and
+/// `fiscal` the month the quarters start in (0: January).
 fn competing_risks(
     f: &resolve::Incidence,
     s: &measure::Segment,
     seen: f64,
     seed: u64,
     observed_from: i32,
+    fiscal: i32,
 ) -> CompetingRisks {
     let spans = &s.spans;
     let (se_win, se_stall) = resolve::bootstrap_se(spans, seen, f, BOOTSTRAP_ROUNDS, seed);
@@ -206,7 +223,7 @@ fn competing_risks(
         cycle: timing(true),
         loss_cycle: timing(false),
         cohort_noise: resolve::cohort_noise(&cohorts, seen, f),
-        by_quarter: quarter_cycles(&cohorts, seen, f.observed()).map(Box::new),
+        by_quarter: quarter_cycles(&cohorts, seen, f.observed(), fiscal).map(Box::new),
     }
 }
 
@@ -221,12 +238,13 @@ fn timing_of(f: &resolve::Incidence, won: bool) -> Option<Timing> {
 }
 
 /// The won and lost timing of `deals` (each with its created month) by the month of
-/// the (calendar) quarter it was created in: `None` unless each month has at least
-/// [`MIN_QUARTER_WON`] won deals and the months' deals resolve differently by age, up
-/// to `horizon`, beyond chance ([`resolve::heterogeneity`] below [`QUARTER_LEVEL`]).
-fn quarter_cycles(deals: &[(i32, resolve::Span)], seen: f64, horizon: u32) -> Option<QuarterCycles> {
+/// the quarter it was created in, quarters starting in month `fiscal` of the year (0:
+/// January): `None` unless each month has at least [`MIN_QUARTER_WON`] won deals and
+/// the months' deals resolve differently by age, up to `horizon`, beyond chance
+/// ([`resolve::heterogeneity`] below [`QUARTER_LEVEL`]).
+fn quarter_cycles(deals: &[(i32, resolve::Span)], seen: f64, horizon: u32, fiscal: i32) -> Option<QuarterCycles> {
     let of = |p: usize| -> Vec<resolve::Span> {
-        deals.iter().filter(|(c, _)| (c.rem_euclid(12) % 3) as usize == p).map(|(_, d)| *d).collect()
+        deals.iter().filter(|(c, _)| timing::phase(*c, fiscal) == p).map(|(_, d)| *d).collect()
     };
     let spans = [of(0), of(1), of(2)];
     let count = |p: usize, end: resolve::End| spans[p].iter().filter(|d| d.end == end).count() as u64;

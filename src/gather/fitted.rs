@@ -55,6 +55,10 @@ pub struct Fitted {
 /// The company's calendar timing and close noise.
 #[derive(Debug, Clone)]
 pub struct Company {
+    /// The month its fiscal year starts in (0: January), on whose quarters the quarter
+    /// timing and the cycles by month of the quarter were measured; `None`: calendar
+    /// quarters, assumed rather than told.
+    pub fiscal_year_start: Option<u32>,
     /// How much more the months' won deals vary than Poisson counts; `None` if no more.
     pub close_noise: Option<CloseNoise>,
     /// Won deals by month of the quarter.

@@ -47,6 +47,11 @@ pub struct Options {
     pub as_of: Option<Date>,
     /// Months the scenario simulates.
     pub months: u64,
+    /// The month the company's fiscal year starts in, 0 for January (as the scenario
+    /// holds `fiscal_year_start`, taken modulo 12): the quarter timing and the cycles by
+    /// month of the quarter are measured on its fiscal quarters, and the scenario says
+    /// so. `None`: calendar quarters, and the scenario marks `fiscal_year_start` SET.
+    pub fiscal_year_start: Option<u32>,
 }
 
 /// A gathered scenario.
@@ -72,19 +77,31 @@ pub const MIN_MATURE: usize = 30;
 /// Gathers the export `bytes` of `file`.
 pub fn gather(file: &str, bytes: &[u8], options: &Options) -> Result<Gathered, Error> {
     let export = read::read(file, bytes, &options.read)?;
-    from_export(&export, options.as_of, options.months)
+    from_export(&export, options.as_of, options.months, options.fiscal_year_start)
 }
 
 /// Measures a read export as of `as_of` (default: its last date) and fits a scenario of
-/// `months` months from it; the back-test reads its export once and fits it at each cutoff.
-pub fn fit_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Fitted, Error> {
+/// `months` months from it, on the quarters of a fiscal year starting in month
+/// `fiscal_year_start` ([`Options::fiscal_year_start`]); the back-test reads its export
+/// once and fits it at each cutoff.
+pub fn fit_export(
+    export: &Export,
+    as_of: Option<Date>,
+    months: u64,
+    fiscal_year_start: Option<u32>,
+) -> Result<Fitted, Error> {
     let measured = measure::measure(export, as_of)?;
-    Ok(estimate::fit(measured, months))
+    Ok(estimate::fit(measured, months, fiscal_year_start))
 }
 
-/// Gathers a read export as of `as_of` for a scenario of `months` months: measured,
-/// fitted and written.
-pub fn from_export(export: &Export, as_of: Option<Date>, months: u64) -> Result<Gathered, Error> {
-    let fitted = fit_export(export, as_of, months)?;
+/// Gathers a read export as of `as_of` for a scenario of `months` months on the quarters
+/// of a fiscal year starting in month `fiscal_year_start`: measured, fitted and written.
+pub fn from_export(
+    export: &Export,
+    as_of: Option<Date>,
+    months: u64,
+    fiscal_year_start: Option<u32>,
+) -> Result<Gathered, Error> {
+    let fitted = fit_export(export, as_of, months, fiscal_year_start)?;
     Ok(Gathered { toml: fitted.toml(), warnings: fitted.warnings, summary: fitted.summary, as_of: fitted.as_of })
 }

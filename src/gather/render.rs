@@ -13,6 +13,7 @@ use super::read::group;
 use super::words::{describe, num, percent, positive_interval, quoted, skill_sd, value_of};
 use super::{ACTIVE_DAYS, resolve};
 use crate::format::visible;
+use crate::month::MONTH_NAMES;
 
 /// The scenario's lines.
 pub fn doc(f: &Fitted) -> Doc {
@@ -58,13 +59,26 @@ fn header(d: &mut Doc, f: &Fitted) {
     d.blank();
 }
 
-/// The `[company]` table: what the export cannot give, the close noise and the quarter timing.
+/// The `[company]` table: what the export cannot give, the fiscal year if told, the close
+/// noise and the quarter timing.
 fn company(d: &mut Doc, f: &Fitted) {
     d.table("company");
     d.comment("SET: an opportunity export holds no ARR, churn or expansion; bookings add to this ARR.");
     d.key("arr", Value::Num("0".into()));
     d.key("monthly_churn", Value::Num("0.0".into()));
     d.key("monthly_expansion", Value::Num("0.0".into()));
+    let fiscal = f.company.fiscal_year_start;
+    if let Some(first) = fiscal {
+        d.comment(format!(
+            "the fiscal year starts in {} (--fiscal-year-start {}): its quarters, {}, are those the quarter timing \
+             and the cycles by month of the quarter were measured on",
+            MONTH_NAMES[first as usize % 12],
+            first % 12 + 1,
+            fiscal_quarters(first)
+        ));
+        d.key("fiscal_year_start", Value::Num((first % 12 + 1).to_string()));
+    }
+    let quarters = if fiscal.is_some() { "fiscal quarters" } else { "quarters" };
     if let Some(n) = &f.company.close_noise {
         d.comment(format!(
             "close noise: won deals a month over {} months vary more than Poisson counts{} (a month ahead, with \
@@ -79,9 +93,15 @@ fn company(d: &mut Doc, f: &Fitted) {
     match &f.company.quarter_timing {
         QuarterTiming::Pushed(q) => {
             let se: Vec<String> = q.se.iter().map(|f| num(*f, 3)).collect();
+            let calendar = if fiscal.is_some() {
+                ""
+            } else {
+                "; calendar quarters (SET: where the fiscal year starts in another month, gather again with \
+                 --fiscal-year-start: fiscal_year_start set here alone would move these factors onto other months)"
+            };
             d.comment(format!(
-                "quarter timing: won deals by month of the quarter over {} whole quarters ({} deals), 3 x each month's \
-                 mean share (standard errors {}); calendar quarters (SET fiscal_year_start if yours differ)",
+                "quarter timing: won deals by month of the quarter over {} whole {quarters} ({} deals), 3 x each \
+                 month's mean share (standard errors {}){calendar}",
                 q.quarters,
                 group(q.deals),
                 se.join(", ")
@@ -93,15 +113,27 @@ fn company(d: &mut Doc, f: &Fitted) {
         QuarterTiming::Flat(q) => {
             let list: Vec<String> = q.factors.iter().map(|f| num(*f, 2)).collect();
             d.comment(format!(
-                "quarter timing: won deals by month of the quarter over {} whole quarters are {} of the mean, none \
+                "quarter timing: won deals by month of the quarter over {} whole {quarters} are {} of the mean, none \
                  more than three standard errors from 1: left flat",
                 q.quarters,
                 list.join(", ")
             ));
         }
-        QuarterTiming::TooFew => d.comment("quarter timing: fewer than two whole quarters of won deals: left flat"),
+        QuarterTiming::TooFew => {
+            d.comment(format!("quarter timing: fewer than two whole {quarters} of won deals: left flat"))
+        }
     }
     d.blank();
+}
+
+/// The quarters of a fiscal year starting in month `first` (0: January), in words:
+/// `Feb-Apr, May-Jul, Aug-Oct and Nov-Jan`.
+fn fiscal_quarters(first: u32) -> String {
+    let quarter = |q: u32| {
+        let month = |k: u32| MONTH_NAMES[((first + 3 * q + k) % 12) as usize];
+        format!("{}-{}", month(0), month(2))
+    };
+    format!("{}, {}, {} and {}", quarter(0), quarter(1), quarter(2), quarter(3))
 }
 
 /// A `[[segments]]` element.
@@ -588,4 +620,14 @@ fn pipeline(d: &mut Doc, p: &Pipeline, f: &Fitted) {
 /// A p-value in words: `< 0.0001` below it, else to four decimals.
 fn p_value(p: f64) -> String {
     if p < 1e-4 { "< 0.0001".into() } else { format!("= {}", num(p, 4)) }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_fiscal_years_quarters_are_named_by_their_first_and_last_months() {
+        assert_eq!(super::fiscal_quarters(0), "Jan-Mar, Apr-Jun, Jul-Sep and Oct-Dec");
+        assert_eq!(super::fiscal_quarters(1), "Feb-Apr, May-Jul, Aug-Oct and Nov-Jan");
+        assert_eq!(super::fiscal_quarters(11), "Dec-Feb, Mar-May, Jun-Aug and Sep-Nov");
+    }
 }

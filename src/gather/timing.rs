@@ -26,6 +26,14 @@ impl QuarterFit {
     }
 }
 
+/// The month of the quarter that the month index `month` (`year * 12 + month - 1`) is
+/// in, for quarters starting in month `fiscal` (0: January) of the year: 0 for a
+/// quarter's first month, 1 for its second, 2 for its third. The scenario's
+/// `fiscal_year_start` sets the quarters the same way (docs/MODEL.md 3.5).
+pub fn phase(month: i32, fiscal: i32) -> usize {
+    (month - fiscal).rem_euclid(3) as usize
+}
+
 /// The quarter factors of `won` (won deals by month index, `year * 12 + month - 1`) over
 /// the months `first..=last`, quarters starting in month `fiscal` (0: January) of the
 /// year; `None` with fewer than two whole quarters holding a won deal.
@@ -195,6 +203,33 @@ mod tests {
         assert!(f.significant());
         // A fiscal year from February: the quarters are Feb-Apr and May-Jul; one whole.
         assert!(quarter_factors(&won, m, m + 5, 1).is_none());
+    }
+
+    #[test]
+    fn a_months_phase_counts_from_the_first_month_of_its_fiscal_quarter() {
+        let jan = 2024 * 12;
+        // Calendar quarters: January, February, March, April.
+        assert_eq!([0, 1, 2, 3].map(|i| phase(jan + i, 0)), [0, 1, 2, 0]);
+        // From February: January ends the Nov-Jan quarter, February starts one.
+        assert_eq!([0, 1, 2, 3, 4].map(|i| phase(jan + i, 1)), [2, 0, 1, 2, 0]);
+        // From December: December starts a quarter, February ends it.
+        assert_eq!([-1, 0, 1, 2].map(|i| phase(jan + i, 11)), [0, 1, 2, 0]);
+        // Months before year 0 (negative indexes): December of year -1 is the third
+        // month of Oct-Dec, and the second of Nov-Jan.
+        assert_eq!(phase(-1, 0), 2);
+        assert_eq!(phase(-1, 1), 1);
+        assert_eq!(phase(-12, 0), 0);
+        assert_eq!(phase(-12, 1), 2);
+        assert_eq!(phase(-11, 1), 0);
+        // As the old calendar arithmetic had it.
+        for month in -40..40 {
+            assert_eq!(phase(month, 0), (month.rem_euclid(12) % 3) as usize, "{month}");
+        }
+        // The first quarter `quarter_factors` counts starts at phase 0.
+        for (first, fiscal) in [(jan, 1), (jan + 5, 1), (-7, 0), (-7, 11)] {
+            let q0 = first + (fiscal - first).rem_euclid(3);
+            assert_eq!(phase(q0, fiscal), 0);
+        }
     }
 
     #[test]

@@ -178,6 +178,7 @@ fn rolling(seed: u64, world: &World) -> Backtest {
         trials: 300,
         seed: 7,
         as_of: None,
+        fiscal_year_start: None,
     };
     backtest("synthetic.csv", text.as_bytes(), &options).unwrap()
 }
@@ -373,7 +374,7 @@ fn number(v: &toml::Value) -> f64 {
 fn forecast_gather_recovers_the_stall_share_win_share_and_quarter_timing() {
     let world = World { months: 30, ..WORLD };
     let (text, end) = export(2950, &world);
-    let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 12 };
+    let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 12, fiscal_year_start: None };
     let g = gather("synthetic.csv", text.as_bytes(), &options).unwrap();
     let s: toml::Table = g.toml.parse().unwrap();
     let seg = &s["segments"].as_array().unwrap()[0];

@@ -285,7 +285,7 @@ fn the_stated_intervals_hold_the_true_values_about_90_percent_of_the_time() {
     let (mut win_in, mut volume_in, mut sizes, mut runs) = (0, 0, Vec::new(), 0);
     for seed in 0..60 {
         let (text, end) = synthetic(seed, 12, volume, p);
-        let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 12 };
+        let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 12, fiscal_year_start: None };
         let g = gather("synthetic.csv", text.as_bytes(), &options).unwrap();
         let s: toml::Table = g.toml.parse().unwrap();
         let seg = &s["segments"].as_array().unwrap()[0];
@@ -387,6 +387,7 @@ fn a_back_test_of_exports_the_model_could_have_made_is_calibrated() {
             months: 4,
             trials: 500,
             seed: 3,
+            fiscal_year_start: None,
         };
         let bt = backtest("synthetic.csv", text.as_bytes(), &options).unwrap();
         let k = calibration(&bt.cutoffs, Metric::Bookings);
@@ -435,7 +436,7 @@ fn gathered_capacity_does_not_turn_away_the_demand_it_forecasts() {
             }
         }
     }
-    let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 24 };
+    let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 24, fiscal_year_start: None };
     let g = gather("growing.csv", text.as_bytes(), &options).unwrap();
     assert!(!g.toml.contains("growth_per_month = 0.0"), "the growth is kept:\n{}", g.toml);
     let scenario = sopsim::scenario::load_str(&g.toml, "growing.toml", &[]).unwrap().scenario;
@@ -467,7 +468,7 @@ fn the_fitted_scenario_is_the_one_its_text_loads_to() {
     for options in [ReadOptions::default(), by_product] {
         let export = read("sales_pipeline.csv", &bytes, &options).unwrap();
         for cutoff in [Date::from_ymd(2017, 5, 31), Date::from_ymd(2017, 9, 30), None] {
-            let fitted = fit_export(&export, cutoff, 6).unwrap();
+            let fitted = fit_export(&export, cutoff, 6, None).unwrap();
             let typed = fitted.scenario().unwrap_or_else(|e| panic!("as of {cutoff:?}:\n{}", e.render()));
             let text = sopsim::scenario::load_str(&fitted.toml(), "maven.toml", &[]).unwrap().scenario;
             assert_eq!(format!("{typed:?}"), format!("{text:?}"), "as of {cutoff:?}");
@@ -636,7 +637,7 @@ fn segments_with_names_too_long_for_a_scenario_are_shortened_and_it_runs() {
         ));
     }
     let read = ReadOptions { maps: vec![("Kind".into(), ColumnRole::Segment)], ..ReadOptions::default() };
-    let options = Options { read, as_of: None, months: 12 };
+    let options = Options { read, as_of: None, months: 12, fiscal_year_start: None };
     let gathered = gather("kinds.csv", text.as_bytes(), &options).expect("the export is read");
     let loaded = sopsim::scenario::load_str(&gathered.toml, "kinds.toml", &[])
         .unwrap_or_else(|e| panic!("the gathered scenario loads: {e:?}\n{}", gathered.toml));
@@ -677,7 +678,7 @@ fn an_export_without_lost_deals_is_not_read_as_all_won() {
                 }
             })
             .collect();
-        let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 6 };
+        let options = Options { read: ReadOptions::default(), as_of: Some(end), months: 6, fiscal_year_start: None };
         let g = gather("unmarked.csv", text.as_bytes(), &options).unwrap();
         let s: toml::Table = g.toml.parse().unwrap();
         let seg = &s["segments"].as_array().unwrap()[0];
@@ -711,8 +712,12 @@ fn a_month_of_the_quarter_with_no_win_gives_a_scenario_that_loads() {
             text.push_str(&format!("{id},Rep {},{stage},{year}-{m:02}-05,{cy}-{cm:02}-20,1000\n", k % 3));
         }
     }
-    let options =
-        Options { read: ReadOptions::default(), as_of: Some(Date::from_ymd(2024, 9, 30).unwrap()), months: 6 };
+    let options = Options {
+        read: ReadOptions::default(),
+        as_of: Some(Date::from_ymd(2024, 9, 30).unwrap()),
+        months: 6,
+        fiscal_year_start: None,
+    };
     let g = gather("quarters.csv", text.as_bytes(), &options).unwrap();
     let scenario: toml::Table = g.toml.parse().unwrap();
     let factors = scenario["company"]["quarter_timing"].as_array().unwrap();
@@ -733,8 +738,12 @@ fn deals_open_at_and_beyond_the_longest_horizon_are_all_kept() {
     for (id, created) in [(100, "1974-09-10"), (101, "1974-09-12"), (102, "1974-08-10"), (103, "1974-04-10")] {
         text.push_str(&format!("{id},Rep 1,Proposal,{created},,1000\n"));
     }
-    let options =
-        Options { read: ReadOptions::default(), as_of: Some(Date::from_ymd(2024, 9, 30).unwrap()), months: 6 };
+    let options = Options {
+        read: ReadOptions::default(),
+        as_of: Some(Date::from_ymd(2024, 9, 30).unwrap()),
+        months: 6,
+        fiscal_year_start: None,
+    };
     let g = gather("old.csv", text.as_bytes(), &options).unwrap();
     let scenario: toml::Table = g.toml.parse().unwrap();
     let at_600: i64 = scenario["pipeline"]

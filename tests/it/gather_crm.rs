@@ -328,7 +328,7 @@ fn xlsx(deals: &[Deal], sheet: &str) -> Vec<u8> {
 
 fn options(as_of: Option<Date>, segment: Option<&str>) -> Options {
     let maps = segment.map(|c| vec![(c.to_string(), ColumnRole::Segment)]).unwrap_or_default();
-    Options { read: ReadOptions { maps, ..ReadOptions::default() }, as_of, months: 12 }
+    Options { read: ReadOptions { maps, ..ReadOptions::default() }, as_of, months: 12, fiscal_year_start: None }
 }
 
 /// The scenario without the lines that name the export: the file, its columns.
@@ -401,6 +401,7 @@ fn a_salesforce_report_with_expected_close_dates_ahead_is_gathered_as_of_its_rep
         months: 3,
         trials: 20,
         seed: 1,
+        fiscal_year_start: None,
     };
     let bt = backtest("report.csv", salesforce(&deals, true).as_bytes(), &options).unwrap();
     assert_eq!(bt.as_of.date, report_date());

@@ -188,13 +188,14 @@ proptest! {
         segment in any::<bool>(),
         order in 0usize..3,
         as_of in prop::option::of(0i32..900),
+        fiscal_year_start in prop::option::of(0u32..12),
     ) {
         let text = apply(export(rows), &edits);
         let maps = if segment { vec![("Kind".to_string(), ColumnRole::Segment)] } else { Vec::new() };
         let date_order = [None, Some(Order::Mdy), Some(Order::Dmy)][order];
         let read = ReadOptions { maps, date_order, ..ReadOptions::default() };
         let as_of = as_of.map(|d| Date(Date::from_ymd(2023, 6, 1).unwrap().0 + d));
-        let options = Options { read, as_of, months };
+        let options = Options { read, as_of, months, fiscal_year_start };
         match gather("fuzz.csv", text.as_bytes(), &options) {
             Ok(g) => {
                 if let Err(e) = load_str(&g.toml, "fuzz.toml", &[]) {

@@ -13,6 +13,7 @@ mod correlations;
 mod forecast;
 mod gather;
 mod gather_crm;
+mod gather_fiscal;
 mod gather_fuzz;
 mod hires;
 mod init;
