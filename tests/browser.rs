@@ -240,10 +240,30 @@ async fn fit(client: &Client, width: u32, height: u32) {
         let v = client.execute("return [innerWidth, innerHeight];", vec![]).await.unwrap();
         (v[0].as_u64().unwrap() as u32, v[1].as_u64().unwrap() as u32)
     };
-    client.set_window_size(width, height).await.unwrap();
-    let (w, h) = inner().await;
-    if (w, h) != (width, height) {
-        client.set_window_size(2 * width - w, 2 * height - h).await.unwrap();
+    // A resize reaches the page a little after the command returns, later on a busy
+    // machine: the viewport is read until two readings agree, and the window is then
+    // corrected by the difference (the browser's own frame) until the viewport fits.
+    let settled = || async {
+        let mut last = inner().await;
+        for _ in 0..40 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let now = inner().await;
+            if now == last {
+                break;
+            }
+            last = now;
+        }
+        last
+    };
+    let (mut outer_w, mut outer_h) = (width, height);
+    for _ in 0..5 {
+        client.set_window_size(outer_w, outer_h).await.unwrap();
+        let (w, h) = settled().await;
+        if (w, h) == (width, height) {
+            return;
+        }
+        outer_w = (outer_w + width).saturating_sub(w).max(width);
+        outer_h = (outer_h + height).saturating_sub(h).max(height);
     }
     assert_eq!(inner().await, (width, height), "the viewport");
 }
