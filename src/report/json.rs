@@ -83,21 +83,7 @@ pub fn summary(
         .map(|r| {
             let planned: u32 = r.hires.iter().filter(|(o, _)| *o >= 0).map(|(_, n)| *n).sum();
             let hires = results.total(&format!("hires.{}", r.id));
-            let by_period: Vec<Value> = results
-                .layout
-                .periods
-                .iter()
-                .enumerate()
-                .map(|(p, period)| {
-                    json!({
-                        "period": period.label,
-                        "from": month_label(period.months.start),
-                        "to": month_label(period.months.end - 1),
-                        "hires": results.period_total(&format!("hires.{}", r.id), p).map(stats_json),
-                        "departures": results.period_total(&format!("departures.{}", r.id), p).map(stats_json),
-                    })
-                })
-                .collect();
+            let by_period = by_period(scenario, results, &format!("hires.{}", r.id), &format!("departures.{}", r.id));
             json!({
                 "role": r.id,
                 "kind": format!("{:?}", r.kind).to_lowercase(),
@@ -173,6 +159,9 @@ pub fn summary(
         "correlations": correlations,
         "horizon": { "month": month_label(last), "metrics": horizon, "totals": totals },
         "hiring": hiring,
+        // Every role's hires and departures by period: the trials' totals over all roles,
+        // whose quantiles no sum of the roles' quantiles gives.
+        "hiring_by_period": if scenario.roles.is_empty() { Vec::new() } else { by_period(scenario, results, "hires", "departures") },
         "stages": stages,
         "cost": cost,
         "quota_attainment": attainment,
@@ -186,4 +175,26 @@ pub fn summary(
     let mut bytes = serde_json::to_vec_pretty(&doc).map_err(|e| super::Error::Json(e.to_string()))?;
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// One object per period of the reports: its label, first and last months, and the
+/// stats of the trials' totals over it of the metrics `hires` and `departures` (a role's,
+/// or every role's).
+fn by_period(scenario: &Scenario, results: &RunResults, hires: &str, departures: &str) -> Vec<Value> {
+    let month_label = |t: usize| scenario.start.offset(t as i64).to_string();
+    results
+        .layout
+        .periods
+        .iter()
+        .enumerate()
+        .map(|(p, period)| {
+            json!({
+                "period": period.label,
+                "from": month_label(period.months.start),
+                "to": month_label(period.months.end - 1),
+                "hires": results.period_total(hires, p).map(stats_json),
+                "departures": results.period_total(departures, p).map(stats_json),
+            })
+        })
+        .collect()
 }

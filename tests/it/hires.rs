@@ -232,7 +232,8 @@ hires = { "2027-01" = 1, "2027-08" = 2 }"#,
 /// and over the horizon, are per-trial scalars (`hires`, `hires.2027-04..2027-06`,
 /// `departures`, ...) equal to the plans' sums in every trial: mean and seven quantiles,
 /// with every value kept and with the sketch. `summary.json` gives them under
-/// `horizon.totals` and each role's departures by quarter beside its hires.
+/// `horizon.totals` and `hiring_by_period`, and each role's departures by quarter beside
+/// its hires.
 #[test]
 fn totals_over_every_role_of_fixed_plans_are_the_plans_sums() {
     let loaded = two_plans();
@@ -265,6 +266,19 @@ fn totals_over_every_role_of_fixed_plans_are_the_plans_sums() {
     assert_eq!(totals["departures"]["p50"].as_f64(), Some(1.0));
     let q2 = &json["hiring"][0]["hires_by_period"][1];
     assert_eq!((q2["period"].as_str(), q2["departures"]["p50"].as_f64()), (Some("Q2 2027"), Some(1.0)));
+    // Over every role, quarter by quarter: the plans' sums, in every trial.
+    let all = json["hiring_by_period"].as_array().expect("every role's hires by quarter");
+    assert_eq!(all.len(), 4);
+    for (p, q) in all.iter().enumerate() {
+        let at = |what: &str, level: &str| q[what][level].as_f64();
+        assert_eq!((at("hires", "p10"), at("hires", "p90")), (Some(hires[p]), Some(hires[p])), "{q}");
+        assert_eq!(
+            (at("departures", "p10"), at("departures", "p90")),
+            (Some(departures[p]), Some(departures[p])),
+            "{q}"
+        );
+        assert_eq!(q["from"].as_str(), Some(["2027-01", "2027-04", "2027-07", "2027-10"][p]), "{q}");
+    }
 }
 
 /// Closed form: two roles, 200 and 100 on staff, annual attrition 0.3 and no backfill.
