@@ -90,7 +90,7 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
     rows.push((format!("new bookings, {months} months"), results.total("bookings"), Notation::Money));
     // Pay is only counted for roles with a comp plan: without one, $0 says nothing.
     let paid = scenario.roles.iter().any(|r| r.comp_plan.is_some());
-    for (name, what, unit) in [
+    for (name, what, notation) in [
         ("bookings.open_pipeline", "  from the open pipeline", Notation::Money),
         ("comp_cost", "compensation cost", Notation::Money),
         ("cost_of_sales", "cost of sales", Notation::Percent),
@@ -100,7 +100,7 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
             continue;
         }
         if let Some(st) = results.total(name) {
-            rows.push((what.to_string(), Some(st), unit));
+            rows.push((what.to_string(), Some(st), notation));
         }
     }
     let roles = suffixes(&results.layout.names, "hires");
@@ -122,9 +122,9 @@ pub fn summary(scenario: &Scenario, results: &RunResults, realised: &Realised, w
     let rows: Vec<(String, &Stats, Notation)> = rows.into_iter().filter_map(|(l, st, u)| Some((l, st?, u))).collect();
     let width = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
     let _ = writeln!(s, "\n  {:<width$}  {:>9} {:>9} {:>9}", "", "P10", "P50", "P90");
-    for (name, st, unit) in &rows {
+    for (name, st, notation) in &rows {
         // Whole people and opportunities: a tenth read from interpolated quantiles is noise here.
-        let cell = |v: f64| if *unit == Notation::Count { whole(v) } else { unit.format(v) };
+        let cell = |v: f64| if *notation == Notation::Count { whole(v) } else { notation.format(v) };
         let _ =
             writeln!(s, "  {name:<width$}  {:>9} {:>9} {:>9}", cell(st.at(0.10)), cell(st.p50()), cell(st.at(0.90)));
     }

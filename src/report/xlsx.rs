@@ -73,21 +73,21 @@ impl CellFormats {
         }
     }
 
-    fn of(&self, unit: Notation) -> &Format {
-        match unit {
+    fn of(&self, notation: Notation) -> &Format {
+        match notation {
             Notation::Money => &self.money,
             Notation::Percent | Notation::Rate => &self.percent,
             Notation::Count | Notation::Number => &self.count,
         }
     }
 
-    /// The format of a row of metric `id`: its unit's, but a count whose `values` are
+    /// The format of a row of metric `id`: its notation's, but a count whose `values` are
     /// all whole is shown without decimals, and a ratio of counts with two.
     fn of_metric(&self, id: &str, values: &[f64]) -> &Format {
         match notation_of(id) {
             Notation::Count if counts_whole(id) => self.counted(values),
             Notation::Count if id == "kpi.pipeline_coverage" => &self.ratio,
-            unit => self.of(unit),
+            notation => self.of(notation),
         }
     }
 
@@ -308,26 +308,26 @@ fn hiring(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> {
         .apply(ws, r.layout.months)
 }
 
-/// One headline row: a label and P10, P50, P90 and mean in `unit`.
+/// One headline row: a label and P10, P50, P90 and mean in `notation`.
 fn headline(
     ws: &mut Worksheet,
     row: RowNum,
     label: &str,
     s: Option<&Stats>,
-    unit: Notation,
+    notation: Notation,
     f: &CellFormats,
 ) -> Result<(), Error> {
     text(ws, row, 0, label)?;
     if let Some(s) = s {
         let mut quantiles = [s.at(0.10), s.p50(), s.at(0.90)];
-        let (spread, mean) = match unit {
+        let (spread, mean) = match notation {
             // The Summary's counts are people and opportunities: each quantile the nearest
             // whole one (a tie to the lower), as the report and the terminal show them.
             Notation::Count => {
                 quantiles = quantiles.map(crate::format::whole_count);
                 (&f.whole, f.counted(&[s.mean]))
             }
-            unit => (f.of(unit), f.of(unit)),
+            notation => (f.of(notation), f.of(notation)),
         };
         for (i, v) in quantiles.into_iter().enumerate() {
             number(ws, row, 1 + i as ColNum, v, spread)?;
@@ -386,14 +386,14 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> 
     }
     lines.push((format!("ARR at the end of {} ($)", label(last)), r.get("arr", last), Notation::Money));
     lines.push(("New bookings over the horizon ($)".into(), r.total("bookings"), Notation::Money));
-    for (name, what, unit) in [
+    for (name, what, notation) in [
         ("bookings.open_pipeline", "Of which from the open pipeline ($)", Notation::Money),
         ("comp_cost", "Compensation cost over the horizon, all roles with a comp plan ($)", Notation::Money),
         ("cost_of_sales", "Cost of sales over the horizon: sales pay / new bookings (%)", Notation::Percent),
         ("opportunities.lost", "Opportunities lost over the horizon (count)", Notation::Count),
     ] {
         if let Some(st) = r.total(name) {
-            lines.push((what.into(), Some(st), unit));
+            lines.push((what.into(), Some(st), notation));
         }
     }
     for role in suffixes(&r.layout.names, "hires") {
@@ -415,8 +415,8 @@ fn summary(ws: &mut Worksheet, run: &Run, f: &CellFormats) -> Result<(), Error> 
             lines.push((format!("{what} over the horizon, all roles (people)"), Some(st), Notation::Count));
         }
     }
-    for (name, st, unit) in &lines {
-        headline(ws, row, name, *st, *unit, f)?;
+    for (name, st, notation) in &lines {
+        headline(ws, row, name, *st, *notation, f)?;
         row += 1;
     }
     row += 1;
