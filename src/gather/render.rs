@@ -120,7 +120,7 @@ fn company(d: &mut Doc, f: &Fitted) {
             ));
         }
         QuarterTiming::TooFew => {
-            d.comment(format!("quarter timing: fewer than two whole {quarters} of won deals: left flat"))
+            d.comment(format!("quarter timing: fewer than two whole {quarters} of won deals: left flat"));
         }
     }
     d.blank();
