@@ -208,6 +208,15 @@ fn competing_risks(
     };
     let timing = |won: bool| timing_of(f, won);
     let stall = f.stall();
+    let (cycle, loss_cycle) = (timing(true), timing(false));
+    let by_quarter = quarter_cycles(&cohorts, seen, f.observed(), fiscal);
+    let cohort_noise = match &by_quarter {
+        Some(q) => {
+            let hazards = quarter_won_hazards(f, q, loss_cycle.as_ref());
+            resolve::cohort_noise_against(&cohorts, seen, &hazards, |cohort| timing::phase(cohort, fiscal))
+        }
+        None => resolve::cohort_noise(&cohorts, seen, f),
+    };
     CompetingRisks {
         deals: spans.len() as u64,
         won: count(resolve::End::Won),
@@ -220,10 +229,10 @@ fn competing_risks(
         loss: f.loss(),
         stall,
         stall_rate: (stall >= 0.0005).then(|| rate(stall, se_stall)),
-        cycle: timing(true),
-        loss_cycle: timing(false),
-        cohort_noise: resolve::cohort_noise(&cohorts, seen, f),
-        by_quarter: quarter_cycles(&cohorts, seen, f.observed(), fiscal).map(Box::new),
+        cycle,
+        loss_cycle,
+        cohort_noise,
+        by_quarter: by_quarter.map(Box::new),
     }
 }
 
@@ -235,6 +244,27 @@ fn timing_of(f: &resolve::Incidence, won: bool) -> Option<Timing> {
     let chances: Vec<f64> = p.iter().map(|x| x / total).collect();
     let mean: f64 = chances.iter().enumerate().map(|(k, p)| k as f64 * p).sum();
     (total > 0.0).then_some(Timing { mean, chances })
+}
+
+/// The won hazard by age the scenario expects of a cohort created in each month of the
+/// quarter where its cycles are written by month of the quarter (`q`): the model
+/// (docs/MODEL.md 3.5) takes the win, loss and stall chances of all the deals (`f`) and
+/// only the timing from the month of the quarter, the won cycle of `q` and its lost
+/// cycle where `q` has one (else `pooled_loss`, the lost timing of all the deals). The
+/// cohort noise is the spread around what the scenario simulates: against the pooled
+/// timing, a cohort of a month whose deals close early would read as winning more than
+/// expected, and quarter-dependent timing as noise. Not each month's own competing-risks
+/// estimate (its win chance too): a difference in win chance between the months of the
+/// quarter is not simulated but by the cohort noise, and measured against each month's
+/// own chance it would be left out of the noise as well as out of the model.
+fn quarter_won_hazards(f: &resolve::Incidence, q: &QuarterCycles, pooled_loss: Option<&Timing>) -> Vec<Vec<f64>> {
+    let no_loss: &[f64] = &[];
+    (0..3)
+        .map(|p| {
+            let lost = q.loss_cycle.as_ref().map(|l| &l[p]).or(pooled_loss).map_or(no_loss, |t| &t.chances);
+            resolve::model_won_hazard(f.win(), f.loss(), &q.cycle[p].chances, lost)
+        })
+        .collect()
 }
 
 /// The won and lost timing of `deals` (each with its created month) by the month of
